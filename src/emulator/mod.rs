@@ -1,0 +1,1 @@
+//! The embedded reference emulator (being written).
