@@ -1,1 +1,162 @@
-//! The embedded reference emulator (being written).
+//! The embedded reference emulator: an in-process Cognito user pools endpoint that serves
+//! ConfirmSignUp and the operations needed to provision for it (spec §5), following the spec's
+//! "Decision order used by the reference emulator".
+//!
+//! Layout: [`server`] (routes, dispatch), [`wire`] (body decoding, error and response framing),
+//! [`validate`] (member constraints, §3.2 messages), [`confirm`] (ConfirmSignUp), [`users`]
+//! (SignUp, ResendConfirmationCode, AdminGetUser), [`pools`] (pools and clients), [`state`]
+//! (clock, pools, clients, users), [`ids`] (ids, codes, subs).
+
+mod common;
+mod confirm;
+mod ids;
+mod pools;
+mod server;
+mod state;
+mod users;
+mod validate;
+mod wire;
+
+#[cfg(test)]
+mod tests;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use state::Shared;
+
+/// Settings of one emulator instance.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Region used in pool ids (`<region>_<suffix>`) and ARNs.
+    pub region: String,
+    /// Seeds pool ids, client ids and secrets, subs and codes, so a run that sends the same
+    /// requests in the same order (per pool) gets the same values. Request ids stay random.
+    pub seed: Option<u64>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            region: "us-east-1".to_owned(),
+            seed: None,
+        }
+    }
+}
+
+/// One emulator's state; cheap to clone (an `Arc`).
+#[derive(Clone)]
+pub struct Emulator {
+    shared: Arc<Shared>,
+}
+
+impl Emulator {
+    pub fn new(config: EmulatorConfig) -> Emulator {
+        Emulator {
+            shared: Arc::new(Shared::new(config.region, config.seed)),
+        }
+    }
+
+    /// All routes: `POST /` for the operations, plus the `/_emulator/…` side routes.
+    pub fn router(&self) -> axum::Router {
+        server::router(self.clone())
+    }
+
+    /// The current confirmation code of a user (by username, sub or sign-in value), as the
+    /// codes route gives it, for in-process callers.
+    pub fn current_code(&self, user_pool_id: &str, username: &str) -> Option<String> {
+        users::current_code(&self.shared, user_pool_id, username)
+    }
+
+    /// Moves the emulator clock forward, as the clock route does. Returns the new total
+    /// offset in seconds, or `None` when it would pass the supported range.
+    pub fn advance_clock(&self, seconds: u64) -> Option<u64> {
+        self.shared.clock.advance(seconds)
+    }
+
+    /// How far the emulator clock has been moved forward, in seconds.
+    pub fn clock_offset_secs(&self) -> u64 {
+        self.shared.clock.offset_secs()
+    }
+}
+
+/// An emulator serving on a tokio task. Dropping it also stops the server (without waiting).
+pub struct RunningEmulator {
+    pub addr: SocketAddr,
+    emulator: Emulator,
+    shutdown: oneshot::Sender<()>,
+    join: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningEmulator {
+    /// `http://127.0.0.1:PORT` (an unspecified bind address is reached through loopback).
+    pub fn endpoint(&self) -> String {
+        let mut addr = self.addr;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(match addr {
+                SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        format!("http://{addr}")
+    }
+
+    /// The served state, for in-process access (codes, clock).
+    pub fn emulator(&self) -> &Emulator {
+        &self.emulator
+    }
+
+    /// Graceful stop: no new connections, in-flight requests finish, then the task ends.
+    pub async fn shutdown(self) {
+        let RunningEmulator { shutdown, join, .. } = self;
+        let _ = shutdown.send(());
+        let _ = join.await;
+    }
+}
+
+/// Binds `addr` (port 0 = ephemeral), spawns the server on the current tokio runtime,
+/// returns at once.
+pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<RunningEmulator> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let emulator = Emulator::new(config);
+    let (tx, rx) = oneshot::channel::<()>();
+    // The sender firing or being dropped both stop the server.
+    let join = tokio::spawn(serve_router(emulator.router(), listener, async {
+        let _ = rx.await;
+    }));
+    Ok(RunningEmulator {
+        addr,
+        emulator,
+        shutdown: tx,
+        join,
+    })
+}
+
+/// Serves until `shutdown` resolves (the CLI passes ctrl-c); used by `cogbench emulator --port N`.
+pub async fn serve(
+    config: EmulatorConfig,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_router(Emulator::new(config).router(), listener, shutdown).await
+}
+
+async fn serve_router(
+    router: axum::Router,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    // Small request/response exchanges: do not let Nagle's algorithm hold answers back.
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,122 @@
+//! Input shapes and checks that several operations share.
+
+use serde::Deserialize;
+
+use super::state::AppClient;
+use super::validate::{self, Violations};
+use super::wire::{ApiError, Str};
+use crate::protocol::secret_hash;
+
+/// `AnalyticsMetadataType`.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct AnalyticsMetadata<'a> {
+    #[serde(borrow)]
+    pub analytics_endpoint_id: Option<Str<'a>>,
+}
+
+/// `UserContextDataType`: type-checked, otherwise unused (no threat protection here).
+#[derive(Deserialize, Debug)]
+#[allow(dead_code)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserContextData<'a> {
+    #[serde(borrow)]
+    pub ip_address: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub encoded_data: Option<Str<'a>>,
+}
+
+/// `AttributeType`: `{Name, Value}`.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeType<'a> {
+    #[serde(borrow)]
+    pub name: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub value: Option<Str<'a>>,
+}
+
+pub fn check_analytics(v: &mut Violations, m: Option<&AnalyticsMetadata>) {
+    if let Some(m) = m {
+        v.check(
+            &validate::ANALYTICS_ENDPOINT_ID,
+            m.analytics_endpoint_id.as_deref(),
+        );
+    }
+}
+
+/// What a secret client answers when `SecretHash` is missing. Observed texts differ by
+/// operation (§3.1): SignUp and InitiateAuth name the missing secret, while the only text seen
+/// for ConfirmSignUp (2020) is the same as for a wrong hash (§6.1 leaves it open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingHash {
+    SecretNotReceived,
+    UnableToVerify,
+}
+
+fn unable_to_verify(client_id: &str) -> ApiError {
+    ApiError::not_authorized(format!(
+        "Unable to verify secret hash for client {client_id}"
+    ))
+}
+
+/// The SecretHash rules of §4.1, hashed over the exact string sent as `Username`
+/// (the common practice; §6.2 leaves alias and UsernameAttributes pools open).
+pub fn verify_secret_hash(
+    client: &AppClient,
+    username: &str,
+    sent: Option<&str>,
+    missing: MissingHash,
+) -> Result<(), ApiError> {
+    match (&client.secret, sent) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => Err(ApiError::invalid_parameter(format!(
+            "App client {} is not configured for secret but secret hash was received",
+            client.id
+        ))),
+        (Some(_), None) => Err(match missing {
+            MissingHash::SecretNotReceived => ApiError::not_authorized(format!(
+                "Client {} is configured for secret but secret was not received",
+                client.id
+            )),
+            MissingHash::UnableToVerify => unable_to_verify(&client.id),
+        }),
+        (Some(secret), Some(hash)) => {
+            if secret_hash(secret, username, &client.id) == hash {
+                Ok(())
+            } else {
+                Err(unable_to_verify(&client.id))
+            }
+        }
+    }
+}
+
+/// Is this an email address for the sign-in rules: an `@` with a `.` somewhere after it.
+pub fn looks_like_email(s: &str) -> bool {
+    s.find('@')
+        .is_some_and(|at| at > 0 && s[at + 1..].contains('.'))
+}
+
+/// Is this a phone number for the sign-in rules: `+` followed by digits only.
+pub fn looks_like_phone(s: &str) -> bool {
+    s.strip_prefix('+')
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_and_phone_shapes() {
+        assert!(looks_like_email("diego@example.com"));
+        assert!(looks_like_email("a.b@c.d"));
+        assert!(!looks_like_email("diego@localhost"));
+        assert!(!looks_like_email("@example.com"));
+        assert!(!looks_like_email("diego.example.com"));
+        assert!(looks_like_phone("+15555550100"));
+        assert!(!looks_like_phone("+"));
+        assert!(!looks_like_phone("15555550100"));
+        assert!(!looks_like_phone("+1 555"));
+    }
+}

@@ -1,0 +1,539 @@
+//! ConfirmSignUp, one decision step at a time.
+
+use serde_json::{Value, json};
+
+use super::{Fixture, Harness, attr, confirm_body, email, merge};
+use crate::protocol::{self, CONTENT_TYPE};
+
+const MISMATCH: &str = "Invalid verification code provided, please try again.";
+const EXPIRED: &str = "Invalid code provided, please request a code again.";
+const NOT_FOUND: &str = "Username/client id combination not found.";
+
+/// A pool that verifies email, a client, and one signed-up user `alice`; returns the code.
+async fn alice(h: &Harness, pool_extra: Value, client_extra: Value) -> (Fixture, String) {
+    let mut p = json!({ "AutoVerifiedAttributes": ["email"] });
+    merge(&mut p, pool_extra);
+    let f = h.fixture(p, client_extra).await;
+    h.sign_up(&f, "alice", email("alice@example.com")).await;
+    let code = h.code_of(&f.pool, "alice").await;
+    (f, code)
+}
+
+#[tokio::test]
+async fn success_is_exactly_an_empty_object_and_confirms_the_user() {
+    let h = Harness::start().await;
+    let (f, code) = alice(&h, json!({}), json!({})).await;
+    assert_eq!(code.len(), 6);
+    let before = h.get_user(&f.pool, "alice").await;
+    assert_eq!(before["UserStatus"], "UNCONFIRMED");
+    assert_eq!(attr(&before, "email_verified"), None);
+
+    let r = h.confirm(confirm_body(&f, "alice", &code)).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, b"{}");
+    assert_eq!(r.header("content-type"), Some(CONTENT_TYPE));
+    assert_eq!(r.header("x-amzn-errortype"), None);
+    super::assert_request_id(&r.headers);
+
+    let after = h.get_user(&f.pool, "alice").await;
+    assert_eq!(after["UserStatus"], "CONFIRMED");
+    assert_eq!(after["Enabled"], true);
+    assert_eq!(attr(&after, "email_verified"), Some("true"));
+    assert_eq!(attr(&after, "email"), Some("alice@example.com"));
+    // The code is consumed.
+    assert_eq!(h.code(&f.pool, "alice").await.status, 404);
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step2_member_constraints() {
+    let h = Harness::start().await;
+    // One error: the code is missing.
+    h.confirm(json!({ "ClientId": "abc", "Username": "alice" }))
+        .await
+        .assert_error(
+            "InvalidParameterException",
+            "1 validation error detected: Value null at 'confirmationCode' failed to satisfy \
+             constraint: Member must not be null",
+        );
+    // The code is not sensitive: its value is quoted.
+    h.confirm(json!({ "ClientId": "abc", "Username": "alice", "ConfirmationCode": "12 34" }))
+        .await
+        .assert_error(
+            "InvalidParameterException",
+            "1 validation error detected: Value '12 34' at 'confirmationCode' failed to satisfy \
+             constraint: Member must satisfy regular expression pattern: [\\S]+",
+        );
+    // Username is sensitive: the value is left out.
+    h.confirm(json!({ "ClientId": "abc", "Username": "al ice", "ConfirmationCode": "1" }))
+        .await
+        .assert_error(
+            "InvalidParameterException",
+            "1 validation error detected: Value at 'username' failed to satisfy constraint: \
+             Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+        );
+    // Several errors in one answer.
+    h.confirm(json!({
+        "ClientId": "",
+        "SecretHash": "not-base64",
+        "Username": "u".repeat(129),
+        "ConfirmationCode": "",
+        "Session": "short",
+    }))
+    .await
+    .assert_error(
+        "InvalidParameterException",
+        "7 validation errors detected: \
+         Value at 'clientId' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+         Value at 'clientId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+]+; \
+         Value at 'secretHash' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=/]+; \
+         Value at 'username' failed to satisfy constraint: Member must have length less than or equal to 128; \
+         Value '' at 'confirmationCode' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+         Value '' at 'confirmationCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\S]+; \
+         Value at 'session' failed to satisfy constraint: Member must have length greater than or equal to 20",
+    );
+    // Validation comes before the client lookup: an unknown client with a bad code is a
+    // validation error, not ResourceNotFound.
+    let r = h
+        .confirm(json!({ "ClientId": "nope", "Username": "a", "ConfirmationCode": "1\t2" }))
+        .await;
+    assert_eq!(
+        protocol::parse_error(&r.body, None).unwrap().error_type,
+        "InvalidParameterException"
+    );
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step3_unknown_client() {
+    let h = Harness::start().await;
+    h.confirm(json!({ "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado", "Username": "alice", "ConfirmationCode": "123456" }))
+        .await
+        .assert_error(
+            "ResourceNotFoundException",
+            "User pool client 3n4b5urk1ft4fl3mg5e62d9ado does not exist.",
+        );
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step4_secret_hash() {
+    let h = Harness::start().await;
+    let (f, code) = alice(&h, json!({}), json!({ "GenerateSecret": true })).await;
+    let secret = f.secret.clone().unwrap();
+    let unable = format!("Unable to verify secret hash for client {}", f.client);
+    // Missing.
+    let mut body = confirm_body(&f, "alice", &code);
+    body.as_object_mut().unwrap().remove("SecretHash");
+    h.confirm(body)
+        .await
+        .assert_error("NotAuthorizedException", &unable);
+    // Wrong (valid shape, wrong value; and a hash over another username).
+    let mut body = confirm_body(&f, "alice", &code);
+    body["SecretHash"] = json!(protocol::secret_hash("wrong-secret", "alice", &f.client));
+    h.confirm(body)
+        .await
+        .assert_error("NotAuthorizedException", &unable);
+    let mut body = confirm_body(&f, "alice", &code);
+    body["SecretHash"] = json!(protocol::secret_hash(&secret, "bob", &f.client));
+    h.confirm(body)
+        .await
+        .assert_error("NotAuthorizedException", &unable);
+    // Right.
+    assert_eq!(
+        h.confirm(confirm_body(&f, "alice", &code)).await.status,
+        200
+    );
+
+    // A SecretHash sent to a client without a secret.
+    let (plain, _) = h.create_client(&f.pool, json!({})).await;
+    let mut body = json!({ "ClientId": plain, "Username": "alice", "ConfirmationCode": "123456" });
+    body["SecretHash"] = json!(protocol::secret_hash(&secret, "alice", &plain));
+    h.confirm(body).await.assert_error(
+        "InvalidParameterException",
+        &format!("App client {plain} is not configured for secret but secret hash was received"),
+    );
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step5_unknown_user_legacy_and_prevent_user_existence_errors() {
+    let h = Harness::start().await;
+    let (f, _) = alice(&h, json!({}), json!({})).await;
+    h.confirm(confirm_body(&f, "bob", "123456"))
+        .await
+        .assert_error("UserNotFoundException", NOT_FOUND);
+    let (legacy, _) = h
+        .create_client(&f.pool, json!({ "PreventUserExistenceErrors": "LEGACY" }))
+        .await;
+    h.confirm(json!({ "ClientId": legacy, "Username": "bob", "ConfirmationCode": "1" }))
+        .await
+        .assert_error("UserNotFoundException", NOT_FOUND);
+    let (enabled, _) = h
+        .create_client(&f.pool, json!({ "PreventUserExistenceErrors": "ENABLED" }))
+        .await;
+    h.confirm(json!({ "ClientId": enabled, "Username": "bob", "ConfirmationCode": "1" }))
+        .await
+        .assert_error("CodeMismatchException", MISMATCH);
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step5_confirm_by_sub() {
+    let h = Harness::start().await;
+    let f = h
+        .fixture(
+            json!({ "AutoVerifiedAttributes": ["email"] }),
+            json!({ "GenerateSecret": true }),
+        )
+        .await;
+    let sub = h.sign_up(&f, "carol", email("carol@example.com")).await;
+    let code = h.code_of(&f.pool, &sub).await;
+    assert_eq!(code, h.code_of(&f.pool, "carol").await);
+    // The SecretHash is over the exact string sent as Username: the sub here.
+    assert_eq!(h.confirm(confirm_body(&f, &sub, &code)).await.status, 200);
+    assert_eq!(
+        h.get_user(&f.pool, "carol").await["UserStatus"],
+        "CONFIRMED"
+    );
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step5_case_sensitivity() {
+    let h = Harness::start().await;
+    let sensitive = h.fixture(json!({}), json!({})).await;
+    h.sign_up(&sensitive, "Alice", email("a@example.com")).await;
+    let code = h.code_of(&sensitive.pool, "Alice").await;
+    h.confirm(confirm_body(&sensitive, "alice", &code))
+        .await
+        .assert_error("UserNotFoundException", NOT_FOUND);
+
+    let insensitive = h
+        .fixture(
+            json!({ "UsernameConfiguration": { "CaseSensitive": false } }),
+            json!({}),
+        )
+        .await;
+    h.sign_up(&insensitive, "Alice", email("a@example.com"))
+        .await;
+    let code = h.code_of(&insensitive.pool, "aLiCe").await;
+    assert_eq!(
+        h.confirm(confirm_body(&insensitive, "ALICE", &code))
+            .await
+            .status,
+        200
+    );
+    let user = h.get_user(&insensitive.pool, "alice").await;
+    assert_eq!(user["Username"], "Alice");
+    assert_eq!(user["UserStatus"], "CONFIRMED");
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step5_username_attribute_pools_confirm_by_email() {
+    let h = Harness::start().await;
+    let f = h
+        .fixture(
+            json!({ "UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"] }),
+            json!({ "GenerateSecret": true }),
+        )
+        .await;
+    let sub = h.sign_up(&f, "diego@example.com", json!([])).await;
+    let user = h.get_user(&f.pool, "diego@example.com").await;
+    assert_eq!(user["Username"], sub.as_str());
+    assert_eq!(attr(&user, "email"), Some("diego@example.com"));
+    let code = h.code_of(&f.pool, "diego@example.com").await;
+    assert_eq!(
+        h.confirm(confirm_body(&f, "diego@example.com", &code))
+            .await
+            .status,
+        200
+    );
+    let user = h.get_user(&f.pool, &sub).await;
+    assert_eq!(user["UserStatus"], "CONFIRMED");
+    assert_eq!(attr(&user, "email_verified"), Some("true"));
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step5_an_unverified_alias_does_not_name_a_user() {
+    let h = Harness::start().await;
+    let f = h
+        .fixture(
+            json!({ "AliasAttributes": ["email"], "AutoVerifiedAttributes": ["email"] }),
+            json!({}),
+        )
+        .await;
+    h.sign_up(&f, "erin", email("erin@example.com")).await;
+    let code = h.code_of(&f.pool, "erin").await;
+    h.confirm(confirm_body(&f, "erin@example.com", &code))
+        .await
+        .assert_error("UserNotFoundException", NOT_FOUND);
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step6_already_confirmed() {
+    let h = Harness::start().await;
+    let (f, code) = alice(&h, json!({}), json!({})).await;
+    assert_eq!(
+        h.confirm(confirm_body(&f, "alice", &code)).await.status,
+        200
+    );
+    for c in [code.as_str(), "000000"] {
+        h.confirm(confirm_body(&f, "alice", c)).await.assert_error(
+            "NotAuthorizedException",
+            "User cannot be confirmed. Current status is CONFIRMED",
+        );
+    }
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step7_wrong_code_then_right_code() {
+    let h = Harness::start().await;
+    let (f, code) = alice(&h, json!({}), json!({})).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    h.confirm(confirm_body(&f, "alice", wrong))
+        .await
+        .assert_error("CodeMismatchException", MISMATCH);
+    assert_eq!(
+        h.get_user(&f.pool, "alice").await["UserStatus"],
+        "UNCONFIRMED"
+    );
+    assert_eq!(
+        h.confirm(confirm_body(&f, "alice", &code)).await.status,
+        200
+    );
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step7_expiry_on_the_emulator_clock() {
+    let h = Harness::start().await;
+    let (f, code) = alice(&h, json!({}), json!({})).await;
+    h.sign_up(&f, "bob", email("bob@example.com")).await;
+    let bob_code = h.code_of(&f.pool, "bob").await;
+    // Just inside 24 h: still valid.
+    assert_eq!(h.advance("seconds=86000").await.status, 200);
+    assert_eq!(
+        h.confirm(confirm_body(&f, "bob", &bob_code)).await.status,
+        200
+    );
+    // Past 24 h: expired, whether the code is right or wrong (age is checked first).
+    assert_eq!(h.advance("seconds=401").await.status, 200);
+    h.confirm(confirm_body(&f, "alice", &code))
+        .await
+        .assert_error("ExpiredCodeException", EXPIRED);
+    h.confirm(confirm_body(&f, "alice", "not-the-code"))
+        .await
+        .assert_error("ExpiredCodeException", EXPIRED);
+    // A resent code is fresh on the same clock.
+    let r = h
+        .call(
+            crate::protocol::Operation::ResendConfirmationCode,
+            json!({ "ClientId": f.client, "Username": "alice" }),
+        )
+        .await
+        .assert_ok();
+    assert_eq!(r["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
+    let fresh = h.code_of(&f.pool, "alice").await;
+    assert_eq!(
+        h.confirm(confirm_body(&f, "alice", &fresh)).await.status,
+        200
+    );
+    h.emu.shutdown().await;
+}
+
+async fn alias_pool(h: &Harness) -> Fixture {
+    h.fixture(
+        json!({ "AliasAttributes": ["email"], "AutoVerifiedAttributes": ["email"] }),
+        json!({}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn step8_alias_exists_without_force() {
+    let h = Harness::start().await;
+    let f = alias_pool(&h).await;
+    h.sign_up(&f, "first", email("shared@example.com")).await;
+    let c1 = h.code_of(&f.pool, "first").await;
+    // SignUp with an email someone else uses succeeds; the clash shows at confirmation.
+    h.sign_up(&f, "second", email("shared@example.com")).await;
+    let c2 = h.code_of(&f.pool, "second").await;
+    assert_eq!(h.confirm(confirm_body(&f, "first", &c1)).await.status, 200);
+    for force in [None, Some(false)] {
+        let mut body = confirm_body(&f, "second", &c2);
+        if let Some(v) = force {
+            body["ForceAliasCreation"] = json!(v);
+        }
+        body["ClientMetadata"] = json!({ "k": "v" });
+        h.confirm(body).await.assert_error(
+            "AliasExistsException",
+            "An account with the email already exists.",
+        );
+    }
+    assert_eq!(
+        h.get_user(&f.pool, "second").await["UserStatus"],
+        "UNCONFIRMED"
+    );
+    let first = h.get_user(&f.pool, "first").await;
+    assert_eq!(attr(&first, "email_verified"), Some("true"));
+    // The verified alias names its owner.
+    assert_eq!(
+        h.get_user(&f.pool, "shared@example.com").await["Username"],
+        "first"
+    );
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step8_force_alias_creation_moves_the_alias() {
+    let h = Harness::start().await;
+    let f = alias_pool(&h).await;
+    h.sign_up(&f, "first", email("shared@example.com")).await;
+    h.sign_up(&f, "second", email("shared@example.com")).await;
+    let c1 = h.code_of(&f.pool, "first").await;
+    let c2 = h.code_of(&f.pool, "second").await;
+    assert_eq!(h.confirm(confirm_body(&f, "first", &c1)).await.status, 200);
+    let mut body = confirm_body(&f, "second", &c2);
+    body["ForceAliasCreation"] = json!(true);
+    let r = h.confirm(body).await;
+    assert_eq!((r.status, r.body.as_slice()), (200, &b"{}"[..]));
+
+    let first = h.get_user(&f.pool, "first").await;
+    assert_eq!(first["UserStatus"], "CONFIRMED");
+    assert_eq!(attr(&first, "email_verified"), Some("false"));
+    let second = h.get_user(&f.pool, "second").await;
+    assert_eq!(second["UserStatus"], "CONFIRMED");
+    assert_eq!(attr(&second, "email_verified"), Some("true"));
+    assert_eq!(
+        h.get_user(&f.pool, "shared@example.com").await["Username"],
+        "second"
+    );
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn resend_replaces_the_code() {
+    let h = Harness::start().await;
+    let (f, old) = alice(&h, json!({}), json!({})).await;
+    let resend = |username: &str| {
+        h.call(
+            crate::protocol::Operation::ResendConfirmationCode,
+            json!({ "ClientId": f.client, "Username": username }),
+        )
+    };
+    let r = resend("alice").await.assert_ok();
+    assert_eq!(
+        r["CodeDeliveryDetails"],
+        json!({ "Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email" })
+    );
+    // Make sure the new code differs, so the old one is really superseded.
+    let mut new = h.code_of(&f.pool, "alice").await;
+    while new == old {
+        resend("alice").await.assert_ok();
+        new = h.code_of(&f.pool, "alice").await;
+    }
+    h.confirm(confirm_body(&f, "alice", &old))
+        .await
+        .assert_error("CodeMismatchException", MISMATCH);
+    assert_eq!(h.confirm(confirm_body(&f, "alice", &new)).await.status, 200);
+    resend("alice")
+        .await
+        .assert_error("InvalidParameterException", "User is already confirmed.");
+    resend("nobody")
+        .await
+        .assert_error("UserNotFoundException", NOT_FOUND);
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn fifty_concurrent_confirms_give_exactly_one_success() {
+    let h = Harness::start().await;
+    let (f, code) = alice(&h, json!({}), json!({})).await;
+    let body = serde_json::to_vec(&confirm_body(&f, "alice", &code)).unwrap();
+    let mut tasks = Vec::new();
+    for _ in 0..50 {
+        let req = h
+            .http
+            .post(format!("{}/", h.base))
+            .header(
+                "X-Amz-Target",
+                crate::protocol::Operation::ConfirmSignUp.target(),
+            )
+            .header("Content-Type", CONTENT_TYPE)
+            .body(body.clone());
+        tasks.push(tokio::spawn(async move {
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.bytes().await.unwrap())
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        let (status, body) = t.await.unwrap();
+        if status == 200 {
+            ok += 1;
+            assert_eq!(&body[..], b"{}");
+        } else {
+            let e = protocol::parse_error(&body, None).unwrap();
+            assert_eq!(status, 400);
+            assert_eq!(e.error_type, "NotAuthorizedException");
+            assert_eq!(
+                e.message.as_deref(),
+                Some("User cannot be confirmed. Current status is CONFIRMED")
+            );
+        }
+    }
+    assert_eq!(ok, 1);
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn concurrent_forced_alias_moves_leave_one_verified_owner() {
+    let h = Harness::start().await;
+    let f = alias_pool(&h).await;
+    let names: Vec<String> = (0..12).map(|i| format!("user{i}")).collect();
+    let mut bodies = Vec::new();
+    for n in &names {
+        h.sign_up(&f, n, email("race@example.com")).await;
+        let mut body = confirm_body(&f, n, &h.code_of(&f.pool, n).await);
+        body["ForceAliasCreation"] = json!(true);
+        bodies.push(body);
+    }
+    let mut tasks = Vec::new();
+    for body in bodies {
+        let req = h
+            .http
+            .post(format!("{}/", h.base))
+            .header(
+                "X-Amz-Target",
+                crate::protocol::Operation::ConfirmSignUp.target(),
+            )
+            .header("Content-Type", CONTENT_TYPE)
+            .body(serde_json::to_vec(&body).unwrap());
+        tasks.push(tokio::spawn(async move {
+            req.send().await.unwrap().status().as_u16()
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    let mut verified = Vec::new();
+    for n in &names {
+        let u = h.get_user(&f.pool, n).await;
+        assert_eq!(u["UserStatus"], "CONFIRMED");
+        match attr(&u, "email_verified") {
+            Some("true") => verified.push(n.clone()),
+            Some("false") => {}
+            other => panic!("{n}: email_verified {other:?}"),
+        }
+    }
+    assert_eq!(verified.len(), 1, "{verified:?}");
+    let owner = h.get_user(&f.pool, "race@example.com").await;
+    assert_eq!(owner["Username"], verified[0].as_str());
+    h.emu.shutdown().await;
+}

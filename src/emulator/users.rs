@@ -1,0 +1,507 @@
+//! The user operations of the provisioning set: SignUp, ResendConfirmationCode, AdminGetUser.
+
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::common::{
+    AnalyticsMetadata, AttributeType, MissingHash, UserContextData, check_analytics,
+    looks_like_email, looks_like_phone, verify_secret_hash,
+};
+use super::ids;
+use super::state::{Attr, PendingCode, PoolConfig, PoolData, Shared, User, UserStatus, lock};
+use super::validate::{self, ATTRIBUTE_NAME_PATTERN, NON_WHITESPACE_PATTERN, StrRule, Violations};
+use super::wire::{ApiError, Str, StringMap, messages, names, parse_input};
+
+static PASSWORD: StrRule = StrRule {
+    member: "password",
+    // The 2024+ model makes Password optional for passwordless pools; the emulator's pools
+    // all use passwords, so it keeps the older model's "required".
+    required: true,
+    min: 0,
+    max: 256,
+    pattern: Some(&NON_WHITESPACE_PATTERN),
+    sensitive: true,
+};
+static ATTRIBUTE_NAME: StrRule = StrRule {
+    member: "name",
+    required: true,
+    min: 1,
+    max: 32,
+    pattern: Some(&ATTRIBUTE_NAME_PATTERN),
+    sensitive: false,
+};
+static ATTRIBUTE_VALUE: StrRule = StrRule {
+    member: "value",
+    required: false,
+    min: 0,
+    max: 2048,
+    pattern: None,
+    sensitive: true,
+};
+
+/// Standard attributes a user may set at SignUp (`custom:*` are accepted as well).
+const WRITABLE_ATTRIBUTES: &[&str] = &[
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "profile",
+    "updated_at",
+    "website",
+    "zoneinfo",
+];
+/// Accepted but not stored: verification is the emulator's business (ConfirmSignUp).
+const IGNORED_ATTRIBUTES: &[&str] = &["email_verified", "phone_number_verified"];
+
+/// Symbols the default password policy counts (Cognito's documented list).
+const PASSWORD_SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+- ";
+
+/// The default password policy: at least 8 characters, a lowercase letter, an uppercase
+/// letter, a digit and a symbol. Returns the first rule broken.
+pub fn password_problem(password: &str) -> Option<&'static str> {
+    if password.chars().count() < 8 {
+        Some("Password not long enough")
+    } else if !password.chars().any(|c| c.is_lowercase()) {
+        Some("Password must have lowercase characters")
+    } else if !password.chars().any(|c| c.is_uppercase()) {
+        Some("Password must have uppercase characters")
+    } else if !password.chars().any(|c| c.is_ascii_digit()) {
+        Some("Password must have numeric characters")
+    } else if !password.chars().any(|c| PASSWORD_SYMBOLS.contains(c)) {
+        Some("Password must have symbol characters")
+    } else {
+        None
+    }
+}
+
+fn mask_email(email: &str) -> String {
+    let (local, domain) = email.split_once('@').unwrap_or((email, ""));
+    let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+    format!("{}***@{}***", first(local), first(domain))
+}
+
+fn mask_phone(phone: &str) -> String {
+    let n = phone.chars().count();
+    let keep = n.saturating_sub(4);
+    phone
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == 0 && c == '+' {
+                c
+            } else if i < keep {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// `CodeDeliveryDetailsType` for a destination value.
+fn delivery_details(attr: Attr, value: &str) -> Value {
+    let destination = match attr {
+        Attr::Email => mask_email(value),
+        Attr::PhoneNumber => mask_phone(value),
+    };
+    json!({
+        "Destination": destination,
+        "DeliveryMedium": attr.delivery_medium(),
+        "AttributeName": attr.name(),
+    })
+}
+
+/// Where a code goes. With AutoVerifiedAttributes, the verified attribute the user has (the
+/// phone when both are verified, §4.6). Otherwise real Cognito sends nothing (§4.6), but the
+/// emulator still issues a code so that every UNCONFIRMED user is testable, and "sends" it
+/// to the email, else the phone, if the user has one.
+fn delivery_target(cfg: &PoolConfig, user: &User) -> Option<Attr> {
+    let auto = &cfg.auto_verified_attributes;
+    let has = |a: Attr| user.attr(a.name()).is_some();
+    [Attr::PhoneNumber, Attr::Email]
+        .into_iter()
+        .find(|a| auto.has_attr(*a) && has(*a))
+        .or_else(|| {
+            [Attr::Email, Attr::PhoneNumber]
+                .into_iter()
+                .find(|a| has(*a))
+        })
+}
+
+/// Replaces the user's code with a fresh one issued now; returns the delivery details.
+fn issue_code(
+    data: &mut PoolData,
+    cfg: &PoolConfig,
+    idx: usize,
+    now: std::time::Duration,
+) -> Option<Value> {
+    let value = ids::confirmation_code(&mut data.rng);
+    let user = data.user_mut(idx);
+    let sent_to = delivery_target(cfg, user);
+    user.code = Some(PendingCode {
+        value,
+        issued: now,
+        sent_to,
+    });
+    sent_to.and_then(|a| user.attr(a.name()).map(|v| delivery_details(a, v)))
+}
+
+fn to_bytes(v: &Value) -> Bytes {
+    Bytes::from(serde_json::to_vec(v).expect("serialising a Value cannot fail"))
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+struct SignUpInput<'a> {
+    #[serde(borrow)]
+    client_id: Option<Str<'a>>,
+    #[serde(borrow)]
+    secret_hash: Option<Str<'a>>,
+    #[serde(borrow)]
+    username: Option<Str<'a>>,
+    #[serde(borrow)]
+    password: Option<Str<'a>>,
+    #[serde(borrow)]
+    user_attributes: Option<Vec<AttributeType<'a>>>,
+    #[serde(borrow)]
+    #[allow(dead_code)] // type-checked only; no pre sign-up trigger reads it
+    validation_data: Option<Vec<AttributeType<'a>>>,
+    #[serde(borrow)]
+    analytics_metadata: Option<AnalyticsMetadata<'a>>,
+    #[serde(borrow)]
+    #[allow(dead_code)]
+    user_context_data: Option<UserContextData<'a>>,
+    #[allow(dead_code)]
+    client_metadata: Option<StringMap>,
+}
+
+/// SignUp: creates an UNCONFIRMED user with a `sub` and a fresh code.
+pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
+    let input: SignUpInput = parse_input(body)?;
+    let mut v = Violations::new();
+    v.check(&validate::CLIENT_ID, input.client_id.as_deref());
+    v.check(&validate::SECRET_HASH, input.secret_hash.as_deref());
+    v.check(&validate::USERNAME, input.username.as_deref());
+    v.check(&PASSWORD, input.password.as_deref());
+    for (i, a) in input.user_attributes.iter().flatten().enumerate() {
+        let n = i + 1;
+        v.check_as(
+            &format!("userAttributes.{n}.member.name"),
+            &ATTRIBUTE_NAME,
+            a.name.as_deref(),
+        );
+        v.check_as(
+            &format!("userAttributes.{n}.member.value"),
+            &ATTRIBUTE_VALUE,
+            a.value.as_deref(),
+        );
+    }
+    check_analytics(&mut v, input.analytics_metadata.as_ref());
+    v.finish()?;
+    let (Some(client_id), Some(username), Some(password)) = (
+        input.client_id.as_deref(),
+        input.username.as_deref(),
+        input.password.as_deref(),
+    ) else {
+        unreachable!("required members were validated");
+    };
+
+    let client = shared
+        .client(client_id)
+        .ok_or_else(|| ApiError::client_not_found(client_id))?;
+    verify_secret_hash(
+        &client,
+        username,
+        input.secret_hash.as_deref(),
+        MissingHash::SecretNotReceived,
+    )?;
+    let cfg = &client.pool.config;
+
+    // Attributes as given (last one wins), checked against the standard schema.
+    let mut attributes: Vec<(String, String)> = Vec::new();
+    for a in input.user_attributes.iter().flatten() {
+        let name = a.name.as_deref().unwrap_or_default();
+        let value = a.value.as_deref().unwrap_or_default();
+        if IGNORED_ATTRIBUTES.contains(&name) {
+            continue;
+        }
+        if !WRITABLE_ATTRIBUTES.contains(&name) && !name.starts_with("custom:") {
+            return Err(ApiError::invalid_parameter(
+                "Attribute does not exist in the schema.",
+            ));
+        }
+        if name == "email" && !looks_like_email(value) {
+            return Err(ApiError::invalid_parameter("Invalid email address format."));
+        }
+        if name == "phone_number" && !looks_like_phone(value) {
+            return Err(ApiError::invalid_parameter("Invalid phone number format."));
+        }
+        attributes.retain(|(n, _)| n != name);
+        attributes.push((name.to_owned(), value.to_owned()));
+    }
+
+    // Sign-in attribute rules (§4.2).
+    let ua = &cfg.username_attributes;
+    let username_attr = if ua.0.is_empty() {
+        let aliases = &cfg.alias_attributes;
+        if aliases.has_attr(Attr::Email) && looks_like_email(username) {
+            return Err(ApiError::invalid_parameter(
+                "Username should not be an email.",
+            ));
+        }
+        if aliases.has_attr(Attr::PhoneNumber) && looks_like_phone(username) {
+            return Err(ApiError::invalid_parameter(
+                "Username should not be a phone number.",
+            ));
+        }
+        None
+    } else if ua.has_attr(Attr::Email) && looks_like_email(username) {
+        Some(Attr::Email)
+    } else if ua.has_attr(Attr::PhoneNumber) && looks_like_phone(username) {
+        Some(Attr::PhoneNumber)
+    } else {
+        return Err(ApiError::invalid_parameter(
+            "Username should be either an email or a phone number.",
+        ));
+    };
+    if let Some(attr) = username_attr {
+        attributes.retain(|(n, _)| n != attr.name());
+        attributes.push((attr.name().to_owned(), username.to_owned()));
+    }
+
+    if let Some(problem) = password_problem(password) {
+        return Err(ApiError::new(
+            names::INVALID_PASSWORD,
+            format!("Password did not conform with policy: {problem}"),
+        ));
+    }
+
+    let now = shared.clock.now();
+    let mut data = lock(&client.pool.data);
+    let exists = || ApiError::new(names::USERNAME_EXISTS, messages::USERNAME_EXISTS);
+    // In UsernameAttributes pools every email/phone sign-in value must be unique, verified or
+    // not (§4.2); elsewhere the username must be.
+    let sign_in_values: Vec<(Attr, String)> = [Attr::Email, Attr::PhoneNumber]
+        .into_iter()
+        .filter(|a| ua.has_attr(*a))
+        .filter_map(|a| {
+            let value = attributes.iter().find(|(n, _)| n == a.name())?;
+            Some((a, cfg.attr_key(a, &value.1).into_owned()))
+        })
+        .collect();
+    if username_attr.is_none() && data.by_username(cfg, username).is_some() {
+        return Err(exists());
+    }
+    if sign_in_values
+        .iter()
+        .any(|(a, key)| data.sign_in.get(*a, key).is_some())
+    {
+        return Err(exists());
+    }
+
+    let sub = loop {
+        let sub = ids::sub(&mut data.rng);
+        if data.resolve(cfg, &sub).is_none() {
+            break sub;
+        }
+    };
+    attributes.insert(0, ("sub".to_owned(), sub.clone()));
+    let user = User {
+        // UsernameAttributes pools store the generated sub as the internal username (§4.2).
+        username: if username_attr.is_some() {
+            sub.clone()
+        } else {
+            username.to_owned()
+        },
+        sub: sub.clone(),
+        status: UserStatus::Unconfirmed,
+        attributes,
+        created: now,
+        modified: now,
+        code: None,
+    };
+    let idx = data.insert(cfg, user);
+    for (attr, key) in sign_in_values {
+        data.sign_in.insert(attr, key, idx);
+    }
+    let details = issue_code(&mut data, cfg, idx, now);
+    drop(data);
+
+    let mut out = Map::new();
+    out.insert("UserConfirmed".into(), Value::Bool(false));
+    out.insert("UserSub".into(), Value::String(sub));
+    if let Some(d) = details {
+        out.insert("CodeDeliveryDetails".into(), d);
+    }
+    Ok(to_bytes(&Value::Object(out)))
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+struct ResendInput<'a> {
+    #[serde(borrow)]
+    client_id: Option<Str<'a>>,
+    #[serde(borrow)]
+    secret_hash: Option<Str<'a>>,
+    #[serde(borrow)]
+    username: Option<Str<'a>>,
+    #[serde(borrow)]
+    analytics_metadata: Option<AnalyticsMetadata<'a>>,
+    #[serde(borrow)]
+    #[allow(dead_code)]
+    user_context_data: Option<UserContextData<'a>>,
+    #[allow(dead_code)]
+    client_metadata: Option<StringMap>,
+}
+
+/// ResendConfirmationCode: a new code replaces the old one, which stops working. Whether an
+/// older code stays valid is open (§4.4, §6.8); Amplify maintainers saw older codes rejected
+/// and emulators invalidate them, so the emulator keeps only the newest.
+pub fn resend_confirmation_code(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
+    let input: ResendInput = parse_input(body)?;
+    let mut v = Violations::new();
+    v.check(&validate::CLIENT_ID, input.client_id.as_deref());
+    v.check(&validate::SECRET_HASH, input.secret_hash.as_deref());
+    v.check(&validate::USERNAME, input.username.as_deref());
+    check_analytics(&mut v, input.analytics_metadata.as_ref());
+    v.finish()?;
+    let (Some(client_id), Some(username)) = (input.client_id.as_deref(), input.username.as_deref())
+    else {
+        unreachable!("required members were validated");
+    };
+    let client = shared
+        .client(client_id)
+        .ok_or_else(|| ApiError::client_not_found(client_id))?;
+    verify_secret_hash(
+        &client,
+        username,
+        input.secret_hash.as_deref(),
+        MissingHash::SecretNotReceived,
+    )?;
+    let cfg = &client.pool.config;
+    let now = shared.clock.now();
+    let mut data = lock(&client.pool.data);
+    let Some(idx) = data.resolve(cfg, username) else {
+        if client.prevent_user_existence_errors {
+            // §4.3: with PUEE on, unknown users get plausible delivery details.
+            let details = if looks_like_phone(username) {
+                delivery_details(Attr::PhoneNumber, username)
+            } else if looks_like_email(username) {
+                delivery_details(Attr::Email, username)
+            } else {
+                delivery_details(Attr::Email, "u@e")
+            };
+            return Ok(to_bytes(&json!({ "CodeDeliveryDetails": details })));
+        }
+        return Err(ApiError::new(
+            names::USER_NOT_FOUND,
+            messages::USER_NOT_FOUND_CLIENT,
+        ));
+    };
+    if data.user(idx).status != UserStatus::Unconfirmed {
+        return Err(ApiError::invalid_parameter(messages::ALREADY_CONFIRMED));
+    }
+    let details = issue_code(&mut data, cfg, idx, now);
+    drop(data);
+    Ok(to_bytes(&match details {
+        Some(d) => json!({ "CodeDeliveryDetails": d }),
+        None => json!({}),
+    }))
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "PascalCase")]
+struct AdminGetUserInput<'a> {
+    #[serde(borrow)]
+    user_pool_id: Option<Str<'a>>,
+    #[serde(borrow)]
+    username: Option<Str<'a>>,
+}
+
+/// AdminGetUser (no SigV4 check): the user by username, verified alias or sub.
+pub fn admin_get_user(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
+    let input: AdminGetUserInput = parse_input(body)?;
+    let mut v = Violations::new();
+    v.check(&validate::USER_POOL_ID, input.user_pool_id.as_deref());
+    v.check(&validate::USERNAME, input.username.as_deref());
+    v.finish()?;
+    let (Some(pool_id), Some(username)) =
+        (input.user_pool_id.as_deref(), input.username.as_deref())
+    else {
+        unreachable!("required members were validated");
+    };
+    let pool = shared
+        .pool(pool_id)
+        .ok_or_else(|| ApiError::pool_not_found(pool_id))?;
+    let data = lock(&pool.data);
+    let idx = data
+        .resolve(&pool.config, username)
+        .ok_or_else(|| ApiError::new(names::USER_NOT_FOUND, messages::USER_NOT_FOUND_ADMIN))?;
+    let u = data.user(idx);
+    let attributes: Vec<Value> = u
+        .attributes
+        .iter()
+        .map(|(n, v)| json!({ "Name": n, "Value": v }))
+        .collect();
+    let out = json!({
+        "Username": u.username,
+        "UserStatus": u.status.as_str(),
+        "Enabled": true,
+        "UserAttributes": attributes,
+        "UserCreateDate": shared.clock.epoch_secs(u.created),
+        "UserLastModifiedDate": shared.clock.epoch_secs(u.modified),
+    });
+    drop(data);
+    Ok(to_bytes(&out))
+}
+
+/// The current code of a user named by username, sub or sign-in value (the codes route).
+pub fn current_code(shared: &Shared, pool_id: &str, username: &str) -> Option<String> {
+    let pool = shared.pool(pool_id)?;
+    let data = lock(&pool.data);
+    let idx = data.resolve(&pool.config, username)?;
+    data.user(idx).code.as_ref().map(|c| c.value.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_policy() {
+        assert_eq!(password_problem("Aa1!"), Some("Password not long enough"));
+        assert_eq!(
+            password_problem("AAAAAAA1!"),
+            Some("Password must have lowercase characters")
+        );
+        assert_eq!(
+            password_problem("aaaaaaa1!"),
+            Some("Password must have uppercase characters")
+        );
+        assert_eq!(
+            password_problem("Aaaaaaaa!"),
+            Some("Password must have numeric characters")
+        );
+        assert_eq!(
+            password_problem("Aaaaaaaa1"),
+            Some("Password must have symbol characters")
+        );
+        assert_eq!(password_problem("Passw0rd!"), None);
+    }
+
+    #[test]
+    fn masking() {
+        assert_eq!(mask_email("diego@example.com"), "d***@e***");
+        assert_eq!(mask_phone("+15555550100"), "+*******0100");
+    }
+}

@@ -1,0 +1,380 @@
+//! AWS JSON 1.1 framing on the server side (spec §1): decoding a request body into a typed
+//! input, the error type every operation returns, and the response framing shared by all
+//! routes (request id, content type, error headers).
+
+use std::borrow::Cow;
+
+use axum::body::Body;
+use axum::http::header::CONTENT_TYPE as CONTENT_TYPE_HEADER;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use super::ids;
+use crate::protocol::{CONTENT_TYPE, HEADER_ERROR_MESSAGE, HEADER_ERROR_TYPE, HEADER_REQUEST_ID};
+
+/// Error type names (the `__type` of the body).
+pub mod names {
+    pub const ALIAS_EXISTS: &str = "AliasExistsException";
+    pub const CODE_MISMATCH: &str = "CodeMismatchException";
+    pub const EXPIRED_CODE: &str = "ExpiredCodeException";
+    pub const INVALID_PARAMETER: &str = "InvalidParameterException";
+    pub const INVALID_PASSWORD: &str = "InvalidPasswordException";
+    pub const NOT_AUTHORIZED: &str = "NotAuthorizedException";
+    pub const RESOURCE_NOT_FOUND: &str = "ResourceNotFoundException";
+    pub const USER_NOT_FOUND: &str = "UserNotFoundException";
+    pub const USERNAME_EXISTS: &str = "UsernameExistsException";
+    pub const INTERNAL_ERROR: &str = "InternalErrorException";
+    pub const SERIALIZATION: &str = "SerializationException";
+    /// Coral's spelling, copied from DynamoDB and its emulators; unverified for Cognito (§1.5).
+    pub const UNKNOWN_OPERATION: &str = "com.amazon.coral.service#UnknownOperationException";
+}
+
+/// Fixed message texts (spec §3.1 and §5).
+pub mod messages {
+    pub const CODE_MISMATCH: &str = "Invalid verification code provided, please try again.";
+    pub const EXPIRED_CODE: &str = "Invalid code provided, please request a code again.";
+    pub const USER_NOT_FOUND_CLIENT: &str = "Username/client id combination not found.";
+    pub const USER_NOT_FOUND_ADMIN: &str = "User does not exist.";
+    pub const USERNAME_EXISTS: &str = "User already exists";
+    pub const ALREADY_CONFIRMED: &str = "User is already confirmed.";
+    pub const UNEXPECTED_FIELD_TYPE: &str = "Unexpected field type";
+}
+
+/// An error answer. `status` is 400 for every client error and 500 for
+/// `InternalErrorException` (spec §3: what real Cognito sends, not the Smithy hints).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub name: &'static str,
+    pub message: Option<Cow<'static, str>>,
+    /// Some AWS protocol-level errors spell the member `Message` (spec §1.5).
+    pub capital_message: bool,
+}
+
+impl ApiError {
+    pub fn new(name: &'static str, message: impl Into<Cow<'static, str>>) -> ApiError {
+        ApiError {
+            name,
+            message: Some(message.into()),
+            capital_message: false,
+        }
+    }
+
+    /// An error with no message member at all.
+    pub fn bare(name: &'static str) -> ApiError {
+        ApiError {
+            name,
+            message: None,
+            capital_message: false,
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        if self.name == names::INTERNAL_ERROR {
+            StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            StatusCode::BAD_REQUEST
+        }
+    }
+
+    pub fn invalid_parameter(message: impl Into<Cow<'static, str>>) -> ApiError {
+        ApiError::new(names::INVALID_PARAMETER, message)
+    }
+
+    pub fn not_authorized(message: impl Into<Cow<'static, str>>) -> ApiError {
+        ApiError::new(names::NOT_AUTHORIZED, message)
+    }
+
+    pub fn pool_not_found(pool_id: &str) -> ApiError {
+        ApiError::new(
+            names::RESOURCE_NOT_FOUND,
+            format!("User pool {pool_id} does not exist."),
+        )
+    }
+
+    pub fn client_not_found(client_id: &str) -> ApiError {
+        ApiError::new(
+            names::RESOURCE_NOT_FOUND,
+            format!("User pool client {client_id} does not exist."),
+        )
+    }
+
+    /// Malformed body: `{"__type":"SerializationException"}` with no message (§1.5, observed).
+    pub fn serialization() -> ApiError {
+        ApiError::bare(names::SERIALIZATION)
+    }
+
+    /// A member of the wrong JSON type (§1.5, observed in a 2026 probe with capital `Message`).
+    pub fn unexpected_field_type() -> ApiError {
+        ApiError {
+            name: names::SERIALIZATION,
+            message: Some(Cow::Borrowed(messages::UNEXPECTED_FIELD_TYPE)),
+            capital_message: true,
+        }
+    }
+
+    pub fn unknown_operation() -> ApiError {
+        ApiError::bare(names::UNKNOWN_OPERATION)
+    }
+}
+
+/// Decodes a request body into `T`.
+///
+/// * An empty (or all-whitespace) body is read as `{}`: awsJson servers must accept an empty
+///   body (§1.1). For operations with required members it then fails member validation
+///   (InvalidParameterException), not serialization.
+/// * Anything that is not a JSON object (malformed text, `[]`, `null`, a string, trailing
+///   garbage) is a bare SerializationException. The leading-`{` check matters: serde would
+///   otherwise read a JSON array positionally into a struct.
+/// * Well-formed JSON whose members have the wrong type is SerializationException
+///   "Unexpected field type". Unknown members are ignored (the input structs do not deny them).
+pub fn parse_input<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    let trimmed = body.trim_ascii_start();
+    let body: &'a [u8] = match trimmed.first() {
+        None => b"{}",
+        Some(b'{') => body,
+        Some(_) => return Err(ApiError::serialization()),
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        if e.is_data() {
+            ApiError::unexpected_field_type()
+        } else {
+            ApiError::serialization()
+        }
+    })
+}
+
+/// A JSON string member, borrowed from the request body when it has no escapes. (serde only
+/// borrows a bare `Cow<str>` field; inside `Option` it would always allocate.) Any other JSON
+/// type is a data error, i.e. "Unexpected field type".
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Str<'a>(pub Cow<'a, str>);
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Str<'a>, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A `map<string,string>` member that is type-checked and otherwise discarded
+/// (ClientMetadata: Cognito neither stores nor validates it, §2.1; the emulator runs no triggers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StringMap {
+    pub len: usize,
+}
+
+impl<'de> Deserialize<'de> for StringMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StringMap, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StringMap;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of strings to strings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<StringMap, A::Error> {
+                let mut len = 0;
+                while m.next_entry::<Str<'de>, Str<'de>>()?.is_some() {
+                    len += 1;
+                }
+                Ok(StringMap { len })
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+static REQUEST_ID: HeaderName = HeaderName::from_static(HEADER_REQUEST_ID);
+static ERROR_TYPE: HeaderName = HeaderName::from_static(HEADER_ERROR_TYPE);
+static ERROR_MESSAGE: HeaderName = HeaderName::from_static(HEADER_ERROR_MESSAGE);
+static AMZ_JSON: HeaderValue = HeaderValue::from_static(CONTENT_TYPE);
+static TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// The success body of operations with an empty output structure.
+pub const EMPTY_OBJECT: &[u8] = b"{}";
+
+/// A response with `x-amzn-RequestId` set; every route answers through this.
+fn base_response(status: StatusCode, content_type: &HeaderValue, body: Body) -> Response {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    let headers = resp.headers_mut();
+    headers.insert(CONTENT_TYPE_HEADER, content_type.clone());
+    headers.insert(
+        REQUEST_ID.clone(),
+        HeaderValue::from_bytes(&ids::request_id()).expect("a UUID is a valid header value"),
+    );
+    resp
+}
+
+/// 200 with an AWS JSON body.
+pub fn json_ok(body: Bytes) -> Response {
+    base_response(StatusCode::OK, &AMZ_JSON, Body::from(body))
+}
+
+/// A plain-text answer of the side routes.
+pub fn text(status: StatusCode, body: impl Into<String>) -> Response {
+    base_response(status, &TEXT_PLAIN, Body::from(body.into()))
+}
+
+/// An `application/json` answer of the side routes.
+pub fn plain_json(status: StatusCode, body: Vec<u8>) -> Response {
+    base_response(status, &APPLICATION_JSON, Body::from(body))
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    #[serde(rename = "__type")]
+    type_: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    message_capital: Option<&'a str>,
+}
+
+/// Header values may not hold control characters; the body keeps the exact text.
+fn header_text(text: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(text).ok().or_else(|| {
+        let cleaned: String = text.chars().filter(|c| !c.is_control()).collect();
+        HeaderValue::from_bytes(cleaned.as_bytes()).ok()
+    })
+}
+
+/// The error answer: `{"__type":…,"message":…}`, `x-amzn-ErrorType: <Name>:` (trailing colon
+/// as observed, §1.3) and `x-amzn-ErrorMessage` when there is a message.
+pub fn error_response(err: &ApiError) -> Response {
+    let message = err.message.as_deref();
+    let body = ErrorBody {
+        type_: err.name,
+        message: message.filter(|_| !err.capital_message),
+        message_capital: message.filter(|_| err.capital_message),
+    };
+    let bytes = serde_json::to_vec(&body).expect("serialising strings cannot fail");
+    let mut resp = base_response(err.status(), &AMZ_JSON, Body::from(bytes));
+    let headers = resp.headers_mut();
+    if let Some(v) = header_text(&format!("{}:", err.name)) {
+        headers.insert(ERROR_TYPE.clone(), v);
+    }
+    if let Some(v) = message.and_then(header_text) {
+        headers.insert(ERROR_MESSAGE.clone(), v);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug)]
+    #[serde(rename_all = "PascalCase")]
+    struct Probe<'a> {
+        #[serde(borrow)]
+        name: Option<Str<'a>>,
+        flag: Option<bool>,
+        meta: Option<StringMap>,
+    }
+
+    #[test]
+    fn empty_body_reads_as_empty_object() {
+        let p: Probe = parse_input(b"").unwrap();
+        assert!(p.name.is_none() && p.flag.is_none());
+        let p: Probe = parse_input(b"  \n ").unwrap();
+        assert!(p.name.is_none());
+    }
+
+    #[test]
+    fn non_objects_are_bare_serialization_errors() {
+        for body in [
+            &b"[]"[..],
+            b"[\"a\", true]",
+            b"null",
+            b"\"x\"",
+            b"{",
+            b"{} trailing",
+            b"not json",
+        ] {
+            let err = parse_input::<Probe>(body).unwrap_err();
+            assert_eq!(err, ApiError::serialization(), "{:?}", body);
+        }
+    }
+
+    #[test]
+    fn wrong_member_types_say_unexpected_field_type() {
+        for body in [
+            &br#"{"Name": 5}"#[..],
+            br#"{"Name": {"a": "b"}}"#,
+            br#"{"Flag": "true"}"#,
+            br#"{"Meta": "x"}"#,
+            br#"{"Meta": {"a": 1}}"#,
+            br#"{"Meta": {"a": null}}"#,
+        ] {
+            let err = parse_input::<Probe>(body).unwrap_err();
+            assert_eq!(err, ApiError::unexpected_field_type());
+        }
+    }
+
+    #[test]
+    fn unknown_members_are_ignored_and_escapes_decoded() {
+        let p: Probe =
+            parse_input(br#"{"Other": [1], "Name": "a\u00e9", "Flag": null, "Meta": {"k": "v"}}"#)
+                .unwrap();
+        assert_eq!(p.name.as_deref(), Some("a\u{e9}"));
+        assert!(matches!(p.name.unwrap().0, Cow::Owned(_)));
+        assert_eq!(p.flag, None);
+        assert_eq!(p.meta, Some(StringMap { len: 1 }));
+    }
+
+    #[test]
+    fn plain_strings_are_borrowed() {
+        let body = br#"{"Name": "plain"}"#;
+        let p: Probe = parse_input(body).unwrap();
+        assert!(matches!(p.name.unwrap().0, Cow::Borrowed("plain")));
+    }
+
+    #[test]
+    fn error_headers_and_body() {
+        let resp = error_response(&ApiError::new(names::EXPIRED_CODE, messages::EXPIRED_CODE));
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+        let h = resp.headers();
+        assert_eq!(h[HEADER_ERROR_TYPE], "ExpiredCodeException:");
+        assert_eq!(h[HEADER_ERROR_MESSAGE], messages::EXPIRED_CODE);
+        assert_eq!(h["content-type"], CONTENT_TYPE);
+        assert_eq!(h[HEADER_REQUEST_ID].len(), 36);
+        let internal = error_response(&ApiError::new(names::INTERNAL_ERROR, "x"));
+        assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let bare = error_response(&ApiError::serialization());
+        assert!(!bare.headers().contains_key(HEADER_ERROR_MESSAGE));
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_header() {
+        assert!(header_text("a\u{1}b\nc").is_some());
+        assert_eq!(header_text("a\u{1}b").unwrap(), "ab");
+    }
+}
