@@ -286,9 +286,6 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
         ));
     }
 
-    let now = shared.clock.now();
-    let mut data = lock(&client.pool.data);
-    let exists = || ApiError::new(names::USERNAME_EXISTS, messages::USERNAME_EXISTS);
     // In UsernameAttributes pools every email/phone sign-in value must be unique, verified or
     // not (§4.2); elsewhere the username must be.
     let sign_in_values: Vec<(Attr, String)> = [Attr::Email, Attr::PhoneNumber]
@@ -299,6 +296,9 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
             Some((a, cfg.attr_key(a, &value.1).into_owned()))
         })
         .collect();
+    let now = shared.clock.now();
+    let mut data = lock(&client.pool.data);
+    let exists = || ApiError::new(names::USERNAME_EXISTS, messages::USERNAME_EXISTS);
     if username_attr.is_none() && data.by_username(cfg, username).is_some() {
         return Err(exists());
     }

@@ -447,6 +447,18 @@ async fn resend_replaces_the_code() {
     resend("nobody")
         .await
         .assert_error("UserNotFoundException", NOT_FOUND);
+    // With PreventUserExistenceErrors ENABLED an unknown user gets plausible details (§4.3).
+    let (enabled, _) = h
+        .create_client(&f.pool, json!({ "PreventUserExistenceErrors": "ENABLED" }))
+        .await;
+    let r = h
+        .call(
+            crate::protocol::Operation::ResendConfirmationCode,
+            json!({ "ClientId": enabled, "Username": "nobody@example.com" }),
+        )
+        .await
+        .assert_ok();
+    assert_eq!(r["CodeDeliveryDetails"]["Destination"], "n***@e***");
     h.emu.shutdown().await;
 }
 
