@@ -1,0 +1,564 @@
+//! The case catalog as data: `fixtures/cases.yaml` (built into the binary) read into typed,
+//! validated cases.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::yaml::{self, YamlError, checked_map};
+
+const BUILTIN: &str = include_str!("../../fixtures/cases.yaml");
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub cases: Vec<Case>,
+}
+
+impl Catalog {
+    /// The catalog shipped with cogbench.
+    pub fn builtin() -> Catalog {
+        Catalog::parse(BUILTIN, Path::new("fixtures/cases.yaml"))
+            .expect("the built-in catalog is checked by the test suite")
+    }
+
+    pub fn parse(text: &str, file: &Path) -> Result<Catalog, YamlError> {
+        let raw: RawCatalog = yaml::from_str(text, file)?;
+        let mut seen = std::collections::HashSet::new();
+        let mut cases = Vec::with_capacity(raw.cases.len());
+        for mut case in raw.cases {
+            if !seen.insert(case.id.clone()) {
+                return Err(YamlError {
+                    file: file.to_path_buf(),
+                    position: None,
+                    message: format!("case id `{}` appears twice", case.id),
+                });
+            }
+            let mut members = raw.default_request.clone();
+            for (name, value) in std::mem::take(&mut case.request_overrides) {
+                members.insert(name, value);
+            }
+            case.request = members
+                .into_iter()
+                .filter(|(_, v)| !matches!(v, Value::Omit))
+                .collect();
+            cases.push(case);
+        }
+        Ok(Catalog { cases })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Case> {
+        self.cases.iter().find(|c| c.id == id)
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.cases.iter().position(|c| c.id == id)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    #[allow(dead_code)]
+    version: u32,
+    default_request: BTreeMap<String, Value>,
+    cases: Vec<Case>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Observed,
+    Documented,
+    Inferred,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Observed => "observed",
+            Confidence::Documented => "documented",
+            Confidence::Inferred => "inferred",
+        }
+    }
+}
+
+/// The state the case's user must be in before the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UserKind {
+    Unconfirmed,
+    Confirmed,
+    Unknown,
+    AliasContested,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientKind {
+    Public,
+    Secret,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Requirement {
+    /// The pool has `email` among its alias attributes and verifies email.
+    EmailAlias,
+    /// The public client answers unknown users with UserNotFoundException.
+    LegacyUserExistenceErrors,
+}
+
+impl Requirement {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Requirement::EmailAlias => "email-alias",
+            Requirement::LegacyUserExistenceErrors => "legacy-user-existence-errors",
+        }
+    }
+}
+
+/// What a capability-limited target may lack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Capability {
+    /// Read a user's current confirmation code.
+    ReadCodes,
+    /// Read users back (AdminGetUser) to check postconditions.
+    AdminReads,
+    /// Create pools, clients and users through the Cognito API.
+    Provision,
+}
+
+impl Capability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::ReadCodes => "read_codes",
+            Capability::AdminReads => "admin_reads",
+            Capability::Provision => "provision",
+        }
+    }
+}
+
+/// A request member's value in a case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Json(serde_json::Value),
+    Field(Field),
+    /// A string of `count` copies of `text`.
+    Repeat(String, usize),
+    /// Leave the member out.
+    Omit,
+}
+
+/// A value known only at request time, from the client and user handed to the request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    ClientId,
+    Username,
+    Sub,
+    Email,
+    Code,
+    WrongCode,
+    SecretHash,
+    WrongSecretHash,
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        match v {
+            serde_json::Value::String(s) => parse_placeholder(&s).map_err(serde::de::Error::custom),
+            other => Ok(Value::Json(other)),
+        }
+    }
+}
+
+fn parse_placeholder(s: &str) -> Result<Value, String> {
+    let Some(name) = s.strip_prefix('$') else {
+        return Ok(Value::Json(serde_json::Value::String(s.to_owned())));
+    };
+    if name.starts_with('$') {
+        return Ok(Value::Json(serde_json::Value::String(name.to_owned())));
+    }
+    let field = match name {
+        "client_id" => Field::ClientId,
+        "username" => Field::Username,
+        "sub" => Field::Sub,
+        "email" => Field::Email,
+        "code" => Field::Code,
+        "wrong_code" => Field::WrongCode,
+        "secret_hash" => Field::SecretHash,
+        "wrong_secret_hash" => Field::WrongSecretHash,
+        "omit" => return Ok(Value::Omit),
+        _ => {
+            if let Some(args) = name
+                .strip_prefix("repeat(")
+                .and_then(|a| a.strip_suffix(')'))
+            {
+                let (text, count) = args
+                    .rsplit_once(',')
+                    .ok_or_else(|| format!("`{s}`: expected $repeat(<text>,<count>)"))?;
+                let count: usize = count
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("`{s}`: the count must be a whole number"))?;
+                if count > 1 << 20 {
+                    return Err(format!("`{s}`: at most {} repetitions", 1 << 20));
+                }
+                return Ok(Value::Repeat(text.to_owned(), count));
+            }
+            return Err(format!(
+                "unknown placeholder `{s}`; expected one of $client_id, $username, $sub, $email, \
+                 $code, $wrong_code, $secret_hash, $wrong_secret_hash, $omit, $repeat(<text>,<count>) \
+                 (write $$ for a literal $)"
+            ));
+        }
+    };
+    Ok(Value::Field(field))
+}
+
+/// `X-Amz-Target` of a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetHeader {
+    ConfirmSignUp,
+    Omit,
+    Custom(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Http {
+    pub target: TargetHeader,
+    pub content_type: String,
+    pub body: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    #[serde(default, deserialize_with = "double_option")]
+    target: Option<Option<String>>,
+    content_type: Option<String>,
+    body: Option<String>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BodyShape {
+    /// `{}`, or an object whose only member is a string `Session` (spec §2.2).
+    Output,
+    /// An object with a string `__type` and optionally a string `message`/`Message` (spec §1.4).
+    Error,
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Whom {
+    User,
+    PreviousOwner,
+}
+
+impl Whom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Whom::User => "user",
+            Whom::PreviousOwner => "previous_owner",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostCheck {
+    pub of: Whom,
+    pub status: Option<String>,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expect {
+    pub status: u16,
+    pub error: Option<String>,
+    /// The pattern as written; `message` is it anchored for a full match.
+    pub message_pattern: Option<String>,
+    pub message: Option<Regex>,
+    pub body: BodyShape,
+    /// `None` = any content type.
+    pub content_type: Option<String>,
+    pub post: Vec<PostCheck>,
+}
+
+impl Expect {
+    pub fn expects_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExpect {
+    status: u16,
+    error: Option<String>,
+    message: Option<String>,
+    body: Option<BodyShape>,
+    content_type: Option<String>,
+    #[serde(default)]
+    post: Vec<PostCheck>,
+}
+
+impl TryFrom<RawExpect> for Expect {
+    type Error = String;
+    fn try_from(r: RawExpect) -> Result<Expect, String> {
+        if !(100..600).contains(&r.status) {
+            return Err(format!("status {} is not an HTTP status", r.status));
+        }
+        let success = (200..300).contains(&r.status);
+        if success && (r.error.is_some() || r.message.is_some()) {
+            return Err("a 2xx expectation cannot name an error or message".into());
+        }
+        if !success && r.error.is_none() {
+            return Err("an error expectation needs `error` (the error type)".into());
+        }
+        let message = r
+            .message
+            .as_deref()
+            .map(|p| Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("message: {e}")))
+            .transpose()?;
+        let content_type = match r.content_type.as_deref() {
+            None => Some(crate::protocol::CONTENT_TYPE.to_owned()),
+            Some("any") => None,
+            Some(t) => Some(t.to_owned()),
+        };
+        Ok(Expect {
+            status: r.status,
+            error: r.error,
+            message_pattern: r.message,
+            message,
+            body: r.body.unwrap_or(if success {
+                BodyShape::Output
+            } else {
+                BodyShape::Error
+            }),
+            content_type,
+            post: r.post,
+        })
+    }
+}
+checked_map!(Expect, RawExpect, "an expectation");
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: String,
+    pub title: String,
+    pub checks: String,
+    pub spec: String,
+    pub confidence: Confidence,
+    pub note: Option<String>,
+    pub user: UserKind,
+    pub consumes: bool,
+    pub client: ClientKind,
+    pub requires: Vec<Requirement>,
+    /// Request members after merging the catalog's default request; omitted members removed.
+    pub request: Vec<(String, Value)>,
+    request_overrides: BTreeMap<String, Value>,
+    pub http: Http,
+    pub expect: Expect,
+}
+
+impl Case {
+    /// Capabilities the case cannot run without.
+    pub fn needs(&self) -> Vec<Capability> {
+        let mut needs = Vec::new();
+        if self.user != UserKind::None {
+            needs.push(Capability::Provision);
+        }
+        let uses_code = self.request.iter().any(|(_, v)| {
+            matches!(
+                v,
+                Value::Field(Field::Code) | Value::Field(Field::WrongCode)
+            )
+        });
+        if uses_code || matches!(self.user, UserKind::Confirmed | UserKind::AliasContested) {
+            needs.push(Capability::ReadCodes);
+        }
+        needs
+    }
+
+    /// Capabilities that deepen the verdict when present (postconditions).
+    pub fn wants(&self) -> Vec<Capability> {
+        if self.expect.post.is_empty() {
+            Vec::new()
+        } else {
+            vec![Capability::AdminReads]
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCase {
+    id: String,
+    title: String,
+    checks: String,
+    spec: String,
+    confidence: Confidence,
+    note: Option<String>,
+    user: UserKind,
+    consumes: Option<bool>,
+    client: Option<ClientKind>,
+    #[serde(default)]
+    requires: Vec<Requirement>,
+    #[serde(default)]
+    request: BTreeMap<String, Value>,
+    #[serde(default)]
+    http: RawHttp,
+    expect: Expect,
+}
+
+impl TryFrom<RawCase> for Case {
+    type Error = String;
+    fn try_from(r: RawCase) -> Result<Case, String> {
+        if r.id.is_empty()
+            || !r
+                .id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "case id `{}` must be letters, digits, `-` or `_`",
+                r.id
+            ));
+        }
+        if r.spec.trim().is_empty() {
+            return Err(format!("case `{}` must cite a spec section", r.id));
+        }
+        for post in &r.expect.post {
+            if post.of == Whom::PreviousOwner && r.user != UserKind::AliasContested {
+                return Err(format!(
+                    "case `{}`: only an alias-contested user has a previous_owner",
+                    r.id
+                ));
+            }
+        }
+        let http = Http {
+            target: match r.http.target {
+                None => TargetHeader::ConfirmSignUp,
+                Some(None) => TargetHeader::Omit,
+                Some(Some(t)) => TargetHeader::Custom(t),
+            },
+            content_type: r
+                .http
+                .content_type
+                .unwrap_or_else(|| crate::protocol::CONTENT_TYPE.to_owned()),
+            body: r.http.body,
+        };
+        Ok(Case {
+            consumes: r.consumes.unwrap_or(r.expect.expects_success()),
+            client: r.client.unwrap_or(ClientKind::Public),
+            id: r.id,
+            title: r.title,
+            checks: r.checks,
+            spec: r.spec,
+            confidence: r.confidence,
+            note: r.note,
+            user: r.user,
+            requires: r.requires,
+            request: Vec::new(),
+            request_overrides: r.request,
+            http,
+            expect: r.expect,
+        })
+    }
+}
+checked_map!(Case, RawCase, "a case");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalog_parses_and_covers_the_foundation_cases() {
+        let c = Catalog::builtin();
+        for id in [
+            "valid-code",
+            "wrong-code",
+            "already-confirmed",
+            "unknown-user",
+            "unknown-client",
+            "secret-hash-missing",
+            "secret-hash-wrong",
+            "secret-hash-correct",
+            "confirm-by-sub",
+            "alias-exists",
+            "alias-force",
+            "code-missing",
+            "code-pattern",
+            "username-too-long",
+            "malformed-json",
+            "unknown-operation",
+        ] {
+            assert!(c.get(id).is_some(), "missing {id}");
+        }
+        let valid = c.get("valid-code").unwrap();
+        assert!(valid.consumes);
+        assert_eq!(
+            valid.request.len(),
+            4,
+            "defaults merged: {:?}",
+            valid.request
+        );
+        let missing = c.get("code-missing").unwrap();
+        assert!(!missing.consumes);
+        assert!(!missing.request.iter().any(|(k, _)| k == "ConfirmationCode"));
+    }
+
+    #[test]
+    fn placeholders_parse() {
+        assert_eq!(
+            parse_placeholder("$code").unwrap(),
+            Value::Field(Field::Code)
+        );
+        assert_eq!(parse_placeholder("$omit").unwrap(), Value::Omit);
+        assert_eq!(
+            parse_placeholder("$repeat(ab,3)").unwrap(),
+            Value::Repeat("ab".into(), 3)
+        );
+        assert_eq!(
+            parse_placeholder("$$code").unwrap(),
+            Value::Json(serde_json::json!("$code"))
+        );
+        assert!(
+            parse_placeholder("$nope")
+                .unwrap_err()
+                .contains("unknown placeholder")
+        );
+        assert!(parse_placeholder("$repeat(a,x)").is_err());
+    }
+
+    #[test]
+    fn bad_case_is_reported_with_position() {
+        let text = "version: 1\ndefault_request: {}\ncases:\n  - id: a\n    title: t\n    checks: c\n    spec: s\n    confidence: sure\n";
+        let e = Catalog::parse(text, Path::new("c.yaml")).unwrap_err();
+        assert_eq!(e.position, Some((8, 17)), "{e}");
+        assert!(e.message.contains("unknown variant `sure`"), "{e}");
+    }
+
+    #[test]
+    fn message_is_a_full_match() {
+        let c = Catalog::builtin();
+        let re = c.get("wrong-code").unwrap().expect.message.clone().unwrap();
+        assert!(re.is_match("Invalid verification code provided, please try again."));
+        assert!(!re.is_match("Invalid verification code provided, please try again. extra"));
+    }
+}

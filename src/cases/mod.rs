@@ -1,0 +1,12 @@
+//! The case catalog (data in `fixtures/cases.yaml`), request templates and the judge.
+
+mod catalog;
+pub mod judge;
+mod request;
+
+pub use catalog::{
+    BodyShape, Capability, Case, Catalog, ClientKind, Confidence, Expect, Field, PostCheck,
+    Requirement, UserKind, Value, Whom,
+};
+pub use judge::{Answer, Class, Difference, Judgement};
+pub use request::{ClientView, RequestTemplate, UserView, wrong_code};
