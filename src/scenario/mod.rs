@@ -1,0 +1,57 @@
+//! Scenario files: YAML read with positions, validated, and compiled into a `Plan` before
+//! any byte is sent to a target.
+
+mod model;
+mod plan;
+pub mod threshold;
+pub mod units;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use model::{
+    Attribute, CodeSourceKind, Load, Phase, Secret, Stop, Template, UserExistenceErrors,
+};
+pub use plan::{MixEntry, Overrides, Plan, PoolPlan, TargetPlan, UsersPlan, phase_bound};
+pub use threshold::{Metric, Op, Stat, Threshold};
+
+use crate::cases::Catalog;
+use crate::yaml::{self, YamlError};
+
+/// A scenario that cannot run: bad YAML, a bad value, or an unreadable file. Exit code 2.
+pub type ScenarioError = YamlError;
+
+pub fn load(
+    path: &Path,
+    catalog: Arc<Catalog>,
+    overrides: &Overrides,
+) -> Result<Plan, ScenarioError> {
+    let fail = |message: String| YamlError {
+        file: path.to_path_buf(),
+        position: None,
+        message,
+    };
+    if path.is_dir() {
+        return Err(fail("is a directory, expected a scenario file".into()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    parse(&text, path, catalog, overrides)
+}
+
+pub fn parse(
+    text: &str,
+    path: &Path,
+    catalog: Arc<Catalog>,
+    overrides: &Overrides,
+) -> Result<Plan, ScenarioError> {
+    let names: Vec<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
+    let previous = model::KNOWN_CASES.with(|k| k.replace(names));
+    let raw = yaml::from_str::<model::RawScenario>(text, path);
+    model::KNOWN_CASES.with(|k| k.replace(previous));
+    let raw = raw?;
+    plan::build(raw, path.to_path_buf(), catalog, overrides).map_err(|message| YamlError {
+        file: path.to_path_buf(),
+        position: None,
+        message,
+    })
+}

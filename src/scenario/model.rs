@@ -1,0 +1,757 @@
+//! The scenario file as written: serde types whose `Deserialize` validates each value where
+//! it stands, so errors point at the offending line and column. `plan.rs` turns them into
+//! the engine's `Plan`; nothing outside this module sees these types.
+
+use std::cell::RefCell;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::threshold::{self, Threshold};
+use super::units::parse_duration;
+use crate::yaml::{checked_map, parsed_str};
+
+thread_local! {
+    /// Case ids of the catalog the scenario is checked against, set by `load` for the duration
+    /// of one parse so a misspelt case is reported at its own position.
+    pub(super) static KNOWN_CASES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+pub const MAX_USERS: u64 = 1_000_000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawScenario {
+    pub name: ScenarioName,
+    pub description: Option<String>,
+    pub target: Option<TargetDef>,
+    #[serde(default)]
+    pub pool: PoolDef,
+    #[serde(default)]
+    pub users: UsersDef,
+    #[serde(default)]
+    pub codes: CodesDef,
+    #[serde(default)]
+    pub http: HttpDef,
+    #[serde(default)]
+    pub judge: JudgeDef,
+    pub phases: Phases,
+    #[serde(default)]
+    pub mix: Mix,
+    #[serde(default)]
+    pub thresholds: Vec<Threshold>,
+    #[serde(default)]
+    pub reports: Vec<ReportKind>,
+}
+
+/// Used in report paths, so limited to a safe alphabet.
+pub(super) struct ScenarioName(pub String);
+parsed_str!(ScenarioName, "a scenario name", |s| {
+    if s.is_empty() || s.len() > 64 {
+        return Err("a name of 1 to 64 characters".into());
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        || s.starts_with('.')
+    {
+        return Err(format!(
+            "`{s}`: use letters, digits, `-`, `_` and `.` (the name becomes a folder under reports/)"
+        ));
+    }
+    Ok(ScenarioName(s.to_owned()))
+});
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Dur(pub Duration);
+parsed_str!(Dur, "a duration like 500ms, 10s or 2m", |s| parse_duration(
+    s
+)
+.map(Dur));
+
+parsed_str!(Threshold, "a threshold like `p99 < 50ms`", threshold::parse);
+
+/// A secret: only ever `${ENV_VAR}`, read from the environment while the scenario loads.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+parsed_str!(Secret, "`${ENV_VAR}`", |s| {
+    let name = s
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .ok_or_else(|| {
+            "secrets are read from the environment: write `${ENV_VAR}`, never the secret itself"
+                .to_owned()
+        })?;
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Ok(Secret(v)),
+        Ok(_) => Err(format!("environment variable {name} is empty")),
+        Err(_) => Err(format!("environment variable {name} is not set")),
+    }
+});
+
+pub(super) struct CaseName(pub String);
+parsed_str!(CaseName, "a case id", |s| {
+    KNOWN_CASES.with(|known| {
+        let known = known.borrow();
+        if known.iter().any(|k| k == s) {
+            Ok(CaseName(s.to_owned()))
+        } else {
+            let hint = known
+                .iter()
+                .min_by_key(|k| edit_distance(k, s))
+                .filter(|k| edit_distance(k, s) <= 3)
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            Err(format!(
+                "unknown case `{s}`{hint}; `cogbench cases` lists them: {}",
+                known.join(", ")
+            ))
+        }
+    })
+});
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum TargetKind {
+    Embedded,
+    Emulator,
+}
+
+pub(super) struct TargetDef {
+    pub kind: TargetKind,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTarget {
+    kind: Option<TargetKind>,
+    endpoint: Option<String>,
+    region: Option<String>,
+}
+
+impl TryFrom<RawTarget> for TargetDef {
+    type Error = String;
+    fn try_from(r: RawTarget) -> Result<TargetDef, String> {
+        let kind = r.kind.unwrap_or(if r.endpoint.is_some() {
+            TargetKind::Emulator
+        } else {
+            TargetKind::Embedded
+        });
+        match (kind, &r.endpoint) {
+            (TargetKind::Embedded, Some(_)) => {
+                return Err("the embedded emulator starts in-process and takes no endpoint; use kind: emulator for a running one".into());
+            }
+            (TargetKind::Emulator, None) => {
+                return Err(
+                    "kind: emulator needs `endpoint` (the URL of a running `cogbench emulator`)"
+                        .into(),
+                );
+            }
+            (_, Some(e)) => check_endpoint(e)?,
+            _ => {}
+        }
+        if let Some(region) = &r.region {
+            check_region(region)?;
+        }
+        Ok(TargetDef {
+            kind,
+            endpoint: r.endpoint,
+            region: r.region,
+        })
+    }
+}
+checked_map!(TargetDef, RawTarget, "a target");
+
+pub fn check_endpoint(e: &str) -> Result<(), String> {
+    let rest = e
+        .strip_prefix("http://")
+        .or_else(|| e.strip_prefix("https://"))
+        .ok_or_else(|| format!("endpoint `{e}` must start with http:// or https://"))?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() {
+        return Err(format!("endpoint `{e}` names no host"));
+    }
+    Ok(())
+}
+
+fn check_region(region: &str) -> Result<(), String> {
+    if region.is_empty()
+        || !region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!("region `{region}` should look like us-east-1"));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Attribute {
+    #[serde(rename = "email")]
+    Email,
+    #[serde(rename = "phone_number")]
+    PhoneNumber,
+    #[serde(rename = "preferred_username")]
+    PreferredUsername,
+}
+
+impl Attribute {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attribute::Email => "email",
+            Attribute::PhoneNumber => "phone_number",
+            Attribute::PreferredUsername => "preferred_username",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum UserExistenceErrors {
+    #[default]
+    #[serde(rename = "LEGACY")]
+    Legacy,
+    #[serde(rename = "ENABLED")]
+    Enabled,
+}
+
+impl UserExistenceErrors {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserExistenceErrors::Legacy => "LEGACY",
+            UserExistenceErrors::Enabled => "ENABLED",
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ClientDef {
+    #[serde(default)]
+    pub prevent_user_existence_errors: UserExistenceErrors,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ClientsDef {
+    #[serde(default)]
+    pub public: ClientDef,
+    #[serde(default)]
+    pub secret: ClientDef,
+}
+
+pub(super) struct PoolDef {
+    pub name: Option<String>,
+    pub alias_attributes: Vec<Attribute>,
+    pub username_attributes: Vec<Attribute>,
+    pub auto_verified_attributes: Vec<Attribute>,
+    pub case_sensitive: bool,
+    pub clients: ClientsDef,
+    pub delete_after: bool,
+}
+
+impl Default for PoolDef {
+    fn default() -> Self {
+        PoolDef::try_from(RawPool::default()).expect("defaults are valid")
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPool {
+    name: Option<String>,
+    alias_attributes: Option<Vec<Attribute>>,
+    #[serde(default)]
+    username_attributes: Vec<Attribute>,
+    auto_verified_attributes: Option<Vec<Attribute>>,
+    case_sensitive: Option<bool>,
+    #[serde(default)]
+    clients: ClientsDef,
+    delete_after: Option<bool>,
+}
+
+impl TryFrom<RawPool> for PoolDef {
+    type Error = String;
+    fn try_from(r: RawPool) -> Result<PoolDef, String> {
+        if let Some(name) = &r.name
+            && (name.is_empty() || name.len() > 128)
+        {
+            return Err("pool name: 1 to 128 characters".into());
+        }
+        if r.username_attributes
+            .contains(&Attribute::PreferredUsername)
+        {
+            return Err("username_attributes may hold email and phone_number only".into());
+        }
+        let alias = match r.alias_attributes {
+            Some(a) => a,
+            None if r.username_attributes.is_empty() => vec![Attribute::Email],
+            None => Vec::new(),
+        };
+        if !alias.is_empty() && !r.username_attributes.is_empty() {
+            return Err(
+                "alias_attributes and username_attributes exclude each other (spec §4.2)".into(),
+            );
+        }
+        let verified = r
+            .auto_verified_attributes
+            .unwrap_or_else(|| vec![Attribute::Email]);
+        if verified.contains(&Attribute::PreferredUsername) {
+            return Err("auto_verified_attributes may hold email and phone_number only".into());
+        }
+        if verified.contains(&Attribute::PhoneNumber) {
+            return Err("phone_number verification is not supported yet: cogbench signs users up with an email only".into());
+        }
+        Ok(PoolDef {
+            name: r.name,
+            alias_attributes: alias,
+            username_attributes: r.username_attributes,
+            auto_verified_attributes: verified,
+            case_sensitive: r.case_sensitive.unwrap_or(true),
+            clients: r.clients,
+            delete_after: r.delete_after.unwrap_or(true),
+        })
+    }
+}
+checked_map!(PoolDef, RawPool, "a pool");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Auto,
+    Exactly(u64),
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "`auto` or a whole number from 1 to {MAX_USERS}")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Count, E> {
+                if s == "auto" {
+                    Ok(Count::Auto)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(s), &self))
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Count, E> {
+                if (1..=MAX_USERS).contains(&n) {
+                    Ok(Count::Exactly(n))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Count, E> {
+                Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A user naming template: `{n}` is the user's index, `{run}` a per-run id.
+#[derive(Debug, Clone)]
+pub struct Template(pub String);
+parsed_str!(Template, "a template containing {n}", |s| {
+    if !s.contains("{n}") {
+        return Err(format!(
+            "`{s}` must contain {{n}} so every user gets a distinct value"
+        ));
+    }
+    let stripped = s.replace("{n}", "").replace("{run}", "");
+    if stripped.contains('{') || stripped.contains('}') {
+        return Err(format!("`{s}`: only {{n}} and {{run}} can be substituted"));
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err(format!("`{s}` must not contain whitespace"));
+    }
+    Ok(Template(s.to_owned()))
+});
+
+impl Template {
+    pub fn render(&self, run: &str, n: u64) -> String {
+        self.0.replace("{run}", run).replace("{n}", &n.to_string())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct UsersDef {
+    #[serde(default = "default_username")]
+    pub username: Template,
+    #[serde(default = "default_email")]
+    pub email: Template,
+    pub password: Option<Secret>,
+    #[serde(default = "auto")]
+    pub fresh: Count,
+    #[serde(default = "auto")]
+    pub reusable: Count,
+    #[serde(default = "default_reuse_limit")]
+    pub reuse_limit: ReuseLimit,
+}
+
+impl Default for UsersDef {
+    fn default() -> Self {
+        UsersDef {
+            username: default_username(),
+            email: default_email(),
+            password: None,
+            fresh: Count::Auto,
+            reusable: Count::Auto,
+            reuse_limit: default_reuse_limit(),
+        }
+    }
+}
+
+fn default_username() -> Template {
+    Template("cb-{run}-{n}".into())
+}
+fn default_email() -> Template {
+    Template("cb-{run}-{n}@example.com".into())
+}
+fn auto() -> Count {
+    Count::Auto
+}
+fn default_reuse_limit() -> ReuseLimit {
+    ReuseLimit(10)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ReuseLimit(pub u64);
+impl<'de> Deserialize<'de> for ReuseLimit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        if (1..=1_000_000).contains(&n) {
+            Ok(ReuseLimit(n))
+        } else {
+            Err(serde::de::Error::custom(
+                "reuse_limit: a whole number from 1 to 1000000",
+            ))
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CodesDef {
+    #[serde(default)]
+    pub source: CodeSourceKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeSourceKind {
+    /// The emulator's side route `GET /_emulator/codes/{pool}/{user}`.
+    #[default]
+    Emulator,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HttpDef {
+    pub connections: Option<Connections>,
+    pub connect_timeout: Option<Dur>,
+    pub read_timeout: Option<Dur>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Connections(pub usize);
+impl<'de> Deserialize<'de> for Connections {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        if (1..=10_000).contains(&n) {
+            Ok(Connections(n as usize))
+        } else {
+            Err(serde::de::Error::custom("connections: from 1 to 10000"))
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct JudgeDef {
+    #[serde(default = "one")]
+    pub postconditions: Fraction,
+}
+
+impl Default for JudgeDef {
+    fn default() -> Self {
+        JudgeDef {
+            postconditions: one(),
+        }
+    }
+}
+
+fn one() -> Fraction {
+    Fraction(1.0)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fraction(pub f64);
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let f = f64::deserialize(d)?;
+        if (0.0..=1.0).contains(&f) {
+            Ok(Fraction(f))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "{f}: a fraction from 0 (never) to 1 (every response)"
+            )))
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub(super) enum ReportKind {
+    #[serde(rename = "summary.json")]
+    Summary,
+    #[serde(rename = "latency.csv")]
+    LatencyCsv,
+}
+
+/// How a phase ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stop {
+    Duration(Duration),
+    Iterations(u64),
+    /// Each case of the mix `weight` times per round.
+    Rounds(u64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Load {
+    /// `vus` virtual users, each sending its next request when the previous one is answered.
+    Closed {
+        vus: u32,
+        stop: Stop,
+        think_time: Duration,
+    },
+    /// Requests start on a schedule (per second), whatever the answers do.
+    Open {
+        rate: f64,
+        ramp_to: Option<f64>,
+        duration: Duration,
+        max_in_flight: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phase {
+    pub name: String,
+    pub load: Load,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPhase {
+    name: Option<String>,
+    vus: Option<u64>,
+    duration: Option<Dur>,
+    iterations: Option<u64>,
+    rounds: Option<u64>,
+    think_time: Option<Dur>,
+    arrival_rate: Option<f64>,
+    ramp_to: Option<f64>,
+    max_in_flight: Option<u64>,
+}
+
+const MAX_RATE: f64 = 1_000_000.0;
+
+impl TryFrom<RawPhase> for Phase {
+    type Error = String;
+    fn try_from(r: RawPhase) -> Result<Phase, String> {
+        let name = r.name.unwrap_or_default();
+        let load = match (r.vus, r.arrival_rate) {
+            (Some(_), Some(_)) => {
+                return Err(
+                    "a phase is either closed (`vus`) or open (`arrival_rate`), not both".into(),
+                );
+            }
+            (None, None) => {
+                return Err("a phase needs `vus` (closed model) or `arrival_rate` (open model, requests per second)".into());
+            }
+            (Some(vus), None) => {
+                if !(1..=10_000).contains(&vus) {
+                    return Err(format!("vus: {vus} is outside 1..=10000"));
+                }
+                if r.ramp_to.is_some() || r.max_in_flight.is_some() {
+                    return Err("`ramp_to` and `max_in_flight` belong to open-model phases (`arrival_rate`)".into());
+                }
+                let stop = match (r.duration, r.iterations, r.rounds) {
+                    (Some(d), None, None) => Stop::Duration(positive(d.0)?),
+                    (None, Some(n), None) if (1..=1_000_000_000).contains(&n) => Stop::Iterations(n),
+                    (None, None, Some(n)) if (1..=1_000_000).contains(&n) => Stop::Rounds(n),
+                    (None, Some(n), None) => return Err(format!("iterations: {n} is outside 1..=1000000000")),
+                    (None, None, Some(n)) => return Err(format!("rounds: {n} is outside 1..=1000000")),
+                    _ => return Err("a closed phase ends by exactly one of `duration`, `iterations` or `rounds`".into()),
+                };
+                Load::Closed {
+                    vus: vus as u32,
+                    stop,
+                    think_time: r.think_time.map(|d| d.0).unwrap_or_default(),
+                }
+            }
+            (None, Some(rate)) => {
+                check_rate("arrival_rate", rate)?;
+                if let Some(to) = r.ramp_to {
+                    check_rate("ramp_to", to)
+                        .or_else(|e| if to == 0.0 { Ok(()) } else { Err(e) })?;
+                }
+                if r.iterations.is_some() || r.rounds.is_some() || r.think_time.is_some() {
+                    return Err("an open-model phase ends by `duration`; `iterations`, `rounds` and `think_time` are for `vus` phases".into());
+                }
+                let duration =
+                    positive(r.duration.ok_or("an open-model phase needs `duration`")?.0)?;
+                let max_in_flight = r.max_in_flight.unwrap_or(1024);
+                if !(1..=100_000).contains(&max_in_flight) {
+                    return Err(format!(
+                        "max_in_flight: {max_in_flight} is outside 1..=100000"
+                    ));
+                }
+                Load::Open {
+                    rate,
+                    ramp_to: r.ramp_to,
+                    duration,
+                    max_in_flight: max_in_flight as usize,
+                }
+            }
+        };
+        Ok(Phase { name, load })
+    }
+}
+checked_map!(Phase, RawPhase, "a phase");
+
+fn positive(d: Duration) -> Result<Duration, String> {
+    if d.is_zero() {
+        Err("duration must be above zero".into())
+    } else {
+        Ok(d)
+    }
+}
+
+fn check_rate(what: &str, rate: f64) -> Result<(), String> {
+    if !(rate.is_finite() && rate > 0.0 && rate <= MAX_RATE) {
+        return Err(format!(
+            "{what}: {rate} requests per second is outside (0, {MAX_RATE}]"
+        ));
+    }
+    Ok(())
+}
+
+pub(super) struct Phases(pub Vec<Phase>);
+impl<'de> Deserialize<'de> for Phases {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Phases;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of phases")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Phases, A::Error> {
+                let mut phases = Vec::new();
+                while let Some(mut p) = seq.next_element::<Phase>()? {
+                    if p.name.is_empty() {
+                        p.name = format!("phase-{}", phases.len() + 1);
+                    }
+                    phases.push(p);
+                }
+                if phases.is_empty() {
+                    return Err(serde::de::Error::custom("at least one phase is needed"));
+                }
+                if phases.len() > 100 {
+                    return Err(serde::de::Error::custom("at most 100 phases"));
+                }
+                Ok(Phases(phases))
+            }
+        }
+        d.deserialize_seq(V)
+    }
+}
+
+/// Which cases the requests are drawn from, and how often.
+#[derive(Default)]
+pub(super) enum Mix {
+    /// Every catalog case, weight 1.
+    #[default]
+    All,
+    Weighted(Vec<(String, u32)>),
+}
+
+impl<'de> Deserialize<'de> for Mix {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Mix;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("`all` or a mapping of case id to weight")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Mix, E> {
+                if s == "all" {
+                    Ok(Mix::All)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(s), &self))
+                }
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Mix, A::Error> {
+                let mut entries: Vec<(String, u32)> = Vec::new();
+                while let Some(CaseName(case)) = map.next_key::<CaseName>()? {
+                    let Weight(w) = map.next_value::<Weight>()?;
+                    if entries.iter().any(|(c, _)| *c == case) {
+                        return Err(serde::de::Error::custom(format!(
+                            "case `{case}` is listed twice"
+                        )));
+                    }
+                    entries.push((case, w));
+                }
+                if entries.is_empty() {
+                    return Err(serde::de::Error::custom("the mix names no case"));
+                }
+                Ok(Mix::Weighted(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+struct Weight(u32);
+impl<'de> Deserialize<'de> for Weight {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = i64::deserialize(d)?;
+        if (1..=10_000).contains(&n) {
+            Ok(Weight(n as u32))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "weight {n}: a whole number from 1 to 10000"
+            )))
+        }
+    }
+}

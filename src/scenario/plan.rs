@@ -1,0 +1,483 @@
+//! The validated plan: every default applied, users sized, secrets read. The engine, the
+//! target and the reports work from this alone.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::model::{
+    Attribute, CodeSourceKind, Count, Load, Mix, Phase, RawScenario, ReportKind, Secret, Stop,
+    TargetKind, Template, UserExistenceErrors,
+};
+use super::threshold::Threshold;
+use crate::cases::{Capability, Catalog, ClientKind, Requirement, UserKind};
+use crate::client::ClientSettings;
+
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub name: String,
+    pub description: Option<String>,
+    pub file: PathBuf,
+    pub target: TargetPlan,
+    pub region: String,
+    pub pool: PoolPlan,
+    pub users: UsersPlan,
+    pub codes: CodeSourceKind,
+    pub phases: Vec<Phase>,
+    pub mix: Vec<MixEntry>,
+    pub thresholds: Vec<Threshold>,
+    pub latency_csv: bool,
+    pub http: ClientSettings,
+    /// Fraction of answers whose postconditions are read back with AdminGetUser.
+    pub postconditions: f64,
+    pub catalog: Arc<Catalog>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetPlan {
+    /// Started in-process on an ephemeral loopback port.
+    Embedded,
+    /// A running `cogbench emulator` (or a server with the same side routes).
+    Emulator { endpoint: String },
+}
+
+impl TargetPlan {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TargetPlan::Embedded => "embedded",
+            TargetPlan::Emulator { .. } => "emulator",
+        }
+    }
+
+    pub fn capabilities(&self) -> Vec<Capability> {
+        // Both serve the side routes and every provisioning and admin operation.
+        vec![
+            Capability::ReadCodes,
+            Capability::AdminReads,
+            Capability::Provision,
+        ]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PoolPlan {
+    pub name: Option<String>,
+    pub alias_attributes: Vec<Attribute>,
+    pub username_attributes: Vec<Attribute>,
+    pub auto_verified_attributes: Vec<Attribute>,
+    pub case_sensitive: bool,
+    pub public_client: UserExistenceErrors,
+    pub secret_client: UserExistenceErrors,
+    pub delete_after: bool,
+}
+
+impl PoolPlan {
+    pub fn has_email_alias(&self) -> bool {
+        self.alias_attributes.contains(&Attribute::Email)
+            && self.auto_verified_attributes.contains(&Attribute::Email)
+    }
+}
+
+/// How many users of each kind to provision.
+#[derive(Debug, Clone)]
+pub struct UsersPlan {
+    pub username: Template,
+    pub email: Template,
+    pub password: Option<Secret>,
+    /// Single-use UNCONFIRMED users for cases that confirm.
+    pub fresh: u64,
+    /// Reusable UNCONFIRMED users for cases that change nothing.
+    pub unconfirmed: u64,
+    pub confirmed: u64,
+    /// Single-use alias pairs (a CONFIRMED holder of an email and an UNCONFIRMED claimant).
+    pub contested_fresh: u64,
+    pub contested_reusable: u64,
+    /// Requests per reusable user (real Cognito caps ConfirmSignUp at 15 per user per hour, spec §4.5).
+    pub reuse_limit: u64,
+    /// False when a phase has no bound on its requests (a `vus` phase with a duration): the
+    /// counts are then defaults and the run stops, clearly, if a kind runs out.
+    pub bounded: bool,
+}
+
+impl UsersPlan {
+    pub fn total_signups(&self) -> u64 {
+        self.fresh
+            + self.unconfirmed
+            + self.confirmed
+            + 2 * (self.contested_fresh + self.contested_reusable)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MixEntry {
+    pub case: usize,
+    pub weight: u32,
+    /// Why the case cannot run on this target and pool; such cases are reported as skipped and never sent.
+    pub skip: Option<String>,
+}
+
+/// Command-line values that take precedence over the scenario (documented precedence:
+/// command line, then scenario, then defaults).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub endpoint_url: Option<String>,
+    pub connect_timeout: Option<Duration>,
+    pub read_timeout: Option<Duration>,
+}
+
+/// Users provisioned per kind when a phase has no bound on its requests.
+const UNBOUNDED_FRESH: u64 = 10_000;
+const UNBOUNDED_REUSABLE: u64 = 100;
+
+pub(super) fn build(
+    raw: RawScenario,
+    file: PathBuf,
+    catalog: Arc<Catalog>,
+    overrides: &Overrides,
+) -> Result<Plan, String> {
+    let target = match (&overrides.endpoint_url, raw.target.as_ref().map(|t| t.kind)) {
+        (Some(url), _) => {
+            super::model::check_endpoint(url).map_err(|e| format!("--endpoint-url: {e}"))?;
+            TargetPlan::Emulator {
+                endpoint: url.trim_end_matches('/').to_owned(),
+            }
+        }
+        (None, Some(TargetKind::Emulator)) => TargetPlan::Emulator {
+            endpoint: raw
+                .target
+                .as_ref()
+                .and_then(|t| t.endpoint.clone())
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .to_owned(),
+        },
+        _ => TargetPlan::Embedded,
+    };
+    let region = raw
+        .target
+        .as_ref()
+        .and_then(|t| t.region.clone())
+        .unwrap_or_else(|| "us-east-1".to_owned());
+    let p = raw.pool;
+    let pool = PoolPlan {
+        name: p.name,
+        alias_attributes: p.alias_attributes,
+        username_attributes: p.username_attributes,
+        auto_verified_attributes: p.auto_verified_attributes,
+        case_sensitive: p.case_sensitive,
+        public_client: p.clients.public.prevent_user_existence_errors,
+        secret_client: p.clients.secret.prevent_user_existence_errors,
+        delete_after: p.delete_after,
+    };
+    check_naming(&raw.users.username, &raw.users.email, &pool)?;
+
+    let capabilities = target.capabilities();
+    let mix: Vec<MixEntry> = match raw.mix {
+        Mix::All => (0..catalog.cases.len())
+            .map(|case| (case, 1))
+            .collect::<Vec<_>>(),
+        Mix::Weighted(entries) => entries
+            .into_iter()
+            .map(|(id, w)| (catalog.index_of(&id).expect("checked while parsing"), w))
+            .collect(),
+    }
+    .into_iter()
+    .map(|(case, weight)| MixEntry {
+        case,
+        weight,
+        skip: skip_reason(&catalog.cases[case], &pool, &capabilities),
+    })
+    .collect();
+    if mix.iter().all(|m| m.skip.is_some()) {
+        return Err(format!(
+            "mix: every case is skipped on this target and pool ({})",
+            mix.iter()
+                .filter_map(|m| m.skip.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+
+    for t in &raw.thresholds {
+        if let Some(case) = &t.case {
+            let in_mix = mix.iter().any(|m| catalog.cases[m.case].id == *case);
+            if !in_mix {
+                return Err(format!(
+                    "thresholds: `{t}` names case `{case}`, which is not in the mix"
+                ));
+            }
+        }
+    }
+
+    let users = size_users(&raw.users, &raw.phases.0, &mix, &catalog)?;
+
+    let mut http = ClientSettings::default();
+    if let Some(c) = raw.http.connections {
+        http.pool_size = c.0;
+    } else {
+        http.pool_size = default_connections(&raw.phases.0);
+    }
+    if let Some(d) = raw.http.connect_timeout {
+        http.connect_timeout = d.0;
+    }
+    if let Some(d) = raw.http.read_timeout {
+        http.read_timeout = d.0;
+    }
+    if let Some(d) = overrides.connect_timeout {
+        http.connect_timeout = d;
+    }
+    if let Some(d) = overrides.read_timeout {
+        http.read_timeout = d;
+    }
+
+    Ok(Plan {
+        name: raw.name.0,
+        description: raw.description,
+        file,
+        target,
+        region,
+        pool,
+        users,
+        codes: raw.codes.source,
+        phases: raw.phases.0,
+        mix,
+        thresholds: raw.thresholds,
+        latency_csv: raw.reports.is_empty() || raw.reports.contains(&ReportKind::LatencyCsv),
+        http,
+        postconditions: raw.judge.postconditions.0,
+        catalog,
+    })
+}
+
+fn check_naming(username: &Template, email: &Template, pool: &PoolPlan) -> Result<(), String> {
+    let sample_user = username.render("abcdef", MAX_INDEX);
+    let sample_email = email.render("abcdef", MAX_INDEX);
+    if !sample_email.contains('@') {
+        return Err(format!(
+            "users.email: `{}` does not render an email address",
+            email.0
+        ));
+    }
+    if pool.username_attributes.is_empty() {
+        if sample_user.chars().count() > 128 {
+            return Err(format!(
+                "users.username: `{}` renders names over 128 characters",
+                username.0
+            ));
+        }
+        if pool.alias_attributes.contains(&Attribute::Email) && sample_user.contains('@') {
+            return Err("users.username: a pool with an email alias refuses usernames that look like an email (spec §4.2)".into());
+        }
+    } else if sample_email.chars().count() > 128 {
+        return Err(format!(
+            "users.email: `{}` renders addresses over 128 characters",
+            email.0
+        ));
+    }
+    Ok(())
+}
+
+const MAX_INDEX: u64 = 9_999_999;
+
+fn skip_reason(
+    case: &crate::cases::Case,
+    pool: &PoolPlan,
+    capabilities: &[Capability],
+) -> Option<String> {
+    for need in case.needs() {
+        if !capabilities.contains(&need) {
+            return Some(format!(
+                "the target cannot {}",
+                match need {
+                    Capability::ReadCodes => "read confirmation codes",
+                    Capability::AdminReads => "read users back",
+                    Capability::Provision => "provision users",
+                }
+            ));
+        }
+    }
+    for req in &case.requires {
+        let unmet = match req {
+            Requirement::EmailAlias => (!pool.has_email_alias())
+                .then_some("the pool has no verified email alias (pool.alias_attributes and auto_verified_attributes must include email)"),
+            Requirement::LegacyUserExistenceErrors => {
+                let puee = match case.client {
+                    ClientKind::Secret => pool.secret_client,
+                    _ => pool.public_client,
+                };
+                (puee != UserExistenceErrors::Legacy)
+                    .then_some("the client has PreventUserExistenceErrors ENABLED, which hides unknown users (spec §4.3)")
+            }
+        };
+        if let Some(why) = unmet {
+            return Some(format!("requires {}: {why}", req.as_str()));
+        }
+    }
+    None
+}
+
+/// Upper bound on the requests a phase sends, or `None` when it runs for a duration with a
+/// closed model (its count depends on the target's speed).
+pub fn phase_bound(phase: &Phase, cycle: u64) -> Option<u64> {
+    match &phase.load {
+        Load::Closed {
+            stop: Stop::Rounds(n),
+            ..
+        } => Some(n * cycle),
+        Load::Closed {
+            stop: Stop::Iterations(n),
+            ..
+        } => Some(*n),
+        Load::Closed {
+            stop: Stop::Duration(_),
+            ..
+        } => None,
+        Load::Open {
+            rate,
+            ramp_to,
+            duration,
+            ..
+        } => {
+            let mean = (rate + ramp_to.unwrap_or(*rate)) / 2.0;
+            Some((mean * duration.as_secs_f64()).ceil() as u64 + 1)
+        }
+    }
+}
+
+fn size_users(
+    def: &super::model::UsersDef,
+    phases: &[Phase],
+    mix: &[MixEntry],
+    catalog: &Catalog,
+) -> Result<UsersPlan, String> {
+    let runnable: Vec<&MixEntry> = mix.iter().filter(|m| m.skip.is_none()).collect();
+    let cycle: u64 = runnable.iter().map(|m| u64::from(m.weight)).sum();
+    let mut bounded = true;
+    let mut total: u64 = 0;
+    for p in phases {
+        match phase_bound(p, cycle) {
+            // Round up per phase: each phase restarts the weighted sequence.
+            Some(n) => total += n.div_ceil(cycle) * cycle,
+            None => bounded = false,
+        }
+    }
+    let rounds = total / cycle.max(1);
+    let (mut fresh, mut unconfirmed, mut confirmed, mut c_fresh, mut c_reuse) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    for m in &runnable {
+        let uses = rounds * u64::from(m.weight);
+        let case = &catalog.cases[m.case];
+        match (case.user, case.consumes) {
+            (UserKind::Unconfirmed, true) => fresh += uses,
+            (UserKind::Unconfirmed, false) => unconfirmed += uses,
+            (UserKind::Confirmed, _) => confirmed += uses,
+            (UserKind::AliasContested, true) => c_fresh += uses,
+            (UserKind::AliasContested, false) => c_reuse += uses,
+            (UserKind::Unknown | UserKind::None, _) => {}
+        }
+    }
+    let limit = def.reuse_limit.0;
+    let reusable = |uses: u64| uses.div_ceil(limit);
+    let resolve = |what: &str,
+                   count: Count,
+                   needed: u64,
+                   unbounded_default: u64|
+     -> Result<u64, String> {
+        let used = needed > 0 || !bounded;
+        match count {
+            Count::Auto if !used => Ok(0),
+            Count::Auto if bounded => Ok(needed),
+            Count::Auto => Ok(needed.max(unbounded_default)),
+            Count::Exactly(n) if bounded && n < needed => Err(format!(
+                "users.{what} is {n}, but the phases can send requests needing {needed}; raise it or write `auto`"
+            )),
+            Count::Exactly(n) => Ok(if used { n } else { 0 }),
+        }
+    };
+    let plan = UsersPlan {
+        username: def.username.clone(),
+        email: def.email.clone(),
+        password: def.password.clone(),
+        fresh: resolve("fresh", def.fresh, fresh, UNBOUNDED_FRESH)?,
+        unconfirmed: resolve(
+            "reusable",
+            def.reusable,
+            reusable(unconfirmed),
+            UNBOUNDED_REUSABLE,
+        )?,
+        confirmed: resolve(
+            "reusable",
+            def.reusable,
+            reusable(confirmed),
+            UNBOUNDED_REUSABLE,
+        )?,
+        contested_fresh: resolve("fresh", def.fresh, c_fresh, UNBOUNDED_REUSABLE)?,
+        contested_reusable: resolve(
+            "reusable",
+            def.reusable,
+            reusable(c_reuse),
+            UNBOUNDED_REUSABLE,
+        )?,
+        reuse_limit: limit,
+        bounded,
+    };
+    // Only kinds the mix uses are provisioned when unbounded.
+    let plan = if bounded {
+        plan
+    } else {
+        let uses = |k: UserKind, consumes: bool| {
+            runnable.iter().any(|m| {
+                let c = &catalog.cases[m.case];
+                c.user == k && (k == UserKind::Confirmed || c.consumes == consumes)
+            })
+        };
+        UsersPlan {
+            fresh: if uses(UserKind::Unconfirmed, true) {
+                plan.fresh
+            } else {
+                0
+            },
+            unconfirmed: if uses(UserKind::Unconfirmed, false) {
+                plan.unconfirmed
+            } else {
+                0
+            },
+            confirmed: if uses(UserKind::Confirmed, true) {
+                plan.confirmed
+            } else {
+                0
+            },
+            contested_fresh: if uses(UserKind::AliasContested, true) {
+                plan.contested_fresh
+            } else {
+                0
+            },
+            contested_reusable: if uses(UserKind::AliasContested, false) {
+                plan.contested_reusable
+            } else {
+                0
+            },
+            ..plan
+        }
+    };
+    if plan.total_signups() > super::model::MAX_USERS {
+        return Err(format!(
+            "users: the plan needs {} sign-ups, above the limit of {}; shorten the phases or lower the rate",
+            plan.total_signups(),
+            super::model::MAX_USERS
+        ));
+    }
+    Ok(plan)
+}
+
+fn default_connections(phases: &[Phase]) -> usize {
+    phases
+        .iter()
+        .map(|p| match p.load {
+            Load::Closed { vus, .. } => vus as usize,
+            Load::Open { max_in_flight, .. } => max_in_flight.min(256),
+        })
+        .max()
+        .unwrap_or(16)
+        .max(16)
+}
