@@ -1,0 +1,359 @@
+//! Executors on tokio. Every request is one case drawn from the mix; its answer is judged
+//! and recorded. Open-model requests start on schedule whatever the answers do; latency is
+//! kept both from the actual send (service time) and from the intended start (response time).
+
+mod closed;
+pub mod mix;
+mod open;
+pub mod users;
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::cases::judge::{self, Answer, judge_post, redact};
+use crate::cases::{
+    Case, ClientKind, ClientView, Difference, Expect, RequestTemplate, UserKind, Whom,
+};
+use crate::metrics::{Percentiles, Record, Recorder};
+use crate::protocol::{self, Operation};
+use crate::scenario::{Load, Phase};
+use crate::target::Api;
+use users::{Lease, UserPools, UserRecord};
+
+/// Answers larger than this are cut off and counted as transport errors: no ConfirmSignUp
+/// answer comes near it, and an unbounded read would let a target exhaust memory.
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+
+/// A case ready to send: request template, headers and expectation.
+pub struct Compiled {
+    pub id: String,
+    template: RequestTemplate,
+    target_header: Option<HeaderValue>,
+    content_type: HeaderValue,
+    expect: Expect,
+    user: UserKind,
+    consumes: bool,
+}
+
+impl Compiled {
+    pub fn new(case: &Case, public: &ClientView, secret: &ClientView) -> Compiled {
+        let unknown = ClientView {
+            client_id: "cogbenchunknownclient0000".into(),
+            secret: None,
+        };
+        let client = match case.client {
+            ClientKind::Public => public,
+            ClientKind::Secret => secret,
+            ClientKind::Unknown => &unknown,
+        };
+        let template = RequestTemplate::compile(case, client);
+        let header = |s: &str| {
+            HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("invalid"))
+        };
+        Compiled {
+            id: case.id.clone(),
+            target_header: template.target.as_deref().map(header),
+            content_type: header(&template.content_type),
+            template,
+            expect: case.expect.clone(),
+            user: case.user,
+            consumes: case.consumes,
+        }
+    }
+}
+
+/// What one phase did.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseOutcome {
+    pub name: String,
+    pub model: &'static str,
+    /// Requests per second asked for (open model), start and end.
+    pub planned_rate: Option<[f64; 2]>,
+    pub requests: u64,
+    /// Open model: requests whose start time came while `max_in_flight` were outstanding
+    /// and the phase ended before they could be sent.
+    pub dropped: u64,
+    pub duration_seconds: f64,
+    pub achieved_rate: f64,
+    /// Open model: how late requests were sent against their intended start.
+    pub schedule_lag_us: Option<Percentiles>,
+}
+
+pub struct Engine {
+    client: reqwest::Client,
+    url: String,
+    cases: Vec<Compiled>,
+    /// Indices into `cases`, one weighted cycle.
+    sequence: Vec<usize>,
+    users: UserPools,
+    pub recorder: Recorder,
+    admin: Api,
+    pool_id: String,
+    post_rate: f64,
+    stop: AtomicBool,
+    stop_notify: tokio::sync::Notify,
+    abort: OnceLock<String>,
+}
+
+impl Engine {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        client: reqwest::Client,
+        endpoint: &str,
+        cases: Vec<Compiled>,
+        weights: &[u32],
+        users: UserPools,
+        pool_id: String,
+        post_rate: f64,
+    ) -> Engine {
+        let admin = Api::new(client.clone(), endpoint);
+        Engine {
+            url: format!("{}/", endpoint.trim_end_matches('/')),
+            recorder: Recorder::new(cases.len()),
+            sequence: mix::sequence(weights),
+            cases,
+            users,
+            client,
+            admin,
+            pool_id,
+            post_rate,
+            stop: AtomicBool::new(false),
+            stop_notify: tokio::sync::Notify::new(),
+            abort: OnceLock::new(),
+        }
+    }
+
+    pub fn cases(&self) -> &[Compiled] {
+        &self.cases
+    }
+
+    pub fn users(&self) -> &UserPools {
+        &self.users
+    }
+
+    pub fn cycle_len(&self) -> u64 {
+        self.sequence.len() as u64
+    }
+
+    /// Asks every executor to stop scheduling; requests in flight finish.
+    pub fn request_stop(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.stop_notify.notify_waiters();
+    }
+
+    pub fn stopping(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Why the run ended early, if it did for a reason of its own (users ran out).
+    pub fn abort_reason(&self) -> Option<&str> {
+        self.abort.get().map(String::as_str)
+    }
+
+    fn abort(&self, reason: String) {
+        let _ = self.abort.set(reason);
+        self.request_stop();
+    }
+
+    pub async fn run_phase(self: &std::sync::Arc<Self>, phase: &Phase) -> PhaseOutcome {
+        let before = self.recorder.completed.load(Ordering::Relaxed);
+        let mut outcome = match &phase.load {
+            Load::Closed {
+                vus,
+                stop,
+                think_time,
+            } => closed::run(self, &phase.name, *vus, *stop, *think_time).await,
+            Load::Open {
+                rate,
+                ramp_to,
+                duration,
+                max_in_flight,
+            } => {
+                open::run(
+                    self,
+                    &phase.name,
+                    *rate,
+                    *ramp_to,
+                    *duration,
+                    *max_in_flight,
+                )
+                .await
+            }
+        };
+        // Phases run one after another, so the recorder's count is exact for this phase.
+        outcome.requests = self.recorder.completed.load(Ordering::Relaxed) - before;
+        outcome.achieved_rate = if outcome.duration_seconds > 0.0 {
+            outcome.requests as f64 / outcome.duration_seconds
+        } else {
+            0.0
+        };
+        outcome
+    }
+
+    /// Sends the `seq`-th request of a phase and records its outcome.
+    pub(crate) async fn fire_seq(&self, seq: u64, intended: Instant) {
+        let case = self.sequence[(seq % self.sequence.len() as u64) as usize];
+        self.fire(case, intended).await;
+    }
+
+    async fn fire(&self, case: usize, intended: Instant) {
+        let c = &self.cases[case];
+        let lease = match self.users.take(c.user, c.consumes) {
+            Ok(l) => l,
+            Err(e) => {
+                self.abort(format!(
+                    "case `{}`: {e}. Raise users.fresh / users.reusable (or users.reuse_limit), or shorten the phases",
+                    c.id
+                ));
+                return;
+            }
+        };
+        let view = lease.view();
+        let mut body = Vec::with_capacity(192);
+        c.template.write_body(&view, &mut body);
+        let mut request = self
+            .client
+            .post(&self.url)
+            .header(CONTENT_TYPE, c.content_type.clone());
+        if let Some(t) = &c.target_header {
+            request = request.header(protocol::HEADER_TARGET, t.clone());
+        }
+        let request = request.body(body);
+        let sent = Instant::now();
+        let result = exchange(request).await;
+        let done = Instant::now();
+        let mut record = Record {
+            class: crate::cases::Class::TransportError,
+            service: done - sent,
+            response: done.saturating_duration_since(intended),
+            verdict: None,
+            post_checked: false,
+        };
+        match result {
+            Ok(reply) => {
+                let answer = Answer {
+                    status: reply.status,
+                    content_type: reply.content_type.as_deref(),
+                    error_type_header: reply.error_type.as_deref(),
+                    body: &reply.body,
+                };
+                let j = judge::judge(&c.expect, &answer);
+                record.class = j.class;
+                if j.class.judged() {
+                    let mut differences = j.differences;
+                    if differences.is_empty()
+                        && !c.expect.post.is_empty()
+                        && self.post_rate > 0.0
+                        && (self.post_rate >= 1.0 || fastrand::f64() < self.post_rate)
+                    {
+                        record.post_checked = true;
+                        self.check_post(&c.expect, &lease, &mut differences).await;
+                    }
+                    record.verdict = Some(if differences.is_empty() {
+                        Ok(())
+                    } else {
+                        redact(&mut differences, &c.template.sensitive_values(&view));
+                        Err(differences)
+                    });
+                }
+            }
+            Err(Failure::Timeout) => record.class = crate::cases::Class::Timeout,
+            Err(Failure::Transport) => {}
+        }
+        self.recorder.record(case, record);
+    }
+
+    async fn check_post(&self, expect: &Expect, lease: &Lease<'_>, out: &mut Vec<Difference>) {
+        for check in &expect.post {
+            let user: Option<&UserRecord> = match (lease, check.of) {
+                (Lease::User(u), Whom::User) => Some(u),
+                (Lease::Pair(p), Whom::User) => Some(&p.claimant),
+                (Lease::Pair(p), Whom::PreviousOwner) => Some(&p.holder),
+                _ => None,
+            };
+            let Some(user) = user else { continue };
+            match self
+                .admin
+                .call(
+                    Operation::AdminGetUser,
+                    &json!({"UserPoolId": self.pool_id, "Username": user.internal}),
+                )
+                .await
+            {
+                Ok(answer) => judge_post(check, &answer, out),
+                Err(e) => out.push(Difference {
+                    field: format!("{} (AdminGetUser)", check.of.as_str()),
+                    expected: "a readable user".into(),
+                    observed: e.to_string(),
+                }),
+            }
+        }
+    }
+}
+
+struct Reply {
+    status: u16,
+    content_type: Option<String>,
+    error_type: Option<String>,
+    body: Vec<u8>,
+}
+
+enum Failure {
+    Transport,
+    Timeout,
+}
+
+async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
+    let classify = |e: reqwest::Error| {
+        if e.is_timeout() {
+            Failure::Timeout
+        } else {
+            Failure::Transport
+        }
+    };
+    let mut response = request.send().await.map_err(classify)?;
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let status = response.status().as_u16();
+    let content_type = header("content-type");
+    let error_type = header(protocol::HEADER_ERROR_TYPE);
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(classify)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(Failure::Transport);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Reply {
+        status,
+        content_type,
+        error_type,
+        body,
+    })
+}
+
+/// A one-line reason for a failed exchange, from the innermost cause.
+pub fn describe_transport_error(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "transport error"
+    };
+    format!("{kind}: {cause}")
+}

@@ -1,0 +1,154 @@
+//! Calls to the Cognito operations used for provisioning and read-back, and to the
+//! emulator's side routes. Not on the load path.
+
+use serde_json::Value;
+
+use crate::protocol::{self, Operation};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{endpoint} did not answer {what}: {detail}")]
+    Transport {
+        endpoint: String,
+        what: String,
+        detail: String,
+    },
+    #[error("{what} was refused: HTTP {status} {error_type}{}", message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    Service {
+        what: String,
+        status: u16,
+        error_type: String,
+        message: Option<String>,
+    },
+    #[error("{what}: unexpected answer (HTTP {status}): {detail}")]
+    Malformed {
+        what: String,
+        status: u16,
+        detail: String,
+    },
+}
+
+#[derive(Clone)]
+pub struct Api {
+    client: reqwest::Client,
+    endpoint: String,
+}
+
+impl Api {
+    pub fn new(client: reqwest::Client, endpoint: &str) -> Api {
+        Api {
+            client,
+            endpoint: endpoint.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub async fn call(&self, op: Operation, input: &Value) -> Result<Value, ApiError> {
+        let what = op.name().to_owned();
+        let response = self
+            .client
+            .post(format!("{}/", self.endpoint))
+            .header(reqwest::header::CONTENT_TYPE, protocol::CONTENT_TYPE)
+            .header(protocol::HEADER_TARGET, op.target())
+            .body(serde_json::to_vec(input).expect("a JSON value serialises"))
+            .send()
+            .await
+            .map_err(|e| self.transport(&what, &e))?;
+        let status = response.status().as_u16();
+        let error_header = response
+            .headers()
+            .get(protocol::HEADER_ERROR_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport(&what, &e))?;
+        if (200..300).contains(&status) {
+            let body: &[u8] = if body.is_empty() { b"{}" } else { &body };
+            return serde_json::from_slice(body).map_err(|e| ApiError::Malformed {
+                what,
+                status,
+                detail: format!("not JSON ({e})"),
+            });
+        }
+        match protocol::parse_error(&body, error_header.as_deref()) {
+            Some(e) => Err(ApiError::Service {
+                what,
+                status,
+                error_type: e.error_type,
+                message: e.message,
+            }),
+            None => Err(ApiError::Malformed {
+                what,
+                status,
+                detail: crate::cases::judge::excerpt(&body),
+            }),
+        }
+    }
+
+    /// The user's current confirmation code from `GET /_emulator/codes/{pool}/{user}`.
+    pub async fn code(&self, pool_id: &str, username: &str) -> Result<String, ApiError> {
+        let what = "GET /_emulator/codes".to_owned();
+        let url = format!(
+            "{}/_emulator/codes/{}/{}",
+            self.endpoint,
+            encode_segment(pool_id),
+            encode_segment(username)
+        );
+        let response = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| self.transport(&what, &e))?;
+        let status = response.status().as_u16();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| self.transport(&what, &e))?;
+        if status == 200 && !body.trim().is_empty() {
+            Ok(body.trim().to_owned())
+        } else {
+            Err(ApiError::Malformed {
+                what,
+                status,
+                detail: "no code for this user (is the target a cogbench emulator, or a server with its /_emulator/ routes?)".into(),
+            })
+        }
+    }
+
+    fn transport(&self, what: &str, e: &reqwest::Error) -> ApiError {
+        ApiError::Transport {
+            endpoint: self.endpoint.clone(),
+            what: what.to_owned(),
+            detail: crate::engine::describe_transport_error(e),
+        }
+    }
+}
+
+/// Percent-encodes one URL path segment (RFC 3986 unreserved characters pass through).
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encodes_path_segments() {
+        assert_eq!(super::encode_segment("us-east-1_AbC"), "us-east-1_AbC");
+        assert_eq!(super::encode_segment("a@b.com/x y"), "a%40b.com%2Fx%20y");
+        assert_eq!(super::encode_segment("é"), "%C3%A9");
+    }
+}

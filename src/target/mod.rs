@@ -1,0 +1,49 @@
+//! Where requests go and what that target can do: the embedded emulator started in-process,
+//! or a running emulator at a URL.
+
+pub mod api;
+pub mod provision;
+
+use crate::cases::Capability;
+use crate::emulator::{self, EmulatorConfig, RunningEmulator};
+use crate::scenario::{Plan, TargetPlan};
+
+pub use api::{Api, ApiError};
+pub use provision::{Fixtures, ProvisionError};
+
+pub struct Target {
+    pub kind: &'static str,
+    pub endpoint: String,
+    pub capabilities: Vec<Capability>,
+    embedded: Option<RunningEmulator>,
+}
+
+impl Target {
+    pub async fn start(plan: &Plan) -> std::io::Result<Target> {
+        let (endpoint, embedded) = match &plan.target {
+            TargetPlan::Embedded => {
+                let config = EmulatorConfig {
+                    region: plan.region.clone(),
+                    ..EmulatorConfig::default()
+                };
+                let running =
+                    emulator::start(config, "127.0.0.1:0".parse().expect("a socket address"))
+                        .await?;
+                (running.endpoint(), Some(running))
+            }
+            TargetPlan::Emulator { endpoint } => (endpoint.clone(), None),
+        };
+        Ok(Target {
+            kind: plan.target.kind(),
+            endpoint,
+            capabilities: plan.target.capabilities(),
+            embedded,
+        })
+    }
+
+    pub async fn stop(self) {
+        if let Some(e) = self.embedded {
+            e.shutdown().await;
+        }
+    }
+}
