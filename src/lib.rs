@@ -1,5 +1,20 @@
 //! cogbench: load and conformance testing of Amazon Cognito's ConfirmSignUp operation.
+//!
+//! The flow is a straight line: scenario → `Plan` → target → fixtures → engine → judge and
+//! metrics → reports → gate (exit code). `run::run` drives it; integration tests call it
+//! in-process.
 
+pub mod cases;
+pub mod cli;
 pub mod client;
 pub mod emulator;
+pub mod engine;
+pub mod gate;
+pub mod metrics;
+pub mod progress;
 pub mod protocol;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod target;
+pub(crate) mod yaml;

@@ -1,1 +1,212 @@
-fn main() {}
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+
+use cogbench::cases::Catalog;
+use cogbench::cli::{Cli, Command, Output, ProgressArg, RunArgs};
+use cogbench::gate::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_TARGET};
+use cogbench::progress;
+use cogbench::run::{RunOptions, run};
+use cogbench::scenario::{self, Overrides};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cogbench: error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_FAILED as u8);
+        }
+    };
+    let code = match cli.command {
+        Command::Run(args) => runtime.block_on(cmd_run(args)),
+        Command::Validate { files } => cmd_validate(&files),
+        Command::Emulator { port, host, region } => {
+            runtime.block_on(cmd_emulator(&host, port, region))
+        }
+        Command::Cases { output } => cmd_cases(output),
+    };
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+fn seconds(flag: &str, v: Option<f64>) -> Result<Option<Duration>, String> {
+    match v {
+        None => Ok(None),
+        Some(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => {
+            Ok(Some(Duration::from_secs_f64(s)))
+        }
+        Some(s) => Err(format!(
+            "{flag}: {s} is not a number of seconds in (0, 86400]"
+        )),
+    }
+}
+
+async fn cmd_run(args: RunArgs) -> i32 {
+    let overrides = match (|| -> Result<Overrides, String> {
+        Ok(Overrides {
+            endpoint_url: args.endpoint_url.clone(),
+            connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,
+            read_timeout: seconds("--cli-read-timeout", args.cli_read_timeout)?,
+        })
+    })() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let plan = match scenario::load(&args.file, Arc::new(Catalog::builtin()), &overrides) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let opts = RunOptions {
+        output_dir: args.output_dir,
+        progress: match args.progress {
+            ProgressArg::Auto => progress::Mode::Auto,
+            ProgressArg::Plain => progress::Mode::Plain,
+            ProgressArg::Quiet => progress::Mode::Quiet,
+        },
+        ..RunOptions::default()
+    };
+    match run(plan, opts).await {
+        Ok(outcome) => {
+            print!("{}", cogbench::report::table::render(&outcome.summary));
+            println!("reports: {}", outcome.report_dir.display());
+            outcome.exit_code
+        }
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
+    let catalog = Arc::new(Catalog::builtin());
+    let mut code = 0;
+    for file in files {
+        match scenario::load(file, catalog.clone(), &Overrides::default()) {
+            Ok(plan) => {
+                let cycle: u64 = plan
+                    .mix
+                    .iter()
+                    .filter(|m| m.skip.is_none())
+                    .map(|m| u64::from(m.weight))
+                    .sum();
+                let bound: Option<u64> = plan
+                    .phases
+                    .iter()
+                    .map(|p| scenario::phase_bound(p, cycle))
+                    .sum();
+                let skipped = plan.mix.iter().filter(|m| m.skip.is_some()).count();
+                println!(
+                    "ok {}: {} cases ({} skipped on this target), {} phases, {}, {} users to provision",
+                    file.display(),
+                    plan.mix.len(),
+                    skipped,
+                    plan.phases.len(),
+                    bound.map_or("requests bounded by time".to_owned(), |b| format!(
+                        "up to {b} requests"
+                    )),
+                    plan.users.total_signups()
+                );
+            }
+            Err(e) => {
+                eprintln!("cogbench: error: {e}");
+                code = EXIT_BAD_INPUT;
+            }
+        }
+    }
+    code
+}
+
+async fn cmd_emulator(host: &str, port: u16, region: String) -> i32 {
+    let listener = match tokio::net::TcpListener::bind((host, port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cogbench: error: cannot listen on {host}:{port}: {e}");
+            return EXIT_TARGET;
+        }
+    };
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
+    eprintln!("cogbench emulator: listening on http://{addr} (region {region}); Ctrl-C stops it");
+    let config = cogbench::emulator::EmulatorConfig {
+        region,
+        ..Default::default()
+    };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match cogbench::emulator::serve(config, listener, shutdown).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("cogbench: error: emulator stopped: {e}");
+            EXIT_FAILED
+        }
+    }
+}
+
+fn cmd_cases(output: Output) -> i32 {
+    let catalog = Catalog::builtin();
+    match output {
+        Output::Json => {
+            let items: Vec<_> = catalog
+                .cases
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id,
+                        "title": c.title,
+                        "checks": c.checks,
+                        "spec": c.spec,
+                        "needs": c.needs().iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+                        "wants": c.wants().iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+                        "requires": c.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                        "confidence": c.confidence.as_str(),
+                        "note": c.note,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&items).expect("JSON"));
+        }
+        Output::Table => {
+            let w = catalog.cases.iter().map(|c| c.id.len()).max().unwrap_or(2);
+            println!(
+                "{:<w$}  {:<10}  {:<34}  {:<26}  title",
+                "id", "confidence", "spec", "needs"
+            );
+            for c in &catalog.cases {
+                let needs: Vec<_> = c
+                    .needs()
+                    .iter()
+                    .chain(c.wants().iter())
+                    .map(|n| n.as_str())
+                    .collect();
+                println!(
+                    "{:<w$}  {:<10}  {:<34}  {:<26}  {}",
+                    c.id,
+                    c.confidence.as_str(),
+                    c.spec,
+                    needs.join(","),
+                    c.title
+                );
+            }
+            println!(
+                "\n{} cases; `cogbench cases --output json` gives what each checks.",
+                catalog.cases.len()
+            );
+        }
+    }
+    0
+}

@@ -1,0 +1,78 @@
+//! Command-line definitions. Options shared with the AWS CLI keep its names
+//! (`--endpoint-url`, `--region`, `--cli-connect-timeout`, `--cli-read-timeout`, `--output`).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cogbench",
+    version,
+    about = "Load and conformance testing of Amazon Cognito's ConfirmSignUp operation",
+    long_about = "Load and conformance testing of Amazon Cognito's ConfirmSignUp operation.\n\n\
+        Exit codes: 0 everything held · 1 a threshold or conformance verdict failed · \
+        2 bad input · 3 target unreachable or provisioning failed · 130 interrupted."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario: provision, send the mix, judge every answer, write reports.
+    Run(RunArgs),
+    /// Check scenario files without touching any target.
+    Validate {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Serve the embedded reference emulator for other tools (Ctrl-C stops it).
+    Emulator {
+        #[arg(long, default_value_t = 9229)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        #[arg(long, default_value = "us-east-1")]
+        region: String,
+    },
+    /// List the case catalog with spec references.
+    Cases {
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    pub file: PathBuf,
+    /// Send to a running emulator at URL instead of starting one in-process.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Write the reports here instead of reports/<scenario>/<timestamp>/.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Seconds to wait for a connection.
+    #[arg(long, value_name = "SECONDS")]
+    pub cli_connect_timeout: Option<f64>,
+    /// Seconds to wait for a whole answer.
+    #[arg(long, value_name = "SECONDS")]
+    pub cli_read_timeout: Option<f64>,
+    /// Live display: a bar on a terminal, plain lines in logs, or nothing.
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    pub progress: ProgressArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressArg {
+    Auto,
+    Plain,
+    Quiet,
+}

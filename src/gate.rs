@@ -1,0 +1,93 @@
+//! Thresholds and verdicts → exit code.
+
+use hdrhistogram::Histogram;
+
+use crate::metrics::new_histogram;
+use crate::report::{Summary, ThresholdResult, Verdict};
+use crate::scenario::{Metric, Stat, Threshold};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FAILED: i32 = 1;
+pub const EXIT_BAD_INPUT: i32 = 2;
+pub const EXIT_TARGET: i32 = 3;
+pub const EXIT_INTERRUPTED: i32 = 130;
+
+/// The histograms thresholds read, merged over all cases.
+pub struct Merged {
+    pub response: Histogram<u64>,
+    pub service: Histogram<u64>,
+}
+
+impl Default for Merged {
+    fn default() -> Self {
+        Merged {
+            response: new_histogram(),
+            service: new_histogram(),
+        }
+    }
+}
+
+fn stat(h: &Histogram<u64>, s: Stat) -> f64 {
+    if h.is_empty() {
+        return 0.0;
+    }
+    match s.quantile() {
+        Some(q) => h.value_at_quantile(q) as f64,
+        None if s == Stat::Max => h.max() as f64,
+        None => h.mean(),
+    }
+}
+
+/// Evaluates each threshold against the run. `per_case` gives a case's own histograms.
+pub fn evaluate(
+    thresholds: &[Threshold],
+    summary: &Summary,
+    merged: &Merged,
+    per_case: &dyn Fn(&str) -> Option<Merged>,
+) -> Vec<ThresholdResult> {
+    thresholds
+        .iter()
+        .map(|t| {
+            let case = t
+                .case
+                .as_deref()
+                .and_then(|id| summary.cases.iter().find(|c| c.name == id));
+            let own = t.case.as_deref().and_then(per_case);
+            let hist = own.as_ref().unwrap_or(merged);
+            let observed = match t.metric {
+                Metric::Latency(s) => stat(&hist.response, s),
+                Metric::ServiceTime(s) => stat(&hist.service, s),
+                Metric::ErrorRate => match case {
+                    Some(c) if c.count > 0 => c.errors as f64 / c.count as f64,
+                    Some(_) => 0.0,
+                    None => summary.totals.error_rate,
+                },
+                Metric::ConformanceFailures => match case {
+                    Some(c) => c.failed_responses as f64,
+                    None => summary.conformance.responses_failed as f64,
+                },
+                Metric::Requests => case.map_or(summary.totals.requests, |c| c.count) as f64,
+                Metric::Rps => summary.totals.requests_per_second,
+                Metric::Dropped => summary.totals.dropped as f64,
+            };
+            ThresholdResult {
+                expression: t.source.clone(),
+                observed,
+                passed: t.op.holds(observed, t.limit),
+            }
+        })
+        .collect()
+}
+
+pub fn exit_code(summary: &Summary) -> i32 {
+    if summary.interrupted {
+        return EXIT_INTERRUPTED;
+    }
+    let failed = summary.aborted.is_some()
+        || summary
+            .cases
+            .iter()
+            .any(|c| c.verdict == Verdict::Fail || c.unjudged)
+        || summary.thresholds.iter().any(|t| !t.passed);
+    if failed { EXIT_FAILED } else { EXIT_OK }
+}

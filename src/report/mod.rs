@@ -1,0 +1,174 @@
+//! The run's results as data (`Summary`, the source of truth written to summary.json) and
+//! the exporters over it: one file per format.
+
+pub mod csv;
+pub mod json;
+pub mod table;
+mod time;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::cases::{Class, Difference};
+use crate::engine::PhaseOutcome;
+use crate::engine::users::Usage;
+use crate::metrics::{Percentiles, Point};
+
+pub use time::{compact_utc, rfc3339_utc};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub scenario: ScenarioInfo,
+    /// The scenario with every default applied; secrets shown as `***`.
+    pub plan: serde_json::Value,
+    pub target: TargetInfo,
+    pub started_at: String,
+    pub finished_at: String,
+    /// True when the run did not finish its phases (interrupted, or stopped by an error).
+    pub partial: bool,
+    pub interrupted: bool,
+    pub aborted: Option<String>,
+    pub totals: Totals,
+    pub conformance: Conformance,
+    pub phases: Vec<PhaseOutcome>,
+    pub users: BTreeMap<String, Usage>,
+    pub cases: Vec<CaseSummary>,
+    pub thresholds: Vec<ThresholdResult>,
+    pub timeline: Vec<Point>,
+    pub exit_code: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Default for Tool {
+    fn default() -> Self {
+        Tool {
+            name: "cogbench",
+            version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    pub file: String,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetInfo {
+    pub kind: String,
+    pub endpoint: String,
+    pub capabilities: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    pub requests: u64,
+    pub duration_seconds: f64,
+    pub requests_per_second: f64,
+    /// Requests that did not end as their case expects (unexpected errors, transport errors,
+    /// timeouts, throttling).
+    pub errors: u64,
+    pub error_rate: f64,
+    pub dropped: u64,
+    pub by_class: BTreeMap<&'static str, u64>,
+    pub latency_us: Percentiles,
+    pub service_time_us: Percentiles,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Conformance {
+    /// Cases (not responses).
+    pub passed: u64,
+    pub failed: u64,
+    pub skipped: u64,
+    pub responses_judged: u64,
+    pub responses_passed: u64,
+    pub responses_failed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Skipped,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseSummary {
+    pub name: String,
+    pub title: String,
+    pub checks: String,
+    pub spec: String,
+    pub confidence: &'static str,
+    pub note: Option<String>,
+    pub verdict: Verdict,
+    pub skip_reason: Option<String>,
+    /// True when the case was skipped because nothing it sent was answered or judged, which
+    /// fails the gate; a capability or pool skip does not.
+    #[serde(skip)]
+    pub unjudged: bool,
+    pub count: u64,
+    pub errors: u64,
+    pub by_class: BTreeMap<&'static str, u64>,
+    pub judged: u64,
+    pub passed_responses: u64,
+    pub failed_responses: u64,
+    pub postconditions_checked: u64,
+    pub latency_us: Percentiles,
+    pub service_time_us: Percentiles,
+    /// For a failure: the first failing answer, field by field.
+    pub expected: Option<BTreeMap<String, String>>,
+    pub observed: Option<BTreeMap<String, String>>,
+    /// Up to three distinct failing answers.
+    pub failures: Vec<Vec<Difference>>,
+    pub timeline: Vec<Point>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdResult {
+    pub expression: String,
+    pub observed: f64,
+    pub passed: bool,
+}
+
+pub fn by_class(counts: &[u64; 6]) -> BTreeMap<&'static str, u64> {
+    Class::ALL
+        .iter()
+        .map(|c| (c.as_str(), counts[c.index()]))
+        .collect()
+}
+
+pub fn side_by_side(d: &[Difference]) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    let expected = d
+        .iter()
+        .map(|x| (x.field.clone(), x.expected.clone()))
+        .collect();
+    let observed = d
+        .iter()
+        .map(|x| (x.field.clone(), x.observed.clone()))
+        .collect();
+    (expected, observed)
+}

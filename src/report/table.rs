@@ -1,0 +1,151 @@
+//! The end-of-run table for a terminal (or a CI log).
+
+use std::fmt::Write;
+
+use super::{Summary, Verdict};
+
+pub fn ms(us: u64) -> String {
+    if us >= 10_000_000 {
+        format!("{:.1}s", us as f64 / 1e6)
+    } else if us >= 1_000 {
+        format!("{:.2}ms", us as f64 / 1e3)
+    } else {
+        format!("{us}µs")
+    }
+}
+
+pub fn render(s: &Summary) -> String {
+    let mut out = String::new();
+    let w = s
+        .cases
+        .iter()
+        .map(|c| c.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let _ = writeln!(
+        out,
+        "{:<w$}  {:<7}  {:<10}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}",
+        "case", "verdict", "confidence", "count", "errors", "p50", "p99", "max"
+    );
+    for c in &s.cases {
+        let l = &c.latency_us;
+        let (p50, p99, max) = if c.count == 0 {
+            ("-".to_owned(), "-".to_owned(), "-".to_owned())
+        } else {
+            (ms(l.p50), ms(l.p99), ms(l.max))
+        };
+        let _ = writeln!(
+            out,
+            "{:<w$}  {:<7}  {:<10}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}",
+            c.name,
+            c.verdict.as_str(),
+            c.confidence,
+            c.count,
+            c.errors,
+            p50,
+            p99,
+            max
+        );
+    }
+    for c in &s.cases {
+        match c.verdict {
+            Verdict::Skipped => {
+                let _ = writeln!(
+                    out,
+                    "\nSKIPPED {}: {}",
+                    c.name,
+                    c.skip_reason.as_deref().unwrap_or("")
+                );
+            }
+            Verdict::Fail => {
+                let _ = writeln!(
+                    out,
+                    "\nFAIL {} — {}\n  spec {} · confidence {} · {} of {} judged answers failed",
+                    c.name, c.title, c.spec, c.confidence, c.failed_responses, c.judged
+                );
+                if let Some(note) = &c.note {
+                    let _ = writeln!(out, "  note: {note}");
+                }
+                for (i, sample) in c.failures.iter().enumerate() {
+                    if c.failures.len() > 1 {
+                        let _ = writeln!(out, "  failure pattern {}:", i + 1);
+                    }
+                    let fw = sample
+                        .iter()
+                        .map(|d| d.field.len())
+                        .max()
+                        .unwrap_or(5)
+                        .max(5);
+                    let ew = sample
+                        .iter()
+                        .map(|d| d.expected.chars().count())
+                        .max()
+                        .unwrap_or(8)
+                        .clamp(8, 60);
+                    let _ = writeln!(out, "    {:<fw$}  {:<ew$}  observed", "field", "expected");
+                    for d in sample {
+                        let _ = writeln!(
+                            out,
+                            "    {:<fw$}  {:<ew$}  {}",
+                            d.field, d.expected, d.observed
+                        );
+                    }
+                }
+            }
+            Verdict::Pass => {
+                if let Some(note) = &c.note
+                    && c.confidence == "inferred"
+                {
+                    let _ = writeln!(out, "\nnote on {} (confidence inferred): {note}", c.name);
+                }
+            }
+        }
+    }
+    if !s.thresholds.is_empty() {
+        let _ = writeln!(out, "\nthresholds:");
+        for t in &s.thresholds {
+            let _ = writeln!(
+                out,
+                "  {} {}  (observed {})",
+                if t.passed { "ok  " } else { "FAIL" },
+                t.expression,
+                trim_float(t.observed)
+            );
+        }
+    }
+    let t = &s.totals;
+    let c = &s.conformance;
+    let _ = writeln!(
+        out,
+        "\n{} requests in {:.2}s ({:.0} req/s) · errors {} ({:.2}%) · dropped {} · p50 {} · p99 {}",
+        t.requests,
+        t.duration_seconds,
+        t.requests_per_second,
+        t.errors,
+        t.error_rate * 100.0,
+        t.dropped,
+        ms(t.latency_us.p50),
+        ms(t.latency_us.p99)
+    );
+    let _ = writeln!(
+        out,
+        "conformance: {} passed, {} failed, {} skipped (cases); {} of {} judged answers failed",
+        c.passed, c.failed, c.skipped, c.responses_failed, c.responses_judged
+    );
+    if let Some(reason) = &s.aborted {
+        let _ = writeln!(out, "run stopped early: {reason}");
+    }
+    if s.interrupted {
+        let _ = writeln!(out, "run interrupted: reports are partial");
+    }
+    out
+}
+
+fn trim_float(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.4}")
+    }
+}

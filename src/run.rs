@@ -1,0 +1,458 @@
+//! One run, start to end: target, fixtures, engine, summary, reports, gate.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::SystemTime;
+
+use serde_json::json;
+
+use crate::cases::Capability;
+use crate::engine::users::UserPools;
+use crate::engine::{Compiled, Engine, PhaseOutcome};
+use crate::gate::{self, Merged};
+use crate::metrics::{CaseStats, Percentiles, new_histogram};
+use crate::progress::{self, Monitor};
+use crate::report::{self, CaseSummary, Conformance, Summary, Totals, Verdict};
+use crate::scenario::{Load, Plan, Stop, phase_bound, units::format_duration};
+use crate::target::{Api, Target, provision};
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Where the reports go; default `reports/<scenario>/<UTC timestamp>/`.
+    pub output_dir: Option<PathBuf>,
+    pub reports_root: PathBuf,
+    pub progress: progress::Mode,
+    /// Listen for Ctrl-C / SIGTERM (off in tests that run several runs in one process).
+    pub handle_signals: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            output_dir: None,
+            reports_root: PathBuf::from("reports"),
+            progress: progress::Mode::Auto,
+            handle_signals: true,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub summary: Summary,
+    pub report_dir: PathBuf,
+    pub exit_code: i32,
+}
+
+/// Set-up failures: the target could not be reached or provisioned (exit 3), or reports
+/// could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{0}")]
+    Target(String),
+    #[error("writing reports to {dir}: {source}")]
+    Reports {
+        dir: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl RunError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            RunError::Target(_) => gate::EXIT_TARGET,
+            RunError::Reports { .. } => gate::EXIT_FAILED,
+        }
+    }
+}
+
+pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
+    let plan = Arc::new(plan);
+    let started_at = SystemTime::now();
+    let run_id: String = (0..6)
+        .map(|_| fastrand::alphanumeric().to_ascii_lowercase())
+        .collect();
+    let report_dir = opts.output_dir.clone().unwrap_or_else(|| {
+        opts.reports_root
+            .join(&plan.name)
+            .join(report::compact_utc(started_at))
+    });
+
+    let target = Target::start(&plan)
+        .await
+        .map_err(|e| RunError::Target(format!("could not start the embedded emulator: {e}")))?;
+    let client = crate::client::build(&plan.http)
+        .map_err(|e| RunError::Target(format!("could not build the HTTP client: {e}")))?;
+    let api = Api::new(client.clone(), &target.endpoint);
+    let quiet = opts.progress == progress::Mode::Quiet;
+    if !quiet {
+        eprintln!(
+            "cogbench: scenario {} on {} target {}; provisioning {} users…",
+            plan.name,
+            target.kind,
+            target.endpoint,
+            plan.users.total_signups()
+        );
+    }
+    let provision_started = std::time::Instant::now();
+    let fixtures = match provision::provision(&api, plan.clone(), &run_id).await {
+        Ok(f) => f,
+        Err(e) => {
+            target.stop().await;
+            return Err(RunError::Target(format!(
+                "{} (target {})",
+                e,
+                api.endpoint()
+            )));
+        }
+    };
+    if !quiet {
+        eprintln!(
+            "cogbench: pool {} ready in {:.1}s",
+            fixtures.pool_id,
+            provision_started.elapsed().as_secs_f64()
+        );
+    }
+
+    let runnable: Vec<_> = plan.mix.iter().filter(|m| m.skip.is_none()).collect();
+    let compiled: Vec<Compiled> = runnable
+        .iter()
+        .map(|m| {
+            Compiled::new(
+                &plan.catalog.cases[m.case],
+                &fixtures.public,
+                &fixtures.secret,
+            )
+        })
+        .collect();
+    let weights: Vec<u32> = runnable.iter().map(|m| m.weight).collect();
+    let users = UserPools::new(fixtures.users, &run_id, plan.users.reuse_limit);
+    let engine = Arc::new(Engine::new(
+        client,
+        &target.endpoint,
+        compiled,
+        &weights,
+        users,
+        fixtures.pool_id.clone(),
+        plan.postconditions,
+    ));
+
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let signals = opts
+        .handle_signals
+        .then(|| spawn_signal_listener(engine.clone(), interrupted.clone()));
+    let cycle = engine.cycle_len();
+    let planned: Option<u64> = plan.phases.iter().map(|p| phase_bound(p, cycle)).sum();
+    let monitor = Monitor::start(engine.clone(), opts.progress, planned);
+    let mut phases = Vec::new();
+    for phase in &plan.phases {
+        if engine.stopping() {
+            break;
+        }
+        phases.push(engine.run_phase(phase).await);
+    }
+    monitor.finish().await;
+    if let Some(s) = signals {
+        s.abort();
+    }
+    let interrupted = interrupted.load(Ordering::SeqCst);
+    if plan.pool.delete_after
+        && let Err(e) = provision::delete_pool(&api, &fixtures.pool_id).await
+    {
+        eprintln!(
+            "cogbench: warning: could not delete pool {}: {e}",
+            fixtures.pool_id
+        );
+    }
+
+    let finished_at = SystemTime::now();
+    let mut summary = summarize(&plan, &engine, &target, phases, started_at, finished_at);
+    summary.interrupted = interrupted;
+    summary.aborted = engine.abort_reason().map(str::to_owned);
+    summary.partial = interrupted || summary.aborted.is_some();
+    let merged = merged_histograms(&engine);
+    summary.thresholds = gate::evaluate(&plan.thresholds, &summary, &merged, &|id| {
+        engine.cases().iter().position(|c| c.id == id).map(|i| {
+            let s = engine.recorder.snapshot(i);
+            Merged {
+                response: s.response,
+                service: s.service,
+            }
+        })
+    });
+    summary.exit_code = gate::exit_code(&summary);
+    target.stop().await;
+
+    write_reports(&summary, &report_dir, plan.latency_csv).map_err(|source| RunError::Reports {
+        dir: report_dir.clone(),
+        source,
+    })?;
+    Ok(RunOutcome {
+        exit_code: summary.exit_code,
+        summary,
+        report_dir,
+    })
+}
+
+fn spawn_signal_listener(
+    engine: Arc<Engine>,
+    interrupted: Arc<AtomicBool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        let term = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut s) => {
+                    s.recv().await;
+                }
+                Err(_) => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term => {}
+        }
+        eprintln!(
+            "\ncogbench: interrupted; letting requests in flight finish, then writing partial reports"
+        );
+        interrupted.store(true, Ordering::SeqCst);
+        engine.request_stop();
+    })
+}
+
+pub fn write_reports(
+    summary: &Summary,
+    dir: &std::path::Path,
+    latency_csv: bool,
+) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    report::json::write_atomic(&dir.join("summary.json"), &report::json::render(summary))?;
+    if latency_csv {
+        report::json::write_atomic(&dir.join("latency.csv"), &report::csv::render(summary))?;
+    }
+    Ok(())
+}
+
+fn merged_histograms(engine: &Engine) -> Merged {
+    let mut m = Merged::default();
+    for i in 0..engine.cases().len() {
+        let s = engine.recorder.snapshot(i);
+        let _ = m.response.add(&s.response);
+        let _ = m.service.add(&s.service);
+    }
+    m
+}
+
+fn summarize(
+    plan: &Plan,
+    engine: &Engine,
+    target: &Target,
+    phases: Vec<PhaseOutcome>,
+    started_at: SystemTime,
+    finished_at: SystemTime,
+) -> Summary {
+    let mut cases = Vec::new();
+    let mut totals = Totals::default();
+    let mut class_counts = [0u64; 6];
+    let mut conformance = Conformance::default();
+    let (mut all_response, mut all_service) = (new_histogram(), new_histogram());
+    let mut compiled_index = 0;
+    for m in &plan.mix {
+        let case = &plan.catalog.cases[m.case];
+        let stats = if m.skip.is_none() {
+            let s = engine.recorder.snapshot(compiled_index);
+            compiled_index += 1;
+            s
+        } else {
+            CaseStats::default()
+        };
+        let _ = all_response.add(&stats.response);
+        let _ = all_service.add(&stats.service);
+        for (t, c) in class_counts.iter_mut().zip(stats.by_class) {
+            *t += c;
+        }
+        let v = &stats.verdicts;
+        let (verdict, skip_reason, unjudged) = if let Some(reason) = &m.skip {
+            (Verdict::Skipped, Some(reason.clone()), false)
+        } else if v.failed > 0 {
+            (Verdict::Fail, None, false)
+        } else if v.judged == 0 {
+            (Verdict::Skipped, Some(unjudged_reason(&stats)), true)
+        } else {
+            (Verdict::Pass, None, false)
+        };
+        match verdict {
+            Verdict::Pass => conformance.passed += 1,
+            Verdict::Fail => conformance.failed += 1,
+            Verdict::Skipped => conformance.skipped += 1,
+        }
+        conformance.responses_judged += v.judged;
+        conformance.responses_passed += v.passed;
+        conformance.responses_failed += v.failed;
+        let (expected, observed) = match v.samples.first() {
+            Some(first) => {
+                let (e, o) = report::side_by_side(&first.differences);
+                (Some(e), Some(o))
+            }
+            None => (None, None),
+        };
+        cases.push(CaseSummary {
+            name: case.id.clone(),
+            title: case.title.clone(),
+            checks: case.checks.clone(),
+            spec: case.spec.clone(),
+            confidence: case.confidence.as_str(),
+            note: case.note.clone(),
+            verdict,
+            skip_reason,
+            unjudged,
+            count: stats.count(),
+            errors: stats.errors(),
+            by_class: report::by_class(&stats.by_class),
+            judged: v.judged,
+            passed_responses: v.passed,
+            failed_responses: v.failed,
+            postconditions_checked: v.post_checked,
+            latency_us: Percentiles::of(&stats.response),
+            service_time_us: Percentiles::of(&stats.service),
+            expected,
+            observed,
+            failures: v.samples.iter().map(|s| s.differences.clone()).collect(),
+            timeline: stats.timeline.clone(),
+        });
+    }
+    totals.requests = class_counts.iter().sum();
+    totals.errors = cases.iter().map(|c| c.errors).sum();
+    totals.error_rate = if totals.requests > 0 {
+        totals.errors as f64 / totals.requests as f64
+    } else {
+        0.0
+    };
+    totals.duration_seconds = phases.iter().map(|p| p.duration_seconds).sum();
+    totals.requests_per_second = if totals.duration_seconds > 0.0 {
+        totals.requests as f64 / totals.duration_seconds
+    } else {
+        0.0
+    };
+    totals.dropped = phases.iter().map(|p| p.dropped).sum();
+    totals.by_class = report::by_class(&class_counts);
+    totals.latency_us = Percentiles::of(&all_response);
+    totals.service_time_us = Percentiles::of(&all_service);
+
+    Summary {
+        schema_version: report::SCHEMA_VERSION,
+        tool: report::Tool::default(),
+        scenario: report::ScenarioInfo {
+            name: plan.name.clone(),
+            file: plan.file.display().to_string(),
+            description: plan.description.clone(),
+        },
+        plan: plan_echo(plan),
+        target: report::TargetInfo {
+            kind: target.kind.to_owned(),
+            endpoint: target.endpoint.clone(),
+            capabilities: target
+                .capabilities
+                .iter()
+                .map(|c: &Capability| c.as_str())
+                .collect(),
+        },
+        started_at: report::rfc3339_utc(started_at),
+        finished_at: report::rfc3339_utc(finished_at),
+        partial: false,
+        interrupted: false,
+        aborted: None,
+        totals,
+        conformance,
+        phases,
+        users: engine
+            .users()
+            .usage()
+            .into_iter()
+            .map(|(k, u)| (k.to_owned(), u))
+            .collect(),
+        cases,
+        thresholds: Vec::new(),
+        timeline: engine.recorder.overall_timeline(),
+        exit_code: 0,
+    }
+}
+
+fn unjudged_reason(s: &CaseStats) -> String {
+    if s.count() == 0 {
+        return "never sent: the phases ended before this case came up in the mix".into();
+    }
+    let b = &s.by_class;
+    format!(
+        "no answer was judged: {} transport errors, {} timeouts, {} throttled",
+        b[crate::cases::Class::TransportError.index()],
+        b[crate::cases::Class::Timeout.index()],
+        b[crate::cases::Class::Throttled.index()]
+    )
+}
+
+/// The plan as run, with defaults applied and secrets masked.
+fn plan_echo(plan: &Plan) -> serde_json::Value {
+    let phases: Vec<_> = plan
+        .phases
+        .iter()
+        .map(|p| match &p.load {
+            Load::Closed { vus, stop, think_time } => {
+                let mut v = json!({"name": p.name, "model": "closed", "vus": vus, "think_time": format_duration(*think_time)});
+                match stop {
+                    Stop::Duration(d) => v["duration"] = json!(format_duration(*d)),
+                    Stop::Iterations(n) => v["iterations"] = json!(n),
+                    Stop::Rounds(n) => v["rounds"] = json!(n),
+                }
+                v
+            }
+            Load::Open { rate, ramp_to, duration, max_in_flight } => json!({
+                "name": p.name, "model": "open", "arrival_rate": rate, "ramp_to": ramp_to,
+                "duration": format_duration(*duration), "max_in_flight": max_in_flight,
+            }),
+        })
+        .collect();
+    let attrs = |a: &[crate::scenario::Attribute]| a.iter().map(|x| x.as_str()).collect::<Vec<_>>();
+    let u = &plan.users;
+    json!({
+        "name": plan.name,
+        "target": {"kind": plan.target.kind(), "endpoint": match &plan.target {
+            crate::scenario::TargetPlan::Emulator { endpoint } => Some(endpoint.clone()),
+            crate::scenario::TargetPlan::Embedded => None,
+        }, "region": plan.region},
+        "pool": {
+            "name": plan.pool.name,
+            "alias_attributes": attrs(&plan.pool.alias_attributes),
+            "username_attributes": attrs(&plan.pool.username_attributes),
+            "auto_verified_attributes": attrs(&plan.pool.auto_verified_attributes),
+            "case_sensitive": plan.pool.case_sensitive,
+            "clients": {
+                "public": {"prevent_user_existence_errors": plan.pool.public_client.as_str()},
+                "secret": {"prevent_user_existence_errors": plan.pool.secret_client.as_str(), "client_secret": "***"},
+            },
+            "delete_after": plan.pool.delete_after,
+        },
+        "users": {
+            "username": u.username.0, "email": u.email.0,
+            "password": if u.password.is_some() { "***" } else { "(generated)" },
+            "fresh": u.fresh, "unconfirmed": u.unconfirmed, "confirmed": u.confirmed,
+            "contested_fresh": u.contested_fresh, "contested_reusable": u.contested_reusable,
+            "reuse_limit": u.reuse_limit, "bounded": u.bounded,
+        },
+        "codes": {"source": "emulator"},
+        "http": {
+            "connections": plan.http.pool_size,
+            "connect_timeout": format_duration(plan.http.connect_timeout),
+            "read_timeout": format_duration(plan.http.read_timeout),
+        },
+        "judge": {"postconditions": plan.postconditions},
+        "phases": phases,
+        "mix": plan.mix.iter().map(|m| json!({
+            "case": plan.catalog.cases[m.case].id, "weight": m.weight, "skipped": m.skip,
+        })).collect::<Vec<_>>(),
+        "thresholds": plan.thresholds.iter().map(|t| t.source.clone()).collect::<Vec<_>>(),
+    })
+}
