@@ -70,9 +70,16 @@ pub fn evaluate(
                 Metric::Rps => summary.totals.requests_per_second,
                 Metric::Dropped => summary.totals.dropped as f64,
             };
+            let unit = match t.metric {
+                Metric::Latency(_) | Metric::ServiceTime(_) => "us",
+                Metric::ErrorRate => "ratio",
+                Metric::Rps => "per_second",
+                _ => "count",
+            };
             ThresholdResult {
                 expression: t.source.clone(),
                 observed,
+                unit,
                 passed: t.op.holds(observed, t.limit),
             }
         })

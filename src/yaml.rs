@@ -37,24 +37,18 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
         YamlError {
             file: file.to_path_buf(),
             position,
-            message: strip_location(&e.to_string()).to_owned(),
+            message: strip_location(&e.to_string()),
         }
     })
 }
 
-/// The library appends " at line N column M" to its messages; the position is reported in
+/// The library writes " at line N column M" into its messages; the position is reported in
 /// front instead, as compilers do.
-fn strip_location(message: &str) -> &str {
-    match message.rfind(" at line ") {
-        Some(i)
-            if message[i + 9..]
-                .split(" column ")
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) =>
-        {
-            &message[..i]
-        }
-        _ => message,
-    }
+fn strip_location(message: &str) -> String {
+    static AT: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r" at line \d+ column \d+").expect("a valid pattern")
+    });
+    AT.replace_all(message, "").into_owned()
 }
 
 /// Implements `Deserialize` for `$ty` by reading `$raw` (a plain serde struct) and converting
@@ -125,6 +119,10 @@ mod tests {
         assert_eq!(
             strip_location("value at line of sight"),
             "value at line of sight"
+        );
+        assert_eq!(
+            strip_location("did not find expected node at line 4 column 3, while parsing"),
+            "did not find expected node, while parsing"
         );
     }
 

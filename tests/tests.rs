@@ -1,1 +1,9 @@
+//! One integration-test binary (faster to link than many): shipped scenarios end to end,
+//! wrong targets, the command line, the summary schema.
 
+mod support;
+
+mod cli;
+mod schema;
+mod shipped;
+mod wrong_target;

@@ -150,7 +150,10 @@ pub struct CaseSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct ThresholdResult {
     pub expression: String,
+    /// In `unit`.
     pub observed: f64,
+    /// `us` (latency), `ratio` (error_rate), `count` or `per_second`.
+    pub unit: &'static str,
     pub passed: bool,
 }
 

@@ -110,7 +110,7 @@ pub fn render(s: &Summary) -> String {
                 "  {} {}  (observed {})",
                 if t.passed { "ok  " } else { "FAIL" },
                 t.expression,
-                trim_float(t.observed)
+                observed(t.observed, t.unit)
             );
         }
     }
@@ -142,10 +142,12 @@ pub fn render(s: &Summary) -> String {
     out
 }
 
-fn trim_float(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.4}")
+fn observed(v: f64, unit: &str) -> String {
+    match unit {
+        "us" => ms(v.round() as u64),
+        "ratio" => format!("{:.3}%", v * 100.0),
+        "per_second" => format!("{v:.0}/s"),
+        _ if v.fract() == 0.0 => format!("{v:.0}"),
+        _ => format!("{v:.3}"),
     }
 }

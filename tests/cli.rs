@@ -1,0 +1,293 @@
+//! The binary: exit codes, error positions, nothing sent before a scenario is valid.
+
+use std::process::{Command, Output};
+
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{bin, repo};
+
+fn cogbench(args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(repo(""))
+        .env_remove("COGBENCH_TEST_UNSET_VARIABLE")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Each file in tests/scenarios/bad/ states its expected error on its first line.
+fn bad_corpus() -> Vec<(String, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(repo("tests/scenarios/bad"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 10, "the corpus is there");
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let expect = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("# expect: "))
+                .unwrap_or_else(|| panic!("{} has no `# expect:` line", p.display()))
+                .to_owned();
+            (
+                format!(
+                    "tests/scenarios/bad/{}",
+                    p.file_name().unwrap().to_str().unwrap()
+                ),
+                expect,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn validate_reports_each_bad_scenario_with_its_position_and_exit_2() {
+    for (file, expect) in bad_corpus() {
+        let o = cogbench(&["validate", &file]);
+        assert_eq!(o.status.code(), Some(2), "{file}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains(&expect),
+            "{file}:\n  expected {expect}\n  got      {err}"
+        );
+        assert!(
+            !err.contains("stack backtrace"),
+            "no backtrace for bad input"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_refuses_bad_scenarios_before_sending_anything() {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    for (file, expect) in bad_corpus() {
+        let o = cogbench(&[
+            "run",
+            &file,
+            "--endpoint-url",
+            &server.uri(),
+            "--progress",
+            "quiet",
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{file}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&expect), "{file}: {}", stderr(&o));
+    }
+    let received = server.received_requests().await.unwrap();
+    assert!(received.is_empty(), "requests were sent: {received:?}");
+}
+
+#[test]
+fn shipped_scenarios_validate() {
+    let o = cogbench(&[
+        "validate",
+        "scenarios/smoke.yaml",
+        "scenarios/conformance.yaml",
+        "scenarios/load-mixed.yaml",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).lines().filter(|l| l.starts_with("ok ")).count(),
+        3
+    );
+}
+
+#[test]
+fn missing_files_directories_and_bad_flags_are_bad_input() {
+    for args in [
+        vec!["validate", "scenarios/does-not-exist.yaml"],
+        vec!["run", "scenarios/does-not-exist.yaml"],
+        vec!["run", "scenarios"],
+        vec!["run", "scenarios/smoke.yaml", "--cli-read-timeout", "-1"],
+        vec![
+            "run",
+            "scenarios/smoke.yaml",
+            "--endpoint-url",
+            "ftp://example",
+        ],
+        vec!["run"],
+        vec!["frobnicate"],
+    ] {
+        let o = cogbench(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+    let o = cogbench(&["run", "scenarios"]);
+    assert!(
+        stderr(&o).contains("scenarios: is a directory"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn an_unreachable_target_is_exit_3_naming_the_endpoint() {
+    // Nothing listens on a port we just bound and released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let started = std::time::Instant::now();
+    let o = cogbench(&[
+        "run",
+        "scenarios/smoke.yaml",
+        "--endpoint-url",
+        &url,
+        "--cli-connect-timeout",
+        "2",
+        "--progress",
+        "quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&url), "{}", stderr(&o));
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn cases_lists_the_catalog_as_json() {
+    let o = cogbench(&["cases", "--output", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(items.len(), cogbench::cases::Catalog::builtin().cases.len());
+    for item in &items {
+        for key in ["id", "title", "checks", "spec", "needs", "confidence"] {
+            assert!(item.get(key).is_some(), "{key} missing in {item}");
+        }
+        assert!(
+            ["observed", "documented", "inferred"].contains(&item["confidence"].as_str().unwrap())
+        );
+        assert!(!item["spec"].as_str().unwrap().is_empty());
+    }
+    let o = cogbench(&["cases"]);
+    assert!(stdout(&o).contains("valid-code"));
+}
+
+/// `cogbench emulator` serves other tools, and `run --endpoint-url` drives a running one.
+#[test]
+fn conformance_against_a_standalone_emulator_passes() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(bin())
+        .args(["emulator", "--port", &port.to_string()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the emulator did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = tempfile::tempdir().unwrap();
+    let o = cogbench(&[
+        "run",
+        "scenarios/conformance.yaml",
+        "--endpoint-url",
+        &url,
+        "--output-dir",
+        out.path().to_str().unwrap(),
+        "--progress",
+        "quiet",
+    ]);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let summary = crate::support::read_json(&out.path().join("summary.json"));
+    assert_eq!(summary["target"]["kind"], "emulator");
+    assert_eq!(summary["target"]["endpoint"], url.as_str());
+    assert_eq!(summary["conformance"]["failed"], 0);
+}
+
+/// Pointed at a server that answers every operation with 200 `{}`, conformance exits 1 and
+/// shows expected against observed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_against_a_wrong_server_exits_1_with_the_diff() {
+    use serde_json::json;
+    use wiremock::matchers::{header, method, path_regex};
+    let server = MockServer::start().await;
+    let aws = |body: serde_json::Value| {
+        ResponseTemplate::new(200).set_body_raw(body.to_string(), "application/x-amz-json-1.1")
+    };
+    let op = |n: &str| {
+        header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{n}").as_str(),
+        )
+    };
+    Mock::given(op("CreateUserPool"))
+        .respond_with(aws(json!({"UserPool": {"Id": "us-east-1_x"}})))
+        .mount(&server)
+        .await;
+    Mock::given(op("CreateUserPoolClient"))
+        .respond_with(aws(
+            json!({"UserPoolClient": {"ClientId": "c", "ClientSecret": "mock-secret"}}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(op("SignUp"))
+        .respond_with(aws(json!({"UserSub": "s-1"})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/_emulator/codes/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("111111"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(aws(json!({})))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    let out = tempfile::tempdir().unwrap();
+    let o = cogbench(&[
+        "run",
+        "scenarios/conformance.yaml",
+        "--endpoint-url",
+        &server.uri(),
+        "--output-dir",
+        out.path().to_str().unwrap(),
+        "--progress",
+        "quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("FAIL wrong-code"), "{text}");
+    assert!(
+        text.contains("expected") && text.contains("observed"),
+        "{text}"
+    );
+    assert!(text.contains("CodeMismatchException"), "{text}");
+    let summary = crate::support::read_json(&out.path().join("summary.json"));
+    let wrong = summary["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "wrong-code")
+        .unwrap();
+    assert_eq!(wrong["verdict"], "fail");
+    assert_eq!(wrong["expected"]["status"], "400");
+    assert_eq!(wrong["observed"]["status"], "200");
+}

@@ -1,0 +1,45 @@
+//! summary.json follows fixtures/summary.schema.json.
+
+use cogbench::scenario::Overrides;
+
+use crate::support::{plan_from_file, read_json, repo, run_quiet};
+
+fn validator() -> jsonschema::Validator {
+    let schema = read_json(&repo("fixtures/summary.schema.json"));
+    jsonschema::validator_for(&schema).expect("the schema compiles")
+}
+
+fn errors(v: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+    v.iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_summary_validates_and_a_broken_one_does_not() {
+    let (_, dir) = run_quiet(plan_from_file(
+        "scenarios/conformance.yaml",
+        &Overrides::default(),
+    ))
+    .await;
+    let doc = read_json(&dir.path().join("summary.json"));
+    let v = validator();
+    assert_eq!(errors(&v, &doc), Vec::<String>::new());
+
+    // The schema is strict enough to notice drift.
+    let mut broken = doc.clone();
+    broken["cases"][0]["verdict"] = "passed".into();
+    assert!(!errors(&v, &broken).is_empty());
+    let mut broken = doc.clone();
+    broken["totals"]
+        .as_object_mut()
+        .unwrap()
+        .remove("requests_per_second");
+    assert!(!errors(&v, &broken).is_empty());
+    let mut broken = doc;
+    broken["cases"][0]["verdict"] = "fail".into();
+    assert!(
+        !errors(&v, &broken).is_empty(),
+        "a failure must carry expected and observed"
+    );
+}

@@ -1,0 +1,192 @@
+//! The shipped scenarios, end to end against the embedded emulator.
+
+use cogbench::report::{Summary, Verdict};
+use cogbench::scenario::Overrides;
+
+use crate::support::{plan_from_file, plan_from_str, read_json, run_quiet};
+
+/// Every count in a summary adds up: classes to case counts, cases to totals, verdict
+/// tallies to cases.
+fn assert_counts_add_up(s: &Summary) {
+    let mut requests = 0;
+    for c in &s.cases {
+        let by_class: u64 = c.by_class.values().sum();
+        assert_eq!(by_class, c.count, "{}: classes vs count", c.name);
+        assert_eq!(
+            c.passed_responses + c.failed_responses,
+            c.judged,
+            "{}",
+            c.name
+        );
+        assert!(c.judged <= c.count, "{}", c.name);
+        requests += c.count;
+    }
+    assert_eq!(requests, s.totals.requests);
+    assert_eq!(s.totals.by_class.values().sum::<u64>(), s.totals.requests);
+    let phase_requests: u64 = s.phases.iter().map(|p| p.requests).sum();
+    assert_eq!(phase_requests, s.totals.requests);
+    let per_second: u64 = s.timeline.iter().map(|p| p.requests).sum();
+    assert_eq!(
+        per_second, s.totals.requests,
+        "the timeline covers every request"
+    );
+    let c = &s.conformance;
+    assert_eq!((c.passed + c.failed + c.skipped) as usize, s.cases.len());
+}
+
+fn assert_all_pass(s: &Summary) {
+    for c in &s.cases {
+        assert_eq!(
+            c.verdict,
+            Verdict::Pass,
+            "{}: {:?} {:?}",
+            c.name,
+            c.skip_reason,
+            c.failures
+        );
+        assert_eq!(c.judged, c.count, "{}: every answer judged", c.name);
+    }
+    assert_eq!(s.exit_code, 0);
+    assert!(!s.partial);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_yaml_passes_every_case_with_postconditions() {
+    let plan = plan_from_file("scenarios/conformance.yaml", &Overrides::default());
+    let cases = plan.catalog.cases.len();
+    let (outcome, dir) = run_quiet(plan).await;
+    let s = &outcome.summary;
+    assert_all_pass(s);
+    assert_counts_add_up(s);
+    assert_eq!(s.cases.len(), cases);
+    assert_eq!(
+        s.totals.requests,
+        3 * cases as u64,
+        "rounds: 3 of the whole catalog"
+    );
+    for c in &s.cases {
+        assert_eq!(c.count, 3, "{}", c.name);
+        let has_post = !cogbench::cases::Catalog::builtin()
+            .get(&c.name)
+            .unwrap()
+            .expect
+            .post
+            .is_empty();
+        assert_eq!(
+            c.postconditions_checked,
+            if has_post { 3 } else { 0 },
+            "{}",
+            c.name
+        );
+    }
+    // The reports on disk say the same.
+    let json = read_json(&dir.path().join("summary.json"));
+    assert_eq!(json["conformance"]["passed"], cases);
+    assert_eq!(json["conformance"]["failed"], 0);
+    let csv = std::fs::read_to_string(dir.path().join("latency.csv")).unwrap();
+    assert_eq!(csv.lines().count(), cases + 1);
+    assert!(csv.starts_with("case,verdict,"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smoke_yaml_passes_and_meets_its_thresholds() {
+    let plan = plan_from_file("scenarios/smoke.yaml", &Overrides::default());
+    let (outcome, _dir) = run_quiet(plan).await;
+    let s = &outcome.summary;
+    assert_all_pass(s);
+    assert_counts_add_up(s);
+    assert!(s.thresholds.iter().all(|t| t.passed), "{:?}", s.thresholds);
+    assert_eq!(s.phases.len(), 2);
+    assert_eq!(s.phases[1].model, "open");
+    assert_eq!(s.phases[1].requests, 400, "200/s for 2 s");
+    assert_eq!(s.phases[1].dropped, 0);
+}
+
+/// The shipped load mix, at a tenth of its rate so a debug build keeps up; the full rate is
+/// measured by scripts/bench-load-mixed.sh on a release build.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn load_mixed_yaml_mix_is_judged_under_load() {
+    let text = std::fs::read_to_string(crate::support::repo("scenarios/load-mixed.yaml")).unwrap();
+    let scaled = text
+        .replace("arrival_rate: 5000", "arrival_rate: 500")
+        .replace("duration: 10s", "duration: 2s")
+        .replace("  - rps >= 4900\n", "");
+    assert_ne!(
+        scaled, text,
+        "the scenario still has the phase this test scales"
+    );
+    let plan = plan_from_str(&scaled);
+    let weights: Vec<(String, u32)> = plan
+        .mix
+        .iter()
+        .map(|m| (plan.catalog.cases[m.case].id.clone(), m.weight))
+        .collect();
+    let (outcome, _dir) = run_quiet(plan).await;
+    let s = &outcome.summary;
+    assert_all_pass(s);
+    assert_counts_add_up(s);
+    assert_eq!(s.totals.requests, 1000);
+    // The weighted round-robin gives exact proportions: 1000 requests are 10 cycles of 100.
+    let cycle: u32 = weights.iter().map(|(_, w)| w).sum();
+    assert_eq!(cycle, 100);
+    for (id, w) in weights {
+        let c = s.cases.iter().find(|c| c.name == id).unwrap();
+        assert_eq!(c.count, u64::from(w) * 10, "{id}");
+    }
+    assert!(s.phases[0].schedule_lag_us.is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn users_running_out_stops_the_run_clearly() {
+    // A closed phase bounded by time cannot be sized in advance: pin the fresh users low.
+    let plan = plan_from_str(
+        "name: starve\nusers: {fresh: 3}\nphases: [{vus: 2, duration: 5s}]\nmix: {valid-code: 1}\n",
+    );
+    let (outcome, _dir) = run_quiet(plan).await;
+    let s = &outcome.summary;
+    assert_eq!(s.exit_code, 1);
+    assert!(s.partial);
+    let reason = s.aborted.as_deref().unwrap();
+    assert!(
+        reason.contains("ran out of fresh UNCONFIRMED users after 3"),
+        "{reason}"
+    );
+    assert_eq!(s.cases[0].count, 3, "never more confirms than fresh users");
+    assert_eq!(s.cases[0].verdict, Verdict::Pass);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_case_the_pool_cannot_host_is_skipped_with_its_reason_never_passed() {
+    let plan = plan_from_str(
+        "name: noalias\npool: {alias_attributes: []}\nphases: [{vus: 1, rounds: 1}]\nmix: {alias-exists: 1, valid-code: 1}\n",
+    );
+    let (outcome, _dir) = run_quiet(plan).await;
+    let s = &outcome.summary;
+    let alias = s.cases.iter().find(|c| c.name == "alias-exists").unwrap();
+    assert_eq!(alias.verdict, Verdict::Skipped);
+    assert_eq!(alias.count, 0);
+    assert!(
+        alias
+            .skip_reason
+            .as_deref()
+            .unwrap()
+            .contains("email alias")
+    );
+    assert_eq!(s.conformance.skipped, 1);
+    assert_eq!(s.conformance.passed, 1);
+    assert_eq!(
+        s.exit_code, 0,
+        "a pool that cannot host a case is not a failure of the target"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_thresholds_fail_the_gate() {
+    let plan = plan_from_str(
+        "name: strict\nphases: [{vus: 1, rounds: 1}]\nmix: {wrong-code: 1}\nthresholds: [\"p99 < 1us\", \"requests >= 1\"]\n",
+    );
+    let (outcome, _dir) = run_quiet(plan).await;
+    let t = &outcome.summary.thresholds;
+    assert!(!t[0].passed && t[1].passed, "{t:?}");
+    assert_eq!(outcome.exit_code, 1);
+}

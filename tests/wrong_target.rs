@@ -1,0 +1,279 @@
+//! Every catalog case must be able to fail: against a target that answers wrongly (wiremock,
+//! provisioning answered correctly), each case's verdict is `fail` for the right reason.
+//! A transport failure is classified, never judged.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use cogbench::cases::Catalog;
+use cogbench::report::{Summary, Verdict};
+use serde_json::json;
+use wiremock::matchers::{body_partial_json, header, method, path_regex};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::support::{plan_from_str, run_quiet};
+
+const CT: &str = "application/x-amz-json-1.1";
+const PREFIX: &str = "AWSCognitoIdentityProviderService.";
+
+fn aws(status: u16, body: serde_json::Value) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.to_string(), CT)
+}
+
+/// Answers the set-up confirmations (provisioning CONFIRMED users) correctly, then `wrong`.
+struct Confirm {
+    setup: usize,
+    seen: AtomicUsize,
+    wrong: ResponseTemplate,
+}
+
+impl Respond for Confirm {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        if self.seen.fetch_add(1, Ordering::SeqCst) < self.setup {
+            aws(200, json!({}))
+        } else {
+            self.wrong.clone()
+        }
+    }
+}
+
+/// A fake Cognito: correct provisioning, `wrong` for ConfirmSignUp and any other operation,
+/// AdminGetUser reporting `status`.
+async fn fake_cognito(setup_confirms: usize, wrong: ResponseTemplate, status: &str) -> MockServer {
+    let server = MockServer::start().await;
+    let op = |name: &str| header("x-amz-target", format!("{PREFIX}{name}").as_str());
+    Mock::given(method("POST"))
+        .and(op("CreateUserPool"))
+        .respond_with(aws(200, json!({"UserPool": {"Id": "us-east-1_mock"}})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(op("CreateUserPoolClient"))
+        .and(body_partial_json(json!({"GenerateSecret": true})))
+        .respond_with(aws(200, json!({"UserPoolClient": {"ClientId": "mocksecretclient", "ClientSecret": "mock-client-secret-value"}})))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(op("CreateUserPoolClient"))
+        .respond_with(aws(
+            200,
+            json!({"UserPoolClient": {"ClientId": "mockpublicclient"}}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(op("SignUp"))
+        .respond_with(aws(
+            200,
+            json!({"UserConfirmed": false, "UserSub": "7d3c0c8e-1f5a-4a8e-9d55-2b8f1c0e6a11"}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/_emulator/codes/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("123456"))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(op("AdminGetUser"))
+        .respond_with(aws(
+            200,
+            json!({"Username": "u", "UserStatus": status, "UserAttributes": [{"Name": "email_verified", "Value": "true"}]}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(op("DeleteUserPool"))
+        .respond_with(aws(200, json!({})))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(Confirm {
+            setup: setup_confirms,
+            seen: AtomicUsize::new(0),
+            wrong,
+        })
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn run_case_against(case: &str, wrong: ResponseTemplate, admin_status: &str) -> Summary {
+    let yaml = format!("name: wrong\nphases: [{{vus: 1, rounds: 1}}]\nmix: {{{case}: 1}}\n");
+    let probe = plan_from_str(&yaml);
+    let u = &probe.users;
+    let setup = (u.confirmed + u.contested_fresh + u.contested_reusable) as usize;
+    let server = fake_cognito(setup, wrong, admin_status).await;
+    let yaml = format!("{yaml}target: {{endpoint: \"{}\"}}\n", server.uri());
+    let (outcome, _dir) = run_quiet(plan_from_str(&yaml)).await;
+    outcome.summary
+}
+
+fn failed_fields(s: &Summary) -> Vec<String> {
+    let c = &s.cases[0];
+    assert_eq!(c.verdict, Verdict::Fail, "{}: {:?}", c.name, c);
+    assert_eq!(s.exit_code, 1);
+    assert!(c.expected.is_some() && c.observed.is_some());
+    c.failures[0].iter().map(|d| d.field.clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_case_fails_against_wrong_answers() {
+    let catalog = Catalog::builtin();
+    for case in &catalog.cases {
+        let id = case.id.as_str();
+        if let Some(error) = &case.expect.error {
+            // 200 where an error is expected.
+            let s = run_case_against(id, aws(200, json!({})), "UNCONFIRMED").await;
+            let f = failed_fields(&s);
+            assert!(
+                f.contains(&"status".into()) && f.contains(&"error type".into()),
+                "{id}: {f:?}"
+            );
+
+            // Another error type.
+            let other = if error == "NotAuthorizedException" {
+                "CodeMismatchException"
+            } else {
+                "NotAuthorizedException"
+            };
+            let s = run_case_against(
+                id,
+                aws(400, json!({"__type": other, "message": "nope"})),
+                "UNCONFIRMED",
+            )
+            .await;
+            assert!(failed_fields(&s).contains(&"error type".into()), "{id}");
+
+            // The right type, but only in the header: the body has no `__type`.
+            let wrong = ResponseTemplate::new(400)
+                .insert_header("x-amzn-ErrorType", format!("{error}:").as_str())
+                .set_body_raw(json!({"message": "no type here"}).to_string(), CT);
+            let s = run_case_against(id, wrong, "UNCONFIRMED").await;
+            assert!(failed_fields(&s).contains(&"body".into()), "{id}");
+        } else {
+            // An error where success is expected.
+            let s = run_case_against(
+                id,
+                aws(400, json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})),
+                "CONFIRMED",
+            )
+            .await;
+            assert!(failed_fields(&s).contains(&"status".into()), "{id}");
+
+            // 200 with a body ConfirmSignUp never returns.
+            let s =
+                run_case_against(id, aws(200, json!({"UserConfirmed": true})), "CONFIRMED").await;
+            assert!(failed_fields(&s).contains(&"body".into()), "{id}");
+
+            // 200 {} but the user is not confirmed when read back.
+            let s = run_case_against(id, aws(200, json!({})), "UNCONFIRMED").await;
+            let f = failed_fields(&s);
+            assert!(
+                f.iter().any(|x| x.contains("UserStatus (AdminGetUser)")),
+                "{id}: {f:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn content_type_is_judged() {
+    let wrong = ResponseTemplate::new(200).set_body_raw("{}", "application/json");
+    let s = run_case_against("valid-code", wrong, "CONFIRMED").await;
+    assert_eq!(failed_fields(&s), ["content type"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_error_page_is_an_unexpected_error_and_a_failure() {
+    let wrong = ResponseTemplate::new(502).set_body_raw("<html>Bad Gateway</html>", "text/html");
+    let s = run_case_against("wrong-code", wrong, "UNCONFIRMED").await;
+    let c = &s.cases[0];
+    assert_eq!(c.by_class["unexpected_error"], 1);
+    let f = failed_fields(&s);
+    assert!(
+        f.contains(&"error type".into()) && f.contains(&"body".into()),
+        "{f:?}"
+    );
+    assert_eq!(c.observed.as_ref().unwrap()["error type"], "(none)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_is_classified_and_never_judged() {
+    let server = fake_cognito(
+        0,
+        aws(200, json!({})).set_delay(std::time::Duration::from_secs(3)),
+        "CONFIRMED",
+    )
+    .await;
+    let yaml = format!(
+        "name: slow\ntarget: {{endpoint: \"{}\"}}\nhttp: {{read_timeout: 300ms}}\nphases: [{{vus: 2, iterations: 4}}]\nmix: {{wrong-code: 1}}\n",
+        server.uri()
+    );
+    let (outcome, _dir) = run_quiet(plan_from_str(&yaml)).await;
+    let s = &outcome.summary;
+    let c = &s.cases[0];
+    assert_eq!(c.count, 4);
+    assert_eq!(c.by_class["timeout"], 4);
+    assert_eq!(
+        (c.judged, c.failed_responses, c.passed_responses),
+        (0, 0, 0)
+    );
+    assert_eq!(
+        s.conformance.responses_failed, 0,
+        "a timeout is not a conformance failure"
+    );
+    assert_eq!(c.verdict, Verdict::Skipped);
+    assert!(c.skip_reason.as_deref().unwrap().contains("4 timeouts"));
+    assert_eq!(
+        s.exit_code, 1,
+        "a case with no judged answer fails the gate"
+    );
+    assert_eq!(s.totals.errors, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_and_codes_never_reach_the_reports() {
+    // A target that echoes the request back in its error message.
+    struct Echo;
+    impl Respond for Echo {
+        fn respond(&self, r: &Request) -> ResponseTemplate {
+            let body = String::from_utf8_lossy(&r.body).to_string();
+            aws(
+                400,
+                json!({"__type": "InternalErrorException", "message": body}),
+            )
+        }
+    }
+    let server = fake_cognito(0, aws(200, json!({})), "CONFIRMED").await;
+    Mock::given(method("POST"))
+        .and(header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.ConfirmSignUp",
+        ))
+        .respond_with(Echo)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    let yaml = format!(
+        "name: echo\ntarget: {{endpoint: \"{}\"}}\nphases: [{{vus: 1, rounds: 1}}]\nmix: {{secret-hash-correct: 1}}\n",
+        server.uri()
+    );
+    let (outcome, dir) = run_quiet(plan_from_str(&yaml)).await;
+    assert_eq!(outcome.summary.cases[0].verdict, Verdict::Fail);
+    let summary = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+    assert!(
+        summary.contains("***"),
+        "the echoed request was masked: {summary}"
+    );
+    for secret in ["123456", "mock-client-secret-value"] {
+        assert!(
+            !summary.contains(secret),
+            "{secret} leaked into summary.json"
+        );
+    }
+    // The SecretHash sent is a Base64 HMAC: no 44-character Base64 run may appear.
+    let re = regex::Regex::new(r"[A-Za-z0-9+/]{43}=").unwrap();
+    assert!(!re.is_match(&summary), "a SecretHash leaked: {summary}");
+}
