@@ -299,10 +299,21 @@ fn an_interrupted_run_writes_partial_reports_and_exits_130() {
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("long.yaml");
-    std::fs::write(&scenario, "name: long\nphases: [{arrival_rate: 50, duration: 60s}]\nmix: {wrong-code: 1}\n").unwrap();
+    std::fs::write(
+        &scenario,
+        "name: long\nphases: [{arrival_rate: 50, duration: 60s}]\nmix: {wrong-code: 1}\n",
+    )
+    .unwrap();
     let out = dir.path().join("out");
     let mut child = Command::new(bin())
-        .args(["run", scenario.to_str().unwrap(), "--output-dir", out.to_str().unwrap(), "--progress", "plain"])
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--output-dir",
+            out.to_str().unwrap(),
+            "--progress",
+            "plain",
+        ])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -314,7 +325,10 @@ fn an_interrupted_run_writes_partial_reports_and_exits_130() {
         }
     }
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(sent.success());
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
@@ -323,6 +337,12 @@ fn an_interrupted_run_writes_partial_reports_and_exits_130() {
     assert_eq!(summary["interrupted"], true);
     assert_eq!(summary["exit_code"], 130);
     let requests = summary["totals"]["requests"].as_u64().unwrap();
-    assert!((20..3000).contains(&requests), "{requests} requests before the interrupt");
-    assert_eq!(summary["conformance"]["responses_judged"], requests, "in-flight requests finished and were judged");
+    assert!(
+        (20..3000).contains(&requests),
+        "{requests} requests before the interrupt"
+    );
+    assert_eq!(
+        summary["conformance"]["responses_judged"], requests,
+        "in-flight requests finished and were judged"
+    );
 }
