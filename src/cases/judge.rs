@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::catalog::{BodyShape, Expect, PostCheck};
-use crate::protocol::{self, ErrorBody};
+use crate::protocol;
 
 /// How a request ended, for counting. Conformance is judged separately.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -84,7 +84,6 @@ pub struct Judgement {
     pub class: Class,
     /// Empty when the answer conforms (or is not judged).
     pub differences: Vec<Difference>,
-    pub error: Option<ErrorBody>,
 }
 
 impl Judgement {
@@ -97,12 +96,31 @@ const EXCERPT: usize = 240;
 
 pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
     let is_2xx = (200..300).contains(&answer.status);
-    let error = if is_2xx {
+    // The body is parsed once, for the error fields and the shape alike.
+    let body: Option<serde_json::Value> = if answer.body.is_empty() {
         None
     } else {
-        protocol::parse_error(answer.body, answer.error_type_header)
+        serde_json::from_slice(answer.body).ok()
     };
-    let observed_type = error.as_ref().map(|e| e.error_type.as_str());
+    let field = |name: &str| {
+        body.as_ref()
+            .and_then(|b| b.get(name))
+            .and_then(|v| v.as_str())
+    };
+    // The error type as the SDKs read it (spec §1.4): body `__type`, else the header.
+    let observed_type = if is_2xx {
+        None
+    } else {
+        field("__type")
+            .map(protocol::sanitize_error_type)
+            .filter(|t| !t.is_empty())
+            .or_else(|| {
+                answer
+                    .error_type_header
+                    .map(protocol::sanitize_error_type)
+                    .filter(|t| !t.is_empty())
+            })
+    };
     let class = if is_2xx {
         if expect.expects_success() {
             Class::Success
@@ -118,11 +136,7 @@ pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
     };
     let mut differences = Vec::new();
     if class == Class::Throttled {
-        return Judgement {
-            class,
-            differences,
-            error,
-        };
+        return Judgement { class, differences };
     }
     if answer.status != expect.status {
         differences.push(diff("status", expect.status, answer.status));
@@ -133,7 +147,11 @@ pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
         differences.push(diff("error type", want, observed_type.unwrap_or("(none)")));
     }
     if let Some(re) = &expect.message {
-        let observed = error.as_ref().and_then(|e| e.message.as_deref());
+        let observed = if is_2xx {
+            None
+        } else {
+            field("message").or_else(|| field("Message"))
+        };
         if !observed.is_some_and(|m| re.is_match(m)) {
             differences.push(diff(
                 "message",
@@ -145,7 +163,7 @@ pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
             ));
         }
     }
-    if let Err(why) = check_shape(expect.body, answer.body) {
+    if let Err(why) = check_shape(expect.body, body.as_ref(), answer.body) {
         differences.push(Difference {
             field: "body".into(),
             expected: shape_name(expect.body).into(),
@@ -162,11 +180,7 @@ pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
             ));
         }
     }
-    Judgement {
-        class,
-        differences,
-        error,
-    }
+    Judgement { class, differences }
 }
 
 /// Judges a user read back with AdminGetUser against one postcondition.
@@ -223,12 +237,15 @@ fn shape_name(shape: BodyShape) -> &'static str {
     }
 }
 
-fn check_shape(shape: BodyShape, body: &[u8]) -> Result<(), String> {
+fn check_shape(
+    shape: BodyShape,
+    value: Option<&serde_json::Value>,
+    body: &[u8],
+) -> Result<(), String> {
     if shape == BodyShape::Any {
         return Ok(());
     }
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|_| format!("not JSON: {}", excerpt(body)))?;
+    let value = value.ok_or_else(|| format!("not JSON: {}", excerpt(body)))?;
     let Some(object) = value.as_object() else {
         return Err(format!("not a JSON object: {}", excerpt(body)));
     };

@@ -2,7 +2,9 @@
 
 use serde::Deserialize;
 
-use super::state::AppClient;
+use std::sync::Arc;
+
+use super::state::{AppClient, Shared};
 use super::validate::{self, Violations};
 use super::wire::{ApiError, Str};
 use crate::protocol::secret_hash;
@@ -58,6 +60,22 @@ fn unable_to_verify(client_id: &str) -> ApiError {
     ApiError::not_authorized(format!(
         "Unable to verify secret hash for client {client_id}"
     ))
+}
+
+/// Decision-order steps 3 and 4, shared by every operation an app client calls: the client
+/// exists (ResourceNotFoundException), and the SecretHash fits it.
+pub fn authorized_client(
+    shared: &Shared,
+    client_id: &str,
+    username: &str,
+    sent: Option<&str>,
+    missing: MissingHash,
+) -> Result<Arc<AppClient>, ApiError> {
+    let client = shared
+        .client(client_id)
+        .ok_or_else(|| ApiError::client_not_found(client_id))?;
+    verify_secret_hash(&client, username, sent, missing)?;
+    Ok(client)
 }
 
 /// The SecretHash rules of §4.1, hashed over the exact string sent as `Username`

@@ -13,7 +13,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::common::{
-    AnalyticsMetadata, MissingHash, UserContextData, check_analytics, verify_secret_hash,
+    AnalyticsMetadata, MissingHash, UserContextData, authorized_client, check_analytics,
 };
 use super::state::{Shared, UserStatus, lock};
 use super::validate::{self, NON_WHITESPACE_PATTERN, StrRule, Violations};
@@ -96,14 +96,10 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
         unreachable!("required members were validated");
     };
 
-    // 3. The app client exists.
-    let client = shared
-        .client(client_id)
-        .ok_or_else(|| ApiError::client_not_found(client_id))?;
-
-    // 4. SecretHash.
-    verify_secret_hash(
-        &client,
+    // 3. The app client exists; 4. the SecretHash fits it.
+    let client = authorized_client(
+        shared,
+        client_id,
         username,
         input.secret_hash.as_deref(),
         MissingHash::UnableToVerify,

@@ -5,8 +5,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::common::{
-    AnalyticsMetadata, AttributeType, MissingHash, UserContextData, check_analytics,
-    looks_like_email, looks_like_phone, verify_secret_hash,
+    AnalyticsMetadata, AttributeType, MissingHash, UserContextData, authorized_client,
+    check_analytics, looks_like_email, looks_like_phone,
 };
 use super::ids;
 use super::state::{Attr, PendingCode, PoolConfig, PoolData, Shared, User, UserStatus, lock};
@@ -216,11 +216,9 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
         unreachable!("required members were validated");
     };
 
-    let client = shared
-        .client(client_id)
-        .ok_or_else(|| ApiError::client_not_found(client_id))?;
-    verify_secret_hash(
-        &client,
+    let client = authorized_client(
+        shared,
+        client_id,
         username,
         input.secret_hash.as_deref(),
         MissingHash::SecretNotReceived,
@@ -379,11 +377,9 @@ pub fn resend_confirmation_code(shared: &Shared, body: &[u8]) -> Result<Bytes, A
     else {
         unreachable!("required members were validated");
     };
-    let client = shared
-        .client(client_id)
-        .ok_or_else(|| ApiError::client_not_found(client_id))?;
-    verify_secret_hash(
-        &client,
+    let client = authorized_client(
+        shared,
+        client_id,
         username,
         input.secret_hash.as_deref(),
         MissingHash::SecretNotReceived,

@@ -86,7 +86,8 @@ pub struct PhaseOutcome {
 
 pub struct Engine {
     client: reqwest::Client,
-    url: String,
+    /// Parsed once; each request clones it rather than parsing text again.
+    url: reqwest::Url,
     cases: Vec<Compiled>,
     /// Indices into `cases`, one weighted cycle.
     sequence: Vec<usize>,
@@ -113,7 +114,8 @@ impl Engine {
     ) -> Engine {
         let admin = Api::new(client.clone(), endpoint);
         Engine {
-            url: format!("{}/", endpoint.trim_end_matches('/')),
+            url: reqwest::Url::parse(&format!("{}/", endpoint.trim_end_matches('/')))
+                .expect("the endpoint was checked when the scenario loaded"),
             recorder: Recorder::new(cases.len()),
             sequence: mix::sequence(weights),
             cases,
@@ -218,7 +220,7 @@ impl Engine {
         c.template.write_body(&view, &mut body);
         let mut request = self
             .client
-            .post(&self.url)
+            .post(self.url.clone())
             .header(CONTENT_TYPE, c.content_type.clone());
         if let Some(t) = &c.target_header {
             request = request.header(protocol::HEADER_TARGET, t.clone());

@@ -188,13 +188,18 @@ impl TryFrom<RawTarget> for TargetDef {
 checked_map!(TargetDef, RawTarget, "a target");
 
 pub fn check_endpoint(e: &str) -> Result<(), String> {
-    let rest = e
-        .strip_prefix("http://")
-        .or_else(|| e.strip_prefix("https://"))
-        .ok_or_else(|| format!("endpoint `{e}` must start with http:// or https://"))?;
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() {
+    let url =
+        reqwest::Url::parse(e).map_err(|why| format!("endpoint `{e}` is not a URL: {why}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "endpoint `{e}` must start with http:// or https://"
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
         return Err(format!("endpoint `{e}` names no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("endpoint `{e}` must not carry a query or fragment"));
     }
     Ok(())
 }
