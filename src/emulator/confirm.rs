@@ -16,7 +16,7 @@ use super::common::{
     AnalyticsMetadata, MissingHash, UserContextData, authorized_client, check_analytics,
 };
 use super::state::{Shared, UserStatus, lock};
-use super::validate::{self, NON_WHITESPACE_PATTERN, StrRule, Violations};
+use super::validate::{self, StrRule, Violations};
 use super::wire::{ApiError, EMPTY_OBJECT, Str, StringMap, messages, names, parse_input};
 
 /// A confirmation code is valid for 24 hours, not configurable (§4.4).
@@ -44,15 +44,6 @@ struct ConfirmSignUpInput<'a> {
     #[serde(borrow)]
     session: Option<Str<'a>>,
 }
-
-static CONFIRMATION_CODE: StrRule = StrRule {
-    member: "confirmationCode",
-    required: true,
-    min: 1,
-    max: 2048,
-    pattern: Some(&NON_WHITESPACE_PATTERN),
-    sensitive: false,
-};
 
 static SESSION: StrRule = StrRule {
     member: "session",
@@ -84,7 +75,10 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     v.check(&validate::CLIENT_ID, input.client_id.as_deref());
     v.check(&validate::SECRET_HASH, input.secret_hash.as_deref());
     v.check(&validate::USERNAME, input.username.as_deref());
-    v.check(&CONFIRMATION_CODE, input.confirmation_code.as_deref());
+    v.check(
+        &validate::CONFIRMATION_CODE,
+        input.confirmation_code.as_deref(),
+    );
     v.check(&SESSION, input.session.as_deref());
     check_analytics(&mut v, input.analytics_metadata.as_ref());
     v.finish()?;

@@ -91,6 +91,15 @@ pub struct StrRule {
 }
 
 /// Shared rules.
+pub static CONFIRMATION_CODE: StrRule = StrRule {
+    member: "confirmationCode",
+    required: true,
+    min: 1,
+    max: 2048,
+    pattern: Some(&NON_WHITESPACE_PATTERN),
+    sensitive: false,
+};
+
 pub static CLIENT_ID: StrRule = StrRule {
     member: "clientId",
     required: true,
@@ -231,15 +240,6 @@ impl Violations {
 mod tests {
     use super::*;
 
-    static CODE: StrRule = StrRule {
-        member: "confirmationCode",
-        required: true,
-        min: 1,
-        max: 2048,
-        pattern: Some(&NON_WHITESPACE_PATTERN),
-        sensitive: false,
-    };
-
     fn message_of(f: impl FnOnce(&mut Violations)) -> Option<String> {
         let mut v = Violations::new();
         f(&mut v);
@@ -248,7 +248,10 @@ mod tests {
 
     #[test]
     fn nothing_violated_is_ok() {
-        assert_eq!(message_of(|v| v.check(&CODE, Some("123456"))), None);
+        assert_eq!(
+            message_of(|v| v.check(&CONFIRMATION_CODE, Some("123456"))),
+            None
+        );
         assert!(Violations::new().finish().is_ok());
         assert_eq!(message_of(|v| v.check(&SECRET_HASH, None)), None);
     }
@@ -256,12 +259,12 @@ mod tests {
     #[test]
     fn one_error_uses_the_singular() {
         assert_eq!(
-            message_of(|v| v.check(&CODE, None)).unwrap(),
+            message_of(|v| v.check(&CONFIRMATION_CODE, None)).unwrap(),
             "1 validation error detected: Value null at 'confirmationCode' failed to satisfy \
              constraint: Member must not be null"
         );
         assert_eq!(
-            message_of(|v| v.check(&CODE, Some("12 34"))).unwrap(),
+            message_of(|v| v.check(&CONFIRMATION_CODE, Some("12 34"))).unwrap(),
             "1 validation error detected: Value '12 34' at 'confirmationCode' failed to satisfy \
              constraint: Member must satisfy regular expression pattern: [\\S]+"
         );
@@ -271,7 +274,7 @@ mod tests {
     fn several_errors_are_joined_and_counted() {
         let m = message_of(|v| {
             v.check(&CLIENT_ID, Some(""));
-            v.check(&CODE, None);
+            v.check(&CONFIRMATION_CODE, None);
         })
         .unwrap();
         assert_eq!(
