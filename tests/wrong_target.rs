@@ -277,3 +277,46 @@ async fn secrets_and_codes_never_reach_the_reports() {
     let re = regex::Regex::new(r"[A-Za-z0-9+/]{43}=").unwrap();
     assert!(!re.is_match(&summary), "a SecretHash leaked: {summary}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provisioning_error_that_echoes_the_password_is_masked() {
+    struct EchoSignUp;
+    impl Respond for EchoSignUp {
+        fn respond(&self, r: &Request) -> ResponseTemplate {
+            let body = String::from_utf8_lossy(&r.body).to_string();
+            aws(
+                400,
+                json!({"__type": "InvalidPasswordException", "message": body}),
+            )
+        }
+    }
+    let server = fake_cognito(0, aws(200, json!({})), "CONFIRMED").await;
+    Mock::given(method("POST"))
+        .and(header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.SignUp",
+        ))
+        .respond_with(EchoSignUp)
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    // The generated password is `Cb-<run id>-Passw0rd!`.
+    let yaml = format!(
+        "name: echo\ntarget: {{endpoint: \"{}\"}}\nphases: [{{vus: 1, rounds: 1}}]\nmix: {{wrong-code: 1}}\n",
+        server.uri()
+    );
+    let plan = plan_from_str(&yaml);
+    let opts = cogbench::run::RunOptions {
+        progress: cogbench::progress::Mode::Quiet,
+        handle_signals: false,
+        ..Default::default()
+    };
+    let err = cogbench::run::run(plan, opts).await.unwrap_err();
+    assert_eq!(err.exit_code(), 3);
+    let text = err.to_string();
+    assert!(
+        text.contains("InvalidPasswordException") && text.contains("***"),
+        "{text}"
+    );
+    assert!(!text.contains("Passw0rd!"), "{text}");
+}

@@ -28,6 +28,50 @@ pub enum ApiError {
     },
 }
 
+impl ApiError {
+    /// The same error with every occurrence of `secrets` masked: a target may echo a request
+    /// (a password, a client secret) back in its message.
+    pub fn redacted(self, secrets: &[&str]) -> ApiError {
+        let mask = |mut s: String| {
+            for secret in secrets.iter().filter(|x| x.len() >= 4) {
+                s = s.replace(secret, "***");
+            }
+            s
+        };
+        match self {
+            ApiError::Transport {
+                endpoint,
+                what,
+                detail,
+            } => ApiError::Transport {
+                endpoint,
+                what,
+                detail: mask(detail),
+            },
+            ApiError::Service {
+                what,
+                status,
+                error_type,
+                message,
+            } => ApiError::Service {
+                what,
+                status,
+                error_type,
+                message: message.map(mask),
+            },
+            ApiError::Malformed {
+                what,
+                status,
+                detail,
+            } => ApiError::Malformed {
+                what,
+                status,
+                detail: mask(detail),
+            },
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Api {
     client: reqwest::Client,

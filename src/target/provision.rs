@@ -166,11 +166,19 @@ pub async fn provision(
     push(Job::Fresh, u.fresh, &mut jobs);
     push(Job::Unconfirmed, u.unconfirmed, &mut jobs);
     push(Job::Confirmed, u.confirmed, &mut jobs);
-    let holders_and_singles = run_jobs(&ctx, jobs).await?;
+    let secrets = [
+        ctx.password.as_str(),
+        secret.secret.as_deref().unwrap_or_default(),
+    ];
+    let redact = |e: ProvisionError| ProvisionError {
+        step: e.step,
+        source: e.source.redacted(&secrets),
+    };
+    let holders_and_singles = run_jobs(&ctx, jobs).await.map_err(redact)?;
     // Holder i was user #i: claimant i shares its email.
     let claimant_jobs: Vec<(Job, u64, u64)> =
         (0..pairs).map(|i| (Job::Claimant, n + i, i)).collect();
-    let claimants = run_jobs(&ctx, claimant_jobs).await?;
+    let claimants = run_jobs(&ctx, claimant_jobs).await.map_err(redact)?;
 
     let mut b = PoolsBuilder::default();
     let mut holders = Vec::new();
