@@ -119,11 +119,8 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     let compiled: Vec<Compiled> = runnable
         .iter()
         .map(|m| {
-            Compiled::new(
-                &plan.catalog.cases[m.case],
-                &fixtures.public,
-                &fixtures.secret,
-            )
+            let case = plan.catalog.cases[m.case].with_members(&plan.request);
+            Compiled::new(&case, &fixtures.public, &fixtures.secret)
         })
         .collect();
     let weights: Vec<u32> = runnable.iter().map(|m| m.weight).collect();
@@ -449,6 +446,7 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
             "read_timeout": format_duration(plan.http.read_timeout),
         },
         "judge": {"postconditions": plan.postconditions},
+        "request": plan.request.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>(),
         "phases": phases,
         "mix": plan.mix.iter().map(|m| json!({
             "case": plan.catalog.cases[m.case].id, "weight": m.weight, "skipped": m.skip,

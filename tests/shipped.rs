@@ -108,9 +108,9 @@ async fn smoke_yaml_passes_and_meets_its_thresholds() {
 async fn load_mixed_yaml_mix_is_judged_under_load() {
     let text = std::fs::read_to_string(crate::support::repo("scenarios/load-mixed.yaml")).unwrap();
     let scaled = text
-        .replace("arrival_rate: 5000", "arrival_rate: 500")
+        .replace("arrival_rate: 6000", "arrival_rate: 500")
         .replace("duration: 10s", "duration: 2s")
-        .replace("  - rps >= 4900\n", "");
+        .replace("  - rps >= 5000\n", "");
     assert_ne!(
         scaled, text,
         "the scenario still has the phase this test scales"
@@ -189,4 +189,27 @@ async fn failing_thresholds_fail_the_gate() {
     let t = &outcome.summary.thresholds;
     assert!(!t[0].passed && t[1].passed, "{t:?}");
     assert_eq!(outcome.exit_code, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_request_members_reach_every_case() {
+    let members = "request:\n  ClientMetadata: {team: payments}\n  AnalyticsMetadata: {AnalyticsEndpointId: ep-1}\n  UserContextData: {IpAddress: 127.0.0.1, EncodedData: abc}\n";
+    let ok = plan_from_str(&format!(
+        "name: members\n{members}phases: [{{vus: 2, rounds: 1}}]\nmix: all\n"
+    ));
+    let (outcome, _dir) = run_quiet(ok).await;
+    assert_all_pass(&outcome.summary);
+    // Sent with a wrong JSON type, the member is refused: proof that it was sent.
+    let bad = plan_from_str(
+        "name: members\nrequest: {ClientMetadata: not-a-map}\nphases: [{vus: 1, rounds: 1}]\nmix: {valid-code: 1}\n",
+    );
+    let (outcome, _dir) = run_quiet(bad).await;
+    let c = &outcome.summary.cases[0];
+    assert_eq!(c.verdict, Verdict::Fail);
+    let observed = c.observed.as_ref().unwrap();
+    assert_eq!(observed["status"], "400");
+    assert!(
+        observed["body"].contains("SerializationException"),
+        "{observed:?}"
+    );
 }

@@ -36,6 +36,7 @@ impl Catalog {
                 });
             }
             let mut members = raw.default_request.clone();
+            case.own_members = case.request_overrides.keys().cloned().collect();
             for (name, value) in std::mem::take(&mut case.request_overrides) {
                 members.insert(name, value);
             }
@@ -371,12 +372,30 @@ pub struct Case {
     pub requires: Vec<Requirement>,
     /// Request members after merging the catalog's default request; omitted members removed.
     pub request: Vec<(String, Value)>,
+    /// Members the case sets itself (its one change); scenario-wide members leave them alone.
+    pub own_members: std::collections::BTreeSet<String>,
     request_overrides: BTreeMap<String, Value>,
     pub http: Http,
     pub expect: Expect,
 }
 
 impl Case {
+    /// The case with a scenario's `request:` members merged in: they replace or add to the
+    /// catalog's default members (`$omit` removes one) but never a member the case itself sets.
+    pub fn with_members(&self, extra: &[(String, Value)]) -> Case {
+        let mut case = self.clone();
+        for (name, value) in extra {
+            if case.own_members.contains(name) {
+                continue;
+            }
+            case.request.retain(|(n, _)| n != name);
+            if *value != Value::Omit {
+                case.request.push((name.clone(), value.clone()));
+            }
+        }
+        case
+    }
+
     /// Capabilities the case cannot run without.
     pub fn needs(&self) -> Vec<Capability> {
         let mut needs = Vec::new();
@@ -475,6 +494,7 @@ impl TryFrom<RawCase> for Case {
             user: r.user,
             requires: r.requires,
             request: Vec::new(),
+            own_members: Default::default(),
             request_overrides: r.request,
             http,
             expect: r.expect,
@@ -552,6 +572,45 @@ mod tests {
         let e = Catalog::parse(text, Path::new("c.yaml")).unwrap_err();
         assert_eq!(e.position, Some((8, 17)), "{e}");
         assert!(e.message.contains("unknown variant `sure`"), "{e}");
+    }
+
+    #[test]
+    fn scenario_members_never_replace_what_the_case_varies() {
+        let c = Catalog::builtin();
+        let extra = vec![
+            (
+                "ClientMetadata".to_owned(),
+                Value::Json(serde_json::json!({"source": "cogbench"})),
+            ),
+            (
+                "ConfirmationCode".to_owned(),
+                Value::Json(serde_json::json!("999999")),
+            ),
+            ("SecretHash".to_owned(), Value::Omit),
+        ];
+        let valid = c.get("valid-code").unwrap().with_members(&extra);
+        let get = |case: &Case, n: &str| {
+            case.request
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.clone())
+        };
+        assert!(get(&valid, "ClientMetadata").is_some());
+        assert_eq!(
+            get(&valid, "ConfirmationCode"),
+            Some(Value::Json(serde_json::json!("999999")))
+        );
+        assert_eq!(get(&valid, "SecretHash"), None);
+        let wrong = c.get("wrong-code").unwrap().with_members(&extra);
+        assert_eq!(
+            get(&wrong, "ConfirmationCode"),
+            Some(Value::Field(Field::WrongCode))
+        );
+        let hashed = c.get("secret-hash-wrong").unwrap().with_members(&extra);
+        assert_eq!(
+            get(&hashed, "SecretHash"),
+            Some(Value::Field(Field::WrongSecretHash))
+        );
     }
 
     #[test]

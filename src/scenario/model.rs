@@ -35,6 +35,10 @@ pub(super) struct RawScenario {
     pub http: HttpDef,
     #[serde(default)]
     pub judge: JudgeDef,
+    /// Members added to every case's request (e.g. ClientMetadata, UserContextData), except
+    /// where a case sets the member itself.
+    #[serde(default)]
+    pub request: RequestMembers,
     pub phases: Phases,
     #[serde(default)]
     pub mix: Mix,
@@ -95,6 +99,47 @@ parsed_str!(Secret, "`${ENV_VAR}`", |s| {
         Ok(_) => Err(format!("environment variable {name} is empty")),
         Err(_) => Err(format!("environment variable {name} is not set")),
     }
+});
+
+/// Request members by their wire names (PascalCase), with the catalog's placeholder syntax.
+#[derive(Default)]
+pub(super) struct RequestMembers(pub Vec<(String, crate::cases::Value)>);
+
+impl<'de> Deserialize<'de> for RequestMembers {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RequestMembers;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a mapping of request member (e.g. ClientMetadata) to value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RequestMembers, A::Error> {
+                let mut members = Vec::new();
+                while let Some(MemberName(name)) = map.next_key::<MemberName>()? {
+                    let value = map.next_value::<crate::cases::Value>()?;
+                    members.push((name, value));
+                }
+                Ok(RequestMembers(members))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+struct MemberName(String);
+parsed_str!(MemberName, "a request member name", |s| {
+    if s.is_empty()
+        || !s.starts_with(|c: char| c.is_ascii_uppercase())
+        || !s.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(format!(
+            "`{s}`: request members are named as on the wire, e.g. ClientMetadata, UserContextData, AnalyticsMetadata, Session"
+        ));
+    }
+    Ok(MemberName(s.to_owned()))
 });
 
 pub(super) struct CaseName(pub String);

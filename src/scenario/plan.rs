@@ -30,6 +30,8 @@ pub struct Plan {
     pub http: ClientSettings,
     /// Fraction of answers whose postconditions are read back with AdminGetUser.
     pub postconditions: f64,
+    /// Members merged into every case's request (`Case::with_members`).
+    pub request: Vec<(String, crate::cases::Value)>,
     pub catalog: Arc<Catalog>,
 }
 
@@ -245,6 +247,7 @@ pub(super) fn build(
         latency_csv: raw.reports.is_empty() || raw.reports.contains(&ReportKind::LatencyCsv),
         http,
         postconditions: raw.judge.postconditions.0,
+        request: raw.request.0,
         catalog,
     })
 }
