@@ -16,7 +16,9 @@ const CT: &str = "application/x-amz-json-1.1";
 const PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
 fn aws(status: u16, body: serde_json::Value) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body.to_string(), CT)
+    ResponseTemplate::new(status)
+        .insert_header("x-amzn-RequestId", "2f1d7c8e-0000-4000-8000-000000000001")
+        .set_body_raw(body.to_string(), CT)
 }
 
 /// Answers the set-up confirmations (provisioning CONFIRMED users) correctly, then `wrong`.
@@ -148,6 +150,7 @@ async fn every_case_fails_against_wrong_answers() {
 
             // The right type, but only in the header: the body has no `__type`.
             let wrong = ResponseTemplate::new(400)
+                .insert_header("x-amzn-RequestId", "2f1d7c8e-0000-4000-8000-000000000002")
                 .insert_header("x-amzn-ErrorType", format!("{error}:").as_str())
                 .set_body_raw(json!({"message": "no type here"}).to_string(), CT);
             let s = run_case_against(id, wrong, "UNCONFIRMED").await;
@@ -179,10 +182,15 @@ async fn every_case_fails_against_wrong_answers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn content_type_is_judged() {
-    let wrong = ResponseTemplate::new(200).set_body_raw("{}", "application/json");
+async fn content_type_and_request_id_are_judged() {
+    let wrong = ResponseTemplate::new(200)
+        .insert_header("x-amzn-RequestId", "r-1")
+        .set_body_raw("{}", "application/json");
     let s = run_case_against("valid-code", wrong, "CONFIRMED").await;
     assert_eq!(failed_fields(&s), ["content type"]);
+    let wrong = ResponseTemplate::new(200).set_body_raw("{}", CT);
+    let s = run_case_against("valid-code", wrong, "CONFIRMED").await;
+    assert_eq!(failed_fields(&s), ["x-amzn-RequestId"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

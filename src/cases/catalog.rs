@@ -232,6 +232,8 @@ pub enum TargetHeader {
 
 #[derive(Debug, Clone)]
 pub struct Http {
+    /// `POST` unless a case checks another method.
+    pub method: String,
     pub target: TargetHeader,
     pub content_type: String,
     pub body: Option<String>,
@@ -240,6 +242,7 @@ pub struct Http {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct RawHttp {
+    method: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     target: Option<Option<String>>,
     content_type: Option<String>,
@@ -297,6 +300,8 @@ pub struct Expect {
     pub body: BodyShape,
     /// `None` = any content type.
     pub content_type: Option<String>,
+    /// The answer must carry an `x-amzn-RequestId` (spec §1.3: every answer does).
+    pub request_id: bool,
     pub post: Vec<PostCheck>,
 }
 
@@ -314,6 +319,7 @@ struct RawExpect {
     message: Option<String>,
     body: Option<BodyShape>,
     content_type: Option<String>,
+    request_id: Option<bool>,
     #[serde(default)]
     post: Vec<PostCheck>,
 }
@@ -352,6 +358,7 @@ impl TryFrom<RawExpect> for Expect {
                 BodyShape::Error
             }),
             content_type,
+            request_id: r.request_id.unwrap_or(true),
             post: r.post,
         })
     }
@@ -470,7 +477,13 @@ impl TryFrom<RawCase> for Case {
                 ));
             }
         }
+        let method = r.http.method.unwrap_or_else(|| "POST".to_owned());
+        if !["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"].contains(&method.as_str())
+        {
+            return Err(format!("case `{}`: unknown HTTP method `{method}`", r.id));
+        }
         let http = Http {
+            method,
             target: match r.http.target {
                 None => TargetHeader::ConfirmSignUp,
                 Some(None) => TargetHeader::Omit,

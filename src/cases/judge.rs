@@ -67,6 +67,7 @@ impl Class {
 pub struct Answer<'a> {
     pub status: u16,
     pub content_type: Option<&'a str>,
+    pub request_id: Option<&'a str>,
     pub error_type_header: Option<&'a str>,
     pub body: &'a [u8],
 }
@@ -179,6 +180,9 @@ pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
                 answer.content_type.unwrap_or("(none)"),
             ));
         }
+    }
+    if expect.request_id && answer.request_id.is_none_or(|id| id.trim().is_empty()) {
+        differences.push(diff("x-amzn-RequestId", "present", "(absent)"));
     }
     Judgement { class, differences }
 }
@@ -303,6 +307,7 @@ mod tests {
         Answer {
             status,
             content_type: CT,
+            request_id: Some("r-1"),
             error_type_header: None,
             body: body.as_bytes(),
         }

@@ -32,6 +32,7 @@ pub const MAX_ANSWER_BYTES: usize = 1 << 20;
 /// A case ready to send: request template, headers and expectation.
 pub struct Compiled {
     pub id: String,
+    method: reqwest::Method,
     template: RequestTemplate,
     target_header: Option<HeaderValue>,
     content_type: HeaderValue,
@@ -57,6 +58,8 @@ impl Compiled {
         };
         Compiled {
             id: case.id.clone(),
+            method: reqwest::Method::from_bytes(case.http.method.as_bytes())
+                .unwrap_or(reqwest::Method::POST),
             target_header: template.target.as_deref().map(header),
             content_type: header(&template.content_type),
             template,
@@ -220,7 +223,7 @@ impl Engine {
         c.template.write_body(&view, &mut body);
         let mut request = self
             .client
-            .post(self.url.clone())
+            .request(c.method.clone(), self.url.clone())
             .header(CONTENT_TYPE, c.content_type.clone());
         if let Some(t) = &c.target_header {
             request = request.header(protocol::HEADER_TARGET, t.clone());
@@ -241,6 +244,7 @@ impl Engine {
                 let answer = Answer {
                     status: reply.status,
                     content_type: reply.content_type.as_deref(),
+                    request_id: reply.request_id.as_deref(),
                     error_type_header: reply.error_type.as_deref(),
                     body: &reply.body,
                 };
@@ -301,6 +305,7 @@ impl Engine {
 struct Reply {
     status: u16,
     content_type: Option<String>,
+    request_id: Option<String>,
     error_type: Option<String>,
     body: Vec<u8>,
 }
@@ -329,6 +334,7 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
     let status = response.status().as_u16();
     let content_type = header("content-type");
     let error_type = header(protocol::HEADER_ERROR_TYPE);
+    let request_id = header(protocol::HEADER_REQUEST_ID);
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(classify)? {
         if body.len() + chunk.len() > MAX_ANSWER_BYTES {
@@ -339,6 +345,7 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
     Ok(Reply {
         status,
         content_type,
+        request_id,
         error_type,
         body,
     })
