@@ -2,7 +2,7 @@
 //! validated cases.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use regex::Regex;
 use serde::Deserialize;
@@ -17,14 +17,35 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// The catalog shipped with cogbench.
+    /// The catalog shipped with cogbench: `fixtures/cases.yaml` plus the member-constraint
+    /// cases generated from `fixtures/members.yaml`.
     pub fn builtin() -> Catalog {
-        Catalog::parse(BUILTIN, Path::new("fixtures/cases.yaml"))
+        Catalog::parse_with_generated(BUILTIN, Path::new("fixtures/cases.yaml"))
             .expect("the built-in catalog is checked by the test suite")
+    }
+
+    fn parse_with_generated(text: &str, file: &Path) -> Result<Catalog, YamlError> {
+        let mut raw: RawCatalog = yaml::from_str(text, file)?;
+        let table: super::members::Table =
+            yaml::from_str(super::members::TABLE, Path::new("fixtures/members.yaml"))?;
+        for generated in super::members::generate(&table) {
+            let id = generated["id"].as_str().unwrap_or_default().to_owned();
+            let case: Case = serde_json::from_value(generated).map_err(|e| YamlError {
+                file: PathBuf::from("fixtures/members.yaml"),
+                position: None,
+                message: format!("generated case `{id}`: {e}"),
+            })?;
+            raw.cases.push(case);
+        }
+        Catalog::assemble(raw, file)
     }
 
     pub fn parse(text: &str, file: &Path) -> Result<Catalog, YamlError> {
         let raw: RawCatalog = yaml::from_str(text, file)?;
+        Catalog::assemble(raw, file)
+    }
+
+    fn assemble(raw: RawCatalog, file: &Path) -> Result<Catalog, YamlError> {
         let mut seen = std::collections::HashSet::new();
         let mut cases = Vec::with_capacity(raw.cases.len());
         for mut case in raw.cases {
@@ -173,9 +194,32 @@ impl<'de> Deserialize<'de> for Value {
         let v = serde_json::Value::deserialize(d)?;
         match v {
             serde_json::Value::String(s) => parse_placeholder(&s).map_err(serde::de::Error::custom),
-            other => Ok(Value::Json(other)),
+            mut other => {
+                expand_nested(&mut other).map_err(serde::de::Error::custom)?;
+                Ok(Value::Json(other))
+            }
         }
     }
+}
+
+/// Inside a structure or map only the static placeholders make sense (`$repeat`, `$$`): they
+/// are expanded once, here.
+fn expand_nested(v: &mut serde_json::Value) -> Result<(), String> {
+    match v {
+        serde_json::Value::String(s) if s.starts_with('$') => match parse_placeholder(s)? {
+            Value::Repeat(text, n) => *s = text.repeat(n),
+            Value::Json(serde_json::Value::String(literal)) => *s = literal,
+            _ => {
+                return Err(format!(
+                    "`{s}`: inside a structure or map only $repeat(<text>,<count>) and $$ can be used"
+                ));
+            }
+        },
+        serde_json::Value::Array(items) => items.iter_mut().try_for_each(expand_nested)?,
+        serde_json::Value::Object(map) => map.values_mut().try_for_each(expand_nested)?,
+        _ => {}
+    }
+    Ok(())
 }
 
 fn parse_placeholder(s: &str) -> Result<Value, String> {

@@ -2,6 +2,7 @@
 
 mod catalog;
 pub mod judge;
+mod members;
 mod request;
 
 pub use catalog::{
