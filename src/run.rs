@@ -339,6 +339,7 @@ fn summarize(
     totals.latency_us = Percentiles::of(&all_response);
     totals.service_time_us = Percentiles::of(&all_service);
 
+    let coverage = coverage(plan, &cases);
     Summary {
         schema_version: report::SCHEMA_VERSION,
         tool: report::Tool::default(),
@@ -364,6 +365,7 @@ fn summarize(
         aborted: None,
         totals,
         conformance,
+        coverage,
         phases,
         users: engine
             .users()
@@ -375,6 +377,66 @@ fn summarize(
         thresholds: Vec::new(),
         timeline: engine.recorder.overall_timeline(),
         exit_code: 0,
+    }
+}
+
+fn coverage(plan: &Plan, cases: &[CaseSummary]) -> report::Coverage {
+    let catalog = &plan.catalog;
+    let in_run = |c: &CaseSummary| catalog.get(&c.name);
+    let mut errors = Vec::new();
+    let mut skipped = Vec::new();
+    for e in &catalog.errors {
+        let mine: Vec<&CaseSummary> = cases
+            .iter()
+            .filter(|c| in_run(c).is_some_and(|k| k.expect.error.as_deref() == Some(e.name.as_str())))
+            .collect();
+        let provoked = mine.iter().any(|c| c.verdict == Verdict::Pass);
+        if !provoked {
+            let reason = if let Some(why) = &e.unprovokable {
+                why.clone()
+            } else if mine.is_empty() {
+                "no case in this run's mix provokes it".to_owned()
+            } else {
+                mine.iter()
+                    .map(|c| match (&c.verdict, &c.skip_reason) {
+                        (Verdict::Skipped, Some(why)) => format!("{} skipped: {why}", c.name),
+                        _ => format!("{} failed", c.name),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            skipped.push(report::ErrorSkipped { error: e.name.clone(), reason });
+        }
+        errors.push(report::ErrorCoverage {
+            error: e.name.clone(),
+            spec: e.spec.clone(),
+            provoked,
+            cases: mine.iter().map(|c| c.name.clone()).collect(),
+        });
+    }
+    let covered: Vec<&String> = catalog
+        .members
+        .iter()
+        .filter(|m| {
+            cases.iter().any(|c| {
+                c.judged > 0 && in_run(c).is_some_and(|k| k.own_members.contains(m.as_str()))
+            })
+        })
+        .collect();
+    report::Coverage {
+        cases_total: cases.len() as u64,
+        errors_documented: catalog.errors.len() as u64,
+        errors_provoked: errors.iter().filter(|e| e.provoked).count() as u64,
+        errors_skipped: skipped,
+        errors,
+        members_total: catalog.members.len() as u64,
+        members_covered: covered.len() as u64,
+        members_uncovered: catalog
+            .members
+            .iter()
+            .filter(|m| !covered.contains(m))
+            .cloned()
+            .collect(),
     }
 }
 

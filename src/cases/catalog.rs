@@ -14,6 +14,10 @@ const BUILTIN: &str = include_str!("../../fixtures/cases.yaml");
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub cases: Vec<Case>,
+    /// The errors the model lists for ConfirmSignUp.
+    pub errors: Vec<super::errors::DocumentedError>,
+    /// The request members of ConfirmSignUp (from the member table).
+    pub members: Vec<String>,
 }
 
 impl Catalog {
@@ -67,7 +71,15 @@ impl Catalog {
                 .collect();
             cases.push(case);
         }
-        Ok(Catalog { cases })
+        let errors: super::errors::ErrorTable =
+            yaml::from_str(super::errors::TABLE, Path::new("fixtures/errors.yaml"))?;
+        let members: super::members::Table =
+            yaml::from_str(super::members::TABLE, Path::new("fixtures/members.yaml"))?;
+        Ok(Catalog {
+            cases,
+            errors: errors.errors,
+            members: members.members.into_iter().map(|m| m.name).collect(),
+        })
     }
 
     pub fn get(&self, id: &str) -> Option<&Case> {
@@ -598,6 +610,21 @@ mod tests {
         let missing = c.get("code-missing").unwrap();
         assert!(!missing.consumes);
         assert!(!missing.request.iter().any(|(k, _)| k == "ConfirmationCode"));
+    }
+
+    #[test]
+    fn every_documented_error_is_provoked_by_a_case_or_says_why_not() {
+        let c = Catalog::builtin();
+        assert_eq!(c.errors.len(), 16, "the 2026-07 model lists 16 errors");
+        for e in &c.errors {
+            let provoked = c.cases.iter().any(|k| k.expect.error.as_deref() == Some(e.name.as_str()));
+            assert!(
+                provoked != e.unprovokable.is_some(),
+                "{}: provoked by a case = {provoked}, unprovokable reason = {:?}",
+                e.name,
+                e.unprovokable
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The case catalog (data in `fixtures/cases.yaml`), request templates and the judge.
 
 mod catalog;
+pub mod errors;
 pub mod judge;
 mod members;
 mod request;

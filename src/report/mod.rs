@@ -35,6 +35,7 @@ pub struct Summary {
     pub aborted: Option<String>,
     pub totals: Totals,
     pub conformance: Conformance,
+    pub coverage: Coverage,
     pub phases: Vec<PhaseOutcome>,
     pub users: BTreeMap<String, Usage>,
     pub cases: Vec<CaseSummary>,
@@ -96,6 +97,40 @@ pub struct Conformance {
     pub responses_judged: u64,
     pub responses_passed: u64,
     pub responses_failed: u64,
+}
+
+/// How much of the specification the run exercised.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Coverage {
+    /// Cases in the run's mix.
+    pub cases_total: u64,
+    /// Errors the service model lists for ConfirmSignUp.
+    pub errors_documented: u64,
+    /// Documented errors a passing case observed in this run.
+    pub errors_provoked: u64,
+    /// Documented errors this run did not provoke, each with the reason.
+    pub errors_skipped: Vec<ErrorSkipped>,
+    /// Every documented error: provoked or not, by which cases.
+    pub errors: Vec<ErrorCoverage>,
+    /// Request members of ConfirmSignUp.
+    pub members_total: u64,
+    /// Members some judged case of the run varied.
+    pub members_covered: u64,
+    pub members_uncovered: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorSkipped {
+    pub error: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorCoverage {
+    pub error: String,
+    pub spec: String,
+    pub provoked: bool,
+    pub cases: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

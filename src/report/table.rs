@@ -133,6 +133,21 @@ pub fn render(s: &Summary) -> String {
         "conformance: {} passed, {} failed, {} skipped (cases); {} of {} judged answers failed",
         c.passed, c.failed, c.skipped, c.responses_failed, c.responses_judged
     );
+    let v = &s.coverage;
+    let _ = writeln!(
+        out,
+        "coverage: errors provoked {}/{} documented · members covered {}/{} · cases {} passed / {} failed / {} skipped",
+        v.errors_provoked,
+        v.errors_documented,
+        v.members_covered,
+        v.members_total,
+        c.passed,
+        c.failed,
+        c.skipped
+    );
+    for e in &v.errors_skipped {
+        let _ = writeln!(out, "  not provoked: {} — {}", e.error, e.reason);
+    }
     if let Some(reason) = &s.aborted {
         let _ = writeln!(out, "run stopped early: {reason}");
     }
