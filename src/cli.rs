@@ -36,6 +36,10 @@ pub enum Command {
         host: String,
         #[arg(long, default_value = "us-east-1")]
         region: String,
+        /// Wrong codes a user may give per hour before LimitExceededException (Cognito: 15;
+        /// 0 turns the limit off).
+        #[arg(long, default_value_t = 15)]
+        attempt_limit: u32,
     },
     /// List the case catalog with spec references.
     Cases {

@@ -26,9 +26,12 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => runtime.block_on(cmd_run(args)),
         Command::Validate { files } => cmd_validate(&files),
-        Command::Emulator { port, host, region } => {
-            runtime.block_on(cmd_emulator(&host, port, region))
-        }
+        Command::Emulator {
+            port,
+            host,
+            region,
+            attempt_limit,
+        } => runtime.block_on(cmd_emulator(&host, port, region, attempt_limit)),
         Command::Cases { output } => cmd_cases(output),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
@@ -128,7 +131,7 @@ fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
     code
 }
 
-async fn cmd_emulator(host: &str, port: u16, region: String) -> i32 {
+async fn cmd_emulator(host: &str, port: u16, region: String, attempt_limit: u32) -> i32 {
     let listener = match tokio::net::TcpListener::bind((host, port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -143,6 +146,7 @@ async fn cmd_emulator(host: &str, port: u16, region: String) -> i32 {
     eprintln!("cogbench emulator: listening on http://{addr} (region {region}); Ctrl-C stops it");
     let config = cogbench::emulator::EmulatorConfig {
         region,
+        attempt_limit,
         ..Default::default()
     };
     let shutdown = async {

@@ -120,7 +120,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         .iter()
         .map(|m| {
             let case = plan.catalog.cases[m.case].with_members(&plan.request);
-            Compiled::new(&case, &fixtures.public, &fixtures.secret)
+            Compiled::new(&case, &fixtures.clients)
         })
         .collect();
     let weights: Vec<u32> = runnable.iter().map(|m| m.weight).collect();
@@ -388,7 +388,9 @@ fn coverage(plan: &Plan, cases: &[CaseSummary]) -> report::Coverage {
     for e in &catalog.errors {
         let mine: Vec<&CaseSummary> = cases
             .iter()
-            .filter(|c| in_run(c).is_some_and(|k| k.expect.error.as_deref() == Some(e.name.as_str())))
+            .filter(|c| {
+                in_run(c).is_some_and(|k| k.expect.error.as_deref() == Some(e.name.as_str()))
+            })
             .collect();
         let provoked = mine.iter().any(|c| c.verdict == Verdict::Pass);
         if !provoked {
@@ -405,7 +407,11 @@ fn coverage(plan: &Plan, cases: &[CaseSummary]) -> report::Coverage {
                     .collect::<Vec<_>>()
                     .join("; ")
             };
-            skipped.push(report::ErrorSkipped { error: e.name.clone(), reason });
+            skipped.push(report::ErrorSkipped {
+                error: e.name.clone(),
+                reason,
+                provokable: e.unprovokable.is_none(),
+            });
         }
         errors.push(report::ErrorCoverage {
             error: e.name.clone(),
@@ -497,8 +503,7 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
         "users": {
             "username": u.username.0, "email": u.email.0,
             "password": if u.password.is_some() { "***" } else { "(generated)" },
-            "fresh": u.fresh, "unconfirmed": u.unconfirmed, "confirmed": u.confirmed,
-            "contested_fresh": u.contested_fresh, "contested_reusable": u.contested_reusable,
+            "counts": u.counts.iter().map(|(slot, n)| (slot.name(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
             "reuse_limit": u.reuse_limit, "bounded": u.bounded,
         },
         "codes": {"source": "emulator"},

@@ -59,20 +59,46 @@ async fn conformance_yaml_passes_every_case_with_postconditions() {
     assert_all_pass(s);
     assert_counts_add_up(s);
     assert_eq!(s.cases.len(), cases);
+    let catalog = cogbench::cases::Catalog::builtin();
+    let expected: u64 = catalog
+        .cases
+        .iter()
+        .map(|c| c.requests_per_execution())
+        .sum();
     assert_eq!(
-        s.totals.requests, cases as u64,
+        s.totals.requests, expected,
         "rounds: 1 of the whole catalog"
     );
+    assert_eq!(s.phases[0].starts, cases as u64);
     for c in &s.cases {
-        assert_eq!(c.count, 1, "{}", c.name);
-        let has_post = !cogbench::cases::Catalog::builtin()
-            .get(&c.name)
-            .unwrap()
-            .expect
-            .post
-            .is_empty();
-        assert_eq!(c.postconditions_checked, u64::from(has_post), "{}", c.name);
+        let case = catalog.get(&c.name).unwrap();
+        assert_eq!(c.count, case.requests_per_execution(), "{}", c.name);
+        let has_post = !case.expect.post.is_empty();
+        assert_eq!(
+            c.postconditions_checked,
+            u64::from(has_post),
+            "{}: read back once per execution",
+            c.name
+        );
     }
+    // Every documented error is provoked, or skipped with the reason the error table gives.
+    let cov = &s.coverage;
+    assert_eq!(cov.errors_documented, 16);
+    assert_eq!(cov.members_covered, cov.members_total);
+    for skipped in &cov.errors_skipped {
+        let e = catalog
+            .errors
+            .iter()
+            .find(|e| e.name == skipped.error)
+            .unwrap();
+        assert_eq!(
+            Some(&skipped.reason),
+            e.unprovokable.as_ref(),
+            "{} was provokable",
+            e.name
+        );
+    }
+    assert_eq!(cov.errors_provoked as usize + cov.errors_skipped.len(), 16);
     // The reports on disk say the same.
     let json = read_json(&dir.path().join("summary.json"));
     assert_eq!(json["conformance"]["passed"], cases);
@@ -92,7 +118,11 @@ async fn smoke_yaml_passes_and_meets_its_thresholds() {
     assert!(s.thresholds.iter().all(|t| t.passed), "{:?}", s.thresholds);
     assert_eq!(s.phases.len(), 2);
     assert_eq!(s.phases[1].model, "open");
-    assert_eq!(s.phases[1].requests, 400, "200/s for 2 s");
+    assert_eq!(s.phases[1].starts, 400, "200/s for 2 s");
+    assert!(
+        s.phases[1].requests >= 400,
+        "group cases send several requests per start"
+    );
     assert_eq!(s.phases[1].dropped, 0);
 }
 

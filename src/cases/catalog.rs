@@ -126,7 +126,102 @@ pub enum UserKind {
     Confirmed,
     Unknown,
     AliasContested,
+    /// UNCONFIRMED, with a code issued more than 24 hours ago (needs a clock to advance).
+    Expired,
+    /// UNCONFIRMED, after ResendConfirmationCode: `$code` is the new code, `$old_code` the first.
+    Resent,
+    /// `repeat.count` UNCONFIRMED users sharing one email, the verified alias of a CONFIRMED
+    /// holder: one user per request of the group.
+    AliasCrowd,
     None,
+}
+
+/// Where a request's user comes from: the state it must be in, and whether the case uses it
+/// up (a correct target changes its state) or leaves it as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Slot {
+    Fresh,
+    Unconfirmed,
+    Confirmed,
+    ContestedFresh,
+    ContestedReusable,
+    Expired,
+    ResentFresh,
+    ResentReusable,
+    Crowd,
+}
+
+impl Slot {
+    pub const ALL: [Slot; 9] = [
+        Slot::Fresh,
+        Slot::Unconfirmed,
+        Slot::Confirmed,
+        Slot::ContestedFresh,
+        Slot::ContestedReusable,
+        Slot::Expired,
+        Slot::ResentFresh,
+        Slot::ResentReusable,
+        Slot::Crowd,
+    ];
+
+    pub fn of(kind: UserKind, consumes: bool) -> Option<Slot> {
+        Some(match (kind, consumes) {
+            (UserKind::Unconfirmed, true) => Slot::Fresh,
+            (UserKind::Unconfirmed, false) => Slot::Unconfirmed,
+            (UserKind::Confirmed, _) => Slot::Confirmed,
+            (UserKind::AliasContested, true) => Slot::ContestedFresh,
+            (UserKind::AliasContested, false) => Slot::ContestedReusable,
+            (UserKind::Expired, _) => Slot::Expired,
+            (UserKind::Resent, true) => Slot::ResentFresh,
+            (UserKind::Resent, false) => Slot::ResentReusable,
+            (UserKind::AliasCrowd, _) => Slot::Crowd,
+            (UserKind::Unknown | UserKind::None, _) => return None,
+        })
+    }
+
+    /// Handed to one request only.
+    pub fn single_use(self) -> bool {
+        matches!(
+            self,
+            Slot::Fresh | Slot::ContestedFresh | Slot::ResentFresh | Slot::Crowd
+        )
+    }
+
+    /// A CONFIRMED holder of the email comes with each user.
+    pub fn with_holder(self) -> bool {
+        matches!(
+            self,
+            Slot::ContestedFresh | Slot::ContestedReusable | Slot::Crowd
+        )
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Slot::Fresh => "fresh",
+            Slot::Unconfirmed => "unconfirmed",
+            Slot::Confirmed => "confirmed",
+            Slot::ContestedFresh => "contested_fresh",
+            Slot::ContestedReusable => "contested_reusable",
+            Slot::Expired => "expired",
+            Slot::ResentFresh => "resent_fresh",
+            Slot::ResentReusable => "resent_reusable",
+            Slot::Crowd => "crowd",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Slot::Fresh => "fresh UNCONFIRMED",
+            Slot::Unconfirmed => "reusable UNCONFIRMED",
+            Slot::Confirmed => "CONFIRMED",
+            Slot::ContestedFresh => "fresh alias-contested",
+            Slot::ContestedReusable => "reusable alias-contested",
+            Slot::Expired => "expired-code",
+            Slot::ResentFresh => "fresh resent-code",
+            Slot::ResentReusable => "reusable resent-code",
+            Slot::Crowd => "alias-crowd",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -134,6 +229,8 @@ pub enum UserKind {
 pub enum ClientKind {
     Public,
     Secret,
+    /// No secret, PreventUserExistenceErrors ENABLED.
+    Hiding,
     Unknown,
 }
 
@@ -163,6 +260,8 @@ pub enum Capability {
     ReadCodes,
     /// Read users back (AdminGetUser) to check postconditions.
     AdminReads,
+    /// Move the target's clock forward (codes older than 24 h expire).
+    AdvanceClock,
     /// Create pools, clients and users through the Cognito API.
     Provision,
 }
@@ -172,6 +271,7 @@ impl Capability {
         match self {
             Capability::ReadCodes => "read_codes",
             Capability::AdminReads => "admin_reads",
+            Capability::AdvanceClock => "advance_clock",
             Capability::Provision => "provision",
         }
     }
@@ -196,6 +296,8 @@ pub enum Field {
     Sub,
     Email,
     Code,
+    /// The code a Resent user had before ResendConfirmationCode.
+    OldCode,
     WrongCode,
     SecretHash,
     WrongSecretHash,
@@ -247,6 +349,7 @@ fn parse_placeholder(s: &str) -> Result<Value, String> {
         "sub" => Field::Sub,
         "email" => Field::Email,
         "code" => Field::Code,
+        "old_code" => Field::OldCode,
         "wrong_code" => Field::WrongCode,
         "secret_hash" => Field::SecretHash,
         "wrong_secret_hash" => Field::WrongSecretHash,
@@ -270,7 +373,7 @@ fn parse_placeholder(s: &str) -> Result<Value, String> {
             }
             return Err(format!(
                 "unknown placeholder `{s}`; expected one of $client_id, $username, $sub, $email, \
-                 $code, $wrong_code, $secret_hash, $wrong_secret_hash, $omit, $repeat(<text>,<count>) \
+                 $code, $old_code, $wrong_code, $secret_hash, $wrong_secret_hash, $omit, $repeat(<text>,<count>) \
                  (write $$ for a literal $)"
             ));
         }
@@ -326,6 +429,8 @@ pub enum BodyShape {
 pub enum Whom {
     User,
     PreviousOwner,
+    /// The holder and every user of an alias crowd, taken together.
+    Group,
 }
 
 impl Whom {
@@ -333,6 +438,7 @@ impl Whom {
         match self {
             Whom::User => "user",
             Whom::PreviousOwner => "previous_owner",
+            Whom::Group => "group",
         }
     }
 }
@@ -344,6 +450,18 @@ pub struct PostCheck {
     pub status: Option<String>,
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    /// `of: group`: how many of the group have email_verified "true" (one owner per alias).
+    pub verified_owners: Option<u64>,
+}
+
+/// A case that sends several requests and is judged on all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    pub count: u32,
+    /// All at once (a race); otherwise one after another.
+    #[serde(default)]
+    pub concurrent: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -440,6 +558,11 @@ pub struct Case {
     request_overrides: BTreeMap<String, Value>,
     pub http: Http,
     pub expect: Expect,
+    /// Several requests per execution: see `expect_others`.
+    pub repeat: Option<Repeat>,
+    /// With `repeat`: sequential, what every answer but the last must be; concurrent, what every
+    /// answer but exactly one (which must meet `expect`) must be. Absent: all meet `expect`.
+    pub expect_others: Option<Expect>,
 }
 
 impl Case {
@@ -457,6 +580,21 @@ impl Case {
             }
         }
         case
+    }
+
+    /// Where its users come from; `None` for cases about no user or an unknown one.
+    pub fn slot(&self) -> Option<Slot> {
+        Slot::of(self.user, self.consumes)
+    }
+
+    /// Users one execution of the case takes: an alias crowd signs up one user per request.
+    pub fn users_per_request(&self) -> u64 {
+        1
+    }
+
+    /// Requests one execution sends.
+    pub fn requests_per_execution(&self) -> u64 {
+        self.repeat.map_or(1, |r| u64::from(r.count))
     }
 
     /// Capabilities the case cannot run without.
@@ -506,6 +644,8 @@ struct RawCase {
     #[serde(default)]
     http: RawHttp,
     expect: Expect,
+    repeat: Option<Repeat>,
+    expect_others: Option<Expect>,
 }
 
 impl TryFrom<RawCase> for Case {
@@ -526,12 +666,44 @@ impl TryFrom<RawCase> for Case {
             return Err(format!("case `{}` must cite a spec section", r.id));
         }
         for post in &r.expect.post {
-            if post.of == Whom::PreviousOwner && r.user != UserKind::AliasContested {
+            if post.of == Whom::PreviousOwner
+                && !matches!(r.user, UserKind::AliasContested | UserKind::AliasCrowd)
+            {
                 return Err(format!(
                     "case `{}`: only an alias-contested user has a previous_owner",
                     r.id
                 ));
             }
+            if (post.of == Whom::Group) != post.verified_owners.is_some() {
+                return Err(format!(
+                    "case `{}`: `verified_owners` goes with `of: group`, and only there",
+                    r.id
+                ));
+            }
+            if post.of == Whom::Group && r.user != UserKind::AliasCrowd {
+                return Err(format!("case `{}`: only an alias-crowd is a group", r.id));
+            }
+        }
+        match (r.repeat, &r.expect_others) {
+            (Some(rep), _) if !(2..=100).contains(&rep.count) => {
+                return Err(format!("case `{}`: repeat.count must be 2 to 100", r.id));
+            }
+            (Some(rep), None) if !rep.concurrent => {
+                return Err(format!(
+                    "case `{}`: a sequential repeat needs `expect_others` for the answers before the last",
+                    r.id
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(format!("case `{}`: `expect_others` needs `repeat`", r.id));
+            }
+            _ => {}
+        }
+        if r.user == UserKind::AliasCrowd && !r.repeat.is_some_and(|x| x.concurrent) {
+            return Err(format!(
+                "case `{}`: an alias-crowd races: it needs a concurrent repeat",
+                r.id
+            ));
         }
         let method = r.http.method.unwrap_or_else(|| "POST".to_owned());
         if !["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"].contains(&method.as_str())
@@ -567,6 +739,8 @@ impl TryFrom<RawCase> for Case {
             request_overrides: r.request,
             http,
             expect: r.expect,
+            repeat: r.repeat,
+            expect_others: r.expect_others,
         })
     }
 }
@@ -617,7 +791,10 @@ mod tests {
         let c = Catalog::builtin();
         assert_eq!(c.errors.len(), 16, "the 2026-07 model lists 16 errors");
         for e in &c.errors {
-            let provoked = c.cases.iter().any(|k| k.expect.error.as_deref() == Some(e.name.as_str()));
+            let provoked = c
+                .cases
+                .iter()
+                .any(|k| k.expect.error.as_deref() == Some(e.name.as_str()));
             assert!(
                 provoked != e.unprovokable.is_some(),
                 "{}: provoked by a case = {provoked}, unprovokable reason = {:?}",

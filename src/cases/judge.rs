@@ -187,6 +187,17 @@ pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
     Judgement { class, differences }
 }
 
+/// A user attribute's value in an AdminGetUser answer.
+pub fn attribute<'a>(admin_get_user: &'a serde_json::Value, name: &str) -> Option<&'a str> {
+    admin_get_user
+        .get("UserAttributes")?
+        .as_array()?
+        .iter()
+        .find(|a| a.get("Name").and_then(|n| n.as_str()) == Some(name))?
+        .get("Value")?
+        .as_str()
+}
+
 /// Judges a user read back with AdminGetUser against one postcondition.
 pub fn judge_post(
     check: &PostCheck,
@@ -204,17 +215,7 @@ pub fn judge_post(
         }
     }
     for (name, want) in &check.attributes {
-        let got = admin_get_user
-            .get("UserAttributes")
-            .and_then(|a| a.as_array())
-            .and_then(|attrs| {
-                attrs
-                    .iter()
-                    .find(|a| a.get("Name").and_then(|n| n.as_str()) == Some(name))
-            })
-            .and_then(|a| a.get("Value"))
-            .and_then(|v| v.as_str())
-            .unwrap_or("(absent)");
+        let got = attribute(admin_get_user, name).unwrap_or("(absent)");
         if got != want {
             out.push(diff(format!("{who}.{name} (AdminGetUser)"), want, got));
         }

@@ -14,6 +14,7 @@ pub struct UserView<'a> {
     pub sub: &'a str,
     pub email: &'a str,
     pub code: &'a str,
+    pub old_code: &'a str,
 }
 
 /// The app client a case's requests go to.
@@ -134,6 +135,7 @@ impl RequestTemplate {
                         Field::Sub => user.sub,
                         Field::Email => user.email,
                         Field::Code => user.code,
+                        Field::OldCode => user.old_code,
                         Field::WrongCode => {
                             scratch.clear();
                             wrong_code(user.code, &mut scratch);
@@ -169,8 +171,10 @@ impl RequestTemplate {
     /// derived from the client secret.
     pub fn sensitive_values(&self, user: &UserView<'_>) -> Vec<String> {
         let mut v = Vec::new();
-        if !user.code.is_empty() {
-            v.push(user.code.to_owned());
+        for code in [user.code, user.old_code] {
+            if !code.is_empty() {
+                v.push(code.to_owned());
+            }
         }
         if let Some(secret) = &self.secret {
             v.push(secret.clone());
@@ -205,6 +209,7 @@ mod tests {
             sub: "4d5c2f7e-0000-4000-8000-000000000001",
             email: "alice@example.com",
             code: "123456",
+            old_code: "654321",
         }
     }
 

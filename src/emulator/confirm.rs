@@ -21,6 +21,8 @@ use super::wire::{ApiError, EMPTY_OBJECT, Str, StringMap, messages, names, parse
 
 /// A confirmation code is valid for 24 hours, not configurable (§4.4).
 pub const CODE_VALIDITY: Duration = Duration::from_secs(24 * 60 * 60);
+/// The window of the attempt limit (§4.5: per hour).
+const ATTEMPT_WINDOW: Duration = Duration::from_secs(60 * 60);
 
 #[derive(Deserialize, Debug)]
 #[serde(rename_all = "PascalCase")]
@@ -115,14 +117,27 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
         });
     };
 
-    // The per-user attempt limit (15 per hour, §4.5; error open, §6.3) would be counted and
-    // enforced here, once the user is known. Not implemented: tracked as a separate issue.
-
     // 6. Status.
-    let user = data.user(idx);
+    let user = data.user_mut(idx);
     if user.status != UserStatus::Unconfirmed {
         return Err(cannot_confirm(user.status));
     }
+
+    // 6a. The attempt limit: 15 ConfirmSignUp attempts per user per hour (§4.5). Which error
+    //     Cognito sends is open (§6.3); LimitExceededException with the text seen for sibling
+    //     operations is the likely one. Only wrong codes count: they are the guesses a limit
+    //     is there to stop.
+    if shared.attempt_limit > 0 {
+        user.failed_attempts
+            .retain(|t| now.saturating_sub(*t) < ATTEMPT_WINDOW);
+        if user.failed_attempts.len() >= shared.attempt_limit as usize {
+            return Err(ApiError::new(
+                names::LIMIT_EXCEEDED,
+                messages::ATTEMPT_LIMIT,
+            ));
+        }
+    }
+    let user = data.user(idx);
 
     // 7. Code age first, then equality.
     let Some(pending) = &user.code else {
@@ -133,6 +148,9 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
         return Err(ApiError::new(names::EXPIRED_CODE, messages::EXPIRED_CODE));
     }
     if pending.value != code {
+        if shared.attempt_limit > 0 {
+            data.user_mut(idx).failed_attempts.push(now);
+        }
         return Err(code_mismatch());
     }
     let sent_to = pending.sent_to;

@@ -37,6 +37,9 @@ pub struct EmulatorConfig {
     /// Seeds pool ids, client ids and secrets, subs and codes, so a run that sends the same
     /// requests in the same order (per pool) gets the same values. Request ids stay random.
     pub seed: Option<u64>,
+    /// Wrong codes a user may give per hour before LimitExceededException: Cognito's
+    /// documented 15 ConfirmSignUp attempts per user per hour (spec §4.5). 0 turns it off.
+    pub attempt_limit: u32,
 }
 
 impl Default for EmulatorConfig {
@@ -44,6 +47,7 @@ impl Default for EmulatorConfig {
         EmulatorConfig {
             region: "us-east-1".to_owned(),
             seed: None,
+            attempt_limit: 15,
         }
     }
 }
@@ -57,7 +61,11 @@ pub struct Emulator {
 impl Emulator {
     pub fn new(config: EmulatorConfig) -> Emulator {
         Emulator {
-            shared: Arc::new(Shared::new(config.region, config.seed)),
+            shared: Arc::new(Shared::new(
+                config.region,
+                config.seed,
+                config.attempt_limit,
+            )),
         }
     }
 

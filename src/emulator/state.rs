@@ -175,6 +175,8 @@ pub struct User {
     pub created: Duration,
     pub modified: Duration,
     pub code: Option<PendingCode>,
+    /// When wrong codes were given, within the last hour (the attempt limit, §4.5).
+    pub failed_attempts: Vec<Duration>,
 }
 
 impl User {
@@ -313,6 +315,8 @@ pub struct AppClient {
 /// Everything the emulator holds, shared by all connections.
 pub struct Shared {
     pub region: String,
+    /// Wrong codes allowed per user per hour before LimitExceededException (0: no limit).
+    pub attempt_limit: u32,
     pub clock: Clock,
     rng: Mutex<Rng>,
     pools: RwLock<HashMap<String, Arc<Pool>>>,
@@ -328,9 +332,10 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(region: String, seed: Option<u64>) -> Shared {
+    pub fn new(region: String, seed: Option<u64>, attempt_limit: u32) -> Shared {
         Shared {
             region,
+            attempt_limit,
             clock: Clock::new(),
             rng: Mutex::new(seed.map_or_else(Rng::new, Rng::with_seed)),
             pools: RwLock::new(HashMap::new()),
@@ -467,6 +472,7 @@ mod tests {
             created: Duration::ZERO,
             modified: Duration::ZERO,
             code: None,
+            failed_attempts: Vec::new(),
         }
     }
 

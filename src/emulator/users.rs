@@ -327,6 +327,7 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
         created: now,
         modified: now,
         code: None,
+        failed_attempts: Vec::new(),
     };
     let idx = data.insert(cfg, user);
     for (attr, key) in sign_in_values {

@@ -21,6 +21,7 @@ pub mod names {
     pub const EXPIRED_CODE: &str = "ExpiredCodeException";
     pub const INVALID_PARAMETER: &str = "InvalidParameterException";
     pub const INVALID_PASSWORD: &str = "InvalidPasswordException";
+    pub const LIMIT_EXCEEDED: &str = "LimitExceededException";
     pub const NOT_AUTHORIZED: &str = "NotAuthorizedException";
     pub const RESOURCE_NOT_FOUND: &str = "ResourceNotFoundException";
     pub const USER_NOT_FOUND: &str = "UserNotFoundException";
@@ -34,6 +35,8 @@ pub mod names {
 /// Fixed message texts (spec §3.1 and §5).
 pub mod messages {
     pub const CODE_MISMATCH: &str = "Invalid verification code provided, please try again.";
+    /// Observed for ChangePassword and ConfirmForgotPassword (§3.1); a guess for ConfirmSignUp.
+    pub const ATTEMPT_LIMIT: &str = "Attempt limit exceeded, please try after some time.";
     pub const EXPIRED_CODE: &str = "Invalid code provided, please request a code again.";
     pub const USER_NOT_FOUND_CLIENT: &str = "Username/client id combination not found.";
     pub const USER_NOT_FOUND_ADMIN: &str = "User does not exist.";

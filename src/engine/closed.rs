@@ -46,6 +46,7 @@ pub(super) async fn run(
         name: name.to_owned(),
         model: "closed",
         planned_rate: None,
+        starts: next.load(Ordering::Relaxed).min(limit),
         requests: 0,
         dropped: 0,
         duration_seconds: start.elapsed().as_secs_f64(),

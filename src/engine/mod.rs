@@ -3,6 +3,7 @@
 //! kept both from the actual send (service time) and from the intended start (response time).
 
 mod closed;
+mod group;
 pub mod mix;
 mod open;
 pub mod users;
@@ -17,12 +18,13 @@ use serde_json::json;
 
 use crate::cases::judge::{self, Answer, judge_post, redact};
 use crate::cases::{
-    Case, ClientKind, ClientView, Difference, Expect, RequestTemplate, UserKind, Whom,
+    Case, ClientKind, ClientView, Difference, Expect, Repeat, RequestTemplate, UserKind, UserView,
+    Whom,
 };
 use crate::metrics::{Percentiles, Record, Recorder};
 use crate::protocol::{self, Operation};
 use crate::scenario::{Load, Phase};
-use crate::target::Api;
+use crate::target::{Api, provision::Clients};
 use users::{Lease, UserPools, UserRecord};
 
 /// Answers larger than this are cut off and counted as transport errors: no ConfirmSignUp
@@ -37,19 +39,22 @@ pub struct Compiled {
     target_header: Option<HeaderValue>,
     content_type: HeaderValue,
     expect: Expect,
+    expect_others: Option<Expect>,
+    repeat: Option<Repeat>,
     user: UserKind,
     consumes: bool,
 }
 
 impl Compiled {
-    pub fn new(case: &Case, public: &ClientView, secret: &ClientView) -> Compiled {
+    pub fn new(case: &Case, clients: &Clients) -> Compiled {
         let unknown = ClientView {
             client_id: "cogbenchunknownclient0000".into(),
             secret: None,
         };
         let client = match case.client {
-            ClientKind::Public => public,
-            ClientKind::Secret => secret,
+            ClientKind::Public => &clients.public,
+            ClientKind::Secret => &clients.secret,
+            ClientKind::Hiding => &clients.hiding,
             ClientKind::Unknown => &unknown,
         };
         let template = RequestTemplate::compile(case, client);
@@ -64,6 +69,8 @@ impl Compiled {
             content_type: header(&template.content_type),
             template,
             expect: case.expect.clone(),
+            expect_others: case.expect_others.clone(),
+            repeat: case.repeat,
             user: case.user,
             consumes: case.consumes,
         }
@@ -77,6 +84,8 @@ pub struct PhaseOutcome {
     pub model: &'static str,
     /// Requests per second asked for (open model), start and end.
     pub planned_rate: Option<[f64; 2]>,
+    /// Executions started; a group case (`repeat`) sends several requests per start.
+    pub starts: u64,
     pub requests: u64,
     /// Open model: requests whose start time came while `max_in_flight` were outstanding
     /// and the phase ended before they could be sent.
@@ -200,27 +209,32 @@ impl Engine {
         outcome
     }
 
-    /// Sends the `seq`-th request of a phase and records its outcome.
+    /// Sends the `seq`-th request of a phase (or group of requests) and records the outcome.
     pub(crate) async fn fire_seq(&self, seq: u64, intended: Instant) {
         let case = self.sequence[(seq % self.sequence.len() as u64) as usize];
-        self.fire(case, intended).await;
+        match self.cases[case].repeat {
+            Some(repeat) => group::fire(self, case, intended, repeat).await,
+            None => self.fire(case, intended).await,
+        }
     }
 
-    async fn fire(&self, case: usize, intended: Instant) {
-        let c = &self.cases[case];
-        let lease = match self.users.take(c.user, c.consumes) {
-            Ok(l) => l,
+    fn lease(&self, c: &Compiled) -> Option<Lease<'_>> {
+        match self.users.take(c.user, c.consumes) {
+            Ok(l) => Some(l),
             Err(e) => {
                 self.abort(format!(
                     "case `{}`: {e}. Raise users.fresh / users.reusable (or users.reuse_limit), or shorten the phases",
                     c.id
                 ));
-                return;
+                None
             }
-        };
-        let view = lease.view();
+        }
+    }
+
+    /// One exchange: the request for `view`, sent and read, with its two latencies.
+    async fn send(&self, c: &Compiled, view: &UserView<'_>, intended: Instant) -> Sent {
         let mut body = Vec::with_capacity(192);
-        c.template.write_body(&view, &mut body);
+        c.template.write_body(view, &mut body);
         let mut request = self
             .client
             .request(c.method.clone(), self.url.clone())
@@ -230,16 +244,108 @@ impl Engine {
         }
         let request = request.body(body);
         let sent = Instant::now();
-        let result = exchange(request).await;
+        let reply = exchange(request).await;
         let done = Instant::now();
-        let mut record = Record {
-            class: crate::cases::Class::TransportError,
+        Sent {
+            reply,
             service: done - sent,
             response: done.saturating_duration_since(intended),
+        }
+    }
+
+    /// Whether this execution's postconditions are read back (sampled under load).
+    fn sample_post(&self, expect: &Expect) -> bool {
+        !expect.post.is_empty()
+            && self.post_rate > 0.0
+            && (self.post_rate >= 1.0 || fastrand::f64() < self.post_rate)
+    }
+
+    async fn fire(&self, case: usize, intended: Instant) {
+        let c = &self.cases[case];
+        let Some(lease) = self.lease(c) else { return };
+        let view = lease.view();
+        let sent = self.send(c, &view, intended).await;
+        let mut record = sent.judged(&c.expect);
+        if matches!(record.verdict, Some(Ok(()))) && self.sample_post(&c.expect) {
+            let mut differences = Vec::new();
+            record.post_checked = true;
+            self.check_post(&c.expect, &lease, &mut differences).await;
+            if !differences.is_empty() {
+                record.verdict = Some(Err(differences));
+            }
+        }
+        if let Some(Err(differences)) = &mut record.verdict {
+            redact(differences, &c.template.sensitive_values(&view));
+        }
+        self.recorder.record(case, record);
+    }
+
+    async fn check_post(&self, expect: &Expect, lease: &Lease<'_>, out: &mut Vec<Difference>) {
+        let Lease::Tenant(tenant) = lease else { return };
+        for check in &expect.post {
+            let users: Vec<&UserRecord> = match check.of {
+                Whom::User => vec![&tenant.user],
+                Whom::PreviousOwner => tenant.holder.iter().collect(),
+                Whom::Group => tenant.everyone().collect(),
+            };
+            let mut verified = 0;
+            for user in users {
+                match self
+                    .admin
+                    .call(
+                        Operation::AdminGetUser,
+                        &json!({"UserPoolId": self.pool_id, "Username": user.internal}),
+                    )
+                    .await
+                {
+                    Ok(answer) => {
+                        if check.of == Whom::Group {
+                            verified += u64::from(
+                                judge::attribute(&answer, "email_verified") == Some("true"),
+                            );
+                        } else {
+                            judge_post(check, &answer, out);
+                        }
+                    }
+                    Err(e) => out.push(Difference {
+                        field: format!("{} (AdminGetUser)", check.of.as_str()),
+                        expected: "a readable user".into(),
+                        observed: e.to_string(),
+                    }),
+                }
+            }
+            if let Some(want) = check.verified_owners
+                && verified != want
+            {
+                out.push(Difference {
+                    field: "group: users with email_verified \"true\" (AdminGetUser)".into(),
+                    expected: want.to_string(),
+                    observed: verified.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// One exchange as it ended, before judging.
+pub(crate) struct Sent {
+    reply: Result<Reply, Failure>,
+    service: std::time::Duration,
+    response: std::time::Duration,
+}
+
+impl Sent {
+    /// The record of this exchange judged against `expect` (answers only; postconditions are
+    /// the caller's).
+    pub(crate) fn judged(&self, expect: &Expect) -> Record {
+        let mut record = Record {
+            class: crate::cases::Class::TransportError,
+            service: self.service,
+            response: self.response,
             verdict: None,
             post_checked: false,
         };
-        match result {
+        match &self.reply {
             Ok(reply) => {
                 let answer = Answer {
                     status: reply.status,
@@ -248,57 +354,20 @@ impl Engine {
                     error_type_header: reply.error_type.as_deref(),
                     body: &reply.body,
                 };
-                let j = judge::judge(&c.expect, &answer);
+                let j = judge::judge(expect, &answer);
                 record.class = j.class;
                 if j.class.judged() {
-                    let mut differences = j.differences;
-                    if differences.is_empty()
-                        && !c.expect.post.is_empty()
-                        && self.post_rate > 0.0
-                        && (self.post_rate >= 1.0 || fastrand::f64() < self.post_rate)
-                    {
-                        record.post_checked = true;
-                        self.check_post(&c.expect, &lease, &mut differences).await;
-                    }
-                    record.verdict = Some(if differences.is_empty() {
+                    record.verdict = Some(if j.differences.is_empty() {
                         Ok(())
                     } else {
-                        redact(&mut differences, &c.template.sensitive_values(&view));
-                        Err(differences)
+                        Err(j.differences)
                     });
                 }
             }
             Err(Failure::Timeout) => record.class = crate::cases::Class::Timeout,
             Err(Failure::Transport) => {}
         }
-        self.recorder.record(case, record);
-    }
-
-    async fn check_post(&self, expect: &Expect, lease: &Lease<'_>, out: &mut Vec<Difference>) {
-        for check in &expect.post {
-            let user: Option<&UserRecord> = match (lease, check.of) {
-                (Lease::User(u), Whom::User) => Some(u),
-                (Lease::Pair(p), Whom::User) => Some(&p.claimant),
-                (Lease::Pair(p), Whom::PreviousOwner) => Some(&p.holder),
-                _ => None,
-            };
-            let Some(user) = user else { continue };
-            match self
-                .admin
-                .call(
-                    Operation::AdminGetUser,
-                    &json!({"UserPoolId": self.pool_id, "Username": user.internal}),
-                )
-                .await
-            {
-                Ok(answer) => judge_post(check, &answer, out),
-                Err(e) => out.push(Difference {
-                    field: format!("{} (AdminGetUser)", check.of.as_str()),
-                    expected: "a readable user".into(),
-                    observed: e.to_string(),
-                }),
-            }
-        }
+        record
     }
 }
 

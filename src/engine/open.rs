@@ -93,6 +93,7 @@ pub(super) async fn run(
         name: name.to_owned(),
         model: "open",
         planned_rate: Some([rate, r1]),
+        starts: next,
         requests: 0,
         dropped,
         duration_seconds: window.as_secs_f64(),

@@ -1,10 +1,10 @@
-//! Hands each request a user in the state its case needs. Consumed users are never handed
+//! Hands each request a user in the state its case needs. Single-use users are never handed
 //! out twice; reusable users at most `reuse_limit` times; running out is an error, never a
 //! silent fallback to a user in the wrong state.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::cases::{UserKind, UserView};
+use crate::cases::{Slot, UserKind, UserView};
 
 #[derive(Debug, Clone)]
 pub struct UserRecord {
@@ -12,8 +12,10 @@ pub struct UserRecord {
     pub username: String,
     pub sub: String,
     pub email: String,
-    /// The code issued at sign-up (for a CONFIRMED user, the one that confirmed it).
+    /// The current code (for a CONFIRMED user, the one that confirmed it).
     pub code: String,
+    /// The code before ResendConfirmationCode, for a resent user; empty otherwise.
+    pub old_code: String,
     /// The name AdminGetUser is asked about.
     pub internal: String,
 }
@@ -25,58 +27,76 @@ impl UserRecord {
             sub: &self.sub,
             email: &self.email,
             code: &self.code,
+            old_code: &self.old_code,
         }
     }
 }
 
-/// A CONFIRMED user holding an email as verified alias, and an UNCONFIRMED user who signed
-/// up with the same email.
+/// The user a request is about, and for alias-contested users the CONFIRMED user who holds
+/// the same email as a verified alias.
 #[derive(Debug, Clone)]
-pub struct ContestedPair {
-    pub holder: UserRecord,
-    pub claimant: UserRecord,
+pub struct Tenant {
+    pub user: UserRecord,
+    pub holder: Option<UserRecord>,
+    /// An alias crowd's other members (they share `user`'s email).
+    pub crowd: Vec<UserRecord>,
+}
+
+impl Tenant {
+    pub fn single(user: UserRecord, holder: Option<UserRecord>) -> Tenant {
+        Tenant {
+            user,
+            holder,
+            crowd: Vec::new(),
+        }
+    }
+
+    /// The `i`-th member of a crowd (0 is `user`).
+    pub fn member(&self, i: usize) -> &UserRecord {
+        if i == 0 {
+            &self.user
+        } else {
+            self.crowd.get(i - 1).unwrap_or(&self.user)
+        }
+    }
+
+    /// The holder, then every member.
+    pub fn everyone(&self) -> impl Iterator<Item = &UserRecord> {
+        self.holder
+            .iter()
+            .chain(std::iter::once(&self.user))
+            .chain(self.crowd.iter())
+    }
 }
 
 #[derive(Debug, Default)]
-struct Reusable<T> {
-    items: Vec<T>,
+struct Shelf {
+    tenants: Vec<Tenant>,
     next: AtomicU64,
 }
 
-impl<T> Reusable<T> {
-    fn new(items: Vec<T>) -> Self {
-        Reusable {
-            items,
-            next: AtomicU64::new(0),
-        }
-    }
-
+impl Shelf {
     /// Round-robin, so concurrent requests spread over the users.
-    fn take(&self, limit: u64) -> Option<&T> {
-        let n = self.items.len() as u64;
+    fn take(&self, limit: u64) -> Option<&Tenant> {
+        let n = self.tenants.len() as u64;
         if n == 0 {
             return None;
         }
         let i = self.next.fetch_add(1, Ordering::Relaxed);
-        (i < n.saturating_mul(limit)).then(|| &self.items[(i % n) as usize])
-    }
-
-    fn single(&self) -> Option<&T> {
-        self.take(1)
+        (i < n.saturating_mul(limit)).then(|| &self.tenants[(i % n) as usize])
     }
 
     fn used(&self, limit: u64) -> u64 {
         self.next
             .load(Ordering::Relaxed)
-            .min(self.items.len() as u64 * limit)
+            .min(self.tenants.len() as u64 * limit)
     }
 }
 
 /// The user handed to one request.
 #[derive(Debug)]
 pub enum Lease<'a> {
-    User(&'a UserRecord),
-    Pair(&'a ContestedPair),
+    Tenant(&'a Tenant),
     /// A name no user has.
     Unknown(String),
     None,
@@ -85,19 +105,20 @@ pub enum Lease<'a> {
 impl Lease<'_> {
     pub fn view(&self) -> UserView<'_> {
         match self {
-            Lease::User(u) => u.view(),
-            Lease::Pair(p) => p.claimant.view(),
+            Lease::Tenant(t) => t.user.view(),
             Lease::Unknown(name) => UserView {
                 username: name,
                 sub: "",
                 email: "",
                 code: "",
+                old_code: "",
             },
             Lease::None => UserView {
                 username: "",
                 sub: "",
                 email: "",
                 code: "",
+                old_code: "",
             },
         }
     }
@@ -111,135 +132,110 @@ pub struct Exhausted {
     pub reuse_limit: u64,
 }
 
-pub struct UserPools {
-    fresh: Reusable<UserRecord>,
-    unconfirmed: Reusable<UserRecord>,
-    confirmed: Reusable<UserRecord>,
-    contested_fresh: Reusable<ContestedPair>,
-    contested_reusable: Reusable<ContestedPair>,
-    unknown_next: AtomicU64,
-    run_id: String,
-    reuse_limit: u64,
-}
-
+/// Provisioned users, by slot.
 #[derive(Debug, Default)]
 pub struct PoolsBuilder {
-    pub fresh: Vec<UserRecord>,
-    pub unconfirmed: Vec<UserRecord>,
-    pub confirmed: Vec<UserRecord>,
-    pub contested_fresh: Vec<ContestedPair>,
-    pub contested_reusable: Vec<ContestedPair>,
+    shelves: std::collections::BTreeMap<Slot, Vec<Tenant>>,
 }
 
-/// How many users of each kind were provisioned and handed out.
+impl PoolsBuilder {
+    pub fn push(&mut self, slot: Slot, tenant: Tenant) {
+        self.shelves.entry(slot).or_default().push(tenant);
+    }
+
+    pub fn len(&self, slot: Slot) -> usize {
+        self.shelves.get(&slot).map_or(0, Vec::len)
+    }
+}
+
+/// How many users of a slot were provisioned and handed out.
 #[derive(Debug, Clone, Copy, Default, serde::Serialize)]
 pub struct Usage {
     pub provisioned: u64,
     pub used: u64,
 }
 
+pub struct UserPools {
+    shelves: Vec<Shelf>,
+    unknown_next: AtomicU64,
+    run_id: String,
+    reuse_limit: u64,
+}
+
 impl UserPools {
-    pub fn new(b: PoolsBuilder, run_id: &str, reuse_limit: u64) -> UserPools {
+    pub fn new(mut b: PoolsBuilder, run_id: &str, reuse_limit: u64) -> UserPools {
         UserPools {
-            fresh: Reusable::new(b.fresh),
-            unconfirmed: Reusable::new(b.unconfirmed),
-            confirmed: Reusable::new(b.confirmed),
-            contested_fresh: Reusable::new(b.contested_fresh),
-            contested_reusable: Reusable::new(b.contested_reusable),
+            shelves: Slot::ALL
+                .iter()
+                .map(|s| Shelf {
+                    tenants: b.shelves.remove(s).unwrap_or_default(),
+                    next: AtomicU64::new(0),
+                })
+                .collect(),
             unknown_next: AtomicU64::new(0),
             run_id: run_id.to_owned(),
             reuse_limit,
         }
     }
 
-    pub fn take(&self, kind: UserKind, consumes: bool) -> Result<Lease<'_>, Exhausted> {
-        let limit = self.reuse_limit;
-        let exhausted = |what, provisioned, reuse_limit| Exhausted {
-            what,
-            provisioned,
-            reuse_limit,
-        };
-        match (kind, consumes) {
-            (UserKind::Unconfirmed, true) => self
-                .fresh
-                .single()
-                .map(Lease::User)
-                .ok_or_else(|| exhausted("fresh UNCONFIRMED", self.fresh.items.len(), 1)),
-            (UserKind::Unconfirmed, false) => self
-                .unconfirmed
-                .take(limit)
-                .map(Lease::User)
-                .ok_or_else(|| {
-                    exhausted("reusable UNCONFIRMED", self.unconfirmed.items.len(), limit)
-                }),
-            (UserKind::Confirmed, _) => self
-                .confirmed
-                .take(limit)
-                .map(Lease::User)
-                .ok_or_else(|| exhausted("CONFIRMED", self.confirmed.items.len(), limit)),
-            (UserKind::AliasContested, true) => self
-                .contested_fresh
-                .single()
-                .map(Lease::Pair)
-                .ok_or_else(|| {
-                    exhausted("fresh alias-contested", self.contested_fresh.items.len(), 1)
-                }),
-            (UserKind::AliasContested, false) => self
-                .contested_reusable
-                .take(limit)
-                .map(Lease::Pair)
-                .ok_or_else(|| {
-                    exhausted(
-                        "reusable alias-contested",
-                        self.contested_reusable.items.len(),
-                        limit,
-                    )
-                }),
-            (UserKind::Unknown, _) => {
-                let n = self.unknown_next.fetch_add(1, Ordering::Relaxed);
-                Ok(Lease::Unknown(format!("cb-{}-nobody-{n}", self.run_id)))
-            }
-            (UserKind::None, _) => Ok(Lease::None),
+    fn shelf(&self, slot: Slot) -> &Shelf {
+        &self.shelves[Slot::ALL
+            .iter()
+            .position(|s| *s == slot)
+            .expect("every slot has a shelf")]
+    }
+
+    fn limit(&self, slot: Slot) -> u64 {
+        if slot.single_use() {
+            1
+        } else {
+            self.reuse_limit
         }
     }
 
+    pub fn take(&self, kind: UserKind, consumes: bool) -> Result<Lease<'_>, Exhausted> {
+        match Slot::of(kind, consumes) {
+            Some(slot) => {
+                let shelf = self.shelf(slot);
+                let limit = self.limit(slot);
+                shelf.take(limit).map(Lease::Tenant).ok_or(Exhausted {
+                    what: slot.describe(),
+                    provisioned: shelf.tenants.len(),
+                    reuse_limit: limit,
+                })
+            }
+            None if kind == UserKind::Unknown => {
+                let n = self.unknown_next.fetch_add(1, Ordering::Relaxed);
+                Ok(Lease::Unknown(format!("cb-{}-nobody-{n}", self.run_id)))
+            }
+            None => Ok(Lease::None),
+        }
+    }
+
+    /// Takes `n` distinct users of a slot for one group of requests.
+    pub fn take_many(
+        &self,
+        kind: UserKind,
+        consumes: bool,
+        n: usize,
+    ) -> Result<Vec<Lease<'_>>, Exhausted> {
+        (0..n).map(|_| self.take(kind, consumes)).collect()
+    }
+
     pub fn usage(&self) -> Vec<(&'static str, Usage)> {
-        let l = self.reuse_limit;
-        let u = |p: u64, used: u64| Usage {
-            provisioned: p,
-            used,
-        };
-        vec![
-            (
-                "fresh",
-                u(self.fresh.items.len() as u64, self.fresh.used(1)),
-            ),
-            (
-                "unconfirmed",
-                u(
-                    self.unconfirmed.items.len() as u64,
-                    self.unconfirmed.used(l),
-                ),
-            ),
-            (
-                "confirmed",
-                u(self.confirmed.items.len() as u64, self.confirmed.used(l)),
-            ),
-            (
-                "contested_fresh",
-                u(
-                    self.contested_fresh.items.len() as u64,
-                    self.contested_fresh.used(1),
-                ),
-            ),
-            (
-                "contested_reusable",
-                u(
-                    self.contested_reusable.items.len() as u64,
-                    self.contested_reusable.used(l),
-                ),
-            ),
-        ]
+        Slot::ALL
+            .iter()
+            .map(|&slot| {
+                let shelf = self.shelf(slot);
+                (
+                    slot.name(),
+                    Usage {
+                        provisioned: shelf.tenants.len() as u64,
+                        used: shelf.used(self.limit(slot)),
+                    },
+                )
+            })
+            .collect()
     }
 }
 
@@ -247,31 +243,38 @@ impl UserPools {
 mod tests {
     use super::*;
 
-    fn user(n: usize) -> UserRecord {
-        UserRecord {
-            username: format!("u{n}"),
-            sub: format!("s{n}"),
-            email: format!("u{n}@example.com"),
-            code: "123456".into(),
-            internal: format!("u{n}"),
+    fn tenant(n: usize) -> Tenant {
+        Tenant {
+            user: UserRecord {
+                username: format!("u{n}"),
+                sub: format!("s{n}"),
+                email: format!("u{n}@example.com"),
+                code: "123456".into(),
+                old_code: String::new(),
+                internal: format!("u{n}"),
+            },
+            holder: None,
+            crowd: Vec::new(),
         }
+    }
+
+    fn pools(slot: Slot, n: usize, limit: u64) -> UserPools {
+        let mut b = PoolsBuilder::default();
+        for i in 0..n {
+            b.push(slot, tenant(i));
+        }
+        UserPools::new(b, "r", limit)
+    }
+
+    fn name(l: Lease<'_>) -> String {
+        l.view().username.to_owned()
     }
 
     #[test]
     fn fresh_users_are_never_handed_out_twice() {
-        let pools = UserPools::new(
-            PoolsBuilder {
-                fresh: (0..3).map(user).collect(),
-                ..Default::default()
-            },
-            "r",
-            10,
-        );
+        let pools = pools(Slot::Fresh, 3, 10);
         let names: Vec<String> = (0..3)
-            .map(|_| match pools.take(UserKind::Unconfirmed, true).unwrap() {
-                Lease::User(u) => u.username.clone(),
-                other => panic!("{other:?}"),
-            })
+            .map(|_| name(pools.take(UserKind::Unconfirmed, true).unwrap()))
             .collect();
         assert_eq!(names, ["u0", "u1", "u2"]);
         let e = pools.take(UserKind::Unconfirmed, true).unwrap_err();
@@ -281,43 +284,39 @@ mod tests {
 
     #[test]
     fn reusable_users_respect_the_limit_round_robin() {
-        let pools = UserPools::new(
-            PoolsBuilder {
-                confirmed: (0..2).map(user).collect(),
-                ..Default::default()
-            },
-            "r",
-            3,
-        );
-        let mut seen = Vec::new();
-        for _ in 0..6 {
-            match pools.take(UserKind::Confirmed, false).unwrap() {
-                Lease::User(u) => seen.push(u.username.clone()),
-                other => panic!("{other:?}"),
-            }
-        }
+        let pools = pools(Slot::Confirmed, 2, 3);
+        let seen: Vec<String> = (0..6)
+            .map(|_| name(pools.take(UserKind::Confirmed, false).unwrap()))
+            .collect();
         assert_eq!(seen, ["u0", "u1", "u0", "u1", "u0", "u1"]);
         assert!(pools.take(UserKind::Confirmed, false).is_err());
         let usage = pools.usage();
-        assert_eq!(usage[2].1.used, 6);
+        assert_eq!(
+            usage
+                .iter()
+                .find(|(k, _)| *k == "confirmed")
+                .unwrap()
+                .1
+                .used,
+            6
+        );
     }
 
     #[test]
     fn unknown_users_get_distinct_names() {
         let pools = UserPools::new(PoolsBuilder::default(), "abc", 1);
-        let a = pools
-            .take(UserKind::Unknown, false)
-            .unwrap()
-            .view()
-            .username
-            .to_owned();
-        let b = pools
-            .take(UserKind::Unknown, false)
-            .unwrap()
-            .view()
-            .username
-            .to_owned();
+        let a = name(pools.take(UserKind::Unknown, false).unwrap());
+        let b = name(pools.take(UserKind::Unknown, false).unwrap());
         assert_ne!(a, b);
         assert!(a.starts_with("cb-abc-nobody-"));
+    }
+
+    #[test]
+    fn a_group_takes_distinct_users() {
+        let pools = pools(Slot::Fresh, 4, 1);
+        let group = pools.take_many(UserKind::Unconfirmed, true, 3).unwrap();
+        let names: Vec<String> = group.into_iter().map(name).collect();
+        assert_eq!(names, ["u0", "u1", "u2"]);
+        assert!(pools.take_many(UserKind::Unconfirmed, true, 2).is_err());
     }
 }

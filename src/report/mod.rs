@@ -123,6 +123,8 @@ pub struct Coverage {
 pub struct ErrorSkipped {
     pub error: String,
     pub reason: String,
+    /// False when no request can provoke it on the targets cogbench drives (Lambda, WAF…).
+    pub provokable: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -145,8 +145,21 @@ pub fn render(s: &Summary) -> String {
         c.failed,
         c.skipped
     );
-    for e in &v.errors_skipped {
+    for e in v.errors_skipped.iter().filter(|e| e.provokable) {
         let _ = writeln!(out, "  not provoked: {} — {}", e.error, e.reason);
+    }
+    let unprovokable: Vec<&str> = v
+        .errors_skipped
+        .iter()
+        .filter(|e| !e.provokable)
+        .map(|e| e.error.as_str())
+        .collect();
+    if !unprovokable.is_empty() {
+        let _ = writeln!(
+            out,
+            "  no request can provoke here (reasons in summary.json): {}",
+            unprovokable.join(", ")
+        );
     }
     if let Some(reason) = &s.aborted {
         let _ = writeln!(out, "run stopped early: {reason}");

@@ -10,7 +10,9 @@ use super::model::{
     TargetKind, Template, UserExistenceErrors,
 };
 use super::threshold::Threshold;
-use crate::cases::{Capability, Catalog, ClientKind, Requirement, UserKind};
+use std::collections::BTreeMap;
+
+use crate::cases::{Capability, Catalog, ClientKind, Requirement, Slot};
 use crate::client::ClientSettings;
 
 #[derive(Debug, Clone)]
@@ -56,6 +58,7 @@ impl TargetPlan {
         vec![
             Capability::ReadCodes,
             Capability::AdminReads,
+            Capability::AdvanceClock,
             Capability::Provision,
         ]
     }
@@ -80,33 +83,38 @@ impl PoolPlan {
     }
 }
 
-/// How many users of each kind to provision.
+/// How many users of each slot to provision.
 #[derive(Debug, Clone)]
 pub struct UsersPlan {
     pub username: Template,
     pub email: Template,
     pub password: Option<Secret>,
-    /// Single-use UNCONFIRMED users for cases that confirm.
-    pub fresh: u64,
-    /// Reusable UNCONFIRMED users for cases that change nothing.
-    pub unconfirmed: u64,
-    pub confirmed: u64,
-    /// Single-use alias pairs (a CONFIRMED holder of an email and an UNCONFIRMED claimant).
-    pub contested_fresh: u64,
-    pub contested_reusable: u64,
+    /// Users per slot; slots the mix does not use are absent.
+    pub counts: BTreeMap<Slot, u64>,
+    /// Users in each alias crowd (the largest concurrent group among the crowd cases).
+    pub crowd_size: u64,
     /// Requests per reusable user (real Cognito caps ConfirmSignUp at 15 per user per hour, spec §4.5).
     pub reuse_limit: u64,
     /// False when a phase has no bound on its requests (a `vus` phase with a duration): the
-    /// counts are then defaults and the run stops, clearly, if a kind runs out.
+    /// counts are then defaults and the run stops, clearly, if a slot runs out.
     pub bounded: bool,
 }
 
 impl UsersPlan {
+    pub fn count(&self, slot: Slot) -> u64 {
+        self.counts.get(&slot).copied().unwrap_or(0)
+    }
+
+    /// Sign-ups the plan needs, holders of contested emails included.
     pub fn total_signups(&self) -> u64 {
-        self.fresh
-            + self.unconfirmed
-            + self.confirmed
-            + 2 * (self.contested_fresh + self.contested_reusable)
+        self.counts
+            .iter()
+            .map(|(slot, n)| match slot {
+                Slot::Crowd => n * (1 + self.crowd_size),
+                s if s.with_holder() => n * 2,
+                _ => *n,
+            })
+            .sum()
     }
 }
 
@@ -293,6 +301,7 @@ fn skip_reason(
                 "the target cannot {}",
                 match need {
                     Capability::ReadCodes => "read confirmation codes",
+                    Capability::AdvanceClock => "advance its clock",
                     Capability::AdminReads => "read users back",
                     Capability::Provision => "provision users",
                 }
@@ -365,103 +374,55 @@ fn size_users(
         }
     }
     let rounds = total / cycle.max(1);
-    let (mut fresh, mut unconfirmed, mut confirmed, mut c_fresh, mut c_reuse) =
-        (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut uses: BTreeMap<Slot, u64> = BTreeMap::new();
     for m in &runnable {
-        let uses = rounds * u64::from(m.weight);
         let case = &catalog.cases[m.case];
-        match (case.user, case.consumes) {
-            (UserKind::Unconfirmed, true) => fresh += uses,
-            (UserKind::Unconfirmed, false) => unconfirmed += uses,
-            (UserKind::Confirmed, _) => confirmed += uses,
-            (UserKind::AliasContested, true) => c_fresh += uses,
-            (UserKind::AliasContested, false) => c_reuse += uses,
-            (UserKind::Unknown | UserKind::None, _) => {}
+        if let Some(slot) = case.slot() {
+            *uses.entry(slot).or_default() +=
+                rounds * u64::from(m.weight) * case.users_per_request();
         }
     }
     let limit = def.reuse_limit.0;
-    let reusable = |uses: u64| uses.div_ceil(limit);
-    let resolve = |what: &str,
-                   count: Count,
-                   needed: u64,
-                   unbounded_default: u64|
-     -> Result<u64, String> {
-        let used = needed > 0 || !bounded;
-        match count {
-            Count::Auto if !used => Ok(0),
-            Count::Auto if bounded => Ok(needed),
-            Count::Auto => Ok(needed.max(unbounded_default)),
-            Count::Exactly(n) if bounded && n < needed => Err(format!(
-                "users.{what} is {n}, but the phases can send requests needing {needed}; raise it or write `auto`"
-            )),
-            Count::Exactly(n) => Ok(if used { n } else { 0 }),
-        }
-    };
+    let mut counts = BTreeMap::new();
+    for (&slot, &n) in &uses {
+        let (what, count, needed, unbounded_default) = if slot.single_use() {
+            ("fresh", def.fresh, n, UNBOUNDED_FRESH)
+        } else {
+            (
+                "reusable",
+                def.reusable,
+                n.div_ceil(limit),
+                UNBOUNDED_REUSABLE,
+            )
+        };
+        let resolved = match count {
+            Count::Auto if bounded => needed,
+            Count::Auto => needed.max(unbounded_default),
+            Count::Exactly(k) if bounded && k < needed => {
+                return Err(format!(
+                    "users.{what} is {k}, but the phases can send requests needing {needed} {} users; raise it or write `auto`",
+                    slot.describe()
+                ));
+            }
+            Count::Exactly(k) => k,
+        };
+        counts.insert(slot, resolved);
+    }
+    let crowd_size = runnable
+        .iter()
+        .map(|m| &catalog.cases[m.case])
+        .filter(|c| c.slot() == Some(Slot::Crowd))
+        .map(|c| c.requests_per_execution())
+        .max()
+        .unwrap_or(0);
     let plan = UsersPlan {
         username: def.username.clone(),
         email: def.email.clone(),
         password: def.password.clone(),
-        fresh: resolve("fresh", def.fresh, fresh, UNBOUNDED_FRESH)?,
-        unconfirmed: resolve(
-            "reusable",
-            def.reusable,
-            reusable(unconfirmed),
-            UNBOUNDED_REUSABLE,
-        )?,
-        confirmed: resolve(
-            "reusable",
-            def.reusable,
-            reusable(confirmed),
-            UNBOUNDED_REUSABLE,
-        )?,
-        contested_fresh: resolve("fresh", def.fresh, c_fresh, UNBOUNDED_REUSABLE)?,
-        contested_reusable: resolve(
-            "reusable",
-            def.reusable,
-            reusable(c_reuse),
-            UNBOUNDED_REUSABLE,
-        )?,
+        counts,
+        crowd_size,
         reuse_limit: limit,
         bounded,
-    };
-    // Only kinds the mix uses are provisioned when unbounded.
-    let plan = if bounded {
-        plan
-    } else {
-        let uses = |k: UserKind, consumes: bool| {
-            runnable.iter().any(|m| {
-                let c = &catalog.cases[m.case];
-                c.user == k && (k == UserKind::Confirmed || c.consumes == consumes)
-            })
-        };
-        UsersPlan {
-            fresh: if uses(UserKind::Unconfirmed, true) {
-                plan.fresh
-            } else {
-                0
-            },
-            unconfirmed: if uses(UserKind::Unconfirmed, false) {
-                plan.unconfirmed
-            } else {
-                0
-            },
-            confirmed: if uses(UserKind::Confirmed, true) {
-                plan.confirmed
-            } else {
-                0
-            },
-            contested_fresh: if uses(UserKind::AliasContested, true) {
-                plan.contested_fresh
-            } else {
-                0
-            },
-            contested_reusable: if uses(UserKind::AliasContested, false) {
-                plan.contested_reusable
-            } else {
-                0
-            },
-            ..plan
-        }
     };
     if plan.total_signups() > super::model::MAX_USERS {
         return Err(format!(

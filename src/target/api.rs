@@ -165,6 +165,31 @@ impl Api {
         }
     }
 
+    /// Moves the emulator's clock forward: `POST /_emulator/clock/advance?seconds=N`.
+    pub async fn advance_clock(&self, seconds: u64) -> Result<(), ApiError> {
+        let what = "POST /_emulator/clock/advance".to_owned();
+        let url = format!(
+            "{}/_emulator/clock/advance?seconds={seconds}",
+            self.endpoint
+        );
+        let response = self
+            .client
+            .post(url)
+            .send()
+            .await
+            .map_err(|e| self.transport(&what, &e))?;
+        let status = response.status().as_u16();
+        if status == 200 {
+            Ok(())
+        } else {
+            Err(ApiError::Malformed {
+                what,
+                status,
+                detail: "the target did not move its clock".into(),
+            })
+        }
+    }
+
     fn transport(&self, what: &str, e: &reqwest::Error) -> ApiError {
         ApiError::Transport {
             endpoint: self.endpoint.clone(),

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::api::{Api, ApiError};
-use crate::cases::ClientView;
-use crate::engine::users::{ContestedPair, PoolsBuilder, UserRecord};
+use crate::cases::{ClientView, Slot};
+use crate::engine::users::{PoolsBuilder, Tenant, UserRecord};
 use crate::protocol::Operation;
-use crate::scenario::{Attribute, Plan};
+use crate::scenario::{Attribute, Plan, UserExistenceErrors};
 
 /// Concurrent provisioning calls: enough to hide loopback latency, few enough to stay
 /// inside a real pool's request-rate quotas when pointed at one.
@@ -19,9 +19,19 @@ const WORKERS: usize = 32;
 #[derive(Debug)]
 pub struct Fixtures {
     pub pool_id: String,
-    pub public: ClientView,
-    pub secret: ClientView,
+    pub clients: Clients,
     pub users: PoolsBuilder,
+}
+
+/// The app clients every run creates.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// No secret; PreventUserExistenceErrors as the scenario says (LEGACY by default).
+    pub public: ClientView,
+    /// A generated secret.
+    pub secret: ClientView,
+    /// No secret; PreventUserExistenceErrors ENABLED, whatever the scenario says.
+    pub hiding: ClientView,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +51,7 @@ pub async fn create_pool(
     api: &Api,
     plan: &Plan,
     run_id: &str,
-) -> Result<(String, ClientView, ClientView), ProvisionError> {
+) -> Result<(String, Clients), ProvisionError> {
     let pool = &plan.pool;
     let names = |a: &[Attribute]| a.iter().map(|x| x.as_str()).collect::<Vec<_>>();
     let mut input = json!({
@@ -67,6 +77,7 @@ pub async fn create_pool(
     for (name, secret, puee) in [
         ("cogbench-public", false, pool.public_client),
         ("cogbench-secret", true, pool.secret_client),
+        ("cogbench-hiding", false, UserExistenceErrors::Enabled),
     ] {
         let out = api
             .call(
@@ -97,9 +108,17 @@ pub async fn create_pool(
             secret: client_secret,
         });
     }
-    let secret = clients.pop().expect("two clients");
-    let public = clients.pop().expect("two clients");
-    Ok((pool_id, public, secret))
+    let hiding = clients.pop().expect("three clients");
+    let secret = clients.pop().expect("three clients");
+    let public = clients.pop().expect("three clients");
+    Ok((
+        pool_id,
+        Clients {
+            public,
+            secret,
+            hiding,
+        },
+    ))
 }
 
 fn malformed(what: &str, detail: &str) -> ProvisionError {
@@ -113,13 +132,23 @@ fn malformed(what: &str, detail: &str) -> ProvisionError {
     }
 }
 
+/// What set-up a user gets after SignUp and reading its code.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Job {
-    Fresh,
-    Unconfirmed,
+enum Prep {
+    /// Stays UNCONFIRMED with its code.
+    Signed,
+    /// Confirmed with its code (CONFIRMED users, holders of a contested email).
     Confirmed,
-    Holder,
-    Claimant,
+    /// ResendConfirmationCode, then the new code is read.
+    Resent,
+}
+
+/// One user to provision: its number (naming), the number whose email it uses, and its set-up.
+#[derive(Clone, Copy, Debug)]
+struct Job {
+    n: u64,
+    email_n: u64,
+    prep: Prep,
 }
 
 struct Ctx {
@@ -131,12 +160,15 @@ struct Ctx {
     password: String,
 }
 
+/// Codes of users in the `expired` slot must be older than Cognito's 24 h validity (spec §4.4).
+const EXPIRY_ADVANCE_SECONDS: u64 = 24 * 3600 + 60;
+
 pub async fn provision(
     api: &Api,
     plan: Arc<Plan>,
     run_id: &str,
 ) -> Result<Fixtures, ProvisionError> {
-    let (pool_id, public, secret) = create_pool(api, &plan, run_id).await?;
+    let (pool_id, clients) = create_pool(api, &plan, run_id).await?;
     let u = &plan.users;
     let password = u
         .password
@@ -149,69 +181,118 @@ pub async fn provision(
         plan: plan.clone(),
         run_id: run_id.to_owned(),
         pool_id: pool_id.clone(),
-        public: public.clone(),
+        public: clients.public.clone(),
         password,
     });
-    let pairs = u.contested_fresh + u.contested_reusable;
-    // Holders first: the claimant's sign-up then meets an alias that is already verified.
-    let mut jobs: Vec<(Job, u64, u64)> = Vec::new();
-    let mut n = 0u64;
-    let mut push = |job, count: u64, jobs: &mut Vec<(Job, u64, u64)>| {
-        for _ in 0..count {
-            jobs.push((job, n, n));
-            n += 1;
-        }
-    };
-    push(Job::Holder, pairs, &mut jobs);
-    push(Job::Fresh, u.fresh, &mut jobs);
-    push(Job::Unconfirmed, u.unconfirmed, &mut jobs);
-    push(Job::Confirmed, u.confirmed, &mut jobs);
     let secrets = [
         ctx.password.as_str(),
-        secret.secret.as_deref().unwrap_or_default(),
+        clients.secret.secret.as_deref().unwrap_or_default(),
     ];
     let redact = |e: ProvisionError| ProvisionError {
         step: e.step,
         source: e.source.redacted(&secrets),
     };
-    let holders_and_singles = run_jobs(&ctx, jobs).await.map_err(redact)?;
-    // Holder i was user #i: claimant i shares its email.
-    let claimant_jobs: Vec<(Job, u64, u64)> =
-        (0..pairs).map(|i| (Job::Claimant, n + i, i)).collect();
-    let claimants = run_jobs(&ctx, claimant_jobs).await.map_err(redact)?;
 
-    let mut b = PoolsBuilder::default();
-    let mut holders = Vec::new();
-    for (job, user) in holders_and_singles {
-        match job {
-            Job::Fresh => b.fresh.push(user),
-            Job::Unconfirmed => b.unconfirmed.push(user),
-            Job::Confirmed => b.confirmed.push(user),
-            Job::Holder => holders.push(user),
-            Job::Claimant => unreachable!("claimants run in the second stage"),
+    // Users are numbered in slot order. Stage 0 runs before the clock moves 24 h forward
+    // (expired codes); holders of a contested email sign up and confirm in stage 1, before the
+    // users who share their email (stage 2).
+    let mut next = 0u64;
+    let mut number = || {
+        next += 1;
+        next - 1
+    };
+    let mut drafts: Vec<(Slot, Option<UserRecord>, Vec<UserRecord>)> = Vec::new();
+    let mut stages: [Vec<(usize, Job, bool)>; 3] = Default::default();
+    for slot in Slot::ALL {
+        let members = if slot == Slot::Crowd {
+            u.crowd_size.max(1)
+        } else {
+            1
+        };
+        for _ in 0..u.count(slot) {
+            let tenant = drafts.len();
+            drafts.push((slot, None, Vec::new()));
+            let prep = match slot {
+                Slot::Confirmed => Prep::Confirmed,
+                Slot::ResentFresh | Slot::ResentReusable => Prep::Resent,
+                _ => Prep::Signed,
+            };
+            if slot.with_holder() {
+                let n = number();
+                stages[1].push((
+                    tenant,
+                    Job {
+                        n,
+                        email_n: n,
+                        prep: Prep::Confirmed,
+                    },
+                    true,
+                ));
+                for _ in 0..members {
+                    let member = number();
+                    stages[2].push((
+                        tenant,
+                        Job {
+                            n: member,
+                            email_n: n,
+                            prep,
+                        },
+                        false,
+                    ));
+                }
+            } else {
+                let n = number();
+                let stage = if slot == Slot::Expired { 0 } else { 1 };
+                stages[stage].push((
+                    tenant,
+                    Job {
+                        n,
+                        email_n: n,
+                        prep,
+                    },
+                    false,
+                ));
+            }
         }
     }
-    for (i, ((_, claimant), holder)) in claimants.into_iter().zip(holders).enumerate() {
-        let pair = ContestedPair { holder, claimant };
-        if (i as u64) < u.contested_fresh {
-            b.contested_fresh.push(pair);
-        } else {
-            b.contested_reusable.push(pair);
+    for (i, stage) in stages.into_iter().enumerate() {
+        if i == 1 && u.count(Slot::Expired) > 0 {
+            api.advance_clock(EXPIRY_ADVANCE_SECONDS)
+                .await
+                .map_err(at("advancing the clock"))?;
         }
+        let jobs: Vec<Job> = stage.iter().map(|(_, job, _)| *job).collect();
+        let users = run_jobs(&ctx, jobs).await.map_err(redact)?;
+        for ((tenant, _, is_holder), user) in stage.into_iter().zip(users) {
+            let draft = &mut drafts[tenant];
+            if is_holder {
+                draft.1 = Some(user);
+            } else {
+                draft.2.push(user);
+            }
+        }
+    }
+    let mut b = PoolsBuilder::default();
+    for (slot, holder, mut members) in drafts {
+        let user = members.remove(0);
+        b.push(
+            slot,
+            Tenant {
+                user,
+                holder,
+                crowd: members,
+            },
+        );
     }
     Ok(Fixtures {
         pool_id,
-        public,
-        secret,
+        clients,
         users: b,
     })
 }
 
 /// Runs jobs on a fixed set of workers; results come back in job order.
-async fn run_jobs(
-    ctx: &Arc<Ctx>,
-    jobs: Vec<(Job, u64, u64)>,
-) -> Result<Vec<(Job, UserRecord)>, ProvisionError> {
+async fn run_jobs(ctx: &Arc<Ctx>, jobs: Vec<Job>) -> Result<Vec<UserRecord>, ProvisionError> {
     let jobs = Arc::new(jobs);
     let next = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicBool::new(false));
@@ -225,9 +306,8 @@ async fn run_jobs(
                 if i >= jobs.len() || failed.load(Ordering::Relaxed) {
                     return Ok(done);
                 }
-                let (job, n, email_n) = jobs[i];
-                match one_user(&ctx, job, n, email_n).await {
-                    Ok(user) => done.push((i, job, user)),
+                match one_user(&ctx, jobs[i]).await {
+                    Ok(user) => done.push((i, user)),
                     Err(e) => {
                         failed.store(true, Ordering::Relaxed);
                         return Err(e);
@@ -249,20 +329,20 @@ async fn run_jobs(
     if let Some(e) = first_error {
         return Err(e);
     }
-    all.sort_by_key(|(i, _, _)| *i);
-    Ok(all.into_iter().map(|(_, job, user)| (job, user)).collect())
+    all.sort_by_key(|(i, _)| *i);
+    Ok(all.into_iter().map(|(_, user)| user).collect())
 }
 
-async fn one_user(ctx: &Ctx, job: Job, n: u64, email_n: u64) -> Result<UserRecord, ProvisionError> {
+async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
     let users = &ctx.plan.users;
     let by_email = !ctx.plan.pool.username_attributes.is_empty();
-    let email = users.email.render(&ctx.run_id, email_n);
+    let email = users.email.render(&ctx.run_id, job.email_n);
     let username = if by_email {
         email.clone()
     } else {
-        users.username.render(&ctx.run_id, n)
+        users.username.render(&ctx.run_id, job.n)
     };
-    let step = |what: &str| format!("{what} of user #{n}");
+    let step = |what: &str| format!("{what} of user #{}", job.n);
     let out = ctx
         .api
         .call(
@@ -285,27 +365,46 @@ async fn one_user(ctx: &Ctx, job: Job, n: u64, email_n: u64) -> Result<UserRecor
     } else {
         username.clone()
     };
-    let code = ctx
+    let mut code = ctx
         .api
         .code(&ctx.pool_id, &internal)
         .await
         .map_err(at(step("reading the code")))?;
-    if matches!(job, Job::Confirmed | Job::Holder) {
-        let out: Value = ctx
-            .api
-            .call(
-                Operation::ConfirmSignUp,
-                &json!({"ClientId": ctx.public.client_id, "Username": username, "ConfirmationCode": code}),
-            )
-            .await
-            .map_err(at(step("ConfirmSignUp (set-up)")))?;
-        drop(out);
+    let mut old_code = String::new();
+    match job.prep {
+        Prep::Signed => {}
+        Prep::Confirmed => {
+            ctx.api
+                .call(
+                    Operation::ConfirmSignUp,
+                    &json!({"ClientId": ctx.public.client_id, "Username": username, "ConfirmationCode": code}),
+                )
+                .await
+                .map_err(at(step("ConfirmSignUp (set-up)")))?;
+        }
+        Prep::Resent => {
+            ctx.api
+                .call(
+                    Operation::ResendConfirmationCode,
+                    &json!({"ClientId": ctx.public.client_id, "Username": username}),
+                )
+                .await
+                .map_err(at(step("ResendConfirmationCode")))?;
+            old_code = std::mem::replace(
+                &mut code,
+                ctx.api
+                    .code(&ctx.pool_id, &internal)
+                    .await
+                    .map_err(at(step("reading the resent code")))?,
+            );
+        }
     }
     Ok(UserRecord {
         username,
         sub,
         email,
         code,
+        old_code,
         internal,
     })
 }

@@ -310,6 +310,36 @@ async fn step7_wrong_code_then_right_code() {
 }
 
 #[tokio::test]
+async fn attempt_limit_locks_out_after_15_wrong_codes_for_an_hour() {
+    let h = Harness::start().await;
+    let (f, code) = alice(&h, json!({}), json!({})).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..15 {
+        h.confirm(confirm_body(&f, "alice", wrong))
+            .await
+            .assert_error("CodeMismatchException", MISMATCH);
+    }
+    // The 16th attempt is refused before the code is looked at, the right code included.
+    for c in [wrong, code.as_str()] {
+        h.confirm(confirm_body(&f, "alice", c)).await.assert_error(
+            "LimitExceededException",
+            "Attempt limit exceeded, please try after some time.",
+        );
+    }
+    assert_eq!(
+        h.get_user(&f.pool, "alice").await["UserStatus"],
+        "UNCONFIRMED"
+    );
+    // An hour later the window has moved on.
+    assert_eq!(h.advance("seconds=3600").await.status, 200);
+    assert_eq!(
+        h.confirm(confirm_body(&f, "alice", &code)).await.status,
+        200
+    );
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn step7_expiry_on_the_emulator_clock() {
     let h = Harness::start().await;
     let (f, code) = alice(&h, json!({}), json!({})).await;

@@ -309,6 +309,7 @@ async fn seeded_emulators_generate_the_same_ids() {
     let config = || EmulatorConfig {
         region: "eu-west-1".into(),
         seed: Some(7),
+        ..EmulatorConfig::default()
     };
     let mut seen = Vec::new();
     for _ in 0..2 {
