@@ -99,7 +99,7 @@ async fn fake_cognito(setup_confirms: usize, wrong: ResponseTemplate, status: &s
         .respond_with(aws(200, json!({})))
         .mount(&server)
         .await;
-    Mock::given(method("POST"))
+    Mock::given(wiremock::matchers::any())
         .respond_with(Confirm {
             setup: setup_confirms,
             seen: AtomicUsize::new(0),
