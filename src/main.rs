@@ -119,7 +119,7 @@ fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
                     bound.map_or("requests bounded by time".to_owned(), |b| format!(
                         "up to {b} requests"
                     )),
-                    plan.users.total_signups()
+                    plan.total_signups()
                 );
             }
             Err(e) => {

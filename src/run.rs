@@ -92,25 +92,30 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             plan.name,
             target.kind,
             target.endpoint,
-            plan.users.total_signups()
+            plan.total_signups()
         );
     }
     let provision_started = std::time::Instant::now();
-    let fixtures = match provision::provision(&api, plan.clone(), &run_id).await {
-        Ok(f) => f,
-        Err(e) => {
-            target.stop().await;
-            return Err(RunError::Target(format!(
-                "{} (target {})",
-                e,
-                api.endpoint()
-            )));
+    let mut fixtures = Vec::with_capacity(plan.pools.len());
+    for index in 0..plan.pools.len() {
+        match provision::provision(&api, plan.clone(), index, &run_id).await {
+            Ok(f) => fixtures.push(f),
+            Err(e) => {
+                delete_pools(&plan, &api, fixtures.iter().map(|f| f.pool_id.as_str())).await;
+                target.stop().await;
+                return Err(RunError::Target(format!(
+                    "{} (target {})",
+                    e,
+                    api.endpoint()
+                )));
+            }
         }
-    };
+    }
+    let pool_ids: Vec<String> = fixtures.iter().map(|f| f.pool_id.clone()).collect();
     if !quiet {
         eprintln!(
             "cogbench: pool {} ready in {:.1}s",
-            fixtures.pool_id,
+            pool_ids.join(", "),
             provision_started.elapsed().as_secs_f64()
         );
     }
@@ -120,18 +125,26 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         .iter()
         .map(|m| {
             let case = plan.catalog.cases[m.case].with_members(&plan.request);
-            Compiled::new(&case, &fixtures.clients)
+            Compiled::new(&case, m.pool, &fixtures[m.pool].clients)
         })
         .collect();
     let weights: Vec<u32> = runnable.iter().map(|m| m.weight).collect();
-    let users = UserPools::new(fixtures.users, &run_id, plan.users.reuse_limit);
+    let pools: Vec<(UserPools, String)> = fixtures
+        .into_iter()
+        .zip(&plan.pools)
+        .map(|(f, run)| {
+            (
+                UserPools::new(f.users, &run_id, run.users.reuse_limit),
+                f.pool_id,
+            )
+        })
+        .collect();
     let engine = Arc::new(Engine::new(
         client,
         &target.endpoint,
         compiled,
         &weights,
-        users,
-        fixtures.pool_id.clone(),
+        pools,
         plan.postconditions,
     ));
 
@@ -154,14 +167,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         s.abort();
     }
     let interrupted = interrupted.load(Ordering::SeqCst);
-    if plan.pool.delete_after
-        && let Err(e) = provision::delete_pool(&api, &fixtures.pool_id).await
-    {
-        eprintln!(
-            "cogbench: warning: could not delete pool {}: {e}",
-            fixtures.pool_id
-        );
-    }
+    delete_pools(&plan, &api, pool_ids.iter().map(String::as_str)).await;
 
     let finished_at = SystemTime::now();
     let mut summary = summarize(&plan, &engine, &target, phases, started_at, finished_at);
@@ -190,6 +196,19 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         summary,
         report_dir,
     })
+}
+
+/// Deletes the run's pools when the scenario asks for it (the default); failures are warned
+/// about, not fatal: the measurements are already taken.
+async fn delete_pools(plan: &Plan, api: &Api, pool_ids: impl Iterator<Item = &str>) {
+    if !plan.main_pool().pool.delete_after {
+        return;
+    }
+    for id in pool_ids {
+        if let Err(e) = provision::delete_pool(api, id).await {
+            eprintln!("cogbench: warning: could not delete pool {id}: {e}");
+        }
+    }
 }
 
 fn spawn_signal_listener(
@@ -368,10 +387,20 @@ fn summarize(
         coverage,
         phases,
         users: engine
-            .users()
-            .usage()
-            .into_iter()
-            .map(|(k, u)| (k.to_owned(), u))
+            .pools()
+            .iter()
+            .enumerate()
+            .flat_map(|(i, (users, _))| {
+                let prefix = if i == 0 {
+                    String::new()
+                } else {
+                    format!("{}.", plan.pools[i].variant.as_str())
+                };
+                users
+                    .usage()
+                    .into_iter()
+                    .map(move |(k, u)| (format!("{prefix}{k}"), u))
+            })
             .collect(),
         cases,
         thresholds: Vec::new(),
@@ -481,7 +510,8 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
         })
         .collect();
     let attrs = |a: &[crate::scenario::Attribute]| a.iter().map(|x| x.as_str()).collect::<Vec<_>>();
-    let u = &plan.users;
+    let main = plan.main_pool();
+    let (pool, u) = (&main.pool, &main.users);
     json!({
         "name": plan.name,
         "target": {"kind": plan.target.kind(), "endpoint": match &plan.target {
@@ -489,17 +519,23 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
             crate::scenario::TargetPlan::Embedded => None,
         }, "region": plan.region},
         "pool": {
-            "name": plan.pool.name,
-            "alias_attributes": attrs(&plan.pool.alias_attributes),
-            "username_attributes": attrs(&plan.pool.username_attributes),
-            "auto_verified_attributes": attrs(&plan.pool.auto_verified_attributes),
-            "case_sensitive": plan.pool.case_sensitive,
+            "name": pool.name,
+            "alias_attributes": attrs(&pool.alias_attributes),
+            "username_attributes": attrs(&pool.username_attributes),
+            "auto_verified_attributes": attrs(&pool.auto_verified_attributes),
+            "case_sensitive": pool.case_sensitive,
             "clients": {
-                "public": {"prevent_user_existence_errors": plan.pool.public_client.as_str()},
-                "secret": {"prevent_user_existence_errors": plan.pool.secret_client.as_str(), "client_secret": "***"},
+                "public": {"prevent_user_existence_errors": pool.public_client.as_str()},
+                "secret": {"prevent_user_existence_errors": pool.secret_client.as_str(), "client_secret": "***"},
+                "hiding": {"prevent_user_existence_errors": "ENABLED"},
             },
-            "delete_after": plan.pool.delete_after,
+            "delete_after": pool.delete_after,
         },
+        "variant_pools": plan.pools.iter().skip(1).map(|p| json!({
+            "variant": p.variant.as_str(),
+            "case_sensitive": p.pool.case_sensitive,
+            "users": p.users.counts.iter().map(|(slot, n)| (slot.name(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
+        })).collect::<Vec<_>>(),
         "users": {
             "username": u.username.0, "email": u.email.0,
             "password": if u.password.is_some() { "***" } else { "(generated)" },

@@ -237,3 +237,33 @@ async fn scenario_request_members_reach_every_case() {
         "{observed:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_variants_get_a_pool_of_their_own_or_share_a_matching_one() {
+    // Default pool (case-sensitive): the case-insensitive case gets a second pool.
+    let plan = plan_from_str(
+        "name: variants\nphases: [{vus: 1, rounds: 1}]\nmix: {username-case-sensitive: 1, username-case-insensitive: 1}\n",
+    );
+    assert_eq!(plan.pools.len(), 2);
+    let (outcome, _dir) = run_quiet(plan).await;
+    assert_all_pass(&outcome.summary);
+    assert!(outcome.summary.users.contains_key("case-insensitive.fresh"));
+
+    // A case-insensitive scenario pool serves the case-insensitive case itself, and cannot
+    // host the case-sensitive one.
+    let plan = plan_from_str(
+        "name: variants\npool: {case_sensitive: false}\nphases: [{vus: 1, rounds: 1}]\nmix: {username-case-sensitive: 1, username-case-insensitive: 1}\n",
+    );
+    assert_eq!(plan.pools.len(), 1);
+    let (outcome, _dir) = run_quiet(plan).await;
+    let s = &outcome.summary;
+    assert_eq!(s.cases[0].verdict, Verdict::Skipped);
+    assert!(
+        s.cases[0]
+            .skip_reason
+            .as_deref()
+            .unwrap()
+            .contains("case-insensitively")
+    );
+    assert_eq!(s.cases[1].verdict, Verdict::Pass);
+}

@@ -114,13 +114,17 @@ async fn fake_cognito(setup_confirms: usize, wrong: ResponseTemplate, status: &s
 async fn run_case_against(case: &str, wrong: ResponseTemplate, admin_status: &str) -> Summary {
     let yaml = format!("name: wrong\nphases: [{{vus: 1, rounds: 1}}]\nmix: {{{case}: 1}}\n");
     let probe = plan_from_str(&yaml);
-    let u = &probe.users;
     use cogbench::cases::Slot;
-    // Set-up confirms the CONFIRMED users and the holders of contested emails.
-    let setup = Slot::ALL
+    // Set-up confirms the CONFIRMED users and the holders of contested emails, in every pool.
+    let setup = probe
+        .pools
         .iter()
-        .filter(|s| **s == Slot::Confirmed || s.with_holder())
-        .map(|s| u.count(*s))
+        .flat_map(|p| {
+            Slot::ALL
+                .iter()
+                .filter(|s| **s == Slot::Confirmed || s.with_holder())
+                .map(|s| p.users.count(*s))
+        })
         .sum::<u64>() as usize;
     let server = fake_cognito(setup, wrong, admin_status).await;
     let yaml = format!("{yaml}target: {{endpoint: \"{}\"}}\n", server.uri());

@@ -234,6 +234,25 @@ pub enum ClientKind {
     Unknown,
 }
 
+/// The pool a case runs in: the scenario's, or a variant of it that cogbench creates beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum PoolVariant {
+    #[default]
+    Scenario,
+    /// The scenario's pool with UsernameConfiguration.CaseSensitive false.
+    CaseInsensitive,
+}
+
+impl PoolVariant {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoolVariant::Scenario => "scenario",
+            PoolVariant::CaseInsensitive => "case-insensitive",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Requirement {
@@ -241,6 +260,8 @@ pub enum Requirement {
     EmailAlias,
     /// The public client answers unknown users with UserNotFoundException.
     LegacyUserExistenceErrors,
+    /// The scenario's pool compares usernames case-sensitively (Cognito's default).
+    CaseSensitivePool,
 }
 
 impl Requirement {
@@ -248,6 +269,7 @@ impl Requirement {
         match self {
             Requirement::EmailAlias => "email-alias",
             Requirement::LegacyUserExistenceErrors => "legacy-user-existence-errors",
+            Requirement::CaseSensitivePool => "case-sensitive-pool",
         }
     }
 }
@@ -293,6 +315,8 @@ pub enum Value {
 pub enum Field {
     ClientId,
     Username,
+    /// The username in upper case (case-sensitivity cases).
+    UsernameUpper,
     Sub,
     Email,
     Code,
@@ -346,6 +370,7 @@ fn parse_placeholder(s: &str) -> Result<Value, String> {
     let field = match name {
         "client_id" => Field::ClientId,
         "username" => Field::Username,
+        "username_upper" => Field::UsernameUpper,
         "sub" => Field::Sub,
         "email" => Field::Email,
         "code" => Field::Code,
@@ -372,7 +397,7 @@ fn parse_placeholder(s: &str) -> Result<Value, String> {
                 return Ok(Value::Repeat(text.to_owned(), count));
             }
             return Err(format!(
-                "unknown placeholder `{s}`; expected one of $client_id, $username, $sub, $email, \
+                "unknown placeholder `{s}`; expected one of $client_id, $username, $username_upper, $sub, $email, \
                  $code, $old_code, $wrong_code, $secret_hash, $wrong_secret_hash, $omit, $repeat(<text>,<count>) \
                  (write $$ for a literal $)"
             ));
@@ -550,6 +575,7 @@ pub struct Case {
     pub user: UserKind,
     pub consumes: bool,
     pub client: ClientKind,
+    pub pool: PoolVariant,
     pub requires: Vec<Requirement>,
     /// Request members after merging the catalog's default request; omitted members removed.
     pub request: Vec<(String, Value)>,
@@ -637,6 +663,8 @@ struct RawCase {
     user: UserKind,
     consumes: Option<bool>,
     client: Option<ClientKind>,
+    #[serde(default)]
+    pool: PoolVariant,
     #[serde(default)]
     requires: Vec<Requirement>,
     #[serde(default)]
@@ -733,6 +761,7 @@ impl TryFrom<RawCase> for Case {
             confidence: r.confidence,
             note: r.note,
             user: r.user,
+            pool: r.pool,
             requires: r.requires,
             request: Vec::new(),
             own_members: Default::default(),

@@ -7,8 +7,8 @@ mod members;
 mod request;
 
 pub use catalog::{
-    BodyShape, Capability, Case, Catalog, ClientKind, Confidence, Expect, Field, PostCheck, Repeat,
-    Requirement, Slot, UserKind, Value, Whom,
+    BodyShape, Capability, Case, Catalog, ClientKind, Confidence, Expect, Field, PoolVariant,
+    PostCheck, Repeat, Requirement, Slot, UserKind, Value, Whom,
 };
 pub use judge::{Answer, Class, Difference, Judgement};
 pub use request::{ClientView, RequestTemplate, UserView, wrong_code};

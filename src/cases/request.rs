@@ -132,6 +132,10 @@ impl RequestTemplate {
                     let text: &str = match f {
                         Field::ClientId => &self.client_id,
                         Field::Username => user.username,
+                        Field::UsernameUpper => {
+                            scratch = user.username.to_uppercase();
+                            &scratch
+                        }
                         Field::Sub => user.sub,
                         Field::Email => user.email,
                         Field::Code => user.code,
@@ -157,8 +161,13 @@ impl RequestTemplate {
     }
 
     fn secret_hash_for(&self, user: &UserView<'_>, secret: Option<&str>) -> String {
+        let upper;
         let username: &str = match &self.username_source {
             UsernameSource::Field(Field::Username) => user.username,
+            UsernameSource::Field(Field::UsernameUpper) => {
+                upper = user.username.to_uppercase();
+                &upper
+            }
             UsernameSource::Field(Field::Sub) => user.sub,
             UsernameSource::Field(Field::Email) => user.email,
             UsernameSource::Field(_) => "",

@@ -51,7 +51,7 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
     let all_passed = records.iter().all(|r| matches!(r.verdict, Some(Ok(()))));
     if all_passed && engine.sample_post(&c.expect) {
         let mut differences = Vec::new();
-        engine.check_post(&c.expect, &lease, &mut differences).await;
+        engine.check_post(c, &lease, &mut differences).await;
         if let Some(last) = records.last_mut() {
             last.post_checked = true;
             if !differences.is_empty() {

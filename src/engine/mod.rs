@@ -34,6 +34,8 @@ pub const MAX_ANSWER_BYTES: usize = 1 << 20;
 /// A case ready to send: request template, headers and expectation.
 pub struct Compiled {
     pub id: String,
+    /// Index of its pool in the plan.
+    pool: usize,
     method: reqwest::Method,
     template: RequestTemplate,
     target_header: Option<HeaderValue>,
@@ -46,7 +48,7 @@ pub struct Compiled {
 }
 
 impl Compiled {
-    pub fn new(case: &Case, clients: &Clients) -> Compiled {
+    pub fn new(case: &Case, pool: usize, clients: &Clients) -> Compiled {
         let unknown = ClientView {
             client_id: "cogbenchunknownclient0000".into(),
             secret: None,
@@ -63,6 +65,7 @@ impl Compiled {
         };
         Compiled {
             id: case.id.clone(),
+            pool,
             method: reqwest::Method::from_bytes(case.http.method.as_bytes())
                 .unwrap_or(reqwest::Method::POST),
             target_header: template.target.as_deref().map(header),
@@ -103,10 +106,10 @@ pub struct Engine {
     cases: Vec<Compiled>,
     /// Indices into `cases`, one weighted cycle.
     sequence: Vec<usize>,
-    users: UserPools,
+    /// Users and pool id of each pool of the plan, by index.
+    pools: Vec<(UserPools, String)>,
     pub recorder: Recorder,
     admin: Api,
-    pool_id: String,
     post_rate: f64,
     stop: AtomicBool,
     stop_notify: tokio::sync::Notify,
@@ -120,8 +123,7 @@ impl Engine {
         endpoint: &str,
         cases: Vec<Compiled>,
         weights: &[u32],
-        users: UserPools,
-        pool_id: String,
+        pools: Vec<(UserPools, String)>,
         post_rate: f64,
     ) -> Engine {
         let admin = Api::new(client.clone(), endpoint);
@@ -131,10 +133,9 @@ impl Engine {
             recorder: Recorder::new(cases.len()),
             sequence: mix::sequence(weights),
             cases,
-            users,
+            pools,
             client,
             admin,
-            pool_id,
             post_rate,
             stop: AtomicBool::new(false),
             stop_notify: tokio::sync::Notify::new(),
@@ -146,8 +147,9 @@ impl Engine {
         &self.cases
     }
 
-    pub fn users(&self) -> &UserPools {
-        &self.users
+    /// Users of each pool, with the pool's id.
+    pub fn pools(&self) -> &[(UserPools, String)] {
+        &self.pools
     }
 
     pub fn cycle_len(&self) -> u64 {
@@ -219,7 +221,7 @@ impl Engine {
     }
 
     fn lease(&self, c: &Compiled) -> Option<Lease<'_>> {
-        match self.users.take(c.user, c.consumes) {
+        match self.pools[c.pool].0.take(c.user, c.consumes) {
             Ok(l) => Some(l),
             Err(e) => {
                 self.abort(format!(
@@ -269,7 +271,7 @@ impl Engine {
         if matches!(record.verdict, Some(Ok(()))) && self.sample_post(&c.expect) {
             let mut differences = Vec::new();
             record.post_checked = true;
-            self.check_post(&c.expect, &lease, &mut differences).await;
+            self.check_post(c, &lease, &mut differences).await;
             if !differences.is_empty() {
                 record.verdict = Some(Err(differences));
             }
@@ -280,7 +282,9 @@ impl Engine {
         self.recorder.record(case, record);
     }
 
-    async fn check_post(&self, expect: &Expect, lease: &Lease<'_>, out: &mut Vec<Difference>) {
+    async fn check_post(&self, c: &Compiled, lease: &Lease<'_>, out: &mut Vec<Difference>) {
+        let expect = &c.expect;
+        let pool_id = &self.pools[c.pool].1;
         let Lease::Tenant(tenant) = lease else { return };
         for check in &expect.post {
             let users: Vec<&UserRecord> = match check.of {
@@ -294,7 +298,7 @@ impl Engine {
                     .admin
                     .call(
                         Operation::AdminGetUser,
-                        &json!({"UserPoolId": self.pool_id, "Username": user.internal}),
+                        &json!({"UserPoolId": pool_id, "Username": user.internal}),
                     )
                     .await
                 {

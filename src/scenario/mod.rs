@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub use model::{
     Attribute, CodeSourceKind, Load, Phase, Secret, Stop, Template, UserExistenceErrors,
 };
-pub use plan::{MixEntry, Overrides, Plan, PoolPlan, TargetPlan, UsersPlan, phase_bound};
+pub use plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, TargetPlan, UsersPlan, phase_bound};
 pub use threshold::{Metric, Op, Stat, Threshold};
 
 use crate::cases::Catalog;

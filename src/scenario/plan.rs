@@ -12,7 +12,7 @@ use super::model::{
 use super::threshold::Threshold;
 use std::collections::BTreeMap;
 
-use crate::cases::{Capability, Catalog, ClientKind, Requirement, Slot};
+use crate::cases::{Capability, Catalog, ClientKind, PoolVariant, Requirement, Slot};
 use crate::client::ClientSettings;
 
 #[derive(Debug, Clone)]
@@ -22,8 +22,9 @@ pub struct Plan {
     pub file: PathBuf,
     pub target: TargetPlan,
     pub region: String,
-    pub pool: PoolPlan,
-    pub users: UsersPlan,
+    /// The pools the run creates: the scenario's first, then the variants some cases need
+    /// (e.g. a case-insensitive copy), each with the users its cases take.
+    pub pools: Vec<PoolRun>,
     pub codes: CodeSourceKind,
     pub phases: Vec<Phase>,
     pub mix: Vec<MixEntry>,
@@ -119,8 +120,28 @@ impl UsersPlan {
 }
 
 #[derive(Debug, Clone)]
+pub struct PoolRun {
+    pub variant: PoolVariant,
+    pub pool: PoolPlan,
+    pub users: UsersPlan,
+}
+
+impl Plan {
+    /// The scenario's own pool.
+    pub fn main_pool(&self) -> &PoolRun {
+        &self.pools[0]
+    }
+
+    pub fn total_signups(&self) -> u64 {
+        self.pools.iter().map(|p| p.users.total_signups()).sum()
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct MixEntry {
     pub case: usize,
+    /// Index into `Plan::pools`.
+    pub pool: usize,
     pub weight: u32,
     /// Why the case cannot run on this target and pool; such cases are reported as skipped and never sent.
     pub skip: Option<String>,
@@ -182,6 +203,7 @@ pub(super) fn build(
     check_naming(&raw.users.username, &raw.users.email, &pool)?;
 
     let capabilities = target.capabilities();
+    let mut variants: Vec<(PoolVariant, PoolPlan)> = vec![(PoolVariant::Scenario, pool.clone())];
     let mix: Vec<MixEntry> = match raw.mix {
         Mix::All => (0..catalog.cases.len())
             .map(|case| (case, 1))
@@ -192,10 +214,30 @@ pub(super) fn build(
             .collect(),
     }
     .into_iter()
-    .map(|(case, weight)| MixEntry {
-        case,
-        weight,
-        skip: skip_reason(&catalog.cases[case], &pool, &capabilities),
+    .map(|(case, weight)| {
+        let variant = match catalog.cases[case].pool {
+            // A pool that already compares usernames case-insensitively serves as it is.
+            PoolVariant::CaseInsensitive if !pool.case_sensitive => PoolVariant::Scenario,
+            v => v,
+        };
+        let index = match variants.iter().position(|(v, _)| *v == variant) {
+            Some(i) => i,
+            None => {
+                let mut p = pool.clone();
+                if variant == PoolVariant::CaseInsensitive {
+                    p.case_sensitive = false;
+                }
+                p.name = p.name.map(|n| format!("{n}-{}", variant.as_str()));
+                variants.push((variant, p));
+                variants.len() - 1
+            }
+        };
+        MixEntry {
+            case,
+            pool: index,
+            weight,
+            skip: skip_reason(&catalog.cases[case], &variants[index].1, &capabilities),
+        }
     })
     .collect();
     if mix.iter().all(|m| m.skip.is_some()) {
@@ -219,7 +261,22 @@ pub(super) fn build(
         }
     }
 
-    let users = size_users(&raw.users, &raw.phases.0, &mix, &catalog)?;
+    let mut pools = Vec::with_capacity(variants.len());
+    for (i, (variant, pool)) in variants.into_iter().enumerate() {
+        let users = size_users(&raw.users, &raw.phases.0, &mix, i, &catalog)?;
+        pools.push(PoolRun {
+            variant,
+            pool,
+            users,
+        });
+    }
+    let signups: u64 = pools.iter().map(|p| p.users.total_signups()).sum();
+    if signups > super::model::MAX_USERS {
+        return Err(format!(
+            "users: the plan needs {signups} sign-ups, above the limit of {}; shorten the phases or lower the rate",
+            super::model::MAX_USERS
+        ));
+    }
 
     let mut http = ClientSettings::default();
     if let Some(c) = raw.http.connections {
@@ -246,8 +303,7 @@ pub(super) fn build(
         file,
         target,
         region,
-        pool,
-        users,
+        pools,
         codes: raw.codes.source,
         phases: raw.phases.0,
         mix,
@@ -320,6 +376,8 @@ fn skip_reason(
                 (puee != UserExistenceErrors::Legacy)
                     .then_some("the client has PreventUserExistenceErrors ENABLED, which hides unknown users (spec §4.3)")
             }
+            Requirement::CaseSensitivePool => (!pool.case_sensitive)
+                .then_some("the pool compares usernames case-insensitively (pool.case_sensitive: false)"),
         };
         if let Some(why) = unmet {
             return Some(format!("requires {}: {why}", req.as_str()));
@@ -356,10 +414,13 @@ pub fn phase_bound(phase: &Phase, cycle: u64) -> Option<u64> {
     }
 }
 
+/// Users for the pool `pool` (an index into the plan's pools): the cycle counts every runnable
+/// case, the uses only the cases that run in this pool.
 fn size_users(
     def: &super::model::UsersDef,
     phases: &[Phase],
     mix: &[MixEntry],
+    pool: usize,
     catalog: &Catalog,
 ) -> Result<UsersPlan, String> {
     let runnable: Vec<&MixEntry> = mix.iter().filter(|m| m.skip.is_none()).collect();
@@ -375,7 +436,7 @@ fn size_users(
     }
     let rounds = total / cycle.max(1);
     let mut uses: BTreeMap<Slot, u64> = BTreeMap::new();
-    for m in &runnable {
+    for m in runnable.iter().filter(|m| m.pool == pool) {
         let case = &catalog.cases[m.case];
         if let Some(slot) = case.slot() {
             *uses.entry(slot).or_default() +=
@@ -410,6 +471,7 @@ fn size_users(
     }
     let crowd_size = runnable
         .iter()
+        .filter(|m| m.pool == pool)
         .map(|m| &catalog.cases[m.case])
         .filter(|c| c.slot() == Some(Slot::Crowd))
         .map(|c| c.requests_per_execution())
@@ -424,13 +486,6 @@ fn size_users(
         reuse_limit: limit,
         bounded,
     };
-    if plan.total_signups() > super::model::MAX_USERS {
-        return Err(format!(
-            "users: the plan needs {} sign-ups, above the limit of {}; shorten the phases or lower the rate",
-            plan.total_signups(),
-            super::model::MAX_USERS
-        ));
-    }
     Ok(plan)
 }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use serde_json::json;
 
 use super::api::{Api, ApiError};
-use crate::cases::{ClientView, Slot};
+use crate::cases::{ClientView, PoolVariant, Slot};
 use crate::engine::users::{PoolsBuilder, Tenant, UserRecord};
 use crate::protocol::Operation;
 use crate::scenario::{Attribute, Plan, UserExistenceErrors};
@@ -50,12 +50,17 @@ fn at(step: impl Into<String>) -> impl FnOnce(ApiError) -> ProvisionError {
 pub async fn create_pool(
     api: &Api,
     plan: &Plan,
+    index: usize,
     run_id: &str,
 ) -> Result<(String, Clients), ProvisionError> {
-    let pool = &plan.pool;
+    let run = &plan.pools[index];
+    let pool = &run.pool;
     let names = |a: &[Attribute]| a.iter().map(|x| x.as_str()).collect::<Vec<_>>();
     let mut input = json!({
-        "PoolName": pool.name.clone().unwrap_or_else(|| format!("cogbench-{}-{run_id}", plan.name)),
+        "PoolName": pool.name.clone().unwrap_or_else(|| match run.variant {
+            PoolVariant::Scenario => format!("cogbench-{}-{run_id}", plan.name),
+            v => format!("cogbench-{}-{run_id}-{}", plan.name, v.as_str()),
+        }),
         "AutoVerifiedAttributes": names(&pool.auto_verified_attributes),
         "UsernameConfiguration": {"CaseSensitive": pool.case_sensitive},
     });
@@ -154,6 +159,8 @@ struct Job {
 struct Ctx {
     api: Api,
     plan: Arc<Plan>,
+    /// Index into `plan.pools`.
+    index: usize,
     run_id: String,
     pool_id: String,
     public: ClientView,
@@ -163,13 +170,15 @@ struct Ctx {
 /// Codes of users in the `expired` slot must be older than Cognito's 24 h validity (spec §4.4).
 const EXPIRY_ADVANCE_SECONDS: u64 = 24 * 3600 + 60;
 
+/// Creates the pool `index` of the plan with its clients and users.
 pub async fn provision(
     api: &Api,
     plan: Arc<Plan>,
+    index: usize,
     run_id: &str,
 ) -> Result<Fixtures, ProvisionError> {
-    let (pool_id, clients) = create_pool(api, &plan, run_id).await?;
-    let u = &plan.users;
+    let (pool_id, clients) = create_pool(api, &plan, index, run_id).await?;
+    let u = &plan.pools[index].users;
     let password = u
         .password
         .as_ref()
@@ -179,6 +188,7 @@ pub async fn provision(
     let ctx = Arc::new(Ctx {
         api: api.clone(),
         plan: plan.clone(),
+        index,
         run_id: run_id.to_owned(),
         pool_id: pool_id.clone(),
         public: clients.public.clone(),
@@ -334,8 +344,9 @@ async fn run_jobs(ctx: &Arc<Ctx>, jobs: Vec<Job>) -> Result<Vec<UserRecord>, Pro
 }
 
 async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
-    let users = &ctx.plan.users;
-    let by_email = !ctx.plan.pool.username_attributes.is_empty();
+    let run = &ctx.plan.pools[ctx.index];
+    let users = &run.users;
+    let by_email = !run.pool.username_attributes.is_empty();
     let email = users.email.render(&ctx.run_id, job.email_n);
     let username = if by_email {
         email.clone()
