@@ -54,6 +54,9 @@ pub struct RunArgs {
     /// Send to a running emulator at URL instead of starting one in-process.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// Run only these cases of the mix: comma-separated ids or globs, e.g. `member-*,valid-code`.
+    #[arg(long, value_name = "PATTERN")]
+    pub cases: Option<String>,
     /// Write the reports here instead of reports/<scenario>/<timestamp>/.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,

@@ -267,3 +267,62 @@ async fn case_variants_get_a_pool_of_their_own_or_share_a_matching_one() {
     );
     assert_eq!(s.cases[1].verdict, Verdict::Pass);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_catalog_adds_cases_and_overrides_expectations() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        crate::support::repo("fixtures/examples/team-catalog.yaml"),
+        dir.path().join("team.yaml"),
+    )
+    .unwrap();
+    let scenario = dir.path().join("s.yaml");
+    std::fs::write(
+        &scenario,
+        "name: team\ncatalog: [team.yaml]\nphases: [{vus: 1, rounds: 1}]\nmix: {team-valid-code-with-metadata: 1, already-confirmed: 1}\n",
+    )
+    .unwrap();
+    let plan = cogbench::scenario::load(
+        &scenario,
+        std::sync::Arc::new(cogbench::cases::Catalog::builtin()),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let pinned = plan.catalog.get("already-confirmed").unwrap();
+    assert_eq!(
+        pinned.expect.message_pattern.as_deref(),
+        Some(r"User cannot be confirmed\. Current status is CONFIRMED")
+    );
+    let (outcome, _dir) = run_quiet(plan).await;
+    assert_all_pass(&outcome.summary);
+
+    // An override that pins a message the target does not send makes the case fail.
+    std::fs::write(
+        dir.path().join("team.yaml"),
+        "version: 1\noverrides:\n  already-confirmed:\n    expect: {message: 'Something else'}\n",
+    )
+    .unwrap();
+    std::fs::write(&scenario, "name: team\ncatalog: [team.yaml]\nphases: [{vus: 1, rounds: 1}]\nmix: {already-confirmed: 1}\n").unwrap();
+    let plan = cogbench::scenario::load(
+        &scenario,
+        std::sync::Arc::new(cogbench::cases::Catalog::builtin()),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let (outcome, _dir) = run_quiet(plan).await;
+    assert_eq!(outcome.summary.cases[0].verdict, Verdict::Fail);
+
+    // Schema errors in a team catalog carry their position.
+    std::fs::write(
+        dir.path().join("team.yaml"),
+        "version: 1\ncases:\n  - id: x\n    title: t\n    checks: c\n    spec: s\n    confidence: sure\n",
+    )
+    .unwrap();
+    let e = cogbench::scenario::load(
+        &scenario,
+        std::sync::Arc::new(cogbench::cases::Catalog::builtin()),
+        &Overrides::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("team.yaml:7:17"), "{e}");
+}

@@ -14,6 +14,8 @@ const BUILTIN: &str = include_str!("../../fixtures/cases.yaml");
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub cases: Vec<Case>,
+    /// The well-formed request cases change one member of (for cases added later).
+    default_request: BTreeMap<String, Value>,
     /// The errors the model lists for ConfirmSignUp.
     pub errors: Vec<super::errors::DocumentedError>,
     /// The request members of ConfirmSignUp (from the member table).
@@ -50,36 +52,74 @@ impl Catalog {
     }
 
     fn assemble(raw: RawCatalog, file: &Path) -> Result<Catalog, YamlError> {
-        let mut seen = std::collections::HashSet::new();
-        let mut cases = Vec::with_capacity(raw.cases.len());
-        for mut case in raw.cases {
-            if !seen.insert(case.id.clone()) {
+        let errors: super::errors::ErrorTable =
+            yaml::from_str(super::errors::TABLE, Path::new("fixtures/errors.yaml"))?;
+        let members: super::members::Table =
+            yaml::from_str(super::members::TABLE, Path::new("fixtures/members.yaml"))?;
+        let mut catalog = Catalog {
+            cases: Vec::with_capacity(raw.cases.len()),
+            default_request: raw.default_request,
+            errors: errors.errors,
+            members: members.members.into_iter().map(|m| m.name).collect(),
+        };
+        for case in raw.cases {
+            if catalog.get(&case.id).is_some() {
                 return Err(YamlError {
                     file: file.to_path_buf(),
                     position: None,
                     message: format!("case id `{}` appears twice", case.id),
                 });
             }
-            let mut members = raw.default_request.clone();
-            case.own_members = case.request_overrides.keys().cloned().collect();
-            for (name, value) in std::mem::take(&mut case.request_overrides) {
-                members.insert(name, value);
-            }
-            case.request = members
-                .into_iter()
-                .filter(|(_, v)| !matches!(v, Value::Omit))
-                .collect();
-            cases.push(case);
+            catalog.add(case);
         }
-        let errors: super::errors::ErrorTable =
-            yaml::from_str(super::errors::TABLE, Path::new("fixtures/errors.yaml"))?;
-        let members: super::members::Table =
-            yaml::from_str(super::members::TABLE, Path::new("fixtures/members.yaml"))?;
-        Ok(Catalog {
-            cases,
-            errors: errors.errors,
-            members: members.members.into_iter().map(|m| m.name).collect(),
-        })
+        Ok(catalog)
+    }
+
+    /// Merges the default request under the case's own members and adds (or replaces) it.
+    fn add(&mut self, mut case: Case) {
+        let mut members = self.default_request.clone();
+        case.own_members = case.request_overrides.keys().cloned().collect();
+        for (name, value) in std::mem::take(&mut case.request_overrides) {
+            members.insert(name, value);
+        }
+        case.request = members
+            .into_iter()
+            .filter(|(_, v)| !matches!(v, Value::Omit))
+            .collect();
+        match self.cases.iter_mut().find(|c| c.id == case.id) {
+            Some(existing) => *existing = case,
+            None => self.cases.push(case),
+        }
+    }
+
+    /// Adds a team's own catalog file: new cases, cases replacing built-in ones with the same
+    /// id, and `overrides` that change parts of a case's expectation (e.g. pinning the exact
+    /// messages a pool returns).
+    pub fn extend_from_file(&mut self, file: &Path) -> Result<(), YamlError> {
+        let fail = |message: String| YamlError {
+            file: file.to_path_buf(),
+            position: None,
+            message,
+        };
+        if file.is_dir() {
+            return Err(fail("is a directory, expected a catalog file".into()));
+        }
+        let text = std::fs::read_to_string(file).map_err(|e| fail(format!("cannot read: {e}")))?;
+        let extra: UserCatalog = yaml::from_str(&text, file)?;
+        for case in extra.cases {
+            self.add(case);
+        }
+        for (id, patch) in extra.overrides {
+            let case = self
+                .cases
+                .iter_mut()
+                .find(|c| c.id == id)
+                .ok_or_else(|| fail(format!("overrides: no case `{id}` to override")))?;
+            patch
+                .apply(case)
+                .map_err(|e| fail(format!("overrides.{id}: {e}")))?;
+        }
+        Ok(())
     }
 
     pub fn get(&self, id: &str) -> Option<&Case> {
@@ -88,6 +128,80 @@ impl Catalog {
 
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.cases.iter().position(|c| c.id == id)
+    }
+}
+
+/// A team's catalog file (`catalog:` in a scenario).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserCatalog {
+    #[allow(dead_code)]
+    version: u32,
+    #[serde(default)]
+    cases: Vec<Case>,
+    #[serde(default)]
+    overrides: BTreeMap<String, CasePatch>,
+}
+
+/// Changes to one case: the fields given replace the case's own.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CasePatch {
+    confidence: Option<Confidence>,
+    note: Option<String>,
+    #[serde(default)]
+    expect: ExpectPatch,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ExpectPatch {
+    status: Option<u16>,
+    error: Option<String>,
+    /// A regex (full match), or null to stop checking the message.
+    #[serde(default, deserialize_with = "double_option")]
+    message: Option<Option<String>>,
+    body: Option<BodyShape>,
+    content_type: Option<String>,
+    request_id: Option<bool>,
+}
+
+impl CasePatch {
+    fn apply(self, case: &mut Case) -> Result<(), String> {
+        if let Some(c) = self.confidence {
+            case.confidence = c;
+        }
+        if let Some(n) = self.note {
+            case.note = Some(n);
+        }
+        let e = &mut case.expect;
+        let p = self.expect;
+        if let Some(s) = p.status {
+            e.status = s;
+        }
+        if let Some(err) = p.error {
+            e.error = Some(err);
+        }
+        if let Some(message) = p.message {
+            e.message = message
+                .as_deref()
+                .map(|m| Regex::new(&format!("^(?:{m})$")).map_err(|x| format!("message: {x}")))
+                .transpose()?;
+            e.message_pattern = message;
+        }
+        if let Some(b) = p.body {
+            e.body = b;
+        }
+        if let Some(ct) = p.content_type {
+            e.content_type = (ct != "any").then_some(ct);
+        }
+        if let Some(r) = p.request_id {
+            e.request_id = r;
+        }
+        if e.expects_success() && e.error.is_some() {
+            return Err("a 2xx expectation cannot name an error".into());
+        }
+        Ok(())
     }
 }
 

@@ -44,6 +44,23 @@ pub fn parse(
     catalog: Arc<Catalog>,
     overrides: &Overrides,
 ) -> Result<Plan, ScenarioError> {
+    // A first look for `catalog:` files: their cases must be known before the mix is read.
+    #[derive(serde::Deserialize)]
+    struct CatalogRefs {
+        #[serde(default)]
+        catalog: Vec<String>,
+    }
+    let refs: CatalogRefs = yaml::from_str(text, path)?;
+    let catalog = if refs.catalog.is_empty() {
+        catalog
+    } else {
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut extended = (*catalog).clone();
+        for file in &refs.catalog {
+            extended.extend_from_file(&base.join(file))?;
+        }
+        Arc::new(extended)
+    };
     let names: Vec<String> = catalog.cases.iter().map(|c| c.id.clone()).collect();
     let previous = model::KNOWN_CASES.with(|k| k.replace(names));
     let raw = yaml::from_str::<model::RawScenario>(text, path);

@@ -24,6 +24,10 @@ pub const MAX_USERS: u64 = 1_000_000;
 pub(super) struct RawScenario {
     pub name: ScenarioName,
     pub description: Option<String>,
+    /// Catalog files of the team's own (read before the rest, by `scenario::parse`).
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub catalog: Vec<String>,
     pub target: Option<TargetDef>,
     #[serde(default)]
     pub pool: PoolDef,

@@ -152,6 +152,8 @@ pub struct MixEntry {
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub endpoint_url: Option<String>,
+    /// `--cases`: comma-separated case ids or globs (`member-*`); only those run.
+    pub cases: Option<String>,
     pub connect_timeout: Option<Duration>,
     pub read_timeout: Option<Duration>,
 }
@@ -240,6 +242,27 @@ pub(super) fn build(
         }
     })
     .collect();
+    let mix: Vec<MixEntry> = match &overrides.cases {
+        None => mix,
+        Some(patterns) => {
+            let patterns: Vec<&str> = patterns
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let kept: Vec<MixEntry> = mix
+                .into_iter()
+                .filter(|m| patterns.iter().any(|p| glob(p, &catalog.cases[m.case].id)))
+                .collect();
+            if kept.is_empty() {
+                return Err(format!(
+                    "--cases `{}` matches no case of the mix (`cogbench cases` lists them)",
+                    patterns.join(",")
+                ));
+            }
+            kept
+        }
+    };
     if mix.iter().all(|m| m.skip.is_some()) {
         return Err(format!(
             "mix: every case is skipped on this target and pool ({})",
@@ -314,6 +337,30 @@ pub(super) fn build(
         request: raw.request.0,
         catalog,
     })
+}
+
+/// `*` matches any run of characters, `?` one; everything else itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
 }
 
 fn check_naming(username: &Template, email: &Template, pool: &PoolPlan) -> Result<(), String> {
@@ -499,4 +546,22 @@ fn default_connections(phases: &[Phase]) -> usize {
         .max()
         .unwrap_or(16)
         .max(16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs_match_whole_ids() {
+        assert!(glob("member-*", "member-client-id-empty"));
+        assert!(glob("*-at-max", "member-session-at-max"));
+        assert!(glob("valid-code", "valid-code"));
+        assert!(glob("wrong-c?de", "wrong-code"));
+        assert!(glob("*", "anything"));
+        assert!(!glob("member-*", "valid-code"));
+        assert!(!glob("valid", "valid-code"));
+        assert!(glob("a*b*c", "a-x-b-y-c"));
+        assert!(!glob("a*b*c", "a-x-c-y-b"));
+    }
 }
