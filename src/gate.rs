@@ -69,6 +69,11 @@ pub fn evaluate(
                 Metric::Requests => case.map_or(summary.totals.requests, |c| c.count) as f64,
                 Metric::Rps => summary.totals.requests_per_second,
                 Metric::Dropped => summary.totals.dropped as f64,
+                Metric::Throttled => case
+                    .map_or(&summary.totals.by_class, |c| &c.by_class)
+                    .get("throttled")
+                    .copied()
+                    .unwrap_or(0) as f64,
             };
             let unit = match t.metric {
                 Metric::Latency(_) | Metric::ServiceTime(_) => "us",

@@ -54,12 +54,13 @@ fn assert_all_pass(s: &Summary) {
 async fn conformance_yaml_passes_every_case_with_postconditions() {
     let plan = plan_from_file("scenarios/conformance.yaml", &Overrides::default());
     let cases = plan.catalog.cases.len();
+    // The plan's catalog: the scenario's race_size applied.
+    let catalog = plan.catalog.clone();
     let (outcome, dir) = run_quiet(plan).await;
     let s = &outcome.summary;
     assert_all_pass(s);
     assert_counts_add_up(s);
     assert_eq!(s.cases.len(), cases);
-    let catalog = cogbench::cases::Catalog::builtin();
     let expected: u64 = catalog
         .cases
         .iter()

@@ -570,6 +570,8 @@ pub enum Whom {
     PreviousOwner,
     /// The holder and every user of an alias crowd, taken together.
     Group,
+    /// The user's email as a sign-in alias: AdminGetUser by the email must name the user.
+    Alias,
 }
 
 impl Whom {
@@ -578,6 +580,7 @@ impl Whom {
             Whom::User => "user",
             Whom::PreviousOwner => "previous_owner",
             Whom::Group => "group",
+            Whom::Alias => "alias",
         }
     }
 }

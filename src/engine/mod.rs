@@ -287,10 +287,15 @@ impl Engine {
         let pool_id = &self.pools[c.pool].1;
         let Lease::Tenant(tenant) = lease else { return };
         for check in &expect.post {
+            if check.of == Whom::Alias {
+                self.check_alias_owner(pool_id, &tenant.user, out).await;
+                continue;
+            }
             let users: Vec<&UserRecord> = match check.of {
                 Whom::User => vec![&tenant.user],
                 Whom::PreviousOwner => tenant.holder.iter().collect(),
                 Whom::Group => tenant.everyone().collect(),
+                Whom::Alias => Vec::new(),
             };
             let mut verified = 0;
             for user in users {
@@ -327,6 +332,34 @@ impl Engine {
                     observed: verified.to_string(),
                 });
             }
+        }
+    }
+}
+
+impl Engine {
+    /// The alias now signs in the user: AdminGetUser by the email names it.
+    async fn check_alias_owner(&self, pool_id: &str, user: &UserRecord, out: &mut Vec<Difference>) {
+        let answer = self
+            .admin
+            .call(
+                Operation::AdminGetUser,
+                &json!({"UserPoolId": pool_id, "Username": user.email}),
+            )
+            .await;
+        let observed = match &answer {
+            Ok(a) => a
+                .get("Username")
+                .and_then(|u| u.as_str())
+                .unwrap_or("(absent)")
+                .to_owned(),
+            Err(e) => e.to_string(),
+        };
+        if observed != user.internal {
+            out.push(Difference {
+                field: "alias owner (AdminGetUser by email)".into(),
+                expected: user.internal.clone(),
+                observed,
+            });
         }
     }
 }

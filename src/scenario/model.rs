@@ -39,6 +39,9 @@ pub(super) struct RawScenario {
     pub http: HttpDef,
     #[serde(default)]
     pub judge: JudgeDef,
+    /// Requests in each race case (concurrent-confirm, concurrent-force-alias…); default: the
+    /// catalog's.
+    pub race_size: Option<RaceSize>,
     /// Members added to every case's request (e.g. ClientMetadata, UserContextData), except
     /// where a case sets the member itself.
     #[serde(default)]
@@ -532,6 +535,21 @@ pub(super) struct HttpDef {
     pub connections: Option<Connections>,
     pub connect_timeout: Option<Dur>,
     pub read_timeout: Option<Dur>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RaceSize(pub u32);
+impl<'de> Deserialize<'de> for RaceSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = u64::deserialize(d)?;
+        if (2..=100).contains(&n) {
+            Ok(RaceSize(n as u32))
+        } else {
+            Err(serde::de::Error::custom(
+                "race_size: from 2 to 100 concurrent requests",
+            ))
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]

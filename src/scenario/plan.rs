@@ -168,6 +168,20 @@ pub(super) fn build(
     catalog: Arc<Catalog>,
     overrides: &Overrides,
 ) -> Result<Plan, String> {
+    let catalog = match raw.race_size {
+        None => catalog,
+        Some(n) => {
+            let mut resized = (*catalog).clone();
+            for case in &mut resized.cases {
+                if let Some(r) = &mut case.repeat
+                    && r.concurrent
+                {
+                    r.count = n.0;
+                }
+            }
+            Arc::new(resized)
+        }
+    };
     let target = match (&overrides.endpoint_url, raw.target.as_ref().map(|t| t.kind)) {
         (Some(url), _) => {
             super::model::check_endpoint(url).map_err(|e| format!("--endpoint-url: {e}"))?;

@@ -40,6 +40,9 @@ pub enum Metric {
     Requests,
     /// Open-model requests whose start time passed before they could be sent.
     Dropped,
+    /// Answers that were TooManyRequestsException (never judged for conformance; a scenario
+    /// that expects none says `throttled == 0`).
+    Throttled,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,7 +87,7 @@ impl fmt::Display for Threshold {
 
 const HELP: &str = "expected `<metric>[{case=<id>}] <op> <value>`, e.g. `p99 < 50ms`, \
 `error_rate < 1%`, `conformance_failures == 0`; metrics: p50 p90 p99 p999 max mean, \
-service_p50 … service_max, error_rate, conformance_failures, rps, requests, dropped; \
+service_p50 … service_max, error_rate, conformance_failures, rps, requests, dropped, throttled; \
 ops: < <= > >= == !=";
 
 pub fn parse(text: &str) -> Result<Threshold, String> {
@@ -140,6 +143,7 @@ pub fn parse(text: &str) -> Result<Threshold, String> {
             "rps" => Metric::Rps,
             "requests" => Metric::Requests,
             "dropped" => Metric::Dropped,
+            "throttled" => Metric::Throttled,
             _ => return Err(format!("`{text}`: unknown metric `{name}`; {HELP}")),
         }
     };
