@@ -3,8 +3,10 @@
 mod catalog;
 pub mod errors;
 pub mod judge;
+mod kinds;
 mod members;
 mod request;
+mod value;
 
 pub use catalog::{
     BodyShape, Capability, Case, Catalog, ClientKind, Confidence, Expect, Field, PoolVariant,

@@ -2,6 +2,7 @@
 //! any byte is sent to a target.
 
 mod model;
+mod phase;
 mod plan;
 pub mod threshold;
 pub mod units;
@@ -9,9 +10,8 @@ pub mod units;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use model::{
-    Attribute, CodeSourceKind, Load, Phase, Secret, Stop, Template, UserExistenceErrors,
-};
+pub use model::{Attribute, CodeSourceKind, Secret, Template, UserExistenceErrors};
+pub use phase::{Load, Phase, Stop};
 pub use plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, TargetPlan, UsersPlan, phase_bound};
 pub use threshold::{Metric, Op, Stat, Threshold};
 

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::model::{
-    Attribute, CodeSourceKind, Count, Load, Mix, Phase, RawScenario, ReportKind, Secret, Stop,
-    TargetKind, Template, UserExistenceErrors,
+    Attribute, CodeSourceKind, Count, Mix, RawScenario, ReportKind, Secret, TargetKind, Template,
+    UserExistenceErrors,
 };
+use super::phase::{Load, Phase, Stop};
 use super::threshold::Threshold;
 use std::collections::BTreeMap;
 
