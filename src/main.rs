@@ -117,8 +117,8 @@ fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
                     plan.mix.len(),
                     skipped,
                     plan.phases.len(),
-                    bound.map_or("requests bounded by time".to_owned(), |b| format!(
-                        "up to {b} requests"
+                    bound.map_or("starts bounded by time".to_owned(), |b| format!(
+                        "up to {b} starts (a group case sends several requests per start)"
                     )),
                     plan.total_signups()
                 );
