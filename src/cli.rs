@@ -54,6 +54,12 @@ pub struct RunArgs {
     /// Send to a running emulator at URL instead of starting one in-process.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+    /// The kind of target at --endpoint-url: emulator, cognito-local, moto or endpoint.
+    #[arg(long, value_name = "KIND")]
+    pub target_kind: Option<String>,
+    /// cognito-local's working folder (its .cognito/db/ holds the codes).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<String>,
     /// Run only these cases of the mix: comma-separated ids or globs, e.g. `member-*,valid-code`.
     #[arg(long, value_name = "PATTERN")]
     pub cases: Option<String>,

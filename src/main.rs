@@ -53,6 +53,8 @@ async fn cmd_run(args: RunArgs) -> i32 {
     let overrides = match (|| -> Result<Overrides, String> {
         Ok(Overrides {
             endpoint_url: args.endpoint_url.clone(),
+            target_kind: args.target_kind.clone(),
+            data_dir: args.data_dir.clone(),
             cases: args.cases.clone(),
             connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,
             read_timeout: seconds("--cli-read-timeout", args.cli_read_timeout)?,

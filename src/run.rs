@@ -514,10 +514,13 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
     let (pool, u) = (&main.pool, &main.users);
     json!({
         "name": plan.name,
-        "target": {"kind": plan.target.kind(), "endpoint": match &plan.target {
-            crate::scenario::TargetPlan::Emulator { endpoint } => Some(endpoint.clone()),
-            crate::scenario::TargetPlan::Embedded => None,
-        }, "region": plan.region},
+        "target": {
+            "kind": plan.target.kind(),
+            "endpoint": plan.target.endpoint,
+            "codes": crate::target::codes::describe(&plan.target.codes),
+            "admin_reads": plan.target.admin_reads,
+            "region": plan.region,
+        },
         "pool": {
             "name": pool.name,
             "alias_attributes": attrs(&pool.alias_attributes),
@@ -542,7 +545,6 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
             "counts": u.counts.iter().map(|(slot, n)| (slot.name(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
             "reuse_limit": u.reuse_limit, "bounded": u.bounded,
         },
-        "codes": {"source": "emulator"},
         "http": {
             "connections": plan.http.pool_size,
             "connect_timeout": format_duration(plan.http.connect_timeout),

@@ -10,7 +10,7 @@ pub mod units;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use model::{Attribute, CodeSourceKind, Secret, Template, UserExistenceErrors};
+pub use model::{Attribute, CodeSource, Secret, TargetKind, Template, UserExistenceErrors};
 pub use phase::{Load, Phase, Stop};
 pub use plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, TargetPlan, UsersPlan, phase_bound};
 pub use threshold::{Metric, Op, Stat, Threshold};

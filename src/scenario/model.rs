@@ -35,8 +35,6 @@ pub(super) struct RawScenario {
     #[serde(default)]
     pub users: UsersDef,
     #[serde(default)]
-    pub codes: CodesDef,
-    #[serde(default)]
     pub http: HttpDef,
     #[serde(default)]
     pub judge: JudgeDef,
@@ -186,17 +184,71 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// What kind of server the target is; it decides what cogbench can do there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum TargetKind {
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    /// The reference emulator, started in-process.
     Embedded,
+    /// A running `cogbench emulator` (or a server with its `/_emulator/` side routes).
     Emulator,
+    /// cognito-local (npm): codes read from its database files.
+    CognitoLocal,
+    /// moto's server mode (PyPI): it checks no codes, so any code is sent.
+    Moto,
+    /// Any other endpoint that speaks the Cognito API unsigned, with a code source.
+    Endpoint,
+}
+
+impl TargetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Embedded => "embedded",
+            TargetKind::Emulator => "emulator",
+            TargetKind::CognitoLocal => "cognito-local",
+            TargetKind::Moto => "moto",
+            TargetKind::Endpoint => "endpoint",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<TargetKind, String> {
+        [
+            TargetKind::Embedded,
+            TargetKind::Emulator,
+            TargetKind::CognitoLocal,
+            TargetKind::Moto,
+            TargetKind::Endpoint,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| format!("unknown target kind `{s}`; expected embedded, emulator, cognito-local, moto or endpoint"))
+    }
+}
+
+/// Where the confirmation codes of provisioned users come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeSource {
+    /// `GET {endpoint}/_emulator/codes/{pool}/{username}`.
+    EmulatorRoute,
+    /// cognito-local's `{data_dir}/.cognito/db/{pool}.json`.
+    CognitoLocal { data_dir: std::path::PathBuf },
+    /// The target checks no code (moto): this one is sent.
+    Fixed(String),
+    /// `GET` of a URL template with `{pool}` and `{username}`; the body is the code.
+    Http { url: String },
+    /// A shell command template with `{pool}` and `{username}`; its output is the code.
+    Command { command: String },
+    /// No codes: cases that need one are skipped.
+    None,
 }
 
 pub(super) struct TargetDef {
-    pub kind: TargetKind,
+    pub kind: Option<TargetKind>,
     pub endpoint: Option<String>,
     pub region: Option<String>,
+    pub data_dir: Option<String>,
+    pub codes: Option<CodeSource>,
+    pub admin_reads: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -205,36 +257,70 @@ pub(super) struct RawTarget {
     kind: Option<TargetKind>,
     endpoint: Option<String>,
     region: Option<String>,
+    data_dir: Option<String>,
+    codes: Option<RawCodes>,
+    admin_reads: Option<bool>,
+}
+
+/// `codes:` of an `endpoint` target: exactly one of the forms.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCodes {
+    http: Option<String>,
+    command: Option<String>,
+    fixed: Option<String>,
+    #[serde(default)]
+    none: bool,
 }
 
 impl TryFrom<RawTarget> for TargetDef {
     type Error = String;
     fn try_from(r: RawTarget) -> Result<TargetDef, String> {
-        let kind = r.kind.unwrap_or(if r.endpoint.is_some() {
-            TargetKind::Emulator
-        } else {
-            TargetKind::Embedded
-        });
-        match (kind, &r.endpoint) {
-            (TargetKind::Embedded, Some(_)) => {
-                return Err("the embedded emulator starts in-process and takes no endpoint; use kind: emulator for a running one".into());
-            }
-            (TargetKind::Emulator, None) => {
-                return Err(
-                    "kind: emulator needs `endpoint` (the URL of a running `cogbench emulator`)"
-                        .into(),
-                );
-            }
-            (_, Some(e)) => check_endpoint(e)?,
-            _ => {}
+        if let Some(e) = &r.endpoint {
+            check_endpoint(e)?;
         }
         if let Some(region) = &r.region {
             check_region(region)?;
         }
+        let codes = match r.codes {
+            None => None,
+            Some(c) => {
+                Some(match (c.http, c.command, c.fixed, c.none) {
+                    (Some(url), None, None, false) => {
+                        if !url.contains("{username}") {
+                            return Err("codes.http: the URL template needs {username} (and usually {pool})".into());
+                        }
+                        CodeSource::Http { url }
+                    }
+                    (None, Some(command), None, false) => {
+                        if !command.contains("{username}") {
+                            return Err("codes.command: the command template needs {username} (and usually {pool})".into());
+                        }
+                        CodeSource::Command { command }
+                    }
+                    (None, None, Some(code), false) => CodeSource::Fixed(code),
+                    (None, None, None, true) => CodeSource::None,
+                    _ => {
+                        return Err(
+                            "codes: give exactly one of http, command, fixed or none: true".into(),
+                        );
+                    }
+                })
+            }
+        };
+        if codes.is_some() && !matches!(r.kind, Some(TargetKind::Endpoint) | None) {
+            return Err(
+                "`codes` belongs to kind: endpoint; the other kinds know where their codes are"
+                    .into(),
+            );
+        }
         Ok(TargetDef {
-            kind,
+            kind: r.kind,
             endpoint: r.endpoint,
             region: r.region,
+            data_dir: r.data_dir,
+            codes,
+            admin_reads: r.admin_reads,
         })
     }
 }
@@ -513,21 +599,6 @@ impl<'de> Deserialize<'de> for ReuseLimit {
             ))
         }
     }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub(super) struct CodesDef {
-    #[serde(default)]
-    pub source: CodeSourceKind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum CodeSourceKind {
-    /// The emulator's side route `GET /_emulator/codes/{pool}/{user}`.
-    #[default]
-    Emulator,
 }
 
 #[derive(Deserialize, Default)]

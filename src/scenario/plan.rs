@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::model::TargetKind;
 use super::model::{
-    Attribute, CodeSourceKind, Count, Mix, RawScenario, ReportKind, Secret, TargetKind, Template,
+    Attribute, CodeSource, Count, Mix, RawScenario, ReportKind, Secret, Template,
     UserExistenceErrors,
 };
 use super::phase::{Load, Phase, Stop};
@@ -26,7 +27,6 @@ pub struct Plan {
     /// The pools the run creates: the scenario's first, then the variants some cases need
     /// (e.g. a case-insensitive copy), each with the users its cases take.
     pub pools: Vec<PoolRun>,
-    pub codes: CodeSourceKind,
     pub phases: Vec<Phase>,
     pub mix: Vec<MixEntry>,
     pub thresholds: Vec<Threshold>,
@@ -39,31 +39,92 @@ pub struct Plan {
     pub catalog: Arc<Catalog>,
 }
 
+/// Where requests go and what can be done there.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TargetPlan {
-    /// Started in-process on an ephemeral loopback port.
-    Embedded,
-    /// A running `cogbench emulator` (or a server with the same side routes).
-    Emulator { endpoint: String },
+pub struct TargetPlan {
+    pub kind: TargetKind,
+    /// `None` for the embedded emulator (its port is chosen when it starts).
+    pub endpoint: Option<String>,
+    pub codes: CodeSource,
+    /// AdminGetUser answers unsigned (emulators do; a real pool needs SigV4).
+    pub admin_reads: bool,
 }
 
 impl TargetPlan {
     pub fn kind(&self) -> &'static str {
-        match self {
-            TargetPlan::Embedded => "embedded",
-            TargetPlan::Emulator { .. } => "emulator",
-        }
+        self.kind.as_str()
     }
 
     pub fn capabilities(&self) -> Vec<Capability> {
-        // Both serve the side routes and every provisioning and admin operation.
-        vec![
-            Capability::ReadCodes,
-            Capability::AdminReads,
-            Capability::AdvanceClock,
-            Capability::Provision,
-        ]
+        let mut c = vec![Capability::Provision];
+        if self.codes != CodeSource::None {
+            c.push(Capability::ReadCodes);
+        }
+        if self.admin_reads {
+            c.push(Capability::AdminReads);
+        }
+        // Only cogbench's emulator has a clock to move (its side route).
+        if matches!(self.kind, TargetKind::Embedded | TargetKind::Emulator) {
+            c.push(Capability::AdvanceClock);
+        }
+        c
     }
+}
+
+/// The target from the scenario and the command line (which wins).
+fn target_plan(def: Option<&super::model::TargetDef>, o: &Overrides) -> Result<TargetPlan, String> {
+    let endpoint = match &o.endpoint_url {
+        Some(url) => {
+            super::model::check_endpoint(url).map_err(|e| format!("--endpoint-url: {e}"))?;
+            Some(url.clone())
+        }
+        None => def.and_then(|d| d.endpoint.clone()),
+    }
+    .map(|e| e.trim_end_matches('/').to_owned());
+    let scenario_kind = def.and_then(|d| d.kind);
+    let kind = match (&o.target_kind, scenario_kind) {
+        (Some(k), _) => TargetKind::parse(k).map_err(|e| format!("--target-kind: {e}"))?,
+        (None, Some(TargetKind::Embedded) | None) if endpoint.is_some() => TargetKind::Emulator,
+        (None, Some(k)) => k,
+        (None, None) => TargetKind::Embedded,
+    };
+    match (kind, &endpoint) {
+        (TargetKind::Embedded, Some(_)) => {
+            return Err(
+                "target: the embedded emulator starts in-process and takes no endpoint".into(),
+            );
+        }
+        (TargetKind::Embedded, None) => {}
+        (k, None) => {
+            return Err(format!(
+                "target: kind {} needs `endpoint` (or --endpoint-url)",
+                k.as_str()
+            ));
+        }
+        _ => {}
+    }
+    let data_dir = o
+        .data_dir
+        .clone()
+        .or_else(|| def.and_then(|d| d.data_dir.clone()));
+    let scenario_codes = def.and_then(|d| d.codes.clone());
+    let codes = match kind {
+        TargetKind::Embedded | TargetKind::Emulator => CodeSource::EmulatorRoute,
+        TargetKind::CognitoLocal => CodeSource::CognitoLocal {
+            data_dir: data_dir
+                .ok_or("target: kind cognito-local needs `data_dir` (or --data-dir): the folder it runs in, where .cognito/db/ holds its pools")?
+                .into(),
+        },
+        // moto checks no confirmation code (it has none to expose): any code is accepted.
+        TargetKind::Moto => CodeSource::Fixed("123456".into()),
+        TargetKind::Endpoint => scenario_codes.unwrap_or(CodeSource::None),
+    };
+    Ok(TargetPlan {
+        kind,
+        endpoint,
+        codes,
+        admin_reads: def.and_then(|d| d.admin_reads).unwrap_or(true),
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -153,6 +214,10 @@ pub struct MixEntry {
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub endpoint_url: Option<String>,
+    /// `--target-kind`.
+    pub target_kind: Option<String>,
+    /// `--data-dir`: cognito-local's working folder.
+    pub data_dir: Option<String>,
     /// `--cases`: comma-separated case ids or globs (`member-*`); only those run.
     pub cases: Option<String>,
     pub connect_timeout: Option<Duration>,
@@ -183,24 +248,7 @@ pub(super) fn build(
             Arc::new(resized)
         }
     };
-    let target = match (&overrides.endpoint_url, raw.target.as_ref().map(|t| t.kind)) {
-        (Some(url), _) => {
-            super::model::check_endpoint(url).map_err(|e| format!("--endpoint-url: {e}"))?;
-            TargetPlan::Emulator {
-                endpoint: url.trim_end_matches('/').to_owned(),
-            }
-        }
-        (None, Some(TargetKind::Emulator)) => TargetPlan::Emulator {
-            endpoint: raw
-                .target
-                .as_ref()
-                .and_then(|t| t.endpoint.clone())
-                .unwrap_or_default()
-                .trim_end_matches('/')
-                .to_owned(),
-        },
-        _ => TargetPlan::Embedded,
-    };
+    let target = target_plan(raw.target.as_ref(), overrides)?;
     let region = raw
         .target
         .as_ref()
@@ -342,7 +390,6 @@ pub(super) fn build(
         target,
         region,
         pools,
-        codes: raw.codes.source,
         phases: raw.phases.0,
         mix,
         thresholds: raw.thresholds,

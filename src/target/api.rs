@@ -165,6 +165,31 @@ impl Api {
         }
     }
 
+    /// The body of a `GET` (a code source's URL), trimmed; 200 with a body, or an error.
+    pub async fn get_text(&self, url: &str) -> Result<String, ApiError> {
+        let what = format!("GET {url}");
+        let response = self
+            .client
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| self.transport(&what, &e))?;
+        let status = response.status().as_u16();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| self.transport(&what, &e))?;
+        if status == 200 && !body.trim().is_empty() {
+            Ok(body.trim().to_owned())
+        } else {
+            Err(ApiError::Malformed {
+                what,
+                status,
+                detail: "no code in the answer".into(),
+            })
+        }
+    }
+
     /// Moves the emulator's clock forward: `POST /_emulator/clock/advance?seconds=N`.
     pub async fn advance_clock(&self, seconds: u64) -> Result<(), ApiError> {
         let what = "POST /_emulator/clock/advance".to_owned();

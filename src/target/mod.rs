@@ -2,11 +2,12 @@
 //! or a running emulator at a URL.
 
 pub mod api;
+pub mod codes;
 pub mod provision;
 
 use crate::cases::Capability;
 use crate::emulator::{self, EmulatorConfig, RunningEmulator};
-use crate::scenario::{Plan, TargetPlan};
+use crate::scenario::Plan;
 
 pub use api::{Api, ApiError};
 pub use provision::{Fixtures, ProvisionError};
@@ -20,8 +21,8 @@ pub struct Target {
 
 impl Target {
     pub async fn start(plan: &Plan) -> std::io::Result<Target> {
-        let (endpoint, embedded) = match &plan.target {
-            TargetPlan::Embedded => {
+        let (endpoint, embedded) = match &plan.target.endpoint {
+            None => {
                 let config = EmulatorConfig {
                     region: plan.region.clone(),
                     ..EmulatorConfig::default()
@@ -31,7 +32,7 @@ impl Target {
                         .await?;
                 (running.endpoint(), Some(running))
             }
-            TargetPlan::Emulator { endpoint } => (endpoint.clone(), None),
+            Some(endpoint) => (endpoint.clone(), None),
         };
         Ok(Target {
             kind: plan.target.kind(),

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use serde_json::json;
 
 use super::api::{Api, ApiError};
+use super::codes;
 use crate::cases::{ClientView, PoolVariant, Slot};
 use crate::engine::users::{PoolsBuilder, Tenant, UserRecord};
 use crate::protocol::Operation;
@@ -376,9 +377,7 @@ async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
     } else {
         username.clone()
     };
-    let mut code = ctx
-        .api
-        .code(&ctx.pool_id, &internal)
+    let mut code = codes::read(&ctx.plan.target.codes, &ctx.api, &ctx.pool_id, &internal)
         .await
         .map_err(at(step("reading the code")))?;
     let mut old_code = String::new();
@@ -403,8 +402,7 @@ async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
                 .map_err(at(step("ResendConfirmationCode")))?;
             old_code = std::mem::replace(
                 &mut code,
-                ctx.api
-                    .code(&ctx.pool_id, &internal)
+                codes::read(&ctx.plan.target.codes, &ctx.api, &ctx.pool_id, &internal)
                     .await
                     .map_err(at(step("reading the resent code")))?,
             );

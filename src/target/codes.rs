@@ -1,0 +1,172 @@
+//! Code sources: how cogbench learns the confirmation code of a user it signed up.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::api::{Api, ApiError, encode_segment};
+use crate::scenario::CodeSource;
+
+/// A short description for reports (no secrets: templates are the user's own).
+pub fn describe(source: &CodeSource) -> String {
+    match source {
+        CodeSource::EmulatorRoute => "GET /_emulator/codes/{pool}/{username}".into(),
+        CodeSource::CognitoLocal { data_dir } => {
+            format!("cognito-local database in {}", data_dir.display())
+        }
+        CodeSource::Fixed(_) => "a fixed code (the target checks none)".into(),
+        CodeSource::Http { url } => format!("GET {url}"),
+        CodeSource::Command { command } => format!("command: {command}"),
+        CodeSource::None => "none".into(),
+    }
+}
+
+fn failed(what: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::Malformed {
+        what: what.to_owned(),
+        status: 0,
+        detail: detail.into(),
+    }
+}
+
+/// The current code of `username` (the name the target stores) in `pool_id`.
+pub async fn read(
+    source: &CodeSource,
+    api: &Api,
+    pool_id: &str,
+    username: &str,
+) -> Result<String, ApiError> {
+    match source {
+        CodeSource::EmulatorRoute => api.code(pool_id, username).await,
+        CodeSource::Fixed(code) => Ok(code.clone()),
+        CodeSource::None => Ok(String::new()),
+        CodeSource::Http { url } => {
+            let url = render(url, pool_id, username, encode_segment);
+            api.get_text(&url).await
+        }
+        CodeSource::Command { command } => {
+            let command = render(command, pool_id, username, shell_quote);
+            let out = tokio::process::Command::new("sh")
+                .arg("-c")
+                .arg(&command)
+                .output()
+                .await
+                .map_err(|e| failed("codes command", format!("could not run it: {e}")))?;
+            let code = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            if out.status.success() && !code.is_empty() {
+                Ok(code)
+            } else {
+                Err(failed(
+                    "codes command",
+                    format!("exited {} with no code on its output", out.status),
+                ))
+            }
+        }
+        CodeSource::CognitoLocal { data_dir } => {
+            let file = data_dir.join(".cognito/db").join(format!("{pool_id}.json"));
+            // The file is rewritten after each change; a read can race the write.
+            let mut last = String::new();
+            for _ in 0..50 {
+                match tokio::fs::read(&file).await {
+                    Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
+                        Ok(db) => match cognito_local_code(&db, username) {
+                            Some(code) => return Ok(code),
+                            None => {
+                                last =
+                                    format!("no code for user `{username}` in {}", file.display())
+                            }
+                        },
+                        Err(e) => last = format!("{} is not JSON yet: {e}", file.display()),
+                    },
+                    Err(e) => last = format!("cannot read {}: {e}", file.display()),
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(failed("reading cognito-local's database", last))
+        }
+    }
+}
+
+/// cognito-local keeps users under `Users`, keyed by username (the sub in UsernameAttributes
+/// pools), each with its `ConfirmationCode`.
+fn cognito_local_code(db: &Value, username: &str) -> Option<String> {
+    let users = db.get("Users")?.as_object()?;
+    let user = users.get(username).or_else(|| {
+        users.values().find(|u| {
+            u.get("Username").and_then(Value::as_str) == Some(username)
+                || u.get("Attributes")
+                    .and_then(Value::as_array)
+                    .is_some_and(|attrs| {
+                        attrs.iter().any(|a| {
+                            a.get("Name").and_then(Value::as_str) == Some("sub")
+                                && a.get("Value").and_then(Value::as_str) == Some(username)
+                        })
+                    })
+        })
+    })?;
+    user.get("ConfirmationCode")?
+        .as_str()
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+}
+
+fn render(template: &str, pool: &str, username: &str, escape: fn(&str) -> String) -> String {
+    template
+        .replace("{pool}", &escape(pool))
+        .replace("{username}", &escape(username))
+}
+
+/// Single-quotes a value for `sh -c`, so a username never becomes shell syntax.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_cognito_local_code_by_key_username_or_sub() {
+        let db = serde_json::json!({"Users": {
+            "alice": {"Username": "alice", "ConfirmationCode": "111111", "Attributes": [{"Name": "sub", "Value": "s-1"}]},
+            "s-2": {"Username": "s-2", "ConfirmationCode": "222222", "Attributes": [{"Name": "sub", "Value": "s-2"}]},
+            "carol": {"Username": "carol", "Attributes": []},
+        }});
+        assert_eq!(cognito_local_code(&db, "alice").as_deref(), Some("111111"));
+        assert_eq!(cognito_local_code(&db, "s-1").as_deref(), Some("111111"));
+        assert_eq!(cognito_local_code(&db, "s-2").as_deref(), Some("222222"));
+        assert_eq!(cognito_local_code(&db, "carol"), None);
+        assert_eq!(cognito_local_code(&db, "dave"), None);
+    }
+
+    #[test]
+    fn templates_escape_what_they_substitute() {
+        assert_eq!(
+            render("http://x/{pool}/{username}", "p_1", "a b", encode_segment),
+            "http://x/p_1/a%20b"
+        );
+        assert_eq!(
+            render("get-code {username}", "p", "o'neil; rm -rf /", shell_quote),
+            r"get-code 'o'\''neil; rm -rf /'"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_command_prints_the_code() {
+        let api = Api::new(
+            crate::client::build(&Default::default()).unwrap(),
+            "http://127.0.0.1:9",
+        );
+        let source = CodeSource::Command {
+            command: "echo code-for-{username}".into(),
+        };
+        assert_eq!(
+            read(&source, &api, "p", "bob").await.unwrap(),
+            "code-for-bob"
+        );
+        let source = CodeSource::Command {
+            command: "false {username}".into(),
+        };
+        assert!(read(&source, &api, "p", "bob").await.is_err());
+    }
+}
