@@ -63,6 +63,13 @@ pub struct RunArgs {
     /// Run only these cases of the mix: comma-separated ids or globs, e.g. `member-*,valid-code`.
     #[arg(long, value_name = "PATTERN")]
     pub cases: Option<String>,
+    /// A list of the target's known deviations: the run passes when its failures are exactly
+    /// these ("new deviation" and "fixed" fail it).
+    #[arg(long, value_name = "FILE")]
+    pub known_deviations: Option<PathBuf>,
+    /// Write the deviations this run observed to FILE (to review and commit).
+    #[arg(long, value_name = "FILE")]
+    pub write_deviations: Option<PathBuf>,
     /// Write the reports here instead of reports/<scenario>/<timestamp>/.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,

@@ -62,10 +62,25 @@ pub fn evaluate(
                     Some(_) => 0.0,
                     None => summary.totals.error_rate,
                 },
-                Metric::ConformanceFailures => match case {
-                    Some(c) => c.failed_responses as f64,
-                    None => summary.conformance.responses_failed as f64,
-                },
+                // Against a list of known deviations, the listed failures are expected ones.
+                Metric::ConformanceFailures => {
+                    let known = |name: &str| {
+                        summary
+                            .deviations
+                            .as_ref()
+                            .is_some_and(|d| d.known.iter().any(|k| k == name))
+                    };
+                    match case {
+                        Some(c) if known(&c.name) => 0.0,
+                        Some(c) => c.failed_responses as f64,
+                        None => summary
+                            .cases
+                            .iter()
+                            .filter(|c| !known(&c.name))
+                            .map(|c| c.failed_responses)
+                            .sum::<u64>() as f64,
+                    }
+                }
                 Metric::Requests => case.map_or(summary.totals.requests, |c| c.count) as f64,
                 Metric::Rps => summary.totals.requests_per_second,
                 Metric::Dropped => summary.totals.dropped as f64,
@@ -95,11 +110,15 @@ pub fn exit_code(summary: &Summary) -> i32 {
     if summary.interrupted {
         return EXIT_INTERRUPTED;
     }
+    // Against a list of known deviations, the listed failures are expected; anything else in
+    // the list's report (new, fixed or changed) fails.
+    let verdicts_failed = match &summary.deviations {
+        Some(d) => !d.holds(),
+        None => summary.cases.iter().any(|c| c.verdict == Verdict::Fail),
+    };
     let failed = summary.aborted.is_some()
-        || summary
-            .cases
-            .iter()
-            .any(|c| c.verdict == Verdict::Fail || c.unjudged)
+        || verdicts_failed
+        || summary.cases.iter().any(|c| c.unjudged)
         || summary.thresholds.iter().any(|t| !t.passed);
     if failed { EXIT_FAILED } else { EXIT_OK }
 }

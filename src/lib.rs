@@ -7,6 +7,7 @@
 pub mod cases;
 pub mod cli;
 pub mod client;
+pub mod deviations;
 pub mod emulator;
 pub mod engine;
 pub mod gate;

@@ -73,7 +73,19 @@ async fn cmd_run(args: RunArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
+    let known_deviations = match &args.known_deviations {
+        None => None,
+        Some(file) => match cogbench::deviations::load(file) {
+            Ok(list) => Some((file.clone(), list)),
+            Err(e) => {
+                eprintln!("cogbench: error: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        },
+    };
+    let target_label = plan.target.kind().to_owned();
     let opts = RunOptions {
+        known_deviations,
         output_dir: args.output_dir,
         progress: match args.progress {
             ProgressArg::Auto => progress::Mode::Auto,
@@ -86,6 +98,23 @@ async fn cmd_run(args: RunArgs) -> i32 {
         Ok(outcome) => {
             print!("{}", cogbench::report::table::render(&outcome.summary));
             println!("reports: {}", outcome.report_dir.display());
+            if let Some(file) = &args.write_deviations {
+                let command: Vec<String> = std::env::args().collect();
+                let list = cogbench::deviations::from_summary(
+                    &outcome.summary,
+                    &target_label,
+                    &command.join(" "),
+                );
+                if let Err(e) = std::fs::write(file, cogbench::deviations::render(&list)) {
+                    eprintln!("cogbench: error: writing {}: {e}", file.display());
+                    return EXIT_FAILED;
+                }
+                println!(
+                    "deviations: {} written to {}",
+                    list.deviations.len(),
+                    file.display()
+                );
+            }
             outcome.exit_code
         }
         Err(e) => {

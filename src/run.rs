@@ -25,6 +25,8 @@ pub struct RunOptions {
     pub progress: progress::Mode,
     /// Listen for Ctrl-C / SIGTERM (off in tests that run several runs in one process).
     pub handle_signals: bool,
+    /// `--known-deviations`: the run passes when its failures are exactly these.
+    pub known_deviations: Option<(PathBuf, crate::deviations::KnownDeviations)>,
 }
 
 impl Default for RunOptions {
@@ -34,6 +36,7 @@ impl Default for RunOptions {
             reports_root: PathBuf::from("reports"),
             progress: progress::Mode::Auto,
             handle_signals: true,
+            known_deviations: None,
         }
     }
 }
@@ -174,6 +177,9 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     summary.interrupted = interrupted;
     summary.aborted = engine.abort_reason().map(str::to_owned);
     summary.partial = interrupted || summary.aborted.is_some();
+    if let Some((file, list)) = &opts.known_deviations {
+        summary.deviations = Some(crate::deviations::check(list, file, &summary));
+    }
     let merged = merged_histograms(&engine);
     summary.thresholds = gate::evaluate(&plan.thresholds, &summary, &merged, &|id| {
         engine.cases().iter().position(|c| c.id == id).map(|i| {
@@ -385,6 +391,7 @@ fn summarize(
         totals,
         conformance,
         coverage,
+        deviations: None,
         phases,
         users: engine
             .pools()

@@ -42,6 +42,10 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
     })
 }
 
+pub fn to_string<T: serde::Serialize>(value: &T) -> String {
+    serde_norway::to_string(value).expect("plain data serialises to YAML")
+}
+
 /// The library writes " at line N column M" into its messages; the position is reported in
 /// front instead, as compilers do.
 fn strip_location(message: &str) -> String {

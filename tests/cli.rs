@@ -346,3 +346,104 @@ fn an_interrupted_run_writes_partial_reports_and_exits_130() {
         "in-flight requests finished and were judged"
     );
 }
+
+/// `--write-deviations` records what a peer does differently; `--known-deviations` then passes
+/// on exactly that list, and names a new deviation or a fixed one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn known_deviations_gate_new_and_fixed() {
+    use serde_json::json;
+    use wiremock::matchers::{header, method, path_regex};
+    let server = MockServer::start().await;
+    let aws = |status: u16, body: serde_json::Value| {
+        ResponseTemplate::new(status)
+            .insert_header("x-amzn-RequestId", "r-1")
+            .set_body_raw(body.to_string(), "application/x-amz-json-1.1")
+    };
+    let op = |n: &str| {
+        header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{n}").as_str(),
+        )
+    };
+    Mock::given(op("CreateUserPool"))
+        .respond_with(aws(200, json!({"UserPool": {"Id": "us-east-1_x"}})))
+        .mount(&server)
+        .await;
+    Mock::given(op("CreateUserPoolClient"))
+        .respond_with(aws(
+            200,
+            json!({"UserPoolClient": {"ClientId": "c", "ClientSecret": "mock-secret"}}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(op("SignUp"))
+        .respond_with(aws(200, json!({"UserSub": "s-1"})))
+        .mount(&server)
+        .await;
+    Mock::given(op("AdminGetUser"))
+        .respond_with(aws(
+            200,
+            json!({"UserStatus": "UNCONFIRMED", "UserAttributes": []}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/_emulator/codes/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("111111"))
+        .mount(&server)
+        .await;
+    // A peer that answers every ConfirmSignUp with CodeMismatchException.
+    Mock::given(method("POST"))
+        .respond_with(aws(400, json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("peer.yaml");
+    let uri = server.uri();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "scenarios/conformance.yaml",
+            "--endpoint-url",
+            &uri,
+            "--progress",
+            "quiet",
+            "--cases",
+            "wrong-code,valid-code,unknown-user,code-missing",
+            "--output-dir",
+            dir.path().to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        cogbench(&args)
+    };
+    let o = run(&["--write-deviations", list.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let written = std::fs::read_to_string(&list).unwrap();
+    assert!(
+        written.contains("case: valid-code") && written.contains("case: unknown-user"),
+        "{written}"
+    );
+    assert!(
+        !written.contains("case: wrong-code"),
+        "wrong-code passes against this peer"
+    );
+
+    // Exactly the listed failures: the gate holds.
+    let o = run(&["--known-deviations", list.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("known deviations (emulator): 3 as listed"),
+        "{}",
+        stdout(&o)
+    );
+
+    // Drop an entry: that failure is new. Add a passing case: it is fixed.
+    let edited = written.replacen("- case: unknown-user", "- case: wrong-code", 1);
+    std::fs::write(&list, edited).unwrap();
+    let o = run(&["--known-deviations", list.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = stdout(&o);
+    assert!(text.contains("NEW DEVIATION unknown-user"), "{text}");
+    assert!(text.contains("FIXED wrong-code"), "{text}");
+}

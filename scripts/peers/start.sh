@@ -102,7 +102,7 @@ until "probe_${peer//-/_}"; do
   if (( SECONDS >= deadline )); then
     log "error: $peer did not answer on $base within ${timeout}s; stopping it. Last log lines:"
     tail -n 20 "$log_file" >&2 || true
-    kill "$pid" 2>/dev/null || true
+    "$root/scripts/peers/stop.sh" "$pid" >&2 || true
     exit 1
   fi
   sleep 0.2

@@ -36,6 +36,8 @@ pub struct Summary {
     pub totals: Totals,
     pub conformance: Conformance,
     pub coverage: Coverage,
+    /// With `--known-deviations`: how the failures compare with the list.
+    pub deviations: Option<crate::deviations::DeviationReport>,
     pub phases: Vec<PhaseOutcome>,
     pub users: BTreeMap<String, Usage>,
     pub cases: Vec<CaseSummary>,

@@ -161,6 +161,36 @@ pub fn render(s: &Summary) -> String {
             unprovokable.join(", ")
         );
     }
+    if let Some(d) = &s.deviations {
+        let _ = writeln!(
+            out,
+            "known deviations ({}): {} as listed",
+            d.target,
+            d.known.len()
+        );
+        for case in &d.new {
+            let _ = writeln!(
+                out,
+                "  NEW DEVIATION {case}: fails and is not in {}",
+                d.file
+            );
+        }
+        for case in &d.fixed {
+            let _ = writeln!(out, "  FIXED {case}: passes now; remove it from {}", d.file);
+        }
+        for c in &d.changed {
+            let _ = writeln!(
+                out,
+                "  CHANGED {}: listed as differing in [{}], now in [{}]",
+                c.case,
+                c.listed.join(", "),
+                c.observed.join(", ")
+            );
+        }
+        if !d.not_run.is_empty() {
+            let _ = writeln!(out, "  not checked (not run): {}", d.not_run.join(", "));
+        }
+    }
     if let Some(reason) = &s.aborted {
         let _ = writeln!(out, "run stopped early: {reason}");
     }

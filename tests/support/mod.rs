@@ -35,6 +35,7 @@ pub async fn run_quiet(plan: Plan) -> (RunOutcome, tempfile::TempDir) {
         reports_root: dir.path().to_path_buf(),
         progress: progress::Mode::Quiet,
         handle_signals: false,
+        known_deviations: None,
     };
     let outcome = run(plan, opts)
         .await
