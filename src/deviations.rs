@@ -17,7 +17,7 @@ pub struct KnownDeviations {
     /// The peer and version the list was observed on.
     pub target: String,
     /// How the list was made (the command), for whoever regenerates it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_with: Option<String>,
     pub deviations: Vec<Deviation>,
 }
@@ -27,11 +27,12 @@ pub struct KnownDeviations {
 pub struct Deviation {
     pub case: String,
     pub spec: String,
-    /// Fields of the answer that differ; the gate compares these.
+    /// Fields of the answer that differ; the gate compares these. `["*"]`: the case fails, in a
+    /// way that varies between runs (a race against a target that is not atomic).
     pub fields: Vec<String>,
     pub expected: BTreeMap<String, String>,
     pub observed: BTreeMap<String, String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
 
@@ -105,7 +106,7 @@ pub fn check(list: &KnownDeviations, file: &Path, summary: &Summary) -> Deviatio
                 let observed = case.observed.as_ref().map(fields_of).unwrap_or_default();
                 let mut listed_fields = d.fields.clone();
                 listed_fields.sort();
-                if observed == listed_fields {
+                if listed_fields == ["*"] || observed == listed_fields {
                     report.known.push(case.name.clone());
                 } else {
                     report.changed.push(ChangedDeviation {
@@ -128,8 +129,14 @@ pub fn check(list: &KnownDeviations, file: &Path, summary: &Summary) -> Deviatio
     report
 }
 
-/// The deviations a run observed, as a file to commit (`--write-deviations`).
-pub fn from_summary(summary: &Summary, target: &str, observed_with: &str) -> KnownDeviations {
+/// The deviations a run observed, as a file to commit (`--write-deviations`). Races
+/// (`is_race`) are listed as failing in any way: their outcome depends on timing.
+pub fn from_summary(
+    summary: &Summary,
+    target: &str,
+    observed_with: &str,
+    is_race: &dyn Fn(&str) -> bool,
+) -> KnownDeviations {
     KnownDeviations {
         target: target.to_owned(),
         observed_with: Some(observed_with.to_owned()),
@@ -139,13 +146,16 @@ pub fn from_summary(summary: &Summary, target: &str, observed_with: &str) -> Kno
             .filter(|c| c.verdict == Verdict::Fail)
             .map(|c| {
                 let observed = c.observed.clone().unwrap_or_default();
+                let race = is_race(&c.name);
                 Deviation {
                     case: c.name.clone(),
                     spec: c.spec.clone(),
-                    fields: fields_of(&observed),
+                    fields: if race { vec!["*".into()] } else { fields_of(&observed) },
                     expected: c.expected.clone().unwrap_or_default(),
                     observed,
-                    note: None,
+                    note: race.then(|| {
+                        "a race: the observed answers vary from run to run; the first run's are shown".into()
+                    }),
                 }
             })
             .collect(),

@@ -84,6 +84,13 @@ async fn cmd_run(args: RunArgs) -> i32 {
         },
     };
     let target_label = plan.target.kind().to_owned();
+    let races: Vec<String> = plan
+        .catalog
+        .cases
+        .iter()
+        .filter(|c| c.repeat.is_some_and(|r| r.concurrent))
+        .map(|c| c.id.clone())
+        .collect();
     let opts = RunOptions {
         known_deviations,
         output_dir: args.output_dir,
@@ -104,6 +111,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
                     &outcome.summary,
                     &target_label,
                     &command.join(" "),
+                    &|id| races.iter().any(|r| r == id),
                 );
                 if let Err(e) = std::fs::write(file, cogbench::deviations::render(&list)) {
                     eprintln!("cogbench: error: writing {}: {e}", file.display());

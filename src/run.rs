@@ -428,7 +428,11 @@ fn coverage(plan: &Plan, cases: &[CaseSummary]) -> report::Coverage {
                 in_run(c).is_some_and(|k| k.expect.error.as_deref() == Some(e.name.as_str()))
             })
             .collect();
-        let provoked = mine.iter().any(|c| c.verdict == Verdict::Pass);
+        // Provoked: the target answered with this error where a case expected it (other
+        // details of the answer may still differ).
+        let provoked = mine
+            .iter()
+            .any(|c| c.by_class.get("expected_error").is_some_and(|n| *n > 0));
         if !provoked {
             let reason = if let Some(why) = &e.unprovokable {
                 why.clone()

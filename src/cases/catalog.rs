@@ -444,14 +444,27 @@ impl Case {
         if self.user != UserKind::None {
             needs.push(Capability::Provision);
         }
-        let uses_code = self.request.iter().any(|(_, v)| {
-            matches!(
-                v,
-                Value::Field(Field::Code) | Value::Field(Field::WrongCode)
-            )
-        });
-        if uses_code || matches!(self.user, UserKind::Confirmed | UserKind::AliasContested) {
+        // A raw body replaces the members, and their placeholders with them.
+        let uses_code = self.http.body.is_none()
+            && self.request.iter().any(|(_, v)| {
+                matches!(
+                    v,
+                    Value::Field(Field::Code | Field::WrongCode | Field::OldCode)
+                )
+            });
+        // Set-up confirms CONFIRMED users and alias holders with their codes.
+        let confirms_at_setup = matches!(
+            self.user,
+            UserKind::Confirmed | UserKind::AliasContested | UserKind::AliasCrowd
+        );
+        if uses_code || confirms_at_setup || self.user == UserKind::Resent {
             needs.push(Capability::ReadCodes);
+        }
+        if self.user == UserKind::Expired {
+            needs.push(Capability::AdvanceClock);
+        }
+        if self.user == UserKind::Resent {
+            needs.push(Capability::ResendCodes);
         }
         needs
     }
@@ -647,6 +660,19 @@ mod tests {
                 e.unprovokable
             );
         }
+    }
+
+    #[test]
+    fn needs_follow_from_the_user_and_the_request() {
+        let c = Catalog::builtin();
+        let needs = |id: &str| c.get(id).unwrap().needs();
+        assert!(needs("expired-code").contains(&Capability::AdvanceClock));
+        assert!(needs("resend-old-code").contains(&Capability::ResendCodes));
+        assert!(needs("resend-old-code").contains(&Capability::ReadCodes));
+        assert!(needs("concurrent-force-alias").contains(&Capability::ReadCodes));
+        assert!(needs("valid-code").contains(&Capability::ReadCodes));
+        assert!(!needs("unknown-user").contains(&Capability::ReadCodes));
+        assert_eq!(needs("malformed-json"), Vec::<Capability>::new());
     }
 
     #[test]

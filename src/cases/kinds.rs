@@ -187,6 +187,8 @@ pub enum Capability {
     AdminReads,
     /// Move the target's clock forward (codes older than 24 h expire).
     AdvanceClock,
+    /// ResendConfirmationCode (cognito-local and moto do not implement it).
+    ResendCodes,
     /// Create pools, clients and users through the Cognito API.
     Provision,
 }
@@ -197,6 +199,7 @@ impl Capability {
             Capability::ReadCodes => "read_codes",
             Capability::AdminReads => "admin_reads",
             Capability::AdvanceClock => "advance_clock",
+            Capability::ResendCodes => "resend_codes",
             Capability::Provision => "provision",
         }
     }

@@ -67,6 +67,10 @@ impl TargetPlan {
         if matches!(self.kind, TargetKind::Embedded | TargetKind::Emulator) {
             c.push(Capability::AdvanceClock);
         }
+        // cognito-local 5.3.0 and moto 5.2.5 answer ResendConfirmationCode with a 500.
+        if !matches!(self.kind, TargetKind::CognitoLocal | TargetKind::Moto) {
+            c.push(Capability::ResendCodes);
+        }
         c
     }
 }
@@ -467,6 +471,7 @@ fn skip_reason(
                 match need {
                     Capability::ReadCodes => "read confirmation codes",
                     Capability::AdvanceClock => "advance its clock",
+                    Capability::ResendCodes => "resend confirmation codes (ResendConfirmationCode)",
                     Capability::AdminReads => "read users back",
                     Capability::Provision => "provision users",
                 }

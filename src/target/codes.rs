@@ -66,9 +66,11 @@ pub async fn read(
             let file = data_dir.join(".cognito/db").join(format!("{pool_id}.json"));
             // The file is rewritten after each change; a read can race the write.
             let mut last = String::new();
-            for _ in 0..50 {
+            for _ in 0..250 {
                 match tokio::fs::read(&file).await {
-                    Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
+                    // cognito-local rewrites the file in place: a shorter write can leave the tail
+                    // of an older one behind the JSON. The first JSON value is the current one.
+                    Ok(bytes) => match first_json_value(&bytes) {
                         Ok(db) => match cognito_local_code(&db, username) {
                             Some(code) => return Ok(code),
                             None => {
@@ -80,11 +82,18 @@ pub async fn read(
                     },
                     Err(e) => last = format!("cannot read {}: {e}", file.display()),
                 }
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                tokio::time::sleep(Duration::from_millis(10)).await;
             }
             Err(failed("reading cognito-local's database", last))
         }
     }
+}
+
+fn first_json_value(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    serde_json::Deserializer::from_slice(bytes)
+        .into_iter::<Value>()
+        .next()
+        .unwrap_or_else(|| serde_json::from_slice(b""))
 }
 
 /// cognito-local keeps users under `Users`, keyed by username (the sub in UsernameAttributes
@@ -137,6 +146,14 @@ mod tests {
         assert_eq!(cognito_local_code(&db, "s-2").as_deref(), Some("222222"));
         assert_eq!(cognito_local_code(&db, "carol"), None);
         assert_eq!(cognito_local_code(&db, "dave"), None);
+    }
+
+    #[test]
+    fn a_stale_tail_after_the_json_is_ignored() {
+        let v = first_json_value(br#"{"Users": {}}  }, "old": 1}"#).unwrap();
+        assert_eq!(v, serde_json::json!({"Users": {}}));
+        assert!(first_json_value(br#"{"Users": "#).is_err());
+        assert!(first_json_value(b"").is_err());
     }
 
     #[test]

@@ -308,7 +308,13 @@ async fn run_jobs(ctx: &Arc<Ctx>, jobs: Vec<Job>) -> Result<Vec<UserRecord>, Pro
     let next = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicBool::new(false));
     let mut set = tokio::task::JoinSet::new();
-    for _ in 0..WORKERS.min(jobs.len().max(1)) {
+    // cognito-local rewrites a pool's whole database file on every change: fewer concurrent
+    // sign-ups let its codes be read between writes.
+    let workers = match ctx.plan.target.codes {
+        crate::scenario::CodeSource::CognitoLocal { .. } => 2,
+        _ => WORKERS,
+    };
+    for _ in 0..workers.min(jobs.len().max(1)) {
         let (ctx, jobs, next, failed) = (ctx.clone(), jobs.clone(), next.clone(), failed.clone());
         set.spawn(async move {
             let mut done = Vec::new();
