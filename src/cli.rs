@@ -23,6 +23,8 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario: provision, send the mix, judge every answer, write reports.
     Run(RunArgs),
+    /// Run LEFT's catalog against LEFT's target and RIGHT's, and show where the answers differ.
+    Diff(DiffArgs),
     /// Check scenario files without touching any target.
     Validate {
         #[arg(required = true)]
@@ -82,6 +84,24 @@ pub struct RunArgs {
     /// Live display: a bar on a terminal, plain lines in logs, or nothing.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The scenario whose catalog, mix and phases run, against its own target…
+    pub left: PathBuf,
+    /// …and against this scenario's target.
+    pub right: PathBuf,
+    /// Only these cases (comma-separated ids or globs).
+    #[arg(long, value_name = "PATTERN")]
+    pub cases: Option<String>,
+    /// Where both runs' reports and diff.json go (default reports/diff-<left>-<right>/<timestamp>/).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Exit 1 when the targets answer any case differently (by default differences are the
+    /// output, not a failure).
+    #[arg(long)]
+    pub fail_on_difference: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod cli;
 pub mod client;
 pub mod deviations;
+pub mod diff;
 pub mod emulator;
 pub mod engine;
 pub mod gate;

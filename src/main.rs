@@ -26,6 +26,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Run(args) => runtime.block_on(cmd_run(args)),
         Command::Validate { files } => cmd_validate(&files),
+        Command::Diff(args) => runtime.block_on(cmd_diff(args)),
         Command::Emulator {
             port,
             host,
@@ -56,6 +57,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
             target_kind: args.target_kind.clone(),
             data_dir: args.data_dir.clone(),
             cases: args.cases.clone(),
+            target: None,
             connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,
             read_timeout: seconds("--cli-read-timeout", args.cli_read_timeout)?,
         })
@@ -129,6 +131,91 @@ async fn cmd_run(args: RunArgs) -> i32 {
             eprintln!("cogbench: error: {e}");
             e.exit_code()
         }
+    }
+}
+
+async fn cmd_diff(args: cogbench::cli::DiffArgs) -> i32 {
+    use cogbench::diff;
+    let catalog = Arc::new(Catalog::builtin());
+    let right = match scenario::load(&args.right, catalog.clone(), &Overrides::default()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    // LEFT's catalog, mix and phases, once with its own target and once with RIGHT's.
+    let left_overrides = Overrides {
+        cases: args.cases.clone(),
+        ..Overrides::default()
+    };
+    let right_overrides = Overrides {
+        cases: args.cases.clone(),
+        target: Some(right.target.clone()),
+        ..Overrides::default()
+    };
+    let plans = (
+        scenario::load(&args.left, catalog.clone(), &left_overrides),
+        scenario::load(&args.left, catalog, &right_overrides),
+    );
+    let (left_plan, right_plan) = match plans {
+        (Ok(l), Ok(r)) => (l, r),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let dir = args.output_dir.clone().unwrap_or_else(|| {
+        std::path::PathBuf::from("reports")
+            .join(format!("diff-{}-{}", left_plan.name, right.name))
+            .join(cogbench::report::compact_utc(std::time::SystemTime::now()))
+    });
+    let mut summaries = Vec::new();
+    for (plan, side) in [(left_plan, "left"), (right_plan, "right")] {
+        let opts = RunOptions {
+            output_dir: Some(dir.join(side)),
+            progress: progress::Mode::Quiet,
+            ..RunOptions::default()
+        };
+        let target = plan.target.kind().to_owned();
+        match run(plan, opts).await {
+            Ok(outcome) => summaries.push((outcome, target)),
+            Err(e) => {
+                eprintln!("cogbench: error ({side}): {e}");
+                return e.exit_code();
+            }
+        }
+    }
+    let side = |(o, target): &(cogbench::run::RunOutcome, String), scenario: &std::path::Path| {
+        diff::Side {
+            scenario: scenario.display().to_string(),
+            target: target.clone(),
+            endpoint: o.summary.target.endpoint.clone(),
+            report: o.report_dir.display().to_string(),
+        }
+    };
+    let result = diff::compare(
+        &summaries[0].0.summary,
+        &summaries[1].0.summary,
+        (
+            side(&summaries[0], &args.left),
+            side(&summaries[1], &args.right),
+        ),
+    );
+    print!("{}", diff::render(&result));
+    let json = serde_json::to_vec_pretty(&result).expect("the diff serialises");
+    if let Err(e) = cogbench::report::json::write_atomic(&dir.join("diff.json"), &json) {
+        eprintln!(
+            "cogbench: error: writing {}: {e}",
+            dir.join("diff.json").display()
+        );
+        return EXIT_FAILED;
+    }
+    println!("diff: {}", dir.join("diff.json").display());
+    if args.fail_on_difference && !result.differences.is_empty() {
+        EXIT_FAILED
+    } else {
+        0
     }
 }
 

@@ -343,6 +343,7 @@ fn summarize(
             expected,
             observed,
             failures: v.samples.iter().map(|s| s.differences.clone()).collect(),
+            sample: stats.sample.clone(),
             timeline: stats.timeline.clone(),
         });
     }

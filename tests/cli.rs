@@ -447,3 +447,92 @@ async fn known_deviations_gate_new_and_fixed() {
     assert!(text.contains("NEW DEVIATION unknown-user"), "{text}");
     assert!(text.contains("FIXED wrong-code"), "{text}");
 }
+
+/// `cogbench diff` runs one catalog against two targets and lists the cases they answer
+/// differently; differences are its output, not a failure, unless asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_lists_cases_answered_differently() {
+    use serde_json::json;
+    use wiremock::matchers::{header, method, path_regex};
+    let server = MockServer::start().await;
+    let aws = |status: u16, body: serde_json::Value| {
+        ResponseTemplate::new(status)
+            .insert_header("x-amzn-RequestId", "r-1")
+            .set_body_raw(body.to_string(), "application/x-amz-json-1.1")
+    };
+    let op = |n: &str| {
+        header(
+            "x-amz-target",
+            format!("AWSCognitoIdentityProviderService.{n}").as_str(),
+        )
+    };
+    Mock::given(op("CreateUserPool"))
+        .respond_with(aws(200, json!({"UserPool": {"Id": "us-east-1_x"}})))
+        .mount(&server)
+        .await;
+    Mock::given(op("CreateUserPoolClient"))
+        .respond_with(aws(
+            200,
+            json!({"UserPoolClient": {"ClientId": "c", "ClientSecret": "mock-secret"}}),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(op("SignUp"))
+        .respond_with(aws(200, json!({"UserSub": "s-1"})))
+        .mount(&server)
+        .await;
+    Mock::given(op("AdminGetUser"))
+        .respond_with(aws(200, json!({"UserStatus": "UNCONFIRMED", "UserAttributes": [{"Name": "email_verified", "Value": "false"}]})))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path_regex("^/_emulator/codes/"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("111111"))
+        .mount(&server)
+        .await;
+    // Answers every ConfirmSignUp as a wrong code.
+    Mock::given(method("POST"))
+        .respond_with(aws(400, json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let right = dir.path().join("right.yaml");
+    std::fs::write(
+        &right,
+        format!(
+            "name: mock\ntarget: {{endpoint: \"{}\"}}\nphases: [{{vus: 1, rounds: 1}}]\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "diff",
+        "scenarios/conformance.yaml",
+        right.to_str().unwrap(),
+        "--cases",
+        "wrong-code,unknown-user",
+        "--output-dir",
+        out.to_str().unwrap(),
+    ];
+    let o = cogbench(&args);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let diff = crate::support::read_json(&out.join("diff.json"));
+    assert_eq!(diff["compared"], 2);
+    let differences = diff["differences"].as_array().unwrap();
+    assert_eq!(differences.len(), 1, "wrong-code is answered alike: {diff}");
+    assert_eq!(differences[0]["case"], "unknown-user");
+    assert_eq!(
+        differences[0]["left"]["error type"],
+        "UserNotFoundException"
+    );
+    assert_eq!(
+        differences[0]["right"]["error type"],
+        "CodeMismatchException"
+    );
+    assert!(out.join("left/summary.json").exists() && out.join("right/summary.json").exists());
+    let mut failing = args.to_vec();
+    failing.push("--fail-on-difference");
+    assert_eq!(cogbench(&failing).status.code(), Some(1));
+}

@@ -176,6 +176,10 @@ impl RequestTemplate {
         secret_hash(secret.unwrap_or(WRONG_SECRET), username, &self.client_id)
     }
 
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
     /// Values of this request that must never reach a report: the code, and the SecretHash
     /// derived from the client secret.
     pub fn sensitive_values(&self, user: &UserView<'_>) -> Vec<String> {

@@ -65,9 +65,24 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
             }
         }
     }
+    let last = records.len().saturating_sub(1);
+    let post_checked = records.last().is_some_and(|r| r.post_checked);
+    let post = records
+        .last()
+        .map(|r| super::post_outcome(post_checked, &r.verdict))
+        .unwrap_or_default();
     for (i, mut record) in records.into_iter().enumerate() {
+        let sensitive = c.template.sensitive_values(&view_of(i));
         if let Some(Err(differences)) = &mut record.verdict {
-            redact(differences, &c.template.sensitive_values(&view_of(i)));
+            redact(differences, &sensitive);
+        }
+        // The group's sample: its last answer (a sequence's verdict), and the read-back.
+        if i == last && engine.recorder.wants_sample(case) {
+            let mut sample = sent[i].observation();
+            super::redact_map(&mut sample, &sensitive);
+            super::normalize(&mut sample, c.template.client_id(), view_of(i).username);
+            sample.insert("postconditions".into(), post.clone());
+            record.sample = Some(sample);
         }
         engine.recorder.record(case, record);
     }

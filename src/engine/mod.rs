@@ -8,6 +8,7 @@ pub mod mix;
 mod open;
 pub mod users;
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -268,6 +269,9 @@ impl Engine {
         let view = lease.view();
         let sent = self.send(c, &view, intended).await;
         let mut record = sent.judged(&c.expect);
+        if self.recorder.wants_sample(case) {
+            record.sample = Some(sent.observation());
+        }
         // Postconditions are read whenever the answer is the expected outcome, even if a
         // detail (a header, the message) differs: state matters on its own.
         if record.verdict.is_some() && !record.class.is_error() && self.sample_post(&c.expect) {
@@ -281,8 +285,17 @@ impl Engine {
                 }
             }
         }
+        let sensitive = c.template.sensitive_values(&view);
         if let Some(Err(differences)) = &mut record.verdict {
-            redact(differences, &c.template.sensitive_values(&view));
+            redact(differences, &sensitive);
+        }
+        if let Some(sample) = &mut record.sample {
+            redact_map(sample, &sensitive);
+            normalize(sample, c.template.client_id(), view.username);
+            sample.insert(
+                "postconditions".into(),
+                post_outcome(record.post_checked, &record.verdict),
+            );
         }
         self.recorder.record(case, record);
     }
@@ -369,6 +382,49 @@ impl Engine {
     }
 }
 
+/// Masks sensitive values in an observation.
+pub(crate) fn redact_map(sample: &mut BTreeMap<String, String>, sensitive: &[String]) {
+    for v in sample.values_mut() {
+        for s in sensitive.iter().filter(|s| s.len() >= 4) {
+            if v.contains(s.as_str()) {
+                *v = v.replace(s.as_str(), "***");
+            }
+        }
+    }
+}
+
+/// Replaces the run's own names (client id, username) in an observation, so two targets'
+/// answers compare on what they say, not on the ids each run generated.
+pub(crate) fn normalize(sample: &mut BTreeMap<String, String>, client_id: &str, username: &str) {
+    for v in sample.values_mut() {
+        for (name, placeholder) in [(client_id, "<client id>"), (username, "<username>")] {
+            if name.len() >= 3 && v.contains(name) {
+                *v = v.replace(name, placeholder);
+            }
+        }
+    }
+}
+
+/// How the state read back compared with the expectation, for an observation.
+pub(crate) fn post_outcome(checked: bool, verdict: &Option<Result<(), Vec<Difference>>>) -> String {
+    if !checked {
+        return "not read".into();
+    }
+    let post: Vec<&str> = match verdict {
+        Some(Err(d)) => d
+            .iter()
+            .filter(|d| d.field.contains("(AdminGetUser"))
+            .map(|d| d.field.as_str())
+            .collect(),
+        _ => Vec::new(),
+    };
+    if post.is_empty() {
+        "as expected".into()
+    } else {
+        format!("differ: {}", post.join(", "))
+    }
+}
+
 /// One exchange as it ended, before judging.
 pub(crate) struct Sent {
     reply: Result<Reply, Failure>,
@@ -377,6 +433,36 @@ pub(crate) struct Sent {
 }
 
 impl Sent {
+    /// The answer as observed, for comparing targets (`cogbench diff`): status, error type and
+    /// message, or how the exchange failed.
+    pub(crate) fn observation(&self) -> BTreeMap<String, String> {
+        let mut o = BTreeMap::new();
+        match &self.reply {
+            Ok(reply) => {
+                o.insert("status".into(), reply.status.to_string());
+                if !(200..300).contains(&reply.status) {
+                    let e = protocol::parse_error(&reply.body, reply.error_type.as_deref());
+                    o.insert(
+                        "error type".into(),
+                        e.as_ref().map_or("(none)".into(), |e| e.error_type.clone()),
+                    );
+                    o.insert(
+                        "message".into(),
+                        e.and_then(|e| e.message)
+                            .map_or("(none)".into(), |m| judge::excerpt(m.as_bytes())),
+                    );
+                }
+            }
+            Err(Failure::Timeout) => {
+                o.insert("transport".into(), "timeout".into());
+            }
+            Err(Failure::Transport) => {
+                o.insert("transport".into(), "error".into());
+            }
+        }
+        o
+    }
+
     /// The record of this exchange judged against `expect` (answers only; postconditions are
     /// the caller's).
     pub(crate) fn judged(&self, expect: &Expect) -> Record {
@@ -386,6 +472,7 @@ impl Sent {
             response: self.response,
             verdict: None,
             post_checked: false,
+            sample: None,
         };
         match &self.reply {
             Ok(reply) => {

@@ -4,8 +4,9 @@
 
 mod timeline;
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -51,6 +52,8 @@ pub struct CaseStats {
     /// Response time per outcome class, created on first use.
     pub per_class: [Option<Histogram<u64>>; 6],
     pub verdicts: Verdicts,
+    /// The case's first judged answer, as observed.
+    pub sample: Option<BTreeMap<String, String>>,
     interval: Histogram<u64>,
     interval_count: u64,
     interval_errors: u64,
@@ -65,6 +68,7 @@ impl Default for CaseStats {
             service: new_histogram(),
             per_class: Default::default(),
             verdicts: Verdicts::default(),
+            sample: None,
             interval: new_histogram(),
             interval_count: 0,
             interval_errors: 0,
@@ -96,10 +100,14 @@ pub struct Record {
     /// `None`: not judged (transport error, timeout, throttling).
     pub verdict: Option<Result<(), Vec<Difference>>>,
     pub post_checked: bool,
+    /// What the answer was (status, error type, message), for comparing targets; only the
+    /// first answer of a case carries one (see `Recorder::wants_sample`).
+    pub sample: Option<BTreeMap<String, String>>,
 }
 
 pub struct Recorder {
     cases: Vec<Mutex<CaseStats>>,
+    sampled: Vec<AtomicBool>,
     started: Instant,
     overall: Mutex<Vec<Point>>,
     pub completed: AtomicU64,
@@ -115,6 +123,7 @@ impl Recorder {
             cases: (0..cases)
                 .map(|_| Mutex::new(CaseStats::default()))
                 .collect(),
+            sampled: (0..cases).map(|_| AtomicBool::new(false)).collect(),
             started: Instant::now(),
             overall: Mutex::new(Vec::new()),
             completed: AtomicU64::new(0),
@@ -128,7 +137,15 @@ impl Recorder {
         self.started
     }
 
+    /// Whether the case still lacks a sample answer (so the caller builds one only then).
+    pub fn wants_sample(&self, case: usize) -> bool {
+        !self.sampled[case].load(Ordering::Relaxed)
+    }
+
     pub fn record(&self, case: usize, r: Record) {
+        if r.sample.is_some() {
+            self.sampled[case].store(true, Ordering::Relaxed);
+        }
         let response = micros(r.response);
         let service = micros(r.service);
         let is_error = r.class.is_error();
@@ -137,6 +154,9 @@ impl Recorder {
             let mut s = self.cases[case].lock().unwrap_or_else(|e| e.into_inner());
             let s = &mut *s;
             s.by_class[r.class.index()] += 1;
+            if s.sample.is_none() {
+                s.sample = r.sample;
+            }
             let _ = s.response.record(response);
             let _ = s.service.record(service);
             let _ = s.per_class[r.class.index()]
@@ -260,6 +280,7 @@ mod tests {
             response: Duration::from_millis(ms + 1),
             verdict,
             post_checked: false,
+            sample: None,
         }
     }
 

@@ -183,6 +183,9 @@ pub struct CaseSummary {
     pub observed: Option<BTreeMap<String, String>>,
     /// Up to three distinct failing answers.
     pub failures: Vec<Vec<Difference>>,
+    /// The first answer as observed (status, error type, message, postconditions), pass or
+    /// fail: what `cogbench diff` compares between targets.
+    pub sample: Option<BTreeMap<String, String>>,
     pub timeline: Vec<Point>,
 }
 

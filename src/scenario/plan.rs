@@ -77,6 +77,9 @@ impl TargetPlan {
 
 /// The target from the scenario and the command line (which wins).
 fn target_plan(def: Option<&super::model::TargetDef>, o: &Overrides) -> Result<TargetPlan, String> {
+    if let Some(t) = &o.target {
+        return Ok(t.clone());
+    }
     let endpoint = match &o.endpoint_url {
         Some(url) => {
             super::model::check_endpoint(url).map_err(|e| format!("--endpoint-url: {e}"))?;
@@ -222,6 +225,8 @@ pub struct Overrides {
     pub target_kind: Option<String>,
     /// `--data-dir`: cognito-local's working folder.
     pub data_dir: Option<String>,
+    /// Another scenario's whole target (`cogbench diff` runs one scenario against two).
+    pub target: Option<TargetPlan>,
     /// `--cases`: comma-separated case ids or globs (`member-*`); only those run.
     pub cases: Option<String>,
     pub connect_timeout: Option<Duration>,
