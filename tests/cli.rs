@@ -351,53 +351,15 @@ fn an_interrupted_run_writes_partial_reports_and_exits_130() {
 /// on exactly that list, and names a new deviation or a fixed one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn known_deviations_gate_new_and_fixed() {
+    use crate::support::fake::{aws, fake_cognito};
     use serde_json::json;
-    use wiremock::matchers::{header, method, path_regex};
-    let server = MockServer::start().await;
-    let aws = |status: u16, body: serde_json::Value| {
-        ResponseTemplate::new(status)
-            .insert_header("x-amzn-RequestId", "r-1")
-            .set_body_raw(body.to_string(), "application/x-amz-json-1.1")
-    };
-    let op = |n: &str| {
-        header(
-            "x-amz-target",
-            format!("AWSCognitoIdentityProviderService.{n}").as_str(),
-        )
-    };
-    Mock::given(op("CreateUserPool"))
-        .respond_with(aws(200, json!({"UserPool": {"Id": "us-east-1_x"}})))
-        .mount(&server)
-        .await;
-    Mock::given(op("CreateUserPoolClient"))
-        .respond_with(aws(
-            200,
-            json!({"UserPoolClient": {"ClientId": "c", "ClientSecret": "mock-secret"}}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(op("SignUp"))
-        .respond_with(aws(200, json!({"UserSub": "s-1"})))
-        .mount(&server)
-        .await;
-    Mock::given(op("AdminGetUser"))
-        .respond_with(aws(
-            200,
-            json!({"UserStatus": "UNCONFIRMED", "UserAttributes": []}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/_emulator/codes/"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("111111"))
-        .mount(&server)
-        .await;
     // A peer that answers every ConfirmSignUp with CodeMismatchException.
-    Mock::given(method("POST"))
-        .respond_with(aws(400, json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})))
-        .with_priority(10)
-        .mount(&server)
-        .await;
+    let server = fake_cognito(
+        0,
+        aws(400, json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})),
+        "UNCONFIRMED",
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("peer.yaml");
     let uri = server.uri();
@@ -452,50 +414,15 @@ async fn known_deviations_gate_new_and_fixed() {
 /// differently; differences are its output, not a failure, unless asked.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diff_lists_cases_answered_differently() {
+    use crate::support::fake::{aws, fake_cognito};
     use serde_json::json;
-    use wiremock::matchers::{header, method, path_regex};
-    let server = MockServer::start().await;
-    let aws = |status: u16, body: serde_json::Value| {
-        ResponseTemplate::new(status)
-            .insert_header("x-amzn-RequestId", "r-1")
-            .set_body_raw(body.to_string(), "application/x-amz-json-1.1")
-    };
-    let op = |n: &str| {
-        header(
-            "x-amz-target",
-            format!("AWSCognitoIdentityProviderService.{n}").as_str(),
-        )
-    };
-    Mock::given(op("CreateUserPool"))
-        .respond_with(aws(200, json!({"UserPool": {"Id": "us-east-1_x"}})))
-        .mount(&server)
-        .await;
-    Mock::given(op("CreateUserPoolClient"))
-        .respond_with(aws(
-            200,
-            json!({"UserPoolClient": {"ClientId": "c", "ClientSecret": "mock-secret"}}),
-        ))
-        .mount(&server)
-        .await;
-    Mock::given(op("SignUp"))
-        .respond_with(aws(200, json!({"UserSub": "s-1"})))
-        .mount(&server)
-        .await;
-    Mock::given(op("AdminGetUser"))
-        .respond_with(aws(200, json!({"UserStatus": "UNCONFIRMED", "UserAttributes": [{"Name": "email_verified", "Value": "false"}]})))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path_regex("^/_emulator/codes/"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("111111"))
-        .mount(&server)
-        .await;
     // Answers every ConfirmSignUp as a wrong code.
-    Mock::given(method("POST"))
-        .respond_with(aws(400, json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})))
-        .with_priority(10)
-        .mount(&server)
-        .await;
+    let server = fake_cognito(
+        0,
+        aws(400, json!({"__type": "CodeMismatchException", "message": "Invalid verification code provided, please try again."})),
+        "UNCONFIRMED",
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let right = dir.path().join("right.yaml");
     std::fs::write(

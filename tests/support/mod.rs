@@ -1,5 +1,7 @@
 #![allow(dead_code)]
 
+pub mod fake;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
