@@ -136,56 +136,37 @@ impl Api {
 
     /// The user's current confirmation code from `GET /_emulator/codes/{pool}/{user}`.
     pub async fn code(&self, pool_id: &str, username: &str) -> Result<String, ApiError> {
-        let what = "GET /_emulator/codes".to_owned();
         let url = format!(
             "{}/_emulator/codes/{}/{}",
             self.endpoint,
             encode_segment(pool_id),
             encode_segment(username)
         );
-        let response = self
-            .client
-            .get(url)
-            .send()
+        self.get_text(&url, "GET /_emulator/codes", "no code for this user (is the target a cogbench emulator, or a server with its /_emulator/ routes?)")
             .await
-            .map_err(|e| self.transport(&what, &e))?;
-        let status = response.status().as_u16();
-        let body = response
-            .text()
-            .await
-            .map_err(|e| self.transport(&what, &e))?;
-        if status == 200 && !body.trim().is_empty() {
-            Ok(body.trim().to_owned())
-        } else {
-            Err(ApiError::Malformed {
-                what,
-                status,
-                detail: "no code for this user (is the target a cogbench emulator, or a server with its /_emulator/ routes?)".into(),
-            })
-        }
     }
 
-    /// The body of a `GET` (a code source's URL), trimmed; 200 with a body, or an error.
-    pub async fn get_text(&self, url: &str) -> Result<String, ApiError> {
-        let what = format!("GET {url}");
+    /// The trimmed body of a `GET` that must answer 200 with a code in it (`what` names the
+    /// step in errors, `missing` says what an empty or non-200 answer means).
+    pub async fn get_text(&self, url: &str, what: &str, missing: &str) -> Result<String, ApiError> {
         let response = self
             .client
             .get(url)
             .send()
             .await
-            .map_err(|e| self.transport(&what, &e))?;
+            .map_err(|e| self.transport(what, &e))?;
         let status = response.status().as_u16();
         let body = response
             .text()
             .await
-            .map_err(|e| self.transport(&what, &e))?;
+            .map_err(|e| self.transport(what, &e))?;
         if status == 200 && !body.trim().is_empty() {
             Ok(body.trim().to_owned())
         } else {
             Err(ApiError::Malformed {
-                what,
+                what: what.to_owned(),
                 status,
-                detail: "no code in the answer".into(),
+                detail: missing.to_owned(),
             })
         }
     }

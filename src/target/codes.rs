@@ -42,7 +42,8 @@ pub async fn read(
         CodeSource::None => Ok(String::new()),
         CodeSource::Http { url } => {
             let url = render(url, pool_id, username, encode_segment);
-            api.get_text(&url).await
+            api.get_text(&url, &format!("GET {url}"), "no code in the answer")
+                .await
         }
         CodeSource::Command { command } => {
             let command = render(command, pool_id, username, shell_quote);
