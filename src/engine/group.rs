@@ -72,12 +72,18 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
         .map(|r| super::post_outcome(post_checked, &r.verdict))
         .unwrap_or_default();
     for (i, mut record) in records.into_iter().enumerate() {
-        let sensitive = c.template.sensitive_values(&view_of(i));
+        let wants_sample = i == last && engine.recorder.wants_sample(case);
+        // Only failures and the sample pay for the values to mask.
+        let sensitive = if wants_sample || matches!(record.verdict, Some(Err(_))) {
+            c.template.sensitive_values(&view_of(i))
+        } else {
+            Vec::new()
+        };
         if let Some(Err(differences)) = &mut record.verdict {
             redact(differences, &sensitive);
         }
         // The group's sample: its last answer (a sequence's verdict), and the read-back.
-        if i == last && engine.recorder.wants_sample(case) {
+        if wants_sample {
             let mut sample = sent[i].observation();
             super::redact_map(&mut sample, &sensitive);
             super::normalize(&mut sample, c.template.client_id(), view_of(i).username);
