@@ -67,12 +67,8 @@ impl DeviationReport {
 }
 
 pub fn load(path: &Path) -> Result<KnownDeviations, YamlError> {
-    let fail = |message: String| YamlError {
-        file: path.to_path_buf(),
-        position: None,
-        message,
-    };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let fail = |message: String| YamlError::whole(path, message);
+    let text = yaml::read_file(path, "known-deviations")?;
     let list: KnownDeviations = yaml::from_str(&text, path)?;
     let mut seen = BTreeSet::new();
     for d in &list.deviations {

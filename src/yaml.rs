@@ -42,6 +42,28 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
     })
 }
 
+impl YamlError {
+    /// An error about the file as a whole (no position to give).
+    pub fn whole(file: &Path, message: impl Into<String>) -> YamlError {
+        YamlError {
+            file: file.to_path_buf(),
+            position: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// The text of a YAML input file (`what`: "scenario", "catalog"…), refusing a directory.
+pub fn read_file(file: &Path, what: &str) -> Result<String, YamlError> {
+    if file.is_dir() {
+        return Err(YamlError::whole(
+            file,
+            format!("is a directory, expected a {what} file"),
+        ));
+    }
+    std::fs::read_to_string(file).map_err(|e| YamlError::whole(file, format!("cannot read: {e}")))
+}
+
 pub fn to_string<T: serde::Serialize>(value: &T) -> String {
     serde_norway::to_string(value).expect("plain data serialises to YAML")
 }

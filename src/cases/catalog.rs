@@ -2,7 +2,7 @@
 //! validated cases.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use regex::Regex;
 use serde::Deserialize;
@@ -40,10 +40,11 @@ impl Catalog {
             yaml::from_str(super::members::TABLE, Path::new("fixtures/members.yaml"))?;
         for generated in super::members::generate(&table) {
             let id = generated["id"].as_str().unwrap_or_default().to_owned();
-            let case: Case = serde_json::from_value(generated).map_err(|e| YamlError {
-                file: PathBuf::from("fixtures/members.yaml"),
-                position: None,
-                message: format!("generated case `{id}`: {e}"),
+            let case: Case = serde_json::from_value(generated).map_err(|e| {
+                YamlError::whole(
+                    Path::new("fixtures/members.yaml"),
+                    format!("generated case `{id}`: {e}"),
+                )
             })?;
             raw.cases.push(case);
         }
@@ -68,11 +69,10 @@ impl Catalog {
         };
         for case in raw.cases {
             if catalog.get(&case.id).is_some() {
-                return Err(YamlError {
-                    file: file.to_path_buf(),
-                    position: None,
-                    message: format!("case id `{}` appears twice", case.id),
-                });
+                return Err(YamlError::whole(
+                    file,
+                    format!("case id `{}` appears twice", case.id),
+                ));
             }
             catalog.add(case);
         }
@@ -100,15 +100,8 @@ impl Catalog {
     /// id, and `overrides` that change parts of a case's expectation (e.g. pinning the exact
     /// messages a pool returns).
     pub fn extend_from_file(&mut self, file: &Path) -> Result<(), YamlError> {
-        let fail = |message: String| YamlError {
-            file: file.to_path_buf(),
-            position: None,
-            message,
-        };
-        if file.is_dir() {
-            return Err(fail("is a directory, expected a catalog file".into()));
-        }
-        let text = std::fs::read_to_string(file).map_err(|e| fail(format!("cannot read: {e}")))?;
+        let fail = |message: String| YamlError::whole(file, message);
+        let text = yaml::read_file(file, "catalog")?;
         let extra: UserCatalog = yaml::from_str(&text, file)?;
         for case in extra.cases {
             self.add(case);

@@ -26,15 +26,7 @@ pub fn load(
     catalog: Arc<Catalog>,
     overrides: &Overrides,
 ) -> Result<Plan, ScenarioError> {
-    let fail = |message: String| YamlError {
-        file: path.to_path_buf(),
-        position: None,
-        message,
-    };
-    if path.is_dir() {
-        return Err(fail("is a directory, expected a scenario file".into()));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let text = yaml::read_file(path, "scenario")?;
     parse(&text, path, catalog, overrides)
 }
 
@@ -66,9 +58,6 @@ pub fn parse(
     let raw = yaml::from_str::<model::RawScenario>(text, path);
     model::KNOWN_CASES.with(|k| k.replace(previous));
     let raw = raw?;
-    plan::build(raw, path.to_path_buf(), catalog, overrides).map_err(|message| YamlError {
-        file: path.to_path_buf(),
-        position: None,
-        message,
-    })
+    plan::build(raw, path.to_path_buf(), catalog, overrides)
+        .map_err(|message| YamlError::whole(path, message))
 }
