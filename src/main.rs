@@ -237,8 +237,16 @@ fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
                     .map(|p| scenario::phase_bound(p, cycle))
                     .sum();
                 let skipped = plan.mix.iter().filter(|m| m.skip.is_some()).count();
+                let users = match &plan.main_pool().pool.existing {
+                    Some(e) => format!(
+                        "{} listed users of existing pool {}",
+                        plan.main_pool().users.listed.len(),
+                        e.id
+                    ),
+                    None => format!("{} users to provision", plan.total_signups()),
+                };
                 println!(
-                    "ok {}: {} cases ({} skipped on this target), {} phases, {}, {} users to provision",
+                    "ok {}: {} cases ({} skipped on this target), {} phases, {}, {users}",
                     file.display(),
                     plan.mix.len(),
                     skipped,
@@ -246,7 +254,6 @@ fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
                     bound.map_or("starts bounded by time".to_owned(), |b| format!(
                         "up to {b} starts (a group case sends several requests per start)"
                     )),
-                    plan.total_signups()
                 );
             }
             Err(e) => {

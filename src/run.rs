@@ -90,18 +90,28 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     let api = Api::new(client.clone(), &target.endpoint);
     let quiet = opts.progress == progress::Mode::Quiet;
     if !quiet {
+        let users = match &plan.main_pool().pool.existing {
+            Some(e) => format!(
+                "existing pool {}, {} listed users",
+                e.id,
+                plan.main_pool().users.listed.len()
+            ),
+            None => format!("provisioning {} users", plan.total_signups()),
+        };
         eprintln!(
-            "cogbench: scenario {} on {} target {}; provisioning {} users…",
-            plan.name,
-            target.kind,
-            target.endpoint,
-            plan.total_signups()
+            "cogbench: scenario {} on {} target {}; {users}…",
+            plan.name, target.kind, target.endpoint,
         );
     }
     let provision_started = std::time::Instant::now();
     let mut fixtures = Vec::with_capacity(plan.pools.len());
     for index in 0..plan.pools.len() {
-        match provision::provision(&api, plan.clone(), index, &run_id).await {
+        let made = if plan.pools[index].pool.existing.is_some() {
+            provision::adopt_listed(&api, plan.clone(), index).await
+        } else {
+            provision::provision(&api, plan.clone(), index, &run_id).await
+        };
+        match made {
             Ok(f) => fixtures.push(f),
             Err(e) => {
                 delete_pools(&plan, &api, fixtures.iter().map(|f| f.pool_id.as_str())).await;
@@ -545,6 +555,11 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
                 "hiding": {"prevent_user_existence_errors": "ENABLED"},
             },
             "delete_after": pool.delete_after,
+            "existing": pool.existing.as_ref().map(|e| json!({
+                "id": e.id,
+                "client_id": e.client_id,
+                "client_secret": e.client_secret.as_ref().map(|_| "***"),
+            })),
         },
         "variant_pools": plan.pools.iter().skip(1).map(|p| json!({
             "variant": p.variant.as_str(),
@@ -556,6 +571,7 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
             "password": if u.password.is_some() { "***" } else { "(generated)" },
             "counts": u.counts.iter().map(|(slot, n)| (slot.name(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
             "reuse_limit": u.reuse_limit, "bounded": u.bounded,
+            "listed": u.listed.len(),
         },
         "http": {
             "connections": plan.http.pool_size,

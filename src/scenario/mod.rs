@@ -1,6 +1,7 @@
 //! Scenario files: YAML read with positions, validated, and compiled into a `Plan` before
 //! any byte is sent to a target.
 
+pub mod existing;
 mod model;
 mod phase;
 mod plan;

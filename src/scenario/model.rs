@@ -416,6 +416,8 @@ pub(super) struct PoolDef {
     pub case_sensitive: bool,
     pub clients: ClientsDef,
     pub delete_after: bool,
+    /// A pool cogbench did not create: nothing is created or deleted there.
+    pub existing: Option<super::existing::ExistingPool>,
 }
 
 impl Default for PoolDef {
@@ -436,6 +438,7 @@ pub(super) struct RawPool {
     #[serde(default)]
     clients: ClientsDef,
     delete_after: Option<bool>,
+    existing: Option<super::existing::ExistingPool>,
 }
 
 impl TryFrom<RawPool> for PoolDef {
@@ -470,6 +473,19 @@ impl TryFrom<RawPool> for PoolDef {
         if verified.contains(&Attribute::PhoneNumber) {
             return Err("phone_number verification is not supported yet: cogbench signs users up with an email only".into());
         }
+        if r.existing.is_some() {
+            if r.delete_after == Some(true) {
+                return Err(
+                    "pool.delete_after: cogbench never deletes an existing pool (pool.existing)"
+                        .into(),
+                );
+            }
+            if r.name.is_some() {
+                return Err(
+                    "pool.name: an existing pool keeps its name; give pool.existing.id only".into(),
+                );
+            }
+        }
         Ok(PoolDef {
             name: r.name,
             alias_attributes: alias,
@@ -477,7 +493,8 @@ impl TryFrom<RawPool> for PoolDef {
             auto_verified_attributes: verified,
             case_sensitive: r.case_sensitive.unwrap_or(true),
             clients: r.clients,
-            delete_after: r.delete_after.unwrap_or(true),
+            delete_after: r.delete_after.unwrap_or(r.existing.is_none()),
+            existing: r.existing,
         })
     }
 }
@@ -558,6 +575,8 @@ pub(super) struct UsersDef {
     pub reusable: Count,
     #[serde(default = "default_reuse_limit")]
     pub reuse_limit: ReuseLimit,
+    /// Users signed up beforehand (existing-pool mode), relative to the scenario file.
+    pub from_csv: Option<String>,
 }
 
 impl Default for UsersDef {
@@ -569,6 +588,7 @@ impl Default for UsersDef {
             fresh: Count::Auto,
             reusable: Count::Auto,
             reuse_limit: default_reuse_limit(),
+            from_csv: None,
         }
     }
 }

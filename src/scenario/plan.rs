@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::existing::{self, ExistingPool, ListedUser};
 use super::model::TargetKind;
 use super::model::{
     Attribute, CodeSource, Count, Mix, RawScenario, ReportKind, Secret, Template,
@@ -144,6 +145,8 @@ pub struct PoolPlan {
     pub public_client: UserExistenceErrors,
     pub secret_client: UserExistenceErrors,
     pub delete_after: bool,
+    /// Existing-pool mode: the pool and client named by the scenario; nothing is created.
+    pub existing: Option<ExistingPool>,
 }
 
 impl PoolPlan {
@@ -168,6 +171,8 @@ pub struct UsersPlan {
     /// False when a phase has no bound on its requests (a `vus` phase with a duration): the
     /// counts are then defaults and the run stops, clearly, if a slot runs out.
     pub bounded: bool,
+    /// Existing-pool mode: the users of `users.from_csv`, in file order.
+    pub listed: Arc<Vec<ListedUser>>,
 }
 
 impl UsersPlan {
@@ -177,6 +182,9 @@ impl UsersPlan {
 
     /// Sign-ups the plan needs, holders of contested emails included.
     pub fn total_signups(&self) -> u64 {
+        if !self.listed.is_empty() {
+            return 0;
+        }
         self.counts
             .iter()
             .map(|(slot, n)| match slot {
@@ -273,10 +281,40 @@ pub(super) fn build(
         public_client: p.clients.public.prevent_user_existence_errors,
         secret_client: p.clients.secret.prevent_user_existence_errors,
         delete_after: p.delete_after,
+        existing: p.existing,
     };
     check_naming(&raw.users.username, &raw.users.email, &pool)?;
+    let listed = match (&pool.existing, &raw.users.from_csv) {
+        (None, None) => Vec::new(),
+        (None, Some(_)) => {
+            return Err("users.from_csv lists users of a pool that already exists: name it in pool.existing (id, client_id, client_secret)".into());
+        }
+        (Some(_), None) => {
+            return Err("pool.existing needs users.from_csv: a CSV of users signed up beforehand (columns username, code, sub, email, signed_up_at)".into());
+        }
+        (Some(_), Some(path)) => {
+            if target.kind == TargetKind::Embedded {
+                return Err("pool.existing: the embedded emulator starts empty; name the running target that holds the pool (target.endpoint or --endpoint-url)".into());
+            }
+            existing::read_csv(&file, path)?.1
+        }
+    };
+    let now = std::time::SystemTime::now();
 
-    let capabilities = target.capabilities();
+    let mut capabilities = target.capabilities();
+    if !listed.is_empty() {
+        // Expired codes come from the listed users' age (signed_up_at), not from a clock.
+        if !capabilities.contains(&Capability::AdvanceClock) {
+            capabilities.push(Capability::AdvanceClock);
+        }
+        // Listed users arrive with their codes, or the target's code source finds them.
+        let all_coded = listed.iter().all(|u| !u.code.is_empty());
+        if all_coded {
+            capabilities.push(Capability::ReadCodes);
+        } else if target.codes == CodeSource::None && listed.iter().any(|u| !u.code.is_empty()) {
+            return Err("users.from_csv: some rows have no code and the target has no code source (target.codes); give every row a code or none".into());
+        }
+    }
     let mut variants: Vec<(PoolVariant, PoolPlan)> = vec![(PoolVariant::Scenario, pool.clone())];
     let mix: Vec<MixEntry> = match raw.mix {
         Mix::All => (0..catalog.cases.len())
@@ -296,6 +334,8 @@ pub(super) fn build(
         };
         let index = match variants.iter().position(|(v, _)| *v == variant) {
             Some(i) => i,
+            // An existing pool has no variants; such cases are skipped below.
+            None if pool.existing.is_some() => 0,
             None => {
                 let mut p = pool.clone();
                 if variant == PoolVariant::CaseInsensitive {
@@ -306,11 +346,16 @@ pub(super) fn build(
                 variants.len() - 1
             }
         };
+        let skip = match &pool.existing {
+            Some(e) => existing_skip(&catalog.cases[case], variant, e, &listed, now),
+            None => None,
+        }
+        .or_else(|| skip_reason(&catalog.cases[case], &variants[index].1, &capabilities));
         MixEntry {
             case,
             pool: index,
             weight,
-            skip: skip_reason(&catalog.cases[case], &variants[index].1, &capabilities),
+            skip,
         }
     })
     .collect();
@@ -356,9 +401,19 @@ pub(super) fn build(
         }
     }
 
+    let listed = Arc::new(listed);
     let mut pools = Vec::with_capacity(variants.len());
     for (i, (variant, pool)) in variants.into_iter().enumerate() {
-        let users = size_users(&raw.users, &raw.phases.0, &mix, i, &catalog)?;
+        let mut users = size_users(&raw.users, &raw.phases.0, &mix, i, &catalog)?;
+        if !listed.is_empty() {
+            fit_to_listed(
+                &mut users,
+                &listed,
+                now,
+                raw.users.from_csv.as_deref().unwrap_or(""),
+            )?;
+            users.listed = listed.clone();
+        }
         pools.push(PoolRun {
             variant,
             pool,
@@ -505,6 +560,99 @@ fn skip_reason(
     None
 }
 
+/// Why a case cannot run in an existing pool, whose only users are the listed ones and whose
+/// only client is the named one.
+fn existing_skip(
+    case: &crate::cases::Case,
+    variant: PoolVariant,
+    pool: &ExistingPool,
+    listed: &[ListedUser],
+    now: std::time::SystemTime,
+) -> Option<String> {
+    use crate::cases::UserKind;
+    if variant != PoolVariant::Scenario {
+        return Some(format!(
+            "needs a {} pool, which cogbench creates only in provisioning mode (pool.existing names one pool)",
+            variant.as_str()
+        ));
+    }
+    match (case.client, pool.client_secret.is_some()) {
+        (ClientKind::Public, true) => {
+            return Some(
+                "needs an app client without a secret; pool.existing names a client with one"
+                    .into(),
+            );
+        }
+        (ClientKind::Secret, false) => {
+            return Some("needs an app client with a secret; pool.existing names one without (give client_secret: ${ENV_VAR})".into());
+        }
+        (ClientKind::Hiding, _) => {
+            return Some("needs a second app client with PreventUserExistenceErrors ENABLED, which cogbench creates only in provisioning mode".into());
+        }
+        _ => {}
+    }
+    match case.user {
+        UserKind::AliasContested | UserKind::AliasCrowd | UserKind::Resent => Some(format!(
+            "needs {} users that cogbench signs up itself; existing-pool mode has only the users of users.from_csv",
+            match case.user {
+                UserKind::Resent => "resent-code",
+                _ => "alias-contested",
+            }
+        )),
+        UserKind::Expired if !listed.iter().any(|u| u.expired(now)) => Some(
+            "users.from_csv lists no user signed up more than 24 h ago (signed_up_at), so no code has expired"
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
+/// Existing-pool mode: the slots are served from the listed users, those with an expired code
+/// for `expired`, the others for the rest. A bounded plan must fit; an unbounded one takes
+/// what there is.
+fn fit_to_listed(
+    users: &mut UsersPlan,
+    listed: &[ListedUser],
+    now: std::time::SystemTime,
+    file: &str,
+) -> Result<(), String> {
+    let expired = listed.iter().filter(|u| u.expired(now)).count() as u64;
+    let live = listed.len() as u64 - expired;
+    let need_expired = users.count(Slot::Expired);
+    let live_slots = [Slot::Confirmed, Slot::Unconfirmed, Slot::Fresh];
+    let need_live: u64 = live_slots.iter().map(|s| users.count(*s)).sum();
+    if users.bounded {
+        if need_live > live || need_expired > expired {
+            return Err(format!(
+                "users.from_csv: the phases need {need_live} users with a live code and {need_expired} with an expired one; {file} has {live} and {expired}. List more users or shorten the phases"
+            ));
+        }
+        return Ok(());
+    }
+    // Without a bound, each reusable slot gets a tenth of the live users, the fresh slot the rest.
+    let mut left = live;
+    for slot in live_slots {
+        let Some(n) = users.counts.get_mut(&slot) else {
+            continue;
+        };
+        *n = if slot == Slot::Fresh {
+            left
+        } else {
+            (*n).min((live / 10).max(1)).min(left)
+        };
+        left -= *n;
+        if *n == 0 {
+            return Err(format!(
+                "users.from_csv: {file} has too few users with a live code ({live}) for the mix"
+            ));
+        }
+    }
+    if let Some(n) = users.counts.get_mut(&Slot::Expired) {
+        *n = (*n).min(expired);
+    }
+    Ok(())
+}
+
 /// Upper bound on the requests a phase sends, or `None` when it runs for a duration with a
 /// closed model (its count depends on the target's speed).
 pub fn phase_bound(phase: &Phase, cycle: u64) -> Option<u64> {
@@ -604,6 +752,7 @@ fn size_users(
         crowd_size,
         reuse_limit: limit,
         bounded,
+        listed: Arc::default(),
     };
     Ok(plan)
 }

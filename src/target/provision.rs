@@ -424,6 +424,112 @@ async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
     })
 }
 
+/// Existing-pool mode: the named pool and client, and the listed users dealt into the slots
+/// (expired codes to `expired`; CONFIRMED users confirmed now with their codes). Nothing is
+/// created.
+pub async fn adopt_listed(
+    api: &Api,
+    plan: Arc<Plan>,
+    index: usize,
+) -> Result<Fixtures, ProvisionError> {
+    let run = &plan.pools[index];
+    let existing = run
+        .pool
+        .existing
+        .as_ref()
+        .expect("adopt_listed is called for existing pools");
+    let client = ClientView {
+        client_id: existing.client_id.clone(),
+        secret: existing.client_secret.as_ref().map(|s| s.0.clone()),
+    };
+    let secret = client.secret.clone().unwrap_or_default();
+    let secrets = [secret.as_str()];
+    let redact = |e: ProvisionError| ProvisionError {
+        step: e.step,
+        source: e.source.redacted(&secrets),
+    };
+    let u = &run.users;
+    let now = std::time::SystemTime::now();
+    let by_email = !run.pool.username_attributes.is_empty();
+    let (expired, live): (Vec<_>, Vec<_>) = u.listed.iter().partition(|l| l.expired(now));
+    let mut live = live.into_iter();
+    let mut expired = expired.into_iter();
+    let mut b = PoolsBuilder::default();
+    for slot in [
+        Slot::Confirmed,
+        Slot::Unconfirmed,
+        Slot::Fresh,
+        Slot::Expired,
+    ] {
+        for i in 0..u.count(slot) {
+            let listed = if slot == Slot::Expired {
+                expired.next()
+            } else {
+                live.next()
+            }
+            .expect("the plan fits the slots to the listed users");
+            let internal = if by_email && !listed.sub.is_empty() {
+                listed.sub.clone()
+            } else {
+                listed.username.clone()
+            };
+            let step = |what: &str| format!("{what} of listed user #{i} ({} slot)", slot.name());
+            let code = if listed.code.is_empty() {
+                codes::read(&plan.target.codes, api, &existing.id, &internal)
+                    .await
+                    .map_err(at(step("reading the code")))
+                    .map_err(redact)?
+            } else {
+                listed.code.clone()
+            };
+            if slot == Slot::Confirmed {
+                let mut input = json!({
+                    "ClientId": client.client_id,
+                    "Username": listed.username,
+                    "ConfirmationCode": code,
+                });
+                if let Some(secret) = &client.secret {
+                    input["SecretHash"] = json!(crate::protocol::secret_hash(
+                        secret,
+                        &listed.username,
+                        &client.client_id
+                    ));
+                }
+                let hide = [secret.as_str(), code.as_str()];
+                api.call(Operation::ConfirmSignUp, &input)
+                    .await
+                    .map_err(|e| ProvisionError {
+                        step: step("ConfirmSignUp (set-up)"),
+                        source: e.redacted(&hide),
+                    })?;
+            }
+            b.push(
+                slot,
+                Tenant::single(
+                    UserRecord {
+                        username: listed.username.clone(),
+                        sub: listed.sub.clone(),
+                        email: listed.email.clone(),
+                        code,
+                        old_code: String::new(),
+                        internal,
+                    },
+                    None,
+                ),
+            );
+        }
+    }
+    Ok(Fixtures {
+        pool_id: existing.id.clone(),
+        clients: Clients {
+            public: client.clone(),
+            secret: client.clone(),
+            hiding: client,
+        },
+        users: b,
+    })
+}
+
 pub async fn delete_pool(api: &Api, pool_id: &str) -> Result<(), ApiError> {
     api.call(Operation::DeleteUserPool, &json!({"UserPoolId": pool_id}))
         .await
