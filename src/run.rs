@@ -103,10 +103,19 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             plan.name, target.kind, target.endpoint,
         );
     }
+    // A case with no user and no app client of the run's (`raw`) needs no pool at all, so
+    // any server, not only a Cognito one, can be measured.
+    let needs_pool = plan.mix.iter().filter(|m| m.skip.is_none()).any(|m| {
+        let case = &plan.catalog.cases[m.case];
+        case.user != crate::cases::UserKind::None
+            || case.client != crate::cases::ClientKind::Unknown
+    });
     let provision_started = std::time::Instant::now();
     let mut fixtures = Vec::with_capacity(plan.pools.len());
     for index in 0..plan.pools.len() {
-        let made = if plan.pools[index].pool.existing.is_some() {
+        let made = if !needs_pool {
+            Ok(provision::Fixtures::none())
+        } else if plan.pools[index].pool.existing.is_some() {
             provision::adopt_listed(&api, plan.clone(), index).await
         } else {
             provision::provision(&api, plan.clone(), index, &run_id).await
@@ -124,8 +133,12 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             }
         }
     }
-    let pool_ids: Vec<String> = fixtures.iter().map(|f| f.pool_id.clone()).collect();
-    if !quiet {
+    let pool_ids: Vec<String> = fixtures
+        .iter()
+        .map(|f| f.pool_id.clone())
+        .filter(|id| !id.is_empty())
+        .collect();
+    if !quiet && needs_pool {
         eprintln!(
             "cogbench: pool {} ready in {:.1}s",
             pool_ids.join(", "),
@@ -376,6 +389,7 @@ fn summarize(
     totals.service_time_us = Percentiles::of(&all_service);
 
     let coverage = coverage(plan, &cases);
+    let timing = timing(&phases);
     Summary {
         schema_version: report::SCHEMA_VERSION,
         tool: report::Tool::default(),
@@ -400,6 +414,7 @@ fn summarize(
         interrupted: false,
         aborted: None,
         totals,
+        timing,
         conformance,
         coverage,
         deviations: None,
@@ -424,6 +439,35 @@ fn summarize(
         thresholds: Vec::new(),
         timeline: engine.recorder.overall_timeline(),
         exit_code: 0,
+    }
+}
+
+fn timing(phases: &[PhaseOutcome]) -> report::Timing {
+    let open = phases.iter().filter(|p| p.model == "open").count();
+    let mode = match open {
+        0 => "closed",
+        n if n == phases.len() => "open",
+        _ => "mixed",
+    };
+    let mut lag: Option<hdrhistogram::Histogram<u64>> = None;
+    for h in phases.iter().filter_map(|p| p.schedule_lag.as_ref()) {
+        match &mut lag {
+            None => lag = Some(h.clone()),
+            Some(all) => {
+                let _ = all.add(h);
+            }
+        }
+    }
+    report::Timing {
+        mode,
+        scheduling_lag_us: lag.as_ref().map(Percentiles::of),
+        late_starts: phases.iter().map(|p| p.late_starts).sum(),
+        dropped: phases.iter().map(|p| p.dropped).sum(),
+        latency_from: match mode {
+            "closed" => "send",
+            "open" => "intended start",
+            _ => "intended start (open phases), send (closed phases)",
+        },
     }
 }
 
@@ -510,25 +554,44 @@ fn unjudged_reason(s: &CaseStats) -> String {
     )
 }
 
+fn stages_echo(stages: &[crate::scenario::Stage]) -> Vec<serde_json::Value> {
+    stages
+        .iter()
+        .map(|s| json!({"target": s.target, "duration": format_duration(s.duration)}))
+        .collect()
+}
+
 /// The plan as run, with defaults applied and secrets masked.
 fn plan_echo(plan: &Plan) -> serde_json::Value {
     let phases: Vec<_> = plan
         .phases
         .iter()
-        .map(|p| match &p.load {
-            Load::Closed { vus, stop, think_time } => {
-                let mut v = json!({"name": p.name, "model": "closed", "vus": vus, "think_time": format_duration(*think_time)});
-                match stop {
-                    Stop::Duration(d) => v["duration"] = json!(format_duration(*d)),
-                    Stop::Iterations(n) => v["iterations"] = json!(n),
-                    Stop::Rounds(n) => v["rounds"] = json!(n),
+        .map(|p| {
+            let mut v = match &p.load {
+                Load::Closed { vus, stop, think_time, max_duration } => {
+                    let mut v = json!({"model": "closed", "vus": vus, "think_time": format_duration(*think_time)});
+                    match stop {
+                        Stop::Duration(d) => v["duration"] = json!(format_duration(*d)),
+                        Stop::Iterations(n) => v["iterations"] = json!(n),
+                        Stop::Rounds(n) => v["rounds"] = json!(n),
+                    }
+                    if let Some(d) = max_duration {
+                        v["max_duration"] = json!(format_duration(*d));
+                    }
+                    v
                 }
-                v
-            }
-            Load::Open { rate, ramp_to, duration, max_in_flight } => json!({
-                "name": p.name, "model": "open", "arrival_rate": rate, "ramp_to": ramp_to,
-                "duration": format_duration(*duration), "max_in_flight": max_in_flight,
-            }),
+                Load::RampingVus { start, stages, think_time } => json!({
+                    "model": "closed", "start_vus": start, "stages": stages_echo(stages),
+                    "think_time": format_duration(*think_time),
+                }),
+                Load::Open { start_rate, stages, max_in_flight } => json!({
+                    "model": "open", "start_rate": start_rate, "stages": stages_echo(stages),
+                    "max_in_flight": max_in_flight,
+                }),
+            };
+            v["name"] = json!(p.name);
+            v["executor"] = json!(p.executor);
+            v
         })
         .collect();
     let attrs = |a: &[crate::scenario::Attribute]| a.iter().map(|x| x.as_str()).collect::<Vec<_>>();

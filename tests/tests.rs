@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod executors;
 mod existing_pool;
 mod schema;
 mod shipped;

@@ -28,6 +28,11 @@ use crate::scenario::{Load, Phase};
 use crate::target::{Api, provision::Clients};
 use users::{Lease, UserPools, UserRecord};
 
+/// Requests an open-model phase schedules.
+pub fn open_total(start_rate: f64, stages: &[crate::scenario::Stage]) -> u64 {
+    open::Schedule::new(start_rate, stages).total()
+}
+
 /// Answers larger than this are cut off and counted as transport errors: no ConfirmSignUp
 /// answer comes near it, and an unbounded read would let a target exhaust memory.
 pub const MAX_ANSWER_BYTES: usize = 1 << 20;
@@ -85,6 +90,9 @@ impl Compiled {
 #[derive(Debug, Clone, Serialize)]
 pub struct PhaseOutcome {
     pub name: String,
+    /// `constant-arrival-rate`, `ramping-arrival-rate`, `constant-vus`, `ramping-vus` or
+    /// `iterations`.
+    pub executor: &'static str,
     pub model: &'static str,
     /// Requests per second asked for (open model), start and end.
     pub planned_rate: Option<[f64; 2]>,
@@ -94,10 +102,16 @@ pub struct PhaseOutcome {
     /// Open model: requests whose start time came while `max_in_flight` were outstanding
     /// and the phase ended before they could be sent.
     pub dropped: u64,
+    /// Open model: requests sent more than 1 ms after their intended start (the harness or
+    /// the `max_in_flight` bound could not keep the schedule).
+    pub late_starts: u64,
     pub duration_seconds: f64,
     pub achieved_rate: f64,
     /// Open model: how late requests were sent against their intended start.
     pub schedule_lag_us: Option<Percentiles>,
+    /// The same, whole, for the run's `timing` (phases merge exactly).
+    #[serde(skip)]
+    pub schedule_lag: Option<hdrhistogram::Histogram<u64>>,
 }
 
 pub struct Engine {
@@ -184,24 +198,20 @@ impl Engine {
                 vus,
                 stop,
                 think_time,
-            } => closed::run(self, &phase.name, *vus, *stop, *think_time).await,
+                max_duration,
+            } => closed::run(self, &phase.name, *vus, *stop, *think_time, *max_duration).await,
+            Load::RampingVus {
+                start,
+                stages,
+                think_time,
+            } => closed::run_ramping(self, &phase.name, *start, stages, *think_time).await,
             Load::Open {
-                rate,
-                ramp_to,
-                duration,
+                start_rate,
+                stages,
                 max_in_flight,
-            } => {
-                open::run(
-                    self,
-                    &phase.name,
-                    *rate,
-                    *ramp_to,
-                    *duration,
-                    *max_in_flight,
-                )
-                .await
-            }
+            } => open::run(self, &phase.name, *start_rate, stages, *max_in_flight).await,
         };
+        outcome.executor = phase.executor;
         // Phases run one after another, so the recorder's count is exact for this phase.
         outcome.requests = self.recorder.completed.load(Ordering::Relaxed) - before;
         outcome.achieved_rate = if outcome.duration_seconds > 0.0 {

@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 
 use super::{Engine, PhaseOutcome};
 use crate::metrics::{Percentiles, micros, new_histogram};
+use crate::scenario::Stage;
 
 /// Offset of request `i` from the phase start, for a rate ramping linearly from `r0` to `r1`
 /// over `d`: the inverse of N(t) = r0·t + (r1 − r0)·t² / 2d.
@@ -25,30 +26,82 @@ pub fn offset_of(i: u64, r0: f64, r1: f64, d: Duration) -> Duration {
     Duration::from_secs_f64(t.max(0.0))
 }
 
-/// Requests due in a phase of length `d`.
-pub fn total_due(r0: f64, r1: f64, d: Duration) -> u64 {
-    ((r0 + r1) / 2.0 * d.as_secs_f64()).floor() as u64
+/// A late start: sent more than this after its intended time. Under it, the lag is the
+/// timer's and the runtime's ordinary jitter.
+pub const LATE_AFTER: Duration = Duration::from_millis(1);
+
+/// The intended start of every request of a staged phase, computed on demand (no list).
+pub struct Schedule {
+    /// (first request, requests, stage start, rate from, rate to, length)
+    stages: Vec<(u64, u64, Duration, f64, f64, Duration)>,
+    total: u64,
+    length: Duration,
+    cursor: usize,
+}
+
+impl Schedule {
+    pub fn new(start_rate: f64, stages: &[Stage]) -> Schedule {
+        let mut out = Vec::with_capacity(stages.len());
+        let (mut from, mut at, mut integral, mut first) = (start_rate, Duration::ZERO, 0.0, 0u64);
+        for s in stages {
+            integral += (from + s.target) / 2.0 * s.duration.as_secs_f64();
+            // Counted on the running integral, so fractions carry from stage to stage.
+            let upto = (integral + 1e-9).floor() as u64;
+            out.push((first, upto - first, at, from, s.target, s.duration));
+            first = upto;
+            at += s.duration;
+            from = s.target;
+        }
+        Schedule {
+            stages: out,
+            total: first,
+            length: at,
+            cursor: 0,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    pub fn length(&self) -> Duration {
+        self.length
+    }
+
+    /// Offset of request `i` from the phase start; `i` only grows between calls.
+    pub fn offset(&mut self, i: u64) -> Duration {
+        while self.cursor + 1 < self.stages.len() {
+            let (first, n, ..) = self.stages[self.cursor];
+            if i < first + n {
+                break;
+            }
+            self.cursor += 1;
+        }
+        let (first, _, at, r0, r1, d) = self.stages[self.cursor];
+        at + offset_of(i - first, r0, r1, d)
+    }
 }
 
 pub(super) async fn run(
     engine: &Arc<Engine>,
     name: &str,
-    rate: f64,
-    ramp_to: Option<f64>,
-    duration: Duration,
+    start_rate: f64,
+    stages: &[Stage],
     max_in_flight: usize,
 ) -> PhaseOutcome {
-    let r1 = ramp_to.unwrap_or(rate);
-    let total = total_due(rate, r1, duration);
+    let mut schedule = Schedule::new(start_rate, stages);
+    let total = schedule.total();
+    let duration = schedule.length();
     let permits = Arc::new(Semaphore::new(max_in_flight));
     let start = Instant::now();
     let deadline = start + duration;
     let mut lag = new_histogram();
+    let mut late = 0u64;
     let mut next = 0u64;
     'schedule: while next < total && !engine.stopping() {
         let now = Instant::now();
         while next < total {
-            let intended = start + offset_of(next, rate, r1, duration);
+            let intended = start + schedule.offset(next);
             if intended > now {
                 break;
             }
@@ -62,7 +115,9 @@ pub(super) async fn run(
                     _ = engine.stop_notify.notified() => break 'schedule,
                 },
             };
-            let _ = lag.record(micros(Instant::now().saturating_duration_since(intended)));
+            let behind = Instant::now().saturating_duration_since(intended);
+            late += u64::from(behind > LATE_AFTER);
+            let _ = lag.record(micros(behind));
             let engine = engine.clone();
             let seq = next;
             tokio::spawn(async move {
@@ -74,7 +129,7 @@ pub(super) async fn run(
         if next >= total {
             break;
         }
-        let wake = start + offset_of(next, rate, r1, duration);
+        let wake = start + schedule.offset(next);
         tokio::select! {
             _ = tokio::time::sleep_until(wake.into()) => {}
             _ = engine.stop_notify.notified() => {}
@@ -91,14 +146,17 @@ pub(super) async fn run(
     let _ = permits.acquire_many(max_in_flight as u32).await;
     PhaseOutcome {
         name: name.to_owned(),
+        executor: "",
         model: "open",
-        planned_rate: Some([rate, r1]),
+        planned_rate: Some([start_rate, stages.last().map_or(start_rate, |s| s.target)]),
         starts: next,
         requests: 0,
         dropped,
+        late_starts: late,
         duration_seconds: window.as_secs_f64(),
         achieved_rate: 0.0,
         schedule_lag_us: Some(Percentiles::of(&lag)),
+        schedule_lag: Some(lag),
     }
 }
 
@@ -114,14 +172,34 @@ mod tests {
             offset_of(500, 1000.0, 1000.0, d),
             Duration::from_millis(500)
         );
-        assert_eq!(total_due(1000.0, 1000.0, d), 10_000);
+        assert_eq!(
+            Schedule::new(
+                1000.0,
+                &[Stage {
+                    target: 1000.0,
+                    duration: d
+                }]
+            )
+            .total(),
+            10_000
+        );
     }
 
     #[test]
     fn ramp_is_the_inverse_of_the_integral() {
         let d = Duration::from_secs(10);
         // From 0 to 1000/s over 10 s: 5000 requests; half of them by t = 10/√2 s.
-        assert_eq!(total_due(0.0, 1000.0, d), 5000);
+        assert_eq!(
+            Schedule::new(
+                0.0,
+                &[Stage {
+                    target: 1000.0,
+                    duration: d
+                }]
+            )
+            .total(),
+            5000
+        );
         let t = offset_of(2500, 0.0, 1000.0, d).as_secs_f64();
         assert!((t - 10.0 / 2f64.sqrt()).abs() < 1e-6, "{t}");
         let end = offset_of(5000, 0.0, 1000.0, d).as_secs_f64();
@@ -129,5 +207,42 @@ mod tests {
         // Ramping down works too.
         let end = offset_of(5000, 1000.0, 0.0, d).as_secs_f64();
         assert!((end - 10.0).abs() < 1e-3, "{end}");
+    }
+
+    #[test]
+    fn stages_follow_one_another() {
+        let s = |target: f64, secs: u64| Stage {
+            target,
+            duration: Duration::from_secs(secs),
+        };
+        // Up from 0 to 100/s in 2 s (100 requests), 100/s for 3 s (300), down to 0 in 2 s (100).
+        let mut sched = Schedule::new(0.0, &[s(100.0, 2), s(100.0, 3), s(0.0, 2)]);
+        assert_eq!(sched.total(), 500);
+        assert_eq!(sched.length(), Duration::from_secs(7));
+        let mut last = Duration::ZERO;
+        for i in 0..500 {
+            let t = sched.offset(i);
+            assert!(
+                t >= last,
+                "request {i} starts before request {}",
+                i.max(1) - 1
+            );
+            last = t;
+        }
+        let mut sched = Schedule::new(0.0, &[s(100.0, 2), s(100.0, 3), s(0.0, 2)]);
+        assert_eq!(sched.offset(100), Duration::from_secs(2));
+        assert_eq!(sched.offset(250), Duration::from_millis(3500));
+        assert!(sched.offset(499) < Duration::from_secs(7));
+    }
+
+    #[test]
+    fn fractions_carry_across_stages() {
+        let s = |target: f64, ms: u64| Stage {
+            target,
+            duration: Duration::from_millis(ms),
+        };
+        // Ten stages of 150 ms at 10/s: 1.5 requests each, 15 in all.
+        let stages: Vec<Stage> = (0..10).map(|_| s(10.0, 150)).collect();
+        assert_eq!(Schedule::new(10.0, &stages).total(), 15);
     }
 }

@@ -34,6 +34,7 @@ pub struct Summary {
     pub interrupted: bool,
     pub aborted: Option<String>,
     pub totals: Totals,
+    pub timing: Timing,
     pub conformance: Conformance,
     pub coverage: Coverage,
     /// With `--known-deviations`: how the failures compare with the list.
@@ -73,6 +74,23 @@ pub struct TargetInfo {
     pub kind: String,
     pub endpoint: String,
     pub capabilities: Vec<&'static str>,
+}
+
+/// Whether the harness kept its schedule: the first thing to read before trusting latencies.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timing {
+    /// `open` (requests on a schedule), `closed` (virtual users), or `mixed` across phases.
+    pub mode: &'static str,
+    /// Open model: how late requests were sent against their intended start, all phases.
+    pub scheduling_lag_us: Option<Percentiles>,
+    /// Open model: requests sent more than 1 ms late.
+    pub late_starts: u64,
+    /// Open model: requests never sent because `max_in_flight` were outstanding until the
+    /// phase ended.
+    pub dropped: u64,
+    /// What latency_us measures: from the intended start (open model, free of coordinated
+    /// omission) or from the send (closed model, where the two coincide).
+    pub latency_from: &'static str,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

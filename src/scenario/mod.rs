@@ -12,7 +12,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use model::{Attribute, CodeSource, Secret, TargetKind, Template, UserExistenceErrors};
-pub use phase::{Load, Phase, Stop};
+pub use phase::{Load, Phase, Stage, Stop};
 pub use plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, TargetPlan, UsersPlan, phase_bound};
 pub use threshold::{Metric, Op, Stat, Threshold};
 

@@ -16,105 +16,386 @@ pub enum Stop {
     Rounds(u64),
 }
 
+/// A stretch of a ramp: the value (requests per second, or virtual users) moves linearly to
+/// `target` over `duration`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stage {
+    pub target: f64,
+    pub duration: Duration,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Load {
-    /// `vus` virtual users, each sending its next request when the previous one is answered.
+    /// `vus` virtual users, each sending its next request when the previous one is answered
+    /// (`constant-vus`, `iterations`, and the `vus:` shorthand).
     Closed {
         vus: u32,
         stop: Stop,
         think_time: Duration,
+        /// `iterations` executor: the phase also ends after this long.
+        max_duration: Option<Duration>,
     },
-    /// Requests start on a schedule (per second), whatever the answers do.
+    /// Virtual users added and removed along `stages` (`ramping-vus`).
+    RampingVus {
+        start: u32,
+        stages: Vec<Stage>,
+        think_time: Duration,
+    },
+    /// Requests start on a schedule, whatever the answers do (`constant-arrival-rate`,
+    /// `ramping-arrival-rate`, and the `arrival_rate:` shorthand).
     Open {
-        rate: f64,
-        ramp_to: Option<f64>,
-        duration: Duration,
+        start_rate: f64,
+        stages: Vec<Stage>,
         max_in_flight: usize,
     },
+}
+
+impl Load {
+    /// The phase's length when it runs on the clock.
+    pub fn planned_duration(&self) -> Option<Duration> {
+        match self {
+            Load::Closed {
+                stop: Stop::Duration(d),
+                ..
+            } => Some(*d),
+            Load::Closed { max_duration, .. } => *max_duration,
+            Load::RampingVus { stages, .. } | Load::Open { stages, .. } => {
+                Some(stages.iter().map(|s| s.duration).sum())
+            }
+        }
+    }
+
+    /// The most virtual users (closed) or requests in flight (open) the phase can have.
+    pub fn max_concurrency(&self) -> usize {
+        match self {
+            Load::Closed { vus, .. } => *vus as usize,
+            Load::RampingVus { start, stages, .. } => stages
+                .iter()
+                .map(|s| s.target as usize)
+                .fold(*start as usize, usize::max),
+            Load::Open { max_in_flight, .. } => *max_in_flight,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Phase {
     pub name: String,
+    /// The executor's name, as k6 names them.
+    pub executor: &'static str,
     pub load: Load,
+}
+
+/// The executors, named as k6 names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+enum Executor {
+    ConstantArrivalRate,
+    RampingArrivalRate,
+    ConstantVus,
+    RampingVus,
+    Iterations,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStage {
+    target: f64,
+    duration: Dur,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPhase {
     name: Option<String>,
+    executor: Option<Executor>,
     vus: Option<u64>,
     duration: Option<Dur>,
     iterations: Option<u64>,
     rounds: Option<u64>,
     think_time: Option<Dur>,
     arrival_rate: Option<f64>,
+    rate: Option<f64>,
     ramp_to: Option<f64>,
+    start_rate: Option<f64>,
+    start_vus: Option<u64>,
+    stages: Option<Vec<RawStage>>,
+    max_duration: Option<Dur>,
     max_in_flight: Option<u64>,
 }
 
 const MAX_RATE: f64 = 1_000_000.0;
+const MAX_VUS: u64 = 10_000;
+
+impl RawPhase {
+    /// Keys given that the executor does not take, for a clear error.
+    fn unexpected(&self, allowed: &[&str]) -> Option<&'static str> {
+        let given = [
+            ("vus", self.vus.is_some()),
+            ("duration", self.duration.is_some()),
+            ("iterations", self.iterations.is_some()),
+            ("rounds", self.rounds.is_some()),
+            ("think_time", self.think_time.is_some()),
+            ("arrival_rate", self.arrival_rate.is_some()),
+            ("rate", self.rate.is_some()),
+            ("ramp_to", self.ramp_to.is_some()),
+            ("start_rate", self.start_rate.is_some()),
+            ("start_vus", self.start_vus.is_some()),
+            ("stages", self.stages.is_some()),
+            ("max_duration", self.max_duration.is_some()),
+            ("max_in_flight", self.max_in_flight.is_some()),
+        ];
+        given
+            .into_iter()
+            .find(|(k, set)| *set && !allowed.contains(k))
+            .map(|(k, _)| k)
+    }
+}
+
+fn vus_in_range(what: &str, n: u64) -> Result<u32, String> {
+    if (1..=MAX_VUS).contains(&n) {
+        Ok(n as u32)
+    } else {
+        Err(format!("{what}: {n} is outside 1..={MAX_VUS}"))
+    }
+}
+
+fn max_in_flight(r: &RawPhase) -> Result<usize, String> {
+    let n = r.max_in_flight.unwrap_or(1024);
+    if !(1..=100_000).contains(&n) {
+        return Err(format!("max_in_flight: {n} is outside 1..=100000"));
+    }
+    Ok(n as usize)
+}
+
+fn stages(r: &mut RawPhase, what: &str, max: f64) -> Result<Vec<Stage>, String> {
+    let raw = r
+        .stages
+        .take()
+        .ok_or_else(|| format!("`{what}` needs `stages`: a list of {{target, duration}}"))?;
+    if raw.is_empty() || raw.len() > 1000 {
+        return Err("stages: 1 to 1000 stages".into());
+    }
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if !(s.target.is_finite() && (0.0..=max).contains(&s.target)) {
+                return Err(format!(
+                    "stages[{i}].target: {} is outside [0, {max}]",
+                    s.target
+                ));
+            }
+            Ok(Stage {
+                target: s.target,
+                duration: positive(s.duration.0)?,
+            })
+        })
+        .collect()
+}
 
 impl TryFrom<RawPhase> for Phase {
     type Error = String;
-    fn try_from(r: RawPhase) -> Result<Phase, String> {
-        let name = r.name.unwrap_or_default();
-        let load = match (r.vus, r.arrival_rate) {
-            (Some(_), Some(_)) => {
-                return Err(
-                    "a phase is either closed (`vus`) or open (`arrival_rate`), not both".into(),
-                );
+    fn try_from(mut r: RawPhase) -> Result<Phase, String> {
+        let name = r.name.take().unwrap_or_default();
+        let executor = match r.executor {
+            Some(e) => e,
+            // The shorthand: `vus` (closed) or `arrival_rate` (open).
+            None => match (r.vus, r.arrival_rate) {
+                (Some(_), Some(_)) => {
+                    return Err(
+                        "a phase is either closed (`vus`) or open (`arrival_rate`), not both"
+                            .into(),
+                    );
+                }
+                (None, None) => {
+                    return Err("a phase needs `executor`, or the shorthand `vus` (closed model) or `arrival_rate` (open model, requests per second)".into());
+                }
+                (Some(_), None) => {
+                    if r.ramp_to.is_some() || r.max_in_flight.is_some() {
+                        return Err("`ramp_to` and `max_in_flight` belong to open-model phases (`arrival_rate`)".into());
+                    }
+                    if let Some(k) =
+                        r.unexpected(&["vus", "duration", "iterations", "rounds", "think_time"])
+                    {
+                        return Err(format!("`{k}` does not belong to a `vus` phase"));
+                    }
+                    let vus = vus_in_range("vus", r.vus.unwrap_or_default())?;
+                    let stop = match (r.duration, r.iterations, r.rounds) {
+                        (Some(d), None, None) => Stop::Duration(positive(d.0)?),
+                        (None, Some(n), None) if (1..=1_000_000_000).contains(&n) => Stop::Iterations(n),
+                        (None, None, Some(n)) if (1..=1_000_000).contains(&n) => Stop::Rounds(n),
+                        (None, Some(n), None) => return Err(format!("iterations: {n} is outside 1..=1000000000")),
+                        (None, None, Some(n)) => return Err(format!("rounds: {n} is outside 1..=1000000")),
+                        _ => return Err("a closed phase ends by exactly one of `duration`, `iterations` or `rounds`".into()),
+                    };
+                    let executor = match stop {
+                        Stop::Duration(_) => "constant-vus",
+                        _ => "iterations",
+                    };
+                    return Ok(Phase {
+                        name,
+                        executor,
+                        load: Load::Closed {
+                            vus,
+                            stop,
+                            think_time: r.think_time.map(|d| d.0).unwrap_or_default(),
+                            max_duration: None,
+                        },
+                    });
+                }
+                (None, Some(rate)) => {
+                    check_rate("arrival_rate", rate)?;
+                    if let Some(to) = r.ramp_to {
+                        check_rate("ramp_to", to)
+                            .or_else(|e| if to == 0.0 { Ok(()) } else { Err(e) })?;
+                    }
+                    if r.iterations.is_some() || r.rounds.is_some() || r.think_time.is_some() {
+                        return Err("an open-model phase ends by `duration`; `iterations`, `rounds` and `think_time` are for `vus` phases".into());
+                    }
+                    if let Some(k) =
+                        r.unexpected(&["arrival_rate", "ramp_to", "duration", "max_in_flight"])
+                    {
+                        return Err(format!("`{k}` does not belong to an `arrival_rate` phase"));
+                    }
+                    let duration =
+                        positive(r.duration.ok_or("an open-model phase needs `duration`")?.0)?;
+                    let ramp = r.ramp_to.is_some();
+                    return Ok(Phase {
+                        name,
+                        executor: if ramp {
+                            "ramping-arrival-rate"
+                        } else {
+                            "constant-arrival-rate"
+                        },
+                        load: Load::Open {
+                            start_rate: rate,
+                            stages: vec![Stage {
+                                target: r.ramp_to.unwrap_or(rate),
+                                duration,
+                            }],
+                            max_in_flight: max_in_flight(&r)?,
+                        },
+                    });
+                }
+            },
+        };
+        let (label, allowed): (&'static str, &[&str]) = match executor {
+            Executor::ConstantArrivalRate => (
+                "constant-arrival-rate",
+                &["rate", "arrival_rate", "duration", "max_in_flight"],
+            ),
+            Executor::RampingArrivalRate => (
+                "ramping-arrival-rate",
+                &["start_rate", "stages", "max_in_flight"],
+            ),
+            Executor::ConstantVus => ("constant-vus", &["vus", "duration", "think_time"]),
+            Executor::RampingVus => ("ramping-vus", &["start_vus", "stages", "think_time"]),
+            Executor::Iterations => (
+                "iterations",
+                &["vus", "iterations", "rounds", "max_duration", "think_time"],
+            ),
+        };
+        if let Some(k) = r.unexpected(allowed) {
+            return Err(format!(
+                "`{k}` does not belong to executor {label}; it takes {}",
+                allowed.join(", ")
+            ));
+        }
+        let think_time = r.think_time.map(|d| d.0).unwrap_or_default();
+        let load = match executor {
+            Executor::ConstantArrivalRate => {
+                let rate = r
+                    .rate
+                    .or(r.arrival_rate)
+                    .ok_or("constant-arrival-rate needs `rate` (requests per second)")?;
+                check_rate("rate", rate)?;
+                Load::Open {
+                    start_rate: rate,
+                    stages: vec![Stage {
+                        target: rate,
+                        duration: positive(
+                            r.duration
+                                .ok_or("constant-arrival-rate needs `duration`")?
+                                .0,
+                        )?,
+                    }],
+                    max_in_flight: max_in_flight(&r)?,
+                }
             }
-            (None, None) => {
-                return Err("a phase needs `vus` (closed model) or `arrival_rate` (open model, requests per second)".into());
-            }
-            (Some(vus), None) => {
-                if !(1..=10_000).contains(&vus) {
-                    return Err(format!("vus: {vus} is outside 1..=10000"));
-                }
-                if r.ramp_to.is_some() || r.max_in_flight.is_some() {
-                    return Err("`ramp_to` and `max_in_flight` belong to open-model phases (`arrival_rate`)".into());
-                }
-                let stop = match (r.duration, r.iterations, r.rounds) {
-                    (Some(d), None, None) => Stop::Duration(positive(d.0)?),
-                    (None, Some(n), None) if (1..=1_000_000_000).contains(&n) => Stop::Iterations(n),
-                    (None, None, Some(n)) if (1..=1_000_000).contains(&n) => Stop::Rounds(n),
-                    (None, Some(n), None) => return Err(format!("iterations: {n} is outside 1..=1000000000")),
-                    (None, None, Some(n)) => return Err(format!("rounds: {n} is outside 1..=1000000")),
-                    _ => return Err("a closed phase ends by exactly one of `duration`, `iterations` or `rounds`".into()),
-                };
-                Load::Closed {
-                    vus: vus as u32,
-                    stop,
-                    think_time: r.think_time.map(|d| d.0).unwrap_or_default(),
-                }
-            }
-            (None, Some(rate)) => {
-                check_rate("arrival_rate", rate)?;
-                if let Some(to) = r.ramp_to {
-                    check_rate("ramp_to", to)
-                        .or_else(|e| if to == 0.0 { Ok(()) } else { Err(e) })?;
-                }
-                if r.iterations.is_some() || r.rounds.is_some() || r.think_time.is_some() {
-                    return Err("an open-model phase ends by `duration`; `iterations`, `rounds` and `think_time` are for `vus` phases".into());
-                }
-                let duration =
-                    positive(r.duration.ok_or("an open-model phase needs `duration`")?.0)?;
-                let max_in_flight = r.max_in_flight.unwrap_or(1024);
-                if !(1..=100_000).contains(&max_in_flight) {
+            Executor::RampingArrivalRate => {
+                let start_rate = r.start_rate.unwrap_or(0.0);
+                if !(start_rate.is_finite() && (0.0..=MAX_RATE).contains(&start_rate)) {
                     return Err(format!(
-                        "max_in_flight: {max_in_flight} is outside 1..=100000"
+                        "start_rate: {start_rate} is outside [0, {MAX_RATE}]"
                     ));
                 }
+                let stages = stages(&mut r, label, MAX_RATE)?;
+                let mut from = start_rate;
+                for (i, s) in stages.iter().enumerate() {
+                    if from == 0.0 && s.target == 0.0 {
+                        return Err(format!(
+                            "stages[{i}]: a stage from 0 to 0 requests per second sends nothing; leave it out"
+                        ));
+                    }
+                    from = s.target;
+                }
                 Load::Open {
-                    rate,
-                    ramp_to: r.ramp_to,
-                    duration,
-                    max_in_flight: max_in_flight as usize,
+                    start_rate,
+                    stages,
+                    max_in_flight: max_in_flight(&r)?,
+                }
+            }
+            Executor::ConstantVus => Load::Closed {
+                vus: vus_in_range("vus", r.vus.ok_or("constant-vus needs `vus`")?)?,
+                stop: Stop::Duration(positive(
+                    r.duration.ok_or("constant-vus needs `duration`")?.0,
+                )?),
+                think_time,
+                max_duration: None,
+            },
+            Executor::RampingVus => {
+                let start = r.start_vus.unwrap_or(0);
+                if start > MAX_VUS {
+                    return Err(format!("start_vus: {start} is outside 0..={MAX_VUS}"));
+                }
+                let stages = stages(&mut r, label, MAX_VUS as f64)?;
+                if start == 0 && stages.iter().all(|s| s.target < 1.0) {
+                    return Err("ramping-vus: no stage has a virtual user".into());
+                }
+                Load::RampingVus {
+                    start: start as u32,
+                    stages,
+                    think_time,
+                }
+            }
+            Executor::Iterations => {
+                let stop = match (r.iterations, r.rounds) {
+                    (Some(n), None) if (1..=1_000_000_000).contains(&n) => Stop::Iterations(n),
+                    (None, Some(n)) if (1..=1_000_000).contains(&n) => Stop::Rounds(n),
+                    (Some(n), None) => {
+                        return Err(format!("iterations: {n} is outside 1..=1000000000"));
+                    }
+                    (None, Some(n)) => return Err(format!("rounds: {n} is outside 1..=1000000")),
+                    _ => {
+                        return Err(
+                            "executor iterations needs exactly one of `iterations` (shared by the vus) or `rounds`"
+                                .into(),
+                        );
+                    }
+                };
+                Load::Closed {
+                    vus: vus_in_range("vus", r.vus.unwrap_or(1))?,
+                    stop,
+                    think_time,
+                    max_duration: r.max_duration.map(|d| positive(d.0)).transpose()?,
                 }
             }
         };
-        Ok(Phase { name, load })
+        Ok(Phase {
+            name,
+            executor: label,
+            load,
+        })
     }
 }
 checked_map!(Phase, RawPhase, "a phase");

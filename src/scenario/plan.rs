@@ -668,16 +668,11 @@ pub fn phase_bound(phase: &Phase, cycle: u64) -> Option<u64> {
         Load::Closed {
             stop: Stop::Duration(_),
             ..
-        } => None,
-        Load::Open {
-            rate,
-            ramp_to,
-            duration,
-            ..
-        } => {
-            let mean = (rate + ramp_to.unwrap_or(*rate)) / 2.0;
-            Some((mean * duration.as_secs_f64()).ceil() as u64 + 1)
         }
+        | Load::RampingVus { .. } => None,
+        Load::Open {
+            start_rate, stages, ..
+        } => Some(super::super::engine::open_total(*start_rate, stages) + 1),
     }
 }
 
@@ -761,8 +756,8 @@ fn default_connections(phases: &[Phase]) -> usize {
     phases
         .iter()
         .map(|p| match p.load {
-            Load::Closed { vus, .. } => vus as usize,
             Load::Open { max_in_flight, .. } => max_in_flight.min(256),
+            ref closed => closed.max_concurrency(),
         })
         .max()
         .unwrap_or(16)
