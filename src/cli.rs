@@ -43,6 +43,9 @@ pub enum Command {
         #[arg(long, default_value_t = 15)]
         attempt_limit: u32,
     },
+    /// Benchmark an endpoint without writing a scenario: one case, N connections, a duration
+    /// (closed model, as fast as answers come) or a fixed --rate (open model).
+    Bench(BenchArgs),
     /// List the case catalog with spec references.
     Cases {
         #[arg(long, value_enum, default_value_t = Output::Table)]
@@ -82,6 +85,49 @@ pub struct RunArgs {
     #[arg(long, value_name = "SECONDS")]
     pub cli_read_timeout: Option<f64>,
     /// Live display: a bar on a terminal, plain lines in logs, or nothing.
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    pub progress: ProgressArg,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// The server to measure (default: the embedded emulator, in-process).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// The kind of target at --endpoint-url (emulator, cognito-local, moto or endpoint).
+    #[arg(long, value_name = "KIND")]
+    pub target_kind: Option<String>,
+    /// A catalog case, or `raw`: a fixed ConfirmSignUp request judged only on the transport
+    /// and the HTTP status (200), which any server (nginx included) can answer.
+    #[arg(long, default_value = "unknown-user", value_name = "NAME|raw")]
+    pub case: String,
+    /// Connections kept open (and, without --rate, virtual users).
+    #[arg(long, short = 'c', default_value_t = 64)]
+    pub connections: usize,
+    /// How long to send, e.g. 10s or 1m.
+    #[arg(long, short = 'z', default_value = "10s")]
+    pub duration: String,
+    /// Requests per second on a fixed schedule (open model); without it, closed model.
+    #[arg(long, short = 'q')]
+    pub rate: Option<f64>,
+    /// With --rate: most requests outstanding at once (default 16 × connections).
+    #[arg(long)]
+    pub max_in_flight: Option<usize>,
+    /// HTTP version to the target: 1.1, or 2 (cleartext HTTP/2 with prior knowledge on http://).
+    #[arg(long, value_name = "1.1|2", default_value = "1.1")]
+    pub http_version: String,
+    /// Write the reports here instead of reports/bench/<timestamp>/.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Seconds to wait for a connection.
+    #[arg(long, value_name = "SECONDS")]
+    pub cli_connect_timeout: Option<f64>,
+    /// Seconds to wait for a whole answer.
+    #[arg(long, value_name = "SECONDS")]
+    pub cli_read_timeout: Option<f64>,
+    /// Print the scenario these flags make and exit.
+    #[arg(long)]
+    pub print_scenario: bool,
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
 }

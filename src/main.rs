@@ -34,6 +34,7 @@ fn main() -> ExitCode {
             attempt_limit,
         } => runtime.block_on(cmd_emulator(&host, port, region, attempt_limit)),
         Command::Cases { output } => cmd_cases(output),
+        Command::Bench(args) => runtime.block_on(cmd_bench(args)),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
@@ -125,6 +126,54 @@ async fn cmd_run(args: RunArgs) -> i32 {
                     file.display()
                 );
             }
+            outcome.exit_code
+        }
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+async fn cmd_bench(args: cogbench::cli::BenchArgs) -> i32 {
+    if args.print_scenario {
+        print!("{}", cogbench::bench::scenario_text(&args));
+        return 0;
+    }
+    let overrides = match (|| -> Result<Overrides, String> {
+        Ok(Overrides {
+            target_kind: args.target_kind.clone(),
+            connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,
+            read_timeout: seconds("--cli-read-timeout", args.cli_read_timeout)?,
+            ..Overrides::default()
+        })
+    })() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let plan = match cogbench::bench::plan(&args, &overrides) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let opts = RunOptions {
+        output_dir: args.output_dir,
+        progress: match args.progress {
+            ProgressArg::Auto => progress::Mode::Auto,
+            ProgressArg::Plain => progress::Mode::Plain,
+            ProgressArg::Quiet => progress::Mode::Quiet,
+        },
+        ..RunOptions::default()
+    };
+    match run(plan, opts).await {
+        Ok(outcome) => {
+            print!("{}", cogbench::report::table::render(&outcome.summary));
+            println!("reports: {}", outcome.report_dir.display());
             outcome.exit_code
         }
         Err(e) => {

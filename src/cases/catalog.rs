@@ -100,9 +100,14 @@ impl Catalog {
     /// id, and `overrides` that change parts of a case's expectation (e.g. pinning the exact
     /// messages a pool returns).
     pub fn extend_from_file(&mut self, file: &Path) -> Result<(), YamlError> {
-        let fail = |message: String| YamlError::whole(file, message);
         let text = yaml::read_file(file, "catalog")?;
-        let extra: UserCatalog = yaml::from_str(&text, file)?;
+        self.extend_from_str(&text, file)
+    }
+
+    /// Adds and overrides cases from a team catalog's text (`file` names it in errors).
+    pub fn extend_from_str(&mut self, text: &str, file: &Path) -> Result<(), YamlError> {
+        let fail = |message: String| YamlError::whole(file, message);
+        let extra: UserCatalog = yaml::from_str(text, file)?;
         for case in extra.cases {
             self.add(case);
         }

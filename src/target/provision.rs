@@ -24,6 +24,25 @@ pub struct Fixtures {
     pub users: PoolsBuilder,
 }
 
+impl Fixtures {
+    /// For runs whose cases need no pool (the `raw` bench case).
+    pub fn none() -> Fixtures {
+        let nobody = ClientView {
+            client_id: String::new(),
+            secret: None,
+        };
+        Fixtures {
+            pool_id: String::new(),
+            clients: Clients {
+                public: nobody.clone(),
+                secret: nobody.clone(),
+                hiding: nobody,
+            },
+            users: PoolsBuilder::default(),
+        }
+    }
+}
+
 /// The app clients every run creates.
 #[derive(Debug, Clone)]
 pub struct Clients {
