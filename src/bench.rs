@@ -55,7 +55,10 @@ pub fn scenario_text(args: &BenchArgs) -> String {
         }
         (Some(url), _) => yaml += &format!("target: {{endpoint: \"{url}\"}}\n"),
     }
-    yaml += &format!("http: {{connections: {}}}\n", args.connections);
+    yaml += &format!(
+        "http: {{connections: {}, version: \"{}\"}}\n",
+        args.connections, args.http_version
+    );
     // A benchmark repeats one case: reusable users serve it as often as asked.
     yaml += "users: {reuse_limit: 1000000}\njudge: {postconditions: 0}\n";
     let duration = &args.duration;

@@ -13,6 +13,8 @@ pub struct ClientSettings {
     pub read_timeout: Duration,
     /// Idle keep-alive connections kept per host; sized to the run's concurrency.
     pub pool_size: usize,
+    /// HTTP/2 only (with prior knowledge: no HTTP/1.1 upgrade round trip).
+    pub http2: bool,
 }
 
 impl Default for ClientSettings {
@@ -21,6 +23,7 @@ impl Default for ClientSettings {
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(30),
             pool_size: 64,
+            http2: false,
         }
     }
 }
@@ -35,7 +38,13 @@ pub fn install_crypto_provider() {
 
 pub fn build(settings: &ClientSettings) -> reqwest::Result<reqwest::Client> {
     install_crypto_provider();
-    reqwest::Client::builder()
+    let builder = reqwest::Client::builder();
+    let builder = if settings.http2 {
+        builder.http2_prior_knowledge()
+    } else {
+        builder.http1_only()
+    };
+    builder
         .no_proxy()
         .connect_timeout(settings.connect_timeout)
         .timeout(settings.read_timeout)

@@ -638,6 +638,7 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
         },
         "http": {
             "connections": plan.http.pool_size,
+            "version": if plan.http.http2 { "2" } else { "1.1" },
             "connect_timeout": format_duration(plan.http.connect_timeout),
             "read_timeout": format_duration(plan.http.read_timeout),
         },

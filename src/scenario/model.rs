@@ -627,6 +627,19 @@ pub(super) struct HttpDef {
     pub connections: Option<Connections>,
     pub connect_timeout: Option<Dur>,
     pub read_timeout: Option<Dur>,
+    #[serde(default)]
+    pub version: HttpVersion,
+}
+
+/// `http.version`: HTTP/1.1 (the default, what the AWS SDKs speak to Cognito), or HTTP/2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum HttpVersion {
+    #[default]
+    #[serde(rename = "1.1")]
+    Http1,
+    /// On http:// endpoints, cleartext HTTP/2 with prior knowledge (h2c).
+    #[serde(rename = "2")]
+    Http2,
 }
 
 #[derive(Debug, Clone, Copy)]

@@ -434,6 +434,7 @@ pub(super) fn build(
     } else {
         http.pool_size = default_connections(&raw.phases.0);
     }
+    http.http2 = raw.http.version == super::model::HttpVersion::Http2;
     if let Some(d) = raw.http.connect_timeout {
         http.connect_timeout = d.0;
     }
