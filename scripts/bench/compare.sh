@@ -1,0 +1,295 @@
+#!/usr/bin/env bash
+# Measures cogbench's raw throughput side by side with wrk and oha, all three against the same
+# private nginx (scripts/bench/nginx.sh) that answers every ConfirmSignUp with 200 `{}`, so
+# what is measured is the load generator. For 16 and 64 connections, RUNS runs of DURATION
+# each per tool, one tool at a time, interleaved (wrk, oha, cogbench, wrk, …). Prints one
+# table of medians: req/s, p50 and p99 latency, and the client's CPU time per request
+# (user + system, from GNU time), plus cogbench's req/s relative to wrk's and oha's.
+#
+#   scripts/bench/install.sh                        # once: wrk, nginx, oha
+#   scripts/bench/compare.sh                        # builds cogbench (release) first
+#   RUNS=1 DURATION=5s COGBENCH=path/to/cogbench scripts/bench/compare.sh
+#
+# Knobs: RUNS (3), DURATION (10s), PORT (9240), CONNECTIONS ("16 64"),
+#        COGBENCH (target/release/cogbench, built with `cargo build --release` only when unset),
+#        OHA (.peers/oha/bin/oha, else oha on PATH), WRK_THREADS (nproc, at most N),
+#        KEEP (a folder: keep every run's raw output there instead of a temp folder).
+# Exits 0 when it ran, even when a tool was missing (its rows say so).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+runs=${RUNS:-3}
+duration=${DURATION:-10s}
+port=${PORT:-9240}
+connections=${CONNECTIONS:-16 64}
+wrk_threads=${WRK_THREADS:-$(nproc)}
+url="http://127.0.0.1:$port/"
+
+# The request that every tool sends (confirm.lua carries the same for wrk).
+content_type='application/x-amz-json-1.1'
+target='AWSCognitoIdentityProviderService.ConfirmSignUp'
+body='{"ClientId":"bench0client0id0000000000000","Username":"bench-user","ConfirmationCode":"123456"}'
+
+log() { printf 'compare.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 2; }
+
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive number, not '$runs'"
+command -v python3 >/dev/null || die "python3 not found (it reads the tools' JSON)"
+[[ -x /usr/bin/time ]] || die "/usr/bin/time not found (Debian package 'time')"
+command -v curl >/dev/null || die "curl not found (nginx.sh needs it)"
+
+if [[ -n "${KEEP:-}" ]]; then
+  work=$KEEP
+  mkdir -p "$work"
+else
+  work=$(mktemp -d)
+fi
+results="$work/results.jsonl"
+: >"$results"
+nginx_pid=
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+  if [[ -n "$nginx_pid" ]]; then scripts/bench/nginx.sh stop "$nginx_pid" 2>/dev/null || true; fi
+  if [[ -z "${KEEP:-}" ]]; then rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+# --- the tools -----------------------------------------------------------------------------
+
+if [[ -z "${COGBENCH:-}" ]]; then
+  log "building cogbench (cargo build --release)"
+  cargo build --release --quiet
+  COGBENCH=target/release/cogbench
+fi
+wrk_bin=$(command -v wrk || true)
+oha_bin=${OHA:-}
+if [[ -z "$oha_bin" ]]; then
+  if [[ -x .peers/oha/bin/oha ]]; then oha_bin=.peers/oha/bin/oha; else oha_bin=$(command -v oha || true); fi
+fi
+
+# Why a tool cannot run (empty when it can).
+wrk_missing=; oha_missing=; cogbench_missing=
+[[ -n "$wrk_bin" ]] || wrk_missing="wrk: not installed (scripts/bench/install.sh)"
+[[ -n "$oha_bin" && -x "$oha_bin" ]] || oha_missing="oha: not installed (scripts/bench/install.sh)"
+if [[ ! -x "$COGBENCH" ]]; then
+  cogbench_missing="cogbench: no executable at $COGBENCH"
+elif ! "$COGBENCH" bench --help >/dev/null 2>&1; then
+  cogbench_missing="cogbench: bench command not available"
+fi
+
+version_of() { # TOOL
+  case "$1" in
+    wrk) [[ -z "$wrk_missing" ]] && { "$wrk_bin" -v 2>&1 || true; } | head -1 | awk '{print "wrk " $2}' ;;
+    oha) [[ -z "$oha_missing" ]] && "$oha_bin" --version 2>/dev/null | head -1 ;;
+    nginx) { nginx -v 2>&1 || /usr/sbin/nginx -v 2>&1; } | sed 's/^nginx version: //' ;;
+    cogbench) [[ -x "$COGBENCH" ]] && "$COGBENCH" --version 2>/dev/null | head -1 ;;
+  esac || echo "$1 (not installed)"
+}
+
+# --- one run of each tool ------------------------------------------------------------------
+# Each appends one JSON line to $results: tool, connections, run, and either the measured
+# requests (completed responses), seconds, p50/p99 in ms, client CPU seconds, errors; or
+# "unavailable" with the reason.
+
+record_unavailable() { # TOOL CONNS REASON
+  python3 -c 'import json,sys; print(json.dumps({"tool":sys.argv[1],"connections":int(sys.argv[2]),"unavailable":sys.argv[3]}))' \
+    "$1" "$2" "$3" >>"$results"
+}
+
+# CMD… under GNU time, stdout and stderr to files; the exit code is returned.
+timed() { # PREFIX CMD…
+  local prefix=$1; shift
+  local rc=0
+  /usr/bin/time -f '%U %S' -o "$prefix.cpu" "$@" >"$prefix.out" 2>"$prefix.err" || rc=$?
+  return "$rc"
+}
+
+run_wrk() { # CONNS RUN
+  local n=$1 run=$2 prefix="$work/wrk-c$1-r$2"
+  if [[ -n "$wrk_missing" ]]; then record_unavailable wrk "$n" "$wrk_missing"; return; fi
+  local threads=$((wrk_threads < n ? wrk_threads : n))
+  if ! timed "$prefix" "$wrk_bin" -t "$threads" -c "$n" -d "$duration" \
+    -s scripts/bench/confirm.lua "$url"; then
+    record_unavailable wrk "$n" "wrk failed: $(tail -1 "$prefix.err")"; return
+  fi
+  python3 - "$prefix" "$n" "$run" >>"$results" <<'PY'
+import json, sys
+prefix, n, run = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+line = next(l for l in open(prefix + ".out") if l.startswith("bench-json: "))
+w = json.loads(line[len("bench-json: "):])
+user, system = map(float, open(prefix + ".cpu").read().split()[-2:])
+print(json.dumps({
+    "tool": "wrk", "connections": n, "run": run,
+    "requests": w["requests"], "seconds": w["duration_us"] / 1e6,
+    "p50_ms": w["p50_us"] / 1000, "p99_ms": w["p99_us"] / 1000,
+    "cpu_s": user + system, "errors": sum(w["errors"].values()),
+}))
+PY
+}
+
+run_oha() { # CONNS RUN
+  local n=$1 run=$2 prefix="$work/oha-c$1-r$2"
+  if [[ -n "$oha_missing" ]]; then record_unavailable oha "$n" "$oha_missing"; return; fi
+  if ! timed "$prefix" "$oha_bin" --no-tui -z "$duration" -c "$n" -m POST \
+    -H "Content-Type: $content_type" -H "X-Amz-Target: $target" -d "$body" \
+    --output-format json "$url"; then
+    record_unavailable oha "$n" "oha failed: $(tail -1 "$prefix.err")"; return
+  fi
+  # oha's JSON: summary.total (s), latencyPercentiles.p50/p99 (s), statusCodeDistribution
+  # (completed responses by status), errorDistribution (includes the requests in flight at
+  # the deadline, "aborted due to deadline", which summary.requestsPerSec counts too: they
+  # are left out here).
+  python3 - "$prefix" "$n" "$run" >>"$results" <<'PY'
+import json, sys
+prefix, n, run = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+o = json.load(open(prefix + ".out"))
+user, system = map(float, open(prefix + ".cpu").read().split()[-2:])
+codes = o.get("statusCodeDistribution", {})
+errors = {k: v for k, v in o.get("errorDistribution", {}).items() if k != "aborted due to deadline"}
+pct = o["latencyPercentiles"]
+print(json.dumps({
+    "tool": "oha", "connections": n, "run": run,
+    "requests": sum(codes.values()), "seconds": o["summary"]["total"],
+    "p50_ms": (pct["p50"] or 0) * 1000, "p99_ms": (pct["p99"] or 0) * 1000,
+    "cpu_s": user + system,
+    "errors": sum(errors.values()) + sum(v for k, v in codes.items() if not k.startswith("2")),
+}))
+PY
+}
+
+run_cogbench() { # CONNS RUN
+  local n=$1 run=$2 prefix="$work/cogbench-c$1-r$2"
+  if [[ -n "$cogbench_missing" ]]; then record_unavailable cogbench "$n" "$cogbench_missing"; return; fi
+  if ! timed "$prefix" "$COGBENCH" bench --endpoint-url "${url%/}" --case raw \
+    --connections "$n" --duration "$duration" --output-dir "$prefix.dir" --progress quiet \
+    || [[ ! -f "$prefix.dir/summary.json" ]]; then
+    record_unavailable cogbench "$n" "cogbench bench failed: $(tail -1 "$prefix.err")"; return
+  fi
+  python3 - "$prefix" "$n" "$run" >>"$results" <<'PY'
+import json, sys
+prefix, n, run = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+t = json.load(open(prefix + ".dir/summary.json"))["totals"]
+user, system = map(float, open(prefix + ".cpu").read().split()[-2:])
+rps = t["requests_per_second"]
+print(json.dumps({
+    "tool": "cogbench", "connections": n, "run": run,
+    "requests": t["requests"], "rps": rps,
+    "p50_ms": t["latency_us"]["p50"] / 1000, "p99_ms": t["latency_us"]["p99"] / 1000,
+    "cpu_s": user + system, "errors": t.get("errors", 0),
+}))
+PY
+}
+
+# --- sections ------------------------------------------------------------------------------
+
+print_header() {
+  echo "cogbench comparison benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "machine:  $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr)"
+  echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min load average at the start; other work skews the figures)"
+  echo "tools:    $(version_of wrk); $(version_of oha); $(version_of cogbench); server $(version_of nginx)"
+  echo "runs:     $runs x $duration per tool and connection count ($connections), one tool at a time;"
+  echo "          wrk -t $wrk_threads, oha --worker-threads default; target nginx, 1 worker, on $url"
+  echo
+}
+
+# Section 1: wrk vs oha vs cogbench against nginx (raw requests, no judging).
+section_peer_comparison() {
+  local n run
+  for n in $connections; do
+    for run in $(seq 1 "$runs"); do
+      log "c=$n run $run/$runs: wrk"; run_wrk "$n" "$run"
+      log "c=$n run $run/$runs: oha"; run_oha "$n" "$run"
+      log "c=$n run $run/$runs: cogbench"; run_cogbench "$n" "$run"
+    done
+  done
+  python3 - "$results" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+order = ["wrk", "oha", "cogbench"]
+conns = sorted({r["connections"] for r in rows})
+
+def med(vals):
+    return statistics.median(vals) if vals else None
+
+agg = {}
+for r in rows:
+    a = agg.setdefault((r["tool"], r["connections"]), {"runs": [], "unavailable": None})
+    if "unavailable" in r:
+        a["unavailable"] = r["unavailable"]
+    else:
+        if "rps" not in r:
+            r["rps"] = r["requests"] / r["seconds"] if r["seconds"] else 0.0
+        r["cpu_us"] = r["cpu_s"] * 1e6 / r["requests"] if r["requests"] else None
+        a["runs"].append(r)
+
+def fmt(v, spec):
+    return "-" if v is None else format(v, spec)
+
+head = f"{'tool':<9} {'conns':>5} {'runs':>4} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>10} {'errors':>6} {'vs wrk':>7} {'vs oha':>7}"
+print(head)
+print("-" * len(head))
+for n in conns:
+    medrps = {}
+    for tool in order:
+        a = agg.get((tool, n))
+        if a and a["runs"]:
+            medrps[tool] = med([r["rps"] for r in a["runs"]])
+    for tool in order:
+        a = agg.get((tool, n))
+        if a is None:
+            continue
+        rs = a["runs"]
+        if not rs:
+            print(f"{tool:<9} {n:>5} {0:>4}  {a['unavailable']}")
+            continue
+        cpu = [r["cpu_us"] for r in rs if r["cpu_us"] is not None]
+        ratio = lambda peer: (fmt(medrps[tool] / medrps[peer], ".2f") + "x") if tool == "cogbench" and medrps.get(peer) else "-"
+        print(f"{tool:<9} {n:>5} {len(rs):>4} {medrps[tool]:>10,.0f} {fmt(med([r['p50_ms'] for r in rs]), '.3f'):>8} "
+              f"{fmt(med([r['p99_ms'] for r in rs]), '.3f'):>8} {fmt(med(cpu), '.2f'):>10} "
+              f"{sum(r['errors'] for r in rs):>6} {ratio('wrk'):>7} {ratio('oha'):>7}")
+        if a["unavailable"]:
+            print(f"{'':<9} {'':>5}       (some runs failed: {a['unavailable']})")
+print()
+print("Medians over the runs. req/s: completed responses per second of the run; CPU us/req: the")
+print("client process's user + system CPU time per completed response; errors: all runs, added up;")
+print("vs wrk / vs oha: cogbench's median req/s over the peer's.")
+PY
+}
+
+# ===========================================================================================
+# Sections still to be written. Each is called below, after the peer comparison; keep them
+# no-ops until they are filled in.
+# ===========================================================================================
+
+# SECTION (to do): the embedded emulator's maximum throughput (cogbench against its own
+# emulator, no nginx).
+section_emulator_max_throughput() {
+  return 0
+}
+
+# SECTION (to do): rate accuracy (asked vs achieved request rate).
+section_rate_accuracy() {
+  return 0
+}
+
+# SECTION (to do): coordinated omission (latency under a stalling server, corrected or not).
+section_coordinated_omission() {
+  return 0
+}
+
+# SECTION (to do): memory (peak RSS of each tool).
+section_memory() {
+  return 0
+}
+
+# --- main ----------------------------------------------------------------------------------
+
+nginx_pid=$(scripts/bench/nginx.sh start "$port") || die "could not start nginx on port $port"
+print_header
+section_peer_comparison
+section_emulator_max_throughput
+section_rate_accuracy
+section_coordinated_omission
+section_memory
+[[ -n "${KEEP:-}" ]] && log "raw output of every run kept in $work"
+exit 0
