@@ -167,6 +167,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         .collect();
     let engine = Arc::new(Engine::new(
         client,
+        &plan.http,
         &target.endpoint,
         compiled,
         &weights,

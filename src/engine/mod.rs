@@ -4,6 +4,7 @@
 
 mod closed;
 mod group;
+mod http1;
 pub mod mix;
 mod open;
 pub mod users;
@@ -51,6 +52,10 @@ pub struct Compiled {
     repeat: Option<Repeat>,
     user: UserKind,
     consumes: bool,
+    /// Request line and fixed headers for the lean HTTP/1.1 path (filled by `Engine::new`).
+    head: Vec<u8>,
+    /// Whether a Content-Length goes with an empty body (not on GET).
+    with_length: bool,
 }
 
 impl Compiled {
@@ -82,6 +87,8 @@ impl Compiled {
             repeat: case.repeat,
             user: case.user,
             consumes: case.consumes,
+            head: Vec::new(),
+            with_length: !matches!(case.http.method.as_str(), "GET" | "HEAD"),
         }
     }
 }
@@ -116,6 +123,8 @@ pub struct PhaseOutcome {
 
 pub struct Engine {
     client: reqwest::Client,
+    /// The lean HTTP/1.1 path for plain-http targets; reqwest otherwise.
+    lean: Option<http1::Pool>,
     /// Parsed once; each request clones it rather than parsing text again.
     url: reqwest::Url,
     cases: Vec<Compiled>,
@@ -135,16 +144,32 @@ impl Engine {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         client: reqwest::Client,
+        http: &crate::client::ClientSettings,
         endpoint: &str,
-        cases: Vec<Compiled>,
+        mut cases: Vec<Compiled>,
         weights: &[u32],
         pools: Vec<(UserPools, String)>,
         post_rate: f64,
     ) -> Engine {
         let admin = Api::new(client.clone(), endpoint);
+        let url = reqwest::Url::parse(&format!("{}/", endpoint.trim_end_matches('/')))
+            .expect("the endpoint was checked when the scenario loaded");
+        let origin = (!http.http2).then(|| http1::Origin::of(&url)).flatten();
+        if let Some(origin) = &origin {
+            for c in &mut cases {
+                c.head = http1::head(
+                    origin,
+                    c.method.as_str(),
+                    c.content_type.to_str().unwrap_or("invalid"),
+                    c.target_header.as_ref().and_then(|t| t.to_str().ok()),
+                );
+            }
+        }
         Engine {
-            url: reqwest::Url::parse(&format!("{}/", endpoint.trim_end_matches('/')))
-                .expect("the endpoint was checked when the scenario loaded"),
+            lean: origin.map(|o| {
+                http1::Pool::new(o, http.pool_size, http.connect_timeout, http.read_timeout)
+            }),
+            url,
             recorder: Recorder::new(cases.len()),
             sequence: mix::sequence(weights),
             cases,
@@ -248,6 +273,17 @@ impl Engine {
     async fn send(&self, c: &Compiled, view: &UserView<'_>, intended: Instant) -> Sent {
         let mut body = Vec::with_capacity(192);
         c.template.write_body(view, &mut body);
+        if let Some(pool) = &self.lean {
+            let _slot = pool.slot().await;
+            let sent = Instant::now();
+            let reply = pool.exchange(&c.head, &body, c.with_length).await;
+            let done = Instant::now();
+            return Sent {
+                reply,
+                service: done - sent,
+                response: done.saturating_duration_since(intended),
+            };
+        }
         let mut request = self
             .client
             .request(c.method.clone(), self.url.clone())

@@ -1,0 +1,591 @@
+//! The hot path's HTTP/1.1 client for `http://` targets: a fixed set of keep-alive
+//! connections, each used by one request at a time, written and read by the task that sends
+//! the request (no connection task, no channel, no per-request allocation once the buffers
+//! have grown). reqwest stays the client for HTTPS, HTTP/2, provisioning and read-backs.
+//!
+//! Why: profiled against nginx answering `{}` (scripts/bench/compare.sh, 64 connections),
+//! reqwest's per-request client and connector clones, pool checkout and the channel to each
+//! connection's task cost about a fifth of cogbench's CPU per request; with two cores shared
+//! with the target, that CPU is throughput.
+
+use std::io::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::Semaphore;
+
+use super::{Failure, MAX_ANSWER_BYTES, Reply};
+
+/// Where requests go, split once from the endpoint URL.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// `host:port` to connect to.
+    pub addr: String,
+    /// The `Host` header value.
+    pub host: String,
+    /// The request target (`/` or the endpoint's path).
+    pub path: String,
+}
+
+impl Origin {
+    /// `None` for anything but plain `http://` (TLS goes through reqwest).
+    pub fn of(url: &reqwest::Url) -> Option<Origin> {
+        if url.scheme() != "http" {
+            return None;
+        }
+        let host = url.host_str()?;
+        let port = url.port_or_known_default()?;
+        let authority = match url.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_owned(),
+        };
+        Some(Origin {
+            addr: format!("{host}:{port}"),
+            host: authority,
+            path: url.path().to_owned(),
+        })
+    }
+}
+
+/// The fixed part of a request: request line and headers up to `Content-Length`.
+pub fn head(origin: &Origin, method: &str, content_type: &str, target: Option<&str>) -> Vec<u8> {
+    let mut h = Vec::with_capacity(256);
+    let _ = write!(
+        h,
+        "{method} {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: cogbench/{}\r\nAccept: */*\r\nContent-Type: {content_type}\r\n",
+        origin.path,
+        origin.host,
+        env!("CARGO_PKG_VERSION")
+    );
+    if let Some(t) = target {
+        let _ = write!(h, "{}: {t}\r\n", crate::protocol::HEADER_TARGET);
+    }
+    h
+}
+
+struct Conn {
+    stream: TcpStream,
+    /// Bytes read from the socket, kept between reads of one answer.
+    read: Vec<u8>,
+    write: Vec<u8>,
+}
+
+pub struct Pool {
+    origin: Origin,
+    idle: Mutex<Vec<Conn>>,
+    /// One permit per connection: at most `size` requests are on the wire at once.
+    slots: Semaphore,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+}
+
+impl Pool {
+    pub fn new(
+        origin: Origin,
+        size: usize,
+        connect_timeout: Duration,
+        read_timeout: Duration,
+    ) -> Pool {
+        Pool {
+            origin,
+            idle: Mutex::new(Vec::with_capacity(size)),
+            slots: Semaphore::new(size.max(1)),
+            connect_timeout,
+            read_timeout,
+        }
+    }
+
+    /// Waits for a free connection; returns when the request can go on the wire. The wait
+    /// is not service time (the caller starts that clock after this).
+    pub async fn slot(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.slots
+            .acquire()
+            .await
+            .expect("the semaphore is never closed")
+    }
+
+    async fn connect(&self) -> Result<Conn, Failure> {
+        let stream =
+            tokio::time::timeout(self.connect_timeout, TcpStream::connect(&self.origin.addr))
+                .await
+                .map_err(|_| Failure::Timeout)?
+                .map_err(|_| Failure::Transport)?;
+        let _ = stream.set_nodelay(true);
+        Ok(Conn {
+            stream,
+            read: Vec::with_capacity(4096),
+            write: Vec::with_capacity(512),
+        })
+    }
+
+    /// One exchange on a pooled connection (the caller holds a slot). A reused connection
+    /// that the server closed while idle gives no byte back; that request is sent once more
+    /// on a new connection, as HTTP clients do.
+    pub async fn exchange(
+        &self,
+        head: &[u8],
+        body: &[u8],
+        with_length: bool,
+    ) -> Result<Reply, Failure> {
+        let pooled = self.idle.lock().expect("never poisoned").pop();
+        let reused = pooled.is_some();
+        let mut conn = match pooled {
+            Some(c) => c,
+            None => self.connect().await?,
+        };
+        let first = tokio::time::timeout(
+            self.read_timeout,
+            round_trip(&mut conn, head, body, with_length),
+        )
+        .await;
+        let (result, conn) = match first {
+            Err(_) => return Err(Failure::Timeout),
+            Ok(Err(Trip::Stale)) if reused => {
+                let mut fresh = self.connect().await?;
+                match tokio::time::timeout(
+                    self.read_timeout,
+                    round_trip(&mut fresh, head, body, with_length),
+                )
+                .await
+                {
+                    Err(_) => return Err(Failure::Timeout),
+                    Ok(r) => (r, fresh),
+                }
+            }
+            Ok(r) => (r, conn),
+        };
+        match result {
+            Ok((reply, keep)) => {
+                if keep {
+                    self.idle.lock().expect("never poisoned").push(conn);
+                }
+                Ok(reply)
+            }
+            Err(_) => Err(Failure::Transport),
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Trip {
+    /// The connection ended before any byte of an answer.
+    Stale,
+    Broken,
+}
+
+impl From<std::io::Error> for Trip {
+    fn from(_: std::io::Error) -> Trip {
+        Trip::Broken
+    }
+}
+
+async fn round_trip(
+    conn: &mut Conn,
+    head: &[u8],
+    body: &[u8],
+    with_length: bool,
+) -> Result<(Reply, bool), Trip> {
+    conn.write.clear();
+    conn.write.extend_from_slice(head);
+    if with_length || !body.is_empty() {
+        let _ = write!(conn.write, "Content-Length: {}\r\n", body.len());
+    }
+    conn.write.extend_from_slice(b"\r\n");
+    conn.write.extend_from_slice(body);
+    if conn.stream.write_all(&conn.write).await.is_err() {
+        return Err(Trip::Stale);
+    }
+    conn.read.clear();
+    let (parsed, head_len) = loop {
+        if fill(conn).await? == 0 {
+            return Err(if conn.read.is_empty() {
+                Trip::Stale
+            } else {
+                Trip::Broken
+            });
+        }
+        match parse_head(&conn.read)? {
+            Some(parsed) => break parsed,
+            // Headers count against the same cap as bodies (an error message header can echo a
+            // 128 KiB value).
+            None if conn.read.len() > MAX_ANSWER_BYTES => return Err(Trip::Broken),
+            None => {}
+        }
+    };
+    // Informational answers (100 Continue) are skipped; this client never asks for them.
+    if (100..200).contains(&parsed.status) {
+        conn.read.drain(..head_len);
+        return read_after_interim(conn).await;
+    }
+    finish(conn, parsed, head_len).await
+}
+
+async fn read_after_interim(conn: &mut Conn) -> Result<(Reply, bool), Trip> {
+    let (parsed, head_len) = loop {
+        if let Some(p) = parse_head(&conn.read)? {
+            break p;
+        }
+        if fill(conn).await? == 0 {
+            return Err(Trip::Broken);
+        }
+    };
+    finish(conn, parsed, head_len).await
+}
+
+async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply, bool), Trip> {
+    let mut keep = parsed.keep_alive;
+    let body = match parsed.framing {
+        Framing::Length(n) => {
+            if n > MAX_ANSWER_BYTES {
+                return Err(Trip::Broken);
+            }
+            while conn.read.len() < head_len + n {
+                if fill(conn).await? == 0 {
+                    return Err(Trip::Broken);
+                }
+            }
+            if conn.read.len() > head_len + n {
+                // Bytes nobody asked for: the connection cannot be trusted again.
+                keep = false;
+            }
+            conn.read[head_len..head_len + n].to_vec()
+        }
+        Framing::Chunked => {
+            let mut out = Vec::new();
+            let mut at = head_len;
+            loop {
+                match chunk(&conn.read[at..])? {
+                    Some((size, used)) if size == 0 => {
+                        // The last chunk, then trailers ending in an empty line.
+                        let rest = at + used;
+                        loop {
+                            if let Some(end) = find(&conn.read[rest..], b"\r\n") {
+                                if end == 0 {
+                                    break;
+                                }
+                                // A trailer line: skip it.
+                                conn.read.drain(rest..rest + end + 2);
+                                continue;
+                            }
+                            if fill(conn).await? == 0 {
+                                return Err(Trip::Broken);
+                            }
+                        }
+                        break;
+                    }
+                    Some((size, used)) => {
+                        if out.len() + size > MAX_ANSWER_BYTES {
+                            return Err(Trip::Broken);
+                        }
+                        let start = at + used;
+                        while conn.read.len() < start + size + 2 {
+                            if fill(conn).await? == 0 {
+                                return Err(Trip::Broken);
+                            }
+                        }
+                        out.extend_from_slice(&conn.read[start..start + size]);
+                        at = start + size + 2;
+                    }
+                    None => {
+                        if fill(conn).await? == 0 {
+                            return Err(Trip::Broken);
+                        }
+                    }
+                }
+            }
+            out
+        }
+        Framing::Close => {
+            keep = false;
+            loop {
+                if conn.read.len() - head_len > MAX_ANSWER_BYTES {
+                    return Err(Trip::Broken);
+                }
+                if fill(conn).await? == 0 {
+                    break;
+                }
+            }
+            conn.read[head_len..].to_vec()
+        }
+        Framing::Empty => Vec::new(),
+    };
+    Ok((
+        Reply {
+            status: parsed.status,
+            content_type: parsed.content_type,
+            request_id: parsed.request_id,
+            error_type: parsed.error_type,
+            body,
+        },
+        keep,
+    ))
+}
+
+/// Reads more bytes onto the end of the buffer; 0 at the end of the stream.
+async fn fill(conn: &mut Conn) -> Result<usize, Trip> {
+    if conn.read.capacity() - conn.read.len() < 1024 {
+        conn.read.reserve(4096);
+    }
+    let n = conn.stream.read_buf(&mut conn.read).await?;
+    Ok(n)
+}
+
+#[derive(Debug, PartialEq)]
+enum Framing {
+    Length(usize),
+    Chunked,
+    /// Read to the end of the stream.
+    Close,
+    Empty,
+}
+
+#[derive(Debug)]
+struct Head {
+    status: u16,
+    content_type: Option<String>,
+    request_id: Option<String>,
+    error_type: Option<String>,
+    framing: Framing,
+    keep_alive: bool,
+}
+
+/// The status line and headers, once they are all in `buf`.
+fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Trip> {
+    let mut headers = [httparse::EMPTY_HEADER; 96];
+    let mut response = httparse::Response::new(&mut headers);
+    let len = match response.parse(buf) {
+        Ok(httparse::Status::Complete(n)) => n,
+        Ok(httparse::Status::Partial) => return Ok(None),
+        Err(_) => return Err(Trip::Broken),
+    };
+    let status = response.code.ok_or(Trip::Broken)?;
+    let http10 = response.version == Some(0);
+    let mut head = Head {
+        status,
+        content_type: None,
+        request_id: None,
+        error_type: None,
+        framing: Framing::Close,
+        keep_alive: !http10,
+    };
+    let text = |v: &[u8]| String::from_utf8_lossy(v).into_owned();
+    let mut length = None;
+    let mut chunked = false;
+    for h in response.headers.iter() {
+        let name = h.name;
+        if name.eq_ignore_ascii_case("content-length") {
+            let n = std::str::from_utf8(h.value)
+                .ok()
+                .and_then(|s| s.trim().parse::<usize>().ok())
+                .ok_or(Trip::Broken)?;
+            if length.is_some_and(|l| l != n) {
+                return Err(Trip::Broken);
+            }
+            length = Some(n);
+        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+            chunked = h
+                .value
+                .rsplit(|b| *b == b',')
+                .next()
+                .is_some_and(|last| last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+        } else if name.eq_ignore_ascii_case("connection") {
+            let v = h.value.trim_ascii();
+            if v.eq_ignore_ascii_case(b"close") {
+                head.keep_alive = false;
+            } else if v.eq_ignore_ascii_case(b"keep-alive") {
+                head.keep_alive = true;
+            }
+        } else if name.eq_ignore_ascii_case("content-type") {
+            head.content_type = Some(text(h.value));
+        } else if name.eq_ignore_ascii_case(crate::protocol::HEADER_REQUEST_ID) {
+            head.request_id = Some(text(h.value));
+        } else if name.eq_ignore_ascii_case(crate::protocol::HEADER_ERROR_TYPE) {
+            head.error_type = Some(text(h.value));
+        }
+    }
+    head.framing = if status == 204 || status == 304 || (100..200).contains(&status) {
+        Framing::Empty
+    } else if chunked {
+        Framing::Chunked
+    } else if let Some(n) = length {
+        if n == 0 {
+            Framing::Empty
+        } else {
+            Framing::Length(n)
+        }
+    } else {
+        Framing::Close
+    };
+    Ok(Some((head, len)))
+}
+
+/// A chunk-size line at the start of `buf`: (size, bytes of the line), or `None` if the line
+/// is not all there yet.
+fn chunk(buf: &[u8]) -> Result<Option<(usize, usize)>, Trip> {
+    let Some(end) = find(buf, b"\r\n") else {
+        return if buf.len() > 1024 {
+            Err(Trip::Broken)
+        } else {
+            Ok(None)
+        };
+    };
+    let line = &buf[..end];
+    let digits = line
+        .split(|b| *b == b';')
+        .next()
+        .unwrap_or_default()
+        .trim_ascii();
+    let size = std::str::from_utf8(digits)
+        .ok()
+        .and_then(|s| usize::from_str_radix(s, 16).ok())
+        .ok_or(Trip::Broken)?;
+    Ok(Some((size, end + 2)))
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head_of(raw: &str) -> Head {
+        parse_head(raw.as_bytes())
+            .ok()
+            .flatten()
+            .expect("a complete head")
+            .0
+    }
+
+    #[test]
+    fn reads_the_headers_the_judge_needs() {
+        let h = head_of(
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: r-1\r\nX-Amzn-ErrorType: CodeMismatchException:http://x\r\ncontent-length: 12\r\n\r\n",
+        );
+        assert_eq!(h.status, 400);
+        assert_eq!(
+            h.content_type.as_deref(),
+            Some("application/x-amz-json-1.1")
+        );
+        assert_eq!(h.request_id.as_deref(), Some("r-1"));
+        assert_eq!(
+            h.error_type.as_deref(),
+            Some("CodeMismatchException:http://x")
+        );
+        assert_eq!(h.framing, Framing::Length(12));
+        assert!(h.keep_alive);
+    }
+
+    #[test]
+    fn framing_follows_rfc_9112() {
+        assert_eq!(
+            head_of("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n").framing,
+            Framing::Chunked
+        );
+        assert_eq!(head_of("HTTP/1.1 200 OK\r\n\r\n").framing, Framing::Close);
+        assert_eq!(
+            head_of("HTTP/1.1 204 No Content\r\n\r\n").framing,
+            Framing::Empty
+        );
+        assert_eq!(
+            head_of("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").framing,
+            Framing::Empty
+        );
+        assert!(
+            !head_of("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n")
+                .keep_alive
+        );
+        assert!(!head_of("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n").keep_alive);
+        assert!(
+            parse_head(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n")
+                .is_err()
+        );
+        assert!(parse_head(b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n").is_err());
+        assert!(
+            parse_head(b"HTTP/1.1 200 OK\r\nContent-Le")
+                .unwrap()
+                .is_none()
+        );
+        assert!(parse_head(b"NOT HTTP\r\n\r\n").is_err());
+    }
+
+    #[test]
+    fn chunk_lines_parse() {
+        assert_eq!(chunk(b"1a;ext=1\r\nrest").ok().flatten(), Some((26, 10)));
+        assert_eq!(chunk(b"0\r\n\r\n").ok().flatten(), Some((0, 3)));
+        assert!(chunk(b"1a").unwrap().is_none());
+        assert!(chunk(b"zz\r\n").is_err());
+    }
+
+    #[test]
+    fn origins_split_from_urls() {
+        let o = Origin::of(&reqwest::Url::parse("http://127.0.0.1:9229/").unwrap()).unwrap();
+        assert_eq!(
+            (o.addr.as_str(), o.host.as_str(), o.path.as_str()),
+            ("127.0.0.1:9229", "127.0.0.1:9229", "/")
+        );
+        let o = Origin::of(&reqwest::Url::parse("http://[::1]:80/api/").unwrap()).unwrap();
+        assert_eq!(
+            (o.addr.as_str(), o.host.as_str(), o.path.as_str()),
+            ("[::1]:80", "[::1]", "/api/")
+        );
+        assert!(Origin::of(&reqwest::Url::parse("https://127.0.0.1/").unwrap()).is_none());
+    }
+
+    /// A server that answers in pieces, chunked, then closes: every framing path end to end.
+    #[tokio::test]
+    async fn exchanges_survive_split_chunked_and_closed_answers() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let answers: [&[&[u8]]; 3] = [
+                &[b"HTTP/1.1 200 OK\r\nContent-", b"Length: 2\r\n\r\n{", b"}"],
+                &[
+                    b"HTTP/1.1 400 Bad\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n",
+                    b"3\r\n:1}\r\n0\r\n\r\n",
+                ],
+                &[
+                    b"HTTP/1.1 500 Oops\r\nConnection: close\r\n\r\nbad",
+                    b" gateway",
+                ],
+            ];
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 4096];
+            for (i, parts) in answers.iter().enumerate() {
+                let _ = s.read(&mut buf).await.unwrap();
+                for p in *parts {
+                    s.write_all(p).await.unwrap();
+                    s.flush().await.unwrap();
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                if i == 2 {
+                    drop(s);
+                    break;
+                }
+            }
+        });
+        let origin = Origin::of(&reqwest::Url::parse(&format!("http://{addr}/")).unwrap()).unwrap();
+        let head = head(&origin, "POST", "application/x-amz-json-1.1", Some("X.Y"));
+        let pool = Pool::new(origin, 1, Duration::from_secs(2), Duration::from_secs(2));
+        let _slot = pool.slot().await;
+        let a = pool.exchange(&head, b"{}", true).await.ok().unwrap();
+        assert_eq!((a.status, a.body.as_slice()), (200, b"{}".as_slice()));
+        let b = pool.exchange(&head, b"{}", true).await.ok().unwrap();
+        assert_eq!(
+            (b.status, b.body.as_slice()),
+            (400, b"{\"a\":1}".as_slice())
+        );
+        let c = pool.exchange(&head, b"{}", true).await.ok().unwrap();
+        assert_eq!(
+            (c.status, c.body.as_slice()),
+            (500, b"bad gateway".as_slice())
+        );
+        assert!(
+            pool.idle.lock().unwrap().is_empty(),
+            "a closed connection is not pooled"
+        );
+    }
+}
