@@ -257,7 +257,7 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
             let mut at = head_len;
             loop {
                 match chunk(&conn.read[at..])? {
-                    Some((size, used)) if size == 0 => {
+                    Some((0, used)) => {
                         // The last chunk, then trailers ending in an empty line.
                         let rest = at + used;
                         loop {
