@@ -72,3 +72,22 @@ async fn a_saturated_open_phase_reports_what_it_could_not_send() {
     assert!(s.timing.late_starts > 0, "{:?}", s.timing);
     assert_eq!(s.timing.dropped, p.dropped);
 }
+
+#[tokio::test]
+async fn http2_reaches_the_emulator_and_is_judged_like_http1() {
+    let plan = plan_from_str(
+        "name: h2\nhttp: {version: \"2\", connections: 4}\n\
+         phases: [{executor: iterations, vus: 4, iterations: 40}]\n\
+         mix: {valid-code: 1, wrong-code: 1, unknown-user: 1, malformed-json: 1}\n",
+    );
+    assert!(plan.http.http2);
+    let (outcome, _dir) = run_quiet(plan).await;
+    let s = &outcome.summary;
+    assert_eq!(s.totals.requests, 40);
+    assert!(
+        s.cases.iter().all(|c| c.verdict == cogbench::report::Verdict::Pass),
+        "{:?}",
+        s.cases
+    );
+    assert_eq!(s.plan["http"]["version"], "2");
+}
