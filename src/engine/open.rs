@@ -89,52 +89,28 @@ pub(super) async fn run(
     stages: &[Stage],
     max_in_flight: usize,
 ) -> PhaseOutcome {
-    let mut schedule = Schedule::new(start_rate, stages);
+    let schedule = Schedule::new(start_rate, stages);
     let total = schedule.total();
     let duration = schedule.length();
     let permits = Arc::new(Semaphore::new(max_in_flight));
     let start = Instant::now();
-    let deadline = start + duration;
-    let mut lag = new_histogram();
-    let mut late = 0u64;
-    let mut next = 0u64;
-    'schedule: while next < total && !engine.stopping() {
-        let now = Instant::now();
-        while next < total {
-            let intended = start + schedule.offset(next);
-            if intended > now {
-                break;
-            }
-            let permit = match permits.clone().try_acquire_owned() {
-                Ok(p) => p,
-                // At the bound: wait (the request's response time keeps counting from its
-                // intended start), unless the phase ends first.
-                Err(_) => tokio::select! {
-                    p = permits.clone().acquire_owned() => p.expect("the semaphore is never closed"),
-                    _ = tokio::time::sleep_until(deadline.into()) => break 'schedule,
-                    _ = engine.stop_notify.notified() => break 'schedule,
-                },
-            };
-            let behind = Instant::now().saturating_duration_since(intended);
-            late += u64::from(behind > LATE_AFTER);
-            let _ = lag.record(micros(behind));
-            let engine = engine.clone();
-            let seq = next;
-            tokio::spawn(async move {
-                engine.fire_seq(seq, intended).await;
-                drop(permit);
-            });
-            next += 1;
-        }
-        if next >= total {
-            break;
-        }
-        let wake = start + schedule.offset(next);
-        tokio::select! {
-            _ = tokio::time::sleep_until(wake.into()) => {}
-            _ = engine.stop_notify.notified() => {}
-        }
-    }
+    // The schedule runs on a thread of its own: tokio's timer ticks in whole milliseconds, so
+    // a task that sleeps on it starts every request up to a millisecond late; a thread
+    // sleeping with the OS's high-resolution timer keeps the schedule to tens of microseconds.
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    let (handle, engine2, permits2) = (
+        tokio::runtime::Handle::current(),
+        engine.clone(),
+        permits.clone(),
+    );
+    std::thread::Builder::new()
+        .name("cogbench-schedule".into())
+        .spawn(move || {
+            let kept = keep_schedule(&handle, &engine2, schedule, &permits2, start);
+            let _ = done_tx.send(kept);
+        })
+        .expect("a thread for the schedule");
+    let (next, lag, late) = done_rx.await.expect("the schedule thread reports back");
     let dropped = if engine.stopping() { 0 } else { total - next };
     // The rate is measured over the schedule's window, not the drain that follows it.
     let window = if engine.stopping() {
@@ -158,6 +134,63 @@ pub(super) async fn run(
         schedule_lag_us: Some(Percentiles::of(&lag)),
         schedule_lag: Some(lag),
     }
+}
+
+/// Longest single sleep of the schedule thread, so a stop is noticed promptly.
+const NAP: Duration = Duration::from_millis(20);
+
+/// Starts every request of the schedule on the runtime at its intended time (all those due
+/// at once when the thread wakes late). Returns the requests started, the lag histogram and
+/// the late starts.
+fn keep_schedule(
+    handle: &tokio::runtime::Handle,
+    engine: &Arc<Engine>,
+    mut schedule: Schedule,
+    permits: &Arc<Semaphore>,
+    start: Instant,
+) -> (u64, hdrhistogram::Histogram<u64>, u64) {
+    let total = schedule.total();
+    let deadline = start + schedule.length();
+    let mut lag = new_histogram();
+    let mut late = 0u64;
+    let mut next = 0u64;
+    while next < total && !engine.stopping() {
+        let intended = start + schedule.offset(next);
+        let now = Instant::now();
+        if intended > now {
+            std::thread::sleep((intended - now).min(NAP));
+            continue;
+        }
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(p) => p,
+            // At the bound: wait (the request's response time keeps counting from its
+            // intended start), unless the phase ends first.
+            Err(_) => {
+                let waited = handle.block_on(async {
+                    tokio::select! {
+                        p = permits.clone().acquire_owned() => p.ok(),
+                        _ = tokio::time::sleep_until(deadline.into()) => None,
+                        _ = engine.stop_notify.notified() => None,
+                    }
+                });
+                match waited {
+                    Some(p) => p,
+                    None => break,
+                }
+            }
+        };
+        let behind = Instant::now().saturating_duration_since(intended);
+        late += u64::from(behind > LATE_AFTER);
+        let _ = lag.record(micros(behind));
+        let engine = engine.clone();
+        let seq = next;
+        handle.spawn(async move {
+            engine.fire_seq(seq, intended).await;
+            drop(permit);
+        });
+        next += 1;
+    }
+    (next, lag, late)
 }
 
 #[cfg(test)]
