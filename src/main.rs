@@ -32,7 +32,8 @@ fn main() -> ExitCode {
             host,
             region,
             attempt_limit,
-        } => runtime.block_on(cmd_emulator(&host, port, region, attempt_limit)),
+            faults,
+        } => runtime.block_on(cmd_emulator(&host, port, region, attempt_limit, &faults)),
         Command::Cases { output } => cmd_cases(output),
         Command::Bench(args) => runtime.block_on(cmd_bench(args)),
     };
@@ -314,7 +315,24 @@ fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
     code
 }
 
-async fn cmd_emulator(host: &str, port: u16, region: String, attempt_limit: u32) -> i32 {
+async fn cmd_emulator(
+    host: &str,
+    port: u16,
+    region: String,
+    attempt_limit: u32,
+    faults: &[String],
+) -> i32 {
+    let faults = if faults.is_empty() {
+        None
+    } else {
+        match cogbench::emulator::Faults::parse(faults.iter().map(String::as_str)) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                eprintln!("cogbench: error: --faults: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+    };
     let listener = match tokio::net::TcpListener::bind((host, port)).await {
         Ok(l) => l,
         Err(e) => {
@@ -326,10 +344,16 @@ async fn cmd_emulator(host: &str, port: u16, region: String, attempt_limit: u32)
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    eprintln!("cogbench emulator: listening on http://{addr} (region {region}); Ctrl-C stops it");
+    let faults_note = faults
+        .as_ref()
+        .map_or(String::new(), |f| format!(", faults {f}"));
+    eprintln!(
+        "cogbench emulator: listening on http://{addr} (region {region}{faults_note}); Ctrl-C stops it"
+    );
     let config = cogbench::emulator::EmulatorConfig {
         region,
         attempt_limit,
+        faults,
         ..Default::default()
     };
     let shutdown = async {

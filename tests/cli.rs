@@ -135,6 +135,42 @@ fn missing_files_directories_and_bad_flags_are_bad_input() {
     );
 }
 
+/// A bad `--faults` is refused before anything listens; good ones show in the start-up line.
+#[test]
+fn emulator_faults_are_checked_and_announced() {
+    let o = cogbench(&["emulator", "--port", "0", "--faults", "error=0.1,stall=1s"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cogbench: error: --faults: `stall=1s` needs a period"),
+        "{}",
+        stderr(&o)
+    );
+    let mut child = Command::new(bin())
+        .args([
+            "emulator",
+            "--port",
+            "0",
+            "--faults",
+            "stall=1s/5s,error=0.01",
+        ])
+        .args(["--faults", "delay=1.5ms"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let read = std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stderr.take().unwrap()),
+        &mut line,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    read.unwrap();
+    assert!(
+        line.contains("(region us-east-1, faults stall=1s/5s,delay=1.5ms,error=0.01)"),
+        "{line}"
+    );
+}
+
 #[test]
 fn an_unreachable_target_is_exit_3_naming_the_endpoint() {
     // Nothing listens on a port we just bound and released.

@@ -5,10 +5,12 @@
 //! Layout: [`server`] (routes, dispatch), [`wire`] (body decoding, error and response framing),
 //! [`validate`] (member constraints, §3.2 messages), [`confirm`] (ConfirmSignUp), [`users`]
 //! (SignUp, ResendConfirmationCode, AdminGetUser), [`pools`] (pools and clients), [`state`]
-//! (clock, pools, clients, users), [`ids`] (ids, codes, subs).
+//! (clock, pools, clients, users), [`ids`] (ids, codes, subs), [`faults`] (the `--faults`
+//! switches).
 
 mod common;
 mod confirm;
+mod faults;
 mod ids;
 mod pools;
 mod server;
@@ -27,6 +29,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use faults::FaultState;
+pub use faults::{Fault, FaultSpecError, Faults, Stall};
 use state::Shared;
 
 /// Settings of one emulator instance.
@@ -40,6 +44,8 @@ pub struct EmulatorConfig {
     /// Wrong codes a user may give per hour before LimitExceededException: Cognito's
     /// documented 15 ConfirmSignUp attempts per user per hour (spec §4.5). 0 turns it off.
     pub attempt_limit: u32,
+    /// Faults injected into `POST /` (see [`Faults`]); `None` serves every request normally.
+    pub faults: Option<Faults>,
 }
 
 impl Default for EmulatorConfig {
@@ -48,6 +54,7 @@ impl Default for EmulatorConfig {
             region: "us-east-1".to_owned(),
             seed: None,
             attempt_limit: 15,
+            faults: None,
         }
     }
 }
@@ -56,9 +63,12 @@ impl Default for EmulatorConfig {
 #[derive(Clone)]
 pub struct Emulator {
     shared: Arc<Shared>,
+    /// `None` unless some fault is active: the request path checks only this `Option`.
+    faults: Option<Arc<FaultState>>,
 }
 
 impl Emulator {
+    /// A fresh emulator. Its faults' stall windows are counted from this moment.
     pub fn new(config: EmulatorConfig) -> Emulator {
         Emulator {
             shared: Arc::new(Shared::new(
@@ -66,6 +76,10 @@ impl Emulator {
                 config.seed,
                 config.attempt_limit,
             )),
+            faults: config
+                .faults
+                .filter(Faults::is_active)
+                .map(|f| Arc::new(FaultState::new(f))),
         }
     }
 
@@ -89,6 +103,15 @@ impl Emulator {
     /// How far the emulator clock has been moved forward, in seconds.
     pub fn clock_offset_secs(&self) -> u64 {
         self.shared.clock.offset_secs()
+    }
+
+    /// Lets requests held by the `hang` fault go (their connections are dropped unanswered),
+    /// so that a graceful shutdown can finish. [`start`] and [`serve`] call it on shutdown;
+    /// callers serving [`Emulator::router`] themselves should too.
+    pub fn release_hung_requests(&self) {
+        if let Some(f) = &self.faults {
+            f.release_hangs();
+        }
     }
 }
 
@@ -134,7 +157,7 @@ pub async fn start(config: EmulatorConfig, addr: SocketAddr) -> std::io::Result<
     let emulator = Emulator::new(config);
     let (tx, rx) = oneshot::channel::<()>();
     // The sender firing or being dropped both stop the server.
-    let join = tokio::spawn(serve_router(emulator.router(), listener, async {
+    let join = tokio::spawn(serve_emulator(emulator.clone(), listener, async {
         let _ = rx.await;
     }));
     Ok(RunningEmulator {
@@ -151,15 +174,21 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_router(Emulator::new(config).router(), listener, shutdown).await
+    serve_emulator(Emulator::new(config), listener, shutdown).await
 }
 
-async fn serve_router(
-    router: axum::Router,
+async fn serve_emulator(
+    emulator: Emulator,
     listener: TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use axum::serve::ListenerExt;
+    let router = emulator.router();
+    // Hung requests would otherwise keep a graceful shutdown waiting forever.
+    let shutdown = async move {
+        shutdown.await;
+        emulator.release_hung_requests();
+    };
     // Small request/response exchanges: do not let Nagle's algorithm hold answers back.
     let listener = listener.tap_io(|stream| {
         let _ = stream.set_nodelay(true);

@@ -6,6 +6,8 @@
 //! * `POST /_emulator/clock/advance?seconds=N`: moves the emulator clock forward;
 //!   answers `{"OffsetSeconds": <total>}`.
 //! * Anything else: 404. Every answer carries `x-amzn-RequestId`.
+//!
+//! `--faults` (see [`super::faults`]) apply to `POST /` only, never to the side routes.
 
 use axum::Router;
 use axum::extract::{Path, Request, State};
@@ -21,7 +23,7 @@ use crate::protocol::{HEADER_TARGET, Operation};
 
 /// Largest request body read. Far above any modelled input except pathological
 /// ClientMetadata; larger bodies get a bare SerializationException.
-const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+pub(super) const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 pub fn router(emulator: Emulator) -> Router {
     Router::new()
@@ -59,6 +61,18 @@ fn dispatch(shared: &Shared, op: Operation, body: &[u8]) -> Result<Bytes, ApiErr
 }
 
 async fn root(State(emulator): State<Emulator>, req: Request) -> Response {
+    // Faults (stall, delay, one random fault) come before anything else, so a faulted request
+    // changes no state; with none configured this is the only cost.
+    if let Some(faults) = emulator.faults.as_deref()
+        && let Some(fault) = faults.before_dispatch().await
+    {
+        return faults.answer(fault, req.into_body(), MAX_BODY_BYTES).await;
+    }
+    operation(&emulator, req).await
+}
+
+/// `POST /` without faults: protocol checks, then the operation.
+async fn operation(emulator: &Emulator, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     // A missing or unknown target, and any method but POST, get Coral's
     // UnknownOperationException (DynamoDB's answer; unverified for Cognito, §1.5).

@@ -28,6 +28,8 @@ pub mod names {
     pub const USERNAME_EXISTS: &str = "UsernameExistsException";
     pub const INTERNAL_ERROR: &str = "InternalErrorException";
     pub const SERIALIZATION: &str = "SerializationException";
+    /// Only ever sent by the `throttle` fault switch.
+    pub const TOO_MANY_REQUESTS: &str = "TooManyRequestsException";
     /// Coral's spelling, copied from DynamoDB and its emulators; unverified for Cognito (§1.5).
     pub const UNKNOWN_OPERATION: &str = "com.amazon.coral.service#UnknownOperationException";
 }

@@ -1,6 +1,7 @@
 //! HTTP-level tests: a real emulator on an ephemeral port, driven by the project's reqwest client.
 
 mod confirm;
+mod faults;
 mod provisioning;
 mod wire;
 

@@ -1,0 +1,498 @@
+//! Fault switches for `POST /` (`cogbench emulator --faults SPEC`): a stall window for
+//! coordinated-omission tests, a fixed delay, and fractions of requests answered with an
+//! injected error, dropped without an answer, or never answered. The `/_emulator/` side routes
+//! are never faulted.
+//!
+//! Order per request: the stall hold, then the delay, then at most one random fault. A random
+//! fault is decided before the operation is dispatched, so a faulted request changes no state;
+//! otherwise the request is answered normally. With no faults configured the emulator holds no
+//! [`FaultState`] and the only cost is one `Option` check.
+
+use std::fmt;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::StatusCode;
+use axum::response::Response;
+use bytes::Bytes;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::wire::{ApiError, error_response, names, text};
+
+/// The message of every injected error answer.
+pub const INJECTED: &str = "injected fault";
+const THROTTLE_MESSAGE: &str = "Rate exceeded";
+
+/// The syntax, repeated in errors.
+const KNOWN: &str = "stall=D/P, delay=D, error=F, bare500=F, throttle=F, reset=F, hang=F";
+
+/// Durations above this are refused (no overflow concerns, and no realistic use).
+const MAX_DURATION: Duration = Duration::from_secs(86_400);
+
+/// During the first `window` of every `period` (from the emulator's start), requests are held
+/// until the window ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stall {
+    pub window: Duration,
+    pub period: Duration,
+}
+
+/// The configured faults. Fractions are of all `POST /` requests; they add up to at most 1.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Faults {
+    pub stall: Option<Stall>,
+    pub delay: Option<Duration>,
+    /// 500 `InternalErrorException` `injected fault` (AWS JSON error body).
+    pub error: f64,
+    /// 500 with the text body `injected fault`.
+    pub bare500: f64,
+    /// 400 `TooManyRequestsException` `Rate exceeded`.
+    pub throttle: f64,
+    /// The connection is dropped without an answer.
+    pub reset: f64,
+    /// Never answered.
+    pub hang: f64,
+}
+
+/// One request's random fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    Error,
+    Bare500,
+    Throttle,
+    Reset,
+    Hang,
+}
+
+/// A `--faults` value that does not parse; the message names the offending item.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FaultSpecError(String);
+
+fn bad(message: String) -> FaultSpecError {
+    FaultSpecError(message)
+}
+
+impl Faults {
+    /// Parses `NAME=VALUE` items; each item may itself be a comma-separated list.
+    pub fn parse<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<Faults, FaultSpecError> {
+        let mut faults = Faults::default();
+        let mut seen: Vec<&str> = Vec::new();
+        for item in items.into_iter().flat_map(|i| i.split(',')) {
+            let item = item.trim();
+            if item.is_empty() {
+                return Err(bad(format!("an empty fault; the faults are {KNOWN}")));
+            }
+            let Some((name, value)) = item.split_once('=') else {
+                return Err(bad(format!(
+                    "`{item}` is not NAME=VALUE; the faults are {KNOWN}"
+                )));
+            };
+            let (name, value) = (name.trim(), value.trim());
+            let fraction = || parse_fraction(item, value);
+            match name {
+                "stall" => faults.stall = Some(parse_stall(item, value)?),
+                "delay" => faults.delay = Some(parse_duration(item, value)?),
+                "error" => faults.error = fraction()?,
+                "bare500" => faults.bare500 = fraction()?,
+                "throttle" => faults.throttle = fraction()?,
+                "reset" => faults.reset = fraction()?,
+                "hang" => faults.hang = fraction()?,
+                _ => {
+                    return Err(bad(format!(
+                        "unknown fault `{name}` in `{item}`; the faults are {KNOWN}"
+                    )));
+                }
+            }
+            if seen.contains(&name) {
+                return Err(bad(format!("`{name}` is given twice")));
+            }
+            seen.push(name);
+        }
+        let total = faults.random_total();
+        if total > 1.0 + 1e-9 {
+            return Err(bad(format!(
+                "the fractions of error, bare500, throttle, reset and hang add up to {total}; \
+                 a request gets at most one of them, so they may add up to 1 at most"
+            )));
+        }
+        Ok(faults)
+    }
+
+    /// The fraction of requests that get a random fault.
+    fn random_total(&self) -> f64 {
+        self.error + self.bare500 + self.throttle + self.reset + self.hang
+    }
+
+    /// Whether any fault would ever apply.
+    pub fn is_active(&self) -> bool {
+        self.stall.is_some() || self.delay.is_some() || self.random_total() > 0.0
+    }
+
+    /// The random fault for a uniform `roll` in [0, 1): each fault takes its own slice of the
+    /// interval, so each gets exactly its fraction of requests.
+    pub fn pick(&self, roll: f64) -> Option<Fault> {
+        let mut edge = 0.0;
+        for (fraction, fault) in [
+            (self.error, Fault::Error),
+            (self.bare500, Fault::Bare500),
+            (self.throttle, Fault::Throttle),
+            (self.reset, Fault::Reset),
+            (self.hang, Fault::Hang),
+        ] {
+            edge += fraction;
+            if fraction > 0.0 && roll < edge {
+                return Some(fault);
+            }
+        }
+        None
+    }
+}
+
+/// The canonical spec (`stall=1s/5s,error=0.01`), as the start-up line shows it; it parses back.
+impl fmt::Display for Faults {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(s) = self.stall {
+            parts.push(format!("stall={:?}/{:?}", s.window, s.period));
+        }
+        if let Some(d) = self.delay {
+            parts.push(format!("delay={d:?}"));
+        }
+        for (name, fraction) in [
+            ("error", self.error),
+            ("bare500", self.bare500),
+            ("throttle", self.throttle),
+            ("reset", self.reset),
+            ("hang", self.hang),
+        ] {
+            if fraction > 0.0 {
+                parts.push(format!("{name}={fraction}"));
+            }
+        }
+        if parts.is_empty() {
+            f.write_str("none")
+        } else {
+            f.write_str(&parts.join(","))
+        }
+    }
+}
+
+fn parse_stall(item: &str, value: &str) -> Result<Stall, FaultSpecError> {
+    let Some((window, period)) = value.split_once('/') else {
+        return Err(bad(format!(
+            "`{item}` needs a period: stall=D/P holds requests during the first D of every P, \
+             e.g. stall=1s/5s"
+        )));
+    };
+    let window = parse_duration(item, window.trim())?;
+    let period = parse_duration(item, period.trim())?;
+    if window >= period {
+        return Err(bad(format!(
+            "`{item}`: the stall ({window:?}) must be shorter than its period ({period:?})"
+        )));
+    }
+    Ok(Stall { window, period })
+}
+
+/// A positive decimal number with a unit: `250ms`, `1.5s`, `2m`, `100us` (or `µs`).
+fn parse_duration(item: &str, value: &str) -> Result<Duration, FaultSpecError> {
+    let not_a_duration = || {
+        bad(format!(
+            "`{item}`: `{value}` is not a duration; write a number and a unit (us, ms, s, m), \
+             e.g. 250ms or 1.5s"
+        ))
+    };
+    let split = value
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .ok_or_else(not_a_duration)?;
+    let (number, unit) = value.split_at(split);
+    let nanos_per_unit: u128 = match unit {
+        "us" | "µs" => 1_000,
+        "ms" => 1_000_000,
+        "s" => 1_000_000_000,
+        "m" => 60_000_000_000,
+        _ => return Err(not_a_duration()),
+    };
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits_ok = |s: &str| s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !digits_ok(whole) || !digits_ok(fraction) {
+        return Err(not_a_duration());
+    }
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| not_a_duration())?
+    };
+    let fraction_nanos = if fraction.is_empty() {
+        0
+    } else {
+        let digits: u128 = fraction.parse().map_err(|_| not_a_duration())?;
+        digits * nanos_per_unit / 10u128.pow(fraction.len() as u32)
+    };
+    let nanos = whole * nanos_per_unit + fraction_nanos;
+    if nanos == 0 {
+        return Err(bad(format!("`{item}`: the duration must be more than 0")));
+    }
+    if nanos > MAX_DURATION.as_nanos() {
+        return Err(bad(format!("`{item}`: durations go up to 24 hours")));
+    }
+    Ok(Duration::from_nanos(
+        u64::try_from(nanos).expect("at most a day of nanoseconds"),
+    ))
+}
+
+fn parse_fraction(item: &str, value: &str) -> Result<f64, FaultSpecError> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|f| f.is_finite() && (0.0..=1.0).contains(f))
+        .ok_or_else(|| {
+            bad(format!(
+                "`{item}`: `{value}` is not a fraction of requests from 0 to 1 (0.01 is 1%)"
+            ))
+        })
+}
+
+/// How long a request arriving `elapsed` after the emulator's start is held: until the end of
+/// the stall window it falls in, or not at all between windows.
+pub fn stall_hold(elapsed: Duration, stall: Stall) -> Duration {
+    let phase = elapsed.as_nanos() % stall.period.as_nanos();
+    let window = stall.window.as_nanos();
+    if phase < window {
+        Duration::from_nanos(u64::try_from(window - phase).expect("shorter than the window"))
+    } else {
+        Duration::ZERO
+    }
+}
+
+/// The faults of one running emulator, with its start instant and the signal that releases
+/// hung requests when the server shuts down (otherwise a graceful shutdown would wait forever).
+pub struct FaultState {
+    faults: Faults,
+    start: Instant,
+    closing: watch::Sender<bool>,
+}
+
+impl FaultState {
+    pub fn new(faults: Faults) -> FaultState {
+        FaultState {
+            faults,
+            start: Instant::now(),
+            closing: watch::Sender::new(false),
+        }
+    }
+
+    /// The stall hold, then the delay, then this request's random fault, if any.
+    pub async fn before_dispatch(&self) -> Option<Fault> {
+        if let Some(stall) = self.faults.stall {
+            let now = Instant::now();
+            let hold = stall_hold(now.saturating_duration_since(self.start), stall);
+            if !hold.is_zero() {
+                // Every request of one window is released at the same instant.
+                tokio::time::sleep_until(now + hold).await;
+            }
+        }
+        if let Some(delay) = self.faults.delay {
+            tokio::time::sleep(delay).await;
+        }
+        if self.faults.random_total() > 0.0 {
+            self.faults.pick(fastrand::f64())
+        } else {
+            None
+        }
+    }
+
+    /// The answer to a faulted request. `body` is read (up to `limit` bytes) before an error
+    /// answer, so the connection stays usable as after any other answer.
+    pub async fn answer(&self, fault: Fault, body: Body, limit: usize) -> Response {
+        match fault {
+            Fault::Error | Fault::Bare500 | Fault::Throttle | Fault::Hang => {
+                let _ = axum::body::to_bytes(body, limit).await;
+            }
+            Fault::Reset => drop(body),
+        }
+        match fault {
+            Fault::Error => error_response(&ApiError::new(names::INTERNAL_ERROR, INJECTED)),
+            Fault::Throttle => {
+                error_response(&ApiError::new(names::TOO_MANY_REQUESTS, THROTTLE_MESSAGE))
+            }
+            Fault::Bare500 => text(StatusCode::INTERNAL_SERVER_ERROR, INJECTED),
+            Fault::Reset => reset(),
+            Fault::Hang => {
+                let mut closing = self.closing.subscribe();
+                // Returns only when the server shuts down; the connection is then dropped.
+                let _ = closing.wait_for(|closing| *closing).await;
+                reset()
+            }
+        }
+    }
+
+    /// Releases hung requests (their connections are dropped unanswered); for shutdown.
+    pub fn release_hangs(&self) {
+        self.closing.send_replace(true);
+    }
+}
+
+/// A response whose body fails at once: hyper then closes the connection before the status
+/// line is flushed, so the client sees the connection drop without any answer.
+fn reset() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<Bytes, _>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected fault: connection dropped",
+        ))
+    });
+    Response::new(Body::from_stream(failing))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(specs: &[&str]) -> Result<Faults, String> {
+        Faults::parse(specs.iter().copied()).map_err(|e| e.to_string())
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn good_specs() {
+        let f = parse(&["stall=1s/5s", "delay=2.5ms,error=0.01", "bare500=0.02"]).unwrap();
+        assert_eq!(
+            f,
+            Faults {
+                stall: Some(Stall {
+                    window: ms(1000),
+                    period: ms(5000)
+                }),
+                delay: Some(Duration::from_micros(2500)),
+                error: 0.01,
+                bare500: 0.02,
+                ..Faults::default()
+            }
+        );
+        let f = parse(&["throttle=0.5, reset=0.25 ,hang=0.25"]).unwrap();
+        assert_eq!((f.throttle, f.reset, f.hang), (0.5, 0.25, 0.25));
+        assert_eq!(
+            parse(&["stall=300ms/1s"]).unwrap().stall.unwrap().window,
+            ms(300)
+        );
+        assert_eq!(parse(&["delay=.5s"]).unwrap().delay, Some(ms(500)));
+        assert_eq!(parse(&["delay=2m"]).unwrap().delay, Some(ms(120_000)));
+        assert_eq!(
+            parse(&["delay=100us"]).unwrap().delay,
+            Some(Duration::from_micros(100))
+        );
+        assert_eq!(
+            parse(&["delay=0.1s"]).unwrap().delay,
+            Some(ms(100)),
+            "decimal, not binary, fractions"
+        );
+        assert_eq!(parse(&["error=1"]).unwrap().error, 1.0);
+        assert_eq!(parse(&["error=0"]).unwrap(), Faults::default());
+        assert!(!parse(&["error=0"]).unwrap().is_active());
+        assert!(parse(&["delay=1ms"]).unwrap().is_active());
+    }
+
+    #[test]
+    fn display_parses_back() {
+        let spec =
+            "stall=1s/5s,delay=2.5ms,error=0.01,bare500=0.02,throttle=0.03,reset=0.04,hang=0.05";
+        let f = parse(&[spec]).unwrap();
+        assert_eq!(f.to_string(), spec);
+        assert_eq!(parse(&[&f.to_string()]).unwrap(), f);
+        assert_eq!(
+            parse(&["stall=300ms/1s"]).unwrap().to_string(),
+            "stall=300ms/1s"
+        );
+        assert_eq!(Faults::default().to_string(), "none");
+    }
+
+    #[test]
+    fn bad_specs_say_what_is_wrong() {
+        let err = |specs: &[&str]| parse(specs).unwrap_err();
+        assert_eq!(
+            err(&["stall=1s"]),
+            "`stall=1s` needs a period: stall=D/P holds requests during the first D of every P, \
+             e.g. stall=1s/5s"
+        );
+        assert!(err(&["stall=5s/5s"]).contains("must be shorter than its period"));
+        assert!(err(&["stall=6s/5s"]).contains("must be shorter than its period"));
+        assert!(err(&["stall=1s/x"]).contains("`x` is not a duration"));
+        assert!(err(&["delay=10"]).contains("`10` is not a duration"));
+        assert!(err(&["delay=10h"]).contains("`10h` is not a duration"));
+        assert!(err(&["delay=ms"]).contains("`ms` is not a duration"));
+        assert!(err(&["delay=1.2.3s"]).contains("not a duration"));
+        assert!(err(&["delay=-1s"]).contains("not a duration"));
+        assert!(err(&["delay=1e3ms"]).contains("not a duration"));
+        assert!(err(&["delay="]).contains("not a duration"));
+        assert!(err(&["delay=0s"]).contains("must be more than 0"));
+        assert!(err(&["delay=25h"]).contains("not a duration"));
+        assert!(err(&["delay=1441m"]).contains("up to 24 hours"));
+        assert!(err(&["delay=99999999999999999999s"]).contains("not a duration"));
+        assert!(err(&["error=1.5"]).contains("not a fraction of requests from 0 to 1"));
+        assert!(err(&["error=-0.1"]).contains("not a fraction"));
+        assert!(err(&["error=NaN"]).contains("not a fraction"));
+        assert!(err(&["error=5%"]).contains("not a fraction"));
+        assert!(err(&["error"]).starts_with("`error` is not NAME=VALUE; the faults are stall=D/P"));
+        assert!(err(&["explode=1"]).starts_with("unknown fault `explode`"));
+        assert!(err(&[""]).starts_with("an empty fault"));
+        assert!(err(&["error=0.1,,hang=0.1"]).starts_with("an empty fault"));
+        assert_eq!(err(&["error=0.1", "error=0.2"]), "`error` is given twice");
+        assert_eq!(err(&["delay=1s,delay=1s"]), "`delay` is given twice");
+        assert!(err(&["error=0.6,throttle=0.5"]).contains("add up to 1.1"));
+    }
+
+    #[test]
+    fn each_fault_gets_its_slice() {
+        let f = parse(&["error=0.1,bare500=0.1,throttle=0.1,reset=0.1,hang=0.1"]).unwrap();
+        assert_eq!(f.pick(0.0), Some(Fault::Error));
+        assert_eq!(f.pick(0.15), Some(Fault::Bare500));
+        assert_eq!(f.pick(0.25), Some(Fault::Throttle));
+        assert_eq!(f.pick(0.35), Some(Fault::Reset));
+        assert_eq!(f.pick(0.45), Some(Fault::Hang));
+        assert_eq!(f.pick(0.5), None);
+        assert_eq!(f.pick(0.999), None);
+        let all = parse(&["throttle=1"]).unwrap();
+        assert_eq!(all.pick(0.0), Some(Fault::Throttle));
+        assert_eq!(all.pick(0.999_999), Some(Fault::Throttle));
+        assert_eq!(Faults::default().pick(0.0), None);
+    }
+
+    #[test]
+    fn stall_window_arithmetic() {
+        let s = Stall {
+            window: ms(1000),
+            period: ms(5000),
+        };
+        assert_eq!(stall_hold(ms(0), s), ms(1000));
+        assert_eq!(stall_hold(ms(1), s), ms(999));
+        assert_eq!(stall_hold(ms(999), s), ms(1));
+        assert_eq!(stall_hold(ms(1000), s), Duration::ZERO);
+        assert_eq!(stall_hold(ms(4999), s), Duration::ZERO);
+        assert_eq!(stall_hold(ms(5000), s), ms(1000));
+        assert_eq!(stall_hold(ms(5250), s), ms(750));
+        assert_eq!(stall_hold(ms(6000), s), Duration::ZERO);
+        assert_eq!(stall_hold(ms(3_600_000 + 400), s), ms(600));
+        assert_eq!(
+            stall_hold(Duration::from_nanos(5_000_000_001), s),
+            Duration::from_nanos(999_999_999)
+        );
+        let tiny = Stall {
+            window: Duration::from_micros(1),
+            period: Duration::from_micros(3),
+        };
+        assert_eq!(
+            stall_hold(Duration::from_nanos(3_500), tiny),
+            Duration::from_nanos(500)
+        );
+        assert_eq!(
+            stall_hold(Duration::from_nanos(4_000), tiny),
+            Duration::ZERO
+        );
+    }
+}
