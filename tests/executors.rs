@@ -53,24 +53,46 @@ async fn each_executor_runs_its_schedule() {
 
 #[tokio::test]
 async fn a_saturated_open_phase_reports_what_it_could_not_send() {
-    // One request in flight at a time, each held back by think-free but slow answers is not
-    // available on the emulator; a bound of 1 at 5,000/s on a debug build is enough to fall
-    // behind: late starts are counted, and nothing is silently lost.
-    let plan = plan_from_str(
-        "name: saturated\n\
-         phases: [{executor: constant-arrival-rate, rate: 5000, duration: 500ms, max_in_flight: 1}]\n\
-         mix: {unknown-user: 1}\n",
-    );
+    // Every answer takes 20 ms and one request may be in flight: at 200/s for 0.5 s (100
+    // due), at most ~25 can be sent. The rest are late or dropped, never silently lost.
+    let faults = cogbench::emulator::faults::Faults::parse(["delay=20ms"]).unwrap();
+    let emulator = cogbench::emulator::start(
+        cogbench::emulator::EmulatorConfig {
+            faults: Some(faults),
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let plan = plan_from_str(&format!(
+        "name: saturated\ntarget: {{endpoint: \"{}\"}}\n\
+         phases: [{{executor: constant-arrival-rate, rate: 200, duration: 500ms, max_in_flight: 1}}]\n\
+         mix: {{unknown-user: 1}}\n",
+        emulator.endpoint()
+    ));
     let (outcome, _dir) = run_quiet(plan).await;
     let s = &outcome.summary;
     let p = &s.phases[0];
     assert_eq!(
         p.starts + p.dropped,
-        2500,
+        100,
         "every due request is sent or counted as dropped"
     );
-    assert!(s.timing.late_starts > 0, "{:?}", s.timing);
+    assert!(p.starts <= 30 && p.dropped >= 70, "{p:?}");
+    assert!(s.timing.late_starts >= p.starts - 2, "{:?}", s.timing);
     assert_eq!(s.timing.dropped, p.dropped);
+    // Response time counts the wait for the bound; service time does not.
+    assert!(
+        s.totals.latency_us.max > 100_000,
+        "{:?}",
+        s.totals.latency_us
+    );
+    assert!(
+        s.totals.service_time_us.p50 < 100_000,
+        "{:?}",
+        s.totals.service_time_us
+    );
 }
 
 #[tokio::test]
@@ -85,7 +107,9 @@ async fn http2_reaches_the_emulator_and_is_judged_like_http1() {
     let s = &outcome.summary;
     assert_eq!(s.totals.requests, 40);
     assert!(
-        s.cases.iter().all(|c| c.verdict == cogbench::report::Verdict::Pass),
+        s.cases
+            .iter()
+            .all(|c| c.verdict == cogbench::report::Verdict::Pass),
         "{:?}",
         s.cases
     );

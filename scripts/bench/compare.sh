@@ -10,7 +10,12 @@
 #   scripts/bench/compare.sh                        # builds cogbench (release) first
 #   RUNS=1 DURATION=5s COGBENCH=path/to/cogbench scripts/bench/compare.sh
 #
-# Knobs: RUNS (3), DURATION (10s), PORT (9240), CONNECTIONS ("16 64"),
+# Sections (SECTIONS, default all: "peers emulator rate co memory"): peers = the table above;
+# emulator = cogbench's judged throughput against its own emulator; rate = achieved vs asked
+# rate at RATES ("5000 20000") for RATE_DURATION (30s); co = coordinated omission against an
+# emulator stalling 1 s every 5 s (CO_RATE 1000, CO_DURATION 20s); memory = peak RSS of a
+# MEMORY_SHORT (60s) and a MEMORY_LONG (600s; 0 skips) maximum-rate run.
+# Knobs: RUNS (3), DURATION (10s), PORT (9240; the emulators use PORT+1 and PORT+2), CONNECTIONS ("16 64"),
 #        COGBENCH (target/release/cogbench, built with `cargo build --release` only when unset),
 #        OHA (.peers/oha/bin/oha, else oha on PATH), WRK_THREADS (nproc, at most N),
 #        KEEP (a folder: keep every run's raw output there instead of a temp folder).
@@ -256,40 +261,151 @@ print("vs wrk / vs oha: cogbench's median req/s over the peer's.")
 PY
 }
 
-# ===========================================================================================
-# Sections still to be written. Each is called below, after the peer comparison; keep them
-# no-ops until they are filled in.
-# ===========================================================================================
+# --- cogbench-only sections ---------------------------------------------------------------
 
-# SECTION (to do): the embedded emulator's maximum throughput (cogbench against its own
-# emulator, no nginx).
+# Starts `cogbench emulator` on PORT with extra flags; prints its PID once it answers.
+start_emulator() { # PORT FLAGS…
+  local p=$1; shift
+  "$COGBENCH" emulator --port "$p" "$@" >"$work/emulator-$p.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 100); do
+    if curl -s -o /dev/null "http://127.0.0.1:$p/_emulator/clock/advance?seconds=0" -X POST; then
+      echo "$pid"; return 0
+    fi
+    sleep 0.1
+  done
+  kill "$pid" 2>/dev/null || true
+  die "cogbench emulator did not answer on port $p"
+}
+
+# One `cogbench bench` run; its summary.json lands in DIR, GNU time's CPU and RSS beside it.
+bench_run() { # DIR ARGS…
+  local dir=$1; shift
+  /usr/bin/time -f '%U %S %M' -o "$dir.time" "$COGBENCH" bench --progress quiet --output-dir "$dir" "$@" \
+    >"$dir.out" 2>"$dir.err" || true
+}
+
+# One line of medians per "LABEL|GLOB" line on stdin, over the run folders GLOB matches; each
+# argument is a python expression over `s` (the summary) and `t` (user s, system s, max RSS KiB).
+summaries_table() { # EXPR…
+  python3 -c '
+import glob, json, statistics, sys
+cols = sys.argv[1:]
+for line in sys.stdin:
+    label, pattern, *_ = line.rstrip("\n").split("|")
+    rows = []
+    for d in sorted(glob.glob(pattern)):
+        try:
+            s = json.load(open(d + "/summary.json"))
+            t = [float(x) for x in open(d + ".time").read().split()[-3:]]
+        except (OSError, ValueError):
+            continue
+        rows.append([eval(c, {"s": s, "t": t}) for c in cols])
+    if not rows:
+        print(f"{label:<24} no run completed (see the .err files)")
+        continue
+    med = [statistics.median(r[i] for r in rows) for i in range(len(cols))]
+    print(f"{label:<24} {len(rows):>4} " + " ".join(f"{v:>12,.2f}" if isinstance(v, float) else f"{v:>12,}" for v in med))
+' "$@"
+}
+
+# The embedded emulator's maximum throughput: `cogbench emulator` in its own process, and the
+# emulator in-process with the harness; a judged case that changes no state (unknown-user).
 section_emulator_max_throughput() {
-  return 0
+  echo "== embedded emulator, maximum throughput (case unknown-user, judged; $runs x $duration) =="
+  local pid n run
+  pid=$(start_emulator $((port + 1)) --attempt-limit 0)
+  for n in $connections; do
+    for run in $(seq 1 "$runs"); do
+      log "emulator c=$n run $run/$runs"
+      bench_run "$work/emu-c$n-r$run" --endpoint-url "http://127.0.0.1:$((port + 1))" --case unknown-user -c "$n" -z "$duration"
+    done
+  done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  for run in $(seq 1 "$runs"); do
+    log "in-process run $run/$runs"
+    bench_run "$work/inproc-r$run" --case unknown-user -c 16 -z "$duration"
+  done
+  printf '%-24s %4s %12s %12s %12s %12s %12s\n' "target" "runs" "req/s" "p50 ms" "p99 ms" "svc p99 ms" "failed"
+  {
+    for n in $connections; do echo "cogbench emulator, c=$n|$work/emu-c$n-r*[0-9]"; done
+    echo "in-process, c=16|$work/inproc-r*[0-9]"
+  } | summaries_table 's["totals"]["requests_per_second"]' 's["totals"]["latency_us"]["p50"]/1000' \
+      's["totals"]["latency_us"]["p99"]/1000' 's["totals"]["service_time_us"]["p99"]/1000' \
+      's["conformance"]["responses_failed"]'
+  echo "(harness and emulator share the 2 cores; 'in-process' runs both in one process)"
+  echo
 }
 
-# SECTION (to do): rate accuracy (asked vs achieved request rate).
+# Rate accuracy: a constant rate against nginx for RATE_DURATION; the achieved rate's error and
+# how late requests started.
 section_rate_accuracy() {
-  return 0
+  local rates=${RATES:-5000 20000} rd=${RATE_DURATION:-30s} r run
+  echo "== rate accuracy (constant-arrival-rate against nginx, raw, $runs x $rd, 64 connections) =="
+  for r in $rates; do
+    for run in $(seq 1 "$runs"); do
+      log "rate $r run $run/$runs"
+      bench_run "$work/rate-$r-r$run" --endpoint-url "${url%/}" --case raw --rate "$r" -c 64 -z "$rd"
+    done
+  done
+  printf '%-24s %4s %12s %12s %12s %12s %12s %12s\n' "asked req/s" "runs" "achieved" "error %" "lag p50 us" "lag p99 us" "late" "dropped"
+  for r in $rates; do echo "$r|$work/rate-$r-r*[0-9]"; done | summaries_table \
+    's["phases"][0]["achieved_rate"]' \
+    "(s[\"phases\"][0][\"achieved_rate\"] / s[\"phases\"][0][\"planned_rate\"][0] - 1) * 100" \
+    's["timing"]["scheduling_lag_us"]["p50"]' 's["timing"]["scheduling_lag_us"]["p99"]' \
+    's["timing"]["late_starts"]' 's["timing"]["dropped"]'
+  echo "(achieved: completed requests over the schedule's window; late: sent > 1 ms after the intended start)"
+  echo
 }
 
-# SECTION (to do): coordinated omission (latency under a stalling server, corrected or not).
+# Coordinated omission: the emulator stalls 1 s in every 5 s (`--faults stall=1s/5s`) under a
+# constant rate. Response time counts from each request's intended start and must show the
+# stall; service time counts from the send and shows the fast path.
 section_coordinated_omission() {
-  return 0
+  local rate=${CO_RATE:-1000} cd=${CO_DURATION:-20s} pid run
+  echo "== coordinated omission (emulator stalling 1 s every 5 s; $rate req/s for $cd, unknown-user) =="
+  pid=$(start_emulator $((port + 2)) --attempt-limit 0 --faults stall=1s/5s)
+  for run in $(seq 1 "$runs"); do
+    log "stall run $run/$runs"
+    bench_run "$work/co-r$run" --endpoint-url "http://127.0.0.1:$((port + 2))" --case unknown-user \
+      --rate "$rate" -c 64 -z "$cd" --max-in-flight 4096
+  done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  printf '%-24s %4s %12s %12s %12s %12s %12s\n' "" "runs" "achieved" "resp p50 ms" "resp p99 ms" "svc p50 ms" "svc p99 ms"
+  echo "cogbench|$work/co-r*[0-9]" | summaries_table 's["phases"][0]["achieved_rate"]' \
+    's["totals"]["latency_us"]["p50"]/1000' 's["totals"]["latency_us"]["p99"]/1000' \
+    's["totals"]["service_time_us"]["p50"]/1000' 's["totals"]["service_time_us"]["p99"]/1000'
+  echo "(targets: response-time p99 >= 900 ms, service-time p50 < 5 ms)"
+  echo
 }
 
-# SECTION (to do): memory (peak RSS of each tool).
+# Memory: peak RSS of a long maximum-rate run against one of MEMORY_SHORT. MEMORY_LONG=0 skips.
 section_memory() {
-  return 0
+  local short=${MEMORY_SHORT:-60s} long=${MEMORY_LONG:-600s}
+  [[ "$long" == 0 ]] && { echo "== memory: skipped (MEMORY_LONG=0) =="; return 0; }
+  echo "== memory (peak RSS, closed model at maximum rate against nginx, raw, 64 connections) =="
+  log "memory: $short run"; bench_run "$work/mem-short" --endpoint-url "${url%/}" --case raw -c 64 -z "$short"
+  log "memory: $long run"; bench_run "$work/mem-long" --endpoint-url "${url%/}" --case raw -c 64 -z "$long"
+  printf '%-24s %4s %12s %12s %12s\n' "run" "runs" "requests" "req/s" "peak RSS MiB"
+  printf '%s\n' "$short|$work/mem-short" "$long|$work/mem-long" | summaries_table \
+    's["totals"]["requests"]' 's["totals"]["requests_per_second"]' 't[2]/1024'
+  echo
 }
 
 # --- main ----------------------------------------------------------------------------------
 
 nginx_pid=$(scripts/bench/nginx.sh start "$port") || die "could not start nginx on port $port"
 print_header
-section_peer_comparison
-section_emulator_max_throughput
-section_rate_accuracy
-section_coordinated_omission
-section_memory
+sections=${SECTIONS:-peers emulator rate co memory}
+for section in $sections; do
+  case "$section" in
+    peers) section_peer_comparison ;;
+    emulator) section_emulator_max_throughput ;;
+    rate) section_rate_accuracy ;;
+    co) section_coordinated_omission ;;
+    memory) section_memory ;;
+    *) die "unknown section '$section' (peers, emulator, rate, co, memory)" ;;
+  esac
+done
 [[ -n "${KEEP:-}" ]] && log "raw output of every run kept in $work"
 exit 0

@@ -10,7 +10,7 @@
 
 mod common;
 mod confirm;
-mod faults;
+pub mod faults;
 mod ids;
 mod pools;
 mod server;
