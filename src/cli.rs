@@ -68,6 +68,19 @@ pub enum Command {
     /// Benchmark an endpoint without writing a scenario: one case, N connections, a duration
     /// (closed model, as fast as answers come) or a fixed --rate (open model).
     Bench(BenchArgs),
+    /// Compare a run with a baseline run, case by case; exit 1 when a limit is passed.
+    Compare(CompareArgs),
+    /// Write report formats again from a finished run's summary.json.
+    Report {
+        /// The run's folder (or its summary.json).
+        run_dir: PathBuf,
+        /// json, csv, junit, hlog, html or markdown (repeatable).
+        #[arg(long = "format", value_name = "FORMAT", required = true)]
+        formats: Vec<String>,
+        /// Write into DIR instead of the run's folder.
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
+    },
     /// List the case catalog with spec references.
     Cases {
         #[arg(long, value_enum, default_value_t = Output::Table)]
@@ -109,6 +122,28 @@ pub struct RunArgs {
     /// Live display: a bar on a terminal, plain lines in logs, or nothing.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
+    /// Also write this report format: json, csv, junit, hlog, html, markdown (repeatable).
+    #[arg(long = "report", value_name = "FORMAT")]
+    pub reports: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The baseline run: its folder or its summary.json.
+    pub baseline: PathBuf,
+    /// The run to judge against it.
+    pub current: PathBuf,
+    /// Percent the p99 may rise (default 20, or the scenario's `compare:`).
+    #[arg(long, value_name = "PCT")]
+    pub max_p99_increase: Option<f64>,
+    /// Milliseconds the p99 must also rise by to count (default 1): small latencies jitter.
+    #[arg(long, value_name = "MS")]
+    pub min_p99_change_ms: Option<f64>,
+    /// Percent the run's throughput may fall (default 10, or the scenario's `compare:`).
+    #[arg(long, value_name = "PCT")]
+    pub max_throughput_drop: Option<f64>,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
 }
 
 #[derive(Debug, clap::Args)]

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod cases;
 pub mod cli;
 pub mod client;
+pub mod compare;
 pub mod deviations;
 pub mod diff;
 pub mod emulator;

@@ -36,6 +36,12 @@ fn main() -> ExitCode {
         } => runtime.block_on(cmd_emulator(&host, port, region, attempt_limit, &faults)),
         Command::Cases { output } => cmd_cases(output),
         Command::Bench(args) => runtime.block_on(cmd_bench(args)),
+        Command::Compare(args) => cmd_compare(&args),
+        Command::Report {
+            run_dir,
+            formats,
+            output_dir,
+        } => cmd_report(&run_dir, &formats, output_dir.as_deref()),
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
@@ -62,6 +68,12 @@ async fn cmd_run(args: RunArgs) -> i32 {
             target: None,
             connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,
             read_timeout: seconds("--cli-read-timeout", args.cli_read_timeout)?,
+            reports: args
+                .reports
+                .iter()
+                .map(|f| cogbench::report::export::Format::parse(f))
+                .collect::<Result<_, _>>()
+                .map_err(|e| format!("--report: {e}"))?,
         })
     })() {
         Ok(o) => o,
@@ -134,6 +146,88 @@ async fn cmd_run(args: RunArgs) -> i32 {
             e.exit_code()
         }
     }
+}
+
+fn cmd_compare(args: &cogbench::cli::CompareArgs) -> i32 {
+    let limits = (
+        args.max_p99_increase,
+        args.min_p99_change_ms,
+        args.max_throughput_drop,
+    );
+    for (flag, v) in [
+        ("--max-p99-increase", args.max_p99_increase),
+        ("--min-p99-change-ms", args.min_p99_change_ms),
+        ("--max-throughput-drop", args.max_throughput_drop),
+    ] {
+        if v.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
+            eprintln!("cogbench: error: {flag}: a number of 0 or more");
+            return EXIT_BAD_INPUT;
+        }
+    }
+    match cogbench::compare::compare(&args.baseline, &args.current, limits) {
+        Ok(c) => {
+            match args.output {
+                Output::Table => print!("{}", cogbench::compare::render(&c)),
+                Output::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&c).expect("the comparison serialises")
+                ),
+            }
+            if c.regressed { EXIT_FAILED } else { 0 }
+        }
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::path::Path>) -> i32 {
+    use cogbench::report::export::{Format, read_summary};
+    let formats: Vec<Format> = match formats.iter().map(|f| Format::parse(f)).collect() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("cogbench: error: --format: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let (file, summary) = match read_summary(run_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let dir = out.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
+        file.parent()
+            .unwrap_or(std::path::Path::new("."))
+            .to_path_buf()
+    });
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("cogbench: error: {}: {e}", dir.display());
+        return EXIT_FAILED;
+    }
+    for f in formats {
+        let Some(exporter) = f.exporter() else {
+            eprintln!(
+                "cogbench: error: the {} report is not available yet",
+                f.name()
+            );
+            return EXIT_FAILED;
+        };
+        match exporter.export(&summary, &dir) {
+            Ok(files) => {
+                for p in files {
+                    println!("{}", p.display());
+                }
+            }
+            Err(e) => {
+                eprintln!("cogbench: error: writing the {} report: {e}", f.name());
+                return EXIT_FAILED;
+            }
+        }
+    }
+    0
 }
 
 async fn cmd_bench(args: cogbench::cli::BenchArgs) -> i32 {

@@ -13,6 +13,7 @@ use crate::engine::{Compiled, Engine, PhaseOutcome};
 use crate::gate::{self, Merged};
 use crate::metrics::{CaseStats, Percentiles, new_histogram};
 use crate::progress::{self, Monitor};
+use crate::report::export::Format;
 use crate::report::{self, CaseSummary, Conformance, Summary, Totals, Verdict};
 use crate::scenario::{Load, Plan, Stop, phase_bound, units::format_duration};
 use crate::target::{Api, Target, provision};
@@ -179,6 +180,16 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     let signals = opts
         .handle_signals
         .then(|| spawn_signal_listener(engine.clone(), interrupted.clone()));
+    if plan.reports.contains(&Format::Hlog) {
+        let names = engine.cases().iter().map(|c| c.id.clone()).collect();
+        match report::hlog::HlogStream::new(&report_dir, names, started_at) {
+            Ok(stream) => engine.recorder.stream_intervals(Box::new(stream)),
+            Err(e) => eprintln!(
+                "cogbench: warning: no interval logs: cannot write to {}: {e}",
+                report_dir.display()
+            ),
+        }
+    }
     let cycle = engine.cycle_len();
     let planned: Option<u64> = plan.phases.iter().map(|p| phase_bound(p, cycle)).sum();
     let monitor = Monitor::start(engine.clone(), opts.progress, planned);
@@ -217,7 +228,8 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     summary.exit_code = gate::exit_code(&summary);
     target.stop().await;
 
-    write_reports(&summary, &report_dir, plan.latency_csv).map_err(|source| RunError::Reports {
+    engine.recorder.finish_intervals();
+    write_reports(&summary, &report_dir, &plan.reports).map_err(|source| RunError::Reports {
         dir: report_dir.clone(),
         source,
     })?;
@@ -269,15 +281,29 @@ fn spawn_signal_listener(
     })
 }
 
+/// summary.json first (the source of truth), then every other format from its content. The
+/// interval logs (`hlog`) were streamed during the run.
 pub fn write_reports(
     summary: &Summary,
     dir: &std::path::Path,
-    latency_csv: bool,
+    formats: &[Format],
 ) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     report::json::write_atomic(&dir.join("summary.json"), &report::json::render(summary))?;
-    if latency_csv {
-        report::json::write_atomic(&dir.join("latency.csv"), &report::csv::render(summary))?;
+    let value = serde_json::to_value(summary).map_err(std::io::Error::other)?;
+    for f in formats {
+        if matches!(f, Format::Json | Format::Hlog) {
+            continue;
+        }
+        match f.exporter() {
+            Some(e) => {
+                e.export(&value, dir)?;
+            }
+            None => eprintln!(
+                "cogbench: warning: the {} report is not available yet",
+                f.name()
+            ),
+        }
     }
     Ok(())
 }
@@ -369,6 +395,10 @@ fn summarize(
             failures: v.samples.iter().map(|s| s.differences.clone()).collect(),
             sample: stats.sample.clone(),
             timeline: stats.timeline.clone(),
+            histograms: (!stats.response.is_empty()).then(|| report::Histograms {
+                response: crate::metrics::codec::encode(&stats.response),
+                service: crate::metrics::codec::encode(&stats.service),
+            }),
         });
     }
     totals.requests = class_counts.iter().sum();
@@ -650,5 +680,7 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
             "case": plan.catalog.cases[m.case].id, "weight": m.weight, "skipped": m.skip,
         })).collect::<Vec<_>>(),
         "thresholds": plan.thresholds.iter().map(|t| t.source.clone()).collect::<Vec<_>>(),
+        "compare": {"max_p99_increase": plan.compare.0, "max_throughput_drop": plan.compare.1},
+        "reports": plan.reports.iter().map(|f| f.name()).collect::<Vec<_>>(),
     })
 }

@@ -2,11 +2,12 @@
 //! class, verdict counts with a few failure samples, and a per-second timeline. Everything
 //! is bounded: nothing grows with the number of requests.
 
+pub mod codec;
 mod timeline;
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -115,6 +116,15 @@ pub struct Recorder {
     pub conformance_failures: AtomicU64,
     /// Response-time p99 of the last whole second, for the live display.
     pub last_p99_us: AtomicU64,
+    /// Where each case's closed intervals also go (the `.hlog` interval logs).
+    interval_sink: OnceLock<Box<dyn IntervalSink>>,
+}
+
+/// Takes each case's response-time histogram of each closed second, as it closes.
+pub trait IntervalSink: Send + Sync {
+    /// `start` is the interval's start from the run's start.
+    fn interval(&self, case: usize, start: Duration, length: Duration, h: &Histogram<u64>);
+    fn finish(&self);
 }
 
 impl Recorder {
@@ -130,11 +140,24 @@ impl Recorder {
             errors: AtomicU64::new(0),
             conformance_failures: AtomicU64::new(0),
             last_p99_us: AtomicU64::new(0),
+            interval_sink: OnceLock::new(),
         }
     }
 
     pub fn started(&self) -> Instant {
         self.started
+    }
+
+    /// Streams every closed interval to `sink` from now on (set once, before the phases).
+    pub fn stream_intervals(&self, sink: Box<dyn IntervalSink>) {
+        let _ = self.interval_sink.set(sink);
+    }
+
+    /// Flushes the interval stream, if any.
+    pub fn finish_intervals(&self) {
+        if let Some(sink) = self.interval_sink.get() {
+            sink.finish();
+        }
     }
 
     /// Whether the case still lacks a sample answer (so the caller builds one only then).
@@ -197,10 +220,15 @@ impl Recorder {
     pub fn tick(&self, second: u64) {
         let mut merged = new_histogram();
         let (mut count, mut errors) = (0, 0);
-        for case in &self.cases {
+        let sink = self.interval_sink.get();
+        for (i, case) in self.cases.iter().enumerate() {
             let mut s = case.lock().unwrap_or_else(|e| e.into_inner());
             if s.interval_count == 0 {
                 continue;
+            }
+            if let Some(sink) = sink {
+                let start = Duration::from_secs(second.saturating_sub(1));
+                sink.interval(i, start, Duration::from_secs(1), &s.interval);
             }
             let point =
                 Point::from_interval(second, s.interval_count, s.interval_errors, &s.interval);

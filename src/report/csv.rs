@@ -1,6 +1,11 @@
-//! latency.csv: one row per case.
+//! latency.csv (one row per case) and timeline.csv (one row per case and second).
 
-use super::Summary;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::export::{Exporter, Format, write_file};
 
 pub const HEADER: [&str; 16] = [
     "case",
@@ -21,15 +26,62 @@ pub const HEADER: [&str; 16] = [
     "skip_reason",
 ];
 
-pub fn render(summary: &Summary) -> Vec<u8> {
+pub const TIMELINE_HEADER: [&str; 6] = ["case", "second", "count", "errors", "p50_us", "p99_us"];
+
+#[derive(Deserialize)]
+struct View {
+    cases: Vec<CaseView>,
+}
+
+#[derive(Deserialize)]
+struct CaseView {
+    name: String,
+    verdict: String,
+    confidence: String,
+    count: u64,
+    errors: u64,
+    judged: u64,
+    failed_responses: u64,
+    latency_us: Pct,
+    service_time_us: Pct,
+    skip_reason: Option<String>,
+    #[serde(default)]
+    timeline: Vec<PointView>,
+}
+
+#[derive(Deserialize)]
+struct Pct {
+    p50: u64,
+    p90: u64,
+    p99: u64,
+    p999: u64,
+    max: u64,
+    mean: f64,
+}
+
+#[derive(Deserialize)]
+struct PointView {
+    second: u64,
+    requests: u64,
+    errors: u64,
+    p50_us: u64,
+    p99_us: u64,
+}
+
+fn view(summary: &Value) -> std::io::Result<View> {
+    View::deserialize(summary).map_err(|e| std::io::Error::other(format!("summary.json: {e}")))
+}
+
+pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
+    let v = view(summary)?;
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER).expect("writing to memory");
-    for c in &summary.cases {
+    w.write_record(HEADER)?;
+    for c in &v.cases {
         let l = &c.latency_us;
         w.write_record([
             c.name.clone(),
-            c.verdict.as_str().to_owned(),
-            c.confidence.to_owned(),
+            c.verdict.clone(),
+            c.confidence.clone(),
             c.count.to_string(),
             c.errors.to_string(),
             c.judged.to_string(),
@@ -43,8 +95,43 @@ pub fn render(summary: &Summary) -> Vec<u8> {
             c.service_time_us.p50.to_string(),
             c.service_time_us.p99.to_string(),
             c.skip_reason.clone().unwrap_or_default(),
-        ])
-        .expect("writing to memory");
+        ])?;
     }
-    w.into_inner().expect("flushing to memory")
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+pub fn render_timeline(summary: &Value) -> std::io::Result<Vec<u8>> {
+    let v = view(summary)?;
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(TIMELINE_HEADER)?;
+    for c in &v.cases {
+        for p in &c.timeline {
+            w.write_record([
+                c.name.clone(),
+                p.second.to_string(),
+                p.requests.to_string(),
+                p.errors.to_string(),
+                p.p50_us.to_string(),
+                p.p99_us.to_string(),
+            ])?;
+        }
+    }
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+pub struct CsvExporter;
+
+impl Exporter for CsvExporter {
+    fn format(&self) -> Format {
+        Format::Csv
+    }
+
+    fn export(&self, summary: &Value, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        Ok(vec![
+            write_file(dir, "latency.csv", &render_cases(summary)?)?,
+            write_file(dir, "timeline.csv", &render_timeline(summary)?)?,
+        ])
+    }
 }

@@ -1,9 +1,10 @@
 //! summary.json, written atomically so a killed run never leaves a truncated file.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Summary;
+use super::export::{Exporter, Format, write_file};
 
 pub fn render(summary: &Summary) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(summary).expect("the summary serialises");
@@ -23,4 +24,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         f.sync_all()?;
     }
     std::fs::rename(&tmp, path)
+}
+
+/// Rewrites summary.json from its own content (`cogbench report` with `--format json`).
+pub struct JsonExporter;
+
+impl Exporter for JsonExporter {
+    fn format(&self) -> Format {
+        Format::Json
+    }
+
+    fn export(&self, summary: &serde_json::Value, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        let mut out = serde_json::to_vec_pretty(summary).map_err(std::io::Error::other)?;
+        out.push(b'\n');
+        Ok(vec![write_file(dir, "summary.json", &out)?])
+    }
 }

@@ -2,6 +2,8 @@
 //! the exporters over it: one file per format.
 
 pub mod csv;
+pub mod export;
+pub mod hlog;
 pub mod json;
 pub mod table;
 mod time;
@@ -15,7 +17,7 @@ use crate::engine::PhaseOutcome;
 use crate::engine::users::Usage;
 use crate::metrics::{Percentiles, Point};
 
-pub use time::{compact_utc, rfc3339_utc};
+pub use time::{compact_utc, parse_rfc3339, rfc3339_utc};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -205,6 +207,17 @@ pub struct CaseSummary {
     /// fail: what `cogbench diff` compares between targets.
     pub sample: Option<BTreeMap<String, String>>,
     pub timeline: Vec<Point>,
+    /// The whole run's histograms (µs), HdrHistogram V2 deflate in base64 (as in `.hlog`
+    /// files): exact percentiles later, merges, and the reports rebuilt from summary.json.
+    pub histograms: Option<Histograms>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Histograms {
+    /// Response time, from the intended start.
+    pub response: String,
+    /// Service time, from the send.
+    pub service: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -51,7 +51,44 @@ pub(super) struct RawScenario {
     #[serde(default)]
     pub thresholds: Vec<Threshold>,
     #[serde(default)]
-    pub reports: Vec<ReportKind>,
+    pub reports: Vec<ReportName>,
+    /// Limits `cogbench compare` applies when this run is the current one.
+    #[serde(default)]
+    pub compare: CompareDef,
+}
+
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CompareDef {
+    pub max_p99_increase: Option<Percent>,
+    pub max_throughput_drop: Option<Percent>,
+}
+
+/// A percentage: `10%` or `10`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Percent(pub f64);
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(f64),
+            S(String),
+        }
+        let v = match Raw::deserialize(d)? {
+            Raw::N(n) => Some(n),
+            Raw::S(s) => s
+                .trim()
+                .strip_suffix('%')
+                .and_then(|n| n.trim().parse().ok()),
+        };
+        match v {
+            Some(n) if n.is_finite() && n >= 0.0 => Ok(Percent(n)),
+            _ => Err(serde::de::Error::custom(
+                "a percentage of 0 or more, like 10% or 10",
+            )),
+        }
+    }
 }
 
 /// Used in report paths, so limited to a safe alphabet.
@@ -704,13 +741,11 @@ impl<'de> Deserialize<'de> for Fraction {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub(super) enum ReportKind {
-    #[serde(rename = "summary.json")]
-    Summary,
-    #[serde(rename = "latency.csv")]
-    LatencyCsv,
-}
+/// A report format by name (`json`, `csv`, `junit`, `hlog`, `html`, `markdown`).
+pub(super) struct ReportName(pub crate::report::export::Format);
+parsed_str!(ReportName, "a report format", |s| {
+    crate::report::export::Format::parse(s).map(ReportName)
+});
 
 /// Which cases the requests are drawn from, and how often.
 #[derive(Default)]

@@ -8,8 +8,7 @@ use std::time::Duration;
 use super::existing::{self, ExistingPool, ListedUser};
 use super::model::TargetKind;
 use super::model::{
-    Attribute, CodeSource, Count, Mix, RawScenario, ReportKind, Secret, Template,
-    UserExistenceErrors,
+    Attribute, CodeSource, Count, Mix, RawScenario, Secret, Template, UserExistenceErrors,
 };
 use super::phase::{Load, Phase, Stop};
 use super::threshold::Threshold;
@@ -17,6 +16,7 @@ use std::collections::BTreeMap;
 
 use crate::cases::{Capability, Catalog, ClientKind, PoolVariant, Requirement, Slot};
 use crate::client::ClientSettings;
+use crate::report::export::Format;
 
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -31,7 +31,10 @@ pub struct Plan {
     pub phases: Vec<Phase>,
     pub mix: Vec<MixEntry>,
     pub thresholds: Vec<Threshold>,
-    pub latency_csv: bool,
+    /// Report formats to write; always holds `Json`.
+    pub reports: Vec<Format>,
+    /// `compare:` limits (percent): p99 increase, throughput drop.
+    pub compare: (Option<f64>, Option<f64>),
     pub http: ClientSettings,
     /// Fraction of answers whose postconditions are read back with AdminGetUser.
     pub postconditions: f64,
@@ -239,6 +242,8 @@ pub struct Overrides {
     pub cases: Option<String>,
     pub connect_timeout: Option<Duration>,
     pub read_timeout: Option<Duration>,
+    /// `--report FORMAT`: formats added to the scenario's.
+    pub reports: Vec<Format>,
 }
 
 /// Users provisioned per kind when a phase has no bound on its requests.
@@ -458,7 +463,22 @@ pub(super) fn build(
         phases: raw.phases.0,
         mix,
         thresholds: raw.thresholds,
-        latency_csv: raw.reports.is_empty() || raw.reports.contains(&ReportKind::LatencyCsv),
+        compare: (
+            raw.compare.max_p99_increase.map(|p| p.0),
+            raw.compare.max_throughput_drop.map(|p| p.0),
+        ),
+        reports: {
+            let mut r: Vec<Format> = if raw.reports.is_empty() {
+                vec![Format::Json, Format::Csv]
+            } else {
+                raw.reports.iter().map(|n| n.0).collect()
+            };
+            r.extend(overrides.reports.iter().copied());
+            r.push(Format::Json);
+            r.sort();
+            r.dedup();
+            r
+        },
         http,
         postconditions: raw.judge.postconditions.0,
         request: raw.request.0,

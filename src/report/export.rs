@@ -1,0 +1,147 @@
+//! One exporter per report format, all behind one trait. Each reads the run's summary.json
+//! (as JSON, the source of truth) and writes its file(s) into the run folder, so
+//! `cogbench report RUN_DIR --format F` regenerates any of them from a finished run.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+/// The formats a run can write; `json` (summary.json) is always written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// summary.json.
+    Json,
+    /// latency.csv (per case) and timeline.csv (per case and second).
+    Csv,
+    /// junit.xml: a testcase per conformance case and per threshold.
+    Junit,
+    /// `<case>.hlog`: HdrHistogram interval logs.
+    Hlog,
+    /// report.html: one self-contained page with plots.
+    Html,
+    /// summary.md: for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
+    Markdown,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Json,
+        Format::Csv,
+        Format::Junit,
+        Format::Hlog,
+        Format::Html,
+        Format::Markdown,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Csv => "csv",
+            Format::Junit => "junit",
+            Format::Hlog => "hlog",
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    /// Also accepts the file names of the first version (`summary.json`, `latency.csv`).
+    pub fn parse(s: &str) -> Result<Format, String> {
+        match s {
+            "summary.json" => return Ok(Format::Json),
+            "latency.csv" => return Ok(Format::Csv),
+            "md" => return Ok(Format::Markdown),
+            _ => {}
+        }
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown report format `{s}`; expected {}",
+                    Format::ALL.map(Format::name).join(", ")
+                )
+            })
+    }
+
+    /// `None` for a format whose exporter is not built yet.
+    pub fn exporter(self) -> Option<&'static dyn Exporter> {
+        match self {
+            Format::Json => Some(&super::json::JsonExporter),
+            Format::Csv => Some(&super::csv::CsvExporter),
+            Format::Junit => None,
+            Format::Hlog => Some(&super::hlog::HlogExporter),
+            Format::Html => None,
+            Format::Markdown => None,
+        }
+    }
+}
+
+pub trait Exporter: Sync {
+    fn format(&self) -> Format;
+
+    /// Writes this format's file(s) for the run whose summary.json is `summary` into `dir`
+    /// (atomically: temporary file, then rename) and returns the files written.
+    fn export(&self, summary: &Value, dir: &Path) -> std::io::Result<Vec<PathBuf>>;
+}
+
+/// Writes one file atomically and returns its path.
+pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    let path = dir.join(name);
+    super::json::write_atomic(&path, bytes)?;
+    Ok(path)
+}
+
+/// Reads a run folder's summary.json (or a summary.json file itself).
+pub fn read_summary(path: &Path) -> Result<(PathBuf, Value), String> {
+    let file = if path.is_dir() {
+        path.join("summary.json")
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let value: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| format!("{} is not a summary.json: {e}", file.display()))?;
+    if value.get("schema_version").and_then(Value::as_u64) != Some(u64::from(super::SCHEMA_VERSION))
+    {
+        return Err(format!(
+            "{}: not a cogbench summary of schema_version {}",
+            file.display(),
+            super::SCHEMA_VERSION
+        ));
+    }
+    Ok((file, value))
+}
+
+/// A file name for a case id (ids are letters, digits, `-` and `_` already; this keeps any
+/// other character out of paths).
+pub fn file_stem(case: &str) -> String {
+    case.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_by_name_and_by_old_file_name() {
+        for f in Format::ALL {
+            assert_eq!(Format::parse(f.name()), Ok(f));
+            if let Some(e) = f.exporter() {
+                assert_eq!(e.format(), f);
+            }
+        }
+        assert_eq!(Format::parse("summary.json"), Ok(Format::Json));
+        assert_eq!(Format::parse("latency.csv"), Ok(Format::Csv));
+        assert!(Format::parse("pdf").unwrap_err().contains("junit"));
+        assert_eq!(file_stem("valid-code"), "valid-code");
+        assert_eq!(file_stem("a/../b"), "a____b");
+    }
+}
