@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod compare;
 mod executors;
 mod existing_pool;
 mod schema;
