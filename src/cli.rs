@@ -125,6 +125,10 @@ pub struct RunArgs {
     /// Also write this report format: json, csv, junit, hlog, html, markdown (repeatable).
     #[arg(long = "report", value_name = "FORMAT")]
     pub reports: Vec<String>,
+    /// After Ctrl-C or SIGTERM, seconds the requests in flight get to finish (default 10); a
+    /// second Ctrl-C stops waiting at once.
+    #[arg(long, value_name = "SECONDS")]
+    pub grace_period: Option<f64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -185,6 +189,9 @@ pub struct BenchArgs {
     /// Print the scenario these flags make and exit.
     #[arg(long)]
     pub print_scenario: bool,
+    /// After Ctrl-C or SIGTERM, seconds the requests in flight get to finish (default 10).
+    #[arg(long, value_name = "SECONDS")]
+    pub grace_period: Option<f64>,
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
 }

@@ -46,6 +46,16 @@ fn main() -> ExitCode {
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
+fn grace(v: Option<f64>) -> Result<Duration, String> {
+    match v {
+        None => Ok(cogbench::run::DEFAULT_GRACE_PERIOD),
+        Some(s) if s.is_finite() && (0.0..=3600.0).contains(&s) => Ok(Duration::from_secs_f64(s)),
+        Some(s) => Err(format!(
+            "--grace-period: {s} is not a number of seconds in [0, 3600]"
+        )),
+    }
+}
+
 fn seconds(flag: &str, v: Option<f64>) -> Result<Option<Duration>, String> {
     match v {
         None => Ok(None),
@@ -107,8 +117,16 @@ async fn cmd_run(args: RunArgs) -> i32 {
         .filter(|c| c.repeat.is_some_and(|r| r.concurrent))
         .map(|c| c.id.clone())
         .collect();
+    let grace_period = match grace(args.grace_period) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
     let opts = RunOptions {
         known_deviations,
+        grace_period,
         output_dir: args.output_dir,
         progress: match args.progress {
             ProgressArg::Auto => progress::Mode::Auto,
@@ -256,7 +274,15 @@ async fn cmd_bench(args: cogbench::cli::BenchArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
+    let grace_period = match grace(args.grace_period) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
     let opts = RunOptions {
+        grace_period,
         output_dir: args.output_dir,
         progress: match args.progress {
             ProgressArg::Auto => progress::Mode::Auto,

@@ -28,7 +28,13 @@ pub struct RunOptions {
     pub handle_signals: bool,
     /// `--known-deviations`: the run passes when its failures are exactly these.
     pub known_deviations: Option<(PathBuf, crate::deviations::KnownDeviations)>,
+    /// After Ctrl-C or SIGTERM, how long requests in flight may take to finish.
+    pub grace_period: std::time::Duration,
 }
+
+/// As the AWS SDKs' default read timeout is far longer, a bound of our own: long enough for a
+/// slow answer, short enough that an interrupted run ends promptly.
+pub const DEFAULT_GRACE_PERIOD: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl Default for RunOptions {
     fn default() -> Self {
@@ -38,6 +44,7 @@ impl Default for RunOptions {
             progress: progress::Mode::Auto,
             handle_signals: true,
             known_deviations: None,
+            grace_period: DEFAULT_GRACE_PERIOD,
         }
     }
 }
@@ -179,7 +186,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     let interrupted = Arc::new(AtomicBool::new(false));
     let signals = opts
         .handle_signals
-        .then(|| spawn_signal_listener(engine.clone(), interrupted.clone()));
+        .then(|| spawn_signal_listener(engine.clone(), interrupted.clone(), opts.grace_period));
     if plan.reports.contains(&Format::Hlog) {
         let names = engine.cases().iter().map(|c| c.id.clone()).collect();
         match report::hlog::HlogStream::new(&report_dir, names, started_at) {
@@ -253,31 +260,54 @@ async fn delete_pools(plan: &Plan, api: &Api, pool_ids: impl Iterator<Item = &st
     }
 }
 
+/// First Ctrl-C or SIGTERM: stop scheduling, give the requests in flight `grace` to finish,
+/// then stop waiting for them. A second one stops waiting at once. Either way the reports are
+/// written, marked partial, and the exit code is 130.
 fn spawn_signal_listener(
     engine: Arc<Engine>,
     interrupted: Arc<AtomicBool>,
+    grace: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         #[cfg(unix)]
-        let term = async {
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(mut s) => {
-                    s.recv().await;
+        let mut term =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut signal = async || {
+            #[cfg(unix)]
+            let term = async {
+                match term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
                 }
-                Err(_) => std::future::pending::<()>().await,
+            };
+            #[cfg(not(unix))]
+            let term = std::future::pending::<()>();
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term => {}
             }
         };
-        #[cfg(not(unix))]
-        let term = std::future::pending::<()>();
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term => {}
-        }
+        signal().await;
         eprintln!(
-            "\ncogbench: interrupted; letting requests in flight finish, then writing partial reports"
+            "\ncogbench: interrupted; {} requests in flight get {} to finish, then partial reports are written (Ctrl-C again: at once)",
+            engine.in_flight(),
+            format_duration(grace)
         );
         interrupted.store(true, Ordering::SeqCst);
         engine.request_stop();
+        tokio::select! {
+            _ = signal() => eprintln!(
+                "cogbench: interrupted again; writing the reports now ({} requests abandoned in flight)",
+                engine.in_flight()
+            ),
+            _ = tokio::time::sleep(grace) => eprintln!(
+                "cogbench: grace period over; writing the reports now ({} requests abandoned in flight)",
+                engine.in_flight()
+            ),
+        }
+        engine.abandon_in_flight();
     })
 }
 
@@ -415,6 +445,12 @@ fn summarize(
         0.0
     };
     totals.dropped = phases.iter().map(|p| p.dropped).sum();
+    // Read after the cases' snapshots: a late answer can only make `sent` look covered.
+    totals.sent = engine
+        .sent
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .max(totals.requests);
+    totals.abandoned = totals.sent - totals.requests;
     totals.by_class = report::by_class(&class_counts);
     totals.latency_us = Percentiles::of(&all_response);
     totals.service_time_us = Percentiles::of(&all_service);

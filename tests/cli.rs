@@ -383,6 +383,98 @@ fn an_interrupted_run_writes_partial_reports_and_exits_130() {
     );
 }
 
+/// A run whose requests never end: after Ctrl-C the grace period bounds the wait, the reports
+/// are written (partial, exit 130) and count the requests abandoned in flight. A second
+/// Ctrl-C does not wait for the grace period.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interrupts_bound_the_wait_for_requests_that_never_end() {
+    use cogbench::emulator::{self, EmulatorConfig, faults::Faults};
+    use std::io::{BufRead, BufReader};
+    let emulator = emulator::start(
+        EmulatorConfig {
+            faults: Some(Faults::parse(["hang=1"]).unwrap()),
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("hang.yaml");
+    std::fs::write(
+        &scenario,
+        "name: hang\nphases: [{executor: constant-arrival-rate, rate: 20, duration: 60s}]\nmix: {raw: 1}\n",
+    )
+    .unwrap();
+    let interrupt = |grace: &str, signals: usize| {
+        let out = dir.path().join(format!("out-{grace}-{signals}"));
+        let mut child = Command::new(bin())
+            .args([
+                "bench",
+                "--case",
+                "raw",
+                "--rate",
+                "20",
+                "-z",
+                "60s",
+                "--progress",
+                "plain",
+            ])
+            .args(["--endpoint-url", &emulator.endpoint(), "--output-dir"])
+            .arg(&out)
+            .args(["--grace-period", grace])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let started = std::time::Instant::now();
+        for _ in 0..signals {
+            Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status()
+                .unwrap();
+            // The listener must see the first signal before the second comes.
+            for line in lines.by_ref() {
+                if line.unwrap().contains("interrupted") {
+                    break;
+                }
+            }
+        }
+        let status = child.wait().unwrap();
+        (
+            status.code(),
+            started.elapsed(),
+            crate::support::read_json(&out.join("summary.json")),
+        )
+    };
+    let (code, took, s) = interrupt("2", 1);
+    assert_eq!(code, Some(130));
+    assert!(took >= std::time::Duration::from_millis(1900), "{took:?}");
+    assert!(took < std::time::Duration::from_secs(15), "{took:?}");
+    assert_eq!(s["partial"], true);
+    let (sent, abandoned) = (
+        s["totals"]["sent"].as_u64().unwrap(),
+        s["totals"]["abandoned"].as_u64().unwrap(),
+    );
+    assert!(
+        sent >= 20 && abandoned == sent,
+        "sent {sent}, abandoned {abandoned}"
+    );
+    assert_eq!(s["totals"]["requests"], 0);
+
+    let (code, took, s) = interrupt("600", 2);
+    assert_eq!(code, Some(130));
+    assert!(
+        took < std::time::Duration::from_secs(15),
+        "a second Ctrl-C does not wait: {took:?}"
+    );
+    assert_eq!(s["partial"], true);
+    assert!(s["totals"]["abandoned"].as_u64().unwrap() > 0);
+}
+
 /// `--write-deviations` records what a peer does differently; `--known-deviations` then passes
 /// on exactly that list, and names a new deviation or a fixed one.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -43,8 +43,22 @@ pub(super) async fn run(
             }
         });
     }
-    while set.join_next().await.is_some() {}
+    join_unless_abandoned(engine, &mut set).await;
     outcome(name, next.load(Ordering::Relaxed).min(limit), start)
+}
+
+/// Waits for every virtual user, or leaves those still waiting for an answer behind when the
+/// run stops waiting (grace period over, second Ctrl-C).
+async fn join_unless_abandoned(engine: &Arc<Engine>, set: &mut tokio::task::JoinSet<()>) {
+    loop {
+        tokio::select! {
+            joined = set.join_next() => if joined.is_none() { return },
+            _ = engine.abandoned() => {
+                set.detach_all();
+                return;
+            }
+        }
+    }
 }
 
 fn outcome(name: &str, starts: u64, start: Instant) -> PhaseOutcome {
@@ -153,7 +167,7 @@ pub(super) async fn run_ramping(
             }
         });
     }
-    while set.join_next().await.is_some() {}
+    join_unless_abandoned(engine, &mut set).await;
     outcome(name, next.load(Ordering::Relaxed), start)
 }
 

@@ -137,6 +137,13 @@ pub struct Engine {
     post_rate: f64,
     stop: AtomicBool,
     stop_notify: tokio::sync::Notify,
+    /// Past the grace period (or at a second Ctrl-C): phases stop waiting for requests in
+    /// flight.
+    abandon: AtomicBool,
+    abandon_notify: tokio::sync::Notify,
+    /// Requests put on the wire (or handed to the client); `recorder.completed` counts those
+    /// whose outcome was recorded.
+    pub sent: std::sync::atomic::AtomicU64,
     abort: OnceLock<String>,
 }
 
@@ -179,6 +186,9 @@ impl Engine {
             post_rate,
             stop: AtomicBool::new(false),
             stop_notify: tokio::sync::Notify::new(),
+            abandon: AtomicBool::new(false),
+            abandon_notify: tokio::sync::Notify::new(),
+            sent: std::sync::atomic::AtomicU64::new(0),
             abort: OnceLock::new(),
         }
     }
@@ -204,6 +214,32 @@ impl Engine {
 
     pub fn stopping(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
+    }
+
+    /// Stops waiting for the requests in flight: the phase ends now, their outcomes are not
+    /// counted (`sent` minus completed shows how many).
+    pub fn abandon_in_flight(&self) {
+        self.request_stop();
+        self.abandon.store(true, Ordering::SeqCst);
+        self.abandon_notify.notify_waiters();
+    }
+
+    /// Resolves once `abandon_in_flight` has been called.
+    pub(crate) async fn abandoned(&self) {
+        let notified = self.abandon_notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if self.abandon.load(Ordering::SeqCst) {
+            return;
+        }
+        notified.await;
+    }
+
+    /// Requests sent whose outcome is not recorded yet.
+    pub fn in_flight(&self) -> u64 {
+        self.sent
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.recorder.completed.load(Ordering::Relaxed))
     }
 
     /// Why the run ended early, if it did for a reason of its own (users ran out).
@@ -273,6 +309,7 @@ impl Engine {
     async fn send(&self, c: &Compiled, view: &UserView<'_>, intended: Instant) -> Sent {
         let mut body = Vec::with_capacity(192);
         c.template.write_body(view, &mut body);
+        self.sent.fetch_add(1, Ordering::Relaxed);
         if let Some(pool) = &self.lean {
             let _slot = pool.slot().await;
             let sent = Instant::now();

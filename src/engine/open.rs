@@ -118,8 +118,12 @@ pub(super) async fn run(
     } else {
         start.elapsed().max(duration)
     };
-    // Wait for the requests still in flight (each is bounded by the read timeout).
-    let _ = permits.acquire_many(max_in_flight as u32).await;
+    // Wait for the requests still in flight (each is bounded by the read timeout), unless
+    // the run is told to stop waiting.
+    tokio::select! {
+        _ = permits.acquire_many(max_in_flight as u32) => {}
+        _ = engine.abandoned() => {}
+    }
     PhaseOutcome {
         name: name.to_owned(),
         executor: "",

@@ -97,7 +97,12 @@ pub struct Timing {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Totals {
+    /// Requests whose outcome was recorded (every class: answers, transport errors, timeouts).
     pub requests: u64,
+    /// Requests sent. `sent` − `requests` = `abandoned`: still in flight when the run stopped
+    /// waiting (after the grace period of an interrupted run).
+    pub sent: u64,
+    pub abandoned: u64,
     pub duration_seconds: f64,
     pub requests_per_second: f64,
     /// Requests that did not end as their case expects (unexpected errors, transport errors,

@@ -38,6 +38,7 @@ pub async fn run_quiet(plan: Plan) -> (RunOutcome, tempfile::TempDir) {
         progress: progress::Mode::Quiet,
         handle_signals: false,
         known_deviations: None,
+        grace_period: cogbench::run::DEFAULT_GRACE_PERIOD,
     };
     let outcome = run(plan, opts)
         .await
