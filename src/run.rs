@@ -181,6 +181,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         &weights,
         pools,
         plan.postconditions,
+        plan.retry,
     ));
 
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -413,6 +414,7 @@ fn summarize(
             unjudged,
             count: stats.count(),
             errors: stats.errors(),
+            retries: stats.retries,
             by_class: report::by_class(&stats.by_class),
             judged: v.judged,
             passed_responses: v.passed,
@@ -445,6 +447,7 @@ fn summarize(
         0.0
     };
     totals.dropped = phases.iter().map(|p| p.dropped).sum();
+    totals.retries = cases.iter().map(|c| c.retries).sum();
     // Read after the cases' snapshots: a late answer can only make `sent` look covered.
     totals.sent = engine
         .sent
@@ -661,6 +664,14 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
             v
         })
         .collect();
+    let retry_on: Vec<&str> = [
+        ("throttling", plan.retry.on_throttling),
+        ("server_errors", plan.retry.on_server_errors),
+    ]
+    .into_iter()
+    .filter(|(_, on)| *on)
+    .map(|(n, _)| n)
+    .collect();
     let attrs = |a: &[crate::scenario::Attribute]| a.iter().map(|x| x.as_str()).collect::<Vec<_>>();
     let main = plan.main_pool();
     let (pool, u) = (&main.pool, &main.users);
@@ -717,6 +728,12 @@ fn plan_echo(plan: &Plan) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "thresholds": plan.thresholds.iter().map(|t| t.source.clone()).collect::<Vec<_>>(),
         "compare": {"max_p99_increase": plan.compare.0, "max_throughput_drop": plan.compare.1},
+        "retry": {
+            "max_attempts": plan.retry.max_attempts,
+            "base_delay": format_duration(plan.retry.base_delay),
+            "max_delay": format_duration(plan.retry.max_delay),
+            "on": retry_on,
+        },
         "reports": plan.reports.iter().map(|f| f.name()).collect::<Vec<_>>(),
     })
 }

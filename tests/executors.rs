@@ -115,3 +115,68 @@ async fn http2_reaches_the_emulator_and_is_judged_like_http1() {
     );
     assert_eq!(s.plan["http"]["version"], "2");
 }
+
+#[tokio::test]
+async fn throttling_is_counted_apart_and_retries_never_hide_it() {
+    let faults = cogbench::emulator::faults::Faults::parse(["throttle=0.3"]).unwrap();
+    let emulator = cogbench::emulator::start(
+        cogbench::emulator::EmulatorConfig {
+            faults: Some(faults),
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    // A case that needs no pool: the faults then meet only the measured requests.
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("probe.yaml");
+    std::fs::write(
+        &catalog,
+        "version: 1\ncases:\n  - id: probe\n    title: an unknown client\n    checks: ResourceNotFoundException\n\
+         \x20   spec: decision order 3\n    confidence: documented\n    user: none\n    client: unknown\n\
+         \x20   request: {ClientId: nosuchclient, Username: u, ConfirmationCode: \"123456\"}\n\
+         \x20   expect: {status: 400, error: ResourceNotFoundException}\n",
+    )
+    .unwrap();
+    let raw = |retry: &str| {
+        format!(
+            "name: throttled\ncatalog: [\"{}\"]\ntarget: {{kind: endpoint, endpoint: \"{}\", codes: {{none: true}}, admin_reads: false}}\n{retry}\
+             phases: [{{executor: iterations, vus: 4, iterations: 200}}]\n\
+             mix: {{probe: 1}}\n",
+            catalog.display(),
+            emulator.endpoint()
+        )
+    };
+    let (plain, _d1) = run_quiet(plan_from_str(&raw(""))).await;
+    let s = &plain.summary;
+    let throttled = s.totals.by_class["throttled"];
+    assert!(throttled > 20, "{:?}", s.totals.by_class);
+    assert_eq!(s.totals.requests, 200);
+    assert_eq!(s.totals.retries, 0);
+    assert_eq!(
+        s.cases[0].judged + throttled,
+        200,
+        "throttled answers are never judged"
+    );
+
+    let (retried, _d2) = run_quiet(plan_from_str(&raw(
+        "retry: {max_attempts: 4, base_delay: 1ms, max_delay: 5ms}\n",
+    )))
+    .await;
+    let s = &retried.summary;
+    let throttled = s.totals.by_class["throttled"];
+    assert!(s.totals.retries > 20, "{}", s.totals.retries);
+    assert_eq!(
+        s.totals.requests,
+        200 + s.totals.retries,
+        "every attempt is recorded"
+    );
+    assert!(
+        throttled >= s.totals.retries.min(200) / 2,
+        "first failures stay counted: {throttled}"
+    );
+    assert_eq!(s.cases[0].retries, s.totals.retries);
+    assert_eq!(s.cases[0].verdict, cogbench::report::Verdict::Pass);
+    assert_eq!(s.plan["retry"]["max_attempts"], 4);
+}

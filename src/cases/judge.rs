@@ -130,7 +130,7 @@ pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
         }
     } else if observed_type.is_some() && observed_type == expect.error.as_deref() {
         Class::ExpectedError
-    } else if observed_type == Some("TooManyRequestsException") {
+    } else if observed_type == Some("TooManyRequestsException") || answer.status == 429 {
         Class::Throttled
     } else {
         Class::UnexpectedError

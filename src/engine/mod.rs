@@ -123,6 +123,7 @@ pub struct PhaseOutcome {
 
 pub struct Engine {
     client: reqwest::Client,
+    retry: crate::scenario::RetryPolicy,
     /// The lean HTTP/1.1 path for plain-http targets; reqwest otherwise.
     lean: Option<http1::Pool>,
     /// Parsed once; each request clones it rather than parsing text again.
@@ -157,6 +158,7 @@ impl Engine {
         weights: &[u32],
         pools: Vec<(UserPools, String)>,
         post_rate: f64,
+        retry: crate::scenario::RetryPolicy,
     ) -> Engine {
         let admin = Api::new(client.clone(), endpoint);
         let url = reqwest::Url::parse(&format!("{}/", endpoint.trim_end_matches('/')))
@@ -173,6 +175,7 @@ impl Engine {
             }
         }
         Engine {
+            retry,
             lean: origin.map(|o| {
                 http1::Pool::new(o, http.pool_size, http.connect_timeout, http.read_timeout)
             }),
@@ -235,7 +238,7 @@ impl Engine {
         notified.await;
     }
 
-    /// Requests sent whose outcome is not recorded yet.
+    /// Requests sent whose outcome is not recorded yet (retries included).
     pub fn in_flight(&self) -> u64 {
         self.sent
             .load(Ordering::Relaxed)
@@ -349,9 +352,28 @@ impl Engine {
     async fn fire(&self, case: usize, intended: Instant) {
         let c = &self.cases[case];
         let Some(lease) = self.lease(c) else { return };
+        let mut intended = intended;
+        let mut attempt = 1;
+        loop {
+            let sent = self.send(c, &lease.view(), intended).await;
+            let retryable = self.retry.wants(&sent);
+            self.finish(case, c, &lease, sent, attempt > 1).await;
+            // Every attempt is recorded, the first failure included; a retry is one more
+            // request, counted apart (`retries`), from its own start.
+            if !retryable || attempt >= self.retry.max_attempts || self.stopping() {
+                return;
+            }
+            tokio::time::sleep(self.retry.backoff(attempt)).await;
+            attempt += 1;
+            intended = Instant::now();
+        }
+    }
+
+    /// Judges, checks postconditions, masks and records one exchange.
+    async fn finish(&self, case: usize, c: &Compiled, lease: &Lease<'_>, sent: Sent, retry: bool) {
         let view = lease.view();
-        let sent = self.send(c, &view, intended).await;
         let mut record = sent.judged(&c.expect);
+        record.retry = retry;
         if self.recorder.wants_sample(case) {
             record.sample = Some(sent.observation());
         }
@@ -360,7 +382,7 @@ impl Engine {
         if record.verdict.is_some() && !record.class.is_error() && self.sample_post(&c.expect) {
             let mut differences = Vec::new();
             record.post_checked = true;
-            self.check_post(c, &lease, &mut differences).await;
+            self.check_post(c, lease, &mut differences).await;
             if !differences.is_empty() {
                 match &mut record.verdict {
                     Some(Err(d)) => d.extend(differences),
@@ -522,6 +544,21 @@ pub(crate) struct Sent {
     response: std::time::Duration,
 }
 
+impl crate::scenario::RetryPolicy {
+    /// Whether this exchange's answer is one the policy retries.
+    fn wants(&self, sent: &Sent) -> bool {
+        if self.max_attempts <= 1 {
+            return false;
+        }
+        let Ok(reply) = &sent.reply else { return false };
+        let throttled = reply.status == 429
+            || protocol::parse_error(&reply.body, reply.error_type.as_deref())
+                .is_some_and(|e| e.error_type == "TooManyRequestsException");
+        (self.on_throttling && throttled)
+            || (self.on_server_errors && (500..600).contains(&reply.status))
+    }
+}
+
 impl Sent {
     /// The answer as observed, for comparing targets (`cogbench diff`): status, error type and
     /// message, or how the exchange failed.
@@ -563,6 +600,7 @@ impl Sent {
             verdict: None,
             post_checked: false,
             sample: None,
+            retry: false,
         };
         match &self.reply {
             Ok(reply) => {

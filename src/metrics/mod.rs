@@ -46,6 +46,8 @@ pub struct Verdicts {
 #[derive(Debug, Clone)]
 pub struct CaseStats {
     pub by_class: [u64; 6],
+    /// Of the recorded requests, the retries (retry policy).
+    pub retries: u64,
     /// From the intended start (free of coordinated omission), all classes.
     pub response: Histogram<u64>,
     /// From the actual send, all classes.
@@ -65,6 +67,7 @@ impl Default for CaseStats {
     fn default() -> Self {
         CaseStats {
             by_class: [0; 6],
+            retries: 0,
             response: new_histogram(),
             service: new_histogram(),
             per_class: Default::default(),
@@ -101,6 +104,8 @@ pub struct Record {
     /// `None`: not judged (transport error, timeout, throttling).
     pub verdict: Option<Result<(), Vec<Difference>>>,
     pub post_checked: bool,
+    /// A retry of a request whose earlier attempt is recorded too.
+    pub retry: bool,
     /// What the answer was (status, error type, message), for comparing targets; only the
     /// first answer of a case carries one (see `Recorder::wants_sample`).
     pub sample: Option<BTreeMap<String, String>>,
@@ -177,6 +182,7 @@ impl Recorder {
             let mut s = self.cases[case].lock().unwrap_or_else(|e| e.into_inner());
             let s = &mut *s;
             s.by_class[r.class.index()] += 1;
+            s.retries += u64::from(r.retry);
             if s.sample.is_none() {
                 s.sample = r.sample;
             }
@@ -308,6 +314,7 @@ mod tests {
             response: Duration::from_millis(ms + 1),
             verdict,
             post_checked: false,
+            retry: false,
             sample: None,
         }
     }

@@ -103,6 +103,8 @@ pub struct Totals {
     /// waiting (after the grace period of an interrupted run).
     pub sent: u64,
     pub abandoned: u64,
+    /// Of `requests`, the retries the retry policy made (each attempt is recorded).
+    pub retries: u64,
     pub duration_seconds: f64,
     pub requests_per_second: f64,
     /// Requests that did not end as their case expects (unexpected errors, transport errors,
@@ -196,6 +198,8 @@ pub struct CaseSummary {
     pub unjudged: bool,
     pub count: u64,
     pub errors: u64,
+    /// Of `count`, retries (retry policy); the attempts before them are counted too.
+    pub retries: u64,
     pub by_class: BTreeMap<&'static str, u64>,
     pub judged: u64,
     pub passed_responses: u64,

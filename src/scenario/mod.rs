@@ -5,6 +5,7 @@ pub mod existing;
 mod model;
 mod phase;
 mod plan;
+mod retry;
 pub mod threshold;
 pub mod units;
 
@@ -14,6 +15,7 @@ use std::sync::Arc;
 pub use model::{Attribute, CodeSource, Secret, TargetKind, Template, UserExistenceErrors};
 pub use phase::{Load, Phase, Stage, Stop};
 pub use plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, TargetPlan, UsersPlan, phase_bound};
+pub use retry::RetryPolicy;
 pub use threshold::{Metric, Op, Stat, Threshold};
 
 use crate::cases::Catalog;

@@ -55,6 +55,8 @@ pub(super) struct RawScenario {
     /// Limits `cogbench compare` applies when this run is the current one.
     #[serde(default)]
     pub compare: CompareDef,
+    #[serde(default)]
+    pub retry: super::retry::RetryPolicy,
 }
 
 #[derive(Deserialize, Default, Clone, Copy)]

@@ -35,6 +35,7 @@ pub struct Plan {
     pub reports: Vec<Format>,
     /// `compare:` limits (percent): p99 increase, throughput drop.
     pub compare: (Option<f64>, Option<f64>),
+    pub retry: super::RetryPolicy,
     pub http: ClientSettings,
     /// Fraction of answers whose postconditions are read back with AdminGetUser.
     pub postconditions: f64,
@@ -463,6 +464,7 @@ pub(super) fn build(
         phases: raw.phases.0,
         mix,
         thresholds: raw.thresholds,
+        retry: raw.retry,
         compare: (
             raw.compare.max_p99_increase.map(|p| p.0),
             raw.compare.max_throughput_drop.map(|p| p.0),

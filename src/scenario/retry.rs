@@ -1,0 +1,117 @@
+//! `retry:` — an optional retry policy for throttled (and, if asked, 5xx) answers: the AWS
+//! SDKs' standard mode, exponential backoff with full jitter. Off by default: a load tool
+//! reports throttling; it retries only when asked to behave as an SDK client would.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::model::Dur;
+use crate::yaml::checked_map;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included; 1 = no retries.
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// TooManyRequestsException or HTTP 429.
+    pub on_throttling: bool,
+    /// HTTP 500–599 (never transport errors: the request may have changed state).
+    pub on_server_errors: bool,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            base_delay: Duration::from_millis(50),
+            max_delay: Duration::from_secs(20),
+            on_throttling: true,
+            on_server_errors: false,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before attempt `attempt + 1`: uniform in [0, min(max, base × 2^(attempt−1))]
+    /// (full jitter).
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self
+            .base_delay
+            .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(20))
+            .min(self.max_delay);
+        ceiling.mul_f64(fastrand::f64())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RetryOn {
+    Throttling,
+    ServerErrors,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRetry {
+    max_attempts: u32,
+    base_delay: Option<Dur>,
+    max_delay: Option<Dur>,
+    on: Option<Vec<RetryOn>>,
+}
+
+impl TryFrom<RawRetry> for RetryPolicy {
+    type Error = String;
+    fn try_from(r: RawRetry) -> Result<RetryPolicy, String> {
+        if !(1..=10).contains(&r.max_attempts) {
+            return Err(format!(
+                "max_attempts: {} is outside 1..=10 (the first attempt counts)",
+                r.max_attempts
+            ));
+        }
+        let d = RetryPolicy::default();
+        let on = r.on.unwrap_or_else(|| vec![RetryOn::Throttling]);
+        let policy = RetryPolicy {
+            max_attempts: r.max_attempts,
+            base_delay: r.base_delay.map_or(d.base_delay, |x| x.0),
+            max_delay: r.max_delay.map_or(d.max_delay, |x| x.0),
+            on_throttling: on.contains(&RetryOn::Throttling),
+            on_server_errors: on.contains(&RetryOn::ServerErrors),
+        };
+        if policy.base_delay.is_zero() || policy.max_delay < policy.base_delay {
+            return Err("base_delay must be above zero and max_delay at least base_delay".into());
+        }
+        Ok(policy)
+    }
+}
+checked_map!(
+    RetryPolicy,
+    RawRetry,
+    "a retry policy (max_attempts, base_delay, max_delay, on)"
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(300),
+            ..RetryPolicy::default()
+        };
+        for _ in 0..200 {
+            assert!(p.backoff(1) <= Duration::from_millis(100));
+            assert!(p.backoff(2) <= Duration::from_millis(200));
+            assert!(p.backoff(3) <= Duration::from_millis(300));
+            assert!(p.backoff(30) <= Duration::from_millis(300));
+        }
+        // Full jitter spreads the waits over the whole range.
+        let waits: Vec<Duration> = (0..200).map(|_| p.backoff(3)).collect();
+        assert!(waits.iter().any(|w| *w < Duration::from_millis(100)));
+        assert!(waits.iter().any(|w| *w > Duration::from_millis(200)));
+    }
+}
