@@ -129,6 +129,10 @@ pub struct RunArgs {
     /// second Ctrl-C stops waiting at once.
     #[arg(long, value_name = "SECONDS")]
     pub grace_period: Option<f64>,
+    /// Against an AWS endpoint, plan past ConfirmSignUp's default request-rate quota
+    /// (UserCreation, 50 requests per second) — for accounts whose quota was raised.
+    #[arg(long)]
+    pub allow_above_quota: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -74,6 +74,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
             endpoint_url: args.endpoint_url.clone(),
             target_kind: args.target_kind.clone(),
             data_dir: args.data_dir.clone(),
+            allow_above_quota: args.allow_above_quota,
             cases: args.cases.clone(),
             target: None,
             connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,

@@ -110,6 +110,15 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             "cogbench: scenario {} on {} target {}; {users}…",
             plan.name, target.kind, target.endpoint,
         );
+        if crate::scenario::quota::is_aws(&target.endpoint) {
+            eprintln!(
+                "cogbench: AWS endpoint: ConfirmSignUp's request-rate quota ({}) is {} requests per second by default, per account and Region, shared with SignUp (spec §4.5); planned peak: {}",
+                crate::scenario::quota::CATEGORY,
+                crate::scenario::quota::DEFAULT_RPS,
+                crate::scenario::quota::planned_peak(&plan.phases)
+                    .map_or("unbounded".to_owned(), |p| format!("{p:.0}/s"))
+            );
+        }
     }
     // A case with no user and no app client of the run's (`raw`) needs no pool at all, so
     // any server, not only a Cognito one, can be measured.

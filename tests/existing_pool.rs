@@ -256,3 +256,53 @@ fn the_shipped_example_validates() {
     assert!(plan.mix.iter().all(|m| m.skip.is_none()));
     assert!(!main.pool.delete_after);
 }
+
+#[test]
+fn a_real_pools_quota_refuses_a_faster_plan_unless_allowed() {
+    let yaml = |rate: u32| {
+        format!(
+            "name: aws\ntarget: {{kind: endpoint, endpoint: \"https://cognito-idp.eu-west-1.amazonaws.com\", codes: {{none: true}}, admin_reads: false}}\n\
+             phases: [{{executor: constant-arrival-rate, rate: {rate}, duration: 10s}}, {{executor: constant-vus, vus: 4, duration: 5s, think_time: 100ms}}]\n\
+             mix: {{unknown-user: 1}}\n"
+        )
+    };
+    let parse = |text: &str, allow: bool| {
+        cogbench::scenario::parse(
+            text,
+            std::path::Path::new("aws.yaml"),
+            std::sync::Arc::new(cogbench::cases::Catalog::builtin()),
+            &cogbench::scenario::Overrides {
+                allow_above_quota: allow,
+                ..Default::default()
+            },
+        )
+    };
+    // 40/s and 4 users thinking 100 ms (at most 40/s) fit the default 50/s.
+    assert!(parse(&yaml(40), false).is_ok());
+    let e = parse(&yaml(60), false).unwrap_err().to_string();
+    assert!(
+        e.contains("plan up to 60 requests per second") && e.contains("--allow-above-quota"),
+        "{e}"
+    );
+    assert!(parse(&yaml(60), true).is_ok());
+    // Virtual users without think time have no bound.
+    let unbounded = yaml(10).replace(", think_time: 100ms", "");
+    assert!(
+        parse(&unbounded, false)
+            .unwrap_err()
+            .to_string()
+            .contains("no rate bound")
+    );
+}
+
+#[test]
+fn validate_shows_the_quota_refusal_with_exit_2() {
+    let o = std::process::Command::new(crate::support::bin())
+        .args(["validate", "tests/scenarios/aws/above-quota.yaml"])
+        .current_dir(crate::support::repo(""))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("UserCreation request-rate quota, 50 requests per second"), "{err}");
+}

@@ -5,6 +5,7 @@ pub mod existing;
 mod model;
 mod phase;
 mod plan;
+pub mod quota;
 mod retry;
 pub mod threshold;
 pub mod units;

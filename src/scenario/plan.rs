@@ -245,6 +245,8 @@ pub struct Overrides {
     pub read_timeout: Option<Duration>,
     /// `--report FORMAT`: formats added to the scenario's.
     pub reports: Vec<Format>,
+    /// `--allow-above-quota`: plan past a real pool's default request-rate quota.
+    pub allow_above_quota: bool,
 }
 
 /// Users provisioned per kind when a phase has no bound on its requests.
@@ -272,6 +274,13 @@ pub(super) fn build(
         }
     };
     let target = target_plan(raw.target.as_ref(), overrides)?;
+    if let Some(endpoint) = &target.endpoint
+        && super::quota::is_aws(endpoint)
+        && !overrides.allow_above_quota
+        && let Some(refusal) = super::quota::check(&raw.phases.0)
+    {
+        return Err(refusal);
+    }
     let region = raw
         .target
         .as_ref()

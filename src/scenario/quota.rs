@@ -1,0 +1,80 @@
+//! The request-rate quota of a real user pool. ConfirmSignUp is in Cognito's `UserCreation`
+//! category with SignUp, AdminCreateUser and AdminConfirmSignUp: 50 requests per second by
+//! default, per account and Region, summed over every user pool (spec §4.5; adjustable). A
+//! plan that would pass it against an AWS endpoint is refused unless `--allow-above-quota`.
+
+use super::{Load, Phase};
+
+pub const CATEGORY: &str = "UserCreation";
+pub const DEFAULT_RPS: f64 = 50.0;
+
+/// Whether `endpoint` is one of AWS's (cognito-idp.<region>.amazonaws.com and the like).
+pub fn is_aws(endpoint: &str) -> bool {
+    reqwest::Url::parse(endpoint)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .is_some_and(|h| {
+            let h = h.trim_end_matches('.');
+            h.ends_with(".amazonaws.com") || h.ends_with(".amazonaws.com.cn")
+        })
+}
+
+/// The highest request rate the phases can reach, or `None` when a phase has no bound (virtual
+/// users without think time send as fast as answers come).
+pub fn planned_peak(phases: &[Phase]) -> Option<f64> {
+    let mut peak: f64 = 0.0;
+    for p in phases {
+        let rate = match &p.load {
+            Load::Open {
+                start_rate, stages, ..
+            } => stages.iter().map(|s| s.target).fold(*start_rate, f64::max),
+            Load::Closed {
+                vus, think_time, ..
+            } if !think_time.is_zero() => f64::from(*vus) / think_time.as_secs_f64(),
+            Load::RampingVus {
+                think_time,
+                start,
+                stages,
+            } if !think_time.is_zero() => {
+                let most = stages
+                    .iter()
+                    .map(|s| s.target)
+                    .fold(f64::from(*start), f64::max);
+                most / think_time.as_secs_f64()
+            }
+            _ => return None,
+        };
+        peak = peak.max(rate);
+    }
+    Some(peak)
+}
+
+/// The refusal, or `None` when the plan fits the default quota.
+pub fn check(phases: &[Phase]) -> Option<String> {
+    let why = match planned_peak(phases) {
+        Some(peak) if peak <= DEFAULT_RPS => return None,
+        Some(peak) => format!("the phases plan up to {peak:.0} requests per second"),
+        None => "a closed-model phase without think_time has no rate bound".to_owned(),
+    };
+    Some(format!(
+        "the target is an AWS endpoint: ConfirmSignUp is in the {CATEGORY} request-rate quota, \
+         {DEFAULT_RPS:.0} requests per second by default per account and Region, shared with SignUp, \
+         AdminCreateUser and AdminConfirmSignUp (spec §4.5), and {why}. Lower the rate, or pass \
+         --allow-above-quota if your account's quota was raised (throttled answers are then \
+         reported as TooManyRequestsException)"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_aws_endpoints() {
+        assert!(is_aws("https://cognito-idp.us-east-1.amazonaws.com"));
+        assert!(is_aws("https://cognito-idp.cn-north-1.amazonaws.com.cn/"));
+        assert!(is_aws("https://cognito-idp-fips.us-west-2.amazonaws.com."));
+        assert!(!is_aws("http://127.0.0.1:9229"));
+        assert!(!is_aws("https://amazonaws.com.example.org"));
+    }
+}
