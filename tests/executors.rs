@@ -128,24 +128,14 @@ async fn throttling_is_counted_apart_and_retries_never_hide_it() {
     )
     .await
     .unwrap();
-    // A case that needs no pool: the faults then meet only the measured requests.
     let dir = tempfile::tempdir().unwrap();
-    let catalog = dir.path().join("probe.yaml");
-    std::fs::write(
-        &catalog,
-        "version: 1\ncases:\n  - id: probe\n    title: an unknown client\n    checks: ResourceNotFoundException\n\
-         \x20   spec: decision order 3\n    confidence: documented\n    user: none\n    client: unknown\n\
-         \x20   request: {ClientId: nosuchclient, Username: u, ConfirmationCode: \"123456\"}\n\
-         \x20   expect: {status: 400, error: ResourceNotFoundException}\n",
-    )
-    .unwrap();
+    let catalog = crate::support::probe_catalog(dir.path());
     let raw = |retry: &str| {
-        format!(
-            "name: throttled\ncatalog: [\"{}\"]\ntarget: {{kind: endpoint, endpoint: \"{}\", codes: {{none: true}}, admin_reads: false}}\n{retry}\
-             phases: [{{executor: iterations, vus: 4, iterations: 200}}]\n\
-             mix: {{probe: 1}}\n",
-            catalog.display(),
-            emulator.endpoint()
+        crate::support::probe_scenario(
+            &catalog,
+            &emulator.endpoint(),
+            "[{executor: iterations, vus: 4, iterations: 200}]",
+            retry,
         )
     };
     let (plain, _d1) = run_quiet(plan_from_str(&raw(""))).await;

@@ -304,5 +304,8 @@ fn validate_shows_the_quota_refusal_with_exit_2() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("UserCreation request-rate quota, 50 requests per second"), "{err}");
+    assert!(
+        err.contains("UserCreation request-rate quota, 50 requests per second"),
+        "{err}"
+    );
 }

@@ -7,6 +7,7 @@ mod cli;
 mod compare;
 mod executors;
 mod existing_pool;
+mod faults;
 mod schema;
 mod shipped;
 mod wrong_target;

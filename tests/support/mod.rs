@@ -56,3 +56,28 @@ pub fn read_json(path: &Path) -> serde_json::Value {
     )
     .expect("valid JSON")
 }
+
+/// A team catalog with one case that needs no pool, client or user (an unknown client: the
+/// target answers ResourceNotFoundException), so a faulty target meets only measured requests.
+pub fn probe_catalog(dir: &Path) -> PathBuf {
+    let file = dir.join("probe.yaml");
+    std::fs::write(
+        &file,
+        "version: 1\ncases:\n  - id: probe\n    title: an unknown client\n    checks: ResourceNotFoundException\n\
+         \x20   spec: decision order 3\n    confidence: documented\n    user: none\n    client: unknown\n\
+         \x20   request: {ClientId: nosuchclient, Username: u, ConfirmationCode: \"123456\"}\n\
+         \x20   expect: {status: 400, error: ResourceNotFoundException}\n",
+    )
+    .expect("a temporary file");
+    file
+}
+
+/// A scenario for `probe` against `endpoint`, with `phases` and extra top-level YAML.
+pub fn probe_scenario(catalog: &Path, endpoint: &str, phases: &str, extra: &str) -> String {
+    format!(
+        "name: probe\ncatalog: [\"{}\"]\n\
+         target: {{kind: endpoint, endpoint: \"{endpoint}\", codes: {{none: true}}, admin_reads: false}}\n\
+         phases: {phases}\nmix: {{probe: 1}}\n{extra}",
+        catalog.display()
+    )
+}
