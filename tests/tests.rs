@@ -8,6 +8,7 @@ mod compare;
 mod executors;
 mod existing_pool;
 mod faults;
+mod robustness;
 mod schema;
 mod shipped;
 mod wrong_target;
