@@ -68,10 +68,10 @@ impl Format {
         match self {
             Format::Json => Some(&super::json::JsonExporter),
             Format::Csv => Some(&super::csv::CsvExporter),
-            Format::Junit => None,
+            Format::Junit => Some(&super::junit::JunitExporter),
             Format::Hlog => Some(&super::hlog::HlogExporter),
             Format::Html => None,
-            Format::Markdown => None,
+            Format::Markdown => Some(&super::markdown::MarkdownExporter),
         }
     }
 }

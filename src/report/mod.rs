@@ -5,6 +5,8 @@ pub mod csv;
 pub mod export;
 pub mod hlog;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod table;
 mod time;
 

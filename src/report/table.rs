@@ -200,7 +200,7 @@ pub fn render(s: &Summary) -> String {
     out
 }
 
-fn observed(v: f64, unit: &str) -> String {
+pub fn observed(v: f64, unit: &str) -> String {
     match unit {
         "us" => ms(v.round() as u64),
         "ratio" => format!("{:.3}%", v * 100.0),
