@@ -309,3 +309,33 @@ fn validate_shows_the_quota_refusal_with_exit_2() {
         "{err}"
     );
 }
+
+#[test]
+fn a_client_secret_can_come_from_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (secret, csv) = (dir.path().join("secret"), dir.path().join("u.csv"));
+    std::fs::write(&secret, "s3cr3t-from-a-file\n").unwrap();
+    std::fs::write(&csv, "username,code\na,123456\nb,234567\n").unwrap();
+    let yaml = |path: &std::path::Path| {
+        format!(
+            "name: f\ntarget: {{endpoint: \"http://127.0.0.1:9\"}}\n\
+             pool: {{existing: {{id: us-east-1_abc, client_id: abc, client_secret: \"${{file:{}}}\"}}}}\n\
+             users: {{from_csv: \"{}\"}}\nphases: [{{vus: 1, rounds: 1}}]\nmix: {{secret-hash-correct: 1}}\n",
+            path.display(),
+            csv.display()
+        )
+    };
+    let plan = crate::support::plan_from_str(&yaml(&secret));
+    let got = plan.main_pool().pool.existing.as_ref().unwrap();
+    assert_eq!(got.client_secret.as_ref().unwrap().0, "s3cr3t-from-a-file");
+    assert_eq!(format!("{:?}", got.client_secret), "Some(Secret(***))");
+    let e = cogbench::scenario::parse(
+        &yaml(&dir.path().join("missing")),
+        std::path::Path::new("f.yaml"),
+        std::sync::Arc::new(cogbench::cases::Catalog::builtin()),
+        &Default::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("secret file") && e.contains("missing"), "{e}");
+}

@@ -120,7 +120,9 @@ parsed_str!(Dur, "a duration like 500ms, 10s or 2m", |s| parse_duration(
 
 parsed_str!(Threshold, "a threshold like `p99 < 50ms`", threshold::parse);
 
-/// A secret: only ever `${ENV_VAR}`, read from the environment while the scenario loads.
+/// A secret: only ever `${ENV_VAR}` (read from the environment while the scenario loads) or
+/// `${file:PATH}` (a file's content without its trailing newline; PATH relative to the working
+/// folder), never the secret itself.
 #[derive(Clone)]
 pub struct Secret(pub String);
 
@@ -130,13 +132,21 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-parsed_str!(Secret, "`${ENV_VAR}`", |s| {
+parsed_str!(Secret, "`${ENV_VAR}` or `${file:PATH}`", |s| {
+    if let Some(path) = s.strip_prefix("${file:").and_then(|r| r.strip_suffix('}')) {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("secret file {path}: {e}"))?;
+        let secret = text.trim_end_matches(['\n', '\r']);
+        if secret.is_empty() {
+            return Err(format!("secret file {path} is empty"));
+        }
+        return Ok(Secret(secret.to_owned()));
+    }
     let name = s
         .strip_prefix("${")
         .and_then(|r| r.strip_suffix('}'))
         .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
         .ok_or_else(|| {
-            "secrets are read from the environment: write `${ENV_VAR}`, never the secret itself"
+            "secrets are read from the environment or a file: write `${ENV_VAR}` or `${file:PATH}`, never the secret itself"
                 .to_owned()
         })?;
     match std::env::var(name) {
