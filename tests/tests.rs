@@ -6,6 +6,7 @@ mod support;
 mod cli;
 mod executors;
 mod existing_pool;
+mod report_html;
 mod schema;
 mod shipped;
 mod wrong_target;

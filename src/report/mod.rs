@@ -4,7 +4,9 @@
 pub mod csv;
 pub mod export;
 pub mod hlog;
+pub mod html;
 pub mod json;
+mod svg;
 pub mod table;
 mod time;
 
