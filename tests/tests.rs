@@ -8,6 +8,7 @@ mod compare;
 mod executors;
 mod existing_pool;
 mod faults;
+mod report_html;
 mod robustness;
 mod schema;
 mod shipped;

@@ -70,7 +70,7 @@ impl Format {
             Format::Csv => Some(&super::csv::CsvExporter),
             Format::Junit => Some(&super::junit::JunitExporter),
             Format::Hlog => Some(&super::hlog::HlogExporter),
-            Format::Html => None,
+            Format::Html => Some(&super::html::HtmlExporter),
             Format::Markdown => Some(&super::markdown::MarkdownExporter),
         }
     }

@@ -4,9 +4,11 @@
 pub mod csv;
 pub mod export;
 pub mod hlog;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+mod svg;
 pub mod table;
 mod time;
 
