@@ -227,14 +227,7 @@ fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::p
         return EXIT_FAILED;
     }
     for f in formats {
-        let Some(exporter) = f.exporter() else {
-            eprintln!(
-                "cogbench: error: the {} report is not available yet",
-                f.name()
-            );
-            return EXIT_FAILED;
-        };
-        match exporter.export(&summary, &dir) {
+        match f.exporter().export(&summary, &dir) {
             Ok(files) => {
                 for p in files {
                     println!("{}", p.display());

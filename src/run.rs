@@ -335,15 +335,7 @@ pub fn write_reports(
         if matches!(f, Format::Json | Format::Hlog) {
             continue;
         }
-        match f.exporter() {
-            Some(e) => {
-                e.export(&value, dir)?;
-            }
-            None => eprintln!(
-                "cogbench: warning: the {} report is not available yet",
-                f.name()
-            ),
-        }
+        f.exporter().export(&value, dir)?;
     }
     Ok(())
 }

@@ -63,15 +63,14 @@ impl Format {
             })
     }
 
-    /// `None` for a format whose exporter is not built yet.
-    pub fn exporter(self) -> Option<&'static dyn Exporter> {
+    pub fn exporter(self) -> &'static dyn Exporter {
         match self {
-            Format::Json => Some(&super::json::JsonExporter),
-            Format::Csv => Some(&super::csv::CsvExporter),
-            Format::Junit => Some(&super::junit::JunitExporter),
-            Format::Hlog => Some(&super::hlog::HlogExporter),
-            Format::Html => Some(&super::html::HtmlExporter),
-            Format::Markdown => Some(&super::markdown::MarkdownExporter),
+            Format::Json => &super::json::JsonExporter,
+            Format::Csv => &super::csv::CsvExporter,
+            Format::Junit => &super::junit::JunitExporter,
+            Format::Hlog => &super::hlog::HlogExporter,
+            Format::Html => &super::html::HtmlExporter,
+            Format::Markdown => &super::markdown::MarkdownExporter,
         }
     }
 }
@@ -134,9 +133,7 @@ mod tests {
     fn formats_parse_by_name_and_by_old_file_name() {
         for f in Format::ALL {
             assert_eq!(Format::parse(f.name()), Ok(f));
-            if let Some(e) = f.exporter() {
-                assert_eq!(e.format(), f);
-            }
+            assert_eq!(f.exporter().format(), f);
         }
         assert_eq!(Format::parse("summary.json"), Ok(Format::Json));
         assert_eq!(Format::parse("latency.csv"), Ok(Format::Csv));

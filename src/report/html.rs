@@ -1360,6 +1360,6 @@ mod tests {
         assert_eq!(files, vec![dir.path().join(FILE)]);
         let text = std::fs::read_to_string(&files[0]).unwrap();
         assert!(text.contains("data-chart=\"percentile-distribution\""));
-        assert_eq!(Format::Html.exporter().unwrap().format(), Format::Html);
+        assert_eq!(Format::Html.exporter().format(), Format::Html);
     }
 }

@@ -719,7 +719,7 @@ mod tests {
         assert_eq!(files, vec![dir.path().join("junit.xml")]);
         let written = std::fs::read_to_string(&files[0]).unwrap();
         assert_eq!(written, render(&fixture()).unwrap());
-        assert!(Format::Junit.exporter().is_some());
+        assert_eq!(Format::Junit.exporter().format(), Format::Junit);
         assert!(JunitExporter.export(&Value::Null, dir.path()).is_err());
     }
 }

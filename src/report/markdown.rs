@@ -782,6 +782,6 @@ mod tests {
             std::fs::read_to_string(&files[0]).unwrap(),
             render(&fixture()).unwrap()
         );
-        assert!(Format::Markdown.exporter().is_some());
+        assert_eq!(Format::Markdown.exporter().format(), Format::Markdown);
     }
 }
