@@ -3,6 +3,7 @@
 
 mod support;
 
+mod awscli;
 mod cli;
 mod executors;
 mod existing_pool;
