@@ -81,6 +81,10 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         output_dir: Option<PathBuf>,
     },
+    /// Send one ConfirmSignUp with the AWS CLI's `aws cognito-idp confirm-sign-up` options,
+    /// answered as the AWS CLI answers (exit 0, 252 usage, 254 service error, 255 no answer);
+    /// `--verdict` adds this request's conformance verdict.
+    ConfirmSignUp(crate::awscli::ConfirmArgs),
     /// List the case catalog with spec references.
     Cases {
         #[arg(long, value_enum, default_value_t = Output::Table)]

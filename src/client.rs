@@ -1,20 +1,27 @@
 //! The one place HTTP clients are built: the rustls crypto provider must be installed before
 //! the first reqwest client exists, and loopback targets must never go through a proxy.
 
+use std::path::PathBuf;
 use std::sync::Once;
 use std::time::Duration;
 
 /// Connection settings named as the AWS CLI names them.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
-    /// `--cli-connect-timeout`.
+    /// `--cli-connect-timeout`. `Duration::ZERO` waits for ever (the AWS CLI's `0`).
     pub connect_timeout: Duration,
-    /// `--cli-read-timeout`: the longest wait for a whole answer.
+    /// `--cli-read-timeout`: the longest wait for a whole answer. `Duration::ZERO` waits for
+    /// ever (the AWS CLI's `0`).
     pub read_timeout: Duration,
     /// Idle keep-alive connections kept per host; sized to the run's concurrency.
     pub pool_size: usize,
     /// HTTP/2 only (with prior knowledge: no HTTP/1.1 upgrade round trip).
     pub http2: bool,
+    /// Verify the server's TLS certificate (`--no-verify-ssl` turns it off).
+    pub verify_tls: bool,
+    /// `--ca-bundle`: a PEM file whose certificates are the only trusted roots (as the AWS
+    /// CLI's bundle replaces its default one).
+    pub ca_bundle: Option<PathBuf>,
 }
 
 impl Default for ClientSettings {
@@ -24,8 +31,24 @@ impl Default for ClientSettings {
             read_timeout: Duration::from_secs(30),
             pool_size: 64,
             http2: false,
+            verify_tls: true,
+            ca_bundle: None,
         }
     }
+}
+
+/// Why no client could be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("--ca-bundle {}: {source}", path.display())]
+    CaBundleRead {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("--ca-bundle {}: {detail}", path.display())]
+    CaBundle { path: PathBuf, detail: String },
+    #[error(transparent)]
+    Http(#[from] reqwest::Error),
 }
 
 pub fn install_crypto_provider() {
@@ -36,20 +59,49 @@ pub fn install_crypto_provider() {
     });
 }
 
-pub fn build(settings: &ClientSettings) -> reqwest::Result<reqwest::Client> {
+/// The certificates of a PEM bundle; an error when the file holds none.
+fn read_ca_bundle(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, BuildError> {
+    let pem = std::fs::read(path).map_err(|source| BuildError::CaBundleRead {
+        path: path.clone(),
+        source,
+    })?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| BuildError::CaBundle {
+        path: path.clone(),
+        detail: e.to_string(),
+    })?;
+    if certs.is_empty() {
+        return Err(BuildError::CaBundle {
+            path: path.clone(),
+            detail: "no PEM certificate in the file".into(),
+        });
+    }
+    Ok(certs)
+}
+
+pub fn build(settings: &ClientSettings) -> Result<reqwest::Client, BuildError> {
     install_crypto_provider();
-    let builder = reqwest::Client::builder();
-    let builder = if settings.http2 {
+    let mut builder = reqwest::Client::builder();
+    builder = if settings.http2 {
         builder.http2_prior_knowledge()
     } else {
         builder.http1_only()
     };
-    builder
+    if !settings.connect_timeout.is_zero() {
+        builder = builder.connect_timeout(settings.connect_timeout);
+    }
+    if !settings.read_timeout.is_zero() {
+        builder = builder.timeout(settings.read_timeout);
+    }
+    if let Some(path) = &settings.ca_bundle {
+        builder = builder.tls_certs_only(read_ca_bundle(path)?);
+    }
+    if !settings.verify_tls {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    Ok(builder
         .no_proxy()
-        .connect_timeout(settings.connect_timeout)
-        .timeout(settings.read_timeout)
         .pool_max_idle_per_host(settings.pool_size)
         .tcp_nodelay(true)
         .user_agent(concat!("cogbench/", env!("CARGO_PKG_VERSION")))
-        .build()
+        .build()?)
 }

@@ -4,6 +4,7 @@
 //! metrics → reports → gate (exit code). `run::run` drives it; integration tests call it
 //! in-process.
 
+pub mod awscli;
 pub mod bench;
 pub mod cases;
 pub mod cli;

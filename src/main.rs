@@ -2,8 +2,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
-
 use cogbench::cases::Catalog;
 use cogbench::cli::{Cli, Command, Output, ProgressArg, RunArgs};
 use cogbench::gate::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_TARGET};
@@ -12,7 +10,7 @@ use cogbench::run::{RunOptions, run};
 use cogbench::scenario::{self, Overrides};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = cogbench::awscli::parse_cli();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -35,6 +33,7 @@ fn main() -> ExitCode {
             faults,
         } => runtime.block_on(cmd_emulator(&host, port, region, attempt_limit, &faults)),
         Command::Cases { output } => cmd_cases(output),
+        Command::ConfirmSignUp(args) => runtime.block_on(cogbench::awscli::run(args)),
         Command::Bench(args) => runtime.block_on(cmd_bench(args)),
         Command::Compare(args) => cmd_compare(&args),
         Command::Report {

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod awscli;
 mod cli;
 mod compare;
 mod executors;

@@ -68,7 +68,7 @@ fn kebab(name: &str) -> String {
 
 /// `N validation error(s) detected: …` matching the items in any order (their order differs
 /// between observations, spec §3.2).
-fn validation_message(items: &[String]) -> String {
+pub(crate) fn validation_message(items: &[String]) -> String {
     let head = if items.len() == 1 {
         "1 validation error detected: ".to_owned()
     } else {
@@ -99,7 +99,7 @@ fn permutations(items: &[String]) -> Vec<Vec<String>> {
 
 /// One `Value … at '…' failed to satisfy constraint: …` item; the value may be shown or left
 /// out (both are seen for sensitive members, §3.2).
-fn item(wire: &str, rule: &str) -> String {
+pub(crate) fn item(wire: &str, rule: &str) -> String {
     format!(
         r"Value(?: '[^']*')? at '{}' failed to satisfy constraint: Member must {}",
         regex::escape(wire),

@@ -10,7 +10,8 @@ mod value;
 
 pub use catalog::{
     BodyShape, Capability, Case, Catalog, ClientKind, Confidence, Expect, Field, PoolVariant,
-    PostCheck, Repeat, Requirement, Slot, UserKind, Value, Whom,
+    PostCheck, Repeat, Requirement, Slot, TargetHeader, UserKind, Value, Whom,
 };
 pub use judge::{Answer, Class, Difference, Judgement};
+pub(crate) use members::{item as validation_item, validation_message};
 pub use request::{ClientView, RequestTemplate, UserView, wrong_code};

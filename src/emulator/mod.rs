@@ -16,7 +16,7 @@ mod pools;
 mod server;
 mod state;
 mod users;
-mod validate;
+pub(crate) mod validate;
 mod wire;
 
 #[cfg(test)]

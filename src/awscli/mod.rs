@@ -1,0 +1,344 @@
+//! `cogbench confirm-sign-up`: one ConfirmSignUp request with exactly the options of the AWS
+//! CLI's `aws cognito-idp confirm-sign-up` (the seed page), answered the way the AWS CLI
+//! answers, plus `--client-secret` and `--verdict`.
+//!
+//! Layout: [`args`] (the options), [`model`] (the input shape, botocore's parameter
+//! validation, skeletons), [`shorthand`] (the shorthand syntax), [`output`] (json, text,
+//! table), [`query`] (`--query`), [`send`] (endpoint, client, the request, `--debug`),
+//! [`verdict`] (`--verdict`).
+
+mod args;
+mod model;
+mod output;
+mod query;
+mod send;
+mod shorthand;
+mod verdict;
+
+pub use args::ConfirmArgs;
+
+use std::io::IsTerminal;
+
+use serde_json::{Map, Value};
+
+use crate::protocol;
+use args::{ColorArg, Skeleton};
+use output::Format;
+use query::Query;
+
+/// Success.
+pub const EXIT_OK: i32 = 0;
+/// cogbench's: `--verdict` and the answer failed it.
+pub const EXIT_VERDICT_FAILED: i32 = crate::gate::EXIT_FAILED;
+/// cogbench's: an endpoint that is not a loopback address (nothing sent).
+pub const EXIT_NOT_LOOPBACK: i32 = crate::gate::EXIT_BAD_INPUT;
+/// The AWS CLI's: the command line could not be used (syntax, values, parameter validation).
+pub const EXIT_USAGE: i32 = 252;
+/// The AWS CLI's: the environment or configuration is invalid.
+pub const EXIT_CONFIG: i32 = 253;
+/// The AWS CLI's: the request was sent and the service answered with an error.
+pub const EXIT_SERVICE_ERROR: i32 = 254;
+/// The AWS CLI's catch-all: no usable answer.
+pub const EXIT_GENERAL: i32 = 255;
+
+const OPERATION: &str = "ConfirmSignUp";
+
+/// An error that ends the command: its exit code and what to print on stderr.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        code: EXIT_USAGE,
+        message: message.into(),
+    }
+}
+
+/// Parses the whole command line. A bad `confirm-sign-up` command line exits 252 as the AWS
+/// CLI's usage errors do; every other subcommand keeps clap's exit code.
+pub fn parse_cli() -> crate::cli::Cli {
+    use clap::Parser;
+    match crate::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let ours = std::env::args_os()
+                .nth(1)
+                .is_some_and(|a| a == "confirm-sign-up");
+            if ours && e.use_stderr() {
+                let _ = e.print();
+                std::process::exit(EXIT_USAGE);
+            }
+            e.exit()
+        }
+    }
+}
+
+/// A value as given: `file://path` reads the file (as the AWS CLI does for any parameter).
+fn load_value(option: &str, value: &str) -> Result<String, Failure> {
+    match value.strip_prefix("file://") {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| {
+            usage(format!(
+                "Error parsing parameter '{option}': Unable to load paramfile {value}: {e}"
+            ))
+        }),
+        None => Ok(value.to_owned()),
+    }
+}
+
+/// A structure or map option: JSON when it starts with `{` or `[`, else shorthand.
+fn structured(option: &str, value: &str) -> Result<Value, Failure> {
+    let text = load_value(option, value)?;
+    if text.trim_start().starts_with(['{', '[']) {
+        serde_json::from_str(&text).map_err(|e| {
+            usage(format!(
+                "Error parsing parameter '{option}': Invalid JSON: {e}\nJSON received: {text}"
+            ))
+        })
+    } else {
+        shorthand::parse(&text)
+            .map_err(|e| usage(format!("Error parsing parameter '{option}': {e}")))
+    }
+}
+
+/// The request members: `--cli-input-json` first, each option given overriding its member.
+fn input(args: &ConfirmArgs) -> Result<Map<String, Value>, Failure> {
+    let mut members = match &args.cli_input_json {
+        None => Map::new(),
+        Some(v) => {
+            let text = load_value("--cli-input-json", v)?;
+            match serde_json::from_str::<Value>(&text) {
+                Ok(Value::Object(m)) => m,
+                Ok(_) => {
+                    return Err(usage(
+                        "Error parsing parameter '--cli-input-json': Invalid JSON received: \
+                         not a JSON object",
+                    ));
+                }
+                Err(e) => {
+                    return Err(usage(format!(
+                        "Error parsing parameter '--cli-input-json': Invalid JSON received: {e}"
+                    )));
+                }
+            }
+        }
+    };
+    let strings = [
+        ("ClientId", "--client-id", &args.client_id),
+        ("SecretHash", "--secret-hash", &args.secret_hash),
+        ("Username", "--username", &args.username),
+        (
+            "ConfirmationCode",
+            "--confirmation-code",
+            &args.confirmation_code,
+        ),
+    ];
+    for (member, option, value) in strings {
+        if let Some(v) = value {
+            members.insert(member.into(), Value::String(load_value(option, v)?));
+        }
+    }
+    if args.force_alias_creation || args.no_force_alias_creation {
+        members.insert(
+            "ForceAliasCreation".into(),
+            Value::Bool(args.force_alias_creation),
+        );
+    }
+    let structures = [
+        (
+            "AnalyticsMetadata",
+            "--analytics-metadata",
+            &args.analytics_metadata,
+        ),
+        (
+            "UserContextData",
+            "--user-context-data",
+            &args.user_context_data,
+        ),
+        ("ClientMetadata", "--client-metadata", &args.client_metadata),
+    ];
+    for (member, option, value) in structures {
+        if let Some(v) = value {
+            members.insert(member.into(), structured(option, v)?);
+        }
+    }
+    Ok(members)
+}
+
+/// Colour on stdout and on stderr.
+struct Colors {
+    stdout: bool,
+    stderr: bool,
+}
+
+fn colors(arg: ColorArg) -> Colors {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    match arg {
+        ColorArg::On => Colors {
+            stdout: true,
+            stderr: true,
+        },
+        ColorArg::Off => Colors {
+            stdout: false,
+            stderr: false,
+        },
+        ColorArg::Auto => Colors {
+            stdout: !no_color && std::io::stdout().is_terminal(),
+            stderr: !no_color && std::io::stderr().is_terminal(),
+        },
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// Prints the (queried) output to stdout.
+fn print_output(
+    value: &Value,
+    query: Option<&Query>,
+    format: Format,
+    color: bool,
+) -> Result<(), Failure> {
+    let shown = match query {
+        Some(q) => q.search(value).map_err(|e| Failure {
+            code: EXIT_GENERAL,
+            message: format!("--query: {e}"),
+        })?,
+        None => value.clone(),
+    };
+    print!("{}", output::render(format, &shown, OPERATION, color));
+    Ok(())
+}
+
+/// Runs the command; returns the exit code.
+pub async fn run(args: ConfirmArgs) -> i32 {
+    match execute(args).await {
+        Ok(code) => code,
+        Err(f) => {
+            eprintln!("{}", f.message);
+            f.code
+        }
+    }
+}
+
+async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
+    if args.version {
+        println!("cogbench {}", env!("CARGO_PKG_VERSION"));
+        return Ok(EXIT_OK);
+    }
+    let colors = colors(args.color);
+    let format = match (args.output, env("AWS_DEFAULT_OUTPUT")) {
+        (Some(f), _) => f,
+        (None, Some(v)) => Format::parse(&v).ok_or_else(|| Failure {
+            code: EXIT_CONFIG,
+            message: format!("AWS_DEFAULT_OUTPUT: {v:?} is not json, text or table"),
+        })?,
+        (None, None) => Format::Json,
+    };
+    let query = match &args.query {
+        Some(q) => Some(
+            Query::compile(q)
+                .map_err(|e| usage(format!("argument --query: Bad value for --query {q}: {e}")))?,
+        ),
+        None => None,
+    };
+    let mut request = input(&args)?;
+    if args.generate_cli_skeleton == Some(Skeleton::Input) {
+        print!("{}", model::input_skeleton());
+        return Ok(EXIT_OK);
+    }
+    if args.cli_input_json.is_none() {
+        let missing: Vec<&str> = model::MEMBERS
+            .iter()
+            .filter(|m| m.required && !request.contains_key(m.name))
+            .map(|m| m.option)
+            .collect();
+        if !missing.is_empty() {
+            return Err(usage(format!(
+                "cogbench confirm-sign-up: error: the following arguments are required: {}",
+                missing.join(", ")
+            )));
+        }
+    }
+    let client_secret = match (&args.client_secret, env("COGBENCH_CLIENT_SECRET")) {
+        (Some(_), _) if args.secret_hash.is_some() => {
+            return Err(usage(
+                "--client-secret and --secret-hash cannot be used together: --secret-hash is \
+                 sent as it is; --client-secret makes cogbench compute it",
+            ));
+        }
+        (Some(s), _) => Some(s.0.clone()),
+        (None, from_env) => from_env,
+    };
+    if let Some(secret) = &client_secret
+        && !request.contains_key("SecretHash")
+        && let (Some(Value::String(user)), Some(Value::String(client))) =
+            (request.get("Username"), request.get("ClientId"))
+    {
+        let hash = protocol::secret_hash(secret, user, client);
+        request.insert("SecretHash".into(), Value::String(hash));
+    }
+    model::validate(&request)
+        .map_err(|m| usage(m.replace(secret_or_none(&client_secret), "***")))?;
+    if args.generate_cli_skeleton == Some(Skeleton::Output) {
+        print_output(
+            &model::output_skeleton(),
+            query.as_ref(),
+            format,
+            colors.stdout,
+        )?;
+        return Ok(EXIT_OK);
+    }
+
+    let target = send::Target::resolve(&args)?;
+    let secrets = send::Secrets::of(&request, client_secret.as_deref());
+    let exchange = target.send(&request, &secrets, args.debug).await?;
+    let answer = match &exchange {
+        Ok(a) => a,
+        Err(transport) => {
+            eprintln!("\n{}", secrets.mask(transport));
+            if args.verdict {
+                eprintln!(
+                    "verdict: not judged, no answer ({})",
+                    secrets.mask(transport)
+                );
+            }
+            return Ok(EXIT_GENERAL);
+        }
+    };
+    let mut code = if (200..300).contains(&answer.status) {
+        match answer.output() {
+            Ok(value) => {
+                print_output(&value, query.as_ref(), format, colors.stdout)?;
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("\n{e}");
+                EXIT_GENERAL
+            }
+        }
+    } else {
+        eprintln!("\n{}", secrets.mask_secret(&answer.error_line(OPERATION)));
+        EXIT_SERVICE_ERROR
+    };
+    if args.verdict {
+        let v = verdict::judge_answer(&request, &answer.as_judged());
+        let text = verdict::render(&v, answer.elapsed.as_secs_f64() * 1000.0, colors.stderr);
+        eprint!("{}", secrets.mask_secret(&text));
+        if !v.passed() {
+            code = EXIT_VERDICT_FAILED;
+        }
+    }
+    Ok(code)
+}
+
+fn secret_or_none(secret: &Option<String>) -> &str {
+    // A pattern that cannot occur in a message when there is no secret.
+    secret
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("\u{0}")
+}

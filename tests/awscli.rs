@@ -1,0 +1,917 @@
+//! `cogbench confirm-sign-up`: the seed's example against the embedded emulator, every option
+//! of the AWS CLI synopsis, exit codes, TLS, timeouts, redaction and `--verdict`.
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::process::Output;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cogbench::emulator::{Emulator, EmulatorConfig};
+use cogbench::protocol::Operation;
+use cogbench::target::Api;
+use serde_json::{Value, json};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::bin;
+
+/// Runs `cogbench confirm-sign-up ARGS` with a clean AWS environment plus `env`.
+async fn cli(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = tokio::process::Command::new(bin());
+    cmd.arg("confirm-sign-up").args(args);
+    for var in [
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+        "AWS_DEFAULT_OUTPUT",
+        "AWS_CA_BUNDLE",
+        "AWS_PROFILE",
+        "COGBENCH_CLIENT_SECRET",
+        "NO_COLOR",
+        "COLUMNS",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    tokio::time::timeout(Duration::from_secs(60), cmd.output())
+        .await
+        .expect("the command ends")
+        .expect("the binary runs")
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("an exit code")
+}
+
+/// An emulator with an email-verifying pool and one app client.
+struct Pool {
+    api: Api,
+    endpoint: String,
+    pool: String,
+    client: String,
+    secret: Option<String>,
+    _emu: Option<cogbench::emulator::RunningEmulator>,
+}
+
+impl Pool {
+    async fn on(endpoint: String, secret: bool) -> Pool {
+        let http = cogbench::client::build(&Default::default()).unwrap();
+        let api = Api::new(http, &endpoint);
+        let p = api
+            .call(
+                Operation::CreateUserPool,
+                &json!({"PoolName": "awscli", "AutoVerifiedAttributes": ["email"]}),
+            )
+            .await
+            .unwrap();
+        let pool = p["UserPool"]["Id"].as_str().unwrap().to_owned();
+        let c = api
+            .call(
+                Operation::CreateUserPoolClient,
+                &json!({"UserPoolId": pool, "ClientName": "cli", "GenerateSecret": secret}),
+            )
+            .await
+            .unwrap();
+        Pool {
+            api,
+            endpoint,
+            pool,
+            client: c["UserPoolClient"]["ClientId"].as_str().unwrap().to_owned(),
+            secret: c["UserPoolClient"]["ClientSecret"]
+                .as_str()
+                .map(str::to_owned),
+            _emu: None,
+        }
+    }
+
+    async fn start(secret: bool) -> Pool {
+        let emu =
+            cogbench::emulator::start(EmulatorConfig::default(), "127.0.0.1:0".parse().unwrap())
+                .await
+                .unwrap();
+        let mut p = Pool::on(emu.endpoint(), secret).await;
+        p._emu = Some(emu);
+        p
+    }
+
+    /// Signs `username` up (its email is the username, or `<username>@example.com`) and
+    /// returns its code.
+    async fn sign_up(&self, username: &str) -> String {
+        let email = if username.contains('@') {
+            username.to_owned()
+        } else {
+            format!("{username}@example.com")
+        };
+        let mut body = json!({
+            "ClientId": self.client,
+            "Username": username,
+            "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": email}],
+        });
+        if let Some(s) = &self.secret {
+            body["SecretHash"] = json!(cogbench::protocol::secret_hash(s, username, &self.client));
+        }
+        self.api.call(Operation::SignUp, &body).await.unwrap();
+        self.api.code(&self.pool, username).await.unwrap()
+    }
+
+    async fn status(&self, username: &str) -> String {
+        let u = self
+            .api
+            .call(
+                Operation::AdminGetUser,
+                &json!({"UserPoolId": self.pool, "Username": username}),
+            )
+            .await
+            .unwrap();
+        u["UserStatus"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A server answering every request with `status` and `body` as Cognito would frame it.
+async fn mock(status: u16, body: &str) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(
+            ResponseTemplate::new(status)
+                .insert_header("content-type", "application/x-amz-json-1.1")
+                .insert_header("x-amzn-RequestId", "2f3a7c1e-0000-4000-8000-000000000001")
+                .set_body_string(body),
+        )
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn bodies(server: &MockServer) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| serde_json::from_slice(&r.body).expect("a JSON body"))
+        .collect()
+}
+
+const BASE: [&str; 6] = [
+    "--client-id",
+    "3n4b5urk1ft4fl3mg5e62d9ado",
+    "--username",
+    "diego@example.com",
+    "--confirmation-code",
+    "123456",
+];
+
+fn with<'a>(extra: &[&'a str], endpoint: &'a str) -> Vec<&'a str> {
+    let mut v: Vec<&str> = BASE.to_vec();
+    v.extend_from_slice(extra);
+    v.extend_from_slice(&["--endpoint-url", endpoint]);
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_seeds_example_confirms_once_then_is_not_authorized() {
+    let p = Pool::start(false).await;
+    let code_value = p.sign_up("diego@example.com").await;
+    let args = [
+        "--client-id",
+        &p.client,
+        "--username=diego@example.com",
+        "--confirmation-code",
+        &code_value,
+        "--endpoint-url",
+        &p.endpoint,
+    ];
+    let o = cli(&args, &[]).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(out(&o), "", "ConfirmSignUp's output is empty");
+    assert_eq!(err(&o), "");
+    assert_eq!(p.status("diego@example.com").await, "CONFIRMED");
+
+    let o = cli(&args, &[]).await;
+    assert_eq!(code(&o), 254, "{}", err(&o));
+    assert_eq!(out(&o), "");
+    assert!(
+        err(&o).contains(
+            "An error occurred (NotAuthorizedException) when calling the ConfirmSignUp \
+             operation: User cannot be confirmed. Current status is CONFIRMED"
+        ),
+        "{}",
+        err(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shorthand_and_json_forms_reach_the_wire() {
+    let server = mock(200, "{}").await;
+    let uri = server.uri();
+    let o = cli(
+        &with(
+            &[
+                "--force-alias-creation",
+                "--analytics-metadata",
+                "AnalyticsEndpointId=ep-1",
+                "--user-context-data",
+                "IpAddress=192.0.2.1,EncodedData=ZmluZ2VycHJpbnQ=",
+                "--client-metadata",
+                "source=cli,campaign='spring, 2026'",
+            ],
+            &uri,
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let o = cli(
+        &with(
+            &[
+                "--no-force-alias-creation",
+                "--analytics-metadata",
+                r#"{"AnalyticsEndpointId": "ep-2"}"#,
+                "--user-context-data",
+                r#" {"IpAddress": "198.51.100.7", "EncodedData": "e30="}"#,
+                "--client-metadata",
+                r#"{"source": "json"}"#,
+            ],
+            &uri,
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let sent = bodies(&server).await;
+    let base = json!({
+        "ClientId": "3n4b5urk1ft4fl3mg5e62d9ado",
+        "Username": "diego@example.com",
+        "ConfirmationCode": "123456",
+    });
+    let mut first = base.clone();
+    first["ForceAliasCreation"] = json!(true);
+    first["AnalyticsMetadata"] = json!({"AnalyticsEndpointId": "ep-1"});
+    first["UserContextData"] = json!({"IpAddress": "192.0.2.1", "EncodedData": "ZmluZ2VycHJpbnQ="});
+    first["ClientMetadata"] = json!({"source": "cli", "campaign": "spring, 2026"});
+    let mut second = base;
+    second["ForceAliasCreation"] = json!(false);
+    second["AnalyticsMetadata"] = json!({"AnalyticsEndpointId": "ep-2"});
+    second["UserContextData"] = json!({"IpAddress": "198.51.100.7", "EncodedData": "e30="});
+    second["ClientMetadata"] = json!({"source": "json"});
+    assert_eq!(sent, vec![first, second]);
+    let r = &server.received_requests().await.unwrap()[0];
+    assert_eq!(r.method.as_str(), "POST");
+    assert_eq!(r.url.path(), "/");
+    assert_eq!(r.headers["content-type"], "application/x-amz-json-1.1");
+    assert_eq!(
+        r.headers["x-amz-target"],
+        "AWSCognitoIdentityProviderService.ConfirmSignUp"
+    );
+    assert!(r.headers.get("authorization").is_none(), "never signed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_values_exit_252_and_send_nothing() {
+    let server = mock(200, "{}").await;
+    let uri = server.uri();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--bogus"], "--bogus"),
+        (
+            vec!["--analytics-metadata", "AnalyticsEndpointId"],
+            "Error parsing parameter '--analytics-metadata': Expected: '=', received: 'EOF'",
+        ),
+        (
+            vec!["--client-metadata", "{not json"],
+            "Error parsing parameter '--client-metadata': Invalid JSON",
+        ),
+        (
+            vec!["--user-context-data", "IpAddress=1,Port=2"],
+            "Unknown parameter in UserContextData: \"Port\", must be one of: IpAddress, EncodedData",
+        ),
+        (
+            vec!["--analytics-metadata", "AnalyticsEndpointId=a,b"],
+            "Invalid type for parameter AnalyticsMetadata.AnalyticsEndpointId, value: ['a', 'b']",
+        ),
+        (
+            vec!["--client-secret", "s", "--secret-hash", "h"],
+            "cannot be used together",
+        ),
+        (vec!["--query", "foo["], "Bad value for --query foo["),
+        (vec!["--output", "yaml"], "yaml"),
+        (vec!["--cli-read-timeout", "-1"], "-1"),
+        (vec!["--color", "sometimes"], "sometimes"),
+        (vec!["--generate-cli-skeleton", "yaml"], "yaml"),
+    ];
+    for (extra, expect) in cases {
+        let o = cli(&with(&extra, &uri), &[]).await;
+        assert_eq!(code(&o), 252, "{extra:?}: {}", err(&o));
+        assert!(err(&o).contains(expect), "{extra:?}: {}", err(&o));
+    }
+    // Required options: only the missing ones are named.
+    let o = cli(&["--client-id", "c", "--endpoint-url", &uri], &[]).await;
+    assert_eq!(code(&o), 252);
+    assert!(
+        err(&o).contains("the following arguments are required: --username, --confirmation-code"),
+        "{}",
+        err(&o)
+    );
+    // An empty value is refused client-side, as botocore refuses it (min length 1).
+    let o = cli(&with(&["--username", ""], &uri), &[]).await;
+    assert_eq!(code(&o), 252);
+    assert!(
+        err(&o).contains("Invalid length for parameter Username, value: 0, valid min length: 1")
+    );
+    assert!(bodies(&server).await.is_empty(), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_input_json_is_overridden_by_the_command_line() {
+    let server = mock(200, "{}").await;
+    let uri = server.uri();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("input.json");
+    std::fs::write(
+        &file,
+        r#"{"ClientId": "from-file", "Username": "file-user", "ConfirmationCode": "111111",
+            "ForceAliasCreation": true, "ClientMetadata": {"k": "file"}}"#,
+    )
+    .unwrap();
+    let file_arg = format!("file://{}", file.display());
+    let o = cli(
+        &[
+            "--cli-input-json",
+            &file_arg,
+            "--username",
+            "cli-user",
+            "--no-force-alias-creation",
+            "--endpoint-url",
+            &uri,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let inline = r#"{"ClientId": "inline", "Username": "u", "ConfirmationCode": "222222"}"#;
+    let o = cli(
+        &[
+            "--cli-input-json",
+            inline,
+            "--confirmation-code",
+            "333333",
+            "--endpoint-url",
+            &uri,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(
+        bodies(&server).await,
+        vec![
+            json!({"ClientId": "from-file", "Username": "cli-user", "ConfirmationCode": "111111",
+                   "ForceAliasCreation": false, "ClientMetadata": {"k": "file"}}),
+            json!({"ClientId": "inline", "Username": "u", "ConfirmationCode": "333333"}),
+        ]
+    );
+    // Missing and mistyped members are caught before sending, with botocore's messages.
+    let o = cli(
+        &[
+            "--cli-input-json",
+            r#"{"ClientId": "c", "Username": 7, "Extra": 1}"#,
+            "--endpoint-url",
+            &uri,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 252);
+    for line in [
+        "Parameter validation failed:",
+        "Missing required parameter in input: \"ConfirmationCode\"",
+        "Invalid type for parameter Username, value: 7, type: <class 'int'>, valid types: <class 'str'>",
+        "Unknown parameter in input: \"Extra\"",
+    ] {
+        assert!(err(&o).contains(line), "{line}: {}", err(&o));
+    }
+    assert_eq!(
+        bodies(&server).await.len(),
+        2,
+        "the invalid input was not sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skeletons_and_queries_send_nothing() {
+    let server = mock(200, "{}").await;
+    let uri = server.uri();
+    let o = cli(&["--generate-cli-skeleton", "--endpoint-url", &uri], &[]).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let skeleton: Value = serde_json::from_str(&out(&o)).unwrap();
+    assert_eq!(
+        skeleton,
+        json!({
+            "ClientId": "", "SecretHash": "", "Username": "", "ConfirmationCode": "",
+            "ForceAliasCreation": true,
+            "AnalyticsMetadata": {"AnalyticsEndpointId": ""},
+            "UserContextData": {"IpAddress": "", "EncodedData": ""},
+            "ClientMetadata": {"KeyName": ""}
+        })
+    );
+    assert!(out(&o).starts_with("{\n    \"ClientId\": \"\",\n    \"SecretHash\""));
+    let o2 = cli(&["--generate-cli-skeleton", "input"], &[]).await;
+    assert_eq!(out(&o2), out(&o));
+
+    // The skeleton round-trips through --cli-input-json once filled in.
+    let filled = out(&o)
+        .replace("\"ClientId\": \"\"", "\"ClientId\": \"c1\"")
+        .replace("\"SecretHash\": \"\"", "\"SecretHash\": \"aGFzaA==\"")
+        .replace("\"Username\": \"\"", "\"Username\": \"u1\"")
+        .replace(
+            "\"ConfirmationCode\": \"\"",
+            "\"ConfirmationCode\": \"123456\"",
+        );
+    let o = cli(&["--cli-input-json", &filled, "--endpoint-url", &uri], &[]).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(bodies(&server).await.len(), 1);
+
+    // output: the options are validated, the empty output shape prints nothing as json.
+    let o = cli(&with(&["--generate-cli-skeleton", "output"], &uri), &[]).await;
+    assert_eq!((code(&o), out(&o).as_str()), (0, ""), "{}", err(&o));
+    let o = cli(
+        &["--generate-cli-skeleton", "output", "--endpoint-url", &uri],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 252, "output validates the command's inputs");
+    for (query, format, expect) in [
+        ("keys(@)", "json", "[]\n"),
+        ("Session", "json", "null\n"),
+        ("Session", "text", "None\n"),
+        ("Session", "table", ""),
+        ("@", "json", ""),
+        ("length(@)", "text", "0\n"),
+    ] {
+        let o = cli(
+            &with(
+                &[
+                    "--generate-cli-skeleton",
+                    "output",
+                    "--query",
+                    query,
+                    "--output",
+                    format,
+                ],
+                &uri,
+            ),
+            &[],
+        )
+        .await;
+        assert_eq!(code(&o), 0, "{query}: {}", err(&o));
+        assert_eq!(out(&o), expect, "--query {query} --output {format}");
+    }
+    assert_eq!(bodies(&server).await.len(), 1, "skeletons send nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn output_formats_query_and_color() {
+    let session = "AYABeC1-abcdefghijklmnopqrstuvwxyz";
+    let server = mock(200, &format!(r#"{{"Session":"{session}"}}"#)).await;
+    let uri = server.uri();
+    let o = cli(&with(&[], &uri), &[]).await;
+    assert_eq!(out(&o), format!("{{\n    \"Session\": \"{session}\"\n}}\n"));
+    let o = cli(&with(&["--output", "text"], &uri), &[]).await;
+    assert_eq!(out(&o), format!("{session}\n"));
+    let o = cli(&with(&[], &uri), &[("AWS_DEFAULT_OUTPUT", "text")]).await;
+    assert_eq!(out(&o), format!("{session}\n"), "AWS_DEFAULT_OUTPUT");
+    let o = cli(&with(&["--query", "Session"], &uri), &[]).await;
+    assert_eq!(out(&o), format!("\"{session}\"\n"));
+    let o = cli(&with(&["--output", "table", "--color", "off"], &uri), &[]).await;
+    let table = out(&o);
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 5, "{table}");
+    assert!(
+        lines[1].contains("ConfirmSignUp") && lines[3].contains("Session"),
+        "{table}"
+    );
+    assert!(lines[3].contains(session), "{table}");
+    assert!(!table.contains('\x1b'));
+    let o = cli(&with(&["--output", "table", "--color", "on"], &uri), &[]).await;
+    assert!(
+        out(&o).contains(&format!("\x1b[1m\x1b[34m{session}\x1b[0m")),
+        "{:?}",
+        out(&o)
+    );
+    // auto: not a terminal here (and NO_COLOR set), so no colour.
+    let o = cli(&with(&["--output", "table"], &uri), &[("NO_COLOR", "1")]).await;
+    assert_eq!(out(&o), table);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_logs_without_code_hash_or_secret() {
+    let p = Pool::start(true).await;
+    let secret = p.secret.clone().expect("a secret client");
+    let user = "dana";
+    let code_value = p.sign_up(user).await;
+    let hash = cogbench::protocol::secret_hash(&secret, user, &p.client);
+    let args = [
+        "--client-id",
+        &p.client,
+        "--username",
+        user,
+        "--confirmation-code",
+        &code_value,
+        "--endpoint-url",
+        &p.endpoint,
+        "--debug",
+    ];
+    // The secret from the environment; cogbench computes the SecretHash.
+    let o = cli(&args, &[("COGBENCH_CLIENT_SECRET", &secret)]).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    let log = err(&o);
+    assert!(log.contains("cogbench debug: request body:"), "{log}");
+    assert!(log.contains("\"ConfirmationCode\":\"***\""), "{log}");
+    assert!(log.contains("\"SecretHash\":\"***\""), "{log}");
+    assert!(log.contains("response: HTTP 200"), "{log}");
+    for hidden in [&code_value, &secret, &hash] {
+        assert!(!log.contains(hidden.as_str()), "{hidden} leaked:\n{log}");
+    }
+    assert_eq!(p.status(user).await, "CONFIRMED");
+
+    // The secret as an option, on a second user; a wrong secret is refused by the service.
+    let code2 = p.sign_up("erin").await;
+    let mut args2 = args.to_vec();
+    args2[3] = "erin";
+    args2[5] = &code2;
+    let o = cli(
+        &[&args2[..], &["--client-secret", "wrong-secret"]].concat(),
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 254, "{}", err(&o));
+    assert!(err(&o).contains("(NotAuthorizedException)"), "{}", err(&o));
+    assert!(!err(&o).contains("wrong-secret") && !err(&o).contains(&code2));
+    let o = cli(&[&args2[..], &["--client-secret", &secret]].concat(), &[]).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert!(!err(&o).contains(&secret));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_global_option_is_accepted() {
+    let server = mock(200, "{}").await;
+    let uri = server.uri();
+    let o = cli(
+        &with(
+            &[
+                "--debug",
+                "--no-verify-ssl",
+                "--no-paginate",
+                "--output",
+                "json",
+                "--query",
+                "@",
+                "--profile",
+                "someone",
+                "--region",
+                "us-east-1",
+                "--color",
+                "off",
+                "--no-sign-request",
+                "--cli-read-timeout",
+                "5",
+                "--cli-connect-timeout",
+                "0",
+            ],
+            &uri,
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(out(&o), "");
+    assert!(err(&o).contains("--profile someone ignored"), "{}", err(&o));
+    let o = cli(&["--version"], &[]).await;
+    assert_eq!(code(&o), 0);
+    assert_eq!(out(&o), format!("cogbench {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(bodies(&server).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoints_and_regions_come_from_options_then_environment() {
+    let server = mock(200, "{}").await;
+    let uri = server.uri();
+    // AWS_ENDPOINT_URL is used without --endpoint-url.
+    let o = cli(&BASE, &[("AWS_ENDPOINT_URL", &uri)]).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    // Without an endpoint, the region's AWS endpoint is named and refused: exit 2.
+    for (args, env, region) in [
+        (
+            vec!["--region", "sa-east-1"],
+            vec![("AWS_REGION", "eu-west-3")],
+            "sa-east-1",
+        ),
+        (
+            vec![],
+            vec![
+                ("AWS_REGION", "eu-west-3"),
+                ("AWS_DEFAULT_REGION", "ap-south-1"),
+            ],
+            "eu-west-3",
+        ),
+        (
+            vec![],
+            vec![("AWS_DEFAULT_REGION", "ap-south-1")],
+            "ap-south-1",
+        ),
+    ] {
+        let o = cli(&[&BASE[..], &args[..]].concat(), &env).await;
+        assert_eq!(code(&o), 2, "{}", err(&o));
+        let host = format!("https://cognito-idp.{region}.amazonaws.com/");
+        assert!(err(&o).contains(&host), "{region}: {}", err(&o));
+        assert!(err(&o).contains("nothing was sent"));
+    }
+    let o = cli(&BASE, &[]).await;
+    assert_eq!(code(&o), 253, "no region, no endpoint: {}", err(&o));
+    assert!(err(&o).contains("You must specify a region"));
+    let o = cli(&BASE, &[("AWS_REGION", "not a region")]).await;
+    assert_eq!(code(&o), 253, "{}", err(&o));
+    assert_eq!(bodies(&server).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_non_loopback_endpoint_is_refused_before_sending() {
+    let server = mock(200, "{}").await;
+    let port = server.address().port();
+    // `localhost` would reach this very server: it is refused all the same (a name could
+    // resolve anywhere).
+    let by_name = format!("http://localhost:{port}/");
+    for url in [
+        by_name.as_str(),
+        "https://cognito-idp.us-east-1.amazonaws.com/",
+        "http://192.0.2.10:9229/",
+        "http://[2001:db8::1]/",
+    ] {
+        let started = Instant::now();
+        let o = cli(&with(&[], url), &[]).await;
+        assert_eq!(code(&o), 2, "{url}: {}", err(&o));
+        assert!(
+            err(&o).contains("only talks to loopback addresses"),
+            "{}",
+            err(&o)
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+    let o = cli(&BASE, &[("AWS_ENDPOINT_URL", &by_name)]).await;
+    assert_eq!(code(&o), 2, "{}", err(&o));
+    assert!(
+        bodies(&server).await.is_empty(),
+        "nothing reached the server"
+    );
+    let o = cli(&with(&[], "ftp://127.0.0.1/"), &[]).await;
+    assert_eq!(code(&o), 252, "{}", err(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_times_out_quickly() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((s, _)) = listener.accept().await {
+            open.push(s); // accepted, read never, answered never
+        }
+    });
+    let url = format!("http://{addr}/");
+    let started = Instant::now();
+    let o = cli(&with(&["--cli-read-timeout", "1", "--verdict"], &url), &[]).await;
+    let took = started.elapsed();
+    assert_eq!(code(&o), 255, "{}", err(&o));
+    assert!(
+        err(&o).contains(&format!("Read timeout on endpoint URL: \"{url}\"")),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("verdict: not judged"), "{}", err(&o));
+    assert!(took < Duration::from_secs(8), "took {took:?}");
+    held.abort();
+    // A closed port: refused at once.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    let o = cli(&with(&["--cli-connect-timeout", "1"], &url), &[]).await;
+    assert_eq!(code(&o), 255);
+    assert!(
+        err(&o).contains("Could not connect to the endpoint URL"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verdicts_name_the_case_or_the_shape() {
+    let p = Pool::start(false).await;
+    let user = "frank";
+    p.sign_up(user).await;
+    let args = |codev: &'static str| {
+        vec![
+            "--client-id".to_owned(),
+            p.client.clone(),
+            "--username".into(),
+            user.into(),
+            "--confirmation-code".into(),
+            codev.into(),
+            "--endpoint-url".into(),
+            p.endpoint.clone(),
+            "--verdict".into(),
+        ]
+    };
+    let run = |a: Vec<String>| async move {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        cli(&refs, &[]).await
+    };
+    // Decided by the request alone: judged against the catalog case code-pattern.
+    let o = run(args("12 34")).await;
+    assert_eq!(
+        code(&o),
+        254,
+        "the service error; the verdict passed: {}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains("(InvalidParameterException)"),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains("verdict: pass, against catalog case `code-pattern`"),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("time: "), "{}", err(&o));
+    // Depends on state: judged on shape, with the consistent cases named.
+    let o = run(args("000000")).await;
+    assert_eq!(code(&o), 254, "{}", err(&o));
+    assert!(
+        err(&o).contains("verdict: pass, against the documented shape"),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("wrong-code"), "{}", err(&o));
+    // A non-conforming answer fails the verdict: exit 1.
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&server)
+        .await;
+    let o = cli(&with(&["--verdict"], &server.uri()), &[]).await;
+    assert_eq!(code(&o), 1, "{}", err(&o));
+    assert!(err(&o).contains("verdict: FAIL"), "{}", err(&o));
+    assert!(
+        err(&o).contains("content type: expected application/x-amz-json-1.1"),
+        "{}",
+        err(&o)
+    );
+    assert!(
+        err(&o).contains("x-amzn-RequestId: expected present"),
+        "{}",
+        err(&o)
+    );
+}
+
+/// A TLS listener for `axum::serve`: the handshake happens in `accept`; failed handshakes
+/// (a client refusing the certificate) are skipped.
+struct TlsListener {
+    tcp: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl axum::serve::Listener for TlsListener {
+    type Io = tokio_rustls::server::TlsStream<tokio::net::TcpStream>;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            let Ok((tcp, addr)) = self.tcp.accept().await else {
+                continue;
+            };
+            if let Ok(tls) = self.acceptor.accept(tcp).await {
+                return (tls, addr);
+            }
+        }
+    }
+
+    fn local_addr(&self) -> std::io::Result<Self::Addr> {
+        self.tcp.local_addr()
+    }
+}
+
+/// One emulator served on plain HTTP (for provisioning) and on HTTPS with a self-signed
+/// certificate for 127.0.0.1; returns (plain URL, https URL, the certificate's PEM).
+async fn tls_emulator() -> (String, String, String) {
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert.cert.der().clone()], key)
+    .unwrap();
+    let emulator = Emulator::new(EmulatorConfig::default());
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let plain_url = format!("http://{}", plain.local_addr().unwrap());
+    tokio::spawn(axum::serve(plain, emulator.router()).into_future());
+    let tls = TlsListener {
+        tcp: tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+    };
+    let tls_url = format!("https://{}/", tls.tcp.local_addr().unwrap());
+    tokio::spawn(axum::serve(tls, emulator.router()).into_future());
+    (plain_url, tls_url, cert.cert.pem())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_with_a_self_signed_certificate() {
+    let (plain, https, pem) = tls_emulator().await;
+    let p = Pool::on(plain, false).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("ca.pem");
+    std::fs::write(&bundle, &pem).unwrap();
+    let other = dir.path().join("other.pem");
+    let stranger = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    std::fs::write(&other, stranger.cert.pem()).unwrap();
+    let not_pem = dir.path().join("not.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let confirm = |user: &str, code_value: &str, extra: &[&str]| {
+        let mut a: Vec<String> = [
+            "--client-id",
+            &p.client,
+            "--username",
+            user,
+            "--confirmation-code",
+            code_value,
+            "--endpoint-url",
+            &https,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |a: Vec<String>, env: Vec<(&'static str, String)>| async move {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        cli(&refs, &env).await
+    };
+
+    let c1 = p.sign_up("tls-one").await;
+    let o = run(confirm("tls-one", &c1, &[]), vec![]).await;
+    assert_eq!(code(&o), 255, "an unknown issuer is refused: {}", err(&o));
+    assert!(err(&o).contains("SSL validation failed for"), "{}", err(&o));
+    let o = run(
+        confirm("tls-one", &c1, &["--ca-bundle", other.to_str().unwrap()]),
+        vec![],
+    )
+    .await;
+    assert_eq!(
+        code(&o),
+        255,
+        "another certificate does not help: {}",
+        err(&o)
+    );
+    assert_eq!(p.status("tls-one").await, "UNCONFIRMED");
+
+    let o = run(confirm("tls-one", &c1, &["--no-verify-ssl"]), vec![]).await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(p.status("tls-one").await, "CONFIRMED");
+
+    let c2 = p.sign_up("tls-two").await;
+    let o = run(
+        confirm("tls-two", &c2, &["--ca-bundle", bundle.to_str().unwrap()]),
+        vec![],
+    )
+    .await;
+    assert_eq!(code(&o), 0, "{}", err(&o));
+    assert_eq!(p.status("tls-two").await, "CONFIRMED");
+
+    let c3 = p.sign_up("tls-three").await;
+    let env = vec![("AWS_CA_BUNDLE", bundle.display().to_string())];
+    let o = run(confirm("tls-three", &c3, &[]), env).await;
+    assert_eq!(code(&o), 0, "AWS_CA_BUNDLE: {}", err(&o));
+
+    for path in [not_pem.to_str().unwrap(), "/nonexistent/ca.pem"] {
+        let o = run(confirm("tls-three", &c3, &["--ca-bundle", path]), vec![]).await;
+        assert_eq!(code(&o), 253, "{path}: {}", err(&o));
+        assert!(err(&o).contains("--ca-bundle"), "{}", err(&o));
+    }
+}
