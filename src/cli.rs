@@ -137,6 +137,48 @@ pub struct RunArgs {
     /// (UserCreation, 50 requests per second) — for accounts whose quota was raised.
     #[arg(long)]
     pub allow_above_quota: bool,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// The AWS CLI's global options, as `run` understands them.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options (as the AWS CLI's)")]
+pub struct GlobalArgs {
+    /// Print the plan (secrets as ***) before anything is sent, and each case's first answer
+    /// (codes and secrets as ***) after the run, on stderr.
+    #[arg(long)]
+    pub debug: bool,
+    /// Do not verify the target's TLS certificate.
+    #[arg(long)]
+    pub no_verify_ssl: bool,
+    /// A PEM bundle of the certificate authorities to trust (also AWS_CA_BUNDLE).
+    #[arg(long, value_name = "PATH")]
+    pub ca_bundle: Option<PathBuf>,
+    /// The region for the pools the run creates (also AWS_REGION, AWS_DEFAULT_REGION);
+    /// overrides the scenario's target.region.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+    /// What to print when the run ends: the verdict table, or summary.json.
+    #[arg(long = "output", value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    /// A JMESPath query over summary.json; its result is printed instead of the table
+    /// (e.g. `totals.requests_per_second`).
+    #[arg(long, value_name = "JMESPATH")]
+    pub query: Option<String>,
+    /// Accepted for the AWS CLI's sake: cogbench's output has no colour (NO_COLOR is honoured
+    /// by the progress display).
+    #[arg(long, value_name = "on|off|auto")]
+    pub color: Option<String>,
+    /// Accepted: cogbench signs no request yet (ConfirmSignUp is never signed).
+    #[arg(long)]
+    pub no_sign_request: bool,
+    /// Accepted: credentials are not used yet (no signed operation is sent).
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+    /// Accepted: nothing here paginates.
+    #[arg(long)]
+    pub no_paginate: bool,
 }
 
 #[derive(Debug, clap::Args)]

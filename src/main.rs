@@ -45,6 +45,11 @@ fn main() -> ExitCode {
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
+/// An environment variable's value, when set and not empty (the AWS CLI's conventions).
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
 fn grace(v: Option<f64>) -> Result<Duration, String> {
     match v {
         None => Ok(cogbench::run::DEFAULT_GRACE_PERIOD),
@@ -70,10 +75,25 @@ fn seconds(flag: &str, v: Option<f64>) -> Result<Option<Duration>, String> {
 async fn cmd_run(args: RunArgs) -> i32 {
     let overrides = match (|| -> Result<Overrides, String> {
         Ok(Overrides {
-            endpoint_url: args.endpoint_url.clone(),
+            endpoint_url: args
+                .endpoint_url
+                .clone()
+                .or_else(|| env_value("AWS_ENDPOINT_URL")),
             target_kind: args.target_kind.clone(),
             data_dir: args.data_dir.clone(),
             allow_above_quota: args.allow_above_quota,
+            region: args
+                .global
+                .region
+                .clone()
+                .or_else(|| env_value("AWS_REGION"))
+                .or_else(|| env_value("AWS_DEFAULT_REGION")),
+            no_verify_ssl: args.global.no_verify_ssl,
+            ca_bundle: args
+                .global
+                .ca_bundle
+                .clone()
+                .or_else(|| env_value("AWS_CA_BUNDLE").map(Into::into)),
             cases: args.cases.clone(),
             target: None,
             connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,
@@ -99,6 +119,26 @@ async fn cmd_run(args: RunArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
+    let query = match args
+        .global
+        .query
+        .as_deref()
+        .map(cogbench::awscli::query::Query::compile)
+    {
+        None => None,
+        Some(Ok(q)) => Some(q),
+        Some(Err(e)) => {
+            eprintln!("cogbench: error: --query: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if args.global.debug {
+        eprintln!(
+            "cogbench: debug: the plan\n{}",
+            serde_json::to_string_pretty(&cogbench::run::plan_echo(&plan))
+                .expect("the plan serialises")
+        );
+    }
     let known_deviations = match &args.known_deviations {
         None => None,
         Some(file) => match cogbench::deviations::load(file) {
@@ -137,8 +177,31 @@ async fn cmd_run(args: RunArgs) -> i32 {
     };
     match run(plan, opts).await {
         Ok(outcome) => {
-            print!("{}", cogbench::report::table::render(&outcome.summary));
-            println!("reports: {}", outcome.report_dir.display());
+            if args.global.debug {
+                for c in &outcome.summary.cases {
+                    if let Some(sample) = &c.sample {
+                        eprintln!("cogbench: debug: {} answered {sample:?}", c.name);
+                    }
+                }
+            }
+            let summary = serde_json::to_value(&outcome.summary).expect("the summary serialises");
+            match (&query, args.global.output) {
+                (Some(q), _) => match q.search(&summary) {
+                    Ok(v) => println!(
+                        "{}",
+                        serde_json::to_string_pretty(&v).expect("JSON serialises")
+                    ),
+                    Err(e) => eprintln!("cogbench: error: --query: {e}"),
+                },
+                (None, Output::Json) => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).expect("JSON serialises")
+                ),
+                (None, Output::Table) => {
+                    print!("{}", cogbench::report::table::render(&outcome.summary));
+                    println!("reports: {}", outcome.report_dir.display());
+                }
+            }
             if let Some(file) = &args.write_deviations {
                 let command: Vec<String> = std::env::args().collect();
                 let list = cogbench::deviations::from_summary(

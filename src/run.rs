@@ -633,7 +633,7 @@ fn stages_echo(stages: &[crate::scenario::Stage]) -> Vec<serde_json::Value> {
 }
 
 /// The plan as run, with defaults applied and secrets masked.
-fn plan_echo(plan: &Plan) -> serde_json::Value {
+pub fn plan_echo(plan: &Plan) -> serde_json::Value {
     let phases: Vec<_> = plan
         .phases
         .iter()

@@ -814,7 +814,7 @@ impl axum::serve::Listener for TlsListener {
 
 /// One emulator served on plain HTTP (for provisioning) and on HTTPS with a self-signed
 /// certificate for 127.0.0.1; returns (plain URL, https URL, the certificate's PEM).
-async fn tls_emulator() -> (String, String, String) {
+pub(crate) async fn tls_emulator() -> (String, String, String) {
     use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
     let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(cert.signing_key.serialize_der()));

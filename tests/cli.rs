@@ -591,3 +591,67 @@ async fn diff_lists_cases_answered_differently() {
     failing.push("--fail-on-difference");
     assert_eq!(cogbench(&failing).status.code(), Some(1));
 }
+
+/// `run` over TLS to an emulator with a self-signed certificate: verified by default (exit 3
+/// naming the failure), trusted with --ca-bundle, or not verified with --no-verify-ssl; and
+/// --query / --output json print from summary.json.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_speaks_tls_as_the_aws_cli_does() {
+    let (_plain, https, pem) = crate::awscli::tls_emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("ca.pem");
+    std::fs::write(&bundle, pem).unwrap();
+    let scenario = dir.path().join("tls.yaml");
+    std::fs::write(
+        &scenario,
+        "name: tls\nphases: [{vus: 1, rounds: 2}]\nmix: {valid-code: 1, wrong-code: 1}\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            scenario.to_str().unwrap(),
+            "--endpoint-url",
+            https.trim_end_matches('/'),
+            "--progress",
+            "quiet",
+            "--output-dir",
+        ];
+        let out = dir.path().join(format!("out-{}", extra.len()));
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(extra);
+        let o = Command::new(bin()).args(&args).output().unwrap();
+        (o.status.code(), stdout(&o), stderr(&o))
+    };
+    let (code, _, err) = run(&[]);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.to_lowercase().contains("certificate"), "{err}");
+
+    let (code, out, err) = run(&[
+        "--ca-bundle",
+        bundle.to_str().unwrap(),
+        "--query",
+        "conformance.failed",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "0");
+
+    let (code, out, err) = run(&[
+        "--no-verify-ssl",
+        "--output",
+        "json",
+        "--region",
+        "eu-west-1",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(s["conformance"]["passed"], 2);
+    assert_eq!(s["plan"]["target"]["region"], "eu-west-1");
+
+    let (code, _, err) = run(&["--query", "totals.["]);
+    assert_eq!(
+        code,
+        Some(2),
+        "a bad query is bad input, nothing sent: {err}"
+    );
+}

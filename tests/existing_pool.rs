@@ -188,7 +188,16 @@ async fn a_secret_client_from_the_environment_never_reaches_the_reports() {
     let out = dir.path().join("out");
     // The child process gets the secret in its environment, as a user's shell would give it.
     let run = tokio::process::Command::new(crate::support::bin())
-        .args(["run", scenario.to_str().unwrap(), "--progress", "plain"])
+        .args([
+            "run",
+            scenario.to_str().unwrap(),
+            "--progress",
+            "plain",
+            "--debug",
+        ])
+        .args([
+            "--report", "junit", "--report", "html", "--report", "markdown", "--report", "hlog",
+        ])
         .arg("--output-dir")
         .arg(&out)
         .env("COGBENCH_TEST_EXISTING_SECRET", &p.secret)
@@ -204,6 +213,10 @@ async fn a_secret_client_from_the_environment_never_reaches_the_reports() {
     assert!(
         !printed.contains(&p.secret),
         "the client secret was printed"
+    );
+    assert!(
+        printed.contains("debug: the plan"),
+        "--debug shows the plan: {printed}"
     );
     let s = crate::support::read_json(&out.join("summary.json"));
     for c in s["cases"].as_array().unwrap() {

@@ -10,7 +10,7 @@
 mod args;
 mod model;
 mod output;
-mod query;
+pub mod query;
 mod send;
 mod shorthand;
 mod verdict;

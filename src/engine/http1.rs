@@ -107,11 +107,10 @@ impl Pool {
     }
 
     async fn connect(&self) -> Result<Conn, Failure> {
-        let stream =
-            tokio::time::timeout(self.connect_timeout, TcpStream::connect(&self.origin.addr))
-                .await
-                .map_err(|_| Failure::Timeout)?
-                .map_err(|_| Failure::Transport)?;
+        let stream = within(self.connect_timeout, TcpStream::connect(&self.origin.addr))
+            .await
+            .map_err(|_| Failure::Timeout)?
+            .map_err(|_| Failure::Transport)?;
         let _ = stream.set_nodelay(true);
         Ok(Conn {
             stream,
@@ -135,7 +134,7 @@ impl Pool {
             Some(c) => c,
             None => self.connect().await?,
         };
-        let first = tokio::time::timeout(
+        let first = within(
             self.read_timeout,
             round_trip(&mut conn, head, body, with_length),
         )
@@ -144,7 +143,7 @@ impl Pool {
             Err(_) => return Err(Failure::Timeout),
             Ok(Err(Trip::Stale)) if reused => {
                 let mut fresh = self.connect().await?;
-                match tokio::time::timeout(
+                match within(
                     self.read_timeout,
                     round_trip(&mut fresh, head, body, with_length),
                 )
@@ -165,6 +164,18 @@ impl Pool {
             }
             Err(_) => Err(Failure::Transport),
         }
+    }
+}
+
+/// `fut` bounded by `limit`; a zero limit waits for ever (the AWS CLI's `0`).
+async fn within<F: std::future::Future>(
+    limit: Duration,
+    fut: F,
+) -> Result<F::Output, tokio::time::error::Elapsed> {
+    if limit.is_zero() {
+        Ok(fut.await)
+    } else {
+        tokio::time::timeout(limit, fut).await
     }
 }
 

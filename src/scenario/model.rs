@@ -392,7 +392,7 @@ pub fn check_endpoint(e: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn check_region(region: &str) -> Result<(), String> {
+pub(super) fn check_region(region: &str) -> Result<(), String> {
     if region.is_empty()
         || !region
             .chars()

@@ -247,6 +247,12 @@ pub struct Overrides {
     pub reports: Vec<Format>,
     /// `--allow-above-quota`: plan past a real pool's default request-rate quota.
     pub allow_above_quota: bool,
+    /// `--region`.
+    pub region: Option<String>,
+    /// `--no-verify-ssl`.
+    pub no_verify_ssl: bool,
+    /// `--ca-bundle`.
+    pub ca_bundle: Option<PathBuf>,
 }
 
 /// Users provisioned per kind when a phase has no bound on its requests.
@@ -281,11 +287,17 @@ pub(super) fn build(
     {
         return Err(refusal);
     }
-    let region = raw
-        .target
-        .as_ref()
-        .and_then(|t| t.region.clone())
-        .unwrap_or_else(|| "us-east-1".to_owned());
+    let region = match &overrides.region {
+        Some(r) => {
+            super::model::check_region(r).map_err(|e| format!("--region: {e}"))?;
+            r.clone()
+        }
+        None => raw
+            .target
+            .as_ref()
+            .and_then(|t| t.region.clone())
+            .unwrap_or_else(|| "us-east-1".to_owned()),
+    };
     let p = raw.pool;
     let pool = PoolPlan {
         name: p.name,
@@ -456,6 +468,8 @@ pub(super) fn build(
     if let Some(d) = raw.http.read_timeout {
         http.read_timeout = d.0;
     }
+    http.verify_tls = !overrides.no_verify_ssl;
+    http.ca_bundle = overrides.ca_bundle.clone();
     if let Some(d) = overrides.connect_timeout {
         http.connect_timeout = d;
     }
