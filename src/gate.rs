@@ -84,6 +84,8 @@ pub fn evaluate(
                 Metric::Requests => case.map_or(summary.totals.requests, |c| c.count) as f64,
                 Metric::Rps => summary.totals.requests_per_second,
                 Metric::Dropped => summary.totals.dropped as f64,
+                Metric::Unaccounted => summary.totals.unaccounted as f64,
+                Metric::Retries => case.map_or(summary.totals.retries, |c| c.retries) as f64,
                 Metric::Throttled => case
                     .map_or(&summary.totals.by_class, |c| &c.by_class)
                     .get("throttled")

@@ -450,11 +450,18 @@ fn summarize(
     totals.dropped = phases.iter().map(|p| p.dropped).sum();
     totals.retries = cases.iter().map(|c| c.retries).sum();
     // Read after the cases' snapshots: a late answer can only make `sent` look covered.
-    totals.sent = engine
+    totals.sent = engine.sent.load(std::sync::atomic::Ordering::Relaxed);
+    totals.completed = totals.requests;
+    // Only an interrupt's grace period running out leaves requests behind on purpose; any
+    // other gap between sent and recorded is a request the harness lost, and shows.
+    totals.abandoned = if engine.was_abandoned() {
+        totals.sent.saturating_sub(totals.completed)
+    } else {
+        0
+    };
+    totals.unaccounted = totals
         .sent
-        .load(std::sync::atomic::Ordering::Relaxed)
-        .max(totals.requests);
-    totals.abandoned = totals.sent - totals.requests;
+        .saturating_sub(totals.completed + totals.abandoned);
     totals.by_class = report::by_class(&class_counts);
     totals.latency_us = Percentiles::of(&all_response);
     totals.service_time_us = Percentiles::of(&all_service);
@@ -668,6 +675,7 @@ pub fn plan_echo(plan: &Plan) -> serde_json::Value {
     let retry_on: Vec<&str> = [
         ("throttling", plan.retry.on_throttling),
         ("server_errors", plan.retry.on_server_errors),
+        ("transport_error", plan.retry.on_transport_errors),
     ]
     .into_iter()
     .filter(|(_, on)| *on)
@@ -683,6 +691,7 @@ pub fn plan_echo(plan: &Plan) -> serde_json::Value {
             "endpoint": plan.target.endpoint,
             "codes": crate::target::codes::describe(&plan.target.codes),
             "admin_reads": plan.target.admin_reads,
+            "faults": plan.target.faults,
             "region": plan.region,
         },
         "pool": {

@@ -179,3 +179,39 @@ async fn a_target_that_dies_and_comes_back() {
     assert_eq!(last.errors, 0, "{:?}", s.timeline);
     back.shutdown().await;
 }
+
+/// scenarios/chaos.yaml, shortened: every fault at once, and every request accounted for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chaos_scenario_accounts_for_every_request() {
+    let text = std::fs::read_to_string(crate::support::repo("scenarios/chaos.yaml")).unwrap();
+    let short = text.replace("duration: 10s", "duration: 3s");
+    assert_ne!(short, text);
+    let (outcome, _dir) = run_quiet(plan_from_str(&short)).await;
+    let s = &outcome.summary;
+    let t = &s.totals;
+    assert_eq!(t.unaccounted, 0);
+    assert_eq!(t.abandoned, 0);
+    assert_eq!(t.sent, t.completed);
+    assert_eq!(t.completed, t.by_class.values().sum::<u64>());
+    assert_eq!(t.completed, t.requests);
+    assert_eq!(s.phases[0].starts + s.phases[0].dropped, 1500);
+    // Group cases aside, one start is one request, plus the retries.
+    assert_eq!(t.requests, s.phases[0].starts + t.retries);
+    for class in [
+        "unexpected_error",
+        "transport_error",
+        "throttled",
+        "expected_error",
+    ] {
+        assert!(t.by_class[class] > 0, "{class}: {:?}", t.by_class);
+    }
+    assert!(t.retries > 0);
+    let held: Vec<_> = s
+        .thresholds
+        .iter()
+        .map(|r| (r.expression.as_str(), r.passed))
+        .collect();
+    assert!(held.iter().all(|(_, passed)| *passed), "{held:?}");
+    // The faults made answers wrong: those are failures, never passes.
+    assert!(s.conformance.failed > 0);
+}

@@ -25,7 +25,7 @@ pub const INJECTED: &str = "injected fault";
 const THROTTLE_MESSAGE: &str = "Rate exceeded";
 
 /// The syntax, repeated in errors.
-const KNOWN: &str = "stall=D/P, delay=D, error=F, bare500=F, throttle=F, reset=F, hang=F";
+const KNOWN: &str = "stall=D/P, delay=D[@F], error=F (or status500=F), bare500=F, throttle=F, reset=F, hang=F, garbage=F";
 
 /// Durations above this are refused (no overflow concerns, and no realistic use).
 const MAX_DURATION: Duration = Duration::from_secs(86_400);
@@ -39,10 +39,12 @@ pub struct Stall {
 }
 
 /// The configured faults. Fractions are of all `POST /` requests; they add up to at most 1.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Faults {
     pub stall: Option<Stall>,
     pub delay: Option<Duration>,
+    /// The fraction of requests `delay` applies to (`delay=200ms@0.05`); 1 without `@`.
+    pub delay_fraction: f64,
     /// 500 `InternalErrorException` `injected fault` (AWS JSON error body).
     pub error: f64,
     /// 500 with the text body `injected fault`.
@@ -53,6 +55,11 @@ pub struct Faults {
     pub reset: f64,
     /// Never answered.
     pub hang: f64,
+    /// 200 with a body that is not JSON.
+    pub garbage: f64,
+    /// `only=ConfirmSignUp+SignUp`: the operations the faults apply to (all when empty), so a
+    /// chaos run's set-up (CreateUserPool…) can go through while ConfirmSignUp misbehaves.
+    pub only: Vec<String>,
 }
 
 /// One request's random fault.
@@ -63,6 +70,7 @@ pub enum Fault {
     Throttle,
     Reset,
     Hang,
+    Garbage,
 }
 
 /// A `--faults` value that does not parse; the message names the offending item.
@@ -72,6 +80,23 @@ pub struct FaultSpecError(String);
 
 fn bad(message: String) -> FaultSpecError {
     FaultSpecError(message)
+}
+
+impl Default for Faults {
+    fn default() -> Self {
+        Faults {
+            stall: None,
+            delay: None,
+            delay_fraction: 1.0,
+            error: 0.0,
+            bare500: 0.0,
+            throttle: 0.0,
+            reset: 0.0,
+            hang: 0.0,
+            garbage: 0.0,
+            only: Vec::new(),
+        }
+    }
 }
 
 impl Faults {
@@ -93,8 +118,29 @@ impl Faults {
             let fraction = || parse_fraction(item, value);
             match name {
                 "stall" => faults.stall = Some(parse_stall(item, value)?),
-                "delay" => faults.delay = Some(parse_duration(item, value)?),
-                "error" => faults.error = fraction()?,
+                "delay" => {
+                    let (d, f) = match value.split_once('@') {
+                        Some((d, f)) => (d.trim(), parse_fraction(item, f.trim())?),
+                        None => (value, 1.0),
+                    };
+                    faults.delay = Some(parse_duration(item, d)?);
+                    faults.delay_fraction = f;
+                }
+                // `status500` is the name the chaos scenario uses for the same fault.
+                "error" | "status500" => faults.error = fraction()?,
+                "garbage" => faults.garbage = fraction()?,
+                "only" => {
+                    faults.only = value.split('+').map(|op| op.trim().to_owned()).collect();
+                    if let Some(bad_op) = faults.only.iter().find(|op| {
+                        !crate::protocol::Operation::ALL
+                            .iter()
+                            .any(|known| known.name() == op.as_str())
+                    }) {
+                        return Err(bad(format!(
+                            "`{item}`: `{bad_op}` is not an operation the emulator serves"
+                        )));
+                    }
+                }
                 "bare500" => faults.bare500 = fraction()?,
                 "throttle" => faults.throttle = fraction()?,
                 "reset" => faults.reset = fraction()?,
@@ -113,7 +159,7 @@ impl Faults {
         let total = faults.random_total();
         if total > 1.0 + 1e-9 {
             return Err(bad(format!(
-                "the fractions of error, bare500, throttle, reset and hang add up to {total}; \
+                "the fractions of error, bare500, throttle, reset, hang and garbage add up to {total}; \
                  a request gets at most one of them, so they may add up to 1 at most"
             )));
         }
@@ -122,7 +168,15 @@ impl Faults {
 
     /// The fraction of requests that get a random fault.
     fn random_total(&self) -> f64 {
-        self.error + self.bare500 + self.throttle + self.reset + self.hang
+        self.error + self.bare500 + self.throttle + self.reset + self.hang + self.garbage
+    }
+
+    /// Whether the faults apply to the operation named by an `X-Amz-Target` value.
+    pub fn applies_to(&self, target: Option<&str>) -> bool {
+        self.only.is_empty()
+            || target
+                .and_then(|t| t.rsplit('.').next())
+                .is_some_and(|op| self.only.iter().any(|o| o == op))
     }
 
     /// Whether any fault would ever apply.
@@ -140,6 +194,7 @@ impl Faults {
             (self.throttle, Fault::Throttle),
             (self.reset, Fault::Reset),
             (self.hang, Fault::Hang),
+            (self.garbage, Fault::Garbage),
         ] {
             edge += fraction;
             if fraction > 0.0 && roll < edge {
@@ -158,7 +213,11 @@ impl fmt::Display for Faults {
             parts.push(format!("stall={:?}/{:?}", s.window, s.period));
         }
         if let Some(d) = self.delay {
-            parts.push(format!("delay={d:?}"));
+            if self.delay_fraction < 1.0 {
+                parts.push(format!("delay={d:?}@{}", self.delay_fraction));
+            } else {
+                parts.push(format!("delay={d:?}"));
+            }
         }
         for (name, fraction) in [
             ("error", self.error),
@@ -166,10 +225,14 @@ impl fmt::Display for Faults {
             ("throttle", self.throttle),
             ("reset", self.reset),
             ("hang", self.hang),
+            ("garbage", self.garbage),
         ] {
             if fraction > 0.0 {
                 parts.push(format!("{name}={fraction}"));
             }
+        }
+        if !self.only.is_empty() {
+            parts.push(format!("only={}", self.only.join("+")));
         }
         if parts.is_empty() {
             f.write_str("none")
@@ -276,6 +339,10 @@ pub struct FaultState {
 }
 
 impl FaultState {
+    pub fn applies_to(&self, target: Option<&str>) -> bool {
+        self.faults.applies_to(target)
+    }
+
     pub fn new(faults: Faults) -> FaultState {
         FaultState {
             faults,
@@ -294,7 +361,9 @@ impl FaultState {
                 tokio::time::sleep_until(now + hold).await;
             }
         }
-        if let Some(delay) = self.faults.delay {
+        if let Some(delay) = self.faults.delay
+            && (self.faults.delay_fraction >= 1.0 || fastrand::f64() < self.faults.delay_fraction)
+        {
             tokio::time::sleep(delay).await;
         }
         if self.faults.random_total() > 0.0 {
@@ -308,7 +377,7 @@ impl FaultState {
     /// answer, so the connection stays usable as after any other answer.
     pub async fn answer(&self, fault: Fault, body: Body, limit: usize) -> Response {
         match fault {
-            Fault::Error | Fault::Bare500 | Fault::Throttle | Fault::Hang => {
+            Fault::Error | Fault::Bare500 | Fault::Throttle | Fault::Hang | Fault::Garbage => {
                 let _ = axum::body::to_bytes(body, limit).await;
             }
             Fault::Reset => drop(body),
@@ -319,6 +388,7 @@ impl FaultState {
                 error_response(&ApiError::new(names::TOO_MANY_REQUESTS, THROTTLE_MESSAGE))
             }
             Fault::Bare500 => text(StatusCode::INTERNAL_SERVER_ERROR, INJECTED),
+            Fault::Garbage => text(StatusCode::OK, "<html>\u{1}garbage, not JSON{"),
             Fault::Reset => reset(),
             Fault::Hang => {
                 let mut closing = self.closing.subscribe();
@@ -357,6 +427,24 @@ mod tests {
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
+    }
+
+    #[test]
+    fn chaos_names_parse() {
+        let f =
+            parse(&["reset=0.01,delay=200ms@0.05,status500=0.01,garbage=0.01,hang=0.001"]).unwrap();
+        assert_eq!((f.delay, f.delay_fraction), (Some(ms(200)), 0.05));
+        assert_eq!(
+            (f.error, f.garbage, f.reset, f.hang),
+            (0.01, 0.01, 0.01, 0.001)
+        );
+        assert_eq!(
+            parse(&[&f.to_string()]).unwrap(),
+            f,
+            "the display form parses back"
+        );
+        assert_eq!(f.pick(0.025), Some(Fault::Garbage));
+        assert!(parse(&["delay=1ms@2"]).is_err());
     }
 
     #[test]

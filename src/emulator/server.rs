@@ -64,6 +64,11 @@ async fn root(State(emulator): State<Emulator>, req: Request) -> Response {
     // Faults (stall, delay, one random fault) come before anything else, so a faulted request
     // changes no state; with none configured this is the only cost.
     if let Some(faults) = emulator.faults.as_deref()
+        && faults.applies_to(
+            req.headers()
+                .get(HEADER_TARGET)
+                .and_then(|v| v.to_str().ok()),
+        )
         && let Some(fault) = faults.before_dispatch().await
     {
         return faults.answer(fault, req.into_body(), MAX_BODY_BYTES).await;

@@ -238,6 +238,11 @@ impl Engine {
         notified.await;
     }
 
+    /// Whether the run stopped waiting for requests in flight.
+    pub fn was_abandoned(&self) -> bool {
+        self.abandon.load(Ordering::SeqCst)
+    }
+
     /// Requests sent whose outcome is not recorded yet (retries included).
     pub fn in_flight(&self) -> u64 {
         self.sent
@@ -550,7 +555,9 @@ impl crate::scenario::RetryPolicy {
         if self.max_attempts <= 1 {
             return false;
         }
-        let Ok(reply) = &sent.reply else { return false };
+        let Ok(reply) = &sent.reply else {
+            return self.on_transport_errors;
+        };
         let throttled = reply.status == 429
             || protocol::parse_error(&reply.body, reply.error_type.as_deref())
                 .is_some_and(|e| e.error_type == "TooManyRequestsException");

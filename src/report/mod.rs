@@ -106,7 +106,11 @@ pub struct Totals {
     /// Requests sent. `sent` − `requests` = `abandoned`: still in flight when the run stopped
     /// waiting (after the grace period of an interrupted run).
     pub sent: u64,
+    /// Requests whose outcome was recorded: the same as `requests`, and the sum of `by_class`.
+    pub completed: u64,
     pub abandoned: u64,
+    /// `sent` − `completed` − `abandoned`: requests the harness lost; always 0 unless a bug.
+    pub unaccounted: u64,
     /// Of `requests`, the retries the retry policy made (each attempt is recorded).
     pub retries: u64,
     pub duration_seconds: f64,

@@ -298,6 +298,8 @@ pub(super) struct TargetDef {
     pub data_dir: Option<String>,
     pub codes: Option<CodeSource>,
     pub admin_reads: Option<bool>,
+    /// The embedded emulator's fault switches (`cogbench emulator --faults` syntax).
+    pub faults: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -309,6 +311,7 @@ pub(super) struct RawTarget {
     data_dir: Option<String>,
     codes: Option<RawCodes>,
     admin_reads: Option<bool>,
+    faults: Option<String>,
 }
 
 /// `codes:` of an `endpoint` target: exactly one of the forms.
@@ -357,6 +360,12 @@ impl TryFrom<RawTarget> for TargetDef {
                 })
             }
         };
+        if let Some(spec) = &r.faults {
+            crate::emulator::Faults::parse([spec.as_str()]).map_err(|e| format!("faults: {e}"))?;
+            if !matches!(r.kind, Some(TargetKind::Embedded) | None) || r.endpoint.is_some() {
+                return Err("`faults` switches faults on in the embedded emulator; a running one takes `cogbench emulator --faults`".into());
+            }
+        }
         if codes.is_some() && !matches!(r.kind, Some(TargetKind::Endpoint) | None) {
             return Err(
                 "`codes` belongs to kind: endpoint; the other kinds know where their codes are"
@@ -370,6 +379,7 @@ impl TryFrom<RawTarget> for TargetDef {
             data_dir: r.data_dir,
             codes,
             admin_reads: r.admin_reads,
+            faults: r.faults,
         })
     }
 }

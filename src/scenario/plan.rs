@@ -53,6 +53,8 @@ pub struct TargetPlan {
     pub codes: CodeSource,
     /// AdminGetUser answers unsigned (emulators do; a real pool needs SigV4).
     pub admin_reads: bool,
+    /// The embedded emulator's fault switches, as written (checked when loaded).
+    pub faults: Option<String>,
 }
 
 impl TargetPlan {
@@ -136,6 +138,11 @@ fn target_plan(def: Option<&super::model::TargetDef>, o: &Overrides) -> Result<T
         endpoint,
         codes,
         admin_reads: def.and_then(|d| d.admin_reads).unwrap_or(true),
+        faults: if kind == TargetKind::Embedded {
+            def.and_then(|d| d.faults.clone())
+        } else {
+            None
+        },
     })
 }
 

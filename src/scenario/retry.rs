@@ -17,8 +17,11 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// TooManyRequestsException or HTTP 429.
     pub on_throttling: bool,
-    /// HTTP 500–599 (never transport errors: the request may have changed state).
+    /// HTTP 500–599.
     pub on_server_errors: bool,
+    /// Transport errors and timeouts. Opt-in only: the request may have reached the target
+    /// and changed state, so a retry can be judged against a state it caused itself.
+    pub on_transport_errors: bool,
 }
 
 impl Default for RetryPolicy {
@@ -29,6 +32,7 @@ impl Default for RetryPolicy {
             max_delay: Duration::from_secs(20),
             on_throttling: true,
             on_server_errors: false,
+            on_transport_errors: false,
         }
     }
 }
@@ -48,8 +52,11 @@ impl RetryPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum RetryOn {
+    #[serde(alias = "throttled")]
     Throttling,
     ServerErrors,
+    #[serde(alias = "transport_errors")]
+    TransportError,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +85,7 @@ impl TryFrom<RawRetry> for RetryPolicy {
             max_delay: r.max_delay.map_or(d.max_delay, |x| x.0),
             on_throttling: on.contains(&RetryOn::Throttling),
             on_server_errors: on.contains(&RetryOn::ServerErrors),
+            on_transport_errors: on.contains(&RetryOn::TransportError),
         };
         if policy.base_delay.is_zero() || policy.max_delay < policy.base_delay {
             return Err("base_delay must be above zero and max_delay at least base_delay".into());

@@ -43,6 +43,11 @@ pub enum Metric {
     /// Answers that were TooManyRequestsException (never judged for conformance; a scenario
     /// that expects none says `throttled == 0`).
     Throttled,
+    /// Requests sent whose outcome is neither recorded nor abandoned by an interrupt: a
+    /// request lost by the harness. `unaccounted == 0` asserts the accounting.
+    Unaccounted,
+    /// Retries made by the retry policy.
+    Retries,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +92,8 @@ impl fmt::Display for Threshold {
 
 const HELP: &str = "expected `<metric>[{case=<id>}] <op> <value>`, e.g. `p99 < 50ms`, \
 `error_rate < 1%`, `conformance_failures == 0`; metrics: p50 p90 p99 p999 max mean, \
-service_p50 … service_max, error_rate, conformance_failures, rps, requests, dropped, throttled; \
+service_p50 … service_max, error_rate, conformance_failures, rps, requests, dropped, throttled, \
+retries, unaccounted; \
 ops: < <= > >= == !=";
 
 pub fn parse(text: &str) -> Result<Threshold, String> {
@@ -144,10 +150,12 @@ pub fn parse(text: &str) -> Result<Threshold, String> {
             "requests" => Metric::Requests,
             "dropped" => Metric::Dropped,
             "throttled" => Metric::Throttled,
+            "unaccounted" => Metric::Unaccounted,
+            "retries" => Metric::Retries,
             _ => return Err(format!("`{text}`: unknown metric `{name}`; {HELP}")),
         }
     };
-    if case.is_some() && matches!(metric, Metric::Rps | Metric::Dropped) {
+    if case.is_some() && matches!(metric, Metric::Rps | Metric::Dropped | Metric::Unaccounted) {
         return Err(format!("`{text}`: `{name}` is not measured per case"));
     }
     let limit = match metric {

@@ -25,6 +25,9 @@ impl Target {
             None => {
                 let config = EmulatorConfig {
                     region: plan.region.clone(),
+                    faults: plan.target.faults.as_deref().map(|spec| {
+                        emulator::Faults::parse([spec]).expect("checked when the scenario loaded")
+                    }),
                     ..EmulatorConfig::default()
                 };
                 let running =
