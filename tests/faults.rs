@@ -67,6 +67,15 @@ async fn a_partial_fault_rate_is_counted_exactly() {
     assert!((10..=60).contains(&errors), "{errors} of 120 at 25%");
     assert_eq!(s.cases[0].failed_responses, errors);
     emu.shutdown().await;
+
+    // A dropped connection is never hidden by sending the request again.
+    let emu = faulty("reset=0.25").await;
+    let s = probe(&emu.endpoint(), LOAD, "").await;
+    let dropped = s.totals.by_class["transport_error"];
+    assert_eq!(dropped + s.totals.by_class["expected_error"], 120);
+    assert!((10..=60).contains(&dropped), "{dropped} of 120 at 25%");
+    assert_eq!(s.totals.sent, 120, "each request sent once");
+    emu.shutdown().await;
 }
 
 /// A raw server: answers every request with `answer` (written in pieces, `pause` apart).

@@ -119,41 +119,41 @@ impl Pool {
         })
     }
 
-    /// One exchange on a pooled connection (the caller holds a slot). A reused connection
-    /// that the server closed while idle gives no byte back; that request is sent once more
-    /// on a new connection, as HTTP clients do.
+    /// An idle connection the server has not closed. A server closing an idle keep-alive
+    /// connection makes it readable (end of stream): such a connection is dropped here,
+    /// before anything is written, so no request is ever sent twice. A request whose
+    /// connection breaks after it was written is a transport error, never retried.
+    fn checkout(&self) -> Option<Conn> {
+        loop {
+            let conn = self.idle.lock().expect("never poisoned").pop()?;
+            let mut probe = [0u8; 1];
+            match conn.stream.try_read(&mut probe) {
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Some(conn),
+                // Closed (0 bytes), unrequested bytes, or an error: not reusable.
+                _ => drop(conn),
+            }
+        }
+    }
+
+    /// One exchange on a pooled connection (the caller holds a slot).
     pub async fn exchange(
         &self,
         head: &[u8],
         body: &[u8],
         with_length: bool,
     ) -> Result<Reply, Failure> {
-        let pooled = self.idle.lock().expect("never poisoned").pop();
-        let reused = pooled.is_some();
-        let mut conn = match pooled {
+        let mut conn = match self.checkout() {
             Some(c) => c,
             None => self.connect().await?,
         };
-        let first = within(
+        let result = match within(
             self.read_timeout,
             round_trip(&mut conn, head, body, with_length),
         )
-        .await;
-        let (result, conn) = match first {
+        .await
+        {
             Err(_) => return Err(Failure::Timeout),
-            Ok(Err(Trip::Stale)) if reused => {
-                let mut fresh = self.connect().await?;
-                match within(
-                    self.read_timeout,
-                    round_trip(&mut fresh, head, body, with_length),
-                )
-                .await
-                {
-                    Err(_) => return Err(Failure::Timeout),
-                    Ok(r) => (r, fresh),
-                }
-            }
-            Ok(r) => (r, conn),
+            Ok(r) => r,
         };
         match result {
             Ok((reply, keep)) => {
@@ -179,16 +179,13 @@ async fn within<F: std::future::Future>(
     }
 }
 
+/// The exchange broke (connection closed or reset, or an answer that is not HTTP).
 #[derive(Debug)]
-enum Trip {
-    /// The connection ended before any byte of an answer.
-    Stale,
-    Broken,
-}
+struct Trip;
 
 impl From<std::io::Error> for Trip {
     fn from(_: std::io::Error) -> Trip {
-        Trip::Broken
+        Trip
     }
 }
 
@@ -205,23 +202,17 @@ async fn round_trip(
     }
     conn.write.extend_from_slice(b"\r\n");
     conn.write.extend_from_slice(body);
-    if conn.stream.write_all(&conn.write).await.is_err() {
-        return Err(Trip::Stale);
-    }
+    conn.stream.write_all(&conn.write).await?;
     conn.read.clear();
     let (parsed, head_len) = loop {
         if fill(conn).await? == 0 {
-            return Err(if conn.read.is_empty() {
-                Trip::Stale
-            } else {
-                Trip::Broken
-            });
+            return Err(Trip);
         }
         match parse_head(&conn.read)? {
             Some(parsed) => break parsed,
             // Headers count against the same cap as bodies (an error message header can echo a
             // 128 KiB value).
-            None if conn.read.len() > MAX_ANSWER_BYTES => return Err(Trip::Broken),
+            None if conn.read.len() > MAX_ANSWER_BYTES => return Err(Trip),
             None => {}
         }
     };
@@ -239,7 +230,7 @@ async fn read_after_interim(conn: &mut Conn) -> Result<(Reply, bool), Trip> {
             break p;
         }
         if fill(conn).await? == 0 {
-            return Err(Trip::Broken);
+            return Err(Trip);
         }
     };
     finish(conn, parsed, head_len).await
@@ -250,11 +241,11 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
     let body = match parsed.framing {
         Framing::Length(n) => {
             if n > MAX_ANSWER_BYTES {
-                return Err(Trip::Broken);
+                return Err(Trip);
             }
             while conn.read.len() < head_len + n {
                 if fill(conn).await? == 0 {
-                    return Err(Trip::Broken);
+                    return Err(Trip);
                 }
             }
             if conn.read.len() > head_len + n {
@@ -281,19 +272,19 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
                                 continue;
                             }
                             if fill(conn).await? == 0 {
-                                return Err(Trip::Broken);
+                                return Err(Trip);
                             }
                         }
                         break;
                     }
                     Some((size, used)) => {
                         if out.len() + size > MAX_ANSWER_BYTES {
-                            return Err(Trip::Broken);
+                            return Err(Trip);
                         }
                         let start = at + used;
                         while conn.read.len() < start + size + 2 {
                             if fill(conn).await? == 0 {
-                                return Err(Trip::Broken);
+                                return Err(Trip);
                             }
                         }
                         out.extend_from_slice(&conn.read[start..start + size]);
@@ -301,7 +292,7 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
                     }
                     None => {
                         if fill(conn).await? == 0 {
-                            return Err(Trip::Broken);
+                            return Err(Trip);
                         }
                     }
                 }
@@ -312,7 +303,7 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
             keep = false;
             loop {
                 if conn.read.len() - head_len > MAX_ANSWER_BYTES {
-                    return Err(Trip::Broken);
+                    return Err(Trip);
                 }
                 if fill(conn).await? == 0 {
                     break;
@@ -369,9 +360,9 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Trip> {
     let len = match response.parse(buf) {
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) => return Ok(None),
-        Err(_) => return Err(Trip::Broken),
+        Err(_) => return Err(Trip),
     };
-    let status = response.code.ok_or(Trip::Broken)?;
+    let status = response.code.ok_or(Trip)?;
     let http10 = response.version == Some(0);
     let mut head = Head {
         status,
@@ -390,9 +381,9 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Trip> {
             let n = std::str::from_utf8(h.value)
                 .ok()
                 .and_then(|s| s.trim().parse::<usize>().ok())
-                .ok_or(Trip::Broken)?;
+                .ok_or(Trip)?;
             if length.is_some_and(|l| l != n) {
-                return Err(Trip::Broken);
+                return Err(Trip);
             }
             length = Some(n);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
@@ -437,7 +428,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Trip> {
 fn chunk(buf: &[u8]) -> Result<Option<(usize, usize)>, Trip> {
     let Some(end) = find(buf, b"\r\n") else {
         return if buf.len() > 1024 {
-            Err(Trip::Broken)
+            Err(Trip)
         } else {
             Ok(None)
         };
@@ -451,7 +442,7 @@ fn chunk(buf: &[u8]) -> Result<Option<(usize, usize)>, Trip> {
     let size = std::str::from_utf8(digits)
         .ok()
         .and_then(|s| usize::from_str_radix(s, 16).ok())
-        .ok_or(Trip::Broken)?;
+        .ok_or(Trip)?;
     Ok(Some((size, end + 2)))
 }
 
@@ -544,6 +535,35 @@ mod tests {
             ("[::1]:80", "[::1]", "/api/")
         );
         assert!(Origin::of(&reqwest::Url::parse("https://127.0.0.1/").unwrap()).is_none());
+    }
+
+    /// A server that closes each connection after one answer, without saying so: the next
+    /// request finds the pooled connection closed before writing, and takes a new one.
+    #[tokio::test]
+    async fn a_connection_closed_while_idle_is_replaced_before_sending() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            for _ in 0..3 {
+                let (mut s, _) = listener.accept().await.unwrap();
+                let mut buf = vec![0u8; 4096];
+                let _ = s.read(&mut buf).await.unwrap();
+                s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+                    .await
+                    .unwrap();
+                drop(s);
+            }
+        });
+        let origin = Origin::of(&reqwest::Url::parse(&format!("http://{addr}/")).unwrap()).unwrap();
+        let head = head(&origin, "POST", "application/x-amz-json-1.1", None);
+        let pool = Pool::new(origin, 1, Duration::from_secs(2), Duration::from_secs(2));
+        for _ in 0..3 {
+            let _slot = pool.slot().await;
+            let a = pool.exchange(&head, b"{}", true).await.ok().unwrap();
+            assert_eq!(a.status, 200);
+            // Let the server's close reach this side.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// A server that answers in pieces, chunked, then closes: every framing path end to end.
