@@ -23,6 +23,10 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario: provision, send the mix, judge every answer, write reports.
     Run(RunArgs),
+    /// Sign N users up in the scenario's existing pool (pool.existing) and list them, with
+    /// their codes where the target's code source gives them, in the CSV that
+    /// users.from_csv reads.
+    Provision(ProvisionArgs),
     /// Run LEFT's catalog against LEFT's target and RIGHT's, and show where the answers differ.
     Diff(DiffArgs),
     /// Check scenario files without touching any target.
@@ -179,6 +183,38 @@ pub struct GlobalArgs {
     /// Accepted: nothing here paginates.
     #[arg(long)]
     pub no_paginate: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProvisionArgs {
+    /// The scenario: its pool.existing receives the users, its users.username and
+    /// users.email name them (with a fresh {run}), its target says where codes come from.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: PathBuf,
+    /// How many users to sign up.
+    #[arg(long, value_name = "N")]
+    pub users: u64,
+    /// The CSV to write (replaced atomically); default: the scenario's users.from_csv.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The running target that holds the pool (also AWS_ENDPOINT_URL); overrides the
+    /// scenario's target.endpoint.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// The kind of target at --endpoint-url: emulator, cognito-local, moto or endpoint.
+    #[arg(long, value_name = "KIND")]
+    pub target_kind: Option<String>,
+    /// cognito-local's working folder (its .cognito/db/ holds the codes).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<String>,
+    /// For a scenario without pool.existing: create a pool (as the scenario's pool: describes
+    /// it) and an app client without a secret first, and print their ids to put in the
+    /// scenario. Emulators only.
+    #[arg(long)]
+    pub create_pool: bool,
+    /// Progress lines on stderr, or nothing.
+    #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
+    pub progress: ProgressArg,
 }
 
 #[derive(Debug, clap::Args)]

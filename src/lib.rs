@@ -18,6 +18,7 @@ pub mod gate;
 pub mod metrics;
 pub mod progress;
 pub mod protocol;
+pub mod provision;
 pub mod report;
 pub mod run;
 pub mod scenario;

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         Command::Run(args) => runtime.block_on(cmd_run(args)),
         Command::Validate { files } => cmd_validate(&files),
         Command::Diff(args) => runtime.block_on(cmd_diff(args)),
+        Command::Provision(args) => runtime.block_on(cmd_provision(args)),
         Command::Emulator {
             port,
             host,
@@ -221,6 +222,51 @@ async fn cmd_run(args: RunArgs) -> i32 {
                 );
             }
             outcome.exit_code
+        }
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+async fn cmd_provision(args: cogbench::cli::ProvisionArgs) -> i32 {
+    let opts = cogbench::provision::Options {
+        scenario: args.scenario,
+        users: args.users,
+        output: args.output,
+        overrides: Overrides {
+            endpoint_url: args.endpoint_url.or_else(|| env_value("AWS_ENDPOINT_URL")),
+            target_kind: args.target_kind,
+            data_dir: args.data_dir,
+            ..Overrides::default()
+        },
+        create_pool: args.create_pool,
+        progress: args.progress != ProgressArg::Quiet,
+    };
+    let quiet = !opts.progress;
+    match cogbench::provision::provision(opts).await {
+        Ok(done) => {
+            if let Some((pool, client)) = &done.created {
+                println!("# the pool and app client created; name them in the scenario:");
+                println!("pool:\n  existing: {{id: {pool}, client_id: {client}}}");
+            }
+            let coded = done.rows.iter().filter(|r| !r.code.is_empty()).count();
+            if quiet {
+                return 0;
+            }
+            eprintln!(
+                "cogbench provision: {} users written to {} ({coded} with a code; codes: {})",
+                done.rows.len(),
+                done.file.display(),
+                done.codes
+            );
+            if coded == 0 {
+                eprintln!(
+                    "cogbench provision: the target gives no codes, so the code column is empty: fill it in (from the emails), or `run` skips the cases that need a code"
+                );
+            }
+            0
         }
         Err(e) => {
             eprintln!("cogbench: error: {e}");

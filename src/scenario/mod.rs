@@ -13,9 +13,13 @@ pub mod units;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use model::{Attribute, CodeSource, Secret, TargetKind, Template, UserExistenceErrors};
+pub use model::{
+    Attribute, CodeSource, MAX_USERS, Secret, TargetKind, Template, UserExistenceErrors,
+};
 pub use phase::{Load, Phase, Stage, Stop};
-pub use plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, TargetPlan, UsersPlan, phase_bound};
+pub use plan::{
+    MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, TargetPlan, UsersPlan, phase_bound,
+};
 pub use retry::RetryPolicy;
 pub use threshold::{Metric, Op, Stat, Threshold};
 
@@ -40,6 +44,30 @@ pub fn parse(
     catalog: Arc<Catalog>,
     overrides: &Overrides,
 ) -> Result<Plan, ScenarioError> {
+    let (raw, catalog) = parse_raw(text, path, catalog)?;
+    plan::build(raw, path.to_path_buf(), catalog, overrides)
+        .map_err(|message| YamlError::whole(path, message))
+}
+
+/// What `cogbench provision` reads from a scenario: the target, the pool it names and the
+/// user naming. The rest of the scenario is checked as for a run, except `users.from_csv`,
+/// which need not exist yet (provision writes it).
+pub fn load_for_signup(
+    path: &Path,
+    catalog: Arc<Catalog>,
+    overrides: &Overrides,
+) -> Result<SignUpPlan, ScenarioError> {
+    let text = yaml::read_file(path, "scenario")?;
+    let (raw, _) = parse_raw(&text, path, catalog)?;
+    plan::build_signup(raw, path.to_path_buf(), overrides)
+        .map_err(|message| YamlError::whole(path, message))
+}
+
+fn parse_raw(
+    text: &str,
+    path: &Path,
+    catalog: Arc<Catalog>,
+) -> Result<(model::RawScenario, Arc<Catalog>), ScenarioError> {
     // A first look for `catalog:` files: their cases must be known before the mix is read.
     #[derive(serde::Deserialize)]
     struct CatalogRefs {
@@ -61,7 +89,5 @@ pub fn parse(
     let previous = model::KNOWN_CASES.with(|k| k.replace(names));
     let raw = yaml::from_str::<model::RawScenario>(text, path);
     model::KNOWN_CASES.with(|k| k.replace(previous));
-    let raw = raw?;
-    plan::build(raw, path.to_path_buf(), catalog, overrides)
-        .map_err(|message| YamlError::whole(path, message))
+    Ok((raw?, catalog))
 }

@@ -294,29 +294,8 @@ pub(super) fn build(
     {
         return Err(refusal);
     }
-    let region = match &overrides.region {
-        Some(r) => {
-            super::model::check_region(r).map_err(|e| format!("--region: {e}"))?;
-            r.clone()
-        }
-        None => raw
-            .target
-            .as_ref()
-            .and_then(|t| t.region.clone())
-            .unwrap_or_else(|| "us-east-1".to_owned()),
-    };
-    let p = raw.pool;
-    let pool = PoolPlan {
-        name: p.name,
-        alias_attributes: p.alias_attributes,
-        username_attributes: p.username_attributes,
-        auto_verified_attributes: p.auto_verified_attributes,
-        case_sensitive: p.case_sensitive,
-        public_client: p.clients.public.prevent_user_existence_errors,
-        secret_client: p.clients.secret.prevent_user_existence_errors,
-        delete_after: p.delete_after,
-        existing: p.existing,
-    };
+    let region = region_of(raw.target.as_ref(), overrides)?;
+    let pool = pool_of(raw.pool);
     check_naming(&raw.users.username, &raw.users.email, &pool)?;
     let listed = match (&pool.existing, &raw.users.from_csv) {
         (None, None) => Vec::new(),
@@ -462,27 +441,7 @@ pub(super) fn build(
         ));
     }
 
-    let mut http = ClientSettings::default();
-    if let Some(c) = raw.http.connections {
-        http.pool_size = c.0;
-    } else {
-        http.pool_size = default_connections(&raw.phases.0);
-    }
-    http.http2 = raw.http.version == super::model::HttpVersion::Http2;
-    if let Some(d) = raw.http.connect_timeout {
-        http.connect_timeout = d.0;
-    }
-    if let Some(d) = raw.http.read_timeout {
-        http.read_timeout = d.0;
-    }
-    http.verify_tls = !overrides.no_verify_ssl;
-    http.ca_bundle = overrides.ca_bundle.clone();
-    if let Some(d) = overrides.connect_timeout {
-        http.connect_timeout = d;
-    }
-    if let Some(d) = overrides.read_timeout {
-        http.read_timeout = d;
-    }
+    let http = http_of(&raw.http, default_connections(&raw.phases.0), overrides);
 
     Ok(Plan {
         name: raw.name.0,
@@ -515,6 +474,110 @@ pub(super) fn build(
         postconditions: raw.judge.postconditions.0,
         request: raw.request.0,
         catalog,
+    })
+}
+
+fn region_of(
+    target: Option<&super::model::TargetDef>,
+    overrides: &Overrides,
+) -> Result<String, String> {
+    Ok(match &overrides.region {
+        Some(r) => {
+            super::model::check_region(r).map_err(|e| format!("--region: {e}"))?;
+            r.clone()
+        }
+        None => target
+            .and_then(|t| t.region.clone())
+            .unwrap_or_else(|| "us-east-1".to_owned()),
+    })
+}
+
+fn pool_of(p: super::model::PoolDef) -> PoolPlan {
+    PoolPlan {
+        name: p.name,
+        alias_attributes: p.alias_attributes,
+        username_attributes: p.username_attributes,
+        auto_verified_attributes: p.auto_verified_attributes,
+        case_sensitive: p.case_sensitive,
+        public_client: p.clients.public.prevent_user_existence_errors,
+        secret_client: p.clients.secret.prevent_user_existence_errors,
+        delete_after: p.delete_after,
+        existing: p.existing,
+    }
+}
+
+/// The scenario's `http:` with the command line's TLS and timeout options over it.
+fn http_of(
+    def: &super::model::HttpDef,
+    default_pool_size: usize,
+    overrides: &Overrides,
+) -> ClientSettings {
+    let mut http = ClientSettings {
+        pool_size: def.connections.as_ref().map_or(default_pool_size, |c| c.0),
+        http2: def.version == super::model::HttpVersion::Http2,
+        verify_tls: !overrides.no_verify_ssl,
+        ca_bundle: overrides.ca_bundle.clone(),
+        ..ClientSettings::default()
+    };
+    if let Some(d) = overrides
+        .connect_timeout
+        .or(def.connect_timeout.as_ref().map(|d| d.0))
+    {
+        http.connect_timeout = d;
+    }
+    if let Some(d) = overrides
+        .read_timeout
+        .or(def.read_timeout.as_ref().map(|d| d.0))
+    {
+        http.read_timeout = d;
+    }
+    http
+}
+
+/// What `cogbench provision` needs from a scenario: where the pool is, which pool and client
+/// (`pool.existing`, or the pool's settings for `--create-pool`) and how users are named.
+#[derive(Debug, Clone)]
+pub struct SignUpPlan {
+    pub name: String,
+    pub file: PathBuf,
+    pub target: TargetPlan,
+    pub region: String,
+    pub pool: PoolPlan,
+    pub username: Template,
+    pub email: Template,
+    pub password: Option<Secret>,
+    /// `users.from_csv`, resolved against the scenario's folder: where the list goes by default.
+    pub from_csv: Option<PathBuf>,
+    pub http: ClientSettings,
+}
+
+pub(super) fn build_signup(
+    raw: RawScenario,
+    file: PathBuf,
+    overrides: &Overrides,
+) -> Result<SignUpPlan, String> {
+    let target = target_plan(raw.target.as_ref(), overrides)?;
+    if target.kind == TargetKind::Embedded {
+        return Err("provision: the embedded emulator starts empty and stops with the command that started it; name a running target (target.endpoint or --endpoint-url, e.g. `cogbench emulator --port 9229`)".into());
+    }
+    let region = region_of(raw.target.as_ref(), overrides)?;
+    let pool = pool_of(raw.pool);
+    check_naming(&raw.users.username, &raw.users.email, &pool)?;
+    let from_csv = raw.users.from_csv.as_deref().map(|p| match file.parent() {
+        Some(dir) if std::path::Path::new(p).is_relative() => dir.join(p),
+        _ => PathBuf::from(p),
+    });
+    Ok(SignUpPlan {
+        name: raw.name.0,
+        file,
+        target,
+        region,
+        pool,
+        username: raw.users.username,
+        email: raw.users.email,
+        password: raw.users.password,
+        from_csv,
+        http: http_of(&raw.http, 16, overrides),
     })
 }
 

