@@ -13,4 +13,5 @@ mod report_html;
 mod robustness;
 mod schema;
 mod shipped;
+mod signing;
 mod wrong_target;

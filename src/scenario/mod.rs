@@ -15,7 +15,9 @@ use std::sync::Arc;
 
 pub use model::{Attribute, CodeSource, Secret, TargetKind, Template, UserExistenceErrors};
 pub use phase::{Load, Phase, Stage, Stop};
-pub use plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, TargetPlan, UsersPlan, phase_bound};
+pub use plan::{
+    MixEntry, Overrides, Plan, PoolPlan, PoolRun, Signing, TargetPlan, UsersPlan, phase_bound,
+};
 pub use retry::RetryPolicy;
 pub use threshold::{Metric, Op, Stat, Threshold};
 
