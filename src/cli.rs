@@ -174,10 +174,14 @@ pub struct GlobalArgs {
     /// by the progress display).
     #[arg(long, value_name = "on|off|auto")]
     pub color: Option<String>,
-    /// Accepted: cogbench signs no request yet (ConfirmSignUp is never signed).
+    /// Sign nothing and look up no credentials. By default the provisioning and admin calls
+    /// (CreateUserPool, CreateUserPoolClient, AdminGetUser, DeleteUserPool) are signed with
+    /// SigV4 whenever credentials are found; SignUp, ConfirmSignUp and
+    /// ResendConfirmationCode never are.
     #[arg(long)]
     pub no_sign_request: bool,
-    /// Accepted: credentials are not used yet (no signed operation is sent).
+    /// The profile of the shared config and credentials files whose credentials sign
+    /// (instead of AWS_PROFILE or `default`; environment-variable keys are then not used).
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
     /// Accepted: nothing here paginates.

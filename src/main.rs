@@ -96,6 +96,8 @@ async fn cmd_run(args: RunArgs) -> i32 {
                 .clone()
                 .or_else(|| env_value("AWS_CA_BUNDLE").map(Into::into)),
             cases: args.cases.clone(),
+            no_sign_request: args.global.no_sign_request,
+            profile: args.global.profile.clone(),
             target: None,
             connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,
             read_timeout: seconds("--cli-read-timeout", args.cli_read_timeout)?,

@@ -416,6 +416,10 @@ fn step(e: ApiError, what: &str) -> ApiError {
             status,
             detail,
         },
+        ApiError::Signing { detail, .. } => ApiError::Signing {
+            what: what.to_owned(),
+            detail,
+        },
     }
 }
 

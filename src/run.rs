@@ -16,7 +16,7 @@ use crate::progress::{self, Monitor};
 use crate::report::export::Format;
 use crate::report::{self, CaseSummary, Conformance, Summary, Totals, Verdict};
 use crate::scenario::{Load, Plan, Stop, phase_bound, units::format_duration};
-use crate::target::{Api, Target, provision};
+use crate::target::{Api, Target, credentials, provision};
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -67,12 +67,15 @@ pub enum RunError {
         dir: PathBuf,
         source: std::io::Error,
     },
+    /// Credentials were configured but could not be loaded, and the target is an AWS endpoint.
+    #[error(transparent)]
+    Credentials(#[from] crate::target::CredentialsLoadError),
 }
 
 impl RunError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Target(_) => gate::EXIT_TARGET,
+            RunError::Target(_) | RunError::Credentials(_) => gate::EXIT_TARGET,
             RunError::Reports { .. } => gate::EXIT_FAILED,
         }
     }
@@ -90,13 +93,14 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             .join(report::compact_utc(started_at))
     });
 
+    let quiet = opts.progress == progress::Mode::Quiet;
+    let signer = credentials::signer(&plan, quiet).await?;
     let target = Target::start(&plan)
         .await
         .map_err(|e| RunError::Target(format!("could not start the embedded emulator: {e}")))?;
     let client = crate::client::build(&plan.http)
         .map_err(|e| RunError::Target(format!("could not build the HTTP client: {e}")))?;
-    let api = Api::new(client.clone(), &target.endpoint);
-    let quiet = opts.progress == progress::Mode::Quiet;
+    let api = Api::new(client, &target.endpoint).with_signer(signer);
     if !quiet {
         let users = match &plan.main_pool().pool.existing {
             Some(e) => format!(
@@ -183,9 +187,8 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         })
         .collect();
     let engine = Arc::new(Engine::new(
-        client,
+        &api,
         &plan.http,
-        &target.endpoint,
         compiled,
         &weights,
         pools,
@@ -693,6 +696,7 @@ pub fn plan_echo(plan: &Plan) -> serde_json::Value {
             "admin_reads": plan.target.admin_reads,
             "faults": plan.target.faults,
             "region": plan.region,
+            "signing": plan.signing.describe(),
         },
         "pool": {
             "name": pool.name,

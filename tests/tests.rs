@@ -14,4 +14,5 @@ mod report_html;
 mod robustness;
 mod schema;
 mod shipped;
+mod signing;
 mod wrong_target;

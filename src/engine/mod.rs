@@ -149,19 +149,20 @@ pub struct Engine {
 }
 
 impl Engine {
-    #[allow(clippy::too_many_arguments)]
+    /// `api` carries the client (shared with the load path), the endpoint and the signer of
+    /// the AdminGetUser read-backs.
     pub fn new(
-        client: reqwest::Client,
+        api: &Api,
         http: &crate::client::ClientSettings,
-        endpoint: &str,
         mut cases: Vec<Compiled>,
         weights: &[u32],
         pools: Vec<(UserPools, String)>,
         post_rate: f64,
         retry: crate::scenario::RetryPolicy,
     ) -> Engine {
-        let admin = Api::new(client.clone(), endpoint);
-        let url = reqwest::Url::parse(&format!("{}/", endpoint.trim_end_matches('/')))
+        let admin = api.clone();
+        let client = api.client().clone();
+        let url = reqwest::Url::parse(&format!("{}/", api.endpoint()))
             .expect("the endpoint was checked when the scenario loaded");
         let origin = (!http.http2).then(|| http1::Origin::of(&url)).flatten();
         if let Some(origin) = &origin {

@@ -68,6 +68,16 @@ impl Operation {
         }
     }
 
+    /// Whether real Cognito authorizes the operation with IAM, so the request must carry a SigV4
+    /// signature (service `cognito-idp`). SignUp, ConfirmSignUp and ResendConfirmationCode are
+    /// public (`noAuth`/`optionalAuth` in the models) and are never signed (spec §1.2, §5).
+    pub fn signed(self) -> bool {
+        !matches!(
+            self,
+            Operation::SignUp | Operation::ConfirmSignUp | Operation::ResendConfirmationCode
+        )
+    }
+
     /// Resolves an `X-Amz-Target` header value. Only the exact `<prefix>.<Operation>` form
     /// is accepted: whether Cognito takes a fully qualified Java-style prefix is unverified (spec §1.1).
     pub fn from_target(target: &str) -> Option<Operation> {
@@ -86,6 +96,24 @@ mod tests {
             assert_eq!(Operation::from_target(op.target()), Some(op));
             assert_eq!(op.target(), format!("{TARGET_PREFIX}.{}", op.name()));
         }
+    }
+
+    #[test]
+    fn only_provisioning_and_admin_operations_are_signed() {
+        let signed: Vec<_> = Operation::ALL
+            .into_iter()
+            .filter(|o| o.signed())
+            .map(Operation::name)
+            .collect();
+        assert_eq!(
+            signed,
+            [
+                "CreateUserPool",
+                "DeleteUserPool",
+                "CreateUserPoolClient",
+                "AdminGetUser"
+            ]
+        );
     }
 
     #[test]

@@ -18,7 +18,8 @@ pub use model::{
 };
 pub use phase::{Load, Phase, Stage, Stop};
 pub use plan::{
-    MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, TargetPlan, UsersPlan, phase_bound,
+    MixEntry, Overrides, Plan, PoolPlan, PoolRun, Signing, SignUpPlan, TargetPlan, UsersPlan,
+    phase_bound,
 };
 pub use retry::RetryPolicy;
 pub use threshold::{Metric, Op, Stat, Threshold};

@@ -42,6 +42,29 @@ pub struct Plan {
     /// Members merged into every case's request (`Case::with_members`).
     pub request: Vec<(String, crate::cases::Value)>,
     pub catalog: Arc<Catalog>,
+    /// SigV4 on the provisioning and admin calls.
+    pub signing: Signing,
+}
+
+/// Whether the provisioning and admin calls are signed (never SignUp, ConfirmSignUp or
+/// ResendConfirmationCode). As the AWS CLI: with credentials, on every kind of target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signing {
+    /// `--no-sign-request`: nothing is signed and no credentials are looked up.
+    Off,
+    /// Credentials from the standard chain (`target::credentials`); `profile` is `--profile`.
+    /// Without any, calls go unsigned.
+    Chain { profile: Option<String> },
+}
+
+impl Signing {
+    pub fn describe(&self) -> String {
+        match self {
+            Signing::Off => "off (--no-sign-request)".to_owned(),
+            Signing::Chain { profile: None } => "credentials chain".to_owned(),
+            Signing::Chain { profile: Some(p) } => format!("credentials chain, profile {p}"),
+        }
+    }
 }
 
 /// Where requests go and what can be done there.
@@ -51,7 +74,7 @@ pub struct TargetPlan {
     /// `None` for the embedded emulator (its port is chosen when it starts).
     pub endpoint: Option<String>,
     pub codes: CodeSource,
-    /// AdminGetUser answers unsigned (emulators do; a real pool needs SigV4).
+    /// AdminGetUser read-backs are sent (a real pool answers them only when signed).
     pub admin_reads: bool,
     /// The embedded emulator's fault switches, as written (checked when loaded).
     pub faults: Option<String>,
@@ -260,6 +283,10 @@ pub struct Overrides {
     pub no_verify_ssl: bool,
     /// `--ca-bundle`.
     pub ca_bundle: Option<PathBuf>,
+    /// `--no-sign-request`.
+    pub no_sign_request: bool,
+    /// `--profile`.
+    pub profile: Option<String>,
 }
 
 /// Users provisioned per kind when a phase has no bound on its requests.
@@ -474,6 +501,13 @@ pub(super) fn build(
         postconditions: raw.judge.postconditions.0,
         request: raw.request.0,
         catalog,
+        signing: if overrides.no_sign_request {
+            Signing::Off
+        } else {
+            Signing::Chain {
+                profile: overrides.profile.clone(),
+            }
+        },
     })
 }
 

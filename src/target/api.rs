@@ -1,8 +1,11 @@
 //! Calls to the Cognito operations used for provisioning and read-back, and to the
 //! emulator's side routes. Not on the load path.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
+use super::sigv4::Signer;
 use crate::protocol::{self, Operation};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +29,8 @@ pub enum ApiError {
         status: u16,
         detail: String,
     },
+    #[error("{what} could not be signed: {detail}")]
+    Signing { what: String, detail: String },
 }
 
 impl ApiError {
@@ -68,6 +73,10 @@ impl ApiError {
                 status,
                 detail: mask(detail),
             },
+            ApiError::Signing { what, detail } => ApiError::Signing {
+                what,
+                detail: mask(detail),
+            },
         }
     }
 }
@@ -76,6 +85,8 @@ impl ApiError {
 pub struct Api {
     client: reqwest::Client,
     endpoint: String,
+    /// Signs the operations that need it (`Operation::signed`); `None` sends all unsigned.
+    signer: Option<Arc<Signer>>,
 }
 
 impl Api {
@@ -83,21 +94,56 @@ impl Api {
         Api {
             client,
             endpoint: endpoint.trim_end_matches('/').to_owned(),
+            signer: None,
         }
+    }
+
+    /// The same API with SigV4 on the provisioning and admin operations.
+    pub fn with_signer(self, signer: Option<Arc<Signer>>) -> Api {
+        Api { signer, ..self }
     }
 
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
 
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+
     pub async fn call(&self, op: Operation, input: &Value) -> Result<Value, ApiError> {
         let what = op.name().to_owned();
-        let response = self
+        let url = format!("{}/", self.endpoint);
+        let body = serde_json::to_vec(input).expect("a JSON value serialises");
+        let mut request = self
             .client
-            .post(format!("{}/", self.endpoint))
+            .post(&url)
             .header(reqwest::header::CONTENT_TYPE, protocol::CONTENT_TYPE)
-            .header(protocol::HEADER_TARGET, op.target())
-            .body(serde_json::to_vec(input).expect("a JSON value serialises"))
+            .header(protocol::HEADER_TARGET, op.target());
+        if let Some(signer) = self.signer.as_ref().filter(|_| op.signed()) {
+            // The URL as the client sends it (host in lower case, no default port): the
+            // signature covers the Host header it makes.
+            let sent = reqwest::Url::parse(&url).map_or_else(|_| url.clone(), String::from);
+            let signed = signer
+                .headers(
+                    &sent,
+                    &[
+                        ("content-type", protocol::CONTENT_TYPE),
+                        (protocol::HEADER_TARGET, op.target()),
+                    ],
+                    &body,
+                )
+                .await
+                .map_err(|e| ApiError::Signing {
+                    what: what.clone(),
+                    detail: e.to_string(),
+                })?;
+            for (name, value) in signed {
+                request = request.header(name, value);
+            }
+        }
+        let response = request
+            .body(body)
             .send()
             .await
             .map_err(|e| self.transport(&what, &e))?;

@@ -3,14 +3,18 @@
 
 pub mod api;
 pub mod codes;
+pub mod credentials;
 pub mod provision;
+pub mod sigv4;
 
 use crate::cases::Capability;
 use crate::emulator::{self, EmulatorConfig, RunningEmulator};
 use crate::scenario::Plan;
 
 pub use api::{Api, ApiError};
+pub use credentials::CredentialsLoadError;
 pub use provision::{Fixtures, ProvisionError};
+pub use sigv4::Signer;
 
 pub struct Target {
     pub kind: &'static str,

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 pub mod fake;
+pub mod sigv4;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
