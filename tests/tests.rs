@@ -12,5 +12,6 @@ mod faults;
 mod report_html;
 mod robustness;
 mod schema;
+mod shard;
 mod shipped;
 mod wrong_target;

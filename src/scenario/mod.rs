@@ -7,6 +7,7 @@ mod phase;
 mod plan;
 pub mod quota;
 mod retry;
+pub mod shard;
 pub mod threshold;
 pub mod units;
 
@@ -17,6 +18,7 @@ pub use model::{Attribute, CodeSource, Secret, TargetKind, Template, UserExisten
 pub use phase::{Load, Phase, Stage, Stop};
 pub use plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, TargetPlan, UsersPlan, phase_bound};
 pub use retry::RetryPolicy;
+pub use shard::{PhaseShard, Shard};
 pub use threshold::{Metric, Op, Stat, Threshold};
 
 use crate::cases::Catalog;
