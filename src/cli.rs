@@ -74,6 +74,9 @@ pub enum Command {
     Bench(BenchArgs),
     /// Compare a run with a baseline run, case by case; exit 1 when a limit is passed.
     Compare(CompareArgs),
+    /// Merge the runs of a scenario's shards (`run --shard I/N`) into the reports of one run:
+    /// counts added, histograms merged, thresholds and verdicts judged again.
+    Merge(MergeArgs),
     /// Write report formats again from a finished run's summary.json.
     Report {
         /// The run's folder (or its summary.json).
@@ -141,8 +144,29 @@ pub struct RunArgs {
     /// (UserCreation, 50 requests per second) — for accounts whose quota was raised.
     #[arg(long)]
     pub allow_above_quota: bool,
+    /// Run part I of N of the scenario's load (1 ≤ I ≤ N ≤ 1000): N processes, on as many
+    /// machines, each given its own I, together run the scenario once; `cogbench merge`
+    /// then puts their reports together.
+    #[arg(long, value_name = "I/N", value_parser = crate::scenario::Shard::parse)]
+    pub shard: Option<crate::scenario::Shard>,
     #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' run folders (or their summary.json files).
+    #[arg(required = true, value_name = "RUN_DIR")]
+    pub run_dirs: Vec<PathBuf>,
+    /// Where the merged summary.json and the other formats of the first shard's plan go.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: PathBuf,
+    /// A list of the target's known deviations, as for `run`, to gate the merged run against.
+    #[arg(long, value_name = "FILE")]
+    pub known_deviations: Option<PathBuf>,
+    /// What to print: the verdict table, or the merged summary.json.
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
 }
 
 /// The AWS CLI's global options, as `run` understands them.

@@ -37,7 +37,7 @@ pub struct Deviation {
 }
 
 /// What the gate found.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DeviationReport {
     pub file: String,
     pub target: String,
@@ -53,7 +53,7 @@ pub struct DeviationReport {
     pub not_run: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChangedDeviation {
     pub case: String,
     pub listed: Vec<String>,

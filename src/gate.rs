@@ -13,6 +13,7 @@ pub const EXIT_TARGET: i32 = 3;
 pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// The histograms thresholds read, merged over all cases.
+#[derive(Debug, Clone)]
 pub struct Merged {
     pub response: Histogram<u64>,
     pub service: Histogram<u64>,

@@ -15,6 +15,7 @@ pub mod diff;
 pub mod emulator;
 pub mod engine;
 pub mod gate;
+pub mod merge;
 pub mod metrics;
 pub mod progress;
 pub mod protocol;

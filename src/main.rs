@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         Command::ConfirmSignUp(args) => runtime.block_on(cogbench::awscli::run(args)),
         Command::Bench(args) => runtime.block_on(cmd_bench(args)),
         Command::Compare(args) => cmd_compare(&args),
+        Command::Merge(args) => cmd_merge(&args),
         Command::Report {
             run_dir,
             formats,
@@ -95,6 +96,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
                 .ca_bundle
                 .clone()
                 .or_else(|| env_value("AWS_CA_BUNDLE").map(Into::into)),
+            shard: args.shard,
             cases: args.cases.clone(),
             no_sign_request: args.global.no_sign_request,
             profile: args.global.profile.clone(),
@@ -309,6 +311,47 @@ fn cmd_compare(args: &cogbench::cli::CompareArgs) -> i32 {
             EXIT_BAD_INPUT
         }
     }
+}
+
+fn cmd_merge(args: &cogbench::cli::MergeArgs) -> i32 {
+    let known_deviations = match &args.known_deviations {
+        None => None,
+        Some(file) => match cogbench::deviations::load(file) {
+            Ok(list) => Some((file.clone(), list)),
+            Err(e) => {
+                eprintln!("cogbench: error: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        },
+    };
+    let merged = match cogbench::merge::merge(&args.run_dirs, known_deviations.as_ref()) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    for w in &merged.warnings {
+        eprintln!("cogbench: warning: {w}");
+    }
+    if let Err(e) = cogbench::merge::write(&merged, &args.output_dir) {
+        eprintln!(
+            "cogbench: error: writing reports to {}: {e}",
+            args.output_dir.display()
+        );
+        return EXIT_FAILED;
+    }
+    match args.output {
+        Output::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&merged.summary).expect("the summary serialises")
+        ),
+        Output::Table => {
+            print!("{}", cogbench::report::table::render(&merged.summary));
+            println!("reports: {}", args.output_dir.display());
+        }
+    }
+    merged.summary.exit_code
 }
 
 fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::path::Path>) -> i32 {

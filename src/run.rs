@@ -84,9 +84,13 @@ impl RunError {
 pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     let plan = Arc::new(plan);
     let started_at = SystemTime::now();
-    let run_id: String = (0..6)
+    let mut run_id: String = (0..6)
         .map(|_| fastrand::alphanumeric().to_ascii_lowercase())
         .collect();
+    // Shards provision side by side: their pools and users never share a name.
+    if let Some(shard) = plan.shard {
+        run_id = format!("{run_id}s{}", shard.index);
+    }
     let report_dir = opts.output_dir.clone().unwrap_or_else(|| {
         opts.reports_root
             .join(&plan.name)
@@ -119,7 +123,8 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
                 "cogbench: AWS endpoint: ConfirmSignUp's request-rate quota ({}) is {} requests per second by default, per account and Region, shared with SignUp (spec §4.5); planned peak: {}",
                 crate::scenario::quota::CATEGORY,
                 crate::scenario::quota::DEFAULT_RPS,
-                crate::scenario::quota::planned_peak(&plan.phases)
+                // The quota is the account's: every shard's requests count against it.
+                crate::scenario::quota::planned_peak(&whole_phases(&plan))
                     .map_or("unbounded".to_owned(), |p| format!("{p:.0}/s"))
             );
         }
@@ -176,6 +181,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         })
         .collect();
     let weights: Vec<u32> = runnable.iter().map(|m| m.weight).collect();
+    let load_started_at = SystemTime::now();
     let pools: Vec<(UserPools, String)> = fixtures
         .into_iter()
         .zip(&plan.pools)
@@ -229,23 +235,29 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
 
     let finished_at = SystemTime::now();
     let mut summary = summarize(&plan, &engine, &target, phases, started_at, finished_at);
+    summary.load_started_at = Some(report::rfc3339_utc_millis(load_started_at));
     summary.interrupted = interrupted;
     summary.aborted = engine.abort_reason().map(str::to_owned);
     summary.partial = interrupted || summary.aborted.is_some();
-    if let Some((file, list)) = &opts.known_deviations {
-        summary.deviations = Some(crate::deviations::check(list, file, &summary));
-    }
-    let merged = merged_histograms(&engine);
-    summary.thresholds = gate::evaluate(&plan.thresholds, &summary, &merged, &|id| {
-        engine.cases().iter().position(|c| c.id == id).map(|i| {
+    let histograms: Vec<(String, Merged)> = engine
+        .cases()
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
             let s = engine.recorder.snapshot(i);
-            Merged {
+            let h = Merged {
                 response: s.response,
                 service: s.service,
-            }
+            };
+            (c.id.clone(), h)
         })
-    });
-    summary.exit_code = gate::exit_code(&summary);
+        .collect();
+    conclude(
+        &mut summary,
+        &plan.thresholds,
+        opts.known_deviations.as_ref(),
+        &histograms,
+    );
     target.stop().await;
 
     engine.recorder.finish_intervals();
@@ -258,6 +270,18 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         summary,
         report_dir,
     })
+}
+
+/// The scenario's phases, whole (all shards together).
+fn whole_phases(plan: &Plan) -> Vec<crate::scenario::Phase> {
+    plan.phases
+        .iter()
+        .map(|p| crate::scenario::Phase {
+            load: p.shard.as_ref().map_or(&p.load, |s| &s.whole).clone(),
+            shard: None,
+            ..p.clone()
+        })
+        .collect()
 }
 
 /// Deletes the run's pools when the scenario asks for it (the default); failures are warned
@@ -343,14 +367,84 @@ pub fn write_reports(
     Ok(())
 }
 
-fn merged_histograms(engine: &Engine) -> Merged {
-    let mut m = Merged::default();
-    for i in 0..engine.cases().len() {
-        let s = engine.recorder.snapshot(i);
-        let _ = m.response.add(&s.response);
-        let _ = m.service.add(&s.service);
+/// The gate over a finished summary, for one run and for a merge of shard runs alike: the
+/// known deviations, the thresholds (read on the histograms of the cases that ran, `(id,
+/// histograms)`, and on their sum) and the exit code.
+pub fn conclude(
+    summary: &mut Summary,
+    thresholds: &[crate::scenario::Threshold],
+    known_deviations: Option<&(PathBuf, crate::deviations::KnownDeviations)>,
+    histograms: &[(String, Merged)],
+) {
+    if let Some((file, list)) = known_deviations {
+        summary.deviations = Some(crate::deviations::check(list, file, summary));
     }
-    m
+    let mut all = Merged::default();
+    for (_, h) in histograms {
+        let _ = all.response.add(&h.response);
+        let _ = all.service.add(&h.service);
+    }
+    summary.thresholds = gate::evaluate(thresholds, summary, &all, &|id| {
+        histograms
+            .iter()
+            .find(|(name, _)| name == id)
+            .map(|(_, h)| h.clone())
+    });
+    summary.exit_code = gate::exit_code(summary);
+}
+
+/// The run's totals from its cases and phases, with `response` and `service` the sums of
+/// the cases' histograms. `sent`, `abandoned` and `unaccounted` are left to the caller.
+pub fn totals_of(
+    cases: &[CaseSummary],
+    phases: &[PhaseOutcome],
+    response: &hdrhistogram::Histogram<u64>,
+    service: &hdrhistogram::Histogram<u64>,
+) -> Totals {
+    let mut totals = Totals {
+        by_class: report::by_class(&[0; 6]),
+        ..Totals::default()
+    };
+    for c in cases {
+        for (class, n) in &c.by_class {
+            *totals.by_class.entry(class).or_default() += n;
+        }
+    }
+    totals.requests = totals.by_class.values().sum();
+    totals.errors = cases.iter().map(|c| c.errors).sum();
+    totals.error_rate = if totals.requests > 0 {
+        totals.errors as f64 / totals.requests as f64
+    } else {
+        0.0
+    };
+    totals.duration_seconds = phases.iter().map(|p| p.duration_seconds).sum();
+    totals.requests_per_second = if totals.duration_seconds > 0.0 {
+        totals.requests as f64 / totals.duration_seconds
+    } else {
+        0.0
+    };
+    totals.dropped = phases.iter().map(|p| p.dropped).sum();
+    totals.retries = cases.iter().map(|c| c.retries).sum();
+    totals.completed = totals.requests;
+    totals.latency_us = Percentiles::of(response);
+    totals.service_time_us = Percentiles::of(service);
+    totals
+}
+
+/// Cases by verdict, and the answers judged.
+pub fn conformance_of(cases: &[CaseSummary]) -> Conformance {
+    let mut c = Conformance::default();
+    for case in cases {
+        match case.verdict {
+            Verdict::Pass => c.passed += 1,
+            Verdict::Fail => c.failed += 1,
+            Verdict::Skipped => c.skipped += 1,
+        }
+        c.responses_judged += case.judged;
+        c.responses_passed += case.passed_responses;
+        c.responses_failed += case.failed_responses;
+    }
+    c
 }
 
 fn summarize(
@@ -362,9 +456,6 @@ fn summarize(
     finished_at: SystemTime,
 ) -> Summary {
     let mut cases = Vec::new();
-    let mut totals = Totals::default();
-    let mut class_counts = [0u64; 6];
-    let mut conformance = Conformance::default();
     let (mut all_response, mut all_service) = (new_histogram(), new_histogram());
     let mut compiled_index = 0;
     for m in &plan.mix {
@@ -378,27 +469,27 @@ fn summarize(
         };
         let _ = all_response.add(&stats.response);
         let _ = all_service.add(&stats.service);
-        for (t, c) in class_counts.iter_mut().zip(stats.by_class) {
-            *t += c;
-        }
         let v = &stats.verdicts;
         let (verdict, skip_reason, unjudged) = if let Some(reason) = &m.skip {
             (Verdict::Skipped, Some(reason.clone()), false)
         } else if v.failed > 0 {
             (Verdict::Fail, None, false)
+        } else if let Some(shard) = plan.shard
+            && v.judged == 0
+            && stats.count() == 0
+        {
+            // A shard's part of the phases may hold none of a case: not a failure of the
+            // target; the merge judges the case over every shard.
+            let why = format!(
+                "never sent by shard {shard}: its part of the phases did not come to this case (`cogbench merge` judges it over all the shards)"
+            );
+            (Verdict::Skipped, Some(why), false)
         } else if v.judged == 0 {
-            (Verdict::Skipped, Some(unjudged_reason(&stats)), true)
+            let by_class = report::by_class(&stats.by_class);
+            (Verdict::Skipped, Some(unjudged_reason(&by_class)), true)
         } else {
             (Verdict::Pass, None, false)
         };
-        match verdict {
-            Verdict::Pass => conformance.passed += 1,
-            Verdict::Fail => conformance.failed += 1,
-            Verdict::Skipped => conformance.skipped += 1,
-        }
-        conformance.responses_judged += v.judged;
-        conformance.responses_passed += v.passed;
-        conformance.responses_failed += v.failed;
         let (expected, observed) = match v.samples.first() {
             Some(first) => {
                 let (e, o) = report::side_by_side(&first.differences);
@@ -437,24 +528,9 @@ fn summarize(
             }),
         });
     }
-    totals.requests = class_counts.iter().sum();
-    totals.errors = cases.iter().map(|c| c.errors).sum();
-    totals.error_rate = if totals.requests > 0 {
-        totals.errors as f64 / totals.requests as f64
-    } else {
-        0.0
-    };
-    totals.duration_seconds = phases.iter().map(|p| p.duration_seconds).sum();
-    totals.requests_per_second = if totals.duration_seconds > 0.0 {
-        totals.requests as f64 / totals.duration_seconds
-    } else {
-        0.0
-    };
-    totals.dropped = phases.iter().map(|p| p.dropped).sum();
-    totals.retries = cases.iter().map(|c| c.retries).sum();
+    let mut totals = totals_of(&cases, &phases, &all_response, &all_service);
     // Read after the cases' snapshots: a late answer can only make `sent` look covered.
     totals.sent = engine.sent.load(std::sync::atomic::Ordering::Relaxed);
-    totals.completed = totals.requests;
     // Only an interrupt's grace period running out leaves requests behind on purpose; any
     // other gap between sent and recorded is a request the harness lost, and shows.
     totals.abandoned = if engine.was_abandoned() {
@@ -465,10 +541,8 @@ fn summarize(
     totals.unaccounted = totals
         .sent
         .saturating_sub(totals.completed + totals.abandoned);
-    totals.by_class = report::by_class(&class_counts);
-    totals.latency_us = Percentiles::of(&all_response);
-    totals.service_time_us = Percentiles::of(&all_service);
 
+    let conformance = conformance_of(&cases);
     let coverage = coverage(plan, &cases);
     let timing = timing(&phases);
     Summary {
@@ -491,6 +565,9 @@ fn summarize(
         },
         started_at: report::rfc3339_utc(started_at),
         finished_at: report::rfc3339_utc(finished_at),
+        load_started_at: None,
+        shard: plan.shard,
+        merged: None,
         partial: false,
         interrupted: false,
         aborted: None,
@@ -523,7 +600,8 @@ fn summarize(
     }
 }
 
-fn timing(phases: &[PhaseOutcome]) -> report::Timing {
+/// Whether the harness kept its schedule, over all phases.
+pub fn timing(phases: &[PhaseOutcome]) -> report::Timing {
     let open = phases.iter().filter(|p| p.model == "open").count();
     let mode = match open {
         0 => "closed",
@@ -564,37 +642,9 @@ fn coverage(plan: &Plan, cases: &[CaseSummary]) -> report::Coverage {
                 in_run(c).is_some_and(|k| k.expect.error.as_deref() == Some(e.name.as_str()))
             })
             .collect();
-        // Provoked: the target answered with this error where a case expected it (other
-        // details of the answer may still differ).
-        let provoked = mine
-            .iter()
-            .any(|c| c.by_class.get("expected_error").is_some_and(|n| *n > 0));
-        if !provoked {
-            let reason = if let Some(why) = &e.unprovokable {
-                why.clone()
-            } else if mine.is_empty() {
-                "no case in this run's mix provokes it".to_owned()
-            } else {
-                mine.iter()
-                    .map(|c| match (&c.verdict, &c.skip_reason) {
-                        (Verdict::Skipped, Some(why)) => format!("{} skipped: {why}", c.name),
-                        _ => format!("{} failed", c.name),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
-            skipped.push(report::ErrorSkipped {
-                error: e.name.clone(),
-                reason,
-                provokable: e.unprovokable.is_none(),
-            });
-        }
-        errors.push(report::ErrorCoverage {
-            error: e.name.clone(),
-            spec: e.spec.clone(),
-            provoked,
-            cases: mine.iter().map(|c| c.name.clone()).collect(),
-        });
+        let (covered, not) = error_coverage(&e.name, &e.spec, e.unprovokable.as_deref(), &mine);
+        errors.push(covered);
+        skipped.extend(not);
     }
     let covered: Vec<&String> = catalog
         .members
@@ -622,16 +672,60 @@ fn coverage(plan: &Plan, cases: &[CaseSummary]) -> report::Coverage {
     }
 }
 
-fn unjudged_reason(s: &CaseStats) -> String {
-    if s.count() == 0 {
+/// One documented error's coverage by `mine`, the run's cases that expect it, and why it
+/// was not provoked when it was not.
+pub fn error_coverage(
+    error: &str,
+    spec: &str,
+    unprovokable: Option<&str>,
+    mine: &[&CaseSummary],
+) -> (report::ErrorCoverage, Option<report::ErrorSkipped>) {
+    // Provoked: the target answered with this error where a case expected it (other
+    // details of the answer may still differ).
+    let provoked = mine
+        .iter()
+        .any(|c| c.by_class.get("expected_error").is_some_and(|n| *n > 0));
+    let skipped = (!provoked).then(|| {
+        let reason = if let Some(why) = unprovokable {
+            why.to_owned()
+        } else if mine.is_empty() {
+            "no case in this run's mix provokes it".to_owned()
+        } else {
+            mine.iter()
+                .map(|c| match (&c.verdict, &c.skip_reason) {
+                    (Verdict::Skipped, Some(why)) => format!("{} skipped: {why}", c.name),
+                    _ => format!("{} failed", c.name),
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        report::ErrorSkipped {
+            error: error.to_owned(),
+            reason,
+            provokable: unprovokable.is_none(),
+        }
+    });
+    let covered = report::ErrorCoverage {
+        error: error.to_owned(),
+        spec: spec.to_owned(),
+        provoked,
+        cases: mine.iter().map(|c| c.name.clone()).collect(),
+    };
+    (covered, skipped)
+}
+
+/// Why a case that ran had no answer judged, from its counts by outcome class.
+pub fn unjudged_reason(by_class: &std::collections::BTreeMap<&'static str, u64>) -> String {
+    use crate::cases::Class;
+    let n = |class: Class| by_class.get(class.as_str()).copied().unwrap_or(0);
+    if by_class.values().sum::<u64>() == 0 {
         return "never sent: the phases ended before this case came up in the mix".into();
     }
-    let b = &s.by_class;
     format!(
         "no answer was judged: {} transport errors, {} timeouts, {} throttled",
-        b[crate::cases::Class::TransportError.index()],
-        b[crate::cases::Class::Timeout.index()],
-        b[crate::cases::Class::Throttled.index()]
+        n(Class::TransportError),
+        n(Class::Timeout),
+        n(Class::Throttled)
     )
 }
 
@@ -642,38 +736,55 @@ fn stages_echo(stages: &[crate::scenario::Stage]) -> Vec<serde_json::Value> {
         .collect()
 }
 
+fn phase_echo(p: &crate::scenario::Phase, load: &Load) -> serde_json::Value {
+    let mut v = match load {
+        Load::Closed {
+            vus,
+            stop,
+            think_time,
+            max_duration,
+        } => {
+            let mut v =
+                json!({"model": "closed", "vus": vus, "think_time": format_duration(*think_time)});
+            match stop {
+                Stop::Duration(d) => v["duration"] = json!(format_duration(*d)),
+                Stop::Iterations(n) => v["iterations"] = json!(n),
+                Stop::Rounds(n) => v["rounds"] = json!(n),
+            }
+            if let Some(d) = max_duration {
+                v["max_duration"] = json!(format_duration(*d));
+            }
+            v
+        }
+        Load::RampingVus {
+            start,
+            stages,
+            think_time,
+        } => json!({
+            "model": "closed", "start_vus": start, "stages": stages_echo(stages),
+            "think_time": format_duration(*think_time),
+        }),
+        Load::Open {
+            start_rate,
+            stages,
+            max_in_flight,
+        } => json!({
+            "model": "open", "start_rate": start_rate, "stages": stages_echo(stages),
+            "max_in_flight": max_in_flight,
+        }),
+    };
+    v["name"] = json!(p.name);
+    v["executor"] = json!(p.executor);
+    v
+}
+
 /// The plan as run, with defaults applied and secrets masked.
 pub fn plan_echo(plan: &Plan) -> serde_json::Value {
-    let phases: Vec<_> = plan
+    let phases: Vec<_> = plan.phases.iter().map(|p| phase_echo(p, &p.load)).collect();
+    let whole_phases: Vec<_> = plan
         .phases
         .iter()
-        .map(|p| {
-            let mut v = match &p.load {
-                Load::Closed { vus, stop, think_time, max_duration } => {
-                    let mut v = json!({"model": "closed", "vus": vus, "think_time": format_duration(*think_time)});
-                    match stop {
-                        Stop::Duration(d) => v["duration"] = json!(format_duration(*d)),
-                        Stop::Iterations(n) => v["iterations"] = json!(n),
-                        Stop::Rounds(n) => v["rounds"] = json!(n),
-                    }
-                    if let Some(d) = max_duration {
-                        v["max_duration"] = json!(format_duration(*d));
-                    }
-                    v
-                }
-                Load::RampingVus { start, stages, think_time } => json!({
-                    "model": "closed", "start_vus": start, "stages": stages_echo(stages),
-                    "think_time": format_duration(*think_time),
-                }),
-                Load::Open { start_rate, stages, max_in_flight } => json!({
-                    "model": "open", "start_rate": start_rate, "stages": stages_echo(stages),
-                    "max_in_flight": max_in_flight,
-                }),
-            };
-            v["name"] = json!(p.name);
-            v["executor"] = json!(p.executor);
-            v
-        })
+        .map(|p| phase_echo(p, p.shard.as_ref().map_or(&p.load, |s| &s.whole)))
         .collect();
     let retry_on: Vec<&str> = [
         ("throttling", plan.retry.on_throttling),
@@ -749,5 +860,10 @@ pub fn plan_echo(plan: &Plan) -> serde_json::Value {
             "on": retry_on,
         },
         "reports": plan.reports.iter().map(|f| f.name()).collect::<Vec<_>>(),
+        "shard": plan.shard.map(|s| json!({
+            "index": s.index,
+            "count": s.count,
+            "phases": whole_phases,
+        })),
     })
 }

@@ -13,6 +13,7 @@ mod provision;
 mod report_html;
 mod robustness;
 mod schema;
+mod shard;
 mod shipped;
 mod signing;
 mod wrong_target;

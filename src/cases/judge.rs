@@ -73,7 +73,7 @@ pub struct Answer<'a> {
 }
 
 /// One field where expectation and observation differ.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Difference {
     pub field: String,
     pub expected: String,

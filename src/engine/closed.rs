@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{Engine, PhaseOutcome};
+use super::{Engine, PhaseOutcome, Stripe};
 use crate::scenario::{Stage, Stop};
 
 pub(super) async fn run(
@@ -16,6 +16,7 @@ pub(super) async fn run(
     stop: Stop,
     think: Duration,
     max_duration: Option<Duration>,
+    first_seq: u64,
 ) -> PhaseOutcome {
     let start = Instant::now();
     let (limit, deadline) = match stop {
@@ -23,6 +24,14 @@ pub(super) async fn run(
         Stop::Iterations(n) => (n, max_duration.map(|d| start + d)),
         Stop::Rounds(n) => (n * engine.cycle_len(), max_duration.map(|d| start + d)),
     };
+    // A shard with none of the phase's users keeps time with the others when the phase has a
+    // length; one that ends by iterations has nothing to wait for.
+    if vus == 0
+        && let Stop::Duration(_) = stop
+        && let Some(end) = deadline
+    {
+        engine.idle_until(end).await;
+    }
     let next = Arc::new(AtomicU64::new(0));
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..vus {
@@ -36,7 +45,7 @@ pub(super) async fn run(
                 if seq >= limit {
                     return;
                 }
-                engine.fire_seq(seq, Instant::now()).await;
+                engine.fire_seq(first_seq + seq, Instant::now()).await;
                 if !think.is_zero() {
                     tokio::time::sleep(think).await;
                 }
@@ -75,6 +84,8 @@ fn outcome(name: &str, starts: u64, start: Instant) -> PhaseOutcome {
         achieved_rate: 0.0,
         schedule_lag_us: None,
         schedule_lag: None,
+        schedule_lag_histogram: None,
+        note: None,
     }
 }
 
@@ -129,6 +140,7 @@ pub(super) async fn run_ramping(
     start_vus: u32,
     stages: &[Stage],
     think: Duration,
+    stripe: Stripe,
 ) -> PhaseOutcome {
     let start = Instant::now();
     let length: Duration = stages.iter().map(|s| s.duration).sum();
@@ -139,7 +151,14 @@ pub(super) async fn run_ramping(
     let stages: Arc<[Stage]> = stages.into();
     let next = Arc::new(AtomicU64::new(0));
     let mut set = tokio::task::JoinSet::new();
-    for i in 0..most {
+    // A shard runs every N-th virtual user of the whole ramp: together, the shards have the
+    // whole ramp's users at every moment.
+    let mine = (stripe.offset..u64::from(most)).step_by(stripe.step as usize);
+    if stripe.count(u64::from(most)) == 0 {
+        engine.idle_until(start + length).await;
+    }
+    for i in mine {
+        let i = i as u32;
         let (engine, next, stages) = (engine.clone(), next.clone(), stages.clone());
         set.spawn(async move {
             loop {
@@ -160,7 +179,9 @@ pub(super) async fn run_ramping(
                     continue;
                 }
                 let seq = next.fetch_add(1, Ordering::Relaxed);
-                engine.fire_seq(seq, Instant::now()).await;
+                engine
+                    .fire_seq(stripe.first_seq + seq, Instant::now())
+                    .await;
                 if !think.is_zero() {
                     tokio::time::sleep(think).await;
                 }

@@ -29,6 +29,33 @@ use crate::scenario::{Load, Phase};
 use crate::target::{Api, provision::Clients};
 use users::{Lease, UserPools, UserRecord};
 
+/// The part of a whole phase this process runs (`--shard`): the requests (open model) or
+/// virtual users (ramping) of index `offset`, `offset + step`, …, with its first request at
+/// `first_seq` in the mix's sequence.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Stripe {
+    pub offset: u64,
+    pub step: u64,
+    pub first_seq: u64,
+}
+
+impl Stripe {
+    pub const WHOLE: Stripe = Stripe {
+        offset: 0,
+        step: 1,
+        first_seq: 0,
+    };
+
+    /// How many of `n` things (indices 0..n) are this stripe's.
+    pub fn count(self, n: u64) -> u64 {
+        if n > self.offset {
+            (n - self.offset - 1) / self.step + 1
+        } else {
+            0
+        }
+    }
+}
+
 /// Requests an open-model phase schedules.
 pub fn open_total(start_rate: f64, stages: &[crate::scenario::Stage]) -> u64 {
     open::Schedule::new(start_rate, stages).total()
@@ -94,13 +121,15 @@ impl Compiled {
 }
 
 /// What one phase did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct PhaseOutcome {
     pub name: String,
     /// `constant-arrival-rate`, `ramping-arrival-rate`, `constant-vus`, `ramping-vus` or
     /// `iterations`.
-    pub executor: &'static str,
-    pub model: &'static str,
+    #[serde(deserialize_with = "crate::report::statics::name")]
+    pub executor: crate::report::statics::Name,
+    #[serde(deserialize_with = "crate::report::statics::name")]
+    pub model: crate::report::statics::Name,
     /// Requests per second asked for (open model), start and end.
     pub planned_rate: Option<[f64; 2]>,
     /// Executions started; a group case (`repeat`) sends several requests per start.
@@ -119,6 +148,13 @@ pub struct PhaseOutcome {
     /// The same, whole, for the run's `timing` (phases merge exactly).
     #[serde(skip)]
     pub schedule_lag: Option<hdrhistogram::Histogram<u64>>,
+    /// `schedule_lag` encoded (HdrHistogram V2 deflate, base64), so that `cogbench merge`
+    /// merges shards' lags exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_lag_histogram: Option<String>,
+    /// With `--shard`: what this shard had none of (virtual users, requests), and so did not do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 pub struct Engine {
@@ -263,25 +299,73 @@ impl Engine {
 
     pub async fn run_phase(self: &std::sync::Arc<Self>, phase: &Phase) -> PhaseOutcome {
         let before = self.recorder.completed.load(Ordering::Relaxed);
-        let mut outcome = match &phase.load {
-            Load::Closed {
-                vus,
-                stop,
-                think_time,
-                max_duration,
-            } => closed::run(self, &phase.name, *vus, *stop, *think_time, *max_duration).await,
-            Load::RampingVus {
-                start,
-                stages,
-                think_time,
-            } => closed::run_ramping(self, &phase.name, *start, stages, *think_time).await,
-            Load::Open {
-                start_rate,
-                stages,
-                max_in_flight,
-            } => open::run(self, &phase.name, *start_rate, stages, *max_in_flight).await,
+        let stripe = phase.shard.as_ref().map_or(Stripe::WHOLE, |s| Stripe {
+            offset: u64::from(s.shard.index - 1),
+            step: u64::from(s.shard.count),
+            first_seq: s.first_seq,
+        });
+        // A shard's open and ramping phases follow the whole phase's schedule or ramp, and
+        // take every N-th request or virtual user of it.
+        let whole = phase.shard.as_ref().map_or(&phase.load, |s| &s.whole);
+        let mut outcome = match (&phase.load, whole) {
+            (
+                Load::Closed {
+                    vus,
+                    stop,
+                    think_time,
+                    max_duration,
+                },
+                _,
+            ) => {
+                closed::run(
+                    self,
+                    &phase.name,
+                    *vus,
+                    *stop,
+                    *think_time,
+                    *max_duration,
+                    stripe.first_seq,
+                )
+                .await
+            }
+            (
+                Load::RampingVus {
+                    start,
+                    stages,
+                    think_time,
+                },
+                whole,
+            ) => {
+                let (start, stages, stripe) = match whole {
+                    Load::RampingVus {
+                        start: s,
+                        stages: st,
+                        ..
+                    } => (*s, st, stripe),
+                    _ => (*start, stages, Stripe::WHOLE),
+                };
+                closed::run_ramping(self, &phase.name, start, stages, *think_time, stripe).await
+            }
+            (
+                Load::Open {
+                    start_rate,
+                    stages,
+                    max_in_flight,
+                },
+                whole,
+            ) => {
+                let planned = [*start_rate, stages.last().map_or(*start_rate, |s| s.target)];
+                let (schedule, stripe) = match whole {
+                    Load::Open {
+                        start_rate, stages, ..
+                    } => (open::Schedule::new(*start_rate, stages), stripe),
+                    _ => (open::Schedule::new(*start_rate, stages), Stripe::WHOLE),
+                };
+                open::run(self, &phase.name, planned, schedule, stripe, *max_in_flight).await
+            }
         };
         outcome.executor = phase.executor;
+        outcome.note = phase.shard.as_ref().and_then(|s| s.empty_note(&phase.load));
         // Phases run one after another, so the recorder's count is exact for this phase.
         outcome.requests = self.recorder.completed.load(Ordering::Relaxed) - before;
         outcome.achieved_rate = if outcome.duration_seconds > 0.0 {
@@ -290,6 +374,21 @@ impl Engine {
             0.0
         };
         outcome
+    }
+
+    /// Waits until `end`, or until the run stops.
+    pub(crate) async fn idle_until(&self, end: Instant) {
+        const NAP: std::time::Duration = std::time::Duration::from_millis(250);
+        loop {
+            let now = Instant::now();
+            if self.stopping() || now >= end {
+                return;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep_until((now + NAP).min(end).into()) => {}
+                _ = self.stop_notify.notified() => return,
+            }
+        }
     }
 
     /// Sends the `seq`-th request of a phase (or group of requests) and records the outcome.

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use super::{Engine, PhaseOutcome};
+use super::{Engine, PhaseOutcome, Stripe};
 use crate::metrics::{Percentiles, micros, new_histogram};
 use crate::scenario::Stage;
 
@@ -82,15 +82,17 @@ impl Schedule {
     }
 }
 
+/// Runs `stripe`'s requests of `schedule` (all of them unless `--shard`); `planned` is the
+/// rate asked of this process, start and end.
 pub(super) async fn run(
     engine: &Arc<Engine>,
     name: &str,
-    start_rate: f64,
-    stages: &[Stage],
+    planned: [f64; 2],
+    schedule: Schedule,
+    stripe: Stripe,
     max_in_flight: usize,
 ) -> PhaseOutcome {
-    let schedule = Schedule::new(start_rate, stages);
-    let total = schedule.total();
+    let total = stripe.count(schedule.total());
     let duration = schedule.length();
     let permits = Arc::new(Semaphore::new(max_in_flight));
     let start = Instant::now();
@@ -106,11 +108,16 @@ pub(super) async fn run(
     std::thread::Builder::new()
         .name("cogbench-schedule".into())
         .spawn(move || {
-            let kept = keep_schedule(&handle, &engine2, schedule, &permits2, start);
+            let kept = keep_schedule(&handle, &engine2, schedule, stripe, &permits2, start);
             let _ = done_tx.send(kept);
         })
         .expect("a thread for the schedule");
     let (next, lag, late) = done_rx.await.expect("the schedule thread reports back");
+    // A shard's last request may come well before the phase's end (or it has none): it keeps
+    // time with the other shards, whose next phase starts then.
+    if stripe.step > 1 {
+        engine.idle_until(start + duration).await;
+    }
     let dropped = if engine.stopping() { 0 } else { total - next };
     // The rate is measured over the schedule's window, not the drain that follows it.
     let window = if engine.stopping() {
@@ -128,7 +135,7 @@ pub(super) async fn run(
         name: name.to_owned(),
         executor: "",
         model: "open",
-        planned_rate: Some([start_rate, stages.last().map_or(start_rate, |s| s.target)]),
+        planned_rate: Some(planned),
         starts: next,
         requests: 0,
         dropped,
@@ -136,7 +143,9 @@ pub(super) async fn run(
         duration_seconds: window.as_secs_f64(),
         achieved_rate: 0.0,
         schedule_lag_us: Some(Percentiles::of(&lag)),
+        schedule_lag_histogram: Some(crate::metrics::codec::encode(&lag)),
         schedule_lag: Some(lag),
+        note: None,
     }
 }
 
@@ -150,16 +159,17 @@ fn keep_schedule(
     handle: &tokio::runtime::Handle,
     engine: &Arc<Engine>,
     mut schedule: Schedule,
+    stripe: Stripe,
     permits: &Arc<Semaphore>,
     start: Instant,
 ) -> (u64, hdrhistogram::Histogram<u64>, u64) {
-    let total = schedule.total();
+    let total = stripe.count(schedule.total());
     let deadline = start + schedule.length();
     let mut lag = new_histogram();
     let mut late = 0u64;
     let mut next = 0u64;
     while next < total && !engine.stopping() {
-        let intended = start + schedule.offset(next);
+        let intended = start + schedule.offset(stripe.offset + next * stripe.step);
         let now = Instant::now();
         if intended > now {
             std::thread::sleep((intended - now).min(NAP));
@@ -187,7 +197,7 @@ fn keep_schedule(
         late += u64::from(behind > LATE_AFTER);
         let _ = lag.record(micros(behind));
         let engine = engine.clone();
-        let seq = next;
+        let seq = stripe.first_seq + next;
         handle.spawn(async move {
             engine.fire_seq(seq, intended).await;
             drop(permit);

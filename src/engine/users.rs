@@ -149,7 +149,7 @@ impl PoolsBuilder {
 }
 
 /// How many users of a slot were provisioned and handed out.
-#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, serde::Serialize, serde::Deserialize)]
 pub struct Usage {
     pub provisioned: u64,
     pub used: u64,

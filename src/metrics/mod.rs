@@ -277,7 +277,7 @@ fn same_fields(a: &[Difference], b: &[Difference]) -> bool {
 }
 
 /// Latency figures of one histogram, in microseconds.
-#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Percentiles {
     pub p50: u64,
     pub p90: u64,

@@ -8,24 +8,25 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod statics;
 mod svg;
 pub mod table;
 mod time;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cases::{Class, Difference};
 use crate::engine::PhaseOutcome;
 use crate::engine::users::Usage;
 use crate::metrics::{Percentiles, Point};
 
-pub use time::{compact_utc, parse_rfc3339, rfc3339_utc};
+pub use time::{compact_utc, parse_rfc3339, rfc3339_utc, rfc3339_utc_millis};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Summary {
     pub schema_version: u32,
     pub tool: Tool,
@@ -35,6 +36,16 @@ pub struct Summary {
     pub target: TargetInfo,
     pub started_at: String,
     pub finished_at: String,
+    /// When the first phase began, to the millisecond (after provisioning): second 1 of the
+    /// timelines starts here.
+    #[serde(default)]
+    pub load_started_at: Option<String>,
+    /// `--shard I/N`: this run is part I of N of its scenario.
+    #[serde(default)]
+    pub shard: Option<crate::scenario::Shard>,
+    /// `cogbench merge`: the shard runs this summary merges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<MergeInfo>,
     /// True when the run did not finish its phases (interrupted, or stopped by an error).
     pub partial: bool,
     pub interrupted: bool,
@@ -53,10 +64,12 @@ pub struct Summary {
     pub exit_code: i32,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Tool {
-    pub name: &'static str,
-    pub version: &'static str,
+    #[serde(deserialize_with = "statics::name")]
+    pub name: statics::Name,
+    #[serde(deserialize_with = "statics::name")]
+    pub version: statics::Name,
 }
 
 impl Default for Tool {
@@ -68,25 +81,27 @@ impl Default for Tool {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioInfo {
     pub name: String,
     pub file: String,
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TargetInfo {
     pub kind: String,
     pub endpoint: String,
+    #[serde(deserialize_with = "statics::names")]
     pub capabilities: Vec<&'static str>,
 }
 
 /// Whether the harness kept its schedule: the first thing to read before trusting latencies.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Timing {
     /// `open` (requests on a schedule), `closed` (virtual users), or `mixed` across phases.
-    pub mode: &'static str,
+    #[serde(deserialize_with = "statics::name")]
+    pub mode: statics::Name,
     /// Open model: how late requests were sent against their intended start, all phases.
     pub scheduling_lag_us: Option<Percentiles>,
     /// Open model: requests sent more than 1 ms late.
@@ -96,10 +111,11 @@ pub struct Timing {
     pub dropped: u64,
     /// What latency_us measures: from the intended start (open model, free of coordinated
     /// omission) or from the send (closed model, where the two coincide).
-    pub latency_from: &'static str,
+    #[serde(deserialize_with = "statics::name")]
+    pub latency_from: statics::Name,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Totals {
     /// Requests whose outcome was recorded (every class: answers, transport errors, timeouts).
     pub requests: u64,
@@ -120,12 +136,13 @@ pub struct Totals {
     pub errors: u64,
     pub error_rate: f64,
     pub dropped: u64,
+    #[serde(deserialize_with = "statics::counts")]
     pub by_class: BTreeMap<&'static str, u64>,
     pub latency_us: Percentiles,
     pub service_time_us: Percentiles,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Conformance {
     /// Cases (not responses).
     pub passed: u64,
@@ -137,7 +154,7 @@ pub struct Conformance {
 }
 
 /// How much of the specification the run exercised.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Coverage {
     /// Cases in the run's mix.
     pub cases_total: u64,
@@ -156,7 +173,7 @@ pub struct Coverage {
     pub members_uncovered: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorSkipped {
     pub error: String,
     pub reason: String,
@@ -164,7 +181,7 @@ pub struct ErrorSkipped {
     pub provokable: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorCoverage {
     pub error: String,
     pub spec: String,
@@ -172,7 +189,7 @@ pub struct ErrorCoverage {
     pub cases: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Pass,
@@ -190,13 +207,14 @@ impl Verdict {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseSummary {
     pub name: String,
     pub title: String,
     pub checks: String,
     pub spec: String,
-    pub confidence: &'static str,
+    #[serde(deserialize_with = "statics::name")]
+    pub confidence: statics::Name,
     pub note: Option<String>,
     pub verdict: Verdict,
     pub skip_reason: Option<String>,
@@ -208,6 +226,7 @@ pub struct CaseSummary {
     pub errors: u64,
     /// Of `count`, retries (retry policy); the attempts before them are counted too.
     pub retries: u64,
+    #[serde(deserialize_with = "statics::counts")]
     pub by_class: BTreeMap<&'static str, u64>,
     pub judged: u64,
     pub passed_responses: u64,
@@ -229,7 +248,7 @@ pub struct CaseSummary {
     pub histograms: Option<Histograms>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Histograms {
     /// Response time, from the intended start.
     pub response: String,
@@ -237,14 +256,34 @@ pub struct Histograms {
     pub service: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ThresholdResult {
     pub expression: String,
     /// In `unit`.
     pub observed: f64,
     /// `us` (latency), `ratio` (error_rate), `count` or `per_second`.
-    pub unit: &'static str,
+    #[serde(deserialize_with = "statics::name")]
+    pub unit: statics::Name,
     pub passed: bool,
+}
+
+/// What `cogbench merge` put together.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MergeInfo {
+    /// The shard runs, in shard order.
+    pub runs: Vec<MergedRun>,
+    /// Whether the runs are the shards 1..N of one scenario, each once.
+    pub complete: bool,
+    /// Why they may not be.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MergedRun {
+    pub source: String,
+    pub shard: Option<crate::scenario::Shard>,
+    pub started_at: String,
+    pub exit_code: i32,
 }
 
 pub fn by_class(counts: &[u64; 6]) -> BTreeMap<&'static str, u64> {

@@ -34,6 +34,16 @@ pub fn rfc3339_utc(t: SystemTime) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
 }
 
+/// `2026-11-28T07:47:14.250Z`
+pub fn rfc3339_utc_millis(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, s) = parts(t);
+    let ms = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_millis())
+        .unwrap_or(0);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+}
+
 /// `20261128T074714Z`, for folder names.
 pub fn compact_utc(t: SystemTime) -> String {
     let (y, mo, d, h, mi, s) = parts(t);
@@ -65,11 +75,15 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
         return None;
     }
     let mut rest = &s[19..];
+    let mut nanos = 0u32;
     if let Some(frac) = rest.strip_prefix('.') {
         let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
             return None;
         }
+        // Nanoseconds from the first nine digits; any further ones are below that.
+        let kept = &frac[..digits.min(9)];
+        nanos = kept.parse::<u32>().ok()? * 10u32.pow(9 - kept.len() as u32);
         rest = &frac[digits..];
     }
     let offset = match rest {
@@ -93,7 +107,7 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
         days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset;
     u64::try_from(secs)
         .ok()
-        .map(|s| UNIX_EPOCH + std::time::Duration::from_secs(s))
+        .map(|s| UNIX_EPOCH + std::time::Duration::new(s, nanos))
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of `parts`).
@@ -120,5 +134,12 @@ mod tests {
         assert_eq!(rfc3339_utc(at(1_795_852_034)), "2026-11-28T07:47:14Z");
         assert_eq!(rfc3339_utc(at(951_782_400)), "2000-02-29T00:00:00Z");
         assert_eq!(compact_utc(at(1_795_852_034)), "20261128T074714Z");
+        let t = at(1_795_852_034) + Duration::from_millis(250);
+        assert_eq!(rfc3339_utc_millis(t), "2026-11-28T07:47:14.250Z");
+        assert_eq!(parse_rfc3339("2026-11-28T07:47:14.250Z"), Some(t));
+        assert_eq!(
+            parse_rfc3339("2026-11-28T07:47:14Z"),
+            Some(at(1_795_852_034))
+        );
     }
 }

@@ -7,6 +7,7 @@ mod phase;
 mod plan;
 pub mod quota;
 mod retry;
+pub mod shard;
 pub mod threshold;
 pub mod units;
 
@@ -18,10 +19,11 @@ pub use model::{
 };
 pub use phase::{Load, Phase, Stage, Stop};
 pub use plan::{
-    MixEntry, Overrides, Plan, PoolPlan, PoolRun, Signing, SignUpPlan, TargetPlan, UsersPlan,
+    MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, Signing, TargetPlan, UsersPlan,
     phase_bound,
 };
 pub use retry::RetryPolicy;
+pub use shard::{PhaseShard, Shard};
 pub use threshold::{Metric, Op, Stat, Threshold};
 
 use crate::cases::Catalog;

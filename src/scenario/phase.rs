@@ -83,7 +83,10 @@ pub struct Phase {
     pub name: String,
     /// The executor's name, as k6 names them.
     pub executor: &'static str,
+    /// This process's part of the load (the whole of it unless `--shard`).
     pub load: Load,
+    /// With `--shard`: which part `load` is, and of what.
+    pub shard: Option<super::shard::PhaseShard>,
 }
 
 /// The executors, named as k6 names them.
@@ -241,6 +244,7 @@ impl TryFrom<RawPhase> for Phase {
                             think_time: r.think_time.map(|d| d.0).unwrap_or_default(),
                             max_duration: None,
                         },
+                        shard: None,
                     });
                 }
                 (None, Some(rate)) => {
@@ -275,6 +279,7 @@ impl TryFrom<RawPhase> for Phase {
                             }],
                             max_in_flight: max_in_flight(&r)?,
                         },
+                        shard: None,
                     });
                 }
             },
@@ -395,6 +400,7 @@ impl TryFrom<RawPhase> for Phase {
             name,
             executor: label,
             load,
+            shard: None,
         })
     }
 }

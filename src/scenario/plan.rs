@@ -11,6 +11,7 @@ use super::model::{
     Attribute, CodeSource, Count, Mix, RawScenario, Secret, Template, UserExistenceErrors,
 };
 use super::phase::{Load, Phase, Stop};
+use super::shard::Shard;
 use super::threshold::Threshold;
 use std::collections::BTreeMap;
 
@@ -42,6 +43,8 @@ pub struct Plan {
     /// Members merged into every case's request (`Case::with_members`).
     pub request: Vec<(String, crate::cases::Value)>,
     pub catalog: Arc<Catalog>,
+    /// `--shard I/N`: `phases` and the users are this process's part of the scenario's.
+    pub shard: Option<Shard>,
     /// SigV4 on the provisioning and admin calls.
     pub signing: Signing,
 }
@@ -287,6 +290,8 @@ pub struct Overrides {
     pub no_sign_request: bool,
     /// `--profile`.
     pub profile: Option<String>,
+    /// `--shard I/N`: run part I of N of the scenario's load.
+    pub shard: Option<Shard>,
 }
 
 /// Users provisioned per kind when a phase has no bound on its requests.
@@ -323,7 +328,17 @@ pub(super) fn build(
     }
     let region = region_of(raw.target.as_ref(), overrides)?;
     let pool = pool_of(raw.pool);
-    check_naming(&raw.users.username, &raw.users.email, &pool)?;
+    check_naming(
+        &raw.users.username,
+        &raw.users.email,
+        &pool,
+        overrides.shard,
+    )?;
+    // Against AWS the quota is the account's: the whole scenario's rate counts, not a shard's.
+    let phases: Vec<Phase> = match overrides.shard {
+        None => raw.phases.0.clone(),
+        Some(s) => raw.phases.0.iter().map(|p| s.split(p)).collect(),
+    };
     let listed = match (&pool.existing, &raw.users.from_csv) {
         (None, None) => Vec::new(),
         (None, Some(_)) => {
@@ -338,6 +353,31 @@ pub(super) fn build(
             }
             existing::read_csv(&file, path)?.1
         }
+    };
+    // Each shard signs in with its own listed users, dealt round-robin in file order.
+    let listed: Vec<ListedUser> = match overrides.shard {
+        Some(s) if !listed.is_empty() => {
+            let whole = listed.len();
+            let coded = listed.iter().filter(|u| !u.code.is_empty()).count();
+            let mine: Vec<ListedUser> = listed
+                .into_iter()
+                .enumerate()
+                .filter(|(j, _)| s.owns(*j as u64))
+                .map(|(_, u)| u)
+                .collect();
+            // As for the whole file (below): a shard's part must not hide a row without a code.
+            if coded != 0 && coded != whole && target.codes == CodeSource::None {
+                return Err("users.from_csv: some rows have no code and the target has no code source (target.codes); give every row a code or none".into());
+            }
+            if mine.is_empty() {
+                return Err(format!(
+                    "--shard {s}: users.from_csv lists {whole} users, fewer than the {} shards; each shard needs users of its own",
+                    s.count
+                ));
+            }
+            mine
+        }
+        _ => listed,
     };
     let now = std::time::SystemTime::now();
 
@@ -444,7 +484,7 @@ pub(super) fn build(
     let listed = Arc::new(listed);
     let mut pools = Vec::with_capacity(variants.len());
     for (i, (variant, pool)) in variants.into_iter().enumerate() {
-        let mut users = size_users(&raw.users, &raw.phases.0, &mix, i, &catalog)?;
+        let mut users = size_users(&raw.users, &phases, &mix, i, &catalog, overrides.shard)?;
         if !listed.is_empty() {
             fit_to_listed(
                 &mut users,
@@ -468,7 +508,7 @@ pub(super) fn build(
         ));
     }
 
-    let http = http_of(&raw.http, default_connections(&raw.phases.0), overrides);
+    let http = http_of(&raw.http, default_connections(&phases), overrides);
 
     Ok(Plan {
         name: raw.name.0,
@@ -477,7 +517,7 @@ pub(super) fn build(
         target,
         region,
         pools,
-        phases: raw.phases.0,
+        phases,
         mix,
         thresholds: raw.thresholds,
         retry: raw.retry,
@@ -501,6 +541,7 @@ pub(super) fn build(
         postconditions: raw.judge.postconditions.0,
         request: raw.request.0,
         catalog,
+        shard: overrides.shard,
         signing: if overrides.no_sign_request {
             Signing::Off
         } else {
@@ -596,7 +637,7 @@ pub(super) fn build_signup(
     }
     let region = region_of(raw.target.as_ref(), overrides)?;
     let pool = pool_of(raw.pool);
-    check_naming(&raw.users.username, &raw.users.email, &pool)?;
+    check_naming(&raw.users.username, &raw.users.email, &pool, None)?;
     let from_csv = raw.users.from_csv.as_deref().map(|p| match file.parent() {
         Some(dir) if std::path::Path::new(p).is_relative() => dir.join(p),
         _ => PathBuf::from(p),
@@ -639,9 +680,19 @@ fn glob(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
-fn check_naming(username: &Template, email: &Template, pool: &PoolPlan) -> Result<(), String> {
-    let sample_user = username.render("abcdef", MAX_INDEX);
-    let sample_email = email.render("abcdef", MAX_INDEX);
+fn check_naming(
+    username: &Template,
+    email: &Template,
+    pool: &PoolPlan,
+    shard: Option<Shard>,
+) -> Result<(), String> {
+    // The longest run id: a shard's carries its index (`run::run_id`).
+    let run = match shard {
+        Some(_) => "abcdefs1000",
+        None => "abcdef",
+    };
+    let sample_user = username.render(run, MAX_INDEX);
+    let sample_email = email.render(run, MAX_INDEX);
     if !sample_email.contains('@') {
         return Err(format!(
             "users.email: `{}` does not render an email address",
@@ -806,6 +857,10 @@ fn fit_to_listed(
 /// Upper bound on the requests a phase sends, or `None` when it runs for a duration with a
 /// closed model (its count depends on the target's speed).
 pub fn phase_bound(phase: &Phase, cycle: u64) -> Option<u64> {
+    // A shard's part of an open phase: every N-th request of the whole schedule.
+    if let Some(n) = phase.shard.as_ref().and_then(|s| s.open_requests()) {
+        return Some(n + 1);
+    }
     match &phase.load {
         Load::Closed {
             stop: Stop::Rounds(n),
@@ -834,6 +889,7 @@ fn size_users(
     mix: &[MixEntry],
     pool: usize,
     catalog: &Catalog,
+    shard: Option<Shard>,
 ) -> Result<UsersPlan, String> {
     let runnable: Vec<&MixEntry> = mix.iter().filter(|m| m.skip.is_none()).collect();
     let cycle: u64 = runnable.iter().map(|m| u64::from(m.weight)).sum();
@@ -868,12 +924,20 @@ fn size_users(
                 UNBOUNDED_REUSABLE,
             )
         };
+        // A shard provisions its part of a number given, and needs only its part.
+        let count = match (count, shard) {
+            (Count::Exactly(k), Some(s)) => Count::Exactly(s.share(k)),
+            (c, _) => c,
+        };
         let resolved = match count {
             Count::Auto if bounded => needed,
             Count::Auto => needed.max(unbounded_default),
             Count::Exactly(k) if bounded && k < needed => {
+                let part = shard.map_or(String::new(), |s| {
+                    format!(" (shard {s}'s part of the number given)")
+                });
                 return Err(format!(
-                    "users.{what} is {k}, but the phases can send requests needing {needed} {} users; raise it or write `auto`",
+                    "users.{what} is {k}{part}, but the phases can send requests needing {needed} {} users; raise it or write `auto`",
                     slot.describe()
                 ));
             }

@@ -1,0 +1,693 @@
+//! `cogbench merge`: the runs of a scenario's shards (`run --shard I/N`) put together as the
+//! summary of one run, then judged by the same gate as a run (`run::conclude`).
+//!
+//! Exact: every count (they add), the latency percentiles of the cases and of the totals
+//! (recomputed from the merged HDR histograms, never averaged), the scheduling lag (from the
+//! phases' histograms), the verdicts and the thresholds. Not exact: the timelines' per-second
+//! percentiles, which are the maximum of the shards' values for that second (a second's
+//! histograms are not kept), and the alignment of the shards' seconds, which rests on their
+//! clocks.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use hdrhistogram::Histogram;
+use serde_json::Value;
+
+use crate::deviations::KnownDeviations;
+use crate::engine::PhaseOutcome;
+use crate::gate::Merged;
+use crate::metrics::{MAX_SAMPLES, Percentiles, Point, codec, new_histogram};
+use crate::report::export::{Format, read_summary};
+use crate::report::{self, CaseSummary, MergeInfo, MergedRun, Summary, Verdict};
+use crate::run;
+
+/// The merged run, ready to be written.
+#[derive(Debug)]
+pub struct Merge {
+    pub summary: Summary,
+    /// The report formats the first shard's plan lists.
+    pub formats: Vec<Format>,
+    /// Why the runs may not add up to one run of one scenario (also in `summary.merged`).
+    pub warnings: Vec<String>,
+}
+
+struct Part {
+    source: String,
+    summary: Summary,
+    /// When the run's timeline began (second 1 starts here).
+    origin: SystemTime,
+}
+
+/// Reads and merges the runs (folders or summary.json files). An unreadable or malformed
+/// summary is an error; runs that are not the shards 1..N of one scenario are merged with
+/// warnings.
+pub fn merge(
+    sources: &[PathBuf],
+    known_deviations: Option<&(PathBuf, KnownDeviations)>,
+) -> Result<Merge, String> {
+    if sources.is_empty() {
+        return Err("merge needs at least one run folder".into());
+    }
+    let mut parts = Vec::with_capacity(sources.len());
+    for source in sources {
+        let (file, value) = read_summary(source)?;
+        let mut summary: Summary = serde_json::from_value(value)
+            .map_err(|e| format!("{}: not a summary cogbench can merge: {e}", file.display()))?;
+        mark_unjudged(&mut summary);
+        let at = summary
+            .load_started_at
+            .as_deref()
+            .unwrap_or(&summary.started_at);
+        let origin = report::parse_rfc3339(at)
+            .ok_or_else(|| format!("{}: `{at}` is not a time", file.display()))?;
+        parts.push(Part {
+            source: file.display().to_string(),
+            summary,
+            origin,
+        });
+    }
+    // Shard order (runs without a shard last, as given).
+    parts.sort_by_key(|p| p.summary.shard.map_or(u32::MAX, |s| s.index));
+    let mut warnings = check_set(&parts);
+    let complete = warnings.is_empty();
+
+    let earliest = parts
+        .iter()
+        .map(|p| p.origin)
+        .min()
+        .expect("one run at least");
+    let offsets: Vec<u64> = parts
+        .iter()
+        .map(|p| {
+            p.origin
+                .duration_since(earliest)
+                .unwrap_or_default()
+                .as_secs_f64()
+                .round() as u64
+        })
+        .collect();
+
+    // Cases, in the first run's order, then any only later runs have.
+    let mut names: Vec<&str> = Vec::new();
+    for p in &parts {
+        for c in &p.summary.cases {
+            if !names.contains(&c.name.as_str()) {
+                names.push(&c.name);
+            }
+        }
+    }
+    let mut cases = Vec::with_capacity(names.len());
+    let mut histograms: Vec<(String, Merged)> = Vec::new();
+    let (mut all_response, mut all_service) = (new_histogram(), new_histogram());
+    for name in names {
+        let copies: Vec<(u64, &CaseSummary)> = parts
+            .iter()
+            .zip(&offsets)
+            .filter_map(|(p, off)| {
+                p.summary
+                    .cases
+                    .iter()
+                    .find(|c| c.name == name)
+                    .map(|c| (*off, c))
+            })
+            .collect();
+        let (case, h, ran) = merge_case(&copies)?;
+        let _ = all_response.add(&h.response);
+        let _ = all_service.add(&h.service);
+        if ran {
+            histograms.push((case.name.clone(), h));
+        }
+        cases.push(case);
+    }
+
+    let phases = merge_phases(&parts, &mut warnings)?;
+    let mut totals = run::totals_of(&cases, &phases, &all_response, &all_service);
+    for p in &parts {
+        totals.sent += p.summary.totals.sent;
+        totals.abandoned += p.summary.totals.abandoned;
+        totals.unaccounted += p.summary.totals.unaccounted;
+    }
+
+    let mut users: BTreeMap<String, crate::engine::users::Usage> = BTreeMap::new();
+    for p in &parts {
+        for (k, u) in &p.summary.users {
+            let e = users.entry(k.clone()).or_default();
+            e.provisioned += u.provisioned;
+            e.used += u.used;
+        }
+    }
+
+    let timeline = merge_timeline(
+        parts
+            .iter()
+            .zip(&offsets)
+            .map(|(p, off)| (*off, p.summary.timeline.as_slice())),
+        true,
+    );
+
+    let first = &parts[0].summary;
+    if known_deviations.is_none()
+        && let Some(d) = parts.iter().find_map(|p| p.summary.deviations.as_ref())
+    {
+        warnings.push(format!(
+            "the shards were gated against known deviations ({}); give --known-deviations to gate the merged run against them too",
+            d.file
+        ));
+    }
+    let thresholds = first
+        .plan
+        .get("thresholds")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(crate::scenario::threshold::parse)
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()
+        .map_err(|e| format!("{}: plan.thresholds: {e}", parts[0].source))?
+        .unwrap_or_default();
+    let formats: Vec<Format> = first
+        .plan
+        .get("reports")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .filter_map(|f| Format::parse(f).ok())
+                .collect()
+        })
+        .unwrap_or_else(|| vec![Format::Json]);
+
+    let times = |f: fn(&Summary) -> &str| -> Vec<SystemTime> {
+        parts
+            .iter()
+            .filter_map(|p| report::parse_rfc3339(f(&p.summary)))
+            .collect()
+    };
+    let started_at = times(|s| &s.started_at).into_iter().min();
+    let finished_at = times(|s| &s.finished_at).into_iter().max();
+    let aborted = parts.iter().find_map(|p| {
+        p.summary.aborted.as_ref().map(|why| match p.summary.shard {
+            Some(s) => format!("shard {s}: {why}"),
+            None => why.clone(),
+        })
+    });
+    let interrupted = parts.iter().any(|p| p.summary.interrupted);
+    let mut summary = Summary {
+        schema_version: report::SCHEMA_VERSION,
+        tool: report::Tool::default(),
+        scenario: first.scenario.clone(),
+        plan: merged_plan(&parts),
+        target: first.target.clone(),
+        started_at: started_at.map_or_else(|| first.started_at.clone(), report::rfc3339_utc),
+        finished_at: finished_at.map_or_else(|| first.finished_at.clone(), report::rfc3339_utc),
+        load_started_at: Some(report::rfc3339_utc_millis(earliest)),
+        shard: None,
+        merged: Some(MergeInfo {
+            runs: parts
+                .iter()
+                .map(|p| MergedRun {
+                    source: p.source.clone(),
+                    shard: p.summary.shard,
+                    started_at: p.summary.started_at.clone(),
+                    exit_code: p.summary.exit_code,
+                })
+                .collect(),
+            complete,
+            warnings: warnings.clone(),
+        }),
+        partial: interrupted || aborted.is_some() || parts.iter().any(|p| p.summary.partial),
+        interrupted,
+        aborted,
+        totals,
+        timing: run::timing(&phases),
+        conformance: run::conformance_of(&cases),
+        coverage: merged_coverage(&parts, &cases),
+        deviations: None,
+        phases,
+        users,
+        cases,
+        thresholds: Vec::new(),
+        timeline,
+        exit_code: 0,
+    };
+    run::conclude(&mut summary, &thresholds, known_deviations, &histograms);
+    Ok(Merge {
+        summary,
+        formats,
+        warnings,
+    })
+}
+
+/// Writes summary.json and the other formats into `dir`.
+pub fn write(merge: &Merge, dir: &Path) -> std::io::Result<()> {
+    run::write_reports(&merge.summary, dir, &merge.formats)?;
+    // A run streams its interval logs; a merge has only the whole histograms to write.
+    if merge.formats.contains(&Format::Hlog) {
+        let value = serde_json::to_value(&merge.summary).map_err(std::io::Error::other)?;
+        Format::Hlog.exporter().export(&value, dir)?;
+    }
+    Ok(())
+}
+
+/// `unjudged` is not written to summary.json: a skipped case was unjudged when its plan did
+/// not skip it (it ran, and nothing it sent was judged).
+fn mark_unjudged(summary: &mut Summary) {
+    let mix = summary.plan.get("mix").and_then(Value::as_array);
+    for c in &mut summary.cases {
+        c.unjudged = c.verdict == Verdict::Skipped
+            && mix.is_some_and(|mix| {
+                mix.iter().any(|m| {
+                    m.get("case").and_then(Value::as_str) == Some(c.name.as_str())
+                        && m.get("skipped").is_none_or(Value::is_null)
+                })
+            });
+    }
+}
+
+/// Whether the runs are the shards 1..N of one scenario, each once; what is wrong if not.
+fn check_set(parts: &[Part]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let first = &parts[0];
+    let same = |what: &str, get: &dyn Fn(&Summary) -> Value| {
+        let want = get(&first.summary);
+        parts
+            .iter()
+            .skip(1)
+            .filter(|p| get(&p.summary) != want)
+            .map(|p| {
+                format!(
+                    "{} is not of the same scenario as {}: its {what} differ",
+                    p.source, first.source
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    for p in parts.iter().skip(1) {
+        if p.summary.scenario.name != first.summary.scenario.name {
+            warnings.push(format!(
+                "{} is a run of scenario `{}`, {} one of `{}`",
+                p.source, p.summary.scenario.name, first.source, first.summary.scenario.name
+            ));
+        }
+    }
+    warnings.extend(same("phases", &|s| whole_phases(&s.plan)));
+    warnings.extend(same("mix's cases", &|s| {
+        s.plan
+            .get("mix")
+            .and_then(Value::as_array)
+            .map(|m| m.iter().map(|e| e["case"].clone()).collect())
+            .unwrap_or(Value::Null)
+    }));
+    warnings.extend(same("thresholds", &|s| {
+        s.plan.get("thresholds").cloned().unwrap_or(Value::Null)
+    }));
+    let unsharded: Vec<&str> = parts
+        .iter()
+        .filter(|p| p.summary.shard.is_none())
+        .map(|p| p.source.as_str())
+        .collect();
+    if !unsharded.is_empty() {
+        warnings.push(format!(
+            "not a shard (run without --shard): {}",
+            unsharded.join(", ")
+        ));
+    }
+    let counts: std::collections::BTreeSet<u32> = parts
+        .iter()
+        .filter_map(|p| p.summary.shard.map(|s| s.count))
+        .collect();
+    if counts.len() > 1 {
+        warnings.push(format!(
+            "the runs are shards of different splits (into {} parts)",
+            counts
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    } else if let Some(&n) = counts.iter().next() {
+        let mut seen = vec![0u32; n as usize + 1];
+        for s in parts.iter().filter_map(|p| p.summary.shard) {
+            seen[s.index as usize] += 1;
+        }
+        let twice: Vec<String> = (1..=n)
+            .filter(|i| seen[*i as usize] > 1)
+            .map(|i| format!("{i}/{n}"))
+            .collect();
+        if !twice.is_empty() {
+            warnings.push(format!(
+                "shard {} given more than once: its requests are counted twice",
+                twice.join(", ")
+            ));
+        }
+        let missing: Vec<String> = (1..=n)
+            .filter(|i| seen[*i as usize] == 0)
+            .map(|i| format!("{i}/{n}"))
+            .collect();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "shard {} missing: the merged run is not the whole scenario",
+                missing.join(", ")
+            ));
+        }
+    }
+    warnings
+}
+
+/// The scenario's phases, whole: a shard's plan keeps them under `shard.phases`.
+fn whole_phases(plan: &Value) -> Value {
+    plan.get("shard")
+        .and_then(|s| s.get("phases"))
+        .or_else(|| plan.get("phases"))
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// The first run's plan, as the whole scenario's: the whole phases, the users of every shard,
+/// a case skipped only where every shard skipped it.
+fn merged_plan(parts: &[Part]) -> Value {
+    let mut plan = parts[0].summary.plan.clone();
+    plan["phases"] = whole_phases(&plan);
+    if let Some(o) = plan.as_object_mut() {
+        o.remove("shard");
+    }
+    let sum = |get: &dyn Fn(&Value) -> Option<u64>| -> Option<u64> {
+        parts.iter().map(|p| get(&p.summary.plan)).sum()
+    };
+    if let Some(n) = sum(&|p| p["users"]["listed"].as_u64()) {
+        plan["users"]["listed"] = n.into();
+    }
+    let slots: Vec<String> = plan["users"]["counts"]
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    for slot in slots {
+        let total: u64 = parts
+            .iter()
+            .filter_map(|p| p.summary.plan["users"]["counts"][&slot].as_u64())
+            .sum();
+        plan["users"]["counts"][&slot] = total.into();
+    }
+    if let Some(mix) = plan.get_mut("mix").and_then(Value::as_array_mut) {
+        for (i, entry) in mix.iter_mut().enumerate() {
+            let everywhere = parts
+                .iter()
+                .all(|p| !p.summary.plan["mix"][i]["skipped"].is_null());
+            if !everywhere {
+                entry["skipped"] = Value::Null;
+            }
+        }
+    }
+    plan
+}
+
+fn decode(text: &str, what: &str) -> Result<Histogram<u64>, String> {
+    codec::decode(text).map_err(|e| format!("{what}: {e}"))
+}
+
+/// One case over the runs that have it (with each run's timeline offset): the case, its merged
+/// histograms, and whether it ran anywhere (a threshold on it reads its own histograms).
+fn merge_case(copies: &[(u64, &CaseSummary)]) -> Result<(CaseSummary, Merged, bool), String> {
+    let mut m = copies[0].1.clone();
+    let mut h = Merged::default();
+    let (mut count, mut errors, mut retries, mut judged, mut passed, mut failed, mut post) =
+        (0, 0, 0, 0, 0, 0, 0);
+    let mut by_class: BTreeMap<&'static str, u64> = BTreeMap::new();
+    for (_, c) in copies {
+        count += c.count;
+        errors += c.errors;
+        retries += c.retries;
+        judged += c.judged;
+        passed += c.passed_responses;
+        failed += c.failed_responses;
+        post += c.postconditions_checked;
+        for (class, n) in &c.by_class {
+            *by_class.entry(class).or_default() += n;
+        }
+        if let Some(hs) = &c.histograms {
+            let what = format!("case {}'s histograms", c.name);
+            let _ = h.response.add(decode(&hs.response, &what)?);
+            let _ = h.service.add(decode(&hs.service, &what)?);
+        }
+    }
+    (m.count, m.errors, m.retries) = (count, errors, retries);
+    (m.judged, m.passed_responses, m.failed_responses) = (judged, passed, failed);
+    m.postconditions_checked = post;
+    m.by_class = by_class;
+
+    let failing = copies.iter().find(|(_, c)| c.verdict == Verdict::Fail);
+    let everywhere_skipped = copies.iter().all(|(_, c)| c.verdict == Verdict::Skipped);
+    let ran = copies
+        .iter()
+        .any(|(_, c)| c.verdict != Verdict::Skipped || c.unjudged);
+    (m.verdict, m.skip_reason, m.unjudged) = match failing {
+        Some(_) => (Verdict::Fail, None, false),
+        None if everywhere_skipped && ran => (
+            Verdict::Skipped,
+            Some(run::unjudged_reason(&m.by_class)),
+            true,
+        ),
+        None if everywhere_skipped => (Verdict::Skipped, m.skip_reason.clone(), false),
+        None => (Verdict::Pass, None, false),
+    };
+    (m.expected, m.observed) = match failing {
+        Some((_, c)) => (c.expected.clone(), c.observed.clone()),
+        None => (None, None),
+    };
+    // Distinct failing answers, the first failing run's first.
+    let mut failures: Vec<Vec<crate::cases::Difference>> = Vec::new();
+    let order = failing
+        .into_iter()
+        .chain(copies.iter().filter(|(_, c)| c.verdict == Verdict::Fail));
+    for (_, c) in order {
+        for f in &c.failures {
+            if failures.len() < MAX_SAMPLES && !failures.contains(f) {
+                failures.push(f.clone());
+            }
+        }
+    }
+    m.failures = failures;
+    m.sample = copies.iter().find_map(|(_, c)| c.sample.clone());
+    m.latency_us = Percentiles::of(&h.response);
+    m.service_time_us = Percentiles::of(&h.service);
+    m.histograms = (!h.response.is_empty()).then(|| report::Histograms {
+        response: codec::encode(&h.response),
+        service: codec::encode(&h.service),
+    });
+    m.timeline = merge_timeline(
+        copies.iter().map(|(off, c)| (*off, c.timeline.as_slice())),
+        false,
+    );
+    Ok((m, h, ran))
+}
+
+/// Timelines aligned on the wall clock: each run's points moved by its offset (whole seconds
+/// from the earliest run's start). Counts add; a second's percentiles are the highest of the
+/// runs' values for it. `fill`: every second from 1 gets a point (as a run's overall timeline
+/// has), not only those with requests.
+fn merge_timeline<'a>(runs: impl Iterator<Item = (u64, &'a [Point])>, fill: bool) -> Vec<Point> {
+    let mut seconds: BTreeMap<u64, Point> = BTreeMap::new();
+    for (offset, points) in runs {
+        for p in points {
+            let second = p.second + offset;
+            let m = seconds.entry(second).or_insert(Point {
+                second,
+                requests: 0,
+                errors: 0,
+                p50_us: 0,
+                p99_us: 0,
+            });
+            m.requests += p.requests;
+            m.errors += p.errors;
+            m.p50_us = m.p50_us.max(p.p50_us);
+            m.p99_us = m.p99_us.max(p.p99_us);
+        }
+    }
+    if fill && let Some(&last) = seconds.keys().next_back() {
+        for second in 1..=last {
+            seconds.entry(second).or_insert(Point {
+                second,
+                requests: 0,
+                errors: 0,
+                p50_us: 0,
+                p99_us: 0,
+            });
+        }
+    }
+    seconds.into_values().collect()
+}
+
+/// Phases by index: counts add, the rates asked add up to the whole's, a phase lasts as long
+/// as its longest shard, and the scheduling lag merges from the histograms.
+fn merge_phases(parts: &[Part], warnings: &mut Vec<String>) -> Result<Vec<PhaseOutcome>, String> {
+    let most = parts
+        .iter()
+        .map(|p| p.summary.phases.len())
+        .max()
+        .unwrap_or(0);
+    let mut phases = Vec::with_capacity(most);
+    for i in 0..most {
+        let copies: Vec<&PhaseOutcome> = parts
+            .iter()
+            .filter_map(|p| p.summary.phases.get(i))
+            .collect();
+        let mut m = copies[0].clone();
+        m.planned_rate = copies
+            .iter()
+            .filter_map(|p| p.planned_rate)
+            .reduce(|a, b| [a[0] + b[0], a[1] + b[1]]);
+        m.starts = copies.iter().map(|p| p.starts).sum();
+        m.requests = copies.iter().map(|p| p.requests).sum();
+        m.dropped = copies.iter().map(|p| p.dropped).sum();
+        m.late_starts = copies.iter().map(|p| p.late_starts).sum();
+        m.duration_seconds = copies
+            .iter()
+            .map(|p| p.duration_seconds)
+            .fold(0.0, f64::max);
+        m.achieved_rate = if m.duration_seconds > 0.0 {
+            m.requests as f64 / m.duration_seconds
+        } else {
+            0.0
+        };
+        let mut notes: Vec<&str> = Vec::new();
+        for n in copies.iter().filter_map(|p| p.note.as_deref()) {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+        m.note = (!notes.is_empty()).then(|| notes.join("; "));
+        let lagged: Vec<&&PhaseOutcome> = copies
+            .iter()
+            .filter(|p| p.schedule_lag_us.is_some())
+            .collect();
+        (m.schedule_lag, m.schedule_lag_histogram, m.schedule_lag_us) = if lagged.is_empty() {
+            (None, None, None)
+        } else if lagged.iter().all(|p| p.schedule_lag_histogram.is_some()) {
+            let mut lag = new_histogram();
+            for p in &lagged {
+                let text = p.schedule_lag_histogram.as_deref().unwrap_or_default();
+                let _ = lag.add(decode(text, &format!("phase {}'s lag", p.name))?);
+            }
+            (
+                Some(lag.clone()),
+                Some(codec::encode(&lag)),
+                Some(Percentiles::of(&lag)),
+            )
+        } else {
+            warnings.push(format!(
+                "phase {}: a run has no scheduling-lag histogram; the merged lag is the highest of the runs' figures",
+                m.name
+            ));
+            let most = |f: fn(&Percentiles) -> u64| {
+                lagged
+                    .iter()
+                    .filter_map(|p| p.schedule_lag_us.as_ref())
+                    .map(f)
+                    .max()
+                    .unwrap_or(0)
+            };
+            let mean = lagged
+                .iter()
+                .filter_map(|p| p.schedule_lag_us.map(|l| l.mean))
+                .fold(0.0, f64::max);
+            (
+                None,
+                None,
+                Some(Percentiles {
+                    p50: most(|p| p.p50),
+                    p90: most(|p| p.p90),
+                    p99: most(|p| p.p99),
+                    p999: most(|p| p.p999),
+                    max: most(|p| p.max),
+                    mean,
+                }),
+            )
+        };
+        phases.push(m);
+    }
+    Ok(phases)
+}
+
+/// The documented errors provoked anywhere, and the members some run's judged cases varied.
+fn merged_coverage(parts: &[Part], cases: &[CaseSummary]) -> report::Coverage {
+    let first = &parts[0].summary.coverage;
+    let mut errors = Vec::new();
+    let mut skipped = Vec::new();
+    for e in &first.errors {
+        let mine: Vec<&CaseSummary> = cases.iter().filter(|c| e.cases.contains(&c.name)).collect();
+        let unprovokable = first
+            .errors_skipped
+            .iter()
+            .find(|s| s.error == e.error && !s.provokable)
+            .map(|s| s.reason.as_str());
+        let (covered, not) = run::error_coverage(&e.error, &e.spec, unprovokable, &mine);
+        errors.push(covered);
+        skipped.extend(not);
+    }
+    let uncovered: Vec<String> = first
+        .members_uncovered
+        .iter()
+        .filter(|m| {
+            parts
+                .iter()
+                .all(|p| p.summary.coverage.members_uncovered.contains(m))
+        })
+        .cloned()
+        .collect();
+    report::Coverage {
+        cases_total: cases.len() as u64,
+        errors_documented: first.errors_documented,
+        errors_provoked: errors.iter().filter(|e| e.provoked).count() as u64,
+        errors_skipped: skipped,
+        errors,
+        members_total: first.members_total,
+        members_covered: first.members_total - uncovered.len() as u64,
+        members_uncovered: uncovered,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(second: u64, requests: u64, p99: u64) -> Point {
+        Point {
+            second,
+            requests,
+            errors: requests / 10,
+            p50_us: p99 / 2,
+            p99_us: p99,
+        }
+    }
+
+    #[test]
+    fn timelines_align_on_the_clock_and_fill_the_gaps() {
+        let a = [point(1, 10, 100), point(2, 20, 300)];
+        let b = [point(1, 5, 200), point(3, 7, 50)];
+        let merged = merge_timeline([(0, &a[..]), (1, &b[..])].into_iter(), true);
+        let seconds: Vec<(u64, u64, u64)> = merged
+            .iter()
+            .map(|p| (p.second, p.requests, p.p99_us))
+            .collect();
+        assert_eq!(seconds, [(1, 10, 100), (2, 25, 300), (3, 0, 0), (4, 7, 50)]);
+        assert_eq!(merged[1].errors, 2);
+        let sparse = merge_timeline([(0, &a[..]), (1, &b[..])].into_iter(), false);
+        assert_eq!(sparse.len(), 3);
+    }
+
+    #[test]
+    fn the_fixture_reads_back_as_a_summary() {
+        let text = include_str!("../fixtures/reports/failing-summary.json");
+        let mut s: Summary = serde_json::from_str(text).expect("the fixture deserialises");
+        mark_unjudged(&mut s);
+        assert!(!s.cases.is_empty());
+        // Written again, it reads the same.
+        let again = serde_json::to_value(&s).unwrap();
+        let back: Summary = serde_json::from_value(again.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), again);
+    }
+}
