@@ -144,6 +144,10 @@ pub struct RunArgs {
     /// (UserCreation, 50 requests per second) — for accounts whose quota was raised.
     #[arg(long)]
     pub allow_above_quota: bool,
+    /// Keep the pools the run created (by default they are deleted at the end, also after
+    /// Ctrl-C).
+    #[arg(long)]
+    pub keep: bool,
     /// Run part I of N of the scenario's load (1 ≤ I ≤ N ≤ 1000): N processes, on as many
     /// machines, each given its own I, together run the scenario once; `cogbench merge`
     /// then puts their reports together.

@@ -117,13 +117,18 @@ async fn cmd_run(args: RunArgs) -> i32 {
             return EXIT_BAD_INPUT;
         }
     };
-    let plan = match scenario::load(&args.file, Arc::new(Catalog::builtin()), &overrides) {
+    let mut plan = match scenario::load(&args.file, Arc::new(Catalog::builtin()), &overrides) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("cogbench: error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
+    if args.keep {
+        for run in &mut plan.pools {
+            run.pool.delete_after = false;
+        }
+    }
     let query = match args
         .global
         .query

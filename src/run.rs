@@ -286,8 +286,13 @@ fn whole_phases(plan: &Plan) -> Vec<crate::scenario::Phase> {
 
 /// Deletes the run's pools when the scenario asks for it (the default); failures are warned
 /// about, not fatal: the measurements are already taken.
-async fn delete_pools(plan: &Plan, api: &Api, pool_ids: impl Iterator<Item = &str>) {
+async fn delete_pools<'a>(plan: &Plan, api: &Api, pool_ids: impl Iterator<Item = &'a str>) {
     if !plan.main_pool().pool.delete_after {
+        let kept: Vec<&str> = pool_ids.collect();
+        // An existing pool was never the run's to delete; a kept one the user asked for.
+        if plan.main_pool().pool.existing.is_none() && !kept.is_empty() {
+            eprintln!("cogbench: pools kept: {}", kept.join(", "));
+        }
         return;
     }
     for id in pool_ids {

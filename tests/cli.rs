@@ -655,3 +655,72 @@ async fn run_speaks_tls_as_the_aws_cli_does() {
         "a bad query is bad input, nothing sent: {err}"
     );
 }
+
+/// The pools a run creates are deleted at the end unless `--keep`, which names them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_leaves_the_runs_pools_in_place() {
+    use cogbench::emulator::{self, EmulatorConfig};
+    let emu = emulator::start(EmulatorConfig::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("keep.yaml");
+    std::fs::write(
+        &scenario,
+        "name: keep\nphases: [{vus: 1, rounds: 1}]\nmix: {valid-code: 1}\n",
+    )
+    .unwrap();
+    let run = |keep: bool| {
+        let mut c = Command::new(bin());
+        c.args(["run", scenario.to_str().unwrap(), "--progress", "plain"])
+            .args(["--endpoint-url", &emu.endpoint(), "--output-dir"])
+            .arg(dir.path().join(format!("out-{keep}")));
+        if keep {
+            c.arg("--keep");
+        }
+        c.output().unwrap()
+    };
+    let pool_exists = |id: &str| {
+        let http = cogbench::client::build(&Default::default()).unwrap();
+        let (endpoint, id) = (emu.endpoint(), id.to_owned());
+        async move {
+            let r = http
+                .post(format!("{endpoint}/"))
+                .header("Content-Type", "application/x-amz-json-1.1")
+                .header(
+                    "X-Amz-Target",
+                    "AWSCognitoIdentityProviderService.CreateUserPoolClient",
+                )
+                .body(serde_json::json!({"UserPoolId": id, "ClientName": "probe"}).to_string())
+                .send()
+                .await
+                .unwrap();
+            r.status().as_u16() == 200
+        }
+    };
+    let ready_pool = |o: &std::process::Output| {
+        let err = stderr(o);
+        let line = err
+            .lines()
+            .find(|l| l.contains("cogbench: pool ") && l.contains("ready"))
+            .unwrap_or_else(|| panic!("{err}"))
+            .to_owned();
+        line.split_whitespace()
+            .nth(2)
+            .unwrap()
+            .trim_end_matches(',')
+            .to_owned()
+    };
+    let o = run(false);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!pool_exists(&ready_pool(&o)).await, "deleted by default");
+    let o = run(true);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let id = ready_pool(&o);
+    assert!(
+        stderr(&o).contains(&format!("pools kept: {id}")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(pool_exists(&id).await, "kept");
+}

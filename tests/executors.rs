@@ -167,6 +167,11 @@ async fn throttling_is_counted_apart_and_retries_never_hide_it() {
         "first failures stay counted: {throttled}"
     );
     assert_eq!(s.cases[0].retries, s.totals.retries);
+    let table = cogbench::report::table::render(s);
+    assert!(
+        table.contains("TooManyRequestsException") && table.contains("achieved un-throttled rate"),
+        "{table}"
+    );
     assert_eq!(s.cases[0].verdict, cogbench::report::Verdict::Pass);
     assert_eq!(s.plan["retry"]["max_attempts"], 4);
 }

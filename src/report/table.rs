@@ -128,6 +128,27 @@ pub fn render(s: &Summary) -> String {
         ms(t.latency_us.p50),
         ms(t.latency_us.p99)
     );
+    let throttled = t.by_class.get("throttled").copied().unwrap_or(0);
+    if throttled > 0 {
+        // Throttling is the target's quota speaking, not a verdict: its own line, with the
+        // rate the target did serve.
+        let served = t.requests - throttled;
+        let _ = writeln!(
+            out,
+            "throttled: {throttled} answers were TooManyRequestsException ({:.1}%); achieved un-throttled rate {:.0} req/s{}",
+            throttled as f64 * 100.0 / t.requests.max(1) as f64,
+            if t.duration_seconds > 0.0 {
+                served as f64 / t.duration_seconds
+            } else {
+                0.0
+            },
+            if t.retries > 0 {
+                format!(" ({} retries)", t.retries)
+            } else {
+                String::new()
+            }
+        );
+    }
     let _ = writeln!(
         out,
         "conformance: {} passed, {} failed, {} skipped (cases); {} of {} judged answers failed",
