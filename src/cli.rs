@@ -344,3 +344,13 @@ pub enum ProgressArg {
     Plain,
     Quiet,
 }
+
+impl From<ProgressArg> for crate::progress::Mode {
+    fn from(p: ProgressArg) -> Self {
+        match p {
+            ProgressArg::Auto => crate::progress::Mode::Auto,
+            ProgressArg::Plain => crate::progress::Mode::Plain,
+            ProgressArg::Quiet => crate::progress::Mode::Quiet,
+        }
+    }
+}

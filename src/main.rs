@@ -178,11 +178,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
         known_deviations,
         grace_period,
         output_dir: args.output_dir,
-        progress: match args.progress {
-            ProgressArg::Auto => progress::Mode::Auto,
-            ProgressArg::Plain => progress::Mode::Plain,
-            ProgressArg::Quiet => progress::Mode::Quiet,
-        },
+        progress: args.progress.into(),
         ..RunOptions::default()
     };
     match run(plan, opts).await {
@@ -436,11 +432,7 @@ async fn cmd_bench(args: cogbench::cli::BenchArgs) -> i32 {
     let opts = RunOptions {
         grace_period,
         output_dir: args.output_dir,
-        progress: match args.progress {
-            ProgressArg::Auto => progress::Mode::Auto,
-            ProgressArg::Plain => progress::Mode::Plain,
-            ProgressArg::Quiet => progress::Mode::Quiet,
-        },
+        progress: args.progress.into(),
         ..RunOptions::default()
     };
     match run(plan, opts).await {
