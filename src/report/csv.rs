@@ -2,10 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use super::export::{Exporter, Format, write_file};
+use super::export::{Exporter, Format, typed, write_file};
 
 pub const HEADER: [&str; 16] = [
     "case",
@@ -28,60 +27,16 @@ pub const HEADER: [&str; 16] = [
 
 pub const TIMELINE_HEADER: [&str; 6] = ["case", "second", "count", "errors", "p50_us", "p99_us"];
 
-#[derive(Deserialize)]
-struct View {
-    cases: Vec<CaseView>,
-}
-
-#[derive(Deserialize)]
-struct CaseView {
-    name: String,
-    verdict: String,
-    confidence: String,
-    count: u64,
-    errors: u64,
-    judged: u64,
-    failed_responses: u64,
-    latency_us: Pct,
-    service_time_us: Pct,
-    skip_reason: Option<String>,
-    #[serde(default)]
-    timeline: Vec<PointView>,
-}
-
-#[derive(Deserialize)]
-struct Pct {
-    p50: u64,
-    p90: u64,
-    p99: u64,
-    p999: u64,
-    max: u64,
-    mean: f64,
-}
-
-#[derive(Deserialize)]
-struct PointView {
-    second: u64,
-    requests: u64,
-    errors: u64,
-    p50_us: u64,
-    p99_us: u64,
-}
-
-fn view(summary: &Value) -> std::io::Result<View> {
-    View::deserialize(summary).map_err(|e| std::io::Error::other(format!("summary.json: {e}")))
-}
-
 pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
-    let v = view(summary)?;
+    let v = typed(summary)?;
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
     for c in &v.cases {
         let l = &c.latency_us;
         w.write_record([
             c.name.clone(),
-            c.verdict.clone(),
-            c.confidence.clone(),
+            c.verdict.as_str().to_owned(),
+            c.confidence.to_owned(),
             c.count.to_string(),
             c.errors.to_string(),
             c.judged.to_string(),
@@ -102,7 +57,7 @@ pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
 }
 
 pub fn render_timeline(summary: &Value) -> std::io::Result<Vec<u8>> {
-    let v = view(summary)?;
+    let v = typed(summary)?;
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(TIMELINE_HEADER)?;
     for c in &v.cases {

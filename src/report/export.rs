@@ -90,6 +90,14 @@ pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathB
     Ok(path)
 }
 
+/// summary.json's content as the typed summary it was written from (what an exporter reads,
+/// rather than a view of its own).
+pub fn typed(summary: &Value) -> std::io::Result<super::Summary> {
+    use serde::Deserialize;
+    super::Summary::deserialize(summary)
+        .map_err(|e| std::io::Error::other(format!("summary.json: {e}")))
+}
+
 /// Reads a run folder's summary.json (or a summary.json file itself).
 pub fn read_summary(path: &Path) -> Result<(PathBuf, Value), String> {
     let file = if path.is_dir() {
