@@ -7,29 +7,9 @@ use std::time::{Duration, SystemTime};
 use cogbench::emulator::{self, EmulatorConfig, RunningEmulator};
 use cogbench::report::Verdict;
 use cogbench::scenario::existing::format_time;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{plan_from_str, run_quiet};
-
-async fn call(endpoint: &str, op: &str, body: Value) -> Value {
-    let response = cogbench::client::build(&Default::default())
-        .expect("a client")
-        .post(endpoint)
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{op}"),
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("the emulator answers");
-    let status = response.status();
-    let body: Value =
-        serde_json::from_slice(&response.bytes().await.expect("a body")).expect("a JSON answer");
-    assert!(status.is_success(), "{op}: {status} {body}");
-    body
-}
+use crate::support::{call_ok as call, plan_from_str, run_quiet};
 
 struct Prepared {
     emulator: RunningEmulator,

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 
-use crate::support::{bin, read_json};
+use crate::support::{bin, call_ok as call, read_json};
 
 /// `cogbench emulator --port 0` as a child; killed when dropped.
 struct Emulator {
@@ -47,26 +47,6 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-async fn call(endpoint: &str, op: &str, body: Value) -> Value {
-    let response = cogbench::client::build(&Default::default())
-        .expect("a client")
-        .post(endpoint)
-        .header("Content-Type", "application/x-amz-json-1.1")
-        .header(
-            "X-Amz-Target",
-            format!("AWSCognitoIdentityProviderService.{op}"),
-        )
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("the emulator answers");
-    let status = response.status();
-    let body: Value =
-        serde_json::from_slice(&response.bytes().await.expect("a body")).expect("a JSON answer");
-    assert!(status.is_success(), "{op}: {status} {body}");
-    body
 }
 
 /// A pool made the way a team's tooling would make it, and one app client of it.

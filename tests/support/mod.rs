@@ -82,3 +82,24 @@ pub fn probe_scenario(catalog: &Path, endpoint: &str, phases: &str, extra: &str)
         catalog.display()
     )
 }
+
+/// One Cognito operation on `endpoint`, which must succeed; its answer as JSON.
+pub async fn call_ok(endpoint: &str, op: &str, body: serde_json::Value) -> serde_json::Value {
+    let response = cogbench::client::build(&Default::default())
+        .expect("a client")
+        .post(endpoint)
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .header(
+            "X-Amz-Target",
+            format!("AWSCognitoIdentityProviderService.{op}"),
+        )
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("the emulator answers");
+    let status = response.status();
+    let body: serde_json::Value =
+        serde_json::from_slice(&response.bytes().await.expect("a body")).expect("a JSON answer");
+    assert!(status.is_success(), "{op}: {status} {body}");
+    body
+}
