@@ -389,17 +389,8 @@ fn an_interrupted_run_writes_partial_reports_and_exits_130() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn interrupts_bound_the_wait_for_requests_that_never_end() {
-    use cogbench::emulator::{self, EmulatorConfig, faults::Faults};
     use std::io::{BufRead, BufReader};
-    let emulator = emulator::start(
-        EmulatorConfig {
-            faults: Some(Faults::parse(["hang=1"]).unwrap()),
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let emulator = crate::support::faulty("hang=1").await;
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("hang.yaml");
     std::fs::write(

@@ -55,16 +55,7 @@ async fn each_executor_runs_its_schedule() {
 async fn a_saturated_open_phase_reports_what_it_could_not_send() {
     // Every answer takes 20 ms and one request may be in flight: at 200/s for 0.5 s (100
     // due), at most ~25 can be sent. The rest are late or dropped, never silently lost.
-    let faults = cogbench::emulator::faults::Faults::parse(["delay=20ms"]).unwrap();
-    let emulator = cogbench::emulator::start(
-        cogbench::emulator::EmulatorConfig {
-            faults: Some(faults),
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let emulator = crate::support::faulty("delay=20ms").await;
     let plan = plan_from_str(&format!(
         "name: saturated\ntarget: {{endpoint: \"{}\"}}\n\
          phases: [{{executor: constant-arrival-rate, rate: 200, duration: 500ms, max_in_flight: 1}}]\n\
@@ -118,16 +109,7 @@ async fn http2_reaches_the_emulator_and_is_judged_like_http1() {
 
 #[tokio::test]
 async fn throttling_is_counted_apart_and_retries_never_hide_it() {
-    let faults = cogbench::emulator::faults::Faults::parse(["throttle=0.3"]).unwrap();
-    let emulator = cogbench::emulator::start(
-        cogbench::emulator::EmulatorConfig {
-            faults: Some(faults),
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let emulator = crate::support::faulty("throttle=0.3").await;
     let dir = tempfile::tempdir().unwrap();
     let catalog = crate::support::probe_catalog(dir.path());
     let raw = |retry: &str| {

@@ -3,23 +3,11 @@
 
 use std::time::Duration;
 
-use cogbench::emulator::{self, EmulatorConfig, faults::Faults};
+use cogbench::emulator::{self, EmulatorConfig};
 use cogbench::report::{Summary, Verdict};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::support::{plan_from_str, probe_catalog, probe_scenario, run_quiet};
-
-async fn faulty(spec: &str) -> emulator::RunningEmulator {
-    emulator::start(
-        EmulatorConfig {
-            faults: Some(Faults::parse([spec]).unwrap()),
-            ..Default::default()
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap()
-}
+use crate::support::{faulty, plan_from_str, probe_catalog, probe_scenario, run_quiet};
 
 async fn probe(endpoint: &str, phases: &str, extra: &str) -> Summary {
     let dir = tempfile::tempdir().unwrap();

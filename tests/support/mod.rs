@@ -103,3 +103,16 @@ pub async fn call_ok(endpoint: &str, op: &str, body: serde_json::Value) -> serde
     assert!(status.is_success(), "{op}: {status} {body}");
     body
 }
+
+/// The embedded emulator on an ephemeral loopback port, with fault switches (`--faults` SPEC).
+pub async fn faulty(spec: &str) -> cogbench::emulator::RunningEmulator {
+    cogbench::emulator::start(
+        cogbench::emulator::EmulatorConfig {
+            faults: Some(cogbench::emulator::Faults::parse([spec]).expect("a valid SPEC")),
+            ..Default::default()
+        },
+        "127.0.0.1:0".parse().expect("a socket address"),
+    )
+    .await
+    .expect("the emulator starts")
+}
