@@ -23,6 +23,14 @@ pub struct Cli {
 pub enum Command {
     /// Run a scenario: provision, send the mix, judge every answer, write reports.
     Run(RunArgs),
+    /// Run a scenario's cases against a target (meant for a real pool; any target works) and
+    /// write a snapshot of its answers, to judge other targets by (`run --oracle`).
+    Record(RecordArgs),
+    /// Snapshots as oracles: `oracle check SNAPSHOT` holds the catalog against one.
+    Oracle {
+        #[command(subcommand)]
+        command: OracleCommand,
+    },
     /// Sign N users up in the scenario's existing pool (pool.existing) and list them, with
     /// their codes where the target's code source gives them, in the CSV that
     /// users.from_csv reads.
@@ -99,8 +107,9 @@ pub enum Command {
     },
 }
 
+/// What `run` and `record` share: the scenario, the target, and how the run goes.
 #[derive(Debug, clap::Args)]
-pub struct RunArgs {
+pub struct RunCommon {
     pub file: PathBuf,
     /// Send to a running emulator at URL instead of starting one in-process.
     #[arg(long, value_name = "URL")]
@@ -114,13 +123,6 @@ pub struct RunArgs {
     /// Run only these cases of the mix: comma-separated ids or globs, e.g. `member-*,valid-code`.
     #[arg(long, value_name = "PATTERN")]
     pub cases: Option<String>,
-    /// A list of the target's known deviations: the run passes when its failures are exactly
-    /// these ("new deviation" and "fixed" fail it).
-    #[arg(long, value_name = "FILE")]
-    pub known_deviations: Option<PathBuf>,
-    /// Write the deviations this run observed to FILE (to review and commit).
-    #[arg(long, value_name = "FILE")]
-    pub write_deviations: Option<PathBuf>,
     /// Write the reports here instead of reports/<scenario>/<timestamp>/.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
@@ -153,8 +155,77 @@ pub struct RunArgs {
     /// then puts their reports together.
     #[arg(long, value_name = "I/N", value_parser = crate::scenario::Shard::parse)]
     pub shard: Option<crate::scenario::Shard>,
+    /// Print each case's note and each failing check in full in the verdict table (by
+    /// default a note takes one line; the reports always hold the full text).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
     #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub common: RunCommon,
+    /// A list of the target's known deviations: the run passes when its failures are exactly
+    /// these ("new deviation", "fixed" and "changed" fail it).
+    #[arg(long, value_name = "FILE")]
+    pub known_deviations: Option<PathBuf>,
+    /// Write the deviations this run observed to FILE (to review and commit).
+    #[arg(long, value_name = "FILE")]
+    pub write_deviations: Option<PathBuf>,
+    /// Judge each case by a snapshot's recorded answers (`cogbench record`) instead of the
+    /// catalog's expectation; cases the snapshot lacks are judged by the catalog, and say so.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub oracle: Option<PathBuf>,
+    /// Fail the run only on failing cases of these confidence levels (comma-separated:
+    /// documented, observed, inferred, recorded; default: all). Other failures are still
+    /// shown and reported.
+    #[arg(long, value_name = "LEVELS", value_delimiter = ',')]
+    pub fail_on: Vec<String>,
+    #[command(flatten)]
+    pub print: PrintArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub common: RunCommon,
+    /// The snapshot to write (JSON, replaced whole): every distinct answer of every case, the
+    /// states read back; no code, secret or SecretHash.
+    #[arg(long, value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OracleCommand {
+    /// Hold the catalog against a snapshot: contradictions (catalog corrections, exit 1),
+    /// inferred expectations it confirms, and cases it lacks.
+    Check(OracleCheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OracleCheckArgs {
+    /// A snapshot written by `cogbench record`.
+    pub snapshot: PathBuf,
+    /// Hold this scenario's catalog (with its team catalogs) instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+}
+
+/// How `run` prints its result: the AWS CLI's `--output` and `--query`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options (as the AWS CLI's)")]
+pub struct PrintArgs {
+    /// What to print when the run ends: the verdict table, or summary.json.
+    #[arg(long = "output", value_enum, default_value_t = Output::Table)]
+    pub output: Output,
+    /// A JMESPath query over summary.json; its result is printed instead of the table
+    /// (e.g. `totals.requests_per_second`).
+    #[arg(long, value_name = "JMESPATH")]
+    pub query: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -191,13 +262,6 @@ pub struct GlobalArgs {
     /// overrides the scenario's target.region.
     #[arg(long, value_name = "REGION")]
     pub region: Option<String>,
-    /// What to print when the run ends: the verdict table, or summary.json.
-    #[arg(long = "output", value_enum, default_value_t = Output::Table)]
-    pub output: Output,
-    /// A JMESPath query over summary.json; its result is printed instead of the table
-    /// (e.g. `totals.requests_per_second`).
-    #[arg(long, value_name = "JMESPATH")]
-    pub query: Option<String>,
     /// Accepted for the AWS CLI's sake: cogbench's output has no colour (NO_COLOR is honoured
     /// by the progress display).
     #[arg(long, value_name = "on|off|auto")]

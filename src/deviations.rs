@@ -1,19 +1,29 @@
-//! Known deviations of a peer from the catalog: a file listing, per case, how the peer's
-//! answer differs from the documented one. A run checked against it passes when the failures
-//! are exactly the listed ones, so a new deviation (a regression) and a fixed one (the list
-//! going stale) are both noticed.
+//! Known deviations of a peer from the catalog: a file listing, per failing case, what the
+//! peer answered — the failing checks, every distinct difference, every distinct answer with
+//! its count, the whole sequence or race of a group case, and the states read back. A run
+//! checked against it passes when it fails exactly the listed cases in exactly the listed way,
+//! so a new deviation (a regression), a fixed one (the list going stale) and a changed one (a
+//! different status, type, message or count) are all noticed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{Summary, Verdict};
+use crate::cases::answer::{Counted, NormalisedAnswer, State, Tally};
+use crate::cases::{Check, Difference};
+use crate::report::{CaseSummary, Summary, Verdict};
 use crate::yaml::{self, YamlError};
+
+/// The format of the file; version 1 compared field names only.
+pub const VERSION: u32 = 2;
+/// A list for the whole catalog is tens of kilobytes; a file past this is not one.
+const MAX_BYTES: u64 = 8 << 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct KnownDeviations {
+    pub version: u32,
     /// The peer and version the list was observed on.
     pub target: String,
     /// How the list was made (the command), for whoever regenerates it.
@@ -27,11 +37,25 @@ pub struct KnownDeviations {
 pub struct Deviation {
     pub case: String,
     pub spec: String,
-    /// Fields of the answer that differ; the gate compares these. `["*"]`: the case fails, in a
-    /// way that varies between runs (a race against a target that is not atomic).
-    pub fields: Vec<String>,
-    pub expected: BTreeMap<String, String>,
-    pub observed: BTreeMap<String, String>,
+    /// The catalog's confidence in the expectation the peer fails.
+    #[serde(default)]
+    pub confidence: String,
+    /// The checks that fail (answer, headers, state).
+    pub checks: Vec<Check>,
+    /// Every distinct difference between expectation and answer.
+    pub differences: Vec<Difference>,
+    /// Every distinct answer the peer gave, normalised, with its count.
+    pub answers: Vec<Counted<NormalisedAnswer>>,
+    /// A group case: every distinct sequence or race outcome, with its count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<Counted<String>>,
+    /// Every distinct state read back, with its count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub states: Vec<Counted<State>>,
+    /// The answers vary from run to run (a race against a target that is not atomic): only
+    /// that the case fails is compared; what one run saw is kept for reading.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub varies: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -47,7 +71,7 @@ pub struct DeviationReport {
     pub new: Vec<String>,
     /// Listed, and now passing: the list must lose the entry.
     pub fixed: Vec<String>,
-    /// Listed, failing on other fields than listed.
+    /// Listed, failing otherwise than listed.
     pub changed: Vec<ChangedDeviation>,
     /// Listed, but the case did not run (not in the mix, skipped, or not judged).
     pub not_run: Vec<String>,
@@ -56,8 +80,25 @@ pub struct DeviationReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChangedDeviation {
     pub case: String,
-    pub listed: Vec<String>,
-    pub observed: Vec<String>,
+    /// Each part that differs: what the list holds and what the run observed.
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Change {
+    /// `checks`, `difference`, `answer`, `pattern` or `state`.
+    pub what: String,
+    pub listed: String,
+    pub observed: String,
+}
+
+impl ChangedDeviation {
+    /// (what, listed, observed) for display.
+    pub fn lines(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.changes
+            .iter()
+            .map(|c| (c.what.as_str(), c.listed.as_str(), c.observed.as_str()))
+    }
 }
 
 impl DeviationReport {
@@ -68,7 +109,18 @@ impl DeviationReport {
 
 pub fn load(path: &Path) -> Result<KnownDeviations, YamlError> {
     let fail = |message: String| YamlError::whole(path, message);
-    let text = yaml::read_file(path, "known-deviations")?;
+    let text = crate::files::read_to_string_limited(path, MAX_BYTES, "known-deviations")
+        .map_err(|e| fail(e.split_once(": ").map_or(e.clone(), |(_, m)| m.to_owned())))?;
+    let version: Option<u32> = serde_norway::from_str::<serde_norway::Value>(&text)
+        .ok()
+        .and_then(|v| v.get("version").and_then(serde_norway::Value::as_u64))
+        .and_then(|v| u32::try_from(v).ok());
+    if version != Some(VERSION) {
+        return Err(fail(format!(
+            "a known-deviations list of version {VERSION} is expected (found {}): lists before it compared field names only; write it again with `cogbench run … --write-deviations FILE`",
+            version.map_or("none".to_owned(), |v| v.to_string())
+        )));
+    }
     let list: KnownDeviations = yaml::from_str(&text, path)?;
     let mut seen = BTreeSet::new();
     for d in &list.deviations {
@@ -79,8 +131,112 @@ pub fn load(path: &Path) -> Result<KnownDeviations, YamlError> {
     Ok(list)
 }
 
-fn fields_of(observed: &BTreeMap<String, String>) -> Vec<String> {
-    observed.keys().cloned().collect()
+/// The deviation a failing case shows in a run, as the list would hold it.
+fn observed(c: &CaseSummary, varies: bool) -> Deviation {
+    let checks: Vec<Check> = c
+        .by_check
+        .iter()
+        .filter(|k| k.verdict == Verdict::Fail)
+        .map(|k| k.check)
+        .collect();
+    let mut differences: Vec<Difference> = Vec::new();
+    for d in c.failures.iter().flatten() {
+        if !differences.contains(d) {
+            differences.push(d.clone());
+        }
+    }
+    differences
+        .sort_by(|a, b| (a.check, &a.field, &a.observed).cmp(&(b.check, &b.field, &b.observed)));
+    Deviation {
+        case: c.name.clone(),
+        spec: c.spec.clone(),
+        confidence: c.catalog_confidence.clone(),
+        checks,
+        differences,
+        answers: sorted(&c.answers),
+        patterns: sorted(&c.patterns)
+            .into_iter()
+            .map(|p| Counted {
+                count: p.count,
+                value: p.value.to_string(),
+            })
+            .collect(),
+        states: sorted(&c.states),
+        varies,
+        note: varies
+            .then(|| "a race: the answers vary from run to run; one run's are shown".to_owned()),
+    }
+}
+
+/// A tally's values in a stable order, so two runs' lists compare and diff cleanly.
+fn sorted<T: Clone + Serialize>(t: &Tally<T>) -> Vec<Counted<T>> {
+    let mut v = t.distinct.clone();
+    v.sort_by_cached_key(|c| serde_json::to_string(&c.value).unwrap_or_default());
+    v
+}
+
+/// The parts of a listed deviation that differ from the one observed.
+fn changes(listed: &Deviation, now: &Deviation) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut compare = |what: &str, a: Vec<String>, b: Vec<String>| {
+        let (a, b): (BTreeSet<String>, BTreeSet<String>) =
+            (a.into_iter().collect(), b.into_iter().collect());
+        if a != b {
+            let only = |x: &BTreeSet<String>, y: &BTreeSet<String>| {
+                let v: Vec<&str> = x.difference(y).map(String::as_str).collect();
+                if v.is_empty() {
+                    "(nothing else)".to_owned()
+                } else {
+                    v.join(" | ")
+                }
+            };
+            out.push(Change {
+                what: what.to_owned(),
+                listed: only(&a, &b),
+                observed: only(&b, &a),
+            });
+        }
+    };
+    compare(
+        "checks",
+        listed
+            .checks
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
+        now.checks.iter().map(|c| c.as_str().to_owned()).collect(),
+    );
+    let difference = |d: &Difference| format!("{} {}: {}", d.check.as_str(), d.field, d.observed);
+    compare(
+        "difference",
+        listed.differences.iter().map(difference).collect(),
+        now.differences.iter().map(difference).collect(),
+    );
+    let answer = |a: &Counted<NormalisedAnswer>| format!("{} × {}", a.count, a.value.describe());
+    compare(
+        "answer",
+        listed.answers.iter().map(answer).collect(),
+        now.answers.iter().map(answer).collect(),
+    );
+    let pattern = |p: &Counted<String>| format!("{} × ({})", p.count, p.value);
+    compare(
+        "pattern",
+        listed.patterns.iter().map(pattern).collect(),
+        now.patterns.iter().map(pattern).collect(),
+    );
+    let state = |s: &Counted<State>| {
+        format!(
+            "{} × {}",
+            s.count,
+            crate::cases::answer::describe_state(&s.value)
+        )
+    };
+    compare(
+        "state",
+        listed.states.iter().map(state).collect(),
+        now.states.iter().map(state).collect(),
+    );
+    out
 }
 
 pub fn check(list: &KnownDeviations, file: &Path, summary: &Summary) -> DeviationReport {
@@ -99,16 +255,17 @@ pub fn check(list: &KnownDeviations, file: &Path, summary: &Summary) -> Deviatio
         match (case.verdict, entry) {
             (Verdict::Fail, None) => report.new.push(case.name.clone()),
             (Verdict::Fail, Some(d)) => {
-                let observed = case.observed.as_ref().map(fields_of).unwrap_or_default();
-                let mut listed_fields = d.fields.clone();
-                listed_fields.sort();
-                if listed_fields == ["*"] || observed == listed_fields {
+                let found = if d.varies {
+                    Vec::new()
+                } else {
+                    changes(d, &observed(case, false))
+                };
+                if found.is_empty() {
                     report.known.push(case.name.clone());
                 } else {
                     report.changed.push(ChangedDeviation {
                         case: case.name.clone(),
-                        listed: listed_fields,
-                        observed,
+                        changes: found,
                     });
                 }
             }
@@ -126,7 +283,7 @@ pub fn check(list: &KnownDeviations, file: &Path, summary: &Summary) -> Deviatio
 }
 
 /// The deviations a run observed, as a file to commit (`--write-deviations`). Races
-/// (`is_race`) are listed as failing in any way: their outcome depends on timing.
+/// (`is_race`) are marked as varying: their outcome depends on timing.
 pub fn from_summary(
     summary: &Summary,
     target: &str,
@@ -134,34 +291,99 @@ pub fn from_summary(
     is_race: &dyn Fn(&str) -> bool,
 ) -> KnownDeviations {
     KnownDeviations {
+        version: VERSION,
         target: target.to_owned(),
         observed_with: Some(observed_with.to_owned()),
         deviations: summary
             .cases
             .iter()
             .filter(|c| c.verdict == Verdict::Fail)
-            .map(|c| {
-                let observed = c.observed.clone().unwrap_or_default();
-                let race = is_race(&c.name);
-                Deviation {
-                    case: c.name.clone(),
-                    spec: c.spec.clone(),
-                    fields: if race { vec!["*".into()] } else { fields_of(&observed) },
-                    expected: c.expected.clone().unwrap_or_default(),
-                    observed,
-                    note: race.then(|| {
-                        "a race: the observed answers vary from run to run; the first run's are shown".into()
-                    }),
-                }
-            })
+            .map(|c| observed(c, is_race(&c.name)))
             .collect(),
     }
 }
 
 pub fn render(list: &KnownDeviations) -> String {
     format!(
-        "# Known deviations of {} from cogbench's catalog, observed by running it (regenerate with\n# the command below, then review every entry). `cogbench run … --known-deviations <this file>`\n# passes when the failures are exactly these.\n{}",
+        "# Known deviations of {} from cogbench's catalog, observed by running it (regenerate with\n# the command below, then review every entry). `cogbench run … --known-deviations <this file>`\n# passes when the failures are exactly these: the same checks, differences, answers (with\n# their counts), sequences or races, and states.\n{}",
         list.target,
         yaml::to_string(list)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(message: &str) -> NormalisedAnswer {
+        NormalisedAnswer {
+            status: 400,
+            error: Some("CodeMismatchException".into()),
+            message: Some(message.into()),
+            content_type: Some("application/json".into()),
+            headers: Vec::new(),
+            body: vec!["__type".into(), "message".into()],
+        }
+    }
+
+    fn deviation(message: &str, count: u64) -> Deviation {
+        Deviation {
+            case: "wrong-code".into(),
+            spec: "§3.1".into(),
+            confidence: "inferred".into(),
+            checks: vec![Check::Answer],
+            differences: vec![Difference {
+                check: Check::Answer,
+                field: "message".into(),
+                expected: "/Invalid…/".into(),
+                observed: message.into(),
+            }],
+            answers: vec![Counted {
+                count,
+                value: answer(message),
+            }],
+            patterns: Vec::new(),
+            states: Vec::new(),
+            varies: false,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn a_different_message_or_count_is_a_change() {
+        let listed = deviation("Incorrect confirmation code", 1);
+        assert!(changes(&listed, &deviation("Incorrect confirmation code", 1)).is_empty());
+        let c = changes(&listed, &deviation("Wrong code", 1));
+        let what: Vec<&str> = c.iter().map(|x| x.what.as_str()).collect();
+        assert_eq!(what, ["difference", "answer"]);
+        let c = changes(&listed, &deviation("Incorrect confirmation code", 2));
+        assert_eq!(c.len(), 1);
+        assert!(c[0].listed.starts_with("1 × ") && c[0].observed.starts_with("2 × "));
+    }
+
+    #[test]
+    fn a_list_of_the_old_version_is_refused_with_the_way_forward() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.yaml");
+        std::fs::write(&p, "target: x\ndeviations: []\n").unwrap();
+        let e = load(&p).unwrap_err().to_string();
+        assert!(e.contains("--write-deviations"), "{e}");
+        std::fs::write(&p, "version: 2\ntarget: x\ndeviations: []\n").unwrap();
+        assert!(load(&p).unwrap().deviations.is_empty());
+    }
+
+    #[test]
+    fn the_rendered_list_reads_back() {
+        let list = KnownDeviations {
+            version: VERSION,
+            target: "peer".into(),
+            observed_with: None,
+            deviations: vec![deviation("Incorrect confirmation code", 16)],
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.yaml");
+        std::fs::write(&p, render(&list)).unwrap();
+        let back = load(&p).unwrap();
+        assert!(changes(&list.deviations[0], &back.deviations[0]).is_empty());
+    }
 }

@@ -115,9 +115,20 @@ pub fn exit_code(summary: &Summary) -> i32 {
     }
     // Against a list of known deviations, the listed failures are expected; anything else in
     // the list's report (new, fixed or changed) fails.
+    // `--fail-on`: only failing cases at these confidence levels fail the run.
+    let gated = |c: &&crate::report::CaseSummary| {
+        summary
+            .fail_on
+            .as_ref()
+            .is_none_or(|levels| levels.iter().any(|l| l == c.confidence))
+    };
     let verdicts_failed = match &summary.deviations {
         Some(d) => !d.holds(),
-        None => summary.cases.iter().any(|c| c.verdict == Verdict::Fail),
+        None => summary
+            .cases
+            .iter()
+            .filter(gated)
+            .any(|c| c.verdict == Verdict::Fail),
     };
     let failed = summary.aborted.is_some()
         || verdicts_failed

@@ -3,7 +3,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use cogbench::cases::Catalog;
-use cogbench::cli::{Cli, Command, Output, ProgressArg, RunArgs};
+use cogbench::cli::{
+    Cli, Command, OracleCommand, Output, ProgressArg, RecordArgs, RunArgs, RunCommon,
+};
 use cogbench::gate::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_TARGET};
 use cogbench::progress;
 use cogbench::run::{RunOptions, run};
@@ -23,6 +25,8 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Run(args) => runtime.block_on(cmd_run(args)),
+        Command::Record(args) => runtime.block_on(cmd_record(args)),
+        Command::Oracle { command } => cmd_oracle(command),
         Command::Validate { files } => cmd_validate(&files),
         Command::Diff(args) => runtime.block_on(cmd_diff(args)),
         Command::Provision(args) => runtime.block_on(cmd_provision(args)),
@@ -74,8 +78,14 @@ fn seconds(flag: &str, v: Option<f64>) -> Result<Option<Duration>, String> {
     }
 }
 
-async fn cmd_run(args: RunArgs) -> i32 {
-    let overrides = match (|| -> Result<Overrides, String> {
+/// What `run` and `record` share: the plan with every override applied, and the run's
+/// options; or the exit code of bad input (its message already printed).
+fn prepare(args: &RunCommon) -> Result<(scenario::Plan, RunOptions), i32> {
+    let bad = |e: String| {
+        eprintln!("cogbench: error: {e}");
+        EXIT_BAD_INPUT
+    };
+    let overrides = (|| -> Result<Overrides, String> {
         Ok(Overrides {
             endpoint_url: args
                 .endpoint_url
@@ -110,38 +120,16 @@ async fn cmd_run(args: RunArgs) -> i32 {
                 .collect::<Result<_, _>>()
                 .map_err(|e| format!("--report: {e}"))?,
         })
-    })() {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("cogbench: error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
-    let mut plan = match scenario::load(&args.file, Arc::new(Catalog::builtin()), &overrides) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("cogbench: error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    })()
+    .map_err(bad)?;
+    let mut plan = scenario::load(&args.file, Arc::new(Catalog::builtin()), &overrides)
+        .map_err(|e| bad(e.to_string()))?;
     if args.keep {
         for run in &mut plan.pools {
             run.pool.delete_after = false;
         }
     }
-    let query = match args
-        .global
-        .query
-        .as_deref()
-        .map(cogbench::awscli::query::Query::compile)
-    {
-        None => None,
-        Some(Ok(q)) => Some(q),
-        Some(Err(e)) => {
-            eprintln!("cogbench: error: --query: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let grace_period = grace(args.grace_period).map_err(bad)?;
     if args.global.debug {
         eprintln!(
             "cogbench: debug: the plan\n{}",
@@ -149,16 +137,68 @@ async fn cmd_run(args: RunArgs) -> i32 {
                 .expect("the plan serialises")
         );
     }
+    let opts = RunOptions {
+        grace_period,
+        output_dir: args.output_dir.clone(),
+        progress: args.progress.into(),
+        ..RunOptions::default()
+    };
+    Ok((plan, opts))
+}
+
+/// The confidence levels `--fail-on` names.
+const LEVELS: [&str; 4] = ["documented", "observed", "inferred", "recorded"];
+
+async fn cmd_run(args: RunArgs) -> i32 {
+    let bad = |e: String| {
+        eprintln!("cogbench: error: {e}");
+        EXIT_BAD_INPUT
+    };
+    let query = match args
+        .print
+        .query
+        .as_deref()
+        .map(cogbench::awscli::query::Query::compile)
+    {
+        None => None,
+        Some(Ok(q)) => Some(q),
+        Some(Err(e)) => return bad(format!("--query: {e}")),
+    };
+    if let Some(level) = args.fail_on.iter().find(|l| !LEVELS.contains(&l.as_str())) {
+        return bad(format!(
+            "--fail-on: `{level}` is not a confidence level (expected some of {})",
+            LEVELS.join(", ")
+        ));
+    }
+    // Inputs are all read before the scenario's plan: nothing reaches a target until every
+    // one of them is valid.
     let known_deviations = match &args.known_deviations {
         None => None,
         Some(file) => match cogbench::deviations::load(file) {
             Ok(list) => Some((file.clone(), list)),
-            Err(e) => {
-                eprintln!("cogbench: error: {e}");
-                return EXIT_BAD_INPUT;
-            }
+            Err(e) => return bad(e.to_string()),
         },
     };
+    let oracle = match &args.oracle {
+        None => None,
+        Some(file) => match cogbench::oracle::Snapshot::load(file) {
+            Ok(s) => Some((file.clone(), s)),
+            Err(e) => return bad(e),
+        },
+    };
+    let (plan, mut opts) = match prepare(&args.common) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Some((file, snapshot)) = &oracle
+        && snapshot.header.catalog_sha256 != plan.catalog.sha256()
+    {
+        eprintln!(
+            "cogbench: warning: {} was recorded with another catalog than this run's (cogbench {}): where the snapshot holds a case it judges it, but the case's request may have changed since",
+            file.display(),
+            snapshot.header.cogbench_version
+        );
+    }
     let target_label = plan.target.kind().to_owned();
     let races: Vec<String> = plan
         .catalog
@@ -167,23 +207,14 @@ async fn cmd_run(args: RunArgs) -> i32 {
         .filter(|c| c.repeat.is_some_and(|r| r.concurrent))
         .map(|c| c.id.clone())
         .collect();
-    let grace_period = match grace(args.grace_period) {
-        Ok(g) => g,
-        Err(e) => {
-            eprintln!("cogbench: error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
-    let opts = RunOptions {
-        known_deviations,
-        grace_period,
-        output_dir: args.output_dir,
-        progress: args.progress.into(),
-        ..RunOptions::default()
-    };
+    opts.known_deviations = known_deviations;
+    opts.oracle = oracle;
+    opts.fail_on = (!args.fail_on.is_empty()).then(|| args.fail_on.clone());
+    let verbose = args.common.verbose;
+    let debug = args.common.global.debug;
     match run(plan, opts).await {
         Ok(outcome) => {
-            if args.global.debug {
+            if debug {
                 for c in &outcome.summary.cases {
                     if let Some(sample) = &c.sample {
                         eprintln!("cogbench: debug: {} answered {sample:?}", c.name);
@@ -191,7 +222,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
                 }
             }
             let summary = serde_json::to_value(&outcome.summary).expect("the summary serialises");
-            match (&query, args.global.output) {
+            match (&query, args.print.output) {
                 (Some(q), _) => match q.search(&summary) {
                     Ok(v) => println!(
                         "{}",
@@ -204,7 +235,10 @@ async fn cmd_run(args: RunArgs) -> i32 {
                     serde_json::to_string_pretty(&summary).expect("JSON serialises")
                 ),
                 (None, Output::Table) => {
-                    print!("{}", cogbench::report::table::render(&outcome.summary));
+                    print!(
+                        "{}",
+                        cogbench::report::table::render_with(&outcome.summary, verbose)
+                    );
                     println!("reports: {}", outcome.report_dir.display());
                 }
             }
@@ -233,6 +267,87 @@ async fn cmd_run(args: RunArgs) -> i32 {
             e.exit_code()
         }
     }
+}
+
+/// `record`: a run whose answers become a snapshot. The catalog's verdicts are printed for
+/// information; the exit code says whether the recording is whole.
+async fn cmd_record(args: RecordArgs) -> i32 {
+    let (plan, mut opts) = match prepare(&args.common) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        eprintln!(
+            "cogbench: error: --output: {} is not a folder",
+            dir.display()
+        );
+        return EXIT_BAD_INPUT;
+    }
+    opts.record = Some(args.output.clone());
+    let verbose = args.common.verbose;
+    match run(plan, opts).await {
+        Ok(outcome) => {
+            let s = &outcome.summary;
+            print!("{}", cogbench::report::table::render_with(s, verbose));
+            println!("reports: {}", outcome.report_dir.display());
+            let judged = s.cases.iter().filter(|c| !c.answers.is_empty()).count();
+            println!(
+                "snapshot: {judged} cases recorded ({} skipped) in {}{}",
+                s.cases.len() - judged,
+                args.output.display(),
+                if s.partial { ", marked partial" } else { "" }
+            );
+            println!(
+                "(the verdicts above are the catalog's, for information: a recording's exit code says only whether it is whole)"
+            );
+            if s.interrupted {
+                cogbench::gate::EXIT_INTERRUPTED
+            } else if s.partial {
+                EXIT_FAILED
+            } else {
+                0
+            }
+        }
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn cmd_oracle(command: OracleCommand) -> i32 {
+    let OracleCommand::Check(args) = command;
+    let snapshot = match cogbench::oracle::Snapshot::load(&args.snapshot) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cogbench: error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let catalog = match &args.scenario {
+        None => Catalog::builtin(),
+        Some(file) => {
+            match scenario::load(file, Arc::new(Catalog::builtin()), &Overrides::default()) {
+                Ok(plan) => (*plan.catalog).clone(),
+                Err(e) => {
+                    eprintln!("cogbench: error: {e}");
+                    return EXIT_BAD_INPUT;
+                }
+            }
+        }
+    };
+    let report =
+        cogbench::oracle::check::check(&snapshot, &args.snapshot.display().to_string(), &catalog);
+    match args.output {
+        Output::Table => print!("{}", cogbench::oracle::check::render(&report)),
+        Output::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("the report serialises")
+        ),
+    }
+    report.exit_code()
 }
 
 async fn cmd_provision(args: cogbench::cli::ProvisionArgs) -> i32 {

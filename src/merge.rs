@@ -15,6 +15,7 @@ use std::time::SystemTime;
 use hdrhistogram::Histogram;
 use serde_json::Value;
 
+use crate::cases::Tally;
 use crate::deviations::KnownDeviations;
 use crate::engine::PhaseOutcome;
 use crate::gate::Merged;
@@ -227,6 +228,8 @@ pub fn merge(
         conformance: run::conformance_of(&cases),
         coverage: merged_coverage(&parts, &cases),
         deviations: None,
+        oracle: first.oracle.clone(),
+        fail_on: first.fail_on.clone(),
         phases,
         users,
         cases,
@@ -438,6 +441,22 @@ fn merge_case(copies: &[(u64, &CaseSummary)]) -> Result<(CaseSummary, Merged, bo
     (m.judged, m.passed_responses, m.failed_responses) = (judged, passed, failed);
     m.postconditions_checked = post;
     m.by_class = by_class;
+    let (mut answers, mut patterns, mut states) =
+        (Tally::default(), Tally::default(), Tally::default());
+    for (_, c) in copies {
+        answers.merge(&c.answers);
+        patterns.merge(&c.patterns);
+        states.merge(&c.states);
+    }
+    m.race = report::RaceOutcome::of(&patterns);
+    (m.answers, m.patterns, m.states) = (answers, patterns, states);
+    for check in &mut m.by_check {
+        let mine = copies
+            .iter()
+            .flat_map(|(_, c)| c.by_check.iter().filter(|x| x.check == check.check));
+        let (judged, failed) = mine.fold((0, 0), |(j, f), x| (j + x.judged, f + x.failed));
+        *check = run::check_verdict(check.check, judged, failed);
+    }
 
     let failing = copies.iter().find(|(_, c)| c.verdict == Verdict::Fail);
     let everywhere_skipped = copies.iter().all(|(_, c)| c.verdict == Verdict::Skipped);

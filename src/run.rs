@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use serde_json::json;
 
-use crate::cases::Capability;
+use crate::cases::{Capability, Check};
 use crate::engine::users::UserPools;
 use crate::engine::{Compiled, Engine, PhaseOutcome};
 use crate::gate::{self, Merged};
@@ -30,6 +30,12 @@ pub struct RunOptions {
     pub known_deviations: Option<(PathBuf, crate::deviations::KnownDeviations)>,
     /// After Ctrl-C or SIGTERM, how long requests in flight may take to finish.
     pub grace_period: std::time::Duration,
+    /// `--oracle`: a snapshot whose recorded answers judge the cases it holds.
+    pub oracle: Option<(PathBuf, crate::oracle::Snapshot)>,
+    /// `cogbench record`: where the snapshot of this run's answers goes.
+    pub record: Option<PathBuf>,
+    /// `--fail-on`: only failures of cases at these confidence levels fail the run.
+    pub fail_on: Option<Vec<String>>,
 }
 
 /// As the AWS SDKs' default read timeout is far longer, a bound of our own: long enough for a
@@ -45,6 +51,9 @@ impl Default for RunOptions {
             handle_signals: true,
             known_deviations: None,
             grace_period: DEFAULT_GRACE_PERIOD,
+            oracle: None,
+            record: None,
+            fail_on: None,
         }
     }
 }
@@ -67,6 +76,11 @@ pub enum RunError {
         dir: PathBuf,
         source: std::io::Error,
     },
+    #[error("writing the snapshot {file}: {source}")]
+    Snapshot {
+        file: PathBuf,
+        source: std::io::Error,
+    },
     /// Credentials were configured but could not be loaded, and the target is an AWS endpoint.
     #[error(transparent)]
     Credentials(#[from] crate::target::CredentialsLoadError),
@@ -76,7 +90,7 @@ impl RunError {
     pub fn exit_code(&self) -> i32 {
         match self {
             RunError::Target(_) | RunError::Credentials(_) => gate::EXIT_TARGET,
-            RunError::Reports { .. } => gate::EXIT_FAILED,
+            RunError::Reports { .. } | RunError::Snapshot { .. } => gate::EXIT_FAILED,
         }
     }
 }
@@ -173,11 +187,20 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     }
 
     let runnable: Vec<_> = plan.mix.iter().filter(|m| m.skip.is_none()).collect();
+    let recorded = opts
+        .oracle
+        .as_ref()
+        .map(|(_, snapshot)| snapshot.oracle())
+        .unwrap_or_default();
     let compiled: Vec<Compiled> = runnable
         .iter()
         .map(|m| {
             let case = plan.catalog.cases[m.case].with_members(&plan.request);
-            Compiled::new(&case, m.pool, &fixtures[m.pool].clients)
+            let c = Compiled::new(&case, m.pool, &fixtures[m.pool].clients);
+            match recorded.get(&case.id) {
+                Some(r) => c.judged_by(Arc::new(r.clone())),
+                None => c,
+            }
         })
         .collect();
     let weights: Vec<u32> = runnable.iter().map(|m| m.weight).collect();
@@ -192,15 +215,19 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             )
         })
         .collect();
-    let engine = Arc::new(Engine::new(
-        &api,
-        &plan.http,
-        compiled,
-        &weights,
-        pools,
-        plan.postconditions,
-        plan.retry,
-    ));
+    // Without admin reads there is no state to read back, whatever the scenario samples.
+    let post_rate = if target.capabilities.contains(&Capability::AdminReads) {
+        plan.postconditions
+    } else {
+        0.0
+    };
+    let mut engine = Engine::new(
+        &api, &plan.http, compiled, &weights, pools, post_rate, plan.retry,
+    );
+    if opts.record.is_some() {
+        engine = engine.recording();
+    }
+    let engine = Arc::new(engine);
 
     let interrupted = Arc::new(AtomicBool::new(false));
     let signals = opts
@@ -235,6 +262,10 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
 
     let finished_at = SystemTime::now();
     let mut summary = summarize(&plan, &engine, &target, phases, started_at, finished_at);
+    if let Some((file, snapshot)) = &opts.oracle {
+        apply_oracle(&mut summary, file, snapshot, plan.catalog.sha256());
+    }
+    summary.fail_on = opts.fail_on.clone();
     summary.load_started_at = Some(report::rfc3339_utc_millis(load_started_at));
     summary.interrupted = interrupted;
     summary.aborted = engine.abort_reason().map(str::to_owned);
@@ -265,6 +296,14 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         dir: report_dir.clone(),
         source,
     })?;
+    if let Some(file) = &opts.record {
+        crate::oracle::Snapshot::from_summary(&summary, &plan.region)
+            .write(file)
+            .map_err(|source| RunError::Snapshot {
+                file: file.clone(),
+                source,
+            })?;
+    }
     Ok(RunOutcome {
         exit_code: summary.exit_code,
         summary,
@@ -502,14 +541,39 @@ fn summarize(
             }
             None => (None, None),
         };
+        let judged_by_snapshot = m.skip.is_none()
+            && engine.cases()[compiled_index.saturating_sub(1)].is_judged_by_snapshot();
         cases.push(CaseSummary {
             name: case.id.clone(),
             title: case.title.clone(),
             checks: case.checks.clone(),
             spec: case.spec.clone(),
-            confidence: case.confidence.as_str(),
+            confidence: if judged_by_snapshot {
+                "recorded"
+            } else {
+                case.confidence.as_str()
+            },
+            catalog_confidence: case.confidence.as_str().to_owned(),
+            oracle: if judged_by_snapshot {
+                "snapshot"
+            } else {
+                "catalog"
+            }
+            .to_owned(),
+            oracle_note: None,
             note: case.note.clone(),
             verdict,
+            by_check: Check::ALL
+                .iter()
+                .map(|&check| {
+                    let judged = if check == Check::State {
+                        v.post_checked
+                    } else {
+                        v.judged
+                    };
+                    check_verdict(check, judged, v.failed_by_check[check.index()])
+                })
+                .collect(),
             skip_reason,
             unjudged,
             count: stats.count(),
@@ -526,6 +590,10 @@ fn summarize(
             observed,
             failures: v.samples.iter().map(|s| s.differences.clone()).collect(),
             sample: stats.sample.clone(),
+            race: report::RaceOutcome::of(&stats.patterns),
+            answers: stats.answers.clone(),
+            patterns: stats.patterns.clone(),
+            states: stats.states.clone(),
             timeline: stats.timeline.clone(),
             histograms: (!stats.response.is_empty()).then(|| report::Histograms {
                 response: crate::metrics::codec::encode(&stats.response),
@@ -557,6 +625,7 @@ fn summarize(
             name: plan.name.clone(),
             file: plan.file.display().to_string(),
             description: plan.description.clone(),
+            catalog_sha256: plan.catalog.sha256().to_owned(),
         },
         plan: plan_echo(plan),
         target: report::TargetInfo {
@@ -581,6 +650,8 @@ fn summarize(
         conformance,
         coverage,
         deviations: None,
+        oracle: None,
+        fail_on: None,
         phases,
         users: engine
             .pools()
@@ -603,6 +674,60 @@ fn summarize(
         timeline: engine.recorder.overall_timeline(),
         exit_code: 0,
     }
+}
+
+/// One check's verdict from its counts.
+pub fn check_verdict(check: Check, judged: u64, failed: u64) -> report::CheckVerdict {
+    report::CheckVerdict {
+        check,
+        verdict: if failed > 0 {
+            Verdict::Fail
+        } else if judged == 0 {
+            Verdict::Skipped
+        } else {
+            Verdict::Pass
+        },
+        judged,
+        failed,
+    }
+}
+
+/// Names the snapshot that judged the run, and says for each case it lacks why the catalog
+/// judged it instead.
+fn apply_oracle(
+    summary: &mut Summary,
+    file: &std::path::Path,
+    snapshot: &crate::oracle::Snapshot,
+    catalog_sha256: &str,
+) {
+    let mut from_catalog = Vec::new();
+    for c in &mut summary.cases {
+        if c.oracle == "snapshot" || c.verdict == Verdict::Skipped && c.judged == 0 {
+            continue;
+        }
+        let why = match snapshot.cases.get(&c.name) {
+            Some(_) => "the snapshot recorded no judged answer for this case (only transport errors, timeouts or throttling)".to_owned(),
+            None => match snapshot.skipped.get(&c.name) {
+                Some(reason) => format!("not in the snapshot (skipped when recorded: {reason})"),
+                None => "not in the snapshot".to_owned(),
+            },
+        };
+        c.oracle_note = Some(format!("{why}; judged by the catalog"));
+        from_catalog.push(c.name.clone());
+    }
+    summary.oracle = Some(crate::oracle::OracleInfo {
+        file: file.display().to_string(),
+        target_kind: snapshot.header.target_kind.clone(),
+        endpoint: snapshot.header.endpoint.clone(),
+        recorded_at: snapshot.header.recorded_at.clone(),
+        same_catalog: snapshot.header.catalog_sha256 == catalog_sha256,
+        cases_judged: summary
+            .cases
+            .iter()
+            .filter(|c| c.oracle == "snapshot")
+            .count() as u64,
+        cases_from_catalog: from_catalog,
+    });
 }
 
 /// Whether the harness kept its schedule, over all phases.

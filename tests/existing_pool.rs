@@ -11,18 +11,18 @@ use serde_json::json;
 
 use crate::support::{call_ok as call, plan_from_str, run_quiet};
 
-struct Prepared {
-    emulator: RunningEmulator,
-    pool: String,
-    public: String,
-    secret_client: String,
-    secret: String,
-    csv: tempfile::NamedTempFile,
+pub(crate) struct Prepared {
+    pub(crate) emulator: RunningEmulator,
+    pub(crate) pool: String,
+    pub(crate) public: String,
+    pub(crate) secret_client: String,
+    pub(crate) secret: String,
+    pub(crate) csv: tempfile::NamedTempFile,
 }
 
 /// A pool with a public and a secret client, `old` users whose codes are a day old and `fresh`
 /// users signed up just now, all listed in a CSV.
-async fn prepare(old: usize, fresh: usize) -> Prepared {
+pub(crate) async fn prepare(old: usize, fresh: usize) -> Prepared {
     let addr: SocketAddr = "127.0.0.1:0".parse().unwrap();
     let emulator = emulator::start(EmulatorConfig::default(), addr)
         .await

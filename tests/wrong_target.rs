@@ -103,7 +103,7 @@ async fn every_case_fails_against_wrong_answers() {
             let reason = if case.expect_others.is_some() {
                 "status"
             } else if case.expect.post.iter().any(|p| p.verified_owners.is_some()) {
-                "group: users with email_verified"
+                "group.verified_owners"
             } else {
                 "UserStatus (AdminGetUser)"
             };

@@ -82,6 +82,7 @@ impl Received {
             content_type: self.content_type.as_deref(),
             request_id: self.request_id.as_deref(),
             error_type_header: self.error_type_header.as_deref(),
+            error_message_header: false,
             body: &self.body,
         }
     }

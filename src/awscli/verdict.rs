@@ -141,7 +141,7 @@ fn expect(status: u16, error: Option<String>, message: Option<String>, body: Bod
             .map(|m| Regex::new(&format!("^(?:{m})$")).expect("a built message pattern")),
         message_pattern: message,
         body,
-        content_type: Some(protocol::CONTENT_TYPE.to_owned()),
+        content_type: Some(crate::cases::default_content_types()),
         request_id: true,
         post: Vec::new(),
     }
@@ -292,6 +292,7 @@ mod tests {
             content_type: Some(protocol::CONTENT_TYPE),
             request_id: Some("r-1"),
             error_type_header: None,
+            error_message_header: false,
             body: body.as_bytes(),
         }
     }

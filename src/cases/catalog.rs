@@ -24,14 +24,24 @@ pub struct Catalog {
     pub errors: Vec<super::errors::DocumentedError>,
     /// The request members of ConfirmSignUp (from the member table).
     pub members: Vec<String>,
+    /// SHA-256 (hex) over every source the catalog was read from, in order: a snapshot
+    /// records it, so a judge can tell when expectations may have moved since.
+    sha256: String,
 }
 
 impl Catalog {
     /// The catalog shipped with cogbench: `fixtures/cases.yaml` plus the member-constraint
     /// cases generated from `fixtures/members.yaml`.
     pub fn builtin() -> Catalog {
-        Catalog::parse_with_generated(BUILTIN, Path::new("fixtures/cases.yaml"))
-            .expect("the built-in catalog is checked by the test suite")
+        let mut c = Catalog::parse_with_generated(BUILTIN, Path::new("fixtures/cases.yaml"))
+            .expect("the built-in catalog is checked by the test suite");
+        c.sha256 = digest(&[BUILTIN, super::members::TABLE, super::errors::TABLE]);
+        c
+    }
+
+    /// SHA-256 (hex) of the catalog's sources.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
     }
 
     fn parse_with_generated(text: &str, file: &Path) -> Result<Catalog, YamlError> {
@@ -53,7 +63,9 @@ impl Catalog {
 
     pub fn parse(text: &str, file: &Path) -> Result<Catalog, YamlError> {
         let raw: RawCatalog = yaml::from_str(text, file)?;
-        Catalog::assemble(raw, file)
+        let mut c = Catalog::assemble(raw, file)?;
+        c.sha256 = digest(&[text, super::members::TABLE, super::errors::TABLE]);
+        Ok(c)
     }
 
     fn assemble(raw: RawCatalog, file: &Path) -> Result<Catalog, YamlError> {
@@ -66,6 +78,7 @@ impl Catalog {
             default_request: raw.default_request,
             errors: errors.errors,
             members: members.members.into_iter().map(|m| m.name).collect(),
+            sha256: String::new(),
         };
         for case in raw.cases {
             if catalog.get(&case.id).is_some() {
@@ -108,6 +121,7 @@ impl Catalog {
     pub fn extend_from_str(&mut self, text: &str, file: &Path) -> Result<(), YamlError> {
         let fail = |message: String| YamlError::whole(file, message);
         let extra: UserCatalog = yaml::from_str(text, file)?;
+        self.sha256 = digest(&[&self.sha256, text]);
         for case in extra.cases {
             self.add(case);
         }
@@ -131,6 +145,17 @@ impl Catalog {
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.cases.iter().position(|c| c.id == id)
     }
+}
+
+/// SHA-256 over the parts, each length-prefixed so that no two lists of parts collide.
+fn digest(parts: &[&str]) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A team's catalog file (`catalog:` in a scenario).
@@ -164,8 +189,37 @@ struct ExpectPatch {
     #[serde(default, deserialize_with = "double_option")]
     message: Option<Option<String>>,
     body: Option<BodyShape>,
-    content_type: Option<String>,
+    content_type: Option<ContentTypes>,
     request_id: Option<bool>,
+}
+
+/// `content_type:` in an expectation: one media type, several accepted ones, or `any`.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(untagged)]
+enum ContentTypes {
+    One(String),
+    Several(Vec<String>),
+}
+
+impl ContentTypes {
+    fn accepted(self) -> Option<Vec<String>> {
+        match self {
+            ContentTypes::One(t) if t == "any" => None,
+            ContentTypes::One(t) => Some(vec![t]),
+            ContentTypes::Several(v) => Some(v),
+        }
+    }
+}
+
+/// The answer's Content-Type when a case names none. Real traffic shows
+/// `application/x-amz-json-1.1`; the API reference's sample shows `1.0`, and which one the
+/// service sends today is open (spec §1.3, §6.7), so both are accepted and the reports say
+/// which came.
+pub fn default_content_types() -> Vec<String> {
+    vec![
+        crate::protocol::CONTENT_TYPE.to_owned(),
+        "application/x-amz-json-1.0".to_owned(),
+    ]
 }
 
 impl CasePatch {
@@ -195,7 +249,7 @@ impl CasePatch {
             e.body = b;
         }
         if let Some(ct) = p.content_type {
-            e.content_type = (ct != "any").then_some(ct);
+            e.content_type = ct.accepted();
         }
         if let Some(r) = p.request_id {
             e.request_id = r;
@@ -279,6 +333,12 @@ impl Whom {
             Whom::Alias => "alias",
         }
     }
+
+    pub fn parse(name: &str) -> Option<Whom> {
+        [Whom::User, Whom::PreviousOwner, Whom::Group, Whom::Alias]
+            .into_iter()
+            .find(|w| w.as_str() == name)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -310,8 +370,8 @@ pub struct Expect {
     pub message_pattern: Option<String>,
     pub message: Option<Regex>,
     pub body: BodyShape,
-    /// `None` = any content type.
-    pub content_type: Option<String>,
+    /// The media types accepted; `None` = any content type.
+    pub content_type: Option<Vec<String>>,
     /// The answer must carry an `x-amzn-RequestId` (spec §1.3: every answer does).
     pub request_id: bool,
     pub post: Vec<PostCheck>,
@@ -330,7 +390,7 @@ struct RawExpect {
     error: Option<String>,
     message: Option<String>,
     body: Option<BodyShape>,
-    content_type: Option<String>,
+    content_type: Option<ContentTypes>,
     request_id: Option<bool>,
     #[serde(default)]
     post: Vec<PostCheck>,
@@ -354,10 +414,9 @@ impl TryFrom<RawExpect> for Expect {
             .as_deref()
             .map(|p| Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("message: {e}")))
             .transpose()?;
-        let content_type = match r.content_type.as_deref() {
-            None => Some(crate::protocol::CONTENT_TYPE.to_owned()),
-            Some("any") => None,
-            Some(t) => Some(t.to_owned()),
+        let content_type = match r.content_type {
+            None => Some(default_content_types()),
+            Some(c) => c.accepted(),
         };
         Ok(Expect {
             status: r.status,

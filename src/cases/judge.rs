@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::catalog::{BodyShape, Expect, PostCheck};
+use super::answer::State;
+use super::catalog::{BodyShape, Expect, PostCheck, Whom};
 use crate::protocol;
 
 /// How a request ended, for counting. Conformance is judged separately.
@@ -69,12 +70,48 @@ pub struct Answer<'a> {
     pub content_type: Option<&'a str>,
     pub request_id: Option<&'a str>,
     pub error_type_header: Option<&'a str>,
+    /// Whether an `x-amzn-ErrorMessage` header came (its text repeats the body's).
+    pub error_message_header: bool,
     pub body: &'a [u8],
+}
+
+/// What part of a case's verdict a difference belongs to. Each is judged on its own, so a
+/// header that differs never hides what the body and the state say.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Check {
+    /// Status, error type, message and body.
+    #[default]
+    Answer,
+    /// Content-Type and x-amzn-RequestId.
+    Headers,
+    /// Users' state read back with AdminGetUser.
+    State,
+}
+
+impl Check {
+    pub const ALL: [Check; 3] = [Check::Answer, Check::Headers, Check::State];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::Answer => "answer",
+            Check::Headers => "headers",
+            Check::State => "state",
+        }
+    }
 }
 
 /// One field where expectation and observation differ.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Difference {
+    #[serde(default)]
+    pub check: Check,
     pub field: String,
     pub expected: String,
     pub observed: String,
@@ -95,33 +132,57 @@ impl Judgement {
 
 const EXCERPT: usize = 240;
 
+/// The body parsed as JSON, when it is JSON.
+pub fn parse_body(body: &[u8]) -> Option<serde_json::Value> {
+    if body.is_empty() {
+        None
+    } else {
+        serde_json::from_slice(body).ok()
+    }
+}
+
+/// The error type as the SDKs read it (spec §1.4): body `__type`, else the header.
+fn error_type<'a>(answer: &Answer<'a>, body: Option<&'a serde_json::Value>) -> Option<&'a str> {
+    if (200..300).contains(&answer.status) {
+        return None;
+    }
+    body.and_then(|b| b.get("__type"))
+        .and_then(|v| v.as_str())
+        .map(protocol::sanitize_error_type)
+        .filter(|t| !t.is_empty())
+        .or_else(|| {
+            answer
+                .error_type_header
+                .map(protocol::sanitize_error_type)
+                .filter(|t| !t.is_empty())
+        })
+}
+
+/// Whether an answer that no expectation covers is throttling: counted apart, not judged.
+pub fn is_throttling(status: u16, error_type: Option<&str>) -> bool {
+    error_type == Some("TooManyRequestsException") || status == 429
+}
+
 pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
+    let mut j = judge_parsed(expect, answer, parse_body(answer.body).as_ref());
+    for d in &mut j.differences {
+        d.observed = excerpt(d.observed.as_bytes());
+    }
+    j
+}
+
+/// `body` is `answer.body` parsed (`parse_body`), so callers that need it too parse once.
+/// Observed texts are cut at `LONG_EXCERPT` only: the caller normalises them (a path or a
+/// name shortens to a placeholder) and then bounds them, so where a text is cut does not
+/// depend on the machine.
+pub fn judge_parsed(
+    expect: &Expect,
+    answer: &Answer<'_>,
+    body: Option<&serde_json::Value>,
+) -> Judgement {
     let is_2xx = (200..300).contains(&answer.status);
-    // The body is parsed once, for the error fields and the shape alike.
-    let body: Option<serde_json::Value> = if answer.body.is_empty() {
-        None
-    } else {
-        serde_json::from_slice(answer.body).ok()
-    };
-    let field = |name: &str| {
-        body.as_ref()
-            .and_then(|b| b.get(name))
-            .and_then(|v| v.as_str())
-    };
-    // The error type as the SDKs read it (spec §1.4): body `__type`, else the header.
-    let observed_type = if is_2xx {
-        None
-    } else {
-        field("__type")
-            .map(protocol::sanitize_error_type)
-            .filter(|t| !t.is_empty())
-            .or_else(|| {
-                answer
-                    .error_type_header
-                    .map(protocol::sanitize_error_type)
-                    .filter(|t| !t.is_empty())
-            })
-    };
+    let field = |name: &str| body.and_then(|b| b.get(name)).and_then(|v| v.as_str());
+    let observed_type = error_type(answer, body);
     let class = if is_2xx {
         if expect.expects_success() {
             Class::Success
@@ -130,7 +191,7 @@ pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
         }
     } else if observed_type.is_some() && observed_type == expect.error.as_deref() {
         Class::ExpectedError
-    } else if observed_type == Some("TooManyRequestsException") || answer.status == 429 {
+    } else if is_throttling(answer.status, observed_type) {
         Class::Throttled
     } else {
         Class::UnexpectedError
@@ -160,31 +221,100 @@ pub fn judge(expect: &Expect, answer: &Answer<'_>) -> Judgement {
                     "/{}/",
                     expect.message_pattern.as_deref().unwrap_or_default()
                 ),
-                observed.map_or("(none)".to_owned(), |m| excerpt(m.as_bytes())),
+                observed.map_or("(none)".to_owned(), |m| long_excerpt(m.as_bytes())),
             ));
         }
     }
-    if let Err(why) = check_shape(expect.body, body.as_ref(), answer.body) {
-        differences.push(Difference {
-            field: "body".into(),
-            expected: shape_name(expect.body).into(),
-            observed: why,
-        });
+    if let Err(why) = check_shape(expect.body, body, answer.body) {
+        differences.push(diff("body", shape_name(expect.body), why));
     }
-    if let Some(want) = &expect.content_type {
+    if let Some(accepted) = &expect.content_type {
         let got = answer.content_type.map(media_type);
-        if got.is_none_or(|g| !g.eq_ignore_ascii_case(want)) {
-            differences.push(diff(
+        if got.is_none_or(|g| !accepted.iter().any(|a| g.eq_ignore_ascii_case(a))) {
+            differences.push(header_diff(
                 "content type",
-                want,
+                accepted.join(" or "),
                 answer.content_type.unwrap_or("(none)"),
             ));
         }
     }
     if expect.request_id && answer.request_id.is_none_or(|id| id.trim().is_empty()) {
-        differences.push(diff("x-amzn-RequestId", "present", "(absent)"));
+        differences.push(header_diff("x-amzn-RequestId", "present", "(absent)"));
     }
     Judgement { class, differences }
+}
+
+/// A recorded answer (already normalised) against a catalog expectation, for `oracle
+/// check`: the same fields `judge` compares, read from the normalised form.
+pub fn judge_normalised(expect: &Expect, a: &super::answer::NormalisedAnswer) -> Vec<Difference> {
+    let mut out = Vec::new();
+    if a.status != expect.status {
+        out.push(diff("status", expect.status, a.status));
+    }
+    if let Some(want) = &expect.error
+        && a.error.as_deref() != Some(want.as_str())
+    {
+        out.push(diff(
+            "error type",
+            want,
+            a.error.as_deref().unwrap_or("(none)"),
+        ));
+    }
+    if let Some(re) = &expect.message
+        && !a.message.as_deref().is_some_and(|m| re.is_match(m))
+    {
+        out.push(diff(
+            "message",
+            format!(
+                "/{}/",
+                expect.message_pattern.as_deref().unwrap_or_default()
+            ),
+            a.message.as_deref().unwrap_or("(none)"),
+        ));
+    }
+    let members_ok = match expect.body {
+        BodyShape::Any => true,
+        BodyShape::Output => a.body.iter().all(|m| m == "Session"),
+        BodyShape::Error => {
+            a.body.iter().any(|m| m == "__type") && !a.body.iter().any(|m| m.starts_with('('))
+        }
+    };
+    if !members_ok {
+        out.push(diff(
+            "body",
+            shape_name(expect.body),
+            format!(
+                "members: {}",
+                if a.body.is_empty() {
+                    "{}".to_owned()
+                } else {
+                    a.body.join(", ")
+                }
+            ),
+        ));
+    }
+    if let Some(accepted) = &expect.content_type {
+        let got = a.media_type();
+        if got
+            .as_deref()
+            .is_none_or(|g| !accepted.iter().any(|x| g.eq_ignore_ascii_case(x)))
+        {
+            out.push(header_diff(
+                "content type",
+                accepted.join(" or "),
+                a.content_type.as_deref().unwrap_or("(none)"),
+            ));
+        }
+    }
+    if expect.request_id
+        && !a
+            .headers
+            .iter()
+            .any(|h| h == super::answer::TRACKED_HEADERS[0])
+    {
+        out.push(header_diff("x-amzn-RequestId", "present", "(absent)"));
+    }
+    out
 }
 
 /// A user attribute's value in an AdminGetUser answer.
@@ -198,32 +328,80 @@ pub fn attribute<'a>(admin_get_user: &'a serde_json::Value, name: &str) -> Optio
         .as_str()
 }
 
-/// Judges a user read back with AdminGetUser against one postcondition.
-pub fn judge_post(
-    check: &PostCheck,
-    admin_get_user: &serde_json::Value,
-    out: &mut Vec<Difference>,
-) {
+/// The state keys a postcondition reads: `user.UserStatus`, `user.email_verified`,
+/// `group.verified_owners`, `alias.owner`.
+pub fn state_keys(check: &PostCheck) -> Vec<String> {
     let who = check.of.as_str();
-    if let Some(want) = &check.status {
-        let got = admin_get_user
-            .get("UserStatus")
-            .and_then(|s| s.as_str())
-            .unwrap_or("(absent)");
-        if got != want {
-            out.push(diff(format!("{who}.UserStatus (AdminGetUser)"), want, got));
-        }
+    match check.of {
+        Whom::Group => vec![format!("{who}.verified_owners")],
+        Whom::Alias => vec![format!("{who}.owner")],
+        Whom::User | Whom::PreviousOwner => check
+            .status
+            .iter()
+            .map(|_| format!("{who}.UserStatus"))
+            .chain(check.attributes.keys().map(|a| format!("{who}.{a}")))
+            .collect(),
     }
-    for (name, want) in &check.attributes {
-        let got = attribute(admin_get_user, name).unwrap_or("(absent)");
-        if got != want {
-            out.push(diff(format!("{who}.{name} (AdminGetUser)"), want, got));
+}
+
+/// Judges the state read back (`State`) against the case's postconditions.
+pub fn judge_state(post: &[PostCheck], state: &State, out: &mut Vec<Difference>) {
+    for check in post {
+        let who = check.of.as_str();
+        let mut want: Vec<(String, String)> = Vec::new();
+        match check.of {
+            Whom::Group => {
+                if let Some(n) = check.verified_owners {
+                    want.push((format!("{who}.verified_owners"), n.to_string()));
+                }
+            }
+            Whom::Alias => want.push((format!("{who}.owner"), "user".into())),
+            Whom::User | Whom::PreviousOwner => {
+                if let Some(s) = &check.status {
+                    want.push((format!("{who}.UserStatus"), s.clone()));
+                }
+                for (name, value) in &check.attributes {
+                    want.push((format!("{who}.{name}"), value.clone()));
+                }
+            }
+        }
+        for (key, expected) in want {
+            let got = state.get(&key).map_or("(not read)", String::as_str);
+            if got != expected {
+                out.push(state_diff(&key, expected, got));
+            }
         }
     }
 }
 
-fn diff(field: impl Into<String>, expected: impl ToString, observed: impl ToString) -> Difference {
+/// A difference in the state read back.
+pub fn state_diff(key: &str, expected: impl ToString, observed: impl ToString) -> Difference {
     Difference {
+        check: Check::State,
+        field: format!("{key} (AdminGetUser)"),
+        expected: expected.to_string(),
+        observed: observed.to_string(),
+    }
+}
+
+fn header_diff(
+    field: impl Into<String>,
+    expected: impl ToString,
+    observed: impl ToString,
+) -> Difference {
+    Difference {
+        check: Check::Headers,
+        ..diff(field, expected, observed)
+    }
+}
+
+pub fn diff(
+    field: impl Into<String>,
+    expected: impl ToString,
+    observed: impl ToString,
+) -> Difference {
+    Difference {
+        check: Check::Answer,
         field: field.into(),
         expected: expected.to_string(),
         observed: observed.to_string(),
@@ -250,9 +428,9 @@ fn check_shape(
     if shape == BodyShape::Any {
         return Ok(());
     }
-    let value = value.ok_or_else(|| format!("not JSON: {}", excerpt(body)))?;
+    let value = value.ok_or_else(|| format!("not JSON: {}", long_excerpt(body)))?;
     let Some(object) = value.as_object() else {
-        return Err(format!("not a JSON object: {}", excerpt(body)));
+        return Err(format!("not a JSON object: {}", long_excerpt(body)));
     };
     let ok = match shape {
         BodyShape::Output => object.iter().all(|(k, v)| {
@@ -266,17 +444,28 @@ fn check_shape(
         }
         BodyShape::Any => true,
     };
-    if ok { Ok(()) } else { Err(excerpt(body)) }
+    if ok { Ok(()) } else { Err(long_excerpt(body)) }
+}
+
+/// Cut before normalising: long enough that what follows the report's excerpt never moves.
+const LONG_EXCERPT: usize = 4096;
+
+fn long_excerpt(body: &[u8]) -> String {
+    excerpt_to(body, LONG_EXCERPT)
 }
 
 /// A printable, bounded piece of an answer for a report.
 pub fn excerpt(body: &[u8]) -> String {
+    excerpt_to(body, EXCERPT)
+}
+
+fn excerpt_to(body: &[u8], limit: usize) -> String {
     if body.is_empty() {
         return "(empty)".into();
     }
     let text = String::from_utf8_lossy(body);
-    let mut s: String = text.chars().take(EXCERPT).collect();
-    if text.chars().nth(EXCERPT).is_some() {
+    let mut s: String = text.chars().take(limit).collect();
+    if text.chars().nth(limit).is_some() {
         s.push('…');
     }
     s
@@ -310,6 +499,7 @@ mod tests {
             content_type: CT,
             request_id: Some("r-1"),
             error_type_header: None,
+            error_message_header: false,
             body: body.as_bytes(),
         }
     }
@@ -408,15 +598,52 @@ mod tests {
     }
 
     #[test]
-    fn postconditions_compare_status_and_attributes() {
+    fn postconditions_compare_the_state_read_back() {
         let e = expect("alias-force");
-        let user = serde_json::json!({"UserStatus": "CONFIRMED", "UserAttributes": [{"Name": "email_verified", "Value": "true"}]});
+        let state: State = [
+            ("user.UserStatus", "CONFIRMED"),
+            ("user.email_verified", "true"),
+            ("previous_owner.UserStatus", "CONFIRMED"),
+            ("previous_owner.email_verified", "true"),
+            ("alias.owner", "user"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
         let mut out = Vec::new();
-        judge_post(&e.post[0], &user, &mut out);
-        assert!(out.is_empty(), "{out:?}");
-        judge_post(&e.post[1], &user, &mut out);
-        assert_eq!(out.len(), 1);
+        judge_state(&e.post, &state, &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
         assert_eq!(out[0].field, "previous_owner.email_verified (AdminGetUser)");
+        assert_eq!(out[0].check, Check::State);
+        assert_eq!(
+            (out[0].expected.as_str(), out[0].observed.as_str()),
+            ("false", "true")
+        );
+    }
+
+    #[test]
+    fn content_type_one_dot_zero_is_accepted_too() {
+        let e = expect("valid-code");
+        let a = Answer {
+            content_type: Some("application/x-amz-json-1.0"),
+            ..answer(200, "{}")
+        };
+        assert!(judge(&e, &a).passed());
+    }
+
+    #[test]
+    fn header_differences_are_a_check_of_their_own() {
+        let a = Answer {
+            request_id: None,
+            ..answer(
+                400,
+                r#"{"__type":"CodeMismatchException","message":"Invalid verification code provided, please try again."}"#,
+            )
+        };
+        let j = judge(&expect("wrong-code"), &a);
+        assert_eq!(j.class, Class::ExpectedError);
+        assert_eq!(j.differences.len(), 1);
+        assert_eq!(j.differences[0].check, Check::Headers);
     }
 
     #[test]

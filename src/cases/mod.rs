@@ -1,5 +1,6 @@
 //! The case catalog (data in `fixtures/cases.yaml`), request templates and the judge.
 
+pub mod answer;
 mod catalog;
 pub mod errors;
 pub mod judge;
@@ -8,10 +9,12 @@ mod members;
 mod request;
 mod value;
 
+pub use answer::{NormalisedAnswer, Pattern, PatternKind, State, Tally};
 pub use catalog::{
     BodyShape, Capability, Case, Catalog, ClientKind, Confidence, Expect, Field, PoolVariant,
     PostCheck, Repeat, Requirement, Slot, TargetHeader, UserKind, Value, Whom,
+    default_content_types,
 };
-pub use judge::{Answer, Class, Difference, Judgement};
+pub use judge::{Answer, Check, Class, Difference, Judgement};
 pub(crate) use members::{item as validation_item, validation_message};
 pub use request::{ClientView, RequestTemplate, UserView, wrong_code};

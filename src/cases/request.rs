@@ -187,6 +187,10 @@ impl RequestTemplate {
         for code in [user.code, user.old_code] {
             if !code.is_empty() {
                 v.push(code.to_owned());
+                // The wrong code is the code with each digit moved by one: it gives it away.
+                let mut wrong = String::new();
+                wrong_code(code, &mut wrong);
+                v.push(wrong);
             }
         }
         if let Some(secret) = &self.secret {

@@ -1,6 +1,9 @@
 //! Cases that send several requests per execution and are judged on all of them: a sequence
 //! (the answers before the last meet `expect_others`, the last meets `expect`), or a race
 //! (exactly one answer meets `expect`, the rest `expect_others`; or all meet `expect`).
+//! Every execution's outcome is kept as a pattern (`15 × CodeMismatchException, then
+//! LimitExceededException`; `1 × 200 and 7 × NotAuthorizedException`), so reports show how
+//! many confirmations of a race succeeded on any target, and a snapshot can judge by it.
 
 use std::time::Instant;
 
@@ -8,8 +11,9 @@ use futures_util::future::join_all;
 
 use super::users::Lease;
 use super::{Compiled, Engine};
+use crate::cases::answer::{Pattern, PatternKind};
 use crate::cases::judge::redact;
-use crate::cases::{Difference, Repeat, UserView};
+use crate::cases::{Check, Class, Difference, Repeat, UserView};
 use crate::metrics::Record;
 
 pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat: Repeat) {
@@ -39,31 +43,47 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
     };
 
     let mut records: Vec<Record> = if repeat.concurrent {
-        judge_race(c, &sent)
+        judge_race(engine, c, &sent, &view_of)
     } else {
         let others = c.expect_others.as_ref().unwrap_or(&c.expect);
         sent.iter()
             .enumerate()
-            .map(|(i, s)| s.judged(if i + 1 == n { &c.expect } else { others }))
+            .map(|(i, s)| {
+                let expect = if i + 1 == n { &c.expect } else { others };
+                engine.judge_sent(c, s, expect, &view_of(i))
+            })
             .collect()
     };
+    let kind = if repeat.concurrent {
+        PatternKind::Race
+    } else {
+        PatternKind::Sequence
+    };
+    let labels: Vec<String> = records.iter().map(label).collect();
+    let pattern = Pattern::of(kind, &labels);
+    if let Some(rec) = &c.recorded
+        && let Some(d) = crate::oracle::judge_pattern(rec, &pattern)
+        && let Some(last) = records.iter_mut().rev().find(|r| r.verdict.is_some())
+    {
+        super::add_differences(last, vec![d]);
+    }
 
-    // As for single requests: state is read back whenever every answer is the expected outcome.
-    let expected_outcomes = records
-        .iter()
-        .all(|r| r.verdict.is_some() && !r.class.is_error());
-    if expected_outcomes && engine.sample_post(&c.expect) {
+    // As for single requests: state is read back whenever every answer is the expected outcome
+    // (always, when recording).
+    let expected_outcomes = records.iter().all(|r| engine.state_follows(r));
+    if expected_outcomes && engine.reads_state(c) {
         let mut differences = Vec::new();
-        engine.check_post(c, &lease, &mut differences).await;
+        let state = engine
+            .read_and_judge_state(c, &lease, &mut differences)
+            .await;
         if let Some(last) = records.last_mut() {
-            last.post_checked = true;
-            if !differences.is_empty() {
-                match &mut last.verdict {
-                    Some(Err(d)) => d.extend(differences),
-                    verdict => *verdict = Some(Err(differences)),
-                }
-            }
+            last.post_checked = state.is_some();
+            last.state = state;
+            super::add_differences(last, differences);
         }
+    }
+    if let Some(last) = records.last_mut() {
+        last.pattern = Some(pattern);
     }
     let last = records.len().saturating_sub(1);
     let post_checked = records.last().is_some_and(|r| r.post_checked);
@@ -94,37 +114,66 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
     }
 }
 
+/// How an answer shows in a pattern: `200`, `400 CodeMismatchException`, `timeout`.
+fn label(r: &Record) -> String {
+    match (&r.answer, r.class) {
+        (Some(a), _) => a.label(),
+        (None, Class::Timeout) => "timeout".into(),
+        (None, _) => "transport error".into(),
+    }
+}
+
+/// Whether an answer's own content (status, error type, message, body) met the expectation;
+/// headers and state are checks of their own and do not decide a race's winner.
+fn answer_passed(r: &Record) -> bool {
+    match &r.verdict {
+        Some(Ok(())) => true,
+        Some(Err(d)) => d.iter().all(|d| d.check != Check::Answer),
+        None => false,
+    }
+}
+
 /// Exactly one answer meets `expect` (the first that does wins); every other answer is judged
-/// against `expect_others`. Without `expect_others`, every answer must meet `expect`.
-fn judge_race(c: &Compiled, sent: &[super::Sent]) -> Vec<Record> {
-    let Some(others) = &c.expect_others else {
-        return sent.iter().map(|s| s.judged(&c.expect)).collect();
+/// against `expect_others`. Without `expect_others`, every answer must meet `expect`. A
+/// snapshot judges each answer by its recorded answers and the whole by its patterns.
+fn judge_race<'a>(
+    engine: &Engine,
+    c: &Compiled,
+    sent: &[super::Sent],
+    view_of: &dyn Fn(usize) -> UserView<'a>,
+) -> Vec<Record> {
+    let others = match (&c.expect_others, &c.recorded) {
+        (Some(o), None) => o,
+        _ => {
+            return sent
+                .iter()
+                .enumerate()
+                .map(|(i, s)| engine.judge_sent(c, s, &c.expect, &view_of(i)))
+                .collect();
+        }
     };
-    let mut winner = None;
+    let mut winner = false;
     let mut records: Vec<Record> = sent
         .iter()
-        .map(|s| {
-            let as_winner = s.judged(&c.expect);
-            if winner.is_none() && matches!(as_winner.verdict, Some(Ok(()))) {
-                winner = Some(());
+        .enumerate()
+        .map(|(i, s)| {
+            let as_winner = engine.judge_sent(c, s, &c.expect, &view_of(i));
+            if !winner && answer_passed(&as_winner) {
+                winner = true;
                 as_winner
             } else {
-                s.judged(others)
+                engine.judge_sent(c, s, others, &view_of(i))
             }
         })
         .collect();
-    if winner.is_none()
-        && let Some(first) = records.iter_mut().find(|r| r.verdict.is_some())
-    {
+    if !winner && let Some(first) = records.iter_mut().find(|r| r.verdict.is_some()) {
         let missing = Difference {
+            check: Check::Answer,
             field: "answers meeting the expectation".into(),
             expected: format!("exactly 1 of {} (status {})", sent.len(), c.expect.status),
             observed: "0".into(),
         };
-        match &mut first.verdict {
-            Some(Err(d)) => d.push(missing),
-            verdict => *verdict = Some(Err(vec![missing])),
-        }
+        super::add_differences(first, vec![missing]);
     }
     records
 }

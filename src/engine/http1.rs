@@ -319,6 +319,7 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
             content_type: parsed.content_type,
             request_id: parsed.request_id,
             error_type: parsed.error_type,
+            error_message: parsed.error_message,
             body,
         },
         keep,
@@ -349,6 +350,7 @@ struct Head {
     content_type: Option<String>,
     request_id: Option<String>,
     error_type: Option<String>,
+    error_message: bool,
     framing: Framing,
     keep_alive: bool,
 }
@@ -369,6 +371,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Trip> {
         content_type: None,
         request_id: None,
         error_type: None,
+        error_message: false,
         framing: Framing::Close,
         keep_alive: !http10,
     };
@@ -405,6 +408,8 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Trip> {
             head.request_id = Some(text(h.value));
         } else if name.eq_ignore_ascii_case(crate::protocol::HEADER_ERROR_TYPE) {
             head.error_type = Some(text(h.value));
+        } else if name.eq_ignore_ascii_case(crate::protocol::HEADER_ERROR_MESSAGE) {
+            head.error_message = true;
         }
     }
     head.framing = if status == 204 || status == 304 || (100..200).contains(&status) {

@@ -18,16 +18,18 @@ use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::cases::judge::{self, Answer, judge_post, redact};
+use crate::cases::answer::{Names, NormalisedAnswer, State};
+use crate::cases::judge::{self, Answer, redact};
 use crate::cases::{
     Case, ClientKind, ClientView, Difference, Expect, Repeat, RequestTemplate, UserKind, UserView,
     Whom,
 };
 use crate::metrics::{Percentiles, Record, Recorder};
+use crate::oracle::RecordedCase;
 use crate::protocol::{self, Operation};
 use crate::scenario::{Load, Phase};
 use crate::target::{Api, provision::Clients};
-use users::{Lease, UserPools, UserRecord};
+use users::{Lease, UserPools};
 
 /// The part of a whole phase this process runs (`--shard`): the requests (open model) or
 /// virtual users (ramping) of index `offset`, `offset + step`, …, with its first request at
@@ -83,6 +85,9 @@ pub struct Compiled {
     head: Vec<u8>,
     /// Whether a Content-Length goes with an empty body (not on GET).
     with_length: bool,
+    /// With `--oracle`: the snapshot's answers for this case, which judge it instead of
+    /// `expect` (`None`: the catalog judges).
+    recorded: Option<std::sync::Arc<RecordedCase>>,
 }
 
 impl Compiled {
@@ -116,7 +121,18 @@ impl Compiled {
             consumes: case.consumes,
             head: Vec::new(),
             with_length: !matches!(case.http.method.as_str(), "GET" | "HEAD"),
+            recorded: None,
         }
+    }
+
+    pub fn is_judged_by_snapshot(&self) -> bool {
+        self.recorded.is_some()
+    }
+
+    /// Judged by a snapshot's recorded answers instead of the catalog.
+    pub fn judged_by(mut self, recorded: std::sync::Arc<RecordedCase>) -> Compiled {
+        self.recorded = Some(recorded);
+        self
     }
 }
 
@@ -172,6 +188,9 @@ pub struct Engine {
     pub recorder: Recorder,
     admin: Api,
     post_rate: f64,
+    /// Recording (`cogbench record`): read the users' state after every execution that has
+    /// users, whatever the answer was.
+    record_state: bool,
     stop: AtomicBool,
     stop_notify: tokio::sync::Notify,
     /// Past the grace period (or at a second Ctrl-C): phases stop waiting for requests in
@@ -224,6 +243,7 @@ impl Engine {
             client,
             admin,
             post_rate,
+            record_state: false,
             stop: AtomicBool::new(false),
             stop_notify: tokio::sync::Notify::new(),
             abandon: AtomicBool::new(false),
@@ -231,6 +251,12 @@ impl Engine {
             sent: std::sync::atomic::AtomicU64::new(0),
             abort: OnceLock::new(),
         }
+    }
+
+    /// Reads every execution's state back, whatever the answer (for `cogbench record`).
+    pub fn recording(mut self) -> Engine {
+        self.record_state = true;
+        self
     }
 
     pub fn cases(&self) -> &[Compiled] {
@@ -447,11 +473,145 @@ impl Engine {
         }
     }
 
-    /// Whether this execution's postconditions are read back (sampled under load).
-    fn sample_post(&self, expect: &Expect) -> bool {
-        !expect.post.is_empty()
+    /// Whether this execution's state is read back (sampled under load): for a case with
+    /// postconditions (the catalog's or the snapshot's), or for every case when recording.
+    fn reads_state(&self, c: &Compiled) -> bool {
+        let wanted = self.record_state
+            || !c.expect.post.is_empty()
+            || c.recorded.as_ref().is_some_and(|r| !r.states.is_empty());
+        wanted
             && self.post_rate > 0.0
             && (self.post_rate >= 1.0 || fastrand::f64() < self.post_rate)
+    }
+
+    /// Whether a judged answer leads to reading state: always when recording; otherwise
+    /// when the answer is the outcome the case expects, even if a detail (a header, the
+    /// message) differs, since state matters on its own.
+    fn state_follows(&self, record: &Record) -> bool {
+        record.verdict.is_some() && (self.record_state || !record.class.is_error())
+    }
+
+    /// Judges one exchange: the answer normalised (for the tallies and the oracle) and
+    /// compared with the snapshot's answers or the catalog's `expect`.
+    pub(crate) fn judge_sent(
+        &self,
+        c: &Compiled,
+        sent: &Sent,
+        expect: &Expect,
+        view: &UserView<'_>,
+    ) -> Record {
+        let mut record = Record {
+            class: crate::cases::Class::TransportError,
+            service: sent.service,
+            response: sent.response,
+            verdict: None,
+            post_checked: false,
+            sample: None,
+            retry: false,
+            answer: None,
+            pattern: None,
+            state: None,
+        };
+        let reply = match &sent.reply {
+            Ok(reply) => reply,
+            Err(Failure::Timeout) => {
+                record.class = crate::cases::Class::Timeout;
+                return record;
+            }
+            Err(Failure::Transport) => return record,
+        };
+        let answer = reply.answer();
+        let body = judge::parse_body(&reply.body);
+        // Only an answer with a message can echo a secret; computing the SecretHash to mask
+        // costs an HMAC, which a passing answer without text never pays.
+        let has_text = body
+            .as_ref()
+            .is_some_and(|b| b.get("message").or_else(|| b.get("Message")).is_some());
+        let secrets = if has_text {
+            c.template.sensitive_values(view)
+        } else {
+            Vec::new()
+        };
+        let names = Names {
+            client_id: c.template.client_id(),
+            pool_id: &self.pools[c.pool].1,
+            username: view.username,
+            email: view.email,
+            sub: view.sub,
+            secrets: &secrets,
+        };
+        let normalised = NormalisedAnswer::of(&answer, body.as_ref(), &names);
+        let mut j = match &c.recorded {
+            Some(rec) => crate::oracle::judge_answer(rec, &normalised),
+            None => judge::judge_parsed(expect, &answer, body.as_ref()),
+        };
+        if !j.differences.is_empty() {
+            // What a failure shows is normalised as answers are, so that two runs (on two
+            // machines) report it in the same words, and no secret is in it.
+            let all;
+            let names = if has_text {
+                names
+            } else {
+                all = c.template.sensitive_values(view);
+                Names {
+                    secrets: &all,
+                    ..names
+                }
+            };
+            for d in &mut j.differences {
+                d.observed = crate::cases::answer::normalise_observed(&d.observed, &names);
+            }
+        }
+        record.class = j.class;
+        if j.class.judged() {
+            record.verdict = Some(if j.differences.is_empty() {
+                Ok(())
+            } else {
+                Err(j.differences)
+            });
+        }
+        record.answer = Some(normalised);
+        record
+    }
+
+    /// Reads the state `c` is judged on (or, recording, every state its users have) and
+    /// judges it: by the snapshot's states when it has some, else by the catalog's
+    /// postconditions.
+    async fn read_and_judge_state(
+        &self,
+        c: &Compiled,
+        lease: &Lease<'_>,
+        out: &mut Vec<Difference>,
+    ) -> Option<State> {
+        let Lease::Tenant(tenant) = lease else {
+            return None;
+        };
+        let recorded = c.recorded.as_ref().filter(|r| !r.states.is_empty());
+        let whos: Vec<Whom> = if self.record_state {
+            if !tenant.crowd.is_empty() {
+                // Which member of a crowd ends up verified is a race's outcome: only the
+                // count is stable enough to record.
+                vec![Whom::Group]
+            } else if tenant.holder.is_some() {
+                vec![Whom::User, Whom::PreviousOwner, Whom::Alias]
+            } else {
+                vec![Whom::User]
+            }
+        } else if let Some(rec) = recorded {
+            rec.state_whos()
+                .iter()
+                .filter_map(|w| Whom::parse(w))
+                .collect()
+        } else {
+            c.expect.post.iter().map(|p| p.of).collect()
+        };
+        let pool_id = &self.pools[c.pool].1;
+        let state = read_state(&self.admin, pool_id, tenant, &whos).await;
+        match recorded {
+            Some(rec) => crate::oracle::judge_state(rec, &state, out),
+            None => judge::judge_state(&c.expect.post, &state, out),
+        }
+        Some(state)
     }
 
     async fn fire(&self, case: usize, intended: Instant) {
@@ -477,23 +637,16 @@ impl Engine {
     /// Judges, checks postconditions, masks and records one exchange.
     async fn finish(&self, case: usize, c: &Compiled, lease: &Lease<'_>, sent: Sent, retry: bool) {
         let view = lease.view();
-        let mut record = sent.judged(&c.expect);
+        let mut record = self.judge_sent(c, &sent, &c.expect, &view);
         record.retry = retry;
         if self.recorder.wants_sample(case) {
             record.sample = Some(sent.observation());
         }
-        // Postconditions are read whenever the answer is the expected outcome, even if a
-        // detail (a header, the message) differs: state matters on its own.
-        if record.verdict.is_some() && !record.class.is_error() && self.sample_post(&c.expect) {
+        if self.state_follows(&record) && self.reads_state(c) {
             let mut differences = Vec::new();
-            record.post_checked = true;
-            self.check_post(c, lease, &mut differences).await;
-            if !differences.is_empty() {
-                match &mut record.verdict {
-                    Some(Err(d)) => d.extend(differences),
-                    verdict => *verdict = Some(Err(differences)),
-                }
-            }
+            record.state = self.read_and_judge_state(c, lease, &mut differences).await;
+            record.post_checked = record.state.is_some();
+            add_differences(&mut record, differences);
         }
         // Failures and samples are rare: only they pay for the values to mask (a SecretHash
         // is an HMAC), never a passing request.
@@ -516,86 +669,105 @@ impl Engine {
         }
         self.recorder.record(case, record);
     }
+}
 
-    async fn check_post(&self, c: &Compiled, lease: &Lease<'_>, out: &mut Vec<Difference>) {
-        let expect = &c.expect;
-        let pool_id = &self.pools[c.pool].1;
-        let Lease::Tenant(tenant) = lease else { return };
-        for check in &expect.post {
-            if check.of == Whom::Alias {
-                self.check_alias_owner(pool_id, &tenant.user, out).await;
-                continue;
-            }
-            let users: Vec<&UserRecord> = match check.of {
-                Whom::User => vec![&tenant.user],
-                Whom::PreviousOwner => tenant.holder.iter().collect(),
-                Whom::Group => tenant.everyone().collect(),
-                Whom::Alias => Vec::new(),
-            };
-            let mut verified = 0;
-            for user in users {
-                match self
-                    .admin
-                    .call(
-                        Operation::AdminGetUser,
-                        &json!({"UserPoolId": pool_id, "Username": user.internal}),
-                    )
-                    .await
-                {
-                    Ok(answer) => {
-                        if check.of == Whom::Group {
-                            verified += u64::from(
-                                judge::attribute(&answer, "email_verified") == Some("true"),
-                            );
-                        } else {
-                            judge_post(check, &answer, out);
-                        }
-                    }
-                    Err(e) => out.push(Difference {
-                        field: format!("{} (AdminGetUser)", check.of.as_str()),
-                        expected: "a readable user".into(),
-                        observed: e.to_string(),
-                    }),
-                }
-            }
-            if let Some(want) = check.verified_owners
-                && verified != want
-            {
-                out.push(Difference {
-                    field: "group: users with email_verified \"true\" (AdminGetUser)".into(),
-                    expected: want.to_string(),
-                    observed: verified.to_string(),
-                });
-            }
-        }
+/// Adds state differences to a record's verdict.
+pub(crate) fn add_differences(record: &mut Record, differences: Vec<Difference>) {
+    if differences.is_empty() {
+        return;
+    }
+    match &mut record.verdict {
+        Some(Err(d)) => d.extend(differences),
+        verdict => *verdict = Some(Err(differences)),
     }
 }
 
-impl Engine {
-    /// The alias now signs in the user: AdminGetUser by the email names it.
-    async fn check_alias_owner(&self, pool_id: &str, user: &UserRecord, out: &mut Vec<Difference>) {
-        let answer = self
-            .admin
-            .call(
-                Operation::AdminGetUser,
-                &json!({"UserPoolId": pool_id, "Username": user.email}),
-            )
-            .await;
-        let observed = match &answer {
-            Ok(a) => a
-                .get("Username")
-                .and_then(|u| u.as_str())
-                .unwrap_or("(absent)")
-                .to_owned(),
-            Err(e) => e.to_string(),
-        };
-        if observed != user.internal {
-            out.push(Difference {
-                field: "alias owner (AdminGetUser by email)".into(),
-                expected: user.internal.clone(),
-                observed,
-            });
+/// The users' state after an execution, as `State` keys: `user.UserStatus`,
+/// `user.email_verified`, `previous_owner.…`, `group.verified_owners`, `alias.owner`.
+async fn read_state(api: &Api, pool_id: &str, tenant: &users::Tenant, whos: &[Whom]) -> State {
+    let mut state = State::new();
+    let get = async |name: &str| {
+        api.call(
+            Operation::AdminGetUser,
+            &json!({"UserPoolId": pool_id, "Username": name}),
+        )
+        .await
+    };
+    for who in whos {
+        let key = |k: &str| format!("{}.{k}", who.as_str());
+        match who {
+            Whom::User | Whom::PreviousOwner => {
+                let user = match who {
+                    Whom::User => Some(&tenant.user),
+                    _ => tenant.holder.as_ref(),
+                };
+                let Some(user) = user else { continue };
+                match get(&user.internal).await {
+                    Ok(answer) => {
+                        let status = answer.get("UserStatus").and_then(|s| s.as_str());
+                        state.insert(key("UserStatus"), status.unwrap_or("(absent)").into());
+                        let verified = judge::attribute(&answer, "email_verified");
+                        state.insert(key("email_verified"), verified.unwrap_or("(absent)").into());
+                    }
+                    Err(e) => {
+                        state.insert(key("UserStatus"), unreadable(&e.to_string()));
+                    }
+                }
+            }
+            Whom::Group => {
+                let mut verified = 0;
+                let mut failed = None;
+                for user in tenant.everyone() {
+                    match get(&user.internal).await {
+                        Ok(answer) => {
+                            verified += u64::from(
+                                judge::attribute(&answer, "email_verified") == Some("true"),
+                            );
+                        }
+                        Err(e) => failed = Some(unreadable(&e.to_string())),
+                    }
+                }
+                state.insert(
+                    key("verified_owners"),
+                    failed.unwrap_or_else(|| verified.to_string()),
+                );
+            }
+            Whom::Alias => {
+                // The alias signs in whoever AdminGetUser by the email names.
+                let owner = match get(&tenant.user.email).await {
+                    Ok(answer) => {
+                        let name = answer.get("Username").and_then(|u| u.as_str());
+                        if name == Some(tenant.user.internal.as_str()) {
+                            "user".to_owned()
+                        } else if name.is_some()
+                            && name == tenant.holder.as_ref().map(|h| h.internal.as_str())
+                        {
+                            "previous_owner".to_owned()
+                        } else {
+                            "(another user)".to_owned()
+                        }
+                    }
+                    Err(e) => unreadable(&e.to_string()),
+                };
+                state.insert(key("owner"), owner);
+            }
         }
+    }
+    state
+}
+
+/// A read that failed, without the run's names (the error text may carry them).
+fn unreadable(error: &str) -> String {
+    let kind = [
+        "UserNotFoundException",
+        "ResourceNotFoundException",
+        "NotAuthorizedException",
+    ]
+    .into_iter()
+    .find(|k| error.contains(k));
+    match kind {
+        Some(k) => format!("(unreadable: {k})"),
+        None => "(unreadable)".into(),
     }
 }
 
@@ -696,43 +868,6 @@ impl Sent {
         }
         o
     }
-
-    /// The record of this exchange judged against `expect` (answers only; postconditions are
-    /// the caller's).
-    pub(crate) fn judged(&self, expect: &Expect) -> Record {
-        let mut record = Record {
-            class: crate::cases::Class::TransportError,
-            service: self.service,
-            response: self.response,
-            verdict: None,
-            post_checked: false,
-            sample: None,
-            retry: false,
-        };
-        match &self.reply {
-            Ok(reply) => {
-                let answer = Answer {
-                    status: reply.status,
-                    content_type: reply.content_type.as_deref(),
-                    request_id: reply.request_id.as_deref(),
-                    error_type_header: reply.error_type.as_deref(),
-                    body: &reply.body,
-                };
-                let j = judge::judge(expect, &answer);
-                record.class = j.class;
-                if j.class.judged() {
-                    record.verdict = Some(if j.differences.is_empty() {
-                        Ok(())
-                    } else {
-                        Err(j.differences)
-                    });
-                }
-            }
-            Err(Failure::Timeout) => record.class = crate::cases::Class::Timeout,
-            Err(Failure::Transport) => {}
-        }
-        record
-    }
 }
 
 struct Reply {
@@ -740,7 +875,22 @@ struct Reply {
     content_type: Option<String>,
     request_id: Option<String>,
     error_type: Option<String>,
+    /// Whether an `x-amzn-ErrorMessage` header came.
+    error_message: bool,
     body: Vec<u8>,
+}
+
+impl Reply {
+    fn answer(&self) -> Answer<'_> {
+        Answer {
+            status: self.status,
+            content_type: self.content_type.as_deref(),
+            request_id: self.request_id.as_deref(),
+            error_type_header: self.error_type.as_deref(),
+            error_message_header: self.error_message,
+            body: &self.body,
+        }
+    }
 }
 
 enum Failure {
@@ -768,6 +918,9 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
     let content_type = header("content-type");
     let error_type = header(protocol::HEADER_ERROR_TYPE);
     let request_id = header(protocol::HEADER_REQUEST_ID);
+    let error_message = response
+        .headers()
+        .contains_key(protocol::HEADER_ERROR_MESSAGE);
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(classify)? {
         if body.len() + chunk.len() > MAX_ANSWER_BYTES {
@@ -780,6 +933,7 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
         content_type,
         request_id,
         error_type,
+        error_message,
         body,
     })
 }

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 
-use crate::cases::{Class, Difference};
+use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
+use crate::cases::{Check, Class, Difference};
 pub use timeline::Point;
 
 /// Failure samples kept per case: enough to show a pattern, bounded for long runs.
@@ -40,6 +41,8 @@ pub struct Verdicts {
     pub failed: u64,
     /// Answers whose postconditions were read back.
     pub post_checked: u64,
+    /// Failed answers per check (`Check::index`): each check is judged on its own.
+    pub failed_by_check: [u64; 3],
     pub samples: Vec<FailureSample>,
 }
 
@@ -57,6 +60,12 @@ pub struct CaseStats {
     pub verdicts: Verdicts,
     /// The case's first judged answer, as observed.
     pub sample: Option<BTreeMap<String, String>>,
+    /// Every distinct judged answer, normalised, with its count (bounded).
+    pub answers: Tally<NormalisedAnswer>,
+    /// Group cases: every distinct sequence or race outcome of an execution (bounded).
+    pub patterns: Tally<Pattern>,
+    /// Every distinct state read back (bounded).
+    pub states: Tally<State>,
     interval: Histogram<u64>,
     interval_count: u64,
     interval_errors: u64,
@@ -73,6 +82,9 @@ impl Default for CaseStats {
             per_class: Default::default(),
             verdicts: Verdicts::default(),
             sample: None,
+            answers: Tally::default(),
+            patterns: Tally::default(),
+            states: Tally::default(),
             interval: new_histogram(),
             interval_count: 0,
             interval_errors: 0,
@@ -109,6 +121,12 @@ pub struct Record {
     /// What the answer was (status, error type, message), for comparing targets; only the
     /// first answer of a case carries one (see `Recorder::wants_sample`).
     pub sample: Option<BTreeMap<String, String>>,
+    /// The answer normalised (any HTTP answer); tallied when it was judged.
+    pub answer: Option<NormalisedAnswer>,
+    /// The last record of a group execution: the execution's sequence or race outcome.
+    pub pattern: Option<Pattern>,
+    /// The state read back after the answer.
+    pub state: Option<State>,
 }
 
 pub struct Recorder {
@@ -194,6 +212,15 @@ impl Recorder {
             let _ = s.interval.record(response);
             s.interval_count += 1;
             s.interval_errors += u64::from(is_error);
+            if let (Some(answer), Some(_)) = (r.answer, &r.verdict) {
+                s.answers.add(answer, 1);
+            }
+            if let Some(p) = r.pattern {
+                s.patterns.add(p, 1);
+            }
+            if let Some(state) = r.state {
+                s.states.add(state, 1);
+            }
             if let Some(v) = r.verdict {
                 s.verdicts.judged += 1;
                 s.verdicts.post_checked += u64::from(r.post_checked);
@@ -201,6 +228,11 @@ impl Recorder {
                     Ok(()) => s.verdicts.passed += 1,
                     Err(differences) => {
                         s.verdicts.failed += 1;
+                        for check in Check::ALL {
+                            if differences.iter().any(|d| d.check == check) {
+                                s.verdicts.failed_by_check[check.index()] += 1;
+                            }
+                        }
                         let novel = !s
                             .verdicts
                             .samples
@@ -273,7 +305,7 @@ fn same_fields(a: &[Difference], b: &[Difference]) -> bool {
     a.len() == b.len()
         && a.iter()
             .zip(b)
-            .all(|(x, y)| x.field == y.field && x.observed == y.observed)
+            .all(|(x, y)| x.check == y.check && x.field == y.field && x.observed == y.observed)
 }
 
 /// Latency figures of one histogram, in microseconds.
@@ -316,6 +348,9 @@ mod tests {
             post_checked: false,
             retry: false,
             sample: None,
+            answer: None,
+            pattern: None,
+            state: None,
         }
     }
 
@@ -343,6 +378,7 @@ mod tests {
         let r = Recorder::new(1);
         let d = |o: &str| {
             vec![Difference {
+                check: Check::Answer,
                 field: "status".into(),
                 expected: "400".into(),
                 observed: o.into(),

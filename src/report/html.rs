@@ -164,8 +164,15 @@ struct DeviationsView {
 #[serde(default)]
 struct ChangedView {
     case: String,
-    listed: Vec<String>,
-    observed: Vec<String>,
+    changes: Vec<ChangeView>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChangeView {
+    what: String,
+    listed: String,
+    observed: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -1010,13 +1017,17 @@ fn deviations(o: &mut String, v: &View) {
     if !d.changed.is_empty() {
         o.push_str("<dt>Changed</dt><dd>");
         for c in &d.changed {
-            let _ = write!(
-                o,
-                "<div><code>{}</code>: listed {} → observed {}</div>",
-                escape(&c.case),
-                escape(&c.listed.join(", ")),
-                escape(&c.observed.join(", "))
-            );
+            let _ = write!(o, "<div><code>{}</code>", escape(&c.case));
+            for x in &c.changes {
+                let _ = write!(
+                    o,
+                    "<div>{}: listed {} → observed {}</div>",
+                    escape(&x.what),
+                    escape(&x.listed),
+                    escape(&x.observed)
+                );
+            }
+            o.push_str("</div>");
         }
         o.push_str("</dd>");
     }

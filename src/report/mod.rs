@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cases::{Class, Difference};
+use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
+use crate::cases::{Check, Class, Difference};
 use crate::engine::PhaseOutcome;
 use crate::engine::users::Usage;
 use crate::metrics::{Percentiles, Point};
@@ -56,6 +57,12 @@ pub struct Summary {
     pub coverage: Coverage,
     /// With `--known-deviations`: how the failures compare with the list.
     pub deviations: Option<crate::deviations::DeviationReport>,
+    /// With `--oracle`: the snapshot that judged the run's cases (absent: the catalog did).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oracle: Option<crate::oracle::OracleInfo>,
+    /// With `--fail-on`: the confidence levels whose failures fail the run (absent: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fail_on: Option<Vec<String>>,
     pub phases: Vec<PhaseOutcome>,
     pub users: BTreeMap<String, Usage>,
     pub cases: Vec<CaseSummary>,
@@ -86,6 +93,9 @@ pub struct ScenarioInfo {
     pub name: String,
     pub file: String,
     pub description: Option<String>,
+    /// SHA-256 of the case catalog the run used (built-in and team catalogs).
+    #[serde(default)]
+    pub catalog_sha256: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -213,10 +223,25 @@ pub struct CaseSummary {
     pub title: String,
     pub checks: String,
     pub spec: String,
+    /// How sure the expectation that judged the case is: the catalog's (`documented`,
+    /// `observed`, `inferred`), or `recorded` when a snapshot (`--oracle`) judged it.
     #[serde(deserialize_with = "statics::name")]
     pub confidence: statics::Name,
+    /// The catalog's confidence, whichever oracle judged.
+    #[serde(default)]
+    pub catalog_confidence: String,
+    /// What judged the case: `catalog` or `snapshot`.
+    #[serde(default = "catalog_oracle")]
+    pub oracle: String,
+    /// With `--oracle`, why the catalog judged this case instead of the snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oracle_note: Option<String>,
     pub note: Option<String>,
     pub verdict: Verdict,
+    /// Each check on its own: the answer (status, type, message, body), the headers and the
+    /// state read back. A header that differs never hides what the answer and state say.
+    #[serde(default)]
+    pub by_check: Vec<CheckVerdict>,
     pub skip_reason: Option<String>,
     /// True when the case was skipped because nothing it sent was answered or judged, which
     /// fails the gate; a capability or pool skip does not.
@@ -242,10 +267,81 @@ pub struct CaseSummary {
     /// The first answer as observed (status, error type, message, postconditions), pass or
     /// fail: what `cogbench diff` compares between targets.
     pub sample: Option<BTreeMap<String, String>>,
+    /// Every distinct judged answer, normalised (run names as placeholders, secrets masked),
+    /// with its count; at most 16, the rest counted in `other`.
+    #[serde(default)]
+    pub answers: Tally<NormalisedAnswer>,
+    /// Group cases: every distinct sequence or race outcome, with its count.
+    #[serde(default, skip_serializing_if = "Tally::is_empty")]
+    pub patterns: Tally<Pattern>,
+    /// Every distinct state read back after an execution, with its count.
+    #[serde(default, skip_serializing_if = "Tally::is_empty")]
+    pub states: Tally<State>,
+    /// Race cases: how many confirmations succeeded in each race.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub race: Option<RaceOutcome>,
     pub timeline: Vec<Point>,
     /// The whole run's histograms (µs), HdrHistogram V2 deflate in base64 (as in `.hlog`
     /// files): exact percentiles later, merges, and the reports rebuilt from summary.json.
     pub histograms: Option<Histograms>,
+}
+
+fn catalog_oracle() -> String {
+    "catalog".into()
+}
+
+/// One check of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckVerdict {
+    pub check: Check,
+    /// `pass`, `fail`, or `skipped` when nothing was judged by it (no state read, say).
+    pub verdict: Verdict,
+    /// Answers (or, for `state`, reads) judged by this check, and how many failed it.
+    pub judged: u64,
+    pub failed: u64,
+}
+
+/// A race case's outcome: how many of its concurrent confirmations succeeded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaceOutcome {
+    /// Requests in each race.
+    pub requests: u32,
+    /// Races by how many of their requests got a 2xx: `{"1": 5}` is five races with
+    /// exactly one success each.
+    pub successes: BTreeMap<u32, u64>,
+}
+
+impl RaceOutcome {
+    pub fn of(patterns: &Tally<Pattern>) -> Option<RaceOutcome> {
+        let races: Vec<_> = patterns
+            .distinct
+            .iter()
+            .filter(|c| c.value.kind == crate::cases::PatternKind::Race)
+            .collect();
+        let first = races.first()?;
+        let mut successes = BTreeMap::new();
+        for c in &races {
+            *successes.entry(c.value.successes()).or_default() += c.count;
+        }
+        Some(RaceOutcome {
+            requests: first.value.requests(),
+            successes,
+        })
+    }
+
+    /// `1 of 8 succeeded` (one race), or `1 of 8 succeeded in 5 races, 2 of 8 in 1`.
+    pub fn describe(&self) -> String {
+        let total: u64 = self.successes.values().sum();
+        if total == 1 {
+            let n = self.successes.keys().next().copied().unwrap_or(0);
+            return format!("{n} of {} succeeded", self.requests);
+        }
+        self.successes
+            .iter()
+            .map(|(n, races)| format!("{n} of {} succeeded in {races} races", self.requests))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

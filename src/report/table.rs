@@ -14,7 +14,24 @@ pub fn ms(us: u64) -> String {
     }
 }
 
+/// A note on one line: a terminal shows where to look, the reports hold the whole text.
+const NOTE_WIDTH: usize = 110;
+
+fn one_line(text: &str, verbose: bool) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if verbose || flat.chars().count() <= NOTE_WIDTH {
+        return flat;
+    }
+    let cut: String = flat.chars().take(NOTE_WIDTH - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
 pub fn render(s: &Summary) -> String {
+    render_with(s, false)
+}
+
+/// `verbose`: notes in full.
+pub fn render_with(s: &Summary, verbose: bool) -> String {
     let mut out = String::new();
     let w = s
         .cases
@@ -23,10 +40,19 @@ pub fn render(s: &Summary) -> String {
         .max()
         .unwrap_or(4)
         .max(4);
+    let oracle_column = s.oracle.is_some();
     let _ = writeln!(
         out,
-        "{:<w$}  {:<7}  {:<10}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}",
-        "case", "verdict", "confidence", "count", "errors", "p50", "p99", "max"
+        "{:<w$}  {:<7}  {:<10}  {}{:>8}  {:>7}  {:>9}  {:>9}  {:>9}",
+        "case",
+        "verdict",
+        "confidence",
+        if oracle_column { "oracle    " } else { "" },
+        "count",
+        "errors",
+        "p50",
+        "p99",
+        "max"
     );
     for c in &s.cases {
         let l = &c.latency_us;
@@ -37,10 +63,15 @@ pub fn render(s: &Summary) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<w$}  {:<7}  {:<10}  {:>8}  {:>7}  {:>9}  {:>9}  {:>9}",
+            "{:<w$}  {:<7}  {:<10}  {}{:>8}  {:>7}  {:>9}  {:>9}  {:>9}",
             c.name,
             c.verdict.as_str(),
             c.confidence,
+            if oracle_column {
+                format!("{:<10}", c.oracle)
+            } else {
+                String::new()
+            },
             c.count,
             c.errors,
             p50,
@@ -59,13 +90,34 @@ pub fn render(s: &Summary) -> String {
                 );
             }
             Verdict::Fail => {
+                let failing: Vec<String> = c
+                    .by_check
+                    .iter()
+                    .filter(|k| k.verdict == Verdict::Fail)
+                    .map(|k| format!("{} ({} of {})", k.check.as_str(), k.failed, k.judged))
+                    .collect();
                 let _ = writeln!(
                     out,
-                    "\nFAIL {} — {}\n  spec {} · confidence {} · {} of {} judged answers failed",
-                    c.name, c.title, c.spec, c.confidence, c.failed_responses, c.judged
+                    "\nFAIL {} — {}\n  spec {} · confidence {} · judged by {} · failing checks: {}",
+                    c.name,
+                    c.title,
+                    c.spec,
+                    c.confidence,
+                    c.oracle,
+                    if failing.is_empty() {
+                        format!("{} of {} judged answers", c.failed_responses, c.judged)
+                    } else {
+                        failing.join(", ")
+                    }
                 );
                 if let Some(note) = &c.note {
-                    let _ = writeln!(out, "  note: {note}");
+                    let _ = writeln!(out, "  note: {}", one_line(note, verbose));
+                }
+                if let Some(why) = &c.oracle_note {
+                    let _ = writeln!(out, "  oracle: {why}");
+                }
+                if let Some(race) = &c.race {
+                    let _ = writeln!(out, "  race: {}", race.describe());
                 }
                 for (i, sample) in c.failures.iter().enumerate() {
                     if c.failures.len() > 1 {
@@ -73,7 +125,7 @@ pub fn render(s: &Summary) -> String {
                     }
                     let fw = sample
                         .iter()
-                        .map(|d| d.field.len())
+                        .map(|d| d.field.len() + d.check.as_str().len() + 1)
                         .max()
                         .unwrap_or(5)
                         .max(5);
@@ -83,12 +135,18 @@ pub fn render(s: &Summary) -> String {
                         .max()
                         .unwrap_or(8)
                         .clamp(8, 60);
-                    let _ = writeln!(out, "    {:<fw$}  {:<ew$}  observed", "field", "expected");
+                    let _ = writeln!(
+                        out,
+                        "    {:<fw$}  {:<ew$}  observed",
+                        "check field", "expected"
+                    );
                     for d in sample {
                         let _ = writeln!(
                             out,
                             "    {:<fw$}  {:<ew$}  {}",
-                            d.field, d.expected, d.observed
+                            format!("{} {}", d.check.as_str(), d.field),
+                            d.expected,
+                            d.observed
                         );
                     }
                 }
@@ -97,7 +155,15 @@ pub fn render(s: &Summary) -> String {
                 if let Some(note) = &c.note
                     && c.confidence == "inferred"
                 {
-                    let _ = writeln!(out, "\nnote on {} (confidence inferred): {note}", c.name);
+                    let _ = writeln!(
+                        out,
+                        "note on {} (inferred): {}",
+                        c.name,
+                        one_line(note, verbose)
+                    );
+                }
+                if let Some(race) = &c.race {
+                    let _ = writeln!(out, "race {}: {}", c.name, race.describe());
                 }
             }
         }
@@ -154,6 +220,58 @@ pub fn render(s: &Summary) -> String {
         "conformance: {} passed, {} failed, {} skipped (cases); {} of {} judged answers failed",
         c.passed, c.failed, c.skipped, c.responses_failed, c.responses_judged
     );
+    match &s.oracle {
+        Some(o) => {
+            let _ = writeln!(
+                out,
+                "oracle: snapshot {} ({} at {}, recorded {}) judged {} cases; {} by the catalog{}",
+                o.file,
+                o.target_kind,
+                o.endpoint,
+                o.recorded_at,
+                o.cases_judged,
+                o.cases_from_catalog.len(),
+                if o.same_catalog {
+                    ""
+                } else {
+                    " · recorded with another catalog"
+                }
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "oracle: the catalog (each expectation with its confidence: documented, observed, inferred)"
+            );
+        }
+    }
+    if let Some(levels) = &s.fail_on {
+        let ungated: Vec<&str> = s
+            .cases
+            .iter()
+            .filter(|c| c.verdict == Verdict::Fail && !levels.iter().any(|l| l == c.confidence))
+            .map(|c| c.name.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "gate: fails only on {} cases{}",
+            levels.join(", "),
+            if ungated.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} failing cases of other levels do not fail it: {}",
+                    ungated.len(),
+                    ungated.join(", ")
+                )
+            }
+        );
+    }
+    let types = content_types(s);
+    if types.len() > 1 || types.keys().any(|t| t.ends_with("json-1.0")) {
+        let list: Vec<String> = types.iter().map(|(t, n)| format!("{t} ({n})")).collect();
+        let _ = writeln!(out, "answers' content types: {}", list.join(", "));
+    }
     let v = &s.coverage;
     let _ = writeln!(
         out,
@@ -200,13 +318,10 @@ pub fn render(s: &Summary) -> String {
             let _ = writeln!(out, "  FIXED {case}: passes now; remove it from {}", d.file);
         }
         for c in &d.changed {
-            let _ = writeln!(
-                out,
-                "  CHANGED {}: listed as differing in [{}], now in [{}]",
-                c.case,
-                c.listed.join(", "),
-                c.observed.join(", ")
-            );
+            let _ = writeln!(out, "  CHANGED {}:", c.case);
+            for (what, listed, now) in c.lines() {
+                let _ = writeln!(out, "    {what}: listed {listed}; now {now}");
+            }
         }
         if !d.not_run.is_empty() {
             let _ = writeln!(out, "  not checked (not run): {}", d.not_run.join(", "));
@@ -219,6 +334,18 @@ pub fn render(s: &Summary) -> String {
         let _ = writeln!(out, "run interrupted: reports are partial");
     }
     out
+}
+
+/// The media types the run's judged answers came with, and how many each.
+pub fn content_types(s: &Summary) -> std::collections::BTreeMap<String, u64> {
+    let mut types = std::collections::BTreeMap::new();
+    for c in &s.cases {
+        for a in &c.answers.distinct {
+            let t = a.value.media_type().unwrap_or_else(|| "(none)".into());
+            *types.entry(t).or_default() += a.count;
+        }
+    }
+    types
 }
 
 pub fn observed(v: f64, unit: &str) -> String {

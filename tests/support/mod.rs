@@ -38,8 +38,7 @@ pub async fn run_quiet(plan: Plan) -> (RunOutcome, tempfile::TempDir) {
         reports_root: dir.path().to_path_buf(),
         progress: progress::Mode::Quiet,
         handle_signals: false,
-        known_deviations: None,
-        grace_period: cogbench::run::DEFAULT_GRACE_PERIOD,
+        ..RunOptions::default()
     };
     let outcome = run(plan, opts)
         .await

@@ -1,0 +1,598 @@
+//! Answers reduced to what a verdict can rest on, with the run's own names replaced by
+//! placeholders, so that answers from two runs, two users or two targets compare on what
+//! they say rather than on the ids each run generated. Recording (snapshots), the oracle,
+//! deviation records and `cogbench diff` all work on these.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::judge::Answer;
+
+/// The answer headers whose presence is recorded (spec §1.3), in their canonical spelling.
+pub const TRACKED_HEADERS: [&str; 3] = [
+    "x-amzn-RequestId",
+    "x-amzn-ErrorType",
+    "x-amzn-ErrorMessage",
+];
+
+/// One answer as recorded: status, error type (namespace removed), message (placeholders in
+/// place of volatile values, secrets masked), content type, which tracked headers came, and
+/// the body's members.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormalisedAnswer {
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The Content-Type header as sent (`None`: absent).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Of `TRACKED_HEADERS`, those the answer carried.
+    #[serde(default)]
+    pub headers: Vec<String>,
+    /// The body's top-level members, sorted; or one of `(empty)`, `(not JSON)`,
+    /// `(not an object)`.
+    #[serde(default)]
+    pub body: Vec<String>,
+}
+
+/// The run's names in one exchange, and the values that must never be written.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Names<'a> {
+    pub client_id: &'a str,
+    pub pool_id: &'a str,
+    pub username: &'a str,
+    pub email: &'a str,
+    pub sub: &'a str,
+    /// Codes, secrets and SecretHash values: masked as `***`.
+    pub secrets: &'a [String],
+}
+
+impl NormalisedAnswer {
+    /// `body` is the answer's body parsed, when it is JSON.
+    pub fn of(answer: &Answer<'_>, body: Option<&serde_json::Value>, names: &Names<'_>) -> Self {
+        let is_2xx = (200..300).contains(&answer.status);
+        let field = |name: &str| body.and_then(|b| b.get(name)).and_then(|v| v.as_str());
+        let error = if is_2xx {
+            None
+        } else {
+            field("__type")
+                .map(crate::protocol::sanitize_error_type)
+                .filter(|t| !t.is_empty())
+                .or_else(|| {
+                    answer
+                        .error_type_header
+                        .map(crate::protocol::sanitize_error_type)
+                        .filter(|t| !t.is_empty())
+                })
+                .map(str::to_owned)
+        };
+        let message = if is_2xx {
+            None
+        } else {
+            field("message")
+                .or_else(|| field("Message"))
+                .map(|m| normalise_text(m, names))
+        };
+        let mut headers = Vec::new();
+        if answer.request_id.is_some_and(|id| !id.trim().is_empty()) {
+            headers.push(TRACKED_HEADERS[0].to_owned());
+        }
+        if answer.error_type_header.is_some() {
+            headers.push(TRACKED_HEADERS[1].to_owned());
+        }
+        if answer.error_message_header {
+            headers.push(TRACKED_HEADERS[2].to_owned());
+        }
+        let body = match body {
+            _ if answer.body.is_empty() => vec!["(empty)".to_owned()],
+            None => vec!["(not JSON)".to_owned()],
+            Some(serde_json::Value::Object(map)) => {
+                let mut keys: Vec<String> = map.keys().cloned().collect();
+                keys.sort();
+                keys
+            }
+            Some(_) => vec!["(not an object)".to_owned()],
+        };
+        NormalisedAnswer {
+            status: answer.status,
+            error,
+            message,
+            content_type: answer.content_type.map(|c| c.trim().to_owned()),
+            headers,
+            body,
+        }
+    }
+
+    /// The answer as a sequence or race names it: `200`, `400 CodeMismatchException`.
+    pub fn label(&self) -> String {
+        match &self.error {
+            Some(e) => format!("{} {e}", self.status),
+            None => self.status.to_string(),
+        }
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The media type of the Content-Type, lower-cased, without parameters.
+    pub fn media_type(&self) -> Option<String> {
+        self.content_type.as_deref().map(media_type)
+    }
+
+    /// The fields an answer check compares (headers are a check of their own).
+    pub fn same_answer(&self, other: &NormalisedAnswer) -> bool {
+        self.status == other.status
+            && self.error == other.error
+            && self.message == other.message
+            && self.body == other.body
+    }
+
+    /// The fields a header check compares.
+    pub fn same_headers(&self, other: &NormalisedAnswer) -> bool {
+        self.media_type() == other.media_type() && self.headers == other.headers
+    }
+
+    /// One line: `400 CodeMismatchException "Invalid …" [application/x-amz-json-1.1; x-amzn-RequestId]`.
+    pub fn describe(&self) -> String {
+        let mut s = self.label();
+        if let Some(m) = &self.message {
+            s.push_str(&format!(" \"{m}\""));
+        }
+        s.push_str(&format!(
+            " [{}; headers: {}; body: {}]",
+            self.content_type.as_deref().unwrap_or("no content type"),
+            if self.headers.is_empty() {
+                "none".to_owned()
+            } else {
+                self.headers.join(", ")
+            },
+            if self.body.is_empty() {
+                "{}".to_owned()
+            } else {
+                self.body.join(", ")
+            }
+        ));
+        s
+    }
+}
+
+pub fn media_type(content_type: &str) -> String {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// An answer's text with the run's names as placeholders (`<client-id>`, `<pool-id>`,
+/// `<username>`, `<email>`, `<sub>`), other UUIDs as `<uuid>`, dates as `<date>`, secrets as
+/// `***`; the items of a multi-error validation message sorted (their order is not stable,
+/// spec §3.2); bounded in length.
+pub fn normalise_text(text: &str, names: &Names<'_>) -> String {
+    let mut s = text.to_owned();
+    for secret in names.secrets.iter().filter(|v| v.len() >= 4) {
+        if s.contains(secret.as_str()) {
+            s = s.replace(secret.as_str(), "***");
+        }
+    }
+    let upper = names.username.to_uppercase();
+    // Longest first: an email usually contains the username.
+    let mut pairs: Vec<(&str, &str)> = vec![
+        (names.email, "<email>"),
+        (names.pool_id, "<pool-id>"),
+        (names.client_id, "<client-id>"),
+        (names.sub, "<sub>"),
+        (names.username, "<username>"),
+        (upper.as_str(), "<username-upper>"),
+    ];
+    pairs.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
+    for (name, placeholder) in pairs {
+        if name.len() >= 3 && s.contains(name) {
+            s = s.replace(name, placeholder);
+        }
+    }
+    if s.contains('/') {
+        s = paths().replace_all(&s, "<path>").into_owned();
+    }
+    if s.contains('-') {
+        s = volatile()
+            .replace_all(&s, |c: &regex::Captures<'_>| {
+                if c.name("uuid").is_some() {
+                    "<uuid>"
+                } else {
+                    "<date>"
+                }
+            })
+            .into_owned();
+    }
+    let s = sort_validation_items(&s).unwrap_or(s);
+    bounded(&squeeze_runs(&s))
+}
+
+/// Long generated values (a 2049-character code) echoed in a message: a run of one character
+/// becomes `<N×c>` (no space, so a `\S+` in an expectation still matches it): the text stays
+/// short and still says what was sent.
+fn squeeze_runs(s: &str) -> String {
+    const RUN: usize = 16;
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let mut n = 1;
+        while chars.peek() == Some(&c) {
+            chars.next();
+            n += 1;
+        }
+        if n >= RUN {
+            out.push_str(&format!("<{n}×{c}>"));
+        } else {
+            out.extend(std::iter::repeat_n(c, n));
+        }
+    }
+    out
+}
+
+/// At most `MAX_TEXT` characters, with `…` where it was cut.
+fn bounded(s: &str) -> String {
+    const MAX_TEXT: usize = 1000;
+    if s.chars().count() <= MAX_TEXT {
+        return s.to_owned();
+    }
+    let mut cut: String = s.chars().take(MAX_TEXT).collect();
+    cut.push('…');
+    cut
+}
+
+fn volatile() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?P<uuid>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b)|(?P<date>\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)",
+        )
+        .expect("a valid pattern")
+    })
+}
+
+/// A file path of two or more parts (a stack trace's, which names where a peer is installed).
+fn paths() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| regex::Regex::new(r"(?:/[\w.@+-]+){2,}/?").expect("a valid pattern"))
+}
+
+/// A difference's observed text for a report: normalised as answers are, then cut to the
+/// report's excerpt length.
+pub fn normalise_observed(text: &str, names: &Names<'_>) -> String {
+    let s = normalise_text(text, names);
+    super::judge::excerpt(s.as_bytes())
+}
+
+/// `N validation errors detected: a; b; c` with its items in sorted order.
+fn sort_validation_items(s: &str) -> Option<String> {
+    let (head, items) = s.split_once(" validation errors detected: ")?;
+    if head.is_empty() || !head.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut parts: Vec<&str> = items.split("; ").collect();
+    parts.sort_unstable();
+    Some(format!(
+        "{head} validation errors detected: {}",
+        parts.join("; ")
+    ))
+}
+
+/// The answers of one execution of a group case, in order (a sequence) or as a histogram (a
+/// race, whose order is not meaningful).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pattern {
+    /// `sequence` or `race`.
+    pub kind: PatternKind,
+    /// Consecutive equal answers (a sequence) or equal answers (a race), with their counts.
+    pub runs: Vec<Run>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PatternKind {
+    Sequence,
+    Race,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Run {
+    pub count: u32,
+    /// `200`, `400 CodeMismatchException`, `transport error`, `timeout`.
+    pub answer: String,
+}
+
+impl Pattern {
+    /// `labels` in the order the answers were sent.
+    pub fn of(kind: PatternKind, labels: &[String]) -> Pattern {
+        let mut runs: Vec<Run> = Vec::new();
+        match kind {
+            PatternKind::Sequence => {
+                for l in labels {
+                    match runs.last_mut() {
+                        Some(r) if r.answer == *l => r.count += 1,
+                        _ => runs.push(Run {
+                            count: 1,
+                            answer: l.clone(),
+                        }),
+                    }
+                }
+            }
+            PatternKind::Race => {
+                let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
+                for l in labels {
+                    *counts.entry(l).or_default() += 1;
+                }
+                runs = counts
+                    .into_iter()
+                    .map(|(answer, count)| Run {
+                        count,
+                        answer: answer.to_owned(),
+                    })
+                    .collect();
+            }
+        }
+        Pattern { kind, runs }
+    }
+
+    /// Answers of a race that were 2xx: how many confirmations succeeded.
+    pub fn successes(&self) -> u32 {
+        self.runs
+            .iter()
+            .filter(|r| r.answer.starts_with('2'))
+            .map(|r| r.count)
+            .sum()
+    }
+
+    pub fn requests(&self) -> u32 {
+        self.runs.iter().map(|r| r.count).sum()
+    }
+}
+
+impl fmt::Display for Pattern {
+    /// `15 × 400 CodeMismatchException, then 400 LimitExceededException`;
+    /// `1 × 200 and 7 × 400 NotAuthorizedException, at once`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let part = |r: &Run| {
+            if r.count == 1 && self.kind == PatternKind::Sequence {
+                r.answer.clone()
+            } else {
+                format!("{} × {}", r.count, r.answer)
+            }
+        };
+        let parts: Vec<String> = self.runs.iter().map(part).collect();
+        match self.kind {
+            PatternKind::Sequence => write!(f, "{}", parts.join(", then ")),
+            PatternKind::Race => write!(f, "{}, at once", parts.join(" and ")),
+        }
+    }
+}
+
+/// Users' state read back with AdminGetUser after an execution: `user.UserStatus`,
+/// `user.email_verified`, `previous_owner.…`, `group.verified_owners`, `alias.owner`.
+pub type State = BTreeMap<String, String>;
+
+pub fn describe_state(state: &State) -> String {
+    state
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A value with how often it was seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Counted<T> {
+    pub count: u64,
+    #[serde(rename = "value")]
+    pub value: T,
+}
+
+/// Distinct values with their counts, at most `MAX_DISTINCT` of them; the rest are counted in
+/// `other`, so memory stays bounded however long a run is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally<T> {
+    pub distinct: Vec<Counted<T>>,
+    /// Occurrences of values past the first `MAX_DISTINCT`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub other: u64,
+}
+
+impl<T> Default for Tally<T> {
+    fn default() -> Self {
+        Tally {
+            distinct: Vec::new(),
+            other: 0,
+        }
+    }
+}
+
+pub const MAX_DISTINCT: usize = 16;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl<T: PartialEq + Clone> Tally<T> {
+    pub fn add(&mut self, value: T, count: u64) {
+        if let Some(c) = self.distinct.iter_mut().find(|c| c.value == value) {
+            c.count += count;
+        } else if self.distinct.len() < MAX_DISTINCT {
+            self.distinct.push(Counted { count, value });
+        } else {
+            self.other += count;
+        }
+    }
+
+    pub fn merge(&mut self, other: &Tally<T>) {
+        for c in &other.distinct {
+            self.add(c.value.clone(), c.count);
+        }
+        self.other += other.other;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.distinct.is_empty() && self.other == 0
+    }
+
+    pub fn total(&self) -> u64 {
+        self.distinct.iter().map(|c| c.count).sum::<u64>() + self.other
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &T> {
+        self.distinct.iter().map(|c| &c.value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names<'a>(secrets: &'a [String]) -> Names<'a> {
+        Names {
+            client_id: "3n4b5urk1ft4fl3mg5e62d9ado",
+            pool_id: "us-east-1_AbCdEf123",
+            username: "cb-run1-7",
+            email: "cb-run1-7@example.com",
+            sub: "0f8fad5b-d9cb-469f-a165-70867728950e",
+            secrets,
+        }
+    }
+
+    #[test]
+    fn run_names_become_placeholders_and_secrets_are_masked() {
+        let secrets = vec!["123456".to_owned()];
+        let n = names(&secrets);
+        assert_eq!(
+            normalise_text(
+                "User pool client 3n4b5urk1ft4fl3mg5e62d9ado does not exist.",
+                &n
+            ),
+            "User pool client <client-id> does not exist."
+        );
+        assert_eq!(
+            normalise_text("cb-run1-7@example.com, cb-run1-7, CB-RUN1-7", &n),
+            "<email>, <username>, <username-upper>"
+        );
+        assert_eq!(
+            normalise_text(
+                "User pool us-east-1_AbCdEf123 sub 0f8fad5b-d9cb-469f-a165-70867728950e code 123456",
+                &n
+            ),
+            "User pool <pool-id> sub <sub> code ***"
+        );
+        assert_eq!(
+            normalise_text(
+                "request 9b2c3d4e-0000-4000-8000-00000000abcd at 2026-12-06T12:00:01Z",
+                &n
+            ),
+            "request <uuid> at <date>"
+        );
+    }
+
+    #[test]
+    fn install_paths_are_placeholders() {
+        let n = names(&[]);
+        assert_eq!(
+            normalise_text(
+                "at parse (/work/main/.peers/cognito-local/node_modules/x/lib/y.js:12:5)",
+                &n
+            ),
+            "at parse (<path>:12:5)"
+        );
+        assert_eq!(
+            normalise_text("application/x-amz-json-1.1", &n),
+            "application/x-amz-json-1.1"
+        );
+    }
+
+    #[test]
+    fn long_runs_are_squeezed() {
+        let n = names(&[]);
+        let m = format!("Value '{}' at 'confirmationCode'", "7".repeat(2049));
+        assert_eq!(
+            normalise_text(&m, &n),
+            "Value '<2049×7>' at 'confirmationCode'"
+        );
+        assert_eq!(normalise_text("aaab", &n), "aaab");
+    }
+
+    #[test]
+    fn validation_items_are_sorted() {
+        let n = names(&[]);
+        let a = "2 validation errors detected: Value '' at 'x' failed b; Value '' at 'x' failed a";
+        let b = "2 validation errors detected: Value '' at 'x' failed a; Value '' at 'x' failed b";
+        assert_eq!(normalise_text(a, &n), normalise_text(b, &n));
+        let one = "1 validation error detected: Value null at 'confirmationCode' failed";
+        assert_eq!(normalise_text(one, &n), one);
+    }
+
+    #[test]
+    fn answers_reduce_to_their_fields() {
+        let body = br#"{"__type":"CognitoLocal#CodeMismatchException","message":"Wrong code for cb-run1-7"}"#;
+        let a = Answer {
+            status: 400,
+            content_type: Some("application/json; charset=utf-8"),
+            request_id: None,
+            error_type_header: None,
+            error_message_header: false,
+            body,
+        };
+        let parsed: serde_json::Value = serde_json::from_slice(body).unwrap();
+        let n = NormalisedAnswer::of(&a, Some(&parsed), &names(&[]));
+        assert_eq!(n.error.as_deref(), Some("CodeMismatchException"));
+        assert_eq!(n.message.as_deref(), Some("Wrong code for <username>"));
+        assert_eq!(n.body, ["__type", "message"]);
+        assert!(n.headers.is_empty());
+        assert_eq!(n.label(), "400 CodeMismatchException");
+        assert_eq!(n.media_type().as_deref(), Some("application/json"));
+    }
+
+    #[test]
+    fn patterns_read_as_sequences_and_races() {
+        let l = |s: &str| s.to_owned();
+        let mut labels = vec![l("400 CodeMismatchException"); 15];
+        labels.push(l("400 LimitExceededException"));
+        let seq = Pattern::of(PatternKind::Sequence, &labels);
+        assert_eq!(
+            seq.to_string(),
+            "15 × 400 CodeMismatchException, then 400 LimitExceededException"
+        );
+        let race = Pattern::of(
+            PatternKind::Race,
+            &[
+                l("400 NotAuthorizedException"),
+                l("200"),
+                l("400 NotAuthorizedException"),
+            ],
+        );
+        assert_eq!(race.successes(), 1);
+        assert_eq!(race.requests(), 3);
+        assert_eq!(
+            race.to_string(),
+            "1 × 200 and 2 × 400 NotAuthorizedException, at once"
+        );
+    }
+
+    #[test]
+    fn a_tally_is_bounded() {
+        let mut t = Tally::default();
+        for i in 0..100u64 {
+            t.add(i % 40, 1);
+        }
+        assert_eq!(t.distinct.len(), MAX_DISTINCT);
+        assert_eq!(t.total(), 100);
+        assert!(t.other > 0);
+    }
+}

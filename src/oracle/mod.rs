@@ -1,0 +1,272 @@
+//! Verdicts grounded in what a target really answered. `cogbench record` writes a snapshot:
+//! per case, every distinct normalised answer with its count, the sequences or races of group
+//! cases, and the states read back, with volatile values as placeholders and secrets never
+//! written. `run --oracle` judges another target by it instead of by the catalog, and
+//! `oracle check` holds the catalog against it.
+
+pub mod check;
+mod judge;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
+use crate::report::{Summary, Verdict};
+
+pub use judge::{RecordedCase, judge_answer, judge_pattern, judge_state};
+
+/// The snapshot format's name, in every file's `format`.
+pub const FORMAT: &str = "cogbench-snapshot";
+/// Changes when a field changes meaning or is removed (fixtures/snapshot.schema.json).
+pub const VERSION: u32 = 1;
+/// No snapshot of the catalog comes near this; a larger file is not one.
+const MAX_BYTES: u64 = 32 << 20;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    pub format: String,
+    pub version: u32,
+    pub header: Header,
+    /// Cases that ran, by id.
+    pub cases: BTreeMap<String, RecordedAnswers>,
+    /// Cases the recording run skipped, with the reason.
+    #[serde(default)]
+    pub skipped: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Header {
+    /// The target kind and endpoint recorded (user name and password removed from the URL).
+    pub target_kind: String,
+    pub endpoint: String,
+    pub region: String,
+    /// When the recording ran (RFC 3339, UTC).
+    pub recorded_at: String,
+    pub cogbench_version: String,
+    /// SHA-256 of the catalog the recording ran (built-in cases, members, errors and any
+    /// team catalog): when it differs from the judging run's, expectations may have moved.
+    pub catalog_sha256: String,
+    pub scenario: String,
+    /// True when the recording run did not finish (interrupted or stopped early).
+    pub partial: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordedAnswers {
+    pub spec: String,
+    /// The catalog's confidence in its expectation when the snapshot was made.
+    pub catalog_confidence: String,
+    /// Requests sent, answers judged, and the rest by class (transport errors, timeouts,
+    /// throttling), none of which a snapshot judges by.
+    pub requests: u64,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unanswered: BTreeMap<String, u64>,
+    /// Every distinct answer, normalised, most frequent first.
+    pub answers: Tally<NormalisedAnswer>,
+    /// Group cases: every distinct sequence or race outcome of an execution.
+    #[serde(default, skip_serializing_if = "Tally::is_empty")]
+    pub patterns: Tally<Pattern>,
+    /// Every distinct state read back after an execution.
+    #[serde(default, skip_serializing_if = "Tally::is_empty")]
+    pub states: Tally<State>,
+}
+
+impl RecordedAnswers {
+    pub fn recorded(&self) -> RecordedCase {
+        RecordedCase {
+            answers: self.answers.values().cloned().collect(),
+            patterns: self.patterns.values().cloned().collect(),
+            states: self.states.values().cloned().collect(),
+        }
+    }
+}
+
+/// Most frequent first; ties in first-seen order.
+fn by_count<T: Clone>(t: &Tally<T>) -> Tally<T> {
+    let mut t = t.clone();
+    t.distinct.sort_by_key(|c| std::cmp::Reverse(c.count));
+    t
+}
+
+/// A URL without user name, password, query or fragment.
+pub fn endpoint_without_credentials(endpoint: &str) -> String {
+    match reqwest::Url::parse(endpoint) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.as_str().trim_end_matches('/').to_owned()
+        }
+        Err(_) => "(not a URL)".into(),
+    }
+}
+
+impl Snapshot {
+    /// The snapshot of a finished run: the cases it judged, and the ones it skipped.
+    pub fn from_summary(summary: &Summary, region: &str) -> Snapshot {
+        let mut cases = BTreeMap::new();
+        let mut skipped = BTreeMap::new();
+        for c in &summary.cases {
+            if c.verdict == Verdict::Skipped && c.answers.is_empty() {
+                skipped.insert(
+                    c.name.clone(),
+                    c.skip_reason.clone().unwrap_or_else(|| "skipped".into()),
+                );
+                continue;
+            }
+            let unanswered = c
+                .by_class
+                .iter()
+                .filter(|(class, n)| {
+                    **n > 0 && ["transport_error", "timeout", "throttled"].contains(class)
+                })
+                .map(|(class, n)| ((*class).to_owned(), *n))
+                .collect();
+            cases.insert(
+                c.name.clone(),
+                RecordedAnswers {
+                    spec: c.spec.clone(),
+                    catalog_confidence: c.catalog_confidence.clone(),
+                    requests: c.count,
+                    unanswered,
+                    answers: by_count(&c.answers),
+                    patterns: by_count(&c.patterns),
+                    states: by_count(&c.states),
+                },
+            );
+        }
+        Snapshot {
+            format: FORMAT.into(),
+            version: VERSION,
+            header: Header {
+                target_kind: summary.target.kind.clone(),
+                // The embedded emulator listens on a new port each run: its name says more.
+                endpoint: if summary.target.kind == "embedded" {
+                    "(embedded, in-process)".to_owned()
+                } else {
+                    endpoint_without_credentials(&summary.target.endpoint)
+                },
+                region: region.to_owned(),
+                recorded_at: summary.finished_at.clone(),
+                cogbench_version: summary.tool.version.to_owned(),
+                catalog_sha256: summary.scenario.catalog_sha256.clone(),
+                scenario: summary.scenario.name.clone(),
+                partial: summary.partial,
+            },
+            cases,
+            skipped,
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Snapshot, String> {
+        let text = crate::files::read_to_string_limited(path, MAX_BYTES, "snapshot")?;
+        let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}:{}:{}: not a cogbench snapshot: {}",
+                path.display(),
+                e.line(),
+                e.column(),
+                strip_position(&e.to_string())
+            )
+        })?;
+        if snapshot.format != FORMAT {
+            return Err(format!(
+                "{}: `format` is `{}`, expected `{FORMAT}`",
+                path.display(),
+                snapshot.format
+            ));
+        }
+        if snapshot.version != VERSION {
+            return Err(format!(
+                "{}: snapshot version {} is not one this cogbench reads (version {VERSION}); record it again",
+                path.display(),
+                snapshot.version
+            ));
+        }
+        Ok(snapshot)
+    }
+
+    /// The file's text: pretty JSON, stable order, a final newline.
+    pub fn render(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("plain data serialises to JSON");
+        s.push('\n');
+        s
+    }
+
+    /// Written whole or not at all.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        crate::report::json::write_atomic(path, self.render().as_bytes())
+    }
+
+    /// What judges each case of a run: the recorded answers of the cases the snapshot holds.
+    pub fn oracle(&self) -> BTreeMap<String, RecordedCase> {
+        self.cases
+            .iter()
+            .map(|(id, r)| (id.clone(), r.recorded()))
+            .filter(|(_, r)| r.has_answers())
+            .collect()
+    }
+}
+
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Which oracle judged a run, in summary.json.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OracleInfo {
+    /// The snapshot file, as given.
+    pub file: String,
+    pub target_kind: String,
+    pub endpoint: String,
+    pub recorded_at: String,
+    /// Whether the snapshot was recorded with the same catalog as this run's.
+    pub same_catalog: bool,
+    /// Cases the snapshot judged.
+    pub cases_judged: u64,
+    /// Cases it lacks, judged by the catalog instead.
+    pub cases_from_catalog: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_never_reach_the_header() {
+        assert_eq!(
+            endpoint_without_credentials(
+                "https://AKIA:secret@cognito-idp.eu-west-1.amazonaws.com/?X-Amz-Security-Token=t"
+            ),
+            "https://cognito-idp.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            endpoint_without_credentials("http://127.0.0.1:9229"),
+            "http://127.0.0.1:9229"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_snapshot_is_refused_with_its_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.json");
+        std::fs::write(&p, "{\n  \"format\": 3\n}").unwrap();
+        let e = Snapshot::load(&p).unwrap_err();
+        assert!(e.contains("s.json:2:"), "{e}");
+        std::fs::write(
+            &p,
+            r#"{"format":"other","version":1,"header":{"target_kind":"","endpoint":"","region":"","recorded_at":"","cogbench_version":"","catalog_sha256":"","scenario":"","partial":false},"cases":{}}"#,
+        )
+        .unwrap();
+        assert!(Snapshot::load(&p).unwrap_err().contains("`format`"));
+    }
+}
