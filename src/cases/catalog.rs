@@ -661,6 +661,34 @@ mod tests {
     }
 
     #[test]
+    fn every_inferred_case_says_what_is_open() {
+        let c = Catalog::builtin();
+        for case in &c.cases {
+            if case.confidence == Confidence::Inferred {
+                assert!(
+                    case.note.as_deref().is_some_and(|n| n.contains('§')),
+                    "{}: an inferred case needs a note citing the spec",
+                    case.id
+                );
+            }
+        }
+        let over_max = c.get("member-username-over-max").unwrap();
+        assert_eq!(over_max.confidence, Confidence::Inferred);
+        let empty = c.get("member-username-empty").unwrap();
+        assert_eq!(
+            empty.confidence,
+            Confidence::Documented,
+            "\"greater than or equal to\" is seen in Cognito's own messages (§3.2)"
+        );
+        let limit = c
+            .errors
+            .iter()
+            .find(|e| e.name == "LimitExceededException")
+            .unwrap();
+        assert!(limit.note.as_deref().is_some_and(|n| n.contains("guess")));
+    }
+
+    #[test]
     fn needs_follow_from_the_user_and_the_request() {
         let c = Catalog::builtin();
         let needs = |id: &str| c.get(id).unwrap().needs();
