@@ -118,7 +118,7 @@ fn null_item(wire: &str) -> String {
 /// "greater than or equal to" and the pattern phrase, but this phrase only in another service.
 const LENGTH_MAX_NOTE: &str = "The limit is the model's (spec §2.1), but the \"must have length less than or equal to\" wording is known only from another AWS service (§3.2); that Cognito words its maximum the same way is inferred.";
 const SERIALIZATION_NOTE: &str = "A member of the wrong JSON type is refused with SerializationException by other Cognito operations (spec §1.5); not captured for ConfirmSignUp itself.";
-const BOOLEAN_NOTE: &str = "A 2026 probe of another Cognito operation saw the string \"yes\" accepted for a boolean member (spec §1.5); the model says boolean, and this case expects the model's type to be enforced.";
+const BOOLEAN_NOTE: &str = "The model types the member as boolean (spec §2.1), but the only live evidence, a 2026 probe of another Cognito operation, saw a string accepted for a boolean member (§1.5), so this case expects acceptance and checks nothing that depends on the value Cognito reads from the string.";
 
 struct Builder<'a> {
     m: &'a Member,
@@ -287,7 +287,21 @@ pub fn generate(table: &Table) -> Vec<Json> {
                 );
             }
             Kind::Boolean => {
-                b.wrong_type("string", "the string \"true\"", json!("true"), BOOLEAN_NOTE);
+                // Not wrong_type: the live evidence says a string is accepted (BOOLEAN_NOTE).
+                // Against a user with no alias clash the answer is the same whatever value
+                // the string reads as.
+                b.out.push(json!({
+                    "id": format!("member-{}-string", kebab(name)),
+                    "title": format!("{name} sent as the string \"true\""),
+                    "checks": "200: the string is accepted, as seen live for a boolean member of another Cognito operation; the user is CONFIRMED",
+                    "spec": "Decision order 1, 9; §1.5; §2.1",
+                    "confidence": "inferred",
+                    "note": BOOLEAN_NOTE,
+                    "user": "unconfirmed",
+                    "client": m.client,
+                    "request": {name.clone(): "true"},
+                    "expect": {"status": 200, "body": "output", "post": [{"of": "user", "status": "CONFIRMED"}]},
+                }));
                 b.wrong_type("number", "the number 1", json!(1), SERIALIZATION_NOTE);
             }
             Kind::Structure => {

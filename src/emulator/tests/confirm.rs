@@ -394,10 +394,11 @@ async fn step8_alias_exists_without_force() {
     h.sign_up(&f, "second", email("shared@example.com")).await;
     let c2 = h.code_of(&f.pool, "second").await;
     assert_eq!(h.confirm(confirm_body(&f, "first", &c1)).await.status, 200);
-    for force in [None, Some(false)] {
+    // A string other than "true" is accepted for the boolean and reads as false (wire.rs).
+    for force in [None, Some(json!(false)), Some(json!("yes"))] {
         let mut body = confirm_body(&f, "second", &c2);
         if let Some(v) = force {
-            body["ForceAliasCreation"] = json!(v);
+            body["ForceAliasCreation"] = v;
         }
         body["ClientMetadata"] = json!({ "k": "v" });
         h.confirm(body).await.assert_error(
