@@ -477,7 +477,10 @@ impl Case {
         // Set-up confirms CONFIRMED users and alias holders with their codes.
         let confirms_at_setup = matches!(
             self.user,
-            UserKind::Confirmed | UserKind::AliasContested | UserKind::AliasCrowd
+            UserKind::Confirmed
+                | UserKind::AliasContested
+                | UserKind::AliasContestedOtherCase
+                | UserKind::AliasCrowd
         );
         if uses_code || confirms_at_setup || self.user == UserKind::Resent {
             needs.push(Capability::ReadCodes);
@@ -546,7 +549,12 @@ impl TryFrom<RawCase> for Case {
         }
         for post in &r.expect.post {
             if post.of == Whom::PreviousOwner
-                && !matches!(r.user, UserKind::AliasContested | UserKind::AliasCrowd)
+                && !matches!(
+                    r.user,
+                    UserKind::AliasContested
+                        | UserKind::AliasContestedOtherCase
+                        | UserKind::AliasCrowd
+                )
             {
                 return Err(format!(
                     "case `{}`: only an alias-contested user has a previous_owner",
@@ -803,8 +811,14 @@ mod tests {
         );
         // Scenario members reach the last request too, but never what the case sets.
         let extra = vec![
-            ("ClientMetadata".to_owned(), Value::Json(serde_json::json!({"s": "x"}))),
-            ("ConfirmationCode".to_owned(), Value::Json(serde_json::json!("1"))),
+            (
+                "ClientMetadata".to_owned(),
+                Value::Json(serde_json::json!({"s": "x"})),
+            ),
+            (
+                "ConfirmationCode".to_owned(),
+                Value::Json(serde_json::json!("1")),
+            ),
         ];
         let merged = correct.with_members(&extra);
         let last = merged.last_request.unwrap();
@@ -823,7 +837,10 @@ mod tests {
     fn last_request_needs_a_sequence_of_members() {
         let err = |extra: &str| one_case(extra).unwrap_err().message;
         let e = err("    last_request: {ConfirmationCode: $code}\n");
-        assert!(e.contains("`last_request` needs a sequential `repeat`"), "{e}");
+        assert!(
+            e.contains("`last_request` needs a sequential `repeat`"),
+            "{e}"
+        );
         let e = err(
             "    repeat: {count: 3, concurrent: true}\n    last_request: {ConfirmationCode: $code}\n",
         );
@@ -840,6 +857,25 @@ mod tests {
             "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    last_request: {ConfirmationCode: $nope}\n",
         );
         assert!(e.contains("unknown placeholder"), "{e}");
+    }
+
+    #[test]
+    fn an_other_case_contested_user_has_a_previous_owner() {
+        let c = Catalog::builtin();
+        let case = c.get("alias-exists-case-insensitive").unwrap();
+        assert_eq!(case.user, UserKind::AliasContestedOtherCase);
+        assert_eq!(case.pool, PoolVariant::CaseInsensitive);
+        assert_eq!(case.slot(), Some(Slot::OtherCaseReusable));
+        assert!(
+            case.needs().contains(&Capability::ReadCodes),
+            "set-up confirms the holder"
+        );
+        assert!(case.expect.post.iter().any(|p| p.of == Whom::PreviousOwner));
+        let text = "version: 1\ndefault_request: {}\ncases:\n  - id: c\n    title: t\n    checks: c\n    spec: s\n    confidence: inferred\n    user: unconfirmed\n    expect: {status: 400, error: E, post: [{of: previous_owner}]}\n";
+        let e = Catalog::parse(text, Path::new("c.yaml")).unwrap_err();
+        assert!(e.message.contains("only an alias-contested user"), "{e}");
+        let ok = text.replace("user: unconfirmed", "user: alias-contested-other-case");
+        assert!(Catalog::parse(&ok, Path::new("c.yaml")).is_ok());
     }
 
     #[test]
