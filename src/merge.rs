@@ -643,7 +643,8 @@ fn merged_coverage(parts: &[Part], cases: &[CaseSummary]) -> report::Coverage {
             .iter()
             .find(|s| s.error == e.error && !s.provokable)
             .map(|s| s.reason.as_str());
-        let (covered, not) = run::error_coverage(&e.error, &e.spec, unprovokable, &mine);
+        let (mut covered, not) = run::error_coverage(&e.error, &e.spec, unprovokable, &mine);
+        covered.note = e.note.clone();
         errors.push(covered);
         skipped.extend(not);
     }

@@ -772,7 +772,8 @@ fn coverage(plan: &Plan, cases: &[CaseSummary]) -> report::Coverage {
                 in_run(c).is_some_and(|k| k.expect.error.as_deref() == Some(e.name.as_str()))
             })
             .collect();
-        let (covered, not) = error_coverage(&e.name, &e.spec, e.unprovokable.as_deref(), &mine);
+        let (mut covered, not) = error_coverage(&e.name, &e.spec, e.unprovokable.as_deref(), &mine);
+        covered.note = e.note.clone();
         errors.push(covered);
         skipped.extend(not);
     }
@@ -840,6 +841,7 @@ pub fn error_coverage(
         spec: spec.to_owned(),
         provoked,
         cases: mine.iter().map(|c| c.name.clone()).collect(),
+        note: None,
     };
     (covered, skipped)
 }

@@ -95,14 +95,28 @@ impl Catalog {
     /// Merges the default request under the case's own members and adds (or replaces) it.
     fn add(&mut self, mut case: Case) {
         let mut members = self.default_request.clone();
-        case.own_members = case.request_overrides.keys().cloned().collect();
+        case.own_members = case
+            .request_overrides
+            .keys()
+            .chain(case.last_overrides.iter().flat_map(|m| m.keys()))
+            .cloned()
+            .collect();
         for (name, value) in std::mem::take(&mut case.request_overrides) {
             members.insert(name, value);
         }
-        case.request = members
-            .into_iter()
-            .filter(|(_, v)| !matches!(v, Value::Omit))
-            .collect();
+        let sent = |members: BTreeMap<String, Value>| -> Vec<(String, Value)> {
+            members
+                .into_iter()
+                .filter(|(_, v)| !matches!(v, Value::Omit))
+                .collect()
+        };
+        // Over the merged request, so `$omit` there stays omitted unless the last sets it.
+        case.last_request = case.last_overrides.take().map(|last| {
+            let mut m = members.clone();
+            m.extend(last);
+            sent(m)
+        });
+        case.request = sent(members);
         match self.cases.iter_mut().find(|c| c.id == case.id) {
             Some(existing) => *existing = case,
             None => self.cases.push(case),
@@ -461,6 +475,10 @@ pub struct Case {
     /// With `repeat`: sequential, what every answer but the last must be; concurrent, what every
     /// answer but exactly one (which must meet `expect`) must be. Absent: all meet `expect`.
     pub expect_others: Option<Expect>,
+    /// A sequence's last request when it differs from the others: `request` with the case's
+    /// `last_request` members merged over it (omitted members removed).
+    pub last_request: Option<Vec<(String, Value)>>,
+    last_overrides: Option<BTreeMap<String, Value>>,
 }
 
 impl Case {
@@ -472,9 +490,11 @@ impl Case {
             if case.own_members.contains(name) {
                 continue;
             }
-            case.request.retain(|(n, _)| n != name);
-            if *value != Value::Omit {
-                case.request.push((name.clone(), value.clone()));
+            for request in std::iter::once(&mut case.request).chain(case.last_request.as_mut()) {
+                request.retain(|(n, _)| n != name);
+                if *value != Value::Omit {
+                    request.push((name.clone(), value.clone()));
+                }
             }
         }
         case
@@ -503,16 +523,23 @@ impl Case {
         }
         // A raw body replaces the members, and their placeholders with them.
         let uses_code = self.http.body.is_none()
-            && self.request.iter().any(|(_, v)| {
-                matches!(
-                    v,
-                    Value::Field(Field::Code | Field::WrongCode | Field::OldCode)
-                )
-            });
+            && self
+                .request
+                .iter()
+                .chain(self.last_request.iter().flatten())
+                .any(|(_, v)| {
+                    matches!(
+                        v,
+                        Value::Field(Field::Code | Field::WrongCode | Field::OldCode)
+                    )
+                });
         // Set-up confirms CONFIRMED users and alias holders with their codes.
         let confirms_at_setup = matches!(
             self.user,
-            UserKind::Confirmed | UserKind::AliasContested | UserKind::AliasCrowd
+            UserKind::Confirmed
+                | UserKind::AliasContested
+                | UserKind::AliasContestedOtherCase
+                | UserKind::AliasCrowd
         );
         if uses_code || confirms_at_setup || self.user == UserKind::Resent {
             needs.push(Capability::ReadCodes);
@@ -559,6 +586,7 @@ struct RawCase {
     expect: Expect,
     repeat: Option<Repeat>,
     expect_others: Option<Expect>,
+    last_request: Option<BTreeMap<String, Value>>,
 }
 
 impl TryFrom<RawCase> for Case {
@@ -580,7 +608,12 @@ impl TryFrom<RawCase> for Case {
         }
         for post in &r.expect.post {
             if post.of == Whom::PreviousOwner
-                && !matches!(r.user, UserKind::AliasContested | UserKind::AliasCrowd)
+                && !matches!(
+                    r.user,
+                    UserKind::AliasContested
+                        | UserKind::AliasContestedOtherCase
+                        | UserKind::AliasCrowd
+                )
             {
                 return Err(format!(
                     "case `{}`: only an alias-contested user has a previous_owner",
@@ -611,6 +644,35 @@ impl TryFrom<RawCase> for Case {
                 return Err(format!("case `{}`: `expect_others` needs `repeat`", r.id));
             }
             _ => {}
+        }
+        if let Some(last) = &r.last_request {
+            match r.repeat {
+                None => {
+                    return Err(format!(
+                        "case `{}`: `last_request` needs a sequential `repeat` (its last request is the one it changes)",
+                        r.id
+                    ));
+                }
+                Some(rep) if rep.concurrent => {
+                    return Err(format!(
+                        "case `{}`: `last_request` goes with a sequential `repeat` only; a concurrent one has no last request",
+                        r.id
+                    ));
+                }
+                Some(_) => {}
+            }
+            if r.http.body.is_some() {
+                return Err(format!(
+                    "case `{}`: `last_request` changes members, but `http.body` replaces them all",
+                    r.id
+                ));
+            }
+            if last.is_empty() {
+                return Err(format!(
+                    "case `{}`: `last_request` is empty; name the members the last request changes, or leave it out",
+                    r.id
+                ));
+            }
         }
         if r.user == UserKind::AliasCrowd && !r.repeat.is_some_and(|x| x.concurrent) {
             return Err(format!(
@@ -655,6 +717,8 @@ impl TryFrom<RawCase> for Case {
             expect: r.expect,
             repeat: r.repeat,
             expect_others: r.expect_others,
+            last_request: None,
+            last_overrides: r.last_request,
         })
     }
 }
@@ -720,6 +784,34 @@ mod tests {
     }
 
     #[test]
+    fn every_inferred_case_says_what_is_open() {
+        let c = Catalog::builtin();
+        for case in &c.cases {
+            if case.confidence == Confidence::Inferred {
+                assert!(
+                    case.note.as_deref().is_some_and(|n| n.contains('§')),
+                    "{}: an inferred case needs a note citing the spec",
+                    case.id
+                );
+            }
+        }
+        let over_max = c.get("member-username-over-max").unwrap();
+        assert_eq!(over_max.confidence, Confidence::Inferred);
+        let empty = c.get("member-username-empty").unwrap();
+        assert_eq!(
+            empty.confidence,
+            Confidence::Documented,
+            "\"greater than or equal to\" is seen in Cognito's own messages (§3.2)"
+        );
+        let limit = c
+            .errors
+            .iter()
+            .find(|e| e.name == "LimitExceededException")
+            .unwrap();
+        assert!(limit.note.as_deref().is_some_and(|n| n.contains("guess")));
+    }
+
+    #[test]
     fn needs_follow_from_the_user_and_the_request() {
         let c = Catalog::builtin();
         let needs = |id: &str| c.get(id).unwrap().needs();
@@ -730,6 +822,119 @@ mod tests {
         assert!(needs("valid-code").contains(&Capability::ReadCodes));
         assert!(!needs("unknown-user").contains(&Capability::ReadCodes));
         assert_eq!(needs("malformed-json"), Vec::<Capability>::new());
+    }
+
+    /// A one-case catalog around `extra` lines of case fields.
+    fn one_case(extra: &str) -> Result<Catalog, YamlError> {
+        let text = format!(
+            "version: 1\ndefault_request: {{Username: $username, ConfirmationCode: $code}}\ncases:\n  - id: c\n    title: t\n    checks: c\n    spec: s\n    confidence: inferred\n    user: unconfirmed\n    expect: {{status: 400, error: E}}\n{extra}"
+        );
+        Catalog::parse(&text, Path::new("c.yaml"))
+    }
+
+    #[test]
+    fn last_request_is_merged_over_the_case_request() {
+        let c = one_case(
+            "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    request: {ConfirmationCode: \"000000\", ClientMetadata: {a: b}}\n    last_request: {ConfirmationCode: $code, ClientMetadata: $omit}\n",
+        )
+        .unwrap();
+        let case = &c.cases[0];
+        let last = case.last_request.clone().unwrap();
+        assert_eq!(
+            last,
+            vec![
+                ("ConfirmationCode".to_owned(), Value::Field(Field::Code)),
+                ("Username".to_owned(), Value::Field(Field::Username)),
+            ]
+        );
+        assert_eq!(case.request.len(), 3, "{:?}", case.request);
+        assert!(case.own_members.contains("ClientMetadata"));
+        // Only the last request reads the code: the case still needs codes.
+        let builtin = Catalog::builtin();
+        let correct = builtin.get("attempt-limit-correct-code").unwrap();
+        assert!(
+            !correct
+                .request
+                .iter()
+                .any(|(_, v)| *v == Value::Field(Field::Code))
+        );
+        assert!(correct.needs().contains(&Capability::ReadCodes));
+        assert_eq!(
+            correct
+                .last_request
+                .as_ref()
+                .unwrap()
+                .iter()
+                .find(|(k, _)| k == "ConfirmationCode"),
+            Some(&("ConfirmationCode".to_owned(), Value::Field(Field::Code)))
+        );
+        // Scenario members reach the last request too, but never what the case sets.
+        let extra = vec![
+            (
+                "ClientMetadata".to_owned(),
+                Value::Json(serde_json::json!({"s": "x"})),
+            ),
+            (
+                "ConfirmationCode".to_owned(),
+                Value::Json(serde_json::json!("1")),
+            ),
+        ];
+        let merged = correct.with_members(&extra);
+        let last = merged.last_request.unwrap();
+        assert!(last.iter().any(|(k, _)| k == "ClientMetadata"));
+        assert!(last.contains(&("ConfirmationCode".to_owned(), Value::Field(Field::Code))));
+        assert!(
+            builtin
+                .cases
+                .iter()
+                .filter(|k| k.id != "attempt-limit-correct-code")
+                .all(|k| k.last_request.is_none())
+        );
+    }
+
+    #[test]
+    fn last_request_needs_a_sequence_of_members() {
+        let err = |extra: &str| one_case(extra).unwrap_err().message;
+        let e = err("    last_request: {ConfirmationCode: $code}\n");
+        assert!(
+            e.contains("`last_request` needs a sequential `repeat`"),
+            "{e}"
+        );
+        let e = err(
+            "    repeat: {count: 3, concurrent: true}\n    last_request: {ConfirmationCode: $code}\n",
+        );
+        assert!(e.contains("sequential `repeat` only"), "{e}");
+        let e = err(
+            "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    http: {body: \"{}\"}\n    last_request: {ConfirmationCode: $code}\n",
+        );
+        assert!(e.contains("`http.body` replaces them"), "{e}");
+        let e = err(
+            "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    last_request: {}\n",
+        );
+        assert!(e.contains("`last_request` is empty"), "{e}");
+        let e = err(
+            "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    last_request: {ConfirmationCode: $nope}\n",
+        );
+        assert!(e.contains("unknown placeholder"), "{e}");
+    }
+
+    #[test]
+    fn an_other_case_contested_user_has_a_previous_owner() {
+        let c = Catalog::builtin();
+        let case = c.get("alias-exists-case-insensitive").unwrap();
+        assert_eq!(case.user, UserKind::AliasContestedOtherCase);
+        assert_eq!(case.pool, PoolVariant::CaseInsensitive);
+        assert_eq!(case.slot(), Some(Slot::OtherCaseReusable));
+        assert!(
+            case.needs().contains(&Capability::ReadCodes),
+            "set-up confirms the holder"
+        );
+        assert!(case.expect.post.iter().any(|p| p.of == Whom::PreviousOwner));
+        let text = "version: 1\ndefault_request: {}\ncases:\n  - id: c\n    title: t\n    checks: c\n    spec: s\n    confidence: inferred\n    user: unconfirmed\n    expect: {status: 400, error: E, post: [{of: previous_owner}]}\n";
+        let e = Catalog::parse(text, Path::new("c.yaml")).unwrap_err();
+        assert!(e.message.contains("only an alias-contested user"), "{e}");
+        let ok = text.replace("user: unconfirmed", "user: alias-contested-other-case");
+        assert!(Catalog::parse(&ok, Path::new("c.yaml")).is_ok());
     }
 
     #[test]

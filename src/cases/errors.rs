@@ -12,6 +12,8 @@ pub struct DocumentedError {
     pub spec: String,
     /// Why no request can provoke it on the targets cogbench drives.
     pub unprovokable: Option<String>,
+    /// What is uncertain about its trigger, shown beside it in reports.
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

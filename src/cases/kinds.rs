@@ -29,6 +29,9 @@ pub enum UserKind {
     Confirmed,
     Unknown,
     AliasContested,
+    /// Like `AliasContested`, but the user signed up with the holder's email upper-cased: the
+    /// same alias only where CaseSensitive false folds email case (spec §4.2).
+    AliasContestedOtherCase,
     /// UNCONFIRMED, with a code issued more than 24 hours ago (needs a clock to advance).
     Expired,
     /// UNCONFIRMED, after ResendConfirmationCode: `$code` is the new code, `$old_code` the first.
@@ -48,6 +51,8 @@ pub enum Slot {
     Confirmed,
     ContestedFresh,
     ContestedReusable,
+    OtherCaseFresh,
+    OtherCaseReusable,
     Expired,
     ResentFresh,
     ResentReusable,
@@ -55,12 +60,14 @@ pub enum Slot {
 }
 
 impl Slot {
-    pub const ALL: [Slot; 9] = [
+    pub const ALL: [Slot; 11] = [
         Slot::Fresh,
         Slot::Unconfirmed,
         Slot::Confirmed,
         Slot::ContestedFresh,
         Slot::ContestedReusable,
+        Slot::OtherCaseFresh,
+        Slot::OtherCaseReusable,
         Slot::Expired,
         Slot::ResentFresh,
         Slot::ResentReusable,
@@ -74,6 +81,8 @@ impl Slot {
             (UserKind::Confirmed, _) => Slot::Confirmed,
             (UserKind::AliasContested, true) => Slot::ContestedFresh,
             (UserKind::AliasContested, false) => Slot::ContestedReusable,
+            (UserKind::AliasContestedOtherCase, true) => Slot::OtherCaseFresh,
+            (UserKind::AliasContestedOtherCase, false) => Slot::OtherCaseReusable,
             (UserKind::Expired, _) => Slot::Expired,
             (UserKind::Resent, true) => Slot::ResentFresh,
             (UserKind::Resent, false) => Slot::ResentReusable,
@@ -86,7 +95,11 @@ impl Slot {
     pub fn single_use(self) -> bool {
         matches!(
             self,
-            Slot::Fresh | Slot::ContestedFresh | Slot::ResentFresh | Slot::Crowd
+            Slot::Fresh
+                | Slot::ContestedFresh
+                | Slot::OtherCaseFresh
+                | Slot::ResentFresh
+                | Slot::Crowd
         )
     }
 
@@ -94,8 +107,17 @@ impl Slot {
     pub fn with_holder(self) -> bool {
         matches!(
             self,
-            Slot::ContestedFresh | Slot::ContestedReusable | Slot::Crowd
+            Slot::ContestedFresh
+                | Slot::ContestedReusable
+                | Slot::OtherCaseFresh
+                | Slot::OtherCaseReusable
+                | Slot::Crowd
         )
+    }
+
+    /// Its user signs up with the holder's email upper-cased.
+    pub fn upper_cases_email(self) -> bool {
+        matches!(self, Slot::OtherCaseFresh | Slot::OtherCaseReusable)
     }
 
     pub fn name(self) -> &'static str {
@@ -105,6 +127,8 @@ impl Slot {
             Slot::Confirmed => "confirmed",
             Slot::ContestedFresh => "contested_fresh",
             Slot::ContestedReusable => "contested_reusable",
+            Slot::OtherCaseFresh => "contested_other_case_fresh",
+            Slot::OtherCaseReusable => "contested_other_case_reusable",
             Slot::Expired => "expired",
             Slot::ResentFresh => "resent_fresh",
             Slot::ResentReusable => "resent_reusable",
@@ -119,6 +143,8 @@ impl Slot {
             Slot::Confirmed => "CONFIRMED",
             Slot::ContestedFresh => "fresh alias-contested",
             Slot::ContestedReusable => "reusable alias-contested",
+            Slot::OtherCaseFresh => "fresh alias-contested (email in other letter case)",
+            Slot::OtherCaseReusable => "reusable alias-contested (email in other letter case)",
             Slot::Expired => "expired-code",
             Slot::ResentFresh => "fresh resent-code",
             Slot::ResentReusable => "reusable resent-code",
@@ -201,6 +227,56 @@ impl Capability {
             Capability::AdvanceClock => "advance_clock",
             Capability::ResendCodes => "resend_codes",
             Capability::Provision => "provision",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_other_case_contested_user_comes_with_a_holder_and_an_upper_cased_email() {
+        let kind: UserKind =
+            serde_json::from_value(serde_json::json!("alias-contested-other-case")).unwrap();
+        assert_eq!(kind, UserKind::AliasContestedOtherCase);
+        let fresh = Slot::of(kind, true).unwrap();
+        let reusable = Slot::of(kind, false).unwrap();
+        assert_eq!(
+            (fresh, reusable),
+            (Slot::OtherCaseFresh, Slot::OtherCaseReusable)
+        );
+        assert!(fresh.single_use() && !reusable.single_use());
+        for s in [fresh, reusable] {
+            assert!(s.with_holder() && s.upper_cases_email(), "{s:?}");
+        }
+        // The plain alias-contested user keeps the holder's email as it is.
+        let plain = Slot::of(UserKind::AliasContested, false).unwrap();
+        assert!(plain.with_holder() && !plain.upper_cases_email());
+    }
+
+    #[test]
+    fn every_slot_has_a_shelf_and_a_name_of_its_own() {
+        let mut names: Vec<&str> = Slot::ALL.iter().map(|s| s.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Slot::ALL.len());
+        let kinds = [
+            UserKind::Unconfirmed,
+            UserKind::Confirmed,
+            UserKind::AliasContested,
+            UserKind::AliasContestedOtherCase,
+            UserKind::Expired,
+            UserKind::Resent,
+            UserKind::AliasCrowd,
+        ];
+        for slot in Slot::ALL {
+            assert!(
+                kinds
+                    .iter()
+                    .any(|k| [true, false].iter().any(|c| Slot::of(*k, *c) == Some(slot))),
+                "{slot:?} is no kind's"
+            );
         }
     }
 }

@@ -114,8 +114,11 @@ fn null_item(wire: &str) -> String {
     )
 }
 
+/// Over-max cases are inferred: Cognito's validation messages are seen with "must not be null",
+/// "greater than or equal to" and the pattern phrase, but this phrase only in another service.
+const LENGTH_MAX_NOTE: &str = "The limit is the model's (spec §2.1), but the \"must have length less than or equal to\" wording is known only from another AWS service (§3.2); that Cognito words its maximum the same way is inferred.";
 const SERIALIZATION_NOTE: &str = "A member of the wrong JSON type is refused with SerializationException by other Cognito operations (spec §1.5); not captured for ConfirmSignUp itself.";
-const BOOLEAN_NOTE: &str = "A 2026 probe of another Cognito operation saw the string \"yes\" accepted for a boolean member (spec §1.5); the model says boolean, and this case expects the model's type to be enforced.";
+const BOOLEAN_NOTE: &str = "The model types the member as boolean (spec §2.1), but the only live evidence, a 2026 probe of another Cognito operation, saw a string accepted for a boolean member (§1.5), so this case expects acceptance and checks nothing that depends on the value Cognito reads from the string.";
 
 struct Builder<'a> {
     m: &'a Member,
@@ -123,7 +126,6 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    #[allow(clippy::too_many_arguments)]
     fn validation(
         &mut self,
         variant: &str,
@@ -132,8 +134,20 @@ impl Builder<'_> {
         items: Vec<String>,
         confidence: &str,
     ) {
+        self.validation_noted(variant, title, value, items, confidence, None);
+    }
+
+    fn validation_noted(
+        &mut self,
+        variant: &str,
+        title: String,
+        value: Json,
+        items: Vec<String>,
+        confidence: &str,
+        note: Option<&str>,
+    ) {
         let m = self.m;
-        self.out.push(json!({
+        let mut case = json!({
             "id": format!("member-{}-{variant}", kebab(&m.name)),
             "title": title,
             "checks": format!("400 InvalidParameterException with {} validation error(s) naming {}", items.len(), m.wire.as_deref().unwrap_or(&m.name)),
@@ -143,7 +157,11 @@ impl Builder<'_> {
             "client": m.client,
             "request": {m.name.clone(): value},
             "expect": {"status": 400, "error": "InvalidParameterException", "message": validation_message(&items)},
-        }));
+        });
+        if let Some(note) = note {
+            case["note"] = json!(note);
+        }
+        self.out.push(case);
     }
 
     fn wrong_type(&mut self, variant: &str, what: &str, value: Json, note: &str) {
@@ -179,6 +197,9 @@ pub fn generate(table: &Table) -> Vec<Json> {
                 let (min, max) = (m.min.unwrap_or(0), m.max.unwrap_or(usize::MAX));
                 let filler = m.filler.as_deref().unwrap_or("a");
                 let observed = name == "ConfirmationCode";
+                // Documented: the constraint is the model's, and Cognito's own validation
+                // messages (§3.2) show the null, pattern and "greater than or equal to"
+                // wordings. The over-max wording is not among them (LENGTH_MAX_NOTE).
                 let conf = |seen: bool| if seen { "observed" } else { "documented" };
                 if m.required {
                     b.validation(
@@ -220,7 +241,7 @@ pub fn generate(table: &Table) -> Vec<Json> {
                         conf(false),
                     );
                 }
-                b.validation(
+                b.validation_noted(
                     "over-max",
                     format!("{name} of {} characters, one over the maximum", max + 1),
                     repeat(filler, max + 1),
@@ -228,7 +249,8 @@ pub fn generate(table: &Table) -> Vec<Json> {
                         wire,
                         &format!("have length less than or equal to {max}"),
                     )],
-                    conf(false),
+                    "inferred",
+                    Some(LENGTH_MAX_NOTE),
                 );
                 if let (Some(p), Some(bad)) = (&m.pattern, &m.outside_pattern) {
                     b.validation(
@@ -265,7 +287,21 @@ pub fn generate(table: &Table) -> Vec<Json> {
                 );
             }
             Kind::Boolean => {
-                b.wrong_type("string", "the string \"true\"", json!("true"), BOOLEAN_NOTE);
+                // Not wrong_type: the live evidence says a string is accepted (BOOLEAN_NOTE).
+                // Against a user with no alias clash the answer is the same whatever value
+                // the string reads as.
+                b.out.push(json!({
+                    "id": format!("member-{}-string", kebab(name)),
+                    "title": format!("{name} sent as the string \"true\""),
+                    "checks": "200: the string is accepted, as seen live for a boolean member of another Cognito operation; the user is CONFIRMED",
+                    "spec": "Decision order 1, 9; §1.5; §2.1",
+                    "confidence": "inferred",
+                    "note": BOOLEAN_NOTE,
+                    "user": "unconfirmed",
+                    "client": m.client,
+                    "request": {name.clone(): "true"},
+                    "expect": {"status": 200, "body": "output", "post": [{"of": "user", "status": "CONFIRMED"}]},
+                }));
                 b.wrong_type("number", "the number 1", json!(1), SERIALIZATION_NOTE);
             }
             Kind::Structure => {
@@ -280,7 +316,7 @@ pub fn generate(table: &Table) -> Vec<Json> {
                     );
                     if let Some(max) = f.max {
                         let wire = f.wire.clone().unwrap_or_else(|| field.clone());
-                        b.validation(
+                        b.validation_noted(
                             &format!("{kf}-over-max"),
                             format!(
                                 "{name}.{field} of {} characters, one over the maximum",
@@ -291,7 +327,8 @@ pub fn generate(table: &Table) -> Vec<Json> {
                                 &wire,
                                 &format!("have length less than or equal to {max}"),
                             )],
-                            "documented",
+                            "inferred",
+                            Some(LENGTH_MAX_NOTE),
                         );
                     }
                 }
@@ -314,7 +351,7 @@ pub fn generate(table: &Table) -> Vec<Json> {
         "checks": "200: the unknown member is ignored and the user is CONFIRMED",
         "spec": "§1.1; §2.1",
         "confidence": "inferred",
-        "note": "The sources do not say how Cognito treats an unknown request member; AWS JSON services ignore them.",
+        "note": "The sources do not say how Cognito treats a request member the model does not define (§2.1 lists the modelled ones); AWS JSON services ignore them.",
         "user": "unconfirmed",
         "request": {"CogbenchUnknownMember": "ignored"},
         "expect": {"status": 200, "body": "output", "post": [{"of": "user", "status": "CONFIRMED"}]},

@@ -53,11 +53,26 @@ enum UsernameSource {
 
 impl RequestTemplate {
     pub fn compile(case: &Case, client: &ClientView) -> RequestTemplate {
+        RequestTemplate::compile_members(case, &case.request, client)
+    }
+
+    /// The template of a sequence's last request, when the case's `last_request` changes it.
+    pub fn compile_last(case: &Case, client: &ClientView) -> Option<RequestTemplate> {
+        case.last_request
+            .as_ref()
+            .map(|members| RequestTemplate::compile_members(case, members, client))
+    }
+
+    fn compile_members(
+        case: &Case,
+        members: &[(String, Value)],
+        client: &ClientView,
+    ) -> RequestTemplate {
         let mut pieces = Vec::new();
         let mut current = b"{".to_vec();
         let mut first = true;
         let mut username_source = UsernameSource::Literal(String::new());
-        for (name, value) in &case.request {
+        for (name, value) in members {
             // A SecretHash only exists for clients with a secret; a wrong one is sent regardless.
             if matches!(value, Value::Field(Field::SecretHash)) && client.secret.is_none() {
                 continue;
@@ -288,6 +303,26 @@ mod tests {
         assert!(
             body("code-missing", &public())
                 .get("ConfirmationCode")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_sequence_last_request_has_its_own_body() {
+        let catalog = Catalog::builtin();
+        let case = catalog.get("attempt-limit-correct-code").unwrap();
+        let write = |t: &RequestTemplate| {
+            let mut out = Vec::new();
+            t.write_body(&user(), &mut out);
+            serde_json::from_slice::<serde_json::Value>(&out).unwrap()
+        };
+        let others = write(&RequestTemplate::compile(case, &public()));
+        let last = write(&RequestTemplate::compile_last(case, &public()).unwrap());
+        assert_eq!(others["ConfirmationCode"], "234567");
+        assert_eq!(last["ConfirmationCode"], "123456");
+        assert_eq!(last["Username"], "alice");
+        assert!(
+            RequestTemplate::compile_last(catalog.get("attempt-limit").unwrap(), &public())
                 .is_none()
         );
     }

@@ -17,7 +17,9 @@ use super::common::{
 };
 use super::state::{Shared, UserStatus, lock};
 use super::validate::{self, StrRule, Violations};
-use super::wire::{ApiError, EMPTY_OBJECT, Str, StringMap, messages, names, parse_input};
+use super::wire::{
+    ApiError, EMPTY_OBJECT, LooseBool, Str, StringMap, messages, names, parse_input,
+};
 
 /// A confirmation code is valid for 24 hours, not configurable (§4.4).
 pub const CODE_VALIDITY: Duration = Duration::from_secs(24 * 60 * 60);
@@ -35,7 +37,7 @@ struct ConfirmSignUpInput<'a> {
     username: Option<Str<'a>>,
     #[serde(borrow)]
     confirmation_code: Option<Str<'a>>,
-    force_alias_creation: Option<bool>,
+    force_alias_creation: Option<LooseBool>,
     #[serde(borrow)]
     analytics_metadata: Option<AnalyticsMetadata<'a>>,
     #[serde(borrow)]
@@ -169,7 +171,7 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
             .get(attr, &key)
             .filter(|h| *h != idx && data.user(*h).status == UserStatus::Confirmed);
         if let Some(previous) = holder {
-            if input.force_alias_creation != Some(true) {
+            if input.force_alias_creation != Some(LooseBool(true)) {
                 return Err(ApiError::new(
                     names::ALIAS_EXISTS,
                     format!("An account with the {} already exists.", attr.name()),

@@ -185,6 +185,33 @@ impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
     }
 }
 
+/// A boolean member that also takes a string. The only live evidence (spec §1.5) is a probe
+/// of another Cognito operation that got a string accepted for a boolean member, while other
+/// wrong types were refused; what value the service reads from a string is unknown, so this
+/// reads it as Java's `Boolean.parseBoolean` would ("true" in any case, else false). Numbers,
+/// objects and arrays stay "Unexpected field type".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LooseBool(pub bool);
+
+impl<'de> Deserialize<'de> for LooseBool {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<LooseBool, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = LooseBool;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a boolean, or a string")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<LooseBool, E> {
+                Ok(LooseBool(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<LooseBool, E> {
+                Ok(LooseBool(v.eq_ignore_ascii_case("true")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// A `map<string,string>` member that is type-checked and otherwise discarded
 /// (ClientMetadata: Cognito neither stores nor validates it, §2.1; the emulator runs no triggers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,6 +368,34 @@ mod tests {
         ] {
             let err = parse_input::<Probe>(body).unwrap_err();
             assert_eq!(err, ApiError::unexpected_field_type());
+        }
+    }
+
+    #[test]
+    fn a_loose_boolean_takes_strings_but_no_other_type() {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "PascalCase")]
+        struct Loose {
+            force: Option<LooseBool>,
+        }
+        for (body, want) in [
+            (&br#"{"Force": true}"#[..], Some(true)),
+            (br#"{"Force": false}"#, Some(false)),
+            (br#"{"Force": "true"}"#, Some(true)),
+            (br#"{"Force": "TRUE"}"#, Some(true)),
+            (br#"{"Force": "yes"}"#, Some(false)),
+            (br#"{"Force": null}"#, None),
+        ] {
+            let p: Loose = parse_input(body).unwrap();
+            assert_eq!(p.force.map(|b| b.0), want, "{:?}", body);
+        }
+        for body in [
+            &br#"{"Force": 1}"#[..],
+            br#"{"Force": {"a": true}}"#,
+            br#"{"Force": [true]}"#,
+        ] {
+            let err = parse_input::<Loose>(body).err().unwrap();
+            assert_eq!(err, ApiError::unexpected_field_type(), "{:?}", body);
         }
     }
 

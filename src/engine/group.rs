@@ -37,7 +37,11 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
         for i in 0..n {
             // Within a sequence each request starts when the previous one is answered.
             let start = if i == 0 { intended } else { Instant::now() };
-            all.push(engine.send(c, &view_of(i), start).await);
+            let template = match &c.last_template {
+                Some(last) if i + 1 == n => last,
+                _ => &c.template,
+            };
+            all.push(engine.send_as(c, template, &view_of(i), start).await);
         }
         all
     };

@@ -74,6 +74,8 @@ pub struct Compiled {
     pool: usize,
     method: reqwest::Method,
     template: RequestTemplate,
+    /// A sequence's last request, when the case's `last_request` makes it differ.
+    last_template: Option<RequestTemplate>,
     target_header: Option<HeaderValue>,
     content_type: HeaderValue,
     expect: Expect,
@@ -113,6 +115,7 @@ impl Compiled {
                 .unwrap_or(reqwest::Method::POST),
             target_header: template.target.as_deref().map(header),
             content_type: header(&template.content_type),
+            last_template: RequestTemplate::compile_last(case, client),
             template,
             expect: case.expect.clone(),
             expect_others: case.expect_others.clone(),
@@ -441,8 +444,19 @@ impl Engine {
 
     /// One exchange: the request for `view`, sent and read, with its two latencies.
     async fn send(&self, c: &Compiled, view: &UserView<'_>, intended: Instant) -> Sent {
+        self.send_as(c, &c.template, view, intended).await
+    }
+
+    /// `send` with the body from `template` (a sequence's last request) instead of the case's.
+    async fn send_as(
+        &self,
+        c: &Compiled,
+        template: &RequestTemplate,
+        view: &UserView<'_>,
+        intended: Instant,
+    ) -> Sent {
         let mut body = Vec::with_capacity(192);
-        c.template.write_body(view, &mut body);
+        template.write_body(view, &mut body);
         self.sent.fetch_add(1, Ordering::Relaxed);
         if let Some(pool) = &self.lean {
             let _slot = pool.slot().await;

@@ -33,7 +33,7 @@ impl UserRecord {
 }
 
 /// The user a request is about, and for alias-contested users the CONFIRMED user who holds
-/// the same email as a verified alias.
+/// the same email (for `alias-contested-other-case`, in other letter case) as a verified alias.
 #[derive(Debug, Clone)]
 pub struct Tenant {
     pub user: UserRecord,

@@ -146,6 +146,7 @@ struct ErrorCoverageView {
     spec: String,
     provoked: bool,
     cases: Vec<String>,
+    note: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -983,9 +984,12 @@ fn coverage(o: &mut String, v: &View) {
                 None => ("skipped", "no", String::new()),
             }
         };
+        let note = e.note.as_deref().map_or(String::new(), |n| {
+            format!("<br><span class=\"muted\">{}</span>", escape(n))
+        });
         let _ = writeln!(
             o,
-            "<tr><td><code>{}</code></td><td><span class=\"badge {class}\">{word}</span></td><td>{detail}</td><td class=\"spec\">{}</td></tr>",
+            "<tr><td><code>{}</code></td><td><span class=\"badge {class}\">{word}</span></td><td>{detail}{note}</td><td class=\"spec\">{}</td></tr>",
             escape(&e.error),
             escape(&e.spec),
         );

@@ -197,6 +197,9 @@ pub struct ErrorCoverage {
     pub spec: String,
     pub provoked: bool,
     pub cases: Vec<String>,
+    /// The error table's note: what is uncertain about the error's trigger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

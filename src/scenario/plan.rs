@@ -793,7 +793,10 @@ fn existing_skip(
         _ => {}
     }
     match case.user {
-        UserKind::AliasContested | UserKind::AliasCrowd | UserKind::Resent => Some(format!(
+        UserKind::AliasContested
+        | UserKind::AliasContestedOtherCase
+        | UserKind::AliasCrowd
+        | UserKind::Resent => Some(format!(
             "needs {} users that cogbench signs up itself; existing-pool mode has only the users of users.from_csv",
             match case.user {
                 UserKind::Resent => "resent-code",
@@ -993,5 +996,44 @@ mod tests {
         assert!(!glob("valid", "valid-code"));
         assert!(glob("a*b*c", "a-x-b-y-c"));
         assert!(!glob("a*b*c", "a-x-c-y-b"));
+    }
+}
+
+#[cfg(test)]
+mod existing_pool_tests {
+    use super::*;
+
+    #[test]
+    fn an_existing_pool_skips_users_it_cannot_sign_up_with_the_reason() {
+        let catalog = Catalog::builtin();
+        let pool = ExistingPool {
+            id: "us-east-1_abc".into(),
+            client_id: "abc".into(),
+            client_secret: None,
+        };
+        let case = catalog.get("alias-exists-case-insensitive").unwrap();
+        // An existing pool that is already case-insensitive serves the variant as it is: the
+        // user kind is what it cannot host.
+        let why = existing_skip(
+            case,
+            PoolVariant::Scenario,
+            &pool,
+            &[],
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
+        assert!(
+            why.contains("alias-contested") && why.contains("signs up itself"),
+            "{why}"
+        );
+        let why = existing_skip(
+            case,
+            PoolVariant::CaseInsensitive,
+            &pool,
+            &[],
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
+        assert!(why.contains("case-insensitive pool"), "{why}");
     }
 }

@@ -194,6 +194,8 @@ enum Prep {
 struct Job {
     n: u64,
     email_n: u64,
+    /// Sign up with that email upper-cased (the holder's alias in another letter case).
+    upper_email: bool,
     prep: Prep,
 }
 
@@ -275,6 +277,7 @@ pub async fn provision(
                     Job {
                         n,
                         email_n: n,
+                        upper_email: false,
                         prep: Prep::Confirmed,
                     },
                     true,
@@ -286,6 +289,7 @@ pub async fn provision(
                         Job {
                             n: member,
                             email_n: n,
+                            upper_email: slot.upper_cases_email(),
                             prep,
                         },
                         false,
@@ -299,6 +303,7 @@ pub async fn provision(
                     Job {
                         n,
                         email_n: n,
+                        upper_email: false,
                         prep,
                     },
                     false,
@@ -394,7 +399,10 @@ async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
     let run = &ctx.plan.pools[ctx.index];
     let users = &run.users;
     let by_email = !run.pool.username_attributes.is_empty();
-    let email = users.email.render(&ctx.run_id, job.email_n);
+    let mut email = users.email.render(&ctx.run_id, job.email_n);
+    if job.upper_email {
+        email = email.to_uppercase();
+    }
     let username = if by_email {
         email.clone()
     } else {

@@ -394,10 +394,11 @@ async fn step8_alias_exists_without_force() {
     h.sign_up(&f, "second", email("shared@example.com")).await;
     let c2 = h.code_of(&f.pool, "second").await;
     assert_eq!(h.confirm(confirm_body(&f, "first", &c1)).await.status, 200);
-    for force in [None, Some(false)] {
+    // A string other than "true" is accepted for the boolean and reads as false (wire.rs).
+    for force in [None, Some(json!(false)), Some(json!("yes"))] {
         let mut body = confirm_body(&f, "second", &c2);
         if let Some(v) = force {
-            body["ForceAliasCreation"] = json!(v);
+            body["ForceAliasCreation"] = v;
         }
         body["ClientMetadata"] = json!({ "k": "v" });
         h.confirm(body).await.assert_error(
@@ -443,6 +444,39 @@ async fn step8_force_alias_creation_moves_the_alias() {
         h.get_user(&f.pool, "shared@example.com").await["Username"],
         "second"
     );
+    h.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn step8_email_aliases_fold_case_only_in_case_insensitive_pools() {
+    let h = Harness::start().await;
+    for (case_sensitive, clash) in [(false, true), (true, false)] {
+        let f = h
+            .fixture(
+                json!({ "AliasAttributes": ["email"], "AutoVerifiedAttributes": ["email"],
+                        "UsernameConfiguration": { "CaseSensitive": case_sensitive } }),
+                json!({}),
+            )
+            .await;
+        h.sign_up(&f, "first", email("shared@example.com")).await;
+        h.sign_up(&f, "second", email("SHARED@EXAMPLE.COM")).await;
+        let c1 = h.code_of(&f.pool, "first").await;
+        let c2 = h.code_of(&f.pool, "second").await;
+        assert_eq!(h.confirm(confirm_body(&f, "first", &c1)).await.status, 200);
+        let r = h.confirm(confirm_body(&f, "second", &c2)).await;
+        if clash {
+            r.assert_error(
+                "AliasExistsException",
+                "An account with the email already exists.",
+            );
+            let second = h.get_user(&f.pool, "second").await;
+            assert_eq!(second["UserStatus"], "UNCONFIRMED");
+            let first = h.get_user(&f.pool, "first").await;
+            assert_eq!(attr(&first, "email_verified"), Some("true"));
+        } else {
+            assert_eq!(r.status, 200, "case-sensitive: another alias");
+        }
+    }
     h.emu.shutdown().await;
 }
 

@@ -121,7 +121,7 @@ async fn members_of_the_wrong_type_are_unexpected_field_types() {
         ("ClientId", json!(5)),
         ("Username", json!({ "a": "b" })),
         ("ConfirmationCode", json!(["1"])),
-        ("ForceAliasCreation", json!("true")),
+        ("ForceAliasCreation", json!(1)),
         ("ClientMetadata", json!({ "k": 1 })),
         ("ClientMetadata", json!("k")),
         ("AnalyticsMetadata", json!({ "AnalyticsEndpointId": false })),
@@ -137,6 +137,13 @@ async fn members_of_the_wrong_type_are_unexpected_field_types() {
             Some("Unexpected field type")
         );
     }
+    // A string for the boolean is accepted (spec §1.5): this reaches step 3 (client lookup).
+    let mut body = good.clone();
+    body["ForceAliasCreation"] = json!("yes");
+    h.confirm(body).await.assert_error(
+        "ResourceNotFoundException",
+        "User pool client c does not exist.",
+    );
     // Unknown members are ignored: this reaches step 3 (client lookup).
     let mut body = good.clone();
     body["Whatever"] = json!({ "deep": [1, 2] });
