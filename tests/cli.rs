@@ -519,6 +519,18 @@ async fn known_deviations_gate_new_and_fixed() {
         stdout(&o)
     );
 
+    // The same case failing with another message, or another count, is a changed deviation.
+    let recount = written.replacen("- count: 1\n", "- count: 2\n", 1);
+    assert_ne!(recount, written);
+    std::fs::write(&list, &recount).unwrap();
+    let o = run(&["--known-deviations", list.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("CHANGED ") && text.contains("answer: listed 2 × "),
+        "{text}"
+    );
+
     // Drop an entry: that failure is new. Add a passing case: it is fixed.
     let edited = written.replacen("- case: unknown-user", "- case: wrong-code", 1);
     std::fs::write(&list, edited).unwrap();

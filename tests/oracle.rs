@@ -422,3 +422,54 @@ fn a_bad_snapshot_is_refused_before_anything_is_sent() {
         assert!(!err.contains("provisioning"), "nothing is sent: {err}");
     }
 }
+
+/// The shipped deviation lists keep whole sequences and races: cognito-local's attempt-limit
+/// entry shows that it never answers LimitExceededException.
+#[test]
+fn the_peers_lists_hold_whole_patterns_for_group_cases() {
+    for peer in ["cognito-local", "moto"] {
+        // The peer's scenario sets the races' size.
+        let plan = plan_from_file(
+            &format!("scenarios/emulators/{peer}.yaml"),
+            &Overrides::default(),
+        );
+        let catalog = &plan.catalog;
+        let list =
+            cogbench::deviations::load(&repo(&format!("fixtures/known-deviations/{peer}.yaml")))
+                .unwrap();
+        for d in &list.deviations {
+            let case = catalog
+                .get(&d.case)
+                .unwrap_or_else(|| panic!("{peer}: {}", d.case));
+            assert!(!d.answers.is_empty(), "{peer} {}: answers kept", d.case);
+            if let Some(repeat) = case.repeat {
+                assert!(
+                    !d.patterns.is_empty(),
+                    "{peer} {}: a group keeps its pattern",
+                    d.case
+                );
+                let answers: u64 = d.answers.iter().map(|a| a.count).sum();
+                assert_eq!(
+                    answers,
+                    u64::from(repeat.count) * d.patterns[0].count,
+                    "{peer} {}",
+                    d.case
+                );
+            }
+        }
+    }
+    let list =
+        cogbench::deviations::load(&repo("fixtures/known-deviations/cognito-local.yaml")).unwrap();
+    let limit = list
+        .deviations
+        .iter()
+        .find(|d| d.case == "attempt-limit")
+        .unwrap();
+    assert_eq!(limit.patterns[0].value, "16 × 400 CodeMismatchException");
+    assert!(
+        limit
+            .answers
+            .iter()
+            .all(|a| a.value.error.as_deref() != Some("LimitExceededException"))
+    );
+}

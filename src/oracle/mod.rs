@@ -182,6 +182,22 @@ impl Snapshot {
                 snapshot.format
             ));
         }
+        for (id, case) in &snapshot.cases {
+            // cogbench never writes more; a file with more was made or edited by hand, and
+            // would make every answer's judging slower.
+            let lens = [
+                case.answers.distinct.len(),
+                case.patterns.distinct.len(),
+                case.states.distinct.len(),
+            ];
+            if lens.iter().any(|n| *n > crate::cases::answer::MAX_DISTINCT) {
+                return Err(format!(
+                    "{}: case `{id}` lists more than {} distinct answers, patterns or states; a recording never does",
+                    path.display(),
+                    crate::cases::answer::MAX_DISTINCT
+                ));
+            }
+        }
         if snapshot.version != VERSION {
             return Err(format!(
                 "{}: snapshot version {} is not one this cogbench reads (version {VERSION}); record it again",

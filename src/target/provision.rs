@@ -353,10 +353,11 @@ async fn run_jobs(ctx: &Arc<Ctx>, jobs: Vec<Job>) -> Result<Vec<UserRecord>, Pro
     let next = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicBool::new(false));
     let mut set = tokio::task::JoinSet::new();
-    // cognito-local rewrites a pool's whole database file on every change: fewer concurrent
-    // sign-ups let its codes be read between writes.
+    // cognito-local rewrites a pool's whole database file on every change, and two changes
+    // at once can lose one of them (seen here: a signed-up user's code missing from the
+    // file): one sign-up at a time, as `cogbench provision` does.
     let workers = match ctx.plan.target.codes {
-        crate::scenario::CodeSource::CognitoLocal { .. } => 2,
+        crate::scenario::CodeSource::CognitoLocal { .. } => 1,
         _ => WORKERS,
     };
     for _ in 0..workers.min(jobs.len().max(1)) {
