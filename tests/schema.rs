@@ -43,3 +43,21 @@ async fn a_real_summary_validates_and_a_broken_one_does_not() {
         "a failure must carry expected and observed"
     );
 }
+
+/// The shipped snapshots follow fixtures/snapshot.schema.json, and the schema notices drift.
+#[test]
+fn the_shipped_snapshots_follow_their_schema() {
+    let schema = read_json(&repo("fixtures/snapshot.schema.json"));
+    let v = jsonschema::validator_for(&schema).expect("the schema compiles");
+    for target in ["embedded", "cognito-local", "moto"] {
+        let doc = read_json(&repo(&format!("fixtures/snapshots/{target}.json")));
+        assert_eq!(errors(&v, &doc), Vec::<String>::new(), "{target}");
+    }
+    let mut broken = read_json(&repo("fixtures/snapshots/embedded.json"));
+    broken["cases"]["valid-code"]["answers"]["distinct"][0]["value"]["headers"] =
+        serde_json::json!(["x-secret"]);
+    assert!(!errors(&v, &broken).is_empty());
+    let mut broken = read_json(&repo("fixtures/snapshots/embedded.json"));
+    broken["header"].as_object_mut().unwrap().remove("catalog_sha256");
+    assert!(!errors(&v, &broken).is_empty());
+}
