@@ -58,6 +58,9 @@ fn the_shipped_snapshots_follow_their_schema() {
         serde_json::json!(["x-secret"]);
     assert!(!errors(&v, &broken).is_empty());
     let mut broken = read_json(&repo("fixtures/snapshots/embedded.json"));
-    broken["header"].as_object_mut().unwrap().remove("catalog_sha256");
+    broken["header"]
+        .as_object_mut()
+        .unwrap()
+        .remove("catalog_sha256");
     assert!(!errors(&v, &broken).is_empty());
 }

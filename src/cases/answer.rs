@@ -176,7 +176,7 @@ pub fn media_type(content_type: &str) -> String {
 /// `***`; the items of a multi-error validation message sorted (their order is not stable,
 /// spec §3.2); bounded in length.
 pub fn normalise_text(text: &str, names: &Names<'_>) -> String {
-    let mut s = text.to_owned();
+    let mut s = printable(text);
     for secret in names.secrets.iter().filter(|v| v.len() >= 4) {
         if s.contains(secret.as_str()) {
             s = s.replace(secret.as_str(), "***");
@@ -214,6 +214,23 @@ pub fn normalise_text(text: &str, names: &Names<'_>) -> String {
     }
     let s = sort_validation_items(&s).unwrap_or(s);
     bounded(&squeeze_runs(&s))
+}
+
+/// The text with control characters written as `\u{1b}`: an answer is shown on terminals and
+/// in files, and a target's escape sequences must not act there.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Long generated values (a 2049-character code) echoed in a message: a run of one character
@@ -350,12 +367,11 @@ impl Pattern {
         self.runs
             .iter()
             .filter(|r| r.answer.starts_with('2'))
-            .map(|r| r.count)
-            .sum()
+            .fold(0, |n, r| n.saturating_add(r.count))
     }
 
     pub fn requests(&self) -> u32 {
-        self.runs.iter().map(|r| r.count).sum()
+        self.runs.iter().fold(0, |n, r| n.saturating_add(r.count))
     }
 }
 
@@ -499,6 +515,12 @@ mod tests {
             ),
             "request <uuid> at <date>"
         );
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let n = names(&[]);
+        assert_eq!(normalise_text("a\u{1b}[2Jb\n", &n), "a\\u{1b}[2Jb\\u{a}");
     }
 
     #[test]

@@ -175,6 +175,15 @@ impl Snapshot {
                 strip_position(&e.to_string())
             )
         })?;
+        // Its texts are printed on terminals: an escape sequence in a file must not act there.
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some(at) = control_character(&value, String::new()) {
+            return Err(format!(
+                "{}: a control character at {at}; a recording escapes them (\\u{{1b}}), so this file was not written by cogbench",
+                path.display()
+            ));
+        }
         if snapshot.format != FORMAT {
             return Err(format!(
                 "{}: `format` is `{}`, expected `{FORMAT}`",
@@ -230,6 +239,24 @@ impl Snapshot {
     }
 }
 
+/// Where the first string holding a control character is, as a JSON path.
+fn control_character(v: &serde_json::Value, at: String) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => s.chars().any(char::is_control).then_some(at),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| control_character(x, format!("{at}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            if k.chars().any(char::is_control) {
+                return Some(at.clone());
+            }
+            control_character(x, format!("{at}.{k}"))
+        }),
+        _ => None,
+    }
+}
+
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
@@ -256,6 +283,34 @@ pub struct OracleInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_control_character_in_a_snapshot_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("s.json");
+        let mut snapshot = Snapshot {
+            format: FORMAT.into(),
+            version: VERSION,
+            header: Header {
+                target_kind: "endpoint".into(),
+                endpoint: "http://127.0.0.1:1".into(),
+                region: "us-east-1".into(),
+                recorded_at: String::new(),
+                cogbench_version: String::new(),
+                catalog_sha256: String::new(),
+                scenario: "s".into(),
+                partial: false,
+            },
+            cases: BTreeMap::new(),
+            skipped: BTreeMap::new(),
+        };
+        snapshot.write(&p).unwrap();
+        assert!(Snapshot::load(&p).is_ok());
+        snapshot.skipped.insert("x".into(), "\u{1b}[2J".into());
+        snapshot.write(&p).unwrap();
+        let e = Snapshot::load(&p).unwrap_err();
+        assert!(e.contains("control character at .skipped.x"), "{e}");
+    }
 
     #[test]
     fn credentials_never_reach_the_header() {
