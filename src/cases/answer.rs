@@ -30,14 +30,38 @@ pub struct NormalisedAnswer {
     pub message: Option<String>,
     /// The Content-Type header as sent (`None`: absent).
     #[serde(default)]
-    pub content_type: Option<String>,
+    pub content_type: Option<Text>,
     /// Of `TRACKED_HEADERS`, those the answer carried.
     #[serde(default)]
-    pub headers: Vec<String>,
+    pub headers: Vec<Text>,
     /// The body's top-level members, sorted; or one of `(empty)`, `(not JSON)`,
     /// `(not an object)`.
     #[serde(default)]
-    pub body: Vec<String>,
+    pub body: Vec<Text>,
+}
+
+/// A text that is nearly always one of a few known ones (a header's name, `__type`, the
+/// content type): those are not allocated again for every answer.
+pub type Text = std::borrow::Cow<'static, str>;
+
+const KNOWN: [&str; 10] = [
+    "__type",
+    "message",
+    "Message",
+    "Session",
+    "(empty)",
+    "(not JSON)",
+    "(not an object)",
+    "application/x-amz-json-1.1",
+    "application/x-amz-json-1.0",
+    "application/json",
+];
+
+fn text(s: &str) -> Text {
+    match KNOWN.iter().find(|k| **k == s) {
+        Some(k) => Text::Borrowed(k),
+        None => Text::Owned(s.to_owned()),
+    }
 }
 
 /// The run's names in one exchange, and the values that must never be written.
@@ -55,6 +79,16 @@ pub struct Names<'a> {
 impl NormalisedAnswer {
     /// `body` is the answer's body parsed, when it is JSON.
     pub fn of(answer: &Answer<'_>, body: Option<&serde_json::Value>, names: &Names<'_>) -> Self {
+        Self::of_cached(answer, body, names, None)
+    }
+
+    /// As `of`, with a case's cache of the texts it has normalised before.
+    pub fn of_cached(
+        answer: &Answer<'_>,
+        body: Option<&serde_json::Value>,
+        names: &Names<'_>,
+        cache: Option<&TextCache>,
+    ) -> Self {
         let is_2xx = (200..300).contains(&answer.status);
         let field = |name: &str| body.and_then(|b| b.get(name)).and_then(|v| v.as_str());
         let error = if is_2xx {
@@ -76,33 +110,36 @@ impl NormalisedAnswer {
         } else {
             field("message")
                 .or_else(|| field("Message"))
-                .map(|m| normalise_text(m, names))
+                .map(|m| match cache {
+                    Some(c) => c.normalise(m, names),
+                    None => normalise_text(m, names),
+                })
         };
         let mut headers = Vec::new();
         if answer.request_id.is_some_and(|id| !id.trim().is_empty()) {
-            headers.push(TRACKED_HEADERS[0].to_owned());
+            headers.push(Text::Borrowed(TRACKED_HEADERS[0]));
         }
         if answer.error_type_header.is_some() {
-            headers.push(TRACKED_HEADERS[1].to_owned());
+            headers.push(Text::Borrowed(TRACKED_HEADERS[1]));
         }
         if answer.error_message_header {
-            headers.push(TRACKED_HEADERS[2].to_owned());
+            headers.push(Text::Borrowed(TRACKED_HEADERS[2]));
         }
         let body = match body {
-            _ if answer.body.is_empty() => vec!["(empty)".to_owned()],
-            None => vec!["(not JSON)".to_owned()],
+            _ if answer.body.is_empty() => vec![text("(empty)")],
+            None => vec![text("(not JSON)")],
             Some(serde_json::Value::Object(map)) => {
-                let mut keys: Vec<String> = map.keys().cloned().collect();
+                let mut keys: Vec<Text> = map.keys().map(|k| text(k)).collect();
                 keys.sort();
                 keys
             }
-            Some(_) => vec!["(not an object)".to_owned()],
+            Some(_) => vec![text("(not an object)")],
         };
         NormalisedAnswer {
             status: answer.status,
             error,
             message,
-            content_type: answer.content_type.map(|c| c.trim().to_owned()),
+            content_type: answer.content_type.map(|c| text(c.trim())),
             headers,
             body,
         }
@@ -123,6 +160,11 @@ impl NormalisedAnswer {
     /// The media type of the Content-Type, lower-cased, without parameters.
     pub fn media_type(&self) -> Option<String> {
         self.content_type.as_deref().map(media_type)
+    }
+
+    /// Whether the answer carried a tracked header.
+    pub fn has_header(&self, name: &str) -> bool {
+        self.headers.iter().any(|h| h == name)
     }
 
     /// The fields an answer check compares (headers are a check of their own).
@@ -176,15 +218,29 @@ pub fn media_type(content_type: &str) -> String {
 /// `***`; the items of a multi-error validation message sorted (their order is not stable,
 /// spec §3.2); bounded in length.
 pub fn normalise_text(text: &str, names: &Names<'_>) -> String {
+    // Every answer of a run goes through here: each step first looks, cheaply, whether it
+    // has anything to do.
     let mut s = printable(text);
+    let has = |s: &str, needle: &str| s.contains(needle);
     for secret in names.secrets.iter().filter(|v| v.len() >= 4) {
-        if s.contains(secret.as_str()) {
+        if has(&s, secret) {
             s = s.replace(secret.as_str(), "***");
         }
     }
-    let upper = names.username.to_uppercase();
+    // The upper-cased name can only be there if its first letter is.
+    let first_upper = names
+        .username
+        .bytes()
+        .next()
+        .map(|b| b.to_ascii_uppercase());
+    let upper = if first_upper.is_some_and(|f| f.is_ascii_uppercase() && s.as_bytes().contains(&f))
+    {
+        names.username.to_uppercase()
+    } else {
+        String::new()
+    };
     // Longest first: an email usually contains the username.
-    let mut pairs: Vec<(&str, &str)> = vec![
+    let mut pairs = [
         (names.email, "<email>"),
         (names.pool_id, "<pool-id>"),
         (names.client_id, "<client-id>"),
@@ -194,14 +250,14 @@ pub fn normalise_text(text: &str, names: &Names<'_>) -> String {
     ];
     pairs.sort_by_key(|(name, _)| std::cmp::Reverse(name.len()));
     for (name, placeholder) in pairs {
-        if name.len() >= 3 && s.contains(name) {
+        if name.len() >= 3 && has(&s, name) {
             s = s.replace(name, placeholder);
         }
     }
-    if s.contains('/') {
+    if s.bytes().filter(|b| *b == b'/').nth(1).is_some() {
         s = paths().replace_all(&s, "<path>").into_owned();
     }
-    if s.contains('-') {
+    if s.contains('-') && s.bytes().any(|b| b.is_ascii_digit()) {
         s = volatile()
             .replace_all(&s, |c: &regex::Captures<'_>| {
                 if c.name("uuid").is_some() {
@@ -213,12 +269,41 @@ pub fn normalise_text(text: &str, names: &Names<'_>) -> String {
             .into_owned();
     }
     let s = sort_validation_items(&s).unwrap_or(s);
-    bounded(&squeeze_runs(&s))
+    let s = if has_long_run(&s) {
+        squeeze_runs(&s)
+    } else {
+        s
+    };
+    bounded(s)
 }
+
+/// Whether some character repeats `RUN` times in a row.
+fn has_long_run(s: &str) -> bool {
+    let mut run = 0;
+    let mut last = None;
+    for b in s.bytes() {
+        if Some(b) == last {
+            run += 1;
+            if run >= RUN {
+                return true;
+            }
+        } else {
+            (last, run) = (Some(b), 1);
+        }
+    }
+    false
+}
+
+/// A run of one character this long is a generated value.
+const RUN: usize = 16;
 
 /// The text with control characters written as `\u{1b}`: an answer is shown on terminals and
 /// in files, and a target's escape sequences must not act there.
 pub fn printable(text: &str) -> String {
+    // C0 controls and DEL are single bytes; C1 controls (U+0080–U+009F) start with 0xC2.
+    if !text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
+        return text.to_owned();
+    }
     if !text.chars().any(char::is_control) {
         return text.to_owned();
     }
@@ -237,7 +322,6 @@ pub fn printable(text: &str) -> String {
 /// becomes `<N×c>` (no space, so a `\S+` in an expectation still matches it): the text stays
 /// short and still says what was sent.
 fn squeeze_runs(s: &str) -> String {
-    const RUN: usize = 16;
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -256,10 +340,10 @@ fn squeeze_runs(s: &str) -> String {
 }
 
 /// At most `MAX_TEXT` characters, with `…` where it was cut.
-fn bounded(s: &str) -> String {
+fn bounded(s: String) -> String {
     const MAX_TEXT: usize = 1000;
-    if s.chars().count() <= MAX_TEXT {
-        return s.to_owned();
+    if s.len() <= MAX_TEXT || s.chars().count() <= MAX_TEXT {
+        return s;
     }
     let mut cut: String = s.chars().take(MAX_TEXT).collect();
     cut.push('…');
@@ -274,6 +358,49 @@ fn volatile() -> &'static regex::Regex {
         )
         .expect("a valid pattern")
     })
+}
+
+/// The texts a case's answers brought, normalised once. Most of a service's messages are
+/// the same for every request ("Username/client id combination not found."): those are
+/// looked up instead of normalised again. A text holding one of the request's own values (its
+/// user's name, email, sub, code) is never taken from the cache, as another request's
+/// normalisation of the same text would not have replaced them.
+#[derive(Debug, Default)]
+pub struct TextCache(std::sync::Mutex<Vec<(String, String)>>);
+
+impl TextCache {
+    const SIZE: usize = 8;
+
+    pub fn normalise(&self, text: &str, names: &Names<'_>) -> String {
+        if own_values(text, names) {
+            return normalise_text(text, names);
+        }
+        let mut cache = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, normalised)) = cache.iter().find(|(raw, _)| raw == text) {
+            return normalised.clone();
+        }
+        let normalised = normalise_text(text, names);
+        if cache.len() >= Self::SIZE {
+            cache.remove(0);
+        }
+        cache.push((text.to_owned(), normalised.clone()));
+        normalised
+    }
+}
+
+/// Whether a text holds one of the request's own values (the client and pool are the case's).
+fn own_values(text: &str, names: &Names<'_>) -> bool {
+    let found = |v: &str| v.len() >= 3 && text.contains(v);
+    found(names.username)
+        || found(names.sub)
+        || (!names.email.is_empty() && found(names.email))
+        || names
+            .secrets
+            .iter()
+            .any(|s| s.len() >= 4 && text.contains(s.as_str()))
+        || (names.username.bytes().any(|b| b.is_ascii_lowercase())
+            && text.bytes().any(|b| b.is_ascii_uppercase())
+            && found(&names.username.to_uppercase()))
 }
 
 /// A file path of two or more parts (a stack trace's, which names where a peer is installed).
@@ -514,6 +641,32 @@ mod tests {
                 &n
             ),
             "request <uuid> at <date>"
+        );
+    }
+
+    #[test]
+    fn the_cache_never_serves_a_text_with_the_requests_own_values() {
+        let cache = TextCache::default();
+        let a = names(&[]);
+        let b = Names {
+            username: "cb-run1-8",
+            email: "cb-run1-8@example.com",
+            ..a
+        };
+        let fixed = "Username/client id combination not found.";
+        assert_eq!(cache.normalise(fixed, &a), normalise_text(fixed, &a));
+        assert_eq!(cache.normalise(fixed, &b), normalise_text(fixed, &b));
+        let own = "No user cb-run1-8 here";
+        assert_eq!(cache.normalise(own, &a), "No user cb-run1-8 here");
+        assert_eq!(cache.normalise(own, &b), "No user <username> here");
+        let client = "User pool client 3n4b5urk1ft4fl3mg5e62d9ado does not exist.";
+        assert_eq!(
+            cache.normalise(client, &b),
+            "User pool client <client-id> does not exist."
+        );
+        assert_eq!(
+            cache.normalise(client, &a),
+            "User pool client <client-id> does not exist."
         );
     }
 

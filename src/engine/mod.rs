@@ -90,6 +90,8 @@ pub struct Compiled {
     /// With `--oracle`: the snapshot's answers for this case, which judge it instead of
     /// `expect` (`None`: the catalog judges).
     recorded: Option<std::sync::Arc<RecordedCase>>,
+    /// The answers' texts normalised before.
+    texts: crate::cases::answer::TextCache,
 }
 
 impl Compiled {
@@ -125,6 +127,7 @@ impl Compiled {
             head: Vec::new(),
             with_length: !matches!(case.http.method.as_str(), "GET" | "HEAD"),
             recorded: None,
+            texts: Default::default(),
         }
     }
 
@@ -554,7 +557,8 @@ impl Engine {
             sub: view.sub,
             secrets: &secrets,
         };
-        let normalised = NormalisedAnswer::of(&answer, body.as_ref(), &names);
+        let normalised =
+            NormalisedAnswer::of_cached(&answer, body.as_ref(), &names, Some(&c.texts));
         let mut j = match &c.recorded {
             Some(rec) => crate::oracle::judge_answer(rec, &normalised),
             None => judge::judge_parsed(expect, &answer, body.as_ref()),

@@ -119,7 +119,7 @@ fn answer_differences(want: &NormalisedAnswer, got: &NormalisedAnswer, out: &mut
     }
 }
 
-fn members(body: &[String]) -> String {
+fn members(body: &[crate::cases::answer::Text]) -> String {
     if body.is_empty() {
         "{}".to_owned()
     } else {
