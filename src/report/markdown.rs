@@ -592,8 +592,8 @@ impl Exporter for MarkdownExporter {
 mod tests {
     use super::*;
 
-    /// The fixture junit.rs uses: one skipped, two failing, one passing case; thresholds
-    /// held and failed.
+    /// The fixture junit.rs uses (a real run of four cases, two failing against a faulty
+    /// target): one skipped, two failing, one passing case; thresholds held and failed.
     const FIXTURE: &str = include_str!("../../fixtures/reports/failing-summary.json");
 
     fn fixture() -> Value {
@@ -631,15 +631,19 @@ mod tests {
 
     #[test]
     fn a_failing_run() {
-        let md = render(&fixture()).unwrap();
+        let mut s = fixture();
+        // What a target may echo: markup, a code span, a cell separator, a line break.
+        s["cases"][3]["failures"][1][3]["observed"] =
+            "<html>&nbsp;\"x\" | `y` \u{1}\nsecond line]]></html>".into();
+        let md = render(&s).unwrap();
         assert!(md.starts_with("## ❌ cogbench: smoke failed\n"), "{md}");
         assert!(md.contains(
-            "**413** requests in 2.00 s · **206** req/s · errors **5** (1.21%) · p50 **465µs** · p99 **3.94ms**  \n"
+            "**403** requests in 2.01 s · **201** req/s · errors **7** (1.74%) · p50 **630µs** · p99 **853µs**  \n"
         ));
         assert!(md.contains(
-            "Timing (mixed model): scheduling lag p99 2.10ms · 6 late starts (> 1 ms) · 0 dropped"
+            "Timing (mixed model): scheduling lag p99 163µs · 0 late starts (> 1 ms) · 0 dropped"
         ));
-        assert!(md.contains("Conformance: 1 passed · 2 failed · 1 skipped · 5 of 413 judged answers failed · thresholds 1 held, 2 failed"));
+        assert!(md.contains("Conformance: 1 passed · 2 failed · 1 skipped · 7 of 403 judged answers failed · thresholds 1 held, 2 failed"));
         assert!(!md.contains("Partial run"));
 
         // Failures first, then skips, then passes; one row per case.
@@ -647,10 +651,10 @@ mod tests {
         assert_eq!(
             rows,
             [
-                "| unknown-user | ❌ fail | 32 | 2 | 478µs | 3.60ms |",
-                "| member-confirmation-code-pattern | ❌ fail | 32 | 2 | 465µs | 3.94ms |",
+                "| unknown-user | ❌ fail | 135 | 2 | 635µs | 991µs |",
+                "| member-confirmation-code-pattern | ❌ fail | 134 | 5 | 621µs | 806µs |",
                 "| valid-code | ⏭️ skipped | 0 | 0 | - | - |",
-                "| code-missing | ✅ pass | 32 | 0 | 468µs | 3.50ms |",
+                "| code-missing | ✅ pass | 134 | 0 | 634µs | 1.51ms |",
             ]
         );
 
@@ -661,10 +665,17 @@ mod tests {
         );
         assert!(md.contains("| status | 400 | 500 |\n| error type | UserNotFoundException | InternalErrorException |"));
         assert!(md.contains("Failing answer 2 of 2:"));
-        let hostile = md.lines().find(|l| l.starts_with("| body |")).unwrap();
+        assert!(md.contains(
+            "| body | {\"\\_\\_type\": string, \"message\": string?} | not JSON: \\<html\\>garbage, not JSON{ |"
+        ));
+        let hostile = md
+            .lines()
+            .filter(|l| l.starts_with("| body |"))
+            .nth(1)
+            .unwrap();
         assert_eq!(
             hostile,
-            "| body | {\"\\_\\_type\": \"InvalidParameterException\", …} | \\<html\\>\\&nbsp;\"x\" \\| \\`y\\` <br>second line\\]\\]\\>\\</html\\> |"
+            "| body | {\"\\_\\_type\": string, \"message\": string?} | \\<html\\>\\&nbsp;\"x\" \\| \\`y\\` <br>second line\\]\\]\\>\\</html\\> |"
         );
         assert!(!md.contains('\u{1}'));
         assert_eq!(
@@ -676,9 +687,9 @@ mod tests {
         assert_eq!(
             table_rows(&md, "| threshold | result | observed |"),
             [
-                "| conformance\\_failures == 0 | ❌ failed | 5 |",
-                "| error\\_rate == 0% | ❌ failed | 1.211% |",
-                "| p99 \\< 250ms | ✅ held | 3.94ms |",
+                "| conformance\\_failures == 0 | ❌ failed | 7 |",
+                "| error\\_rate == 0% | ❌ failed | 1.737% |",
+                "| p99 \\< 250ms | ✅ held | 853µs |",
             ]
         );
     }
