@@ -14,6 +14,9 @@ mod charts;
 mod verdicts;
 
 use super::export::{Exporter, Format, write_file};
+use super::judging::{
+    CheckView, DifferenceView, Gate, Judged, OracleView, RaceOutcome, oracle_line,
+};
 use super::svg::escape;
 use super::table::ms;
 
@@ -51,6 +54,20 @@ struct View {
     thresholds: Vec<ThresholdView>,
     timeline: Vec<PointView>,
     exit_code: i32,
+    oracle: Option<OracleView>,
+    fail_on: Option<Vec<String>>,
+}
+
+impl View {
+    fn gate(&self) -> Option<Gate<'_>> {
+        Gate::of(
+            self.fail_on.as_deref(),
+            self.cases
+                .iter()
+                .filter(|c| c.verdict == "fail")
+                .map(|c| (c.name.as_str(), c.confidence.as_str())),
+        )
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -200,8 +217,13 @@ struct CaseView {
     checks: String,
     spec: String,
     confidence: String,
+    catalog_confidence: String,
+    /// Empty in a summary from before oracles: the catalog judged.
+    oracle: String,
+    oracle_note: Option<String>,
     note: Option<String>,
     verdict: String,
+    by_check: Vec<CheckView>,
     skip_reason: Option<String>,
     count: u64,
     errors: u64,
@@ -211,15 +233,19 @@ struct CaseView {
     expected: Option<BTreeMap<String, String>>,
     observed: Option<BTreeMap<String, String>>,
     failures: Vec<Vec<DifferenceView>>,
+    race: Option<RaceOutcome>,
     histograms: Option<HistogramsView>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct DifferenceView {
-    field: String,
-    expected: String,
-    observed: String,
+impl CaseView {
+    fn judged(&self) -> Judged<'_> {
+        Judged {
+            confidence: &self.confidence,
+            catalog_confidence: &self.catalog_confidence,
+            by_check: &self.by_check,
+            failures: &self.failures,
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -343,6 +369,7 @@ fn header(o: &mut String, v: &View) {
          <dt>Started</dt><dd>{}</dd>\
          <dt>Finished</dt><dd>{}</dd>\
          <dt>Measured</dt><dd>{:.2} s of load, {} model, latency from the {}</dd>\
+         <dt>Oracle</dt><dd id=\"oracle\">{}</dd>{}\
          </dl>",
         escape(&v.scenario.file),
         escape(&v.target.kind),
@@ -353,6 +380,15 @@ fn header(o: &mut String, v: &View) {
         v.totals.duration_seconds,
         escape(&v.timing.mode),
         escape(&v.timing.latency_from),
+        escape(&oracle_line(v.oracle.as_ref())),
+        match v.gate() {
+            Some(g) => format!(
+                "<dt>Gate</dt><dd id=\"gate\"><code>--fail-on {}</code>: {}</dd>",
+                escape(&g.levels.join(",")),
+                escape(&g.line())
+            ),
+            None => String::new(),
+        },
     );
 
     let (class, text) = result(v);
@@ -381,11 +417,22 @@ fn header(o: &mut String, v: &View) {
 
 /// The exit code's meaning, with the reasons for a failure.
 fn result(v: &View) -> (&'static str, String) {
+    let gate = v.gate();
     match v.exit_code {
-        0 => (
-            "pass",
-            "Passed (exit code 0): every judged case and every threshold held.".to_string(),
-        ),
+        0 => match gate.filter(|g| !g.ungated.is_empty()) {
+            Some(g) => (
+                "pass",
+                format!(
+                    "Passed (exit code 0): every threshold held and no case at the --fail-on levels ({}) failed; {} of other levels did.",
+                    g.levels.join(", "),
+                    plural(g.ungated.len() as u64, "failing case", "failing cases")
+                ),
+            ),
+            None => (
+                "pass",
+                "Passed (exit code 0): every judged case and every threshold held.".to_string(),
+            ),
+        },
         130 => (
             "interrupted",
             "Interrupted (exit code 130): stopped by a signal before the run finished.".to_string(),
@@ -398,6 +445,15 @@ fn result(v: &View) -> (&'static str, String) {
                     why.push(format!(
                         "{} against the known deviations",
                         plural(n as u64, "difference", "differences")
+                    ));
+                }
+            } else if let Some(g) = &gate {
+                let gated = v.conformance.failed.saturating_sub(g.ungated.len() as u64);
+                if gated > 0 {
+                    why.push(format!(
+                        "{} at the --fail-on levels ({}) failed",
+                        plural(gated, "case", "cases"),
+                        g.levels.join(", ")
                     ));
                 }
             } else if v.conformance.failed > 0 {
@@ -719,8 +775,9 @@ tr.detail.fail > td { background: #fff6f5; }
 tr.detail p { margin: 4px 0; }
 table.diff { width: auto; min-width: 50%; margin: 4px 0 8px; }
 table.diff td, table.diff th { border: 1px solid var(--line); background: #fff; }
-table.diff tr.differs td:nth-child(2) { background: var(--pass-bg); }
-table.diff tr.differs td:nth-child(3) { background: var(--fail-bg); }
+table.diff tr.differs td:nth-child(3) { background: var(--pass-bg); }
+table.diff tr.differs td:nth-child(4) { background: var(--fail-bg); }
+.race { color: var(--muted); margin-top: 2px; }
 .badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 600; line-height: 20px; }
 .badge.pass { color: var(--pass); background: var(--pass-bg); }
 .badge.fail { color: #fff; background: var(--fail); }

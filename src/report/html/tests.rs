@@ -173,6 +173,18 @@ fn the_verdict_table_has_a_row_per_case_failures_first() {
     assert!(html.contains("<code>CodeMismatchException</code>"));
     assert!(html.contains("Failing answer 2:"));
     assert!(html.contains("Failed (exit code 1): 1 case failed; 1 threshold failed."));
+    // A summary from before oracles and per-check verdicts: the catalog judged, and the
+    // differences name no check.
+    assert!(html.contains(
+        "<dt>Oracle</dt><dd id=\"oracle\">the catalog (each expectation with its confidence: documented, observed, inferred)</dd>"
+    ));
+    assert!(!html.contains("<dt>Gate</dt>"));
+    assert_eq!(
+        html.matches("data-oracle=\"catalog\"").count(),
+        s["cases"].as_array().unwrap().len()
+    );
+    assert!(html.contains("<tr class=\"differs\"><td></td><td><code>status</code></td>"));
+    assert!(!html.contains("<p class=\"checks\">"));
     assert!(html.contains(">failed</span>") && html.contains(">held</span>"));
     assert!(html.contains("0.400%"));
 }
@@ -263,4 +275,93 @@ fn the_exporter_writes_report_html() {
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.contains("data-chart=\"percentile-distribution\""));
     assert_eq!(Format::Html.exporter().format(), Format::Html);
+}
+
+/// The run judged by a snapshot with `--fail-on documented,observed` (see junit's tests).
+const ORACLE_FIXTURE: &str = include_str!("../../../fixtures/reports/oracle-summary.json");
+
+/// The verdict-table row of `name` and the detail row after it, if any.
+fn case_rows<'a>(html: &'a str, name: &str) -> &'a str {
+    let start = html
+        .find(&format!("data-case=\"{name}\""))
+        .unwrap_or_else(|| panic!("no row for {name}"));
+    let end = html[start..]
+        .find("<tr class=\"case ")
+        .or_else(|| html[start..].find("</tbody>"))
+        .unwrap();
+    &html[start..start + end]
+}
+
+#[test]
+fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() {
+    let html = render(&serde_json::from_str(ORACLE_FIXTURE).unwrap()).unwrap();
+    // The snapshot once at the top, the gate beside it; the result says what failed it.
+    assert!(html.contains(
+        "<dt>Oracle</dt><dd id=\"oracle\">snapshot snapshot.json (embedded at (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user)</dd>"
+    ));
+    assert!(html.contains(
+        "<dt>Gate</dt><dd id=\"gate\"><code>--fail-on documented,observed</code>: fails only on documented, observed cases; 3 failing cases of other levels do not fail it: wrong-code, expired-code, concurrent-confirm</dd>"
+    ));
+    assert!(html.contains(
+        "Failed (exit code 1): 1 case at the --fail-on levels (documented, observed) failed."
+    ));
+
+    // Judged by the snapshot: recorded, the catalog's level beside it; each check with its
+    // verdict and failed count; the differences under their check.
+    let wrong = case_rows(&html, "wrong-code");
+    assert!(wrong.contains("data-confidence=\"recorded\" data-oracle=\"snapshot\""));
+    assert!(wrong.contains(
+        "recorded*</span><div class=\"muted small\">catalog: inferred</div></td><td>snapshot</td>"
+    ));
+    assert!(wrong.contains(
+        "Confidence <strong>recorded (catalog: inferred)</strong> · judged by <strong>snapshot</strong> · <span class=\"warn\">does not fail the run (--fail-on documented,observed)</span>"
+    ));
+    assert!(wrong.contains(
+        "<span class=\"badge fail\" data-check=\"answer\">answer</span> 1 of 1 failed · <span class=\"badge fail\" data-check=\"headers\">headers</span> 1 of 1 failed · <span class=\"badge pass\" data-check=\"state\">state</span> 1 judged, passed"
+    ));
+    assert!(wrong.contains("<tr class=\"differs\"><td>answer</td><td><code>message</code></td>"));
+    assert!(wrong.contains(
+        "<tr class=\"differs\"><td>headers</td><td><code>content type</code></td><td><code>application/x-amz-json-1.0</code></td><td><code>application/x-amz-json-1.1</code></td></tr>"
+    ));
+    let expired = case_rows(&html, "expired-code");
+    assert!(
+        expired
+            .contains("<span class=\"badge fail\" data-check=\"state\">state</span> 1 of 1 failed")
+    );
+    assert!(expired.contains("<td>state</td><td><code>user.UserStatus (AdminGetUser)</code></td>"));
+
+    // Judged by the catalog though a snapshot was given: why, on hover and in the detail;
+    // its level fails the run.
+    let unknown = case_rows(&html, "unknown-user");
+    assert!(unknown.contains(
+        "<td><span class=\"has-note\" title=\"not in the snapshot; judged by the catalog\">catalog*</span></td>"
+    ));
+    assert!(unknown.contains("Confidence <strong>observed</strong> · judged by <strong>catalog</strong></p><p>Oracle: not in the snapshot; judged by the catalog</p>"));
+    assert!(!unknown.contains("does not fail the run"));
+
+    // Races say how many succeeded, passing or failing; the note stays whole.
+    let race = case_rows(&html, "concurrent-confirm");
+    assert!(race.contains("<div class=\"race small\">race: 1 of 8 succeeded</div>"));
+    assert!(race.contains("<p>Race: 1 of 8 succeeded</p>"));
+    assert!(race.contains("so Cognito&#39;s is not documented.</p>"));
+    let passing = case_rows(&html, "concurrent-force-alias");
+    assert!(passing.contains("<div class=\"race small\">race: 8 of 8 succeeded</div>"));
+    assert!(!passing.contains("detail"));
+    // Still self-contained.
+    assert!(!html.contains("<script") && !html.contains("src=") && !html.contains("href="));
+}
+
+#[test]
+fn a_run_passing_its_gate_says_which_failures_it_let_through() {
+    let mut s: Value = serde_json::from_str(ORACLE_FIXTURE).unwrap();
+    s["cases"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|c| c["name"] != "unknown-user");
+    s["conformance"]["failed"] = 3.into();
+    s["exit_code"] = 0.into();
+    let html = render(&s).unwrap();
+    assert!(html.contains(
+        "Passed (exit code 0): every threshold held and no case at the --fail-on levels (documented, observed) failed; 3 failing cases of other levels did."
+    ));
 }
