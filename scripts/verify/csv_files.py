@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reads latency.csv and timeline.csv of a run folder with Python's csv module and checks them
-against summary.json: one latency row per case with the same count, errors and percentiles;
-timeline rows whose counts add up to each case's count, seconds in order.
+against summary.json: one latency row per case with the same count, errors, percentiles,
+verdict, confidence and oracle; timeline rows whose counts add up to each case's count,
+seconds in order.
 
     python3 scripts/verify/csv_files.py RUN_DIR
 """
@@ -30,8 +31,12 @@ def main(run_dir):
             ("p50_us", c["latency_us"]["p50"]),
             ("p99_us", c["latency_us"]["p99"]),
             ("verdict", c["verdict"]),
+            ("confidence", c["confidence"]),
+            ("oracle", c.get("oracle", "catalog")),
         ]:
-            if r[column] != str(value):
+            if column not in r:
+                problems.append(f"latency.csv: no {column} column")
+            elif r[column] != str(value):
                 problems.append(f"latency.csv {r['case']}: {column} {r[column]}, summary.json {value}")
     with open(os.path.join(run_dir, "timeline.csv"), newline="") as f:
         reader = csv.DictReader(f)

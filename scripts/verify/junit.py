@@ -5,7 +5,9 @@
 
 Well-formedness with xml.etree, then the content with the PyPI package junitparser:
 the `conformance` suite has one testcase per case of summary.json with the same verdict
-(a failure with a non-empty message for `fail`, a skip with the reason for `skipped`), the
+(a failure with a non-empty message for `fail`, a skip with the reason for `skipped`) and
+testcase properties naming its confidence and the oracle that judged it (a failure's message
+starts with the confidence in brackets; a race case has its `race` property), the
 `thresholds` suite one per threshold (a failure naming the observed value when it did not
 hold), and the tests/failures/errors/skipped attributes of both suites and of the root
 agree with the testcases and with summary.json's counts. Exits 0 when everything agrees,
@@ -74,6 +76,18 @@ def main(argv):
                 problems.append(f"{name}/{c.name}: classname {c.classname!r}")
         return {c.name: c for c in cases}
 
+    # Each conformance testcase's <properties>, read with the standard library (junitparser
+    # reads suite properties only).
+    props = {}
+    for suite in root.iter("testsuite"):
+        if suite.get("name") != "conformance":
+            continue
+        for tc in suite.iter("testcase"):
+            found = tc.find("properties")
+            props[tc.get("name")] = (
+                {} if found is None else {p.get("name"): p.get("value") for p in found.iter("property")}
+            )
+
     conf = summary["conformance"]
     cases = check_suite(
         "conformance",
@@ -93,16 +107,31 @@ def main(argv):
             problems.append(f"case {c['name']} has no testcase")
             continue
         results = tc.result
+        p = props.get(c["name"], {})
+        for key, want in [("confidence", c["confidence"]), ("oracle", c.get("oracle", "catalog"))]:
+            if p.get(key) != want:
+                problems.append(f"case {c['name']}: property {key} {p.get(key)!r}, summary.json {want!r}")
+        if c.get("oracle_note") and p.get("oracle_note") != c["oracle_note"]:
+            problems.append(f"case {c['name']}: no oracle_note property")
+        if c.get("race") and "succeeded" not in (p.get("race") or ""):
+            problems.append(f"case {c['name']}: a race without a `race` property saying how many succeeded")
+        if c.get("note") and p.get("note") != c["note"]:
+            problems.append(f"case {c['name']}: the note property is not the whole note")
         if c["verdict"] == "pass" and results:
             problems.append(f"case {c['name']} passed but its testcase has {results}")
         elif c["verdict"] == "fail":
             failures = [r for r in results if isinstance(r, Failure)]
             if not failures or not (failures[0].message or "").strip():
                 problems.append(f"case {c['name']} failed but its testcase has no failure with a message")
+            elif not failures[0].message.startswith(f"[{c['confidence']}]"):
+                problems.append(f"case {c['name']}: the failure message does not start with [{c['confidence']}]")
             else:
                 # Expected and observed appear field by field, every line of every value
                 # read back intact (less what XML 1.0 cannot carry).
                 body = failures[0].text or ""
+                for check in c.get("by_check") or []:
+                    if check["verdict"] == "fail" and f"{check['check']} ({check['failed']} of {check['judged']})" not in body:
+                        problems.append(f"case {c['name']}: failing check {check['check']} and its counts missing from the failure text")
                 for pattern in c.get("failures") or []:
                     for d in pattern:
                         for line in [d["field"]] + lines(d["expected"]) + lines(d["observed"]):

@@ -5,11 +5,14 @@
 
 Parses summary.md with the PyPI package markdown-it-py (CommonMark with GFM tables), then:
 the heading says passed (✅) exactly when summary.json's exit code is 0; the case table
-(header `case | verdict | count | errors | p50 | p99`) has one row per case with the same
-verdict and count, failures before skips before passes (past 200 cases: the first 200 rows in
-that order and a note counting the rest); the threshold table has one row per threshold with
-held/failed as in summary.json; every failing case appears in the failure details. Exits 0
-when everything agrees, 1 listing the disagreements, 2 on bad input.
+(header `case | verdict | …`, columns found by name) has one row per case with the same
+verdict, count and errors, and the same confidence and oracle where it has those columns,
+failures before skips before passes (past 200 cases: the first 200 rows in that order and a
+note counting the rest); the threshold table has one row per threshold with held/failed as
+in summary.json; every failing case appears in the failure details, each difference as a
+row of an expected/observed table (with its check where the table has a check column); the
+oracle line names the snapshot when one judged. Exits 0 when everything agrees, 1 listing
+the disagreements, 2 on bad input.
 """
 
 import json
@@ -137,7 +140,11 @@ def main(argv):
             problems.append(f"the heading {h!r} does not name the scenario")
 
     all_tables = tables(tokens)
-    case_tables = [t for t in all_tables if t and t[0] == ["case", "verdict", "count", "errors", "p50", "p99"]]
+    case_tables = [t for t in all_tables if t and t[0][:2] == ["case", "verdict"]]
+    columns = {name: i for i, name in enumerate(case_tables[0][0])} if case_tables else {}
+    for needed in ("count", "errors"):
+        if case_tables and needed not in columns:
+            problems.append(f"the case table has no {needed} column")
     cases = summary["cases"]
     if cases and len(case_tables) != 1:
         problems.append(f"{len(case_tables)} case tables, expected 1")
@@ -156,8 +163,12 @@ def main(argv):
         v = verdict_of(row[1])
         if v != case["verdict"]:
             problems.append(f"case {case['name']}: verdict {row[1]!r} in the table, {case['verdict']} in summary.json")
-        if row[2] != str(case["count"]) or row[3] != str(case["errors"]):
-            problems.append(f"case {case['name']}: count/errors {row[2]}/{row[3]}, summary.json {case['count']}/{case['errors']}")
+        count, errors = row[columns.get("count", 2)], row[columns.get("errors", 3)]
+        if count != str(case["count"]) or errors != str(case["errors"]):
+            problems.append(f"case {case['name']}: count/errors {count}/{errors}, summary.json {case['count']}/{case['errors']}")
+        for column, want in [("confidence", case["confidence"]), ("oracle", case.get("oracle", "catalog"))]:
+            if column in columns and row[columns[column]] != want:
+                problems.append(f"case {case['name']}: {column} {row[columns[column]]!r} in the table, {want!r} in summary.json")
     if len(cases) > TABLE_ROWS:
         note = f"and {len(cases) - TABLE_ROWS} more"
         if note not in text:
@@ -184,6 +195,8 @@ def main(argv):
     # expected/observed table whose cells read back as summary.json's values.
     failing = [c for c in cases if c["verdict"] == "fail"]
     detail_rows = {tuple(r) for t in all_tables if t and t[0] == ["field", "expected", "observed"] for r in t[1:]}
+    checked_rows = {tuple(r) for t in all_tables if t and t[0] == ["check", "field", "expected", "observed"] for r in t[1:]}
+    detail_rows |= {r[1:] for r in checked_rows}
     bold = set(strong_texts(tokens))
     if failing and "size limit" not in text:
         for c in failing:
@@ -194,6 +207,13 @@ def main(argv):
                     row = (d["field"], cell_text(d["expected"]), cell_text(d["observed"]))
                     if row not in detail_rows:
                         problems.append(f"failing case {c['name']}: no row {row!r} in the details")
+                    elif checked_rows and d.get("check") and (d["check"],) + row not in checked_rows:
+                        problems.append(f"failing case {c['name']}: {d['field']!r} not under its check {d['check']!r}")
+
+    oracle = summary.get("oracle")
+    prose = "\n".join(plain(t.children or []) for t in tokens if t.type == "inline")
+    if oracle and f"Oracle: snapshot {oracle['file']}" not in prose:
+        problems.append(f"no line naming the snapshot {oracle['file']} that judged the run")
 
     for p in problems:
         print(f"markdown.py: {p}", file=sys.stderr)

@@ -1,4 +1,7 @@
 //! latency.csv (one row per case) and timeline.csv (one row per case and second).
+//!
+//! latency.csv names beside each verdict the confidence of the expectation that judged it and
+//! the oracle (`catalog` or `snapshot`), so a spreadsheet can sort the failures it trusts.
 
 use std::path::{Path, PathBuf};
 
@@ -6,10 +9,11 @@ use serde_json::Value;
 
 use super::export::{Exporter, Format, typed, write_file};
 
-pub const HEADER: [&str; 16] = [
+pub const HEADER: [&str; 17] = [
     "case",
     "verdict",
     "confidence",
+    "oracle",
     "count",
     "errors",
     "judged",
@@ -37,6 +41,7 @@ pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
             c.name.clone(),
             c.verdict.as_str().to_owned(),
             c.confidence.to_owned(),
+            c.oracle.clone(),
             c.count.to_string(),
             c.errors.to_string(),
             c.judged.to_string(),
@@ -88,5 +93,46 @@ impl Exporter for CsvExporter {
             write_file(dir, "latency.csv", &render_cases(summary)?)?,
             write_file(dir, "timeline.csv", &render_timeline(summary)?)?,
         ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_row_names_its_confidence_and_oracle() {
+        let s: Value =
+            serde_json::from_str(include_str!("../../fixtures/reports/oracle-summary.json"))
+                .unwrap();
+        let bytes = render_cases(&s).unwrap();
+        let mut r = ::csv::Reader::from_reader(bytes.as_slice());
+        assert_eq!(r.headers().unwrap(), HEADER.as_slice());
+        let rows: Vec<(String, String, String, String)> = r
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].into(), r[1].into(), r[2].into(), r[3].into())
+            })
+            .collect();
+        let row = |name: &str| rows.iter().find(|r| r.0 == name).unwrap().clone();
+        assert_eq!(
+            row("wrong-code"),
+            (
+                "wrong-code".into(),
+                "fail".into(),
+                "recorded".into(),
+                "snapshot".into()
+            )
+        );
+        assert_eq!(
+            row("unknown-user"),
+            (
+                "unknown-user".into(),
+                "fail".into(),
+                "observed".into(),
+                "catalog".into()
+            )
+        );
     }
 }

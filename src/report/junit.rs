@@ -2,11 +2,18 @@
 //! read natively. One `<testsuites>` holding two `<testsuite>`s:
 //!
 //! - `conformance`: a `<testcase>` per case (name = case id, classname
-//!   `cogbench.<scenario>.conformance`); a failing case carries a `<failure>` with expected
-//!   and observed field by field, a skipped case a `<skipped message="reason"/>`. A case's
+//!   `cogbench.<scenario>.conformance`). Its `<properties>` say what judged it (`oracle`:
+//!   catalog or snapshot, with `oracle_note` when the catalog stood in for a snapshot) and
+//!   how sure that is (`confidence`, `catalog_confidence`), with the race outcome and the
+//!   note in full where the case has them. A failing case carries a `<failure>` whose message
+//!   starts `[confidence] failing checks:` and whose text has expected and observed field by
+//!   field, grouped by check; a skipped case a `<skipped message="reason"/>`. A case's
 //!   `time` is the time its requests took, added up (mean latency × count), so under
 //!   concurrency the cases add up to more than the suite's wall-clock `time`.
 //! - `thresholds`: a `<testcase>` per threshold, a `<failure>` when it did not hold.
+//!
+//! The suites' properties name the snapshot that judged the run (`oracle.*`) and the
+//! `--fail-on` levels; a failing case those levels leave out says so (`fails_run` false).
 //!
 //! `timestamp` is the run's start in UTC without a zone designator, as the Ant schema has it;
 //! the `started_at` property keeps the RFC 3339 form.
@@ -19,6 +26,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::export::{Exporter, Format, write_file};
+use super::judging::{
+    self, CheckView, DifferenceView, Gate, Judged, OracleView, RaceOutcome, confidence_text,
+    failing_check_names, failing_checks, grouped, oracle_line, oracle_name,
+};
 use super::table::{ms, observed};
 
 /// Longest `message` attribute, in characters: the whole story is in the element's text.
@@ -39,6 +50,22 @@ struct View {
     cases: Vec<CaseView>,
     thresholds: Vec<ThresholdView>,
     exit_code: i32,
+    #[serde(default)]
+    oracle: Option<OracleView>,
+    #[serde(default)]
+    fail_on: Option<Vec<String>>,
+}
+
+impl View {
+    fn gate(&self) -> Option<Gate<'_>> {
+        Gate::of(
+            self.fail_on.as_deref(),
+            self.cases
+                .iter()
+                .filter(|c| c.verdict == "fail")
+                .map(|c| (c.name.as_str(), c.confidence.as_str())),
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -91,8 +118,16 @@ struct CaseView {
     checks: String,
     spec: String,
     confidence: String,
+    #[serde(default)]
+    catalog_confidence: String,
+    #[serde(default = "judging::catalog")]
+    oracle: String,
+    #[serde(default)]
+    oracle_note: Option<String>,
     note: Option<String>,
     verdict: String,
+    #[serde(default)]
+    by_check: Vec<CheckView>,
     skip_reason: Option<String>,
     count: u64,
     judged: u64,
@@ -102,13 +137,19 @@ struct CaseView {
     observed: Option<BTreeMap<String, String>>,
     #[serde(default)]
     failures: Vec<Vec<DifferenceView>>,
+    #[serde(default)]
+    race: Option<RaceOutcome>,
 }
 
-#[derive(Deserialize)]
-struct DifferenceView {
-    field: String,
-    expected: String,
-    observed: String,
+impl CaseView {
+    fn judged(&self) -> Judged<'_> {
+        Judged {
+            confidence: &self.confidence,
+            catalog_confidence: &self.catalog_confidence,
+            by_check: &self.by_check,
+            failures: &self.failures,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -206,10 +247,10 @@ fn run_line(v: &View) -> String {
     let t = &v.totals;
     let c = &v.conformance;
     let held = v.thresholds.iter().filter(|t| t.passed).count();
-    format!(
+    let mut line = format!(
         "cogbench {}: {} requests in {:.2}s ({:.0} req/s) · errors {} ({:.2}%) · p50 {} · p99 {} · \
          conformance {} passed, {} failed, {} skipped ({} of {} judged answers failed) · \
-         thresholds {} held, {} failed · exit code {}",
+         thresholds {} held, {} failed · exit code {} · oracle: {}",
         v.scenario.name,
         t.requests,
         t.duration_seconds,
@@ -225,8 +266,13 @@ fn run_line(v: &View) -> String {
         c.responses_judged,
         held,
         v.thresholds.len() - held,
-        v.exit_code
-    )
+        v.exit_code,
+        oracle_line(v.oracle.as_ref())
+    );
+    if let Some(gate) = v.gate() {
+        let _ = write!(line, " · gate: {}", gate.line());
+    }
+    line
 }
 
 /// Why the results cover only part of the plan, if they do.
@@ -244,14 +290,11 @@ fn partial_warning(v: &View) -> Option<String> {
     Some(w)
 }
 
-/// The differences of one failing answer: from `failures` when present, else from
-/// `expected`/`observed` side by side.
-fn first_differences(c: &CaseView) -> Vec<(String, String, String)> {
-    if let Some(first) = c.failures.first() {
-        return first
-            .iter()
-            .map(|d| (d.field.clone(), d.expected.clone(), d.observed.clone()))
-            .collect();
+/// A failing answer's differences: each entry of `failures` when present, else one built
+/// from `expected`/`observed` side by side (a summary without `failures`; no check named).
+fn patterns(c: &CaseView) -> Vec<Vec<DifferenceView>> {
+    if !c.failures.is_empty() {
+        return c.failures.clone();
     }
     let (Some(e), Some(o)) = (&c.expected, &c.observed) else {
         return Vec::new();
@@ -259,30 +302,63 @@ fn first_differences(c: &CaseView) -> Vec<(String, String, String)> {
     let mut fields: Vec<&String> = e.keys().chain(o.keys()).collect();
     fields.sort();
     fields.dedup();
-    fields
-        .into_iter()
-        .map(|f| {
-            let get = |m: &BTreeMap<String, String>| m.get(f).cloned().unwrap_or_default();
-            (f.clone(), get(e), get(o))
-        })
-        .collect()
+    let get = |m: &BTreeMap<String, String>, f: &str| m.get(f).cloned().unwrap_or_default();
+    vec![
+        fields
+            .into_iter()
+            .map(|f| DifferenceView {
+                check: String::new(),
+                field: f.clone(),
+                expected: get(e, f),
+                observed: get(o, f),
+            })
+            .collect(),
+    ]
 }
 
-fn failure_message(c: &CaseView) -> String {
-    let diffs = first_differences(c)
-        .iter()
-        .map(|(f, e, o)| format!("{f}: expected {e}, observed {o}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let head = format!(
-        "{} of {} judged answers failed",
-        c.failed_responses, c.judged
-    );
-    let msg = if diffs.is_empty() {
-        head
+/// `answer message` (or just `message` when the summary names no check).
+fn check_field(d: &DifferenceView) -> String {
+    if d.check.is_empty() {
+        d.field.clone()
     } else {
-        format!("{head}: {diffs}")
-    };
+        format!("{} {}", d.check, d.field)
+    }
+}
+
+/// `[recorded] answer, headers: judged by snapshot, 1 of 1 judged answers failed; answer
+/// message: expected …, observed …`: CI tools show this line, so how sure the expectation is
+/// and what failed come first.
+fn failure_message(c: &CaseView, gate: Option<&Gate>) -> String {
+    let mut msg = format!("[{}]", c.confidence);
+    let checks = failing_check_names(&c.judged());
+    if !checks.is_empty() {
+        let _ = write!(msg, " {}:", checks.join(", "));
+    }
+    let _ = write!(
+        msg,
+        " judged by {}, {} of {} judged answers failed",
+        oracle_name(&c.oracle),
+        c.failed_responses,
+        c.judged
+    );
+    if let Some(g) = gate
+        && !g.gates(&c.confidence)
+    {
+        let _ = write!(msg, ", which {}", g.exempt_note());
+    }
+    if let Some(first) = patterns(c).first() {
+        for (_, ds) in grouped(first) {
+            for d in ds {
+                let _ = write!(
+                    msg,
+                    "; {}: expected {}, observed {}",
+                    check_field(d),
+                    d.expected,
+                    d.observed
+                );
+            }
+        }
+    }
     clip(&one_line(&msg), MESSAGE_MAX)
 }
 
@@ -299,41 +375,57 @@ fn labelled(out: &mut String, label: &str, value: &str) {
     out.push('\n');
 }
 
-fn failure_text(c: &CaseView) -> String {
+fn failure_text(c: &CaseView, gate: Option<&Gate>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", c.title);
     let _ = writeln!(out, "checks: {}", c.checks);
-    let _ = writeln!(out, "spec: {} · confidence: {}", c.spec, c.confidence);
+    let _ = writeln!(
+        out,
+        "spec: {} · confidence: {} · judged by {}",
+        c.spec,
+        confidence_text(&c.judged()),
+        oracle_name(&c.oracle)
+    );
+    if let Some(why) = &c.oracle_note {
+        let _ = writeln!(out, "oracle: {why}");
+    }
     if let Some(note) = &c.note {
         let _ = writeln!(out, "note: {note}");
     }
+    if let Some(race) = &c.race {
+        let _ = writeln!(out, "race: {}", race.describe());
+    }
+    let _ = writeln!(
+        out,
+        "failing checks: {}",
+        failing_checks(&c.judged(), c.failed_responses, c.judged)
+    );
     let _ = writeln!(
         out,
         "{} of {} judged answers failed ({} sent)",
         c.failed_responses, c.judged, c.count
     );
-    let patterns: Vec<Vec<(String, String, String)>> = if c.failures.is_empty() {
-        vec![first_differences(c)]
-    } else {
-        c.failures
-            .iter()
-            .map(|p| {
-                p.iter()
-                    .map(|d| (d.field.clone(), d.expected.clone(), d.observed.clone()))
-                    .collect()
-            })
-            .collect()
-    };
+    if let Some(g) = gate
+        && !g.gates(&c.confidence)
+    {
+        let _ = writeln!(out, "{}", g.exempt_note());
+    }
+    let patterns = patterns(c);
     for (i, p) in patterns.iter().enumerate() {
         if patterns.len() > 1 {
             let _ = writeln!(out, "\nfailing answer {} of {}:", i + 1, patterns.len());
         } else {
             out.push('\n');
         }
-        for (field, expected, observed) in p {
-            let _ = writeln!(out, "  {field}");
-            labelled(&mut out, "expected", expected);
-            labelled(&mut out, "observed", observed);
+        for (check, ds) in grouped(p) {
+            if !check.is_empty() {
+                let _ = writeln!(out, "{check} check:");
+            }
+            for d in ds {
+                let _ = writeln!(out, "  {}", d.field);
+                labelled(&mut out, "expected", &d.expected);
+                labelled(&mut out, "observed", &d.observed);
+            }
         }
     }
     out
@@ -348,6 +440,17 @@ struct Suite<'a> {
     view: &'a View,
 }
 
+fn properties(out: &mut String, indent: &str, properties: &[(&str, &str)]) {
+    let _ = writeln!(out, "{indent}<properties>");
+    for (name, value) in properties {
+        let _ = write!(out, "{indent}  <property");
+        attribute(out, "name", name);
+        attribute(out, "value", value);
+        out.push_str("/>\n");
+    }
+    let _ = writeln!(out, "{indent}</properties>");
+}
+
 fn open_suite(out: &mut String, s: &Suite) {
     out.push_str("  <testsuite");
     attribute(out, "name", s.name);
@@ -357,10 +460,10 @@ fn open_suite(out: &mut String, s: &Suite) {
     attribute(out, "skipped", &s.skipped.to_string());
     attribute(out, "time", &seconds(s.time));
     attribute(out, "timestamp", ant_timestamp(&s.view.started_at));
-    out.push_str(">\n    <properties>\n");
+    out.push_str(">\n");
     let v = s.view;
     let exit_code = v.exit_code.to_string();
-    let properties = [
+    let mut list = vec![
         ("cogbench.version", v.tool.version.as_str()),
         ("scenario.name", v.scenario.name.as_str()),
         ("scenario.file", v.scenario.file.as_str()),
@@ -370,14 +473,36 @@ fn open_suite(out: &mut String, s: &Suite) {
         ("finished_at", v.finished_at.as_str()),
         ("partial", if v.partial { "true" } else { "false" }),
         ("exit_code", &exit_code),
+        (
+            "oracle",
+            if v.oracle.is_some() {
+                "snapshot"
+            } else {
+                "catalog"
+            },
+        ),
     ];
-    for (name, value) in properties {
-        out.push_str("      <property");
-        attribute(out, "name", name);
-        attribute(out, "value", value);
-        out.push_str("/>\n");
+    let judged;
+    if let Some(o) = &v.oracle {
+        judged = o.cases_judged.to_string();
+        list.extend([
+            ("oracle.file", o.file.as_str()),
+            ("oracle.target_kind", o.target_kind.as_str()),
+            ("oracle.endpoint", o.endpoint.as_str()),
+            ("oracle.recorded_at", o.recorded_at.as_str()),
+            (
+                "oracle.same_catalog",
+                if o.same_catalog { "true" } else { "false" },
+            ),
+            ("oracle.cases_judged", judged.as_str()),
+        ]);
     }
-    out.push_str("    </properties>\n");
+    let levels;
+    if let Some(l) = &v.fail_on {
+        levels = l.join(",");
+        list.push(("fail_on", levels.as_str()));
+    }
+    properties(out, "    ", &list);
 }
 
 fn close_suite(out: &mut String, v: &View) {
@@ -397,6 +522,41 @@ fn open_case(out: &mut String, name: &str, classname: &str, time: f64) {
     attribute(out, "name", name);
     attribute(out, "classname", classname);
     attribute(out, "time", &seconds(time));
+}
+
+/// A case's `<properties>`: what judged it and how sure that is, so a CI tool that shows
+/// properties can group or filter verdicts by them.
+fn case_properties(out: &mut String, c: &CaseView, gate: Option<&Gate>) {
+    let failing = failing_checks(&c.judged(), c.failed_responses, c.judged);
+    let race = c.race.as_ref().map(RaceOutcome::describe);
+    let mut list = vec![("confidence", c.confidence.as_str())];
+    if !c.catalog_confidence.is_empty() {
+        list.push(("catalog_confidence", c.catalog_confidence.as_str()));
+    }
+    list.push(("oracle", oracle_name(&c.oracle)));
+    if let Some(why) = &c.oracle_note {
+        list.push(("oracle_note", why));
+    }
+    if c.verdict == "fail" {
+        list.push(("failing_checks", &failing));
+        if let Some(g) = gate {
+            list.push((
+                "fails_run",
+                if g.gates(&c.confidence) {
+                    "true"
+                } else {
+                    "false"
+                },
+            ));
+        }
+    }
+    if let Some(r) = &race {
+        list.push(("race", r));
+    }
+    if let Some(note) = &c.note {
+        list.push(("note", note));
+    }
+    properties(out, "      ", &list);
 }
 
 pub fn render(summary: &Value) -> std::io::Result<String> {
@@ -438,30 +598,34 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
     out.push_str(">\n");
 
     open_suite(&mut out, &conformance);
+    let gate = v.gate();
     let classname = format!("cogbench.{}.conformance", v.scenario.name);
     for c in &v.cases {
         let time = c.latency_us.mean * c.count as f64 / 1e6;
         open_case(&mut out, &c.name, &classname, time);
+        out.push_str(">\n");
+        case_properties(&mut out, c, gate.as_ref());
         match c.verdict.as_str() {
             "fail" => {
-                out.push_str(">\n      <failure");
-                attribute(&mut out, "message", &failure_message(c));
+                out.push_str("      <failure");
+                attribute(&mut out, "message", &failure_message(c, gate.as_ref()));
                 attribute(&mut out, "type", "conformance");
                 out.push('>');
-                text(&mut out, &failure_text(c));
-                out.push_str("</failure>\n    </testcase>\n");
+                text(&mut out, &failure_text(c, gate.as_ref()));
+                out.push_str("</failure>\n");
             }
             "skipped" => {
-                out.push_str(">\n      <skipped");
+                out.push_str("      <skipped");
                 attribute(
                     &mut out,
                     "message",
                     &one_line(c.skip_reason.as_deref().unwrap_or("skipped")),
                 );
-                out.push_str("/>\n    </testcase>\n");
+                out.push_str("/>\n");
             }
-            _ => out.push_str("/>\n"),
+            _ => {}
         }
+        out.push_str("    </testcase>\n");
     }
     close_suite(&mut out, &v);
 
@@ -513,213 +677,4 @@ impl Exporter for JunitExporter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A real run against a target answering some requests with faults, cut to four cases:
-    /// one skipped, two failing (one with a hostile second answer), one passing; two of its
-    /// three thresholds failed.
-    const FIXTURE: &str = include_str!("../../fixtures/reports/failing-summary.json");
-
-    fn fixture() -> Value {
-        serde_json::from_str(FIXTURE).unwrap()
-    }
-
-    /// A small well-formedness check: tags balance, attributes are quoted, every `&` starts a
-    /// known reference and no character outside XML 1.0 appears.
-    fn well_formed(xml: &str) -> Result<(), String> {
-        if let Some(c) = xml.chars().find(|c| !allowed(*c)) {
-            return Err(format!("character U+{:04X}", c as u32));
-        }
-        for (i, _) in xml.match_indices('&') {
-            let rest = &xml[i..];
-            let ok = ["&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&#"]
-                .iter()
-                .any(|r| rest.starts_with(r));
-            if !ok {
-                return Err(format!("bare & at {i}"));
-            }
-        }
-        let body = xml
-            .strip_prefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
-            .ok_or("no declaration")?;
-        let mut open: Vec<&str> = Vec::new();
-        let mut rest = body;
-        while let Some(start) = rest.find('<') {
-            if rest[..start].contains('>') {
-                return Err("bare > outside a tag".into());
-            }
-            let end = rest[start..].find('>').ok_or("unclosed tag")? + start;
-            let tag = &rest[start + 1..end];
-            if tag.contains('<') {
-                return Err(format!("< inside tag {tag}"));
-            }
-            if let Some(name) = tag.strip_prefix('/') {
-                if open.pop() != Some(name) {
-                    return Err(format!("</{name}> closes nothing"));
-                }
-            } else {
-                let name = tag.split([' ', '/']).next().unwrap_or("");
-                if tag.matches('"').count() % 2 != 0 {
-                    return Err(format!("unbalanced quotes in <{name}>"));
-                }
-                if !tag.ends_with('/') {
-                    open.push(name);
-                }
-            }
-            rest = &rest[end + 1..];
-        }
-        if open.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("unclosed {open:?}"))
-        }
-    }
-
-    #[test]
-    fn the_fixture_follows_the_schema() {
-        let schema: Value =
-            serde_json::from_str(include_str!("../../fixtures/summary.schema.json")).unwrap();
-        let v = jsonschema::validator_for(&schema).unwrap();
-        let errors: Vec<String> = v.iter_errors(&fixture()).map(|e| e.to_string()).collect();
-        assert_eq!(errors, Vec::<String>::new());
-    }
-
-    #[test]
-    fn escapes_both_contexts_and_drops_what_xml_forbids() {
-        let hostile =
-            "a&b<c>d\"e'f\tg\nh\ri\u{0}\u{1}\u{B}\u{1F}\u{FFFE}\u{FFFF}j\u{D7FF}\u{E000}\u{1F600}";
-        let mut t = String::new();
-        text(&mut t, hostile);
-        assert_eq!(
-            t,
-            "a&amp;b&lt;c&gt;d\"e'f\tg\nh&#13;ij\u{D7FF}\u{E000}\u{1F600}"
-        );
-        let mut a = String::new();
-        attr(&mut a, hostile);
-        assert_eq!(
-            a,
-            "a&amp;b&lt;c&gt;d&quot;e&apos;f&#9;g&#10;h&#13;ij\u{D7FF}\u{E000}\u{1F600}"
-        );
-        assert!(
-            well_formed(&format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<x a=\"{a}\">{t}</x>"
-            ))
-            .is_ok()
-        );
-        assert_eq!(clip("abcdef", 4), "abc…");
-        assert_eq!(clip("abcd", 4), "abcd");
-        assert_eq!(one_line("a\nb\r\n\tc"), "a b c");
-        assert_eq!(ant_timestamp("2026-11-28T10:12:45Z"), "2026-11-28T10:12:45");
-    }
-
-    #[test]
-    fn two_suites_with_counts_failures_and_skips() {
-        let xml = render(&fixture()).unwrap();
-        well_formed(&xml).unwrap();
-        assert!(xml.contains(
-            "<testsuites name=\"cogbench smoke\" tests=\"7\" failures=\"4\" errors=\"0\" skipped=\"1\" time=\"2.004\">"
-        ), "{xml}");
-        assert!(xml.contains(
-            "<testsuite name=\"conformance\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\" time=\"2.004\" timestamp=\"2026-11-28T10:12:45\">"
-        ));
-        assert!(xml.contains(
-            "<testsuite name=\"thresholds\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\" time=\"0.000\" timestamp=\"2026-11-28T10:12:45\">"
-        ));
-        assert_eq!(xml.matches("<testcase ").count(), 7);
-        assert_eq!(xml.matches("<failure ").count(), 4);
-        assert_eq!(xml.matches("<skipped ").count(), 1);
-        assert_eq!(xml.matches("<system-out>").count(), 2);
-        assert!(
-            !xml.contains("<system-err>"),
-            "a complete run has no warning"
-        );
-
-        // A pass is an empty testcase with the time its requests took.
-        assert!(xml.contains(
-            "<testcase name=\"code-missing\" classname=\"cogbench.smoke.conformance\" time=\"0.019\"/>"
-        ));
-        assert!(xml.contains(
-            "<testcase name=\"valid-code\" classname=\"cogbench.smoke.conformance\" time=\"0.000\">\n      <skipped message=\"the target cannot read confirmation codes\"/>"
-        ));
-        // A failure: expected against observed in the message and, in full, in the text.
-        assert!(xml.contains(
-            "<failure message=\"2 of 32 judged answers failed: status: expected 400, observed 500; error type: expected UserNotFoundException, observed InternalErrorException; message: expected /Username/client id combination not found\\./, observed injected fault\" type=\"conformance\">"
-        ));
-        assert!(
-            xml.contains("failing answer 2 of 2:\n  status\n    expected 400\n    observed 200\n")
-        );
-        // What the target echoed is text, never markup; the control character is gone.
-        assert!(xml.contains(
-            "observed &lt;html&gt;&amp;nbsp;\"x\" | `y` \n             second line]]&gt;&lt;/html&gt;"
-        ));
-        // Thresholds: a failure names the observed value; a held one is empty.
-        assert!(xml.contains(
-            "<failure message=\"error_rate == 0% did not hold: observed 1.211%\" type=\"threshold\">"
-        ));
-        assert!(xml.contains(
-            "<testcase name=\"p99 &lt; 250ms\" classname=\"cogbench.smoke.thresholds\" time=\"0.000\"/>"
-        ));
-        assert!(xml.contains("<property name=\"target.kind\" value=\"endpoint\"/>"));
-        assert!(
-            xml.contains("<property name=\"target.endpoint\" value=\"http://127.0.0.1:39517\"/>")
-        );
-        assert!(xml.contains(
-            "<system-out>cogbench smoke: 413 requests in 2.00s (206 req/s) · errors 5 (1.21%)"
-        ));
-    }
-
-    #[test]
-    fn a_passing_partial_run_and_a_failure_without_patterns() {
-        let mut s = fixture();
-        let cases = s["cases"].as_array_mut().unwrap();
-        cases.retain(|c| c["name"] != "member-confirmation-code-pattern");
-        // Only expected/observed (no `failures` list): the message is built from the maps.
-        cases[1]["failures"] = Value::Array(vec![]);
-        s["thresholds"] = Value::Array(vec![]);
-        s["partial"] = true.into();
-        s["interrupted"] = true.into();
-        s["aborted"] = "users ran out".into();
-        s["scenario"]["name"] = "a<b".into();
-        let xml = render(&s).unwrap();
-        well_formed(&xml).unwrap();
-        assert!(xml.contains("classname=\"cogbench.a&lt;b.conformance\""));
-        assert!(xml.contains(
-            "message=\"2 of 32 judged answers failed: error type: expected UserNotFoundException, observed InternalErrorException; message:"
-        ));
-        assert!(xml.contains(
-            "<testsuite name=\"thresholds\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\""
-        ));
-        assert!(xml.contains(
-            "<system-err>partial run: the results cover only part of the plan; interrupted; stopped early: users ran out</system-err>"
-        ));
-    }
-
-    #[test]
-    fn a_long_message_is_clipped_but_the_text_keeps_everything() {
-        let mut s = fixture();
-        let long = "x".repeat(5000);
-        s["cases"][1]["failures"][0][2]["observed"] = long.clone().into();
-        let xml = render(&s).unwrap();
-        let msg_start = xml.find("<failure message=\"").unwrap();
-        let msg_end = xml[msg_start + 18..].find('"').unwrap();
-        assert_eq!(
-            xml[msg_start + 18..msg_start + 18 + msg_end]
-                .chars()
-                .count(),
-            MESSAGE_MAX
-        );
-        assert!(xml.contains(&long));
-    }
-
-    #[test]
-    fn the_exporter_writes_junit_xml() {
-        let dir = tempfile::tempdir().unwrap();
-        let files = JunitExporter.export(&fixture(), dir.path()).unwrap();
-        assert_eq!(files, vec![dir.path().join("junit.xml")]);
-        let written = std::fs::read_to_string(&files[0]).unwrap();
-        assert_eq!(written, render(&fixture()).unwrap());
-        assert_eq!(Format::Junit.exporter().format(), Format::Junit);
-        assert!(JunitExporter.export(&Value::Null, dir.path()).is_err());
-    }
-}
+mod tests;

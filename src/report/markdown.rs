@@ -1,7 +1,10 @@
 //! summary.md: the run in GitHub-flavoured Markdown, for a pull-request comment or
-//! `$GITHUB_STEP_SUMMARY`. A heading with the result, the load in two lines, a table of the
-//! cases (failures first), then expected against observed for the failures and the skip
-//! reasons in collapsed `<details>` blocks, and the thresholds.
+//! `$GITHUB_STEP_SUMMARY`. A heading with the result, the load in two lines, the oracle that
+//! judged the run (and the `--fail-on` gate), a table of the cases (failures first) with each
+//! verdict's confidence and oracle, the race outcomes, then in collapsed `<details>` blocks
+//! the failures (failing checks with their counts, expected against observed grouped by
+//! check, notes in full), the skip reasons and the notes on passing cases, and the
+//! thresholds.
 //!
 //! It stays well under GitHub's 1 MiB step-summary limit: the case table stops after
 //! [`TABLE_ROWS`] rows, the failure details after a byte budget, and every cell is clipped.
@@ -14,6 +17,10 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::export::{Exporter, Format, write_file};
+use super::judging::{
+    self, CheckView, DifferenceView, Gate, Judged, OracleView, RaceOutcome, confidence_text,
+    failing_checks, grouped, oracle_line, oracle_name,
+};
 use super::table::{ms, observed};
 
 /// Case-table rows shown; the rest are counted in a note.
@@ -24,6 +31,11 @@ pub const MAX_BYTES: usize = 1_000_000;
 const DETAILS_BUDGET: usize = 800_000;
 /// Longest value shown in a cell, in characters.
 const CELL_MAX: usize = 400;
+/// Longest list of case names on one line (the gate's, the races'), in characters.
+const LIST_MAX: usize = 20_000;
+/// Notes are shown whole: the terminal cuts them to a line and points here. The bound only
+/// keeps a runaway team catalog from filling the step summary.
+const NOTE_MAX: usize = 20_000;
 
 #[derive(Deserialize)]
 struct View {
@@ -42,6 +54,22 @@ struct View {
     cases: Vec<CaseView>,
     thresholds: Vec<ThresholdView>,
     exit_code: i32,
+    #[serde(default)]
+    oracle: Option<OracleView>,
+    #[serde(default)]
+    fail_on: Option<Vec<String>>,
+}
+
+impl View {
+    fn gate(&self) -> Option<Gate<'_>> {
+        Gate::of(
+            self.fail_on.as_deref(),
+            self.cases
+                .iter()
+                .filter(|c| c.verdict == "fail")
+                .map(|c| (c.name.as_str(), c.confidence.as_str())),
+        )
+    }
 }
 
 #[derive(Deserialize)]
@@ -125,8 +153,16 @@ struct CaseView {
     title: String,
     spec: String,
     confidence: String,
+    #[serde(default)]
+    catalog_confidence: String,
+    #[serde(default = "judging::catalog")]
+    oracle: String,
+    #[serde(default)]
+    oracle_note: Option<String>,
     note: Option<String>,
     verdict: String,
+    #[serde(default)]
+    by_check: Vec<CheckView>,
     skip_reason: Option<String>,
     count: u64,
     errors: u64,
@@ -137,13 +173,19 @@ struct CaseView {
     observed: Option<BTreeMap<String, String>>,
     #[serde(default)]
     failures: Vec<Vec<DifferenceView>>,
+    #[serde(default)]
+    race: Option<RaceOutcome>,
 }
 
-#[derive(Deserialize)]
-struct DifferenceView {
-    field: String,
-    expected: String,
-    observed: String,
+impl CaseView {
+    fn judged(&self) -> Judged<'_> {
+        Judged {
+            confidence: &self.confidence,
+            catalog_confidence: &self.catalog_confidence,
+            by_check: &self.by_check,
+            failures: &self.failures,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -283,7 +325,7 @@ fn load(out: &mut String, v: &View) {
     let _ = writeln!(
         out,
         "Conformance: {} passed · {} failed · {} skipped · {} of {} judged answers failed · \
-         thresholds {} held, {} failed · errors provoked {}/{} · members covered {}/{}\n",
+         thresholds {} held, {} failed · errors provoked {}/{} · members covered {}/{}  ",
         c.passed,
         c.failed,
         c.skipped,
@@ -296,6 +338,15 @@ fn load(out: &mut String, v: &View) {
         cov.members_covered,
         cov.members_total
     );
+    let _ = write!(out, "Oracle: {}", esc(&oracle_line(v.oracle.as_ref())));
+    if let Some(gate) = v.gate() {
+        let _ = write!(
+            out,
+            "  \nGate (`--fail-on`): {}",
+            esc_max(&gate.line(), LIST_MAX)
+        );
+    }
+    out.push_str("\n\n");
 }
 
 fn warnings(out: &mut String, v: &View) {
@@ -340,14 +391,16 @@ fn case_table(out: &mut String, cases: &[&CaseView]) {
         out.push_str("No cases ran.\n\n");
         return;
     }
-    out.push_str("| case | verdict | count | errors | p50 | p99 |\n");
-    out.push_str("|---|---|---:|---:|---:|---:|\n");
+    out.push_str("| case | verdict | confidence | oracle | count | errors | p50 | p99 |\n");
+    out.push_str("|---|---|---|---|---:|---:|---:|---:|\n");
     for c in cases.iter().take(TABLE_ROWS) {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             esc(&c.name),
             verdict_cell(&c.verdict),
+            esc(&c.confidence),
+            esc(oracle_name(&c.oracle)),
             c.count,
             c.errors,
             latency(c, c.latency_us.p50),
@@ -378,19 +431,29 @@ fn case_table(out: &mut String, cases: &[&CaseView]) {
     out.push('\n');
 }
 
-/// The failing answers of a case, each as (field, expected, observed) rows: `failures` when
-/// present, else `expected`/`observed` side by side.
-fn patterns(c: &CaseView) -> Vec<Vec<(&str, &str, &str)>> {
+/// One line for every race case, passing or failing: how many confirmations succeeded.
+fn races(out: &mut String, cases: &[&CaseView]) {
+    let races: Vec<String> = cases
+        .iter()
+        .filter_map(|c| {
+            let r = c.race.as_ref()?;
+            Some(format!("{}: {}", esc(&c.name), esc(&r.describe())))
+        })
+        .collect();
+    if !races.is_empty() {
+        let _ = writeln!(
+            out,
+            "Races: {}\n",
+            esc_max(&races.join(" · "), LIST_MAX * 4)
+        );
+    }
+}
+
+/// The failing answers of a case: `failures` when present, else `expected`/`observed` side
+/// by side (no check named).
+fn patterns(c: &CaseView) -> Vec<Vec<DifferenceView>> {
     if !c.failures.is_empty() {
-        return c
-            .failures
-            .iter()
-            .map(|p| {
-                p.iter()
-                    .map(|d| (d.field.as_str(), d.expected.as_str(), d.observed.as_str()))
-                    .collect()
-            })
-            .collect();
+        return c.failures.clone();
     }
     let (Some(e), Some(o)) = (&c.expected, &c.observed) else {
         return Vec::new();
@@ -401,7 +464,12 @@ fn patterns(c: &CaseView) -> Vec<Vec<(&str, &str, &str)>> {
     vec![
         fields
             .into_iter()
-            .map(|f| (f.as_str(), field(e, f), field(o, f)))
+            .map(|f| DifferenceView {
+                check: String::new(),
+                field: f.clone(),
+                expected: field(e, f).to_owned(),
+                observed: field(o, f).to_owned(),
+            })
             .collect(),
     ]
 }
@@ -410,7 +478,51 @@ fn field<'a>(m: &'a BTreeMap<String, String>, f: &str) -> &'a str {
     m.get(f).map(String::as_str).unwrap_or("")
 }
 
-fn failure_details(out: &mut String, failing: &[&CaseView]) {
+/// The lines under a failing case's name: how sure its expectation is, what judged it, which
+/// checks failed and how often, and the notes in full.
+fn failure_head(out: &mut String, c: &CaseView, gate: Option<&Gate>) {
+    let _ = write!(
+        out,
+        "**{}**: {}  \nspec {} · confidence {} · judged by {} · ",
+        esc(&c.name),
+        esc(&c.title),
+        esc(&c.spec),
+        esc(&confidence_text(&c.judged())),
+        esc(oracle_name(&c.oracle)),
+    );
+    if c.by_check.is_empty() {
+        let _ = write!(
+            out,
+            "{} of {} judged answers failed",
+            c.failed_responses, c.judged
+        );
+    } else {
+        let _ = write!(
+            out,
+            "failing checks: {} · {} of {} judged answers failed",
+            esc(&failing_checks(&c.judged(), c.failed_responses, c.judged)),
+            c.failed_responses,
+            c.judged
+        );
+    }
+    if let Some(g) = gate
+        && !g.gates(&c.confidence)
+    {
+        let _ = write!(out, "  \n_{}_", esc(&g.exempt_note()));
+    }
+    if let Some(why) = &c.oracle_note {
+        let _ = write!(out, "  \noracle: {}", esc(why));
+    }
+    if let Some(race) = &c.race {
+        let _ = write!(out, "  \nrace: {}", esc(&race.describe()));
+    }
+    if let Some(note) = &c.note {
+        let _ = write!(out, "  \nnote: {}", esc_max(note, NOTE_MAX));
+    }
+    out.push_str("\n\n");
+}
+
+fn failure_details(out: &mut String, failing: &[&CaseView], gate: Option<&Gate>) {
     if failing.is_empty() {
         return;
     }
@@ -433,34 +545,24 @@ fn failure_details(out: &mut String, failing: &[&CaseView]) {
             );
             break;
         }
-        let _ = write!(
-            out,
-            "**{}**: {}  \nspec {} · confidence {} · {} of {} judged answers failed",
-            esc(&c.name),
-            esc(&c.title),
-            esc(&c.spec),
-            esc(&c.confidence),
-            c.failed_responses,
-            c.judged
-        );
-        if let Some(note) = &c.note {
-            let _ = write!(out, "  \nnote: {}", esc(note));
-        }
-        out.push_str("\n\n");
+        failure_head(out, c, gate);
         let ps = patterns(c);
         for (n, p) in ps.iter().enumerate() {
             if ps.len() > 1 {
                 let _ = writeln!(out, "Failing answer {} of {}:\n", n + 1, ps.len());
             }
-            out.push_str("| field | expected | observed |\n|---|---|---|\n");
-            for (field, expected, observed) in p {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    esc(field),
-                    esc(expected),
-                    esc(observed)
-                );
+            out.push_str("| check | field | expected | observed |\n|---|---|---|---|\n");
+            for (check, ds) in grouped(p) {
+                for d in ds {
+                    let _ = writeln!(
+                        out,
+                        "| {} | {} | {} | {} |",
+                        esc(check),
+                        esc(&d.field),
+                        esc(&d.expected),
+                        esc(&d.observed)
+                    );
+                }
             }
             out.push('\n');
         }
@@ -497,6 +599,46 @@ fn skipped_details(out: &mut String, skipped: &[&CaseView]) {
             esc(reason),
             names.len(),
             esc_max(&list.join(", "), 20_000)
+        );
+    }
+    out.push_str("\n</details>\n\n");
+}
+
+/// The notes of passing cases, whole: what is open about the expectations that passed (the
+/// failing cases carry theirs in the failure details).
+fn notes_details(out: &mut String, cases: &[&CaseView]) {
+    let noted: Vec<(&CaseView, &str)> = cases
+        .iter()
+        .filter(|c| c.verdict == "pass")
+        .filter_map(|c| Some((*c, c.note.as_deref()?)))
+        .collect();
+    if noted.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<details><summary>ℹ️ {}</summary>\n",
+        plural(
+            noted.len(),
+            "note on a passing case",
+            "notes on passing cases"
+        )
+    );
+    for (i, (c, note)) in noted.iter().enumerate() {
+        if out.len() > DETAILS_BUDGET + 50_000 {
+            let _ = writeln!(
+                out,
+                "- _…and {} more not shown (size limit): see summary.json._",
+                noted.len() - i
+            );
+            break;
+        }
+        let _ = writeln!(
+            out,
+            "- {} · {}: {}",
+            esc(&c.name),
+            esc(&confidence_text(&c.judged())),
+            esc_max(note, NOTE_MAX)
         );
     }
     out.push_str("\n</details>\n\n");
@@ -560,8 +702,10 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
     load(&mut out, &v);
     warnings(&mut out, &v);
     case_table(&mut out, &cases);
-    failure_details(&mut out, &failing);
+    races(&mut out, &v.cases.iter().collect::<Vec<_>>());
+    failure_details(&mut out, &failing, v.gate().as_ref());
     skipped_details(&mut out, &skipped);
+    notes_details(&mut out, &cases);
     thresholds(&mut out, &v);
     let _ = writeln!(
         out,
@@ -589,199 +733,4 @@ impl Exporter for MarkdownExporter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The fixture junit.rs uses: one skipped, two failing, one passing case; thresholds
-    /// held and failed.
-    const FIXTURE: &str = include_str!("../../fixtures/reports/failing-summary.json");
-
-    fn fixture() -> Value {
-        serde_json::from_str(FIXTURE).unwrap()
-    }
-
-    /// The rows of the table that follows the header line `header`.
-    fn table_rows<'a>(md: &'a str, header: &str) -> Vec<&'a str> {
-        let mut lines = md.lines().skip_while(|l| *l != header);
-        assert_eq!(lines.next(), Some(header), "no table {header}");
-        lines.next(); // the delimiter row
-        lines.take_while(|l| l.starts_with('|')).collect()
-    }
-
-    const CASES: &str = "| case | verdict | count | errors | p50 | p99 |";
-
-    #[test]
-    fn escapes_cells() {
-        assert_eq!(esc("a|b"), "a\\|b");
-        assert_eq!(esc("`code`"), "\\`code\\`");
-        assert_eq!(esc("<b>&amp;</b>"), "\\<b\\>\\&amp;\\</b\\>");
-        assert_eq!(
-            esc("one\r\ntwo\nthree\rfour"),
-            "one<br>two<br>three<br>four"
-        );
-        assert_eq!(esc("a\u{0}b\u{7}\tc"), "ab c");
-        assert_eq!(
-            esc("snake_case *x* [l](u) ~s~ #1 !"),
-            "snake\\_case \\*x\\* \\[l\\](u) \\~s\\~ \\#1 \\!"
-        );
-        assert_eq!(esc_max("abcdef", 3), "abc…");
-        assert_eq!(esc_max("abc", 3), "abc");
-        assert_eq!(esc_max("a\\b", 5), "a\\\\b");
-    }
-
-    #[test]
-    fn a_failing_run() {
-        let md = render(&fixture()).unwrap();
-        assert!(md.starts_with("## ❌ cogbench: smoke failed\n"), "{md}");
-        assert!(md.contains(
-            "**413** requests in 2.00 s · **206** req/s · errors **5** (1.21%) · p50 **465µs** · p99 **3.94ms**  \n"
-        ));
-        assert!(md.contains(
-            "Timing (mixed model): scheduling lag p99 2.10ms · 6 late starts (> 1 ms) · 0 dropped"
-        ));
-        assert!(md.contains("Conformance: 1 passed · 2 failed · 1 skipped · 5 of 413 judged answers failed · thresholds 1 held, 2 failed"));
-        assert!(!md.contains("Partial run"));
-
-        // Failures first, then skips, then passes; one row per case.
-        let rows = table_rows(&md, CASES);
-        assert_eq!(
-            rows,
-            [
-                "| unknown-user | ❌ fail | 32 | 2 | 478µs | 3.60ms |",
-                "| member-confirmation-code-pattern | ❌ fail | 32 | 2 | 465µs | 3.94ms |",
-                "| valid-code | ⏭️ skipped | 0 | 0 | - | - |",
-                "| code-missing | ✅ pass | 32 | 0 | 468µs | 3.50ms |",
-            ]
-        );
-
-        // Expected against observed, in a details block; what the target echoed cannot
-        // split a cell, open a code span or inject HTML.
-        assert!(
-            md.contains("<details><summary>❌ 2 failing cases: expected vs observed</summary>\n\n")
-        );
-        assert!(md.contains("| status | 400 | 500 |\n| error type | UserNotFoundException | InternalErrorException |"));
-        assert!(md.contains("Failing answer 2 of 2:"));
-        let hostile = md.lines().find(|l| l.starts_with("| body |")).unwrap();
-        assert_eq!(
-            hostile,
-            "| body | {\"\\_\\_type\": \"InvalidParameterException\", …} | \\<html\\>\\&nbsp;\"x\" \\| \\`y\\` <br>second line\\]\\]\\>\\</html\\> |"
-        );
-        assert!(!md.contains('\u{1}'));
-        assert_eq!(
-            md.matches("<details>").count(),
-            md.matches("</details>").count()
-        );
-
-        assert!(md.contains("<details><summary>⏭️ 1 skipped case</summary>\n\n- the target cannot read confirmation codes (1): valid-code\n"));
-        assert_eq!(
-            table_rows(&md, "| threshold | result | observed |"),
-            [
-                "| conformance\\_failures == 0 | ❌ failed | 5 |",
-                "| error\\_rate == 0% | ❌ failed | 1.211% |",
-                "| p99 \\< 250ms | ✅ held | 3.94ms |",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_passing_closed_run_and_a_partial_one() {
-        let mut s = fixture();
-        s["cases"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|c| c["verdict"] == "pass");
-        s["thresholds"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|t| t["passed"] == true);
-        s["exit_code"] = 0.into();
-        s["timing"]["mode"] = "closed".into();
-        s["timing"]["scheduling_lag_us"] = Value::Null;
-        let md = render(&s).unwrap();
-        assert!(md.starts_with("## ✅ cogbench: smoke passed\n"), "{md}");
-        assert!(md.contains("Timing (closed model): latency measured from the send"));
-        assert!(!md.contains("<details>"));
-        assert_eq!(table_rows(&md, CASES).len(), 1);
-
-        s["partial"] = true.into();
-        s["interrupted"] = true.into();
-        s["exit_code"] = 130.into();
-        let md = render(&s).unwrap();
-        assert!(md.starts_with("## ❌ cogbench: smoke interrupted\n"));
-        assert!(md.contains(
-            "> ⚠️ **Partial run**: the results cover only part of the plan (interrupted).\n"
-        ));
-
-        s["interrupted"] = false.into();
-        s["aborted"] = "users ran out | early".into();
-        s["deviations"] = serde_json::json!({
-            "file": "fixtures/known-deviations/moto.yaml", "target": "moto",
-            "known": ["a", "b"], "new": ["c"], "fixed": [], "changed": [{"case": "d", "listed": [], "observed": []}],
-            "not_run": []
-        });
-        let md = render(&s).unwrap();
-        assert!(md.contains("stopped early: users ran out \\| early."));
-        assert!(md.contains("Known deviations of **moto** (`fixtures/known-deviations/moto.yaml`): 2 as listed · **new**: c · **changed**: d\n"));
-    }
-
-    #[test]
-    fn a_huge_run_stays_under_the_step_summary_limit() {
-        let mut s = fixture();
-        let failing = s["cases"][3].clone();
-        let skipped = s["cases"][0].clone();
-        let passing = s["cases"][2].clone();
-        let big = "y".repeat(3000);
-        let mut cases = Vec::new();
-        for i in 0..3000 {
-            let mut c = match i % 3 {
-                0 => failing.clone(),
-                1 => skipped.clone(),
-                _ => passing.clone(),
-            };
-            c["name"] = format!("case-{i}").into();
-            if i % 3 == 0 {
-                c["failures"][0][2]["observed"] = big.clone().into();
-                c["failures"][1][1]["observed"] = big.clone().into();
-            }
-            cases.push(c);
-        }
-        s["cases"] = Value::Array(cases);
-        let md = render(&s).unwrap();
-        assert!(md.len() < MAX_BYTES, "{} bytes", md.len());
-        let rows = table_rows(&md, CASES);
-        assert_eq!(rows.len(), TABLE_ROWS);
-        assert!(rows.iter().all(|r| r.contains("❌ fail")), "failures first");
-        assert!(md.contains("_…and 2800 more cases not shown (800 failing, 1000 skipped, 1000 passing): every case is in summary.json and latency.csv._"));
-        assert!(md.contains(" more failing cases not shown (size limit): see summary.json._"));
-        assert!(md.contains(&format!("{}…", "y".repeat(CELL_MAX - 1))));
-        assert!(!md.contains(&"y".repeat(CELL_MAX + 1)));
-        assert_eq!(
-            md.matches("<details>").count(),
-            md.matches("</details>").count()
-        );
-        assert!(md.contains("### Thresholds"));
-    }
-
-    #[test]
-    fn the_hard_limit_cuts_at_a_line_and_closes_details() {
-        let mut out = "<details><summary>x</summary>\n\n".to_owned();
-        while out.len() <= MAX_BYTES {
-            out.push_str("| a | b |\n");
-        }
-        enforce_limit(&mut out);
-        assert!(out.len() <= MAX_BYTES);
-        assert!(out.ends_with("</details>\n\n_…cut at the size limit: see summary.json._\n"));
-    }
-
-    #[test]
-    fn the_exporter_writes_summary_md() {
-        let dir = tempfile::tempdir().unwrap();
-        let files = MarkdownExporter.export(&fixture(), dir.path()).unwrap();
-        assert_eq!(files, vec![dir.path().join("summary.md")]);
-        assert_eq!(
-            std::fs::read_to_string(&files[0]).unwrap(),
-            render(&fixture()).unwrap()
-        );
-        assert_eq!(Format::Markdown.exporter().format(), Format::Markdown);
-    }
-}
+mod tests;

@@ -6,6 +6,7 @@ pub mod export;
 pub mod hlog;
 pub mod html;
 pub mod json;
+mod judging;
 pub mod junit;
 pub mod markdown;
 pub mod statics;
