@@ -316,6 +316,7 @@ pub struct RaceOutcome {
 }
 
 impl RaceOutcome {
+    /// From a case's patterns (`None` when it has no race).
     pub fn of(patterns: &Tally<Pattern>) -> Option<RaceOutcome> {
         let races: Vec<_> = patterns
             .distinct
@@ -333,7 +334,7 @@ impl RaceOutcome {
         })
     }
 
-    /// `1 of 8 succeeded` (one race), or `1 of 8 succeeded in 5 races, 2 of 8 in 1`.
+    /// `1 of 8 succeeded` (one race), or `1 of 8 succeeded in 5 races, 2 of 8 in 1 race`.
     pub fn describe(&self) -> String {
         let total: u64 = self.successes.values().sum();
         if total == 1 {
@@ -342,7 +343,10 @@ impl RaceOutcome {
         }
         self.successes
             .iter()
-            .map(|(n, races)| format!("{n} of {} succeeded in {races} races", self.requests))
+            .map(|(n, races)| {
+                let word = if *races == 1 { "race" } else { "races" };
+                format!("{n} of {} succeeded in {races} {word}", self.requests)
+            })
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -403,4 +407,36 @@ pub fn side_by_side(d: &[Difference]) -> (BTreeMap<String, String>, BTreeMap<Str
         .map(|x| (x.field.clone(), x.observed.clone()))
         .collect();
     (expected, observed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cases::PatternKind;
+
+    #[test]
+    fn a_race_outcome_counts_successes_per_race() {
+        let mut t = Tally::default();
+        let race = |labels: &[&str]| {
+            let labels: Vec<String> = labels.iter().map(|l| (*l).to_owned()).collect();
+            Pattern::of(PatternKind::Race, &labels)
+        };
+        t.add(race(&["200", "400 NotAuthorizedException"]), 5);
+        let r = RaceOutcome::of(&t).unwrap();
+        assert_eq!(r.describe(), "1 of 2 succeeded in 5 races");
+        t.add(race(&["200", "200"]), 1);
+        let r = RaceOutcome::of(&t).unwrap();
+        assert_eq!(r.successes[&2], 1);
+        assert_eq!(
+            r.describe(),
+            "1 of 2 succeeded in 5 races, 2 of 2 succeeded in 1 race"
+        );
+        let mut one = Tally::default();
+        one.add(race(&["400 ExpiredCodeException", "200"]), 1);
+        assert_eq!(
+            RaceOutcome::of(&one).unwrap().describe(),
+            "1 of 2 succeeded"
+        );
+        assert!(RaceOutcome::of(&Tally::default()).is_none());
+    }
 }
