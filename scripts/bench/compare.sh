@@ -16,6 +16,8 @@
 # emulator stalling 1 s every 5 s (CO_RATE 1000, CO_DURATION 20s); memory = peak RSS of a
 # MEMORY_SHORT (60s) and a MEMORY_LONG (600s; 0 skips) maximum-rate run.
 # Knobs: RUNS (3), DURATION (10s), PORT (9240; the emulators use PORT+1 and PORT+2), CONNECTIONS ("16 64"),
+#        NGINX_WORKERS (the peers table once per nginx worker count, default "1 2"; other
+#        sections use the first),
 #        COGBENCH (target/release/cogbench, built with `cargo build --release` only when unset),
 #        OHA (.peers/oha/bin/oha, else oha on PATH), WRK_THREADS (nproc, at most N),
 #        KEEP (a folder: keep every run's raw output there instead of a temp folder).
@@ -193,12 +195,32 @@ print_header() {
   echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min load average at the start; other work skews the figures)"
   echo "tools:    $(version_of wrk); $(version_of oha); $(version_of cogbench); server $(version_of nginx)"
   echo "runs:     $runs x $duration per tool and connection count ($connections), one tool at a time;"
-  echo "          wrk -t $wrk_threads, oha --worker-threads default; target nginx, 1 worker, on $url"
+  echo "          wrk -t $wrk_threads, oha --worker-threads default; target nginx on $url,"
+  echo "          $nginx_workers_list worker(s) for the peers table, ${nginx_workers_list%% *} for the other sections"
   echo
 }
 
-# Section 1: wrk vs oha vs cogbench against nginx (raw requests, no judging).
+# Starts nginx with W workers on the port, stopping the one running.
+restart_nginx() { # W
+  if [[ -n "$nginx_pid" ]]; then scripts/bench/nginx.sh stop "$nginx_pid"; fi
+  nginx_pid=$(NGINX_WORKERS=$1 scripts/bench/nginx.sh start "$port") || die "could not start nginx on port $port"
+}
+
+# Section 1: wrk vs oha vs cogbench against nginx (raw requests, no judging), once per nginx
+# worker count: a figure that holds on one set-up only is not a result.
 section_peer_comparison() {
+  local w
+  for w in $nginx_workers_list; do
+    restart_nginx "$w"
+    echo "== peers: nginx with $w worker(s) =="
+    : >"$results"
+    peer_table
+    echo
+  done
+  restart_nginx "${nginx_workers_list%% *}"
+}
+
+peer_table() {
   local n run
   for n in $connections; do
     for run in $(seq 1 "$runs"); do
@@ -394,7 +416,8 @@ section_memory() {
 
 # --- main ----------------------------------------------------------------------------------
 
-nginx_pid=$(scripts/bench/nginx.sh start "$port") || die "could not start nginx on port $port"
+nginx_workers_list=${NGINX_WORKERS:-1 2}
+restart_nginx "${nginx_workers_list%% *}"
 print_header
 sections=${SECTIONS:-peers emulator rate co memory}
 for section in $sections; do

@@ -7,8 +7,8 @@
 #   pid=$(scripts/bench/nginx.sh start 9240)   # prints the master PID once it answers
 #   scripts/bench/nginx.sh stop "$pid"
 #
-# One worker process, no access log, keep-alive connections that last (a million requests
-# each), so the load tools measure themselves and not connection setup.
+# NGINX_WORKERS worker processes (default 1), no access log, keep-alive connections that last
+# (a million requests each), so the load tools measure themselves and not connection setup.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -30,7 +30,7 @@ write_config() { # DIR PORT
 # Written by scripts/bench/nginx.sh; rewritten at every start.
 daemon off;
 master_process on;
-worker_processes 1;
+worker_processes ${NGINX_WORKERS:-1};
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
 
@@ -65,6 +65,7 @@ CONF
 start() { # PORT
   local port=$1
   [[ "$port" =~ ^[0-9]+$ ]] || usage
+  [[ "${NGINX_WORKERS:-1}" =~ ^[1-9][0-9]?$ ]] || die "NGINX_WORKERS must be 1-99, got '${NGINX_WORKERS}'"
   command -v curl >/dev/null || die "curl not found (it checks that nginx answers)"
   local bin dir
   bin=$(find_nginx)

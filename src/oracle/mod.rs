@@ -264,8 +264,10 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Which oracle judged a run, in summary.json.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// Which oracle judged a run, in summary.json. Every field defaults, so the reports read
+/// it from a summary of any age.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct OracleInfo {
     /// The snapshot file, as given.
     pub file: String,

@@ -11,17 +11,7 @@ use serde::Deserialize;
 pub use super::RaceOutcome;
 
 /// `oracle` at the top of summary.json: the snapshot that judged the run (absent: the catalog).
-#[derive(Debug, Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct OracleView {
-    pub file: String,
-    pub target_kind: String,
-    pub endpoint: String,
-    pub recorded_at: String,
-    pub same_catalog: bool,
-    pub cases_judged: u64,
-    pub cases_from_catalog: Vec<String>,
-}
+pub use crate::oracle::OracleInfo as OracleView;
 
 /// One entry of a case's `by_check`. Strings rather than the typed enums, so a check or
 /// verdict added later still renders.

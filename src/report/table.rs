@@ -220,31 +220,11 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
         "conformance: {} passed, {} failed, {} skipped (cases); {} of {} judged answers failed",
         c.passed, c.failed, c.skipped, c.responses_failed, c.responses_judged
     );
-    match &s.oracle {
-        Some(o) => {
-            let _ = writeln!(
-                out,
-                "oracle: snapshot {} ({} at {}, recorded {}) judged {} cases; {} by the catalog{}",
-                o.file,
-                o.target_kind,
-                o.endpoint,
-                o.recorded_at,
-                o.cases_judged,
-                o.cases_from_catalog.len(),
-                if o.same_catalog {
-                    ""
-                } else {
-                    " · recorded with another catalog"
-                }
-            );
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "oracle: the catalog (each expectation with its confidence: documented, observed, inferred)"
-            );
-        }
-    }
+    let _ = writeln!(
+        out,
+        "oracle: {}",
+        super::judging::oracle_line(s.oracle.as_ref())
+    );
     if let Some(levels) = &s.fail_on {
         let ungated: Vec<&str> = s
             .cases
