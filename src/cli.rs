@@ -193,8 +193,13 @@ pub struct RecordArgs {
     pub common: RunCommon,
     /// The snapshot to write (JSON, replaced whole): every distinct answer of every case, the
     /// states read back; no code, secret or SecretHash.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Recording")]
     pub output: PathBuf,
+    /// The target answers some cases with a server error (5xx) by design (an emulator that
+    /// does not implement them): record those as its answers. Without it a 5xx makes the
+    /// recording exit 1, since a healthy service's 5xx is a fault, not an answer to judge by.
+    #[arg(long, help_heading = "Recording")]
+    pub accept_server_errors: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -105,21 +105,35 @@ impl DeviationReport {
     pub fn holds(&self) -> bool {
         self.new.is_empty() && self.fixed.is_empty() && self.changed.is_empty()
     }
+
+    /// The cases that make the list not hold: new, fixed and changed deviations.
+    pub fn failing_cases(&self) -> impl Iterator<Item = &str> {
+        self.new
+            .iter()
+            .chain(&self.fixed)
+            .map(String::as_str)
+            .chain(self.changed.iter().map(|c| c.case.as_str()))
+    }
 }
 
 pub fn load(path: &Path) -> Result<KnownDeviations, YamlError> {
     let fail = |message: String| YamlError::whole(path, message);
     let text = crate::files::read_to_string_limited(path, MAX_BYTES, "known-deviations")
         .map_err(|e| fail(e.split_once(": ").map_or(e.clone(), |(_, m)| m.to_owned())))?;
-    let version: Option<u32> = serde_norway::from_str::<serde_norway::Value>(&text)
-        .ok()
-        .and_then(|v| v.get("version").and_then(serde_norway::Value::as_u64))
-        .and_then(|v| u32::try_from(v).ok());
-    if version != Some(VERSION) {
-        return Err(fail(format!(
-            "a known-deviations list of version {VERSION} is expected (found {}): lists before it compared field names only; write it again with `cogbench run … --write-deviations FILE`",
-            version.map_or("none".to_owned(), |v| v.to_string())
-        )));
+    // A file that is not YAML gets the parser's own error, with its position.
+    let value: serde_norway::Value = yaml::from_str(&text, path)?;
+    match value.get("version").and_then(serde_norway::Value::as_u64) {
+        Some(v) if v == u64::from(VERSION) => {}
+        Some(1) | None => {
+            return Err(fail(format!(
+                "a known-deviations list of version {VERSION} is expected: lists of version 1 compared field names only; write it again with `cogbench run … --write-deviations FILE`"
+            )));
+        }
+        Some(v) => {
+            return Err(fail(format!(
+                "version {v} is not one this cogbench reads (version {VERSION})"
+            )));
+        }
     }
     let list: KnownDeviations = yaml::from_str(&text, path)?;
     let mut seen = BTreeSet::new();

@@ -28,6 +28,39 @@ pub fn read_to_string_limited(path: &Path, limit: u64, what: &str) -> Result<Str
     String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))
 }
 
+/// Refuses, before anything is sent, an output file that could not be written when the run
+/// ends: a directory, a missing folder, a folder or file that cannot be written.
+pub fn check_writable(path: &Path, what: &str) -> Result<(), String> {
+    let fail = |why: String| Err(format!("{what} {}: {why}", path.display()));
+    if path.is_dir() {
+        return fail("is a directory".into());
+    }
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !parent.is_dir() {
+        return fail(format!("no folder {}", parent.display()));
+    }
+    if path.exists() {
+        if !path.is_file() {
+            return fail("not a regular file".into());
+        }
+        if let Err(e) = std::fs::OpenOptions::new().append(true).open(path) {
+            return fail(format!("cannot be written: {e}"));
+        }
+    }
+    // Files are written beside their final name and renamed: the folder must take a new file.
+    let probe = parent.join(format!(".cogbench-probe-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => fail(format!("its folder cannot be written: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,5 +79,21 @@ mod tests {
         assert_eq!(read_to_string_limited(&p, 10, "snapshot").unwrap(), "{}");
         let e = read_to_string_limited(dir.path(), 10, "snapshot").unwrap_err();
         assert!(e.contains("directory"), "{e}");
+    }
+
+    #[test]
+    fn outputs_that_cannot_be_written_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_writable(&dir.path().join("s.json"), "--output").is_ok());
+        let e = check_writable(dir.path(), "--output").unwrap_err();
+        assert!(e.contains("is a directory"), "{e}");
+        let e = check_writable(&dir.path().join("no/s.json"), "--output").unwrap_err();
+        assert!(e.contains("no folder"), "{e}");
+        assert!(check_writable(Path::new("/proc/version"), "--output").is_err());
+        assert!(
+            !dir.path()
+                .join(format!(".cogbench-probe-{}", std::process::id()))
+                .exists()
+        );
     }
 }

@@ -63,13 +63,15 @@ pub fn evaluate(
                     Some(_) => 0.0,
                     None => summary.totals.error_rate,
                 },
-                // Against a list of known deviations, the listed failures are expected ones.
+                // Against a list of known deviations, the listed failures are expected ones;
+                // with `--fail-on`, so are the failures of cases at other confidence levels.
                 Metric::ConformanceFailures => {
                     let known = |name: &str| {
                         summary
                             .deviations
                             .as_ref()
                             .is_some_and(|d| d.known.iter().any(|k| k == name))
+                            || !gated(summary, name)
                     };
                     match case {
                         Some(c) if known(&c.name) => 0.0,
@@ -109,6 +111,17 @@ pub fn evaluate(
         .collect()
 }
 
+/// Whether `--fail-on` lets the case's failures fail the run (every case, without it).
+fn gated(summary: &Summary, case: &str) -> bool {
+    summary.fail_on.as_ref().is_none_or(|levels| {
+        summary
+            .cases
+            .iter()
+            .find(|c| c.name == case)
+            .is_none_or(|c| levels.iter().any(|l| l == c.confidence))
+    })
+}
+
 pub fn exit_code(summary: &Summary) -> i32 {
     if summary.interrupted {
         return EXIT_INTERRUPTED;
@@ -116,19 +129,12 @@ pub fn exit_code(summary: &Summary) -> i32 {
     // Against a list of known deviations, the listed failures are expected; anything else in
     // the list's report (new, fixed or changed) fails.
     // `--fail-on`: only failing cases at these confidence levels fail the run.
-    let gated = |c: &&crate::report::CaseSummary| {
-        summary
-            .fail_on
-            .as_ref()
-            .is_none_or(|levels| levels.iter().any(|l| l == c.confidence))
-    };
     let verdicts_failed = match &summary.deviations {
-        Some(d) => !d.holds(),
+        Some(d) => d.failing_cases().any(|case| gated(summary, case)),
         None => summary
             .cases
             .iter()
-            .filter(gated)
-            .any(|c| c.verdict == Verdict::Fail),
+            .any(|c| c.verdict == Verdict::Fail && gated(summary, &c.name)),
     };
     let failed = summary.aborted.is_some()
         || verdicts_failed

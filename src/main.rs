@@ -179,6 +179,11 @@ async fn cmd_run(args: RunArgs) -> i32 {
             Err(e) => return bad(e.to_string()),
         },
     };
+    if let Some(file) = &args.write_deviations
+        && let Err(e) = cogbench::files::check_writable(file, "--write-deviations")
+    {
+        return bad(e);
+    }
     let oracle = match &args.oracle {
         None => None,
         Some(file) => match cogbench::oracle::Snapshot::load(file) {
@@ -190,6 +195,14 @@ async fn cmd_run(args: RunArgs) -> i32 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    if let Some((file, snapshot)) = &oracle
+        && snapshot.header.partial
+    {
+        eprintln!(
+            "cogbench: warning: {} is the snapshot of a recording that did not finish: the cases it lacks are judged by the catalog",
+            file.display()
+        );
+    }
     if let Some((file, snapshot)) = &oracle
         && snapshot.header.catalog_sha256 != plan.catalog.sha256()
     {
@@ -272,19 +285,22 @@ async fn cmd_run(args: RunArgs) -> i32 {
 /// `record`: a run whose answers become a snapshot. The catalog's verdicts are printed for
 /// information; the exit code says whether the recording is whole.
 async fn cmd_record(args: RecordArgs) -> i32 {
+    // `run`'s --output is a format; here it is the snapshot file.
+    if ["table", "json", "text"].contains(&args.output.to_string_lossy().as_ref()) {
+        eprintln!(
+            "cogbench: error: --output names the snapshot file here (`--output {}.json`?); the verdict table is always printed",
+            args.output.display()
+        );
+        return EXIT_BAD_INPUT;
+    }
+    if let Err(e) = cogbench::files::check_writable(&args.output, "--output") {
+        eprintln!("cogbench: error: {e}");
+        return EXIT_BAD_INPUT;
+    }
     let (plan, mut opts) = match prepare(&args.common) {
         Ok(p) => p,
         Err(code) => return code,
     };
-    if let Some(dir) = args.output.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.is_dir()
-    {
-        eprintln!(
-            "cogbench: error: --output: {} is not a folder",
-            dir.display()
-        );
-        return EXIT_BAD_INPUT;
-    }
     opts.record = Some(args.output.clone());
     let verbose = args.common.verbose;
     match run(plan, opts).await {
@@ -300,11 +316,20 @@ async fn cmd_record(args: RecordArgs) -> i32 {
                 if s.partial { ", marked partial" } else { "" }
             );
             println!(
-                "(the verdicts above are the catalog's, for information: a recording's exit code says only whether it is whole)"
+                "(the verdicts above are the catalog's, for information: a recording's exit code says only whether it is whole and clean)"
             );
+            let problems = cogbench::oracle::recording_problems(s, args.accept_server_errors);
+            if !problems.is_empty() {
+                eprintln!(
+                    "cogbench: the recording is not clean, so its snapshot is not ground truth as it stands (record again, or review it before judging by it):"
+                );
+                for p in &problems {
+                    eprintln!("  {p}");
+                }
+            }
             if s.interrupted {
                 cogbench::gate::EXIT_INTERRUPTED
-            } else if s.partial {
+            } else if s.partial || !problems.is_empty() {
                 EXIT_FAILED
             } else {
                 0

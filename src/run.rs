@@ -192,15 +192,26 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         .as_ref()
         .map(|(_, snapshot)| snapshot.oracle())
         .unwrap_or_default();
+    let mut oracle_notes = std::collections::BTreeMap::new();
     let compiled: Vec<Compiled> = runnable
         .iter()
         .map(|m| {
             let case = plan.catalog.cases[m.case].with_members(&plan.request);
             let c = Compiled::new(&case, m.pool, &fixtures[m.pool].clients);
-            match recorded.get(&case.id) {
-                Some(r) => c.judged_by(Arc::new(r.clone())),
-                None => c,
+            let Some(r) = recorded.get(&case.id) else {
+                return c;
+            };
+            if let Some(why) = crate::oracle::not_comparable(&case, r) {
+                oracle_notes.insert(case.id.clone(), format!("{why}; judged by the catalog"));
+                return c;
             }
+            if r.states.is_empty() && !case.expect.post.is_empty() {
+                oracle_notes.insert(
+                    case.id.clone(),
+                    "the snapshot read no state back for this case: its state is judged by the catalog's postconditions".into(),
+                );
+            }
+            c.judged_by(Arc::new(r.clone()))
         })
         .collect();
     let weights: Vec<u32> = runnable.iter().map(|m| m.weight).collect();
@@ -263,7 +274,13 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     let finished_at = SystemTime::now();
     let mut summary = summarize(&plan, &engine, &target, phases, started_at, finished_at);
     if let Some((file, snapshot)) = &opts.oracle {
-        apply_oracle(&mut summary, file, snapshot, plan.catalog.sha256());
+        apply_oracle(
+            &mut summary,
+            file,
+            snapshot,
+            plan.catalog.sha256(),
+            &oracle_notes,
+        );
     }
     summary.fail_on = opts.fail_on.clone();
     summary.load_started_at = Some(report::rfc3339_utc_millis(load_started_at));
@@ -692,31 +709,40 @@ pub fn check_verdict(check: Check, judged: u64, failed: u64) -> report::CheckVer
     }
 }
 
-/// Names the snapshot that judged the run, and says for each case it lacks why the catalog
-/// judged it instead.
+/// Names the snapshot that judged the run, and says for each case it did not judge why the
+/// catalog did (`notes`: the cases the run found not comparable with their recording).
 fn apply_oracle(
     summary: &mut Summary,
     file: &std::path::Path,
     snapshot: &crate::oracle::Snapshot,
     catalog_sha256: &str,
+    notes: &std::collections::BTreeMap<String, String>,
 ) {
     let mut from_catalog = Vec::new();
     for c in &mut summary.cases {
+        if let Some(note) = notes.get(&c.name) {
+            c.oracle_note = Some(note.clone());
+        }
         if c.oracle == "snapshot" || c.verdict == Verdict::Skipped && c.judged == 0 {
             continue;
         }
-        let why = match snapshot.cases.get(&c.name) {
-            Some(_) => "the snapshot recorded no judged answer for this case (only transport errors, timeouts or throttling)".to_owned(),
-            None => match snapshot.skipped.get(&c.name) {
-                Some(reason) => format!("not in the snapshot (skipped when recorded: {reason})"),
-                None => "not in the snapshot".to_owned(),
-            },
-        };
-        c.oracle_note = Some(format!("{why}; judged by the catalog"));
+        if c.oracle_note.is_none() {
+            let why = match snapshot.cases.get(&c.name) {
+                Some(_) => "the snapshot recorded no judged answer for this case (only transport errors, timeouts or throttling)".to_owned(),
+                None => match snapshot.skipped.get(&c.name) {
+                    Some(reason) => format!("not in the snapshot (skipped when recorded: {reason})"),
+                    None if snapshot.header.partial => {
+                        "not in the snapshot, whose recording did not finish".to_owned()
+                    }
+                    None => "not in the snapshot".to_owned(),
+                },
+            };
+            c.oracle_note = Some(format!("{why}; judged by the catalog"));
+        }
         from_catalog.push(c.name.clone());
     }
     summary.oracle = Some(crate::oracle::OracleInfo {
-        file: file.display().to_string(),
+        file: crate::cases::answer::printable(&file.display().to_string()),
         target_kind: snapshot.header.target_kind.clone(),
         endpoint: snapshot.header.endpoint.clone(),
         recorded_at: snapshot.header.recorded_at.clone(),
@@ -727,6 +753,7 @@ fn apply_oracle(
             .filter(|c| c.oracle == "snapshot")
             .count() as u64,
         cases_from_catalog: from_catalog,
+        partial: snapshot.header.partial,
     });
 }
 

@@ -343,7 +343,7 @@ async fn fail_on_gates_only_the_named_levels() {
     .unwrap();
     let scenario = |extra: &str| {
         format!(
-            "name: gate\ncatalog: [\"{}\"]\nphases: [{{vus: 1, rounds: 1}}]\n{extra}",
+            "name: gate\ncatalog: [\"{}\"]\nphases: [{{vus: 1, rounds: 1}}]\nthresholds: [\"conformance_failures == 0\"]\n{extra}",
             team.display()
         )
     };
@@ -472,4 +472,193 @@ fn the_peers_lists_hold_whole_patterns_for_group_cases() {
             .iter()
             .all(|a| a.value.error.as_deref() != Some("LimitExceededException"))
     );
+}
+
+/// A race or sequence with an unanswered member is never judged, so never a pass: how many
+/// confirmations or attempts the target saw is unknown.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_with_an_unanswered_member_is_not_judged() {
+    let emulator = crate::support::faulty("only=ConfirmSignUp,reset=0.6").await;
+    let yaml = format!(
+        "name: resets\ntarget: {{kind: emulator, endpoint: \"{}\"}}\nphases: [{{vus: 1, rounds: 3}}]\nmix: {{concurrent-confirm: 1, attempt-limit: 1}}\n",
+        emulator.endpoint()
+    );
+    let (s, _d) = run_with(plan_from_str(&yaml), RunOptions::default()).await;
+    for c in &s.cases {
+        let sent = c.count;
+        let lost = c.by_class.get("transport_error").copied().unwrap_or(0);
+        assert!(lost > 0, "{}: the fault took some answers", c.name);
+        assert_ne!(c.verdict, Verdict::Pass, "{}: {c:?}", c.name);
+        // Only whole executions count: judged answers come in whole groups.
+        let size = if c.name == "attempt-limit" { 16 } else { 8 };
+        assert_eq!(c.judged % size, 0, "{}: {} of {sent}", c.name, c.judged);
+        assert!(c.patterns.values().all(|p| p.requests() == size as u32));
+    }
+    assert_ne!(s.exit_code, 0);
+}
+
+/// Echo whatever was sent back in an error message: nothing sent as a code or a SecretHash,
+/// and no client secret, may reach the snapshot or a report.
+struct Echo;
+
+impl wiremock::Respond for Echo {
+    fn respond(&self, request: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let sent = String::from_utf8_lossy(&request.body).into_owned();
+        wiremock::ResponseTemplate::new(400).set_body_raw(
+            json!({
+                "__type": "CodeMismatchException",
+                "message": format!("You sent {sent} with mock-client-secret-value"),
+                sent.clone(): 1,
+            })
+            .to_string(),
+            crate::support::fake::CT,
+        )
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_echoing_secrets_gets_them_masked_everywhere() {
+    let server =
+        crate::support::fake::fake_cognito(0, wiremock::ResponseTemplate::new(500), "UNCONFIRMED")
+            .await;
+    wiremock::Mock::given(wiremock::matchers::header(
+        "x-amz-target",
+        "AWSCognitoIdentityProviderService.ConfirmSignUp",
+    ))
+    .respond_with(Echo)
+    .with_priority(2)
+    .mount(&server)
+    .await;
+    let yaml = format!(
+        "name: echo\ntarget: {{endpoint: \"{}\"}}\nphases: [{{vus: 1, rounds: 1}}]\n\
+         mix: {{wrong-code: 1, secret-hash-wrong: 1, secret-hash-correct: 1, unknown-user: 1, code-pattern: 1}}\n",
+        server.uri()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("echo.json");
+    let plan = plan_from_str(&yaml);
+    let opts = RunOptions {
+        record: Some(file.clone()),
+        output_dir: Some(dir.path().join("reports")),
+        progress: cogbench::progress::Mode::Quiet,
+        handle_signals: false,
+        ..RunOptions::default()
+    };
+    let mut plan = plan;
+    plan.reports = vec![
+        cogbench::report::export::Format::Json,
+        cogbench::report::export::Format::Junit,
+        cogbench::report::export::Format::Html,
+        cogbench::report::export::Format::Markdown,
+    ];
+    run(plan, opts).await.unwrap();
+    let hash = regex::Regex::new(r"[A-Za-z0-9+/]{43}=").unwrap();
+    let mut files = vec![file];
+    for entry in std::fs::read_dir(dir.path().join("reports")).unwrap() {
+        files.push(entry.unwrap().path());
+    }
+    // The encoded histograms are base64 too: looked past.
+    let histograms = regex::Regex::new(r#"HISTFAAA[A-Za-z0-9+/=]*"#).unwrap();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let text = histograms.replace_all(&text, "").into_owned();
+        let name = f.display();
+        // The fake hands out the code 123456; the wrong code is 234567.
+        for secret in ["123456", "234567", "mock-client-secret-value", "12 34"] {
+            assert!(!text.contains(secret), "{name} holds {secret}");
+        }
+        assert!(!hash.is_match(&text), "{name} holds a SecretHash");
+        assert!(
+            !text.contains("mockpublicclient"),
+            "{name}: the client id is a placeholder"
+        );
+    }
+}
+
+/// Server errors, lost answers and cases without a judged answer make a recording exit 1
+/// (its snapshot written all the same); an emulator's 500s by design can be accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unclean_recording_exits_1() {
+    let emulator = crate::support::faulty("only=ConfirmSignUp,error=1").await;
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("s.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name: faults\ntarget: {{kind: emulator, endpoint: \"{}\"}}\nphases: [{{vus: 1, rounds: 1}}]\nmix: {{unknown-user: 1, wrong-code: 1}}\n",
+            emulator.endpoint()
+        ),
+    )
+    .unwrap();
+    let record = |extra: &[&str]| {
+        let o = std::process::Command::new(bin())
+            .arg("record")
+            .arg(&scenario)
+            .arg("--output")
+            .arg(dir.path().join("s.json"))
+            .args(["--progress", "quiet", "--output-dir"])
+            .arg(dir.path().join("r"))
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, err) = record(&[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("server errors (5xx)"), "{err}");
+    assert!(
+        dir.path().join("s.json").exists(),
+        "the snapshot is written all the same"
+    );
+    let (code, err) = record(&["--accept-server-errors"]);
+    assert_eq!(code, Some(0), "{err}");
+    // An output that cannot be written is refused before anything is sent.
+    let o = std::process::Command::new(bin())
+        .arg("record")
+        .arg(&scenario)
+        .arg("--output")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is a directory"));
+}
+
+/// A race recorded with another size cannot judge this run's races: the catalog does, and
+/// says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn races_recorded_with_another_size_are_left_to_the_catalog() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.json");
+    let yaml = |size: u32| {
+        format!(
+            "name: r\nrace_size: {size}\nphases: [{{vus: 1, rounds: 1}}]\nmix: {{concurrent-confirm: 1, wrong-code: 1}}\n"
+        )
+    };
+    record(plan_from_str(&yaml(3)), &file).await;
+    let opts = RunOptions {
+        oracle: oracle(&file),
+        ..RunOptions::default()
+    };
+    let (s, _d) = run_with(plan_from_str(&yaml(8)), opts).await;
+    assert!(failing(&s).is_empty(), "{:?}", failing(&s));
+    let race = s
+        .cases
+        .iter()
+        .find(|c| c.name == "concurrent-confirm")
+        .unwrap();
+    assert_eq!(race.oracle, "catalog");
+    assert!(
+        race.oracle_note
+            .as_deref()
+            .unwrap()
+            .contains("sent 3 requests each, this run's send 8"),
+        "{:?}",
+        race.oracle_note
+    );
+    let wrong = s.cases.iter().find(|c| c.name == "wrong-code").unwrap();
+    assert_eq!(wrong.oracle, "snapshot");
 }

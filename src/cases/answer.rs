@@ -103,7 +103,7 @@ impl NormalisedAnswer {
                         .map(crate::protocol::sanitize_error_type)
                         .filter(|t| !t.is_empty())
                 })
-                .map(str::to_owned)
+                .map(printable)
         };
         let message = if is_2xx {
             None
@@ -129,7 +129,14 @@ impl NormalisedAnswer {
             _ if answer.body.is_empty() => vec![text("(empty)")],
             None => vec![text("(not JSON)")],
             Some(serde_json::Value::Object(map)) => {
-                let mut keys: Vec<Text> = map.keys().map(|k| text(k)).collect();
+                // A member's name could be anything a target echoes: normalised as a text.
+                let mut keys: Vec<Text> = map
+                    .keys()
+                    .map(|k| match KNOWN.contains(&k.as_str()) {
+                        true => text(k),
+                        false => Text::Owned(normalise_text(k, names)),
+                    })
+                    .collect();
                 keys.sort();
                 keys
             }
@@ -139,7 +146,7 @@ impl NormalisedAnswer {
             status: answer.status,
             error,
             message,
-            content_type: answer.content_type.map(|c| text(c.trim())),
+            content_type: answer.content_type.map(|c| text(&printable(c.trim()))),
             headers,
             body,
         }
@@ -297,19 +304,28 @@ fn has_long_run(s: &str) -> bool {
 /// A run of one character this long is a generated value.
 const RUN: usize = 16;
 
-/// The text with control characters written as `\u{1b}`: an answer is shown on terminals and
+/// Characters a text from a target must not carry to a terminal or a file as they are:
+/// control characters (but for line breaks and tabs) and the bidirectional overrides, which
+/// can make a line read otherwise than it is.
+pub fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The text with unsafe characters written as `\u{1b}`: an answer is shown on terminals and
 /// in files, and a target's escape sequences must not act there.
 pub fn printable(text: &str) -> String {
-    // C0 controls and DEL are single bytes; C1 controls (U+0080–U+009F) start with 0xC2.
-    if !text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) {
-        return text.to_owned();
-    }
-    if !text.chars().any(char::is_control) {
+    // C0 controls and DEL are single bytes; C1 controls (U+0080–U+009F) start with 0xC2 and
+    // the bidirectional marks with 0xE2.
+    if !text
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2 || b == 0xe2)
+    {
         return text.to_owned();
     }
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if unsafe_char(c) {
                 format!("\\u{{{:x}}}", u32::from(c))
             } else {
                 c.to_string()
@@ -673,7 +689,11 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         let n = names(&[]);
-        assert_eq!(normalise_text("a\u{1b}[2Jb\n", &n), "a\\u{1b}[2Jb\\u{a}");
+        assert_eq!(
+            normalise_text("a\u{1b}[2Jb\n\r", &n),
+            "a\\u{1b}[2Jb\n\\u{d}"
+        );
+        assert_eq!(printable("x\u{202e}y"), "x\\u{202e}y");
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct RequestTemplate {
     pub target: Option<String>,
     pub content_type: String,
     raw_body: Option<bytes::Bytes>,
+    /// The values sent as ConfirmationCode and SecretHash, whatever they are.
+    hidden: Vec<Value>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,7 +74,12 @@ impl RequestTemplate {
         let mut current = b"{".to_vec();
         let mut first = true;
         let mut username_source = UsernameSource::Literal(String::new());
+        let mut hidden = Vec::new();
         for (name, value) in members {
+            // Whatever goes out as a code or a SecretHash is never written back out.
+            if name == "ConfirmationCode" || name == "SecretHash" {
+                hidden.push(value.clone());
+            }
             // A SecretHash only exists for clients with a secret; a wrong one is sent regardless.
             if matches!(value, Value::Field(Field::SecretHash)) && client.secret.is_none() {
                 continue;
@@ -110,6 +117,7 @@ impl RequestTemplate {
         current.push(b'}');
         pieces.push(Piece::Static(current));
         RequestTemplate {
+            hidden,
             pieces,
             username_source,
             client_id: client.client_id.clone(),
@@ -191,6 +199,11 @@ impl RequestTemplate {
         secret_hash(secret.unwrap_or(WRONG_SECRET), username, &self.client_id)
     }
 
+    /// The app client's secret, when it has one.
+    pub fn secret(&self) -> Option<&str> {
+        self.secret.as_deref()
+    }
+
     pub fn client_id(&self) -> &str {
         &self.client_id
     }
@@ -211,6 +224,18 @@ impl RequestTemplate {
         if let Some(secret) = &self.secret {
             v.push(secret.clone());
             v.push(self.secret_hash_for(user, Some(secret)));
+        }
+        for value in &self.hidden {
+            match value {
+                Value::Json(serde_json::Value::String(s)) => v.push(s.clone()),
+                Value::Json(other) => v.push(other.to_string()),
+                Value::Repeat(t, n) => v.push(t.repeat(*n)),
+                Value::Field(Field::WrongSecretHash) => {
+                    v.push(self.secret_hash_for(user, Some(WRONG_SECRET)));
+                }
+                // The user's codes and the client's SecretHash are in already.
+                Value::Field(_) | Value::Omit => {}
+            }
         }
         v
     }

@@ -64,10 +64,19 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
         PatternKind::Sequence
     };
     let labels: Vec<String> = records.iter().map(label).collect();
-    let pattern = Pattern::of(kind, &labels);
-    if let Some(rec) = &c.recorded
-        && let Some(d) = crate::oracle::judge_pattern(rec, &pattern)
-        && let Some(last) = records.iter_mut().rev().find(|r| r.verdict.is_some())
+    // A group is judged as a whole or not at all: with a member unanswered (a transport error,
+    // a timeout, throttling) how many confirmations or attempts the target saw is unknown, so
+    // no answer of it counts as judged, and it leaves no pattern.
+    let complete = records.iter().all(|r| r.verdict.is_some());
+    if !complete {
+        for r in &mut records {
+            r.verdict = None;
+        }
+    }
+    let pattern = complete.then(|| Pattern::of(kind, &labels));
+    if let (Some(rec), Some(pattern)) = (&c.recorded, &pattern)
+        && let Some(d) = crate::oracle::judge_pattern(rec, pattern)
+        && let Some(last) = records.last_mut()
     {
         super::add_differences(last, vec![d]);
     }
@@ -87,7 +96,7 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
         }
     }
     if let Some(last) = records.last_mut() {
-        last.pattern = Some(pattern);
+        last.pattern = pattern;
     }
     let last = records.len().saturating_sub(1);
     let post_checked = records.last().is_some_and(|r| r.post_checked);
@@ -99,7 +108,7 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
         let wants_sample = i == last && engine.recorder.wants_sample(case);
         // Only failures and the sample pay for the values to mask.
         let sensitive = if wants_sample || matches!(record.verdict, Some(Err(_))) {
-            c.template.sensitive_values(&view_of(i))
+            engine.secrets_for(c, &view_of(i))
         } else {
             Vec::new()
         };

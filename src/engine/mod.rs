@@ -197,6 +197,8 @@ pub struct Engine {
     /// Recording (`cogbench record`): read the users' state after every execution that has
     /// users, whatever the answer was.
     record_state: bool,
+    /// The run's client secrets.
+    client_secrets: Vec<String>,
     stop: AtomicBool,
     stop_notify: tokio::sync::Notify,
     /// Past the grace period (or at a second Ctrl-C): phases stop waiting for requests in
@@ -236,6 +238,12 @@ impl Engine {
                 );
             }
         }
+        let mut client_secrets: Vec<String> = cases
+            .iter()
+            .filter_map(|c| c.template.secret().map(str::to_owned))
+            .collect();
+        client_secrets.sort();
+        client_secrets.dedup();
         Engine {
             retry,
             lean: origin.map(|o| {
@@ -250,6 +258,7 @@ impl Engine {
             admin,
             post_rate,
             record_state: false,
+            client_secrets,
             stop: AtomicBool::new(false),
             stop_notify: tokio::sync::Notify::new(),
             abandon: AtomicBool::new(false),
@@ -257,6 +266,17 @@ impl Engine {
             sent: std::sync::atomic::AtomicU64::new(0),
             abort: OnceLock::new(),
         }
+    }
+
+    /// What must never be written from an answer to `c` for `view`: its codes and
+    /// SecretHash values, and every client secret of the run (a target may echo any).
+    pub(crate) fn secrets_for(&self, c: &Compiled, view: &UserView<'_>) -> Vec<String> {
+        let mut v = c.template.sensitive_values(view);
+        if let Some(last) = &c.last_template {
+            v.extend(last.sensitive_values(view));
+        }
+        v.extend(self.client_secrets.iter().cloned());
+        v
     }
 
     /// Reads every execution's state back, whatever the answer (for `cogbench record`).
@@ -545,7 +565,7 @@ impl Engine {
             .as_ref()
             .is_some_and(|b| b.get("message").or_else(|| b.get("Message")).is_some());
         let secrets = if has_text {
-            c.template.sensitive_values(view)
+            self.secrets_for(c, view)
         } else {
             Vec::new()
         };
@@ -570,7 +590,7 @@ impl Engine {
             let names = if has_text {
                 names
             } else {
-                all = c.template.sensitive_values(view);
+                all = self.secrets_for(c, view);
                 Names {
                     secrets: &all,
                     ..names
@@ -670,7 +690,7 @@ impl Engine {
         // is an HMAC), never a passing request.
         let needs_masking = matches!(record.verdict, Some(Err(_))) || record.sample.is_some();
         let sensitive = if needs_masking {
-            c.template.sensitive_values(&view)
+            self.secrets_for(c, &view)
         } else {
             Vec::new()
         };

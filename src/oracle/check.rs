@@ -53,6 +53,8 @@ pub struct CheckReport {
     pub endpoint: String,
     pub recorded_at: String,
     pub same_catalog: bool,
+    /// The recording did not finish.
+    pub partial: bool,
     pub contradicts: u64,
     pub confirms: u64,
     pub agrees: u64,
@@ -116,6 +118,7 @@ pub fn check(snapshot: &Snapshot, file: &str, catalog: &Catalog) -> CheckReport 
         endpoint: snapshot.header.endpoint.clone(),
         recorded_at: snapshot.header.recorded_at.clone(),
         same_catalog: snapshot.header.catalog_sha256 == catalog.sha256(),
+        partial: snapshot.header.partial,
         contradicts: count(Outcome::Contradicts),
         confirms: count(Outcome::Confirms),
         agrees: count(Outcome::Agrees),
@@ -242,11 +245,14 @@ fn pattern_fits(case: &Case, p: &Pattern) -> bool {
 
 /// The report for a terminal.
 pub fn render(report: &CheckReport) -> String {
+    let target = if report.endpoint.starts_with('(') {
+        format!("{} {}", report.target_kind, report.endpoint)
+    } else {
+        format!("{} at {}", report.target_kind, report.endpoint)
+    };
     let mut s = format!(
-        "snapshot {} of {} at {}, recorded {}{}\n",
+        "snapshot {} of {target}, recorded {}{}\n",
         report.snapshot,
-        report.target_kind,
-        report.endpoint,
         report.recorded_at,
         if report.same_catalog {
             ""
@@ -254,6 +260,11 @@ pub fn render(report: &CheckReport) -> String {
             " (with another catalog than this cogbench's: expectations may have moved)"
         }
     );
+    if report.partial {
+        s.push_str(
+            "the recording did not finish: the cases it lacks may not be what the target answers\n",
+        );
+    }
     let section = |s: &mut String, outcome: Outcome, title: &str| {
         let mine: Vec<&CaseCheck> = report
             .cases

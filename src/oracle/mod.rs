@@ -78,9 +78,16 @@ pub struct RecordedAnswers {
 
 impl RecordedAnswers {
     pub fn recorded(&self) -> RecordedCase {
+        // A pattern with an unanswered member says nothing of the target (older recordings
+        // kept some).
+        let answered = |p: &&Pattern| {
+            p.runs
+                .iter()
+                .all(|r| r.answer != "transport error" && r.answer != "timeout")
+        };
         RecordedCase {
             answers: self.answers.values().cloned().collect(),
-            patterns: self.patterns.values().cloned().collect(),
+            patterns: self.patterns.values().filter(answered).cloned().collect(),
             states: self.states.values().cloned().collect(),
         }
     }
@@ -166,7 +173,7 @@ impl Snapshot {
 
     pub fn load(path: &Path) -> Result<Snapshot, String> {
         let text = crate::files::read_to_string_limited(path, MAX_BYTES, "snapshot")?;
-        let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
+        let at = |e: serde_json::Error| {
             format!(
                 "{}:{}:{}: not a cogbench snapshot: {}",
                 path.display(),
@@ -174,45 +181,60 @@ impl Snapshot {
                 e.column(),
                 strip_position(&e.to_string())
             )
-        })?;
-        // Its texts are printed on terminals: an escape sequence in a file must not act there.
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        if let Some(at) = control_character(&value, String::new()) {
-            return Err(format!(
-                "{}: a control character at {at}; a recording escapes them (\\u{{1b}}), so this file was not written by cogbench",
-                path.display()
+        };
+        let fail = |why: String| Err(format!("{}: {why}", path.display()));
+        // What it is comes first, so an old or foreign file is named as such, not by the
+        // first field it lacks.
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(at)?;
+        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
+            return fail(format!(
+                "`format` is not `{FORMAT}`: not a cogbench snapshot"
             ));
         }
-        if snapshot.format != FORMAT {
-            return Err(format!(
-                "{}: `format` is `{}`, expected `{FORMAT}`",
-                path.display(),
-                snapshot.format
+        match value.get("version").and_then(|v| v.as_u64()) {
+            Some(v) if v == u64::from(VERSION) => {}
+            v => {
+                return fail(format!(
+                    "snapshot version {} is not one this cogbench reads (version {VERSION}); record it again",
+                    v.map_or("(none)".to_owned(), |v| v.to_string())
+                ));
+            }
+        }
+        // Its texts are printed on terminals and in reports: an escape sequence in a file must
+        // not act there, and none is longer than a recording writes.
+        if let Some((where_, what)) = unsafe_text(&value, String::new()) {
+            return fail(format!(
+                "{what} at {where_}; a recording never writes one, so this file was not written by cogbench"
             ));
         }
+        let snapshot: Snapshot = serde_json::from_str(&text).map_err(at)?;
         for (id, case) in &snapshot.cases {
-            // cogbench never writes more; a file with more was made or edited by hand, and
-            // would make every answer's judging slower.
             let lens = [
                 case.answers.distinct.len(),
                 case.patterns.distinct.len(),
                 case.states.distinct.len(),
             ];
+            // cogbench never writes more; more would make judging each answer slower.
             if lens.iter().any(|n| *n > crate::cases::answer::MAX_DISTINCT) {
-                return Err(format!(
-                    "{}: case `{id}` lists more than {} distinct answers, patterns or states; a recording never does",
-                    path.display(),
+                return fail(format!(
+                    "case `{id}` lists more than {} distinct answers, patterns or states; a recording never does",
                     crate::cases::answer::MAX_DISTINCT
                 ));
             }
-        }
-        if snapshot.version != VERSION {
-            return Err(format!(
-                "{}: snapshot version {} is not one this cogbench reads (version {VERSION}); record it again",
-                path.display(),
-                snapshot.version
-            ));
+            if case.states.values().any(|s| s.is_empty()) {
+                return fail(format!(
+                    "case `{id}` has a state with nothing read back; a recording never writes one"
+                ));
+            }
+            if case
+                .patterns
+                .values()
+                .any(|p| p.runs.is_empty() || p.runs.iter().any(|r| r.count == 0))
+            {
+                return fail(format!(
+                    "case `{id}` has a sequence or race with no answers; a recording never writes one"
+                ));
+            }
         }
         Ok(snapshot)
     }
@@ -239,19 +261,30 @@ impl Snapshot {
     }
 }
 
-/// Where the first string holding a control character is, as a JSON path.
-fn control_character(v: &serde_json::Value, at: String) -> Option<String> {
+/// The longest text a recording writes: messages are cut at 1,000 characters.
+const MAX_TEXT: usize = 4096;
+
+/// Where the first text a recording would never write is (as a JSON path), and what is wrong
+/// with it: a control or bidirectional character, or a length past `MAX_TEXT`.
+fn unsafe_text(v: &serde_json::Value, at: String) -> Option<(String, &'static str)> {
+    let bad = |s: &str| {
+        if s.chars().any(crate::cases::answer::unsafe_char) {
+            Some("a control or bidirectional character")
+        } else if s.chars().count() > MAX_TEXT {
+            Some("a text over 4,096 characters")
+        } else {
+            None
+        }
+    };
     match v {
-        serde_json::Value::String(s) => s.chars().any(char::is_control).then_some(at),
+        serde_json::Value::String(s) => bad(s).map(|what| (at, what)),
         serde_json::Value::Array(items) => items
             .iter()
             .enumerate()
-            .find_map(|(i, x)| control_character(x, format!("{at}[{i}]"))),
-        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
-            if k.chars().any(char::is_control) {
-                return Some(at.clone());
-            }
-            control_character(x, format!("{at}.{k}"))
+            .find_map(|(i, x)| unsafe_text(x, format!("{at}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| match bad(k) {
+            Some(what) => Some((at.clone(), what)),
+            None => unsafe_text(x, format!("{at}.{k}")),
         }),
         _ => None,
     }
@@ -262,6 +295,66 @@ fn strip_position(message: &str) -> String {
         Some(i) => message[..i].to_owned(),
         None => message.to_owned(),
     }
+}
+
+/// What makes a recording less than ground truth, one line a case: cases with no judged
+/// answer, answers lost to transport errors, timeouts or throttling, and (unless
+/// `accept_server_errors`) answers that were server errors.
+pub fn recording_problems(summary: &Summary, accept_server_errors: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    for c in &summary.cases {
+        if c.verdict == Verdict::Skipped && c.answers.is_empty() {
+            if c.unjudged {
+                out.push(format!(
+                    "{}: no judged answer ({})",
+                    c.name,
+                    c.skip_reason.as_deref().unwrap_or("")
+                ));
+            }
+            continue;
+        }
+        let lost: Vec<String> = ["transport_error", "timeout", "throttled"]
+            .iter()
+            .filter_map(|k| {
+                c.by_class
+                    .get(k)
+                    .filter(|n| **n > 0)
+                    .map(|n| format!("{n} {k}"))
+            })
+            .collect();
+        if !lost.is_empty() {
+            out.push(format!("{}: {} not recorded", c.name, lost.join(", ")));
+        }
+        let faults: u64 = c
+            .answers
+            .distinct
+            .iter()
+            .filter(|a| a.value.status >= 500)
+            .map(|a| a.count)
+            .sum();
+        if faults > 0 && !accept_server_errors {
+            out.push(format!(
+                "{}: {faults} server errors (5xx) recorded as answers",
+                c.name
+            ));
+        }
+    }
+    out
+}
+
+/// Why a recording cannot judge this run's case, if it cannot: a group recorded with another
+/// size (a scenario's `race_size`) gives sequences or races that no run of this size can
+/// give.
+pub fn not_comparable(case: &crate::cases::Case, rec: &RecordedCase) -> Option<String> {
+    let size = case.repeat.map_or(1, |r| r.count);
+    let other = rec
+        .patterns
+        .iter()
+        .map(Pattern::requests)
+        .find(|n| *n != size)?;
+    Some(format!(
+        "the snapshot's executions of this case sent {other} requests each, this run's send {size}"
+    ))
 }
 
 /// Which oracle judged a run, in summary.json. Every field defaults, so the reports read
@@ -280,6 +373,8 @@ pub struct OracleInfo {
     pub cases_judged: u64,
     /// Cases it lacks, judged by the catalog instead.
     pub cases_from_catalog: Vec<String>,
+    /// The recording did not finish: cases it lacks may have other answers.
+    pub partial: bool,
 }
 
 #[cfg(test)]
@@ -311,7 +406,7 @@ mod tests {
         snapshot.skipped.insert("x".into(), "\u{1b}[2J".into());
         snapshot.write(&p).unwrap();
         let e = Snapshot::load(&p).unwrap_err();
-        assert!(e.contains("control character at .skipped.x"), "{e}");
+        assert!(e.contains("character at .skipped.x"), "{e}");
     }
 
     #[test]
@@ -332,14 +427,24 @@ mod tests {
     fn a_file_that_is_not_a_snapshot_is_refused_with_its_position() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("s.json");
-        std::fs::write(&p, "{\n  \"format\": 3\n}").unwrap();
+        std::fs::write(&p, "{\n  \"format\": \n}").unwrap();
         let e = Snapshot::load(&p).unwrap_err();
-        assert!(e.contains("s.json:2:"), "{e}");
+        assert!(e.contains("s.json:3:"), "{e}");
         std::fs::write(
             &p,
             r#"{"format":"other","version":1,"header":{"target_kind":"","endpoint":"","region":"","recorded_at":"","cogbench_version":"","catalog_sha256":"","scenario":"","partial":false},"cases":{}}"#,
         )
         .unwrap();
         assert!(Snapshot::load(&p).unwrap_err().contains("`format`"));
+        std::fs::write(
+            &p,
+            r#"{"format":"cogbench-snapshot","version":3,"header":{}}"#,
+        )
+        .unwrap();
+        assert!(
+            Snapshot::load(&p)
+                .unwrap_err()
+                .contains("version 3 is not one")
+        );
     }
 }

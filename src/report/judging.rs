@@ -56,21 +56,31 @@ pub fn oracle_name(oracle: &str) -> &str {
 /// The run's oracle in one line, as the terminal table says it.
 pub fn oracle_line(oracle: Option<&OracleView>) -> String {
     match oracle {
-        Some(o) => format!(
-            "snapshot {} ({} at {}, recorded {}) judged {} cases; {} by the catalog{}{}",
-            o.file,
-            o.target_kind,
-            o.endpoint,
-            o.recorded_at,
-            o.cases_judged,
-            o.cases_from_catalog.len(),
-            listed(&o.cases_from_catalog),
-            if o.same_catalog {
-                ""
+        Some(o) => {
+            format!(
+                "snapshot {} ({}, recorded {}) judged {} cases; {} by the catalog{}{}",
+                o.file,
+                // The embedded emulator's endpoint is a parenthesised description, not a URL.
+                if o.endpoint.starts_with('(') {
+                    format!("{} {}", o.target_kind, o.endpoint)
+                } else {
+                    format!("{} at {}", o.target_kind, o.endpoint)
+                },
+                o.recorded_at,
+                o.cases_judged,
+                o.cases_from_catalog.len(),
+                listed(&o.cases_from_catalog),
+                if o.same_catalog {
+                    ""
+                } else {
+                    " · recorded with another catalog"
+                }
+            ) + if o.partial {
+                " · a recording that did not finish"
             } else {
-                " · recorded with another catalog"
+                ""
             }
-        ),
+        }
         None => {
             "the catalog (each expectation with its confidence: documented, observed, inferred)"
                 .into()
@@ -303,6 +313,7 @@ mod tests {
             same_catalog: false,
             cases_judged: 5,
             cases_from_catalog: vec!["x".into()],
+            partial: false,
         };
         assert_eq!(
             oracle_line(Some(&o)),

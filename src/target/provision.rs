@@ -445,6 +445,8 @@ async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
                     &json!({"ClientId": ctx.public.client_id, "Username": username, "ConfirmationCode": code}),
                 )
                 .await
+                // A target may echo the request, code included, in its error.
+                .map_err(|e| e.redacted(&[code.as_str()]))
                 .map_err(at(step("ConfirmSignUp (set-up)")))?;
         }
         Prep::Resent => {

@@ -297,7 +297,7 @@ fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() 
     let html = render(&serde_json::from_str(ORACLE_FIXTURE).unwrap()).unwrap();
     // The snapshot once at the top, the gate beside it; the result says what failed it.
     assert!(html.contains(
-        "<dt>Oracle</dt><dd id=\"oracle\">snapshot snapshot.json (embedded at (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user)</dd>"
+        "<dt>Oracle</dt><dd id=\"oracle\">snapshot snapshot.json (embedded (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user)</dd>"
     ));
     assert!(html.contains(
         "<dt>Gate</dt><dd id=\"gate\"><code>--fail-on documented,observed</code>: fails only on documented, observed cases; 3 failing cases of other levels do not fail it: wrong-code, expired-code, concurrent-confirm</dd>"

@@ -219,7 +219,7 @@ fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() 
         assert_eq!(xml.matches(&property(name, value)).count(), 2, "{name}");
     }
     assert!(xml.contains(
-        "· oracle: snapshot snapshot.json (embedded at (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user) · gate: fails only on documented, observed cases; 3 failing cases of other levels do not fail it: wrong-code, expired-code, concurrent-confirm</system-out>"
+        "· oracle: snapshot snapshot.json (embedded (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user) · gate: fails only on documented, observed cases; 3 failing cases of other levels do not fail it: wrong-code, expired-code, concurrent-confirm</system-out>"
     ));
 
     // Judged by the snapshot: `recorded`, the catalog's level beside it, each failing check

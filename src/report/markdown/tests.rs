@@ -117,7 +117,7 @@ fn verdicts_name_their_oracle_and_failures_their_confidence_and_checks() {
     let md = render(&serde_json::from_str(ORACLE_FIXTURE).unwrap()).unwrap();
     // The snapshot once at the top, the gate beside it.
     assert!(md.contains(
-        "Oracle: snapshot snapshot.json (embedded at (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user)  \nGate (`--fail-on`): fails only on documented, observed cases; 3 failing cases of other levels do not fail it: wrong-code, expired-code, concurrent-confirm\n\n"
+        "Oracle: snapshot snapshot.json (embedded (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user)  \nGate (`--fail-on`): fails only on documented, observed cases; 3 failing cases of other levels do not fail it: wrong-code, expired-code, concurrent-confirm\n\n"
     ), "{md}");
     // Each verdict with its confidence and oracle.
     let rows = table_rows(&md, CASES);
