@@ -87,6 +87,15 @@ async fn record_then_oracle_on_the_same_target_passes_every_case() {
     let info = s.oracle.as_ref().unwrap();
     assert!(info.same_catalog);
     assert_eq!(info.cases_judged as usize, cases);
+    // A summary judged by a snapshot follows the schema too.
+    let schema = read_json(&repo("fixtures/summary.schema.json"));
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let doc = serde_json::to_value(&s).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert_eq!(errors, Vec::<String>::new());
 
     let report = cogbench::oracle::check::check(&snapshot, "embedded.json", &plan_catalog());
     assert_eq!(
