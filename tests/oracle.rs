@@ -299,15 +299,12 @@ async fn a_missing_header_does_not_mask_the_race_verdict() {
     let server =
         crate::support::fake::fake_cognito(0, wiremock::ResponseTemplate::new(500), "CONFIRMED")
             .await;
-    wiremock::Mock::given(wiremock::matchers::header(
-        "x-amz-target",
-        "AWSCognitoIdentityProviderService.ConfirmSignUp",
-    ))
-    .respond_with(FirstWins {
-        seen: AtomicUsize::new(0),
-    })
-    .with_priority(2)
-    .mount(&server)
+    crate::support::fake::answer_confirm_sign_up(
+        &server,
+        FirstWins {
+            seen: AtomicUsize::new(0),
+        },
+    )
     .await;
     let yaml = format!(
         "name: race\ntarget: {{endpoint: \"{}\"}}\nrace_size: 4\nphases: [{{vus: 1, rounds: 1}}]\nmix: {{concurrent-confirm: 1}}\n",
@@ -530,14 +527,7 @@ async fn a_target_echoing_secrets_gets_them_masked_everywhere() {
     let server =
         crate::support::fake::fake_cognito(0, wiremock::ResponseTemplate::new(500), "UNCONFIRMED")
             .await;
-    wiremock::Mock::given(wiremock::matchers::header(
-        "x-amz-target",
-        "AWSCognitoIdentityProviderService.ConfirmSignUp",
-    ))
-    .respond_with(Echo)
-    .with_priority(2)
-    .mount(&server)
-    .await;
+    crate::support::fake::answer_confirm_sign_up(&server, Echo).await;
     let yaml = format!(
         "name: echo\ntarget: {{endpoint: \"{}\"}}\nphases: [{{vus: 1, rounds: 1}}]\n\
          mix: {{wrong-code: 1, secret-hash-wrong: 1, secret-hash-correct: 1, unknown-user: 1, code-pattern: 1}}\n",

@@ -186,15 +186,7 @@ async fn secrets_and_codes_never_reach_the_reports() {
         }
     }
     let server = fake_cognito(0, aws(200, json!({})), "CONFIRMED").await;
-    Mock::given(method("POST"))
-        .and(header(
-            "x-amz-target",
-            "AWSCognitoIdentityProviderService.ConfirmSignUp",
-        ))
-        .respond_with(Echo)
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    crate::support::fake::answer_confirm_sign_up(&server, Echo).await;
     let yaml = format!(
         "name: echo\ntarget: {{endpoint: \"{}\"}}\nphases: [{{vus: 1, rounds: 1}}]\nmix: {{secret-hash-correct: 1}}\n",
         server.uri()

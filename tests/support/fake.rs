@@ -109,3 +109,16 @@ pub async fn fake_cognito(
         .await;
     server
 }
+
+/// Answers ConfirmSignUp with `responder`, ahead of `fake_cognito`'s own answer.
+pub async fn answer_confirm_sign_up(server: &MockServer, responder: impl Respond + 'static) {
+    Mock::given(method("POST"))
+        .and(header(
+            "x-amz-target",
+            format!("{PREFIX}ConfirmSignUp").as_str(),
+        ))
+        .respond_with(responder)
+        .with_priority(2)
+        .mount(server)
+        .await;
+}
