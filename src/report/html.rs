@@ -60,12 +60,10 @@ struct View {
 
 impl View {
     fn gate(&self) -> Option<Gate<'_>> {
+        let cases = self.cases.iter();
         Gate::of(
             self.fail_on.as_deref(),
-            self.cases
-                .iter()
-                .filter(|c| c.verdict == "fail")
-                .map(|c| (c.name.as_str(), c.confidence.as_str())),
+            cases.map(|c| (c.verdict.as_str(), c.name.as_str(), c.confidence.as_str())),
         )
     }
 }

@@ -178,16 +178,18 @@ pub struct Gate<'a> {
 }
 
 impl<'a> Gate<'a> {
-    /// `failing`: (case, confidence) of every failing case.
+    /// `cases`: (verdict, case, confidence) of every case of the run.
     pub fn of(
         fail_on: Option<&'a [String]>,
-        failing: impl IntoIterator<Item = (&'a str, &'a str)>,
+        cases: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
     ) -> Option<Gate<'a>> {
         let levels = fail_on?;
-        let ungated = failing
+        let ungated = cases
             .into_iter()
-            .filter(|(_, confidence)| !levels.iter().any(|l| l == confidence))
-            .map(|(name, _)| name)
+            .filter(|(verdict, _, confidence)| {
+                *verdict == "fail" && !levels.iter().any(|l| l == confidence)
+            })
+            .map(|(_, name, _)| name)
             .collect();
         Some(Gate { levels, ungated })
     }
@@ -288,7 +290,12 @@ mod tests {
         let levels = vec!["documented".to_owned(), "observed".to_owned()];
         let gate = Gate::of(
             Some(&levels),
-            [("a", "recorded"), ("b", "observed"), ("c", "inferred")],
+            [
+                ("fail", "a", "recorded"),
+                ("fail", "b", "observed"),
+                ("fail", "c", "inferred"),
+                ("pass", "d", "inferred"),
+            ],
         )
         .unwrap();
         assert_eq!(
@@ -300,7 +307,7 @@ mod tests {
             gate.exempt_note(),
             "does not fail the run (--fail-on documented,observed)"
         );
-        assert!(Gate::of(None, [("a", "recorded")]).is_none());
+        assert!(Gate::of(None, [("fail", "a", "recorded")]).is_none());
     }
 
     #[test]

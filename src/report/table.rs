@@ -225,27 +225,10 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
         "oracle: {}",
         super::judging::oracle_line(s.oracle.as_ref())
     );
-    if let Some(levels) = &s.fail_on {
-        let ungated: Vec<&str> = s
-            .cases
-            .iter()
-            .filter(|c| c.verdict == Verdict::Fail && !levels.iter().any(|l| l == c.confidence))
-            .map(|c| c.name.as_str())
-            .collect();
-        let _ = writeln!(
-            out,
-            "gate: fails only on {} cases{}",
-            levels.join(", "),
-            if ungated.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} failing cases of other levels do not fail it: {}",
-                    ungated.len(),
-                    ungated.join(", ")
-                )
-            }
-        );
+    let cases = s.cases.iter();
+    let cases = cases.map(|c| (c.verdict.as_str(), c.name.as_str(), c.confidence));
+    if let Some(gate) = super::judging::Gate::of(s.fail_on.as_deref(), cases) {
+        let _ = writeln!(out, "gate: {}", gate.line());
     }
     let types = content_types(s);
     if types.len() > 1 || types.keys().any(|t| t.ends_with("json-1.0")) {
