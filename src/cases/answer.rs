@@ -57,6 +57,16 @@ const KNOWN: [&str; 10] = [
     "application/json",
 ];
 
+/// Whether a parsed body holds text a target could have echoed a request's values in: a
+/// message, or a member of a name cogbench does not know.
+pub fn may_echo(body: &serde_json::Value) -> bool {
+    body.as_object().is_some_and(|m| {
+        m.contains_key("message")
+            || m.contains_key("Message")
+            || m.keys().any(|k| !KNOWN.contains(&k.as_str()))
+    })
+}
+
 fn text(s: &str) -> Text {
     match KNOWN.iter().find(|k| **k == s) {
         Some(k) => Text::Borrowed(k),
@@ -710,6 +720,28 @@ mod tests {
             normalise_text("application/x-amz-json-1.1", &n),
             "application/x-amz-json-1.1"
         );
+    }
+
+    #[test]
+    fn a_body_that_may_echo_is_told_apart() {
+        assert!(may_echo(
+            &serde_json::json!({"__type": "X", "message": "m"})
+        ));
+        assert!(may_echo(&serde_json::json!({"123456": 1})));
+        assert!(!may_echo(&serde_json::json!({})));
+        assert!(!may_echo(&serde_json::json!({"__type": "X"})));
+        let secrets = vec!["123456".to_owned()];
+        let body = serde_json::json!({"sent 123456": 1});
+        let a = Answer {
+            status: 400,
+            content_type: None,
+            request_id: None,
+            error_type_header: None,
+            error_message_header: false,
+            body: b"{}",
+        };
+        let n = NormalisedAnswer::of(&a, Some(&body), &names(&secrets));
+        assert_eq!(n.body, ["sent ***"]);
     }
 
     #[test]

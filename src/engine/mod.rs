@@ -559,11 +559,10 @@ impl Engine {
         };
         let answer = reply.answer();
         let body = judge::parse_body(&reply.body);
-        // Only an answer with a message can echo a secret; computing the SecretHash to mask
-        // costs an HMAC, which a passing answer without text never pays.
-        let has_text = body
-            .as_ref()
-            .is_some_and(|b| b.get("message").or_else(|| b.get("Message")).is_some());
+        // Only an answer with text (a message, a member named by the target) can echo a
+        // secret; computing the SecretHash to mask costs an HMAC, which an answer without
+        // text never pays.
+        let has_text = body.as_ref().is_some_and(crate::cases::answer::may_echo);
         let secrets = if has_text {
             self.secrets_for(c, view)
         } else {
