@@ -146,6 +146,20 @@ fn prepare(args: &RunCommon) -> Result<(scenario::Plan, RunOptions), i32> {
     Ok((plan, opts))
 }
 
+/// Writes to stdout. A reader that closed the pipe (`| head`) ends the output quietly: the
+/// command still exits with the code its run earned.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("cogbench: error: writing the output: {e}");
+    }
+}
+
 /// The confidence levels `--fail-on` names.
 const LEVELS: [&str; 4] = ["documented", "observed", "inferred", "recorded"];
 
@@ -237,22 +251,22 @@ async fn cmd_run(args: RunArgs) -> i32 {
             let summary = serde_json::to_value(&outcome.summary).expect("the summary serialises");
             match (&query, args.print.output) {
                 (Some(q), _) => match q.search(&summary) {
-                    Ok(v) => println!(
-                        "{}",
+                    Ok(v) => out(&format!(
+                        "{}\n",
                         serde_json::to_string_pretty(&v).expect("JSON serialises")
-                    ),
+                    )),
                     Err(e) => eprintln!("cogbench: error: --query: {e}"),
                 },
-                (None, Output::Json) => println!(
-                    "{}",
+                (None, Output::Json) => out(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&summary).expect("JSON serialises")
-                ),
+                )),
                 (None, Output::Table) => {
-                    print!(
-                        "{}",
-                        cogbench::report::table::render_with(&outcome.summary, verbose)
-                    );
-                    println!("reports: {}", outcome.report_dir.display());
+                    out(&cogbench::report::table::render_with(
+                        &outcome.summary,
+                        verbose,
+                    ));
+                    out(&format!("reports: {}\n", outcome.report_dir.display()));
                 }
             }
             if let Some(file) = &args.write_deviations {
@@ -267,11 +281,11 @@ async fn cmd_run(args: RunArgs) -> i32 {
                     eprintln!("cogbench: error: writing {}: {e}", file.display());
                     return EXIT_FAILED;
                 }
-                println!(
-                    "deviations: {} written to {}",
+                out(&format!(
+                    "deviations: {} written to {}\n",
                     list.deviations.len(),
                     file.display()
-                );
+                ));
             }
             outcome.exit_code
         }
@@ -306,17 +320,17 @@ async fn cmd_record(args: RecordArgs) -> i32 {
     match run(plan, opts).await {
         Ok(outcome) => {
             let s = &outcome.summary;
-            print!("{}", cogbench::report::table::render_with(s, verbose));
-            println!("reports: {}", outcome.report_dir.display());
+            out(&cogbench::report::table::render_with(s, verbose));
+            out(&format!("reports: {}\n", outcome.report_dir.display()));
             let judged = s.cases.iter().filter(|c| !c.answers.is_empty()).count();
-            println!(
-                "snapshot: {judged} cases recorded ({} skipped) in {}{}",
+            out(&format!(
+                "snapshot: {judged} cases recorded ({} skipped) in {}{}\n",
                 s.cases.len() - judged,
                 args.output.display(),
                 if s.partial { ", marked partial" } else { "" }
-            );
-            println!(
-                "(the verdicts above are the catalog's, for information: a recording's exit code says only whether it is whole and clean)"
+            ));
+            out(
+                "(the verdicts above are the catalog's, for information: a recording's exit code says only whether it is whole and clean)\n",
             );
             let problems = cogbench::oracle::recording_problems(s, args.accept_server_errors);
             if !problems.is_empty() {
@@ -366,11 +380,11 @@ fn cmd_oracle(command: OracleCommand) -> i32 {
     let report =
         cogbench::oracle::check::check(&snapshot, &args.snapshot.display().to_string(), &catalog);
     match args.output {
-        Output::Table => print!("{}", cogbench::oracle::check::render(&report)),
-        Output::Json => println!(
-            "{}",
+        Output::Table => out(&cogbench::oracle::check::render(&report)),
+        Output::Json => out(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&report).expect("the report serialises")
-        ),
+        )),
     }
     report.exit_code()
 }

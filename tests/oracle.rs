@@ -661,3 +661,36 @@ async fn races_recorded_with_another_size_are_left_to_the_catalog() {
     let wrong = s.cases.iter().find(|c| c.name == "wrong-code").unwrap();
     assert_eq!(wrong.oracle, "snapshot");
 }
+
+/// A reader that closes the pipe early (`| head`) ends the output quietly: the command exits
+/// with the code it earned, never 101.
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    for args in [
+        vec!["oracle", "check", "fixtures/snapshots/moto.json"],
+        vec![
+            "oracle",
+            "check",
+            "fixtures/snapshots/moto.json",
+            "--output",
+            "json",
+        ],
+    ] {
+        let mut child = std::process::Command::new(bin())
+            .current_dir(repo(""))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("panicked"));
+    }
+}
