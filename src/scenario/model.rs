@@ -388,6 +388,14 @@ checked_map!(TargetDef, RawTarget, "a target");
 pub fn check_endpoint(e: &str) -> Result<(), String> {
     let url =
         reqwest::Url::parse(e).map_err(|why| format!("endpoint `{e}` is not a URL: {why}"))?;
+    // Credentials in the URL would be printed wherever the endpoint is (errors, reports), and
+    // Cognito takes none there: its calls are signed from the credential chain.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "an endpoint must not carry a user name or password (cogbench signs with the AWS credential chain: see Signing)"
+                .into(),
+        );
+    }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
             "endpoint `{e}` must start with http:// or https://"
