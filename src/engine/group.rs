@@ -118,8 +118,8 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
         // The group's sample: its last answer (a sequence's verdict), and the read-back.
         if wants_sample {
             let mut sample = sent[i].observation();
-            super::redact_map(&mut sample, &sensitive);
-            super::normalize(&mut sample, c.template.client_id(), view_of(i).username);
+            let view = view_of(i);
+            super::normalise_sample(&mut sample, &engine.names(c, &view, &sensitive));
             sample.insert("postconditions".into(), post.clone());
             record.sample = Some(sample);
         }

@@ -279,6 +279,23 @@ impl Engine {
         v
     }
 
+    /// The run's names in an exchange of `c` for `view`, to normalise answers by.
+    fn names<'a>(
+        &'a self,
+        c: &'a Compiled,
+        view: &UserView<'a>,
+        secrets: &'a [String],
+    ) -> Names<'a> {
+        Names {
+            client_id: c.template.client_id(),
+            pool_id: &self.pools[c.pool].1,
+            username: view.username,
+            email: view.email,
+            sub: view.sub,
+            secrets,
+        }
+    }
+
     /// Reads every execution's state back, whatever the answer (for `cogbench record`).
     pub fn recording(mut self) -> Engine {
         self.record_state = true;
@@ -568,14 +585,7 @@ impl Engine {
         } else {
             Vec::new()
         };
-        let names = Names {
-            client_id: c.template.client_id(),
-            pool_id: &self.pools[c.pool].1,
-            username: view.username,
-            email: view.email,
-            sub: view.sub,
-            secrets: &secrets,
-        };
+        let names = self.names(c, view, &secrets);
         let normalised =
             NormalisedAnswer::of_cached(&answer, body.as_ref(), &names, Some(&c.texts));
         let mut j = match &c.recorded {
@@ -697,8 +707,7 @@ impl Engine {
             redact(differences, &sensitive);
         }
         if let Some(sample) = &mut record.sample {
-            redact_map(sample, &sensitive);
-            normalize(sample, c.template.client_id(), view.username);
+            normalise_sample(sample, &self.names(c, &view, &sensitive));
             sample.insert(
                 "postconditions".into(),
                 post_outcome(record.post_checked, &record.verdict),
@@ -808,26 +817,11 @@ fn unreadable(error: &str) -> String {
     }
 }
 
-/// Masks sensitive values in an observation.
-pub(crate) fn redact_map(sample: &mut BTreeMap<String, String>, sensitive: &[String]) {
+/// An observation (`cogbench diff` compares them between targets) in the words normalised
+/// answers use: the run's names as placeholders, secrets masked, unsafe characters escaped.
+pub(crate) fn normalise_sample(sample: &mut BTreeMap<String, String>, names: &Names<'_>) {
     for v in sample.values_mut() {
-        for s in sensitive.iter().filter(|s| s.len() >= 4) {
-            if v.contains(s.as_str()) {
-                *v = v.replace(s.as_str(), "***");
-            }
-        }
-    }
-}
-
-/// Replaces the run's own names (client id, username) in an observation, so two targets'
-/// answers compare on what they say, not on the ids each run generated.
-pub(crate) fn normalize(sample: &mut BTreeMap<String, String>, client_id: &str, username: &str) {
-    for v in sample.values_mut() {
-        for (name, placeholder) in [(client_id, "<client id>"), (username, "<username>")] {
-            if name.len() >= 3 && v.contains(name) {
-                *v = v.replace(name, placeholder);
-            }
-        }
+        *v = crate::cases::answer::normalise_observed(v, names);
     }
 }
 
