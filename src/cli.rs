@@ -381,6 +381,8 @@ pub struct BenchArgs {
     pub grace_period: Option<f64>,
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
+    #[command(flatten)]
+    pub global: GlobalArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -399,6 +401,8 @@ pub struct DiffArgs {
     /// output, not a failure).
     #[arg(long)]
     pub fail_on_difference: bool,
+    #[command(flatten)]
+    pub global: GlobalArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

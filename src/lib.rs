@@ -26,4 +26,5 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod target;
+pub mod term;
 pub(crate) mod yaml;

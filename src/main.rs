@@ -4,12 +4,14 @@ use std::time::Duration;
 
 use cogbench::cases::Catalog;
 use cogbench::cli::{
-    Cli, Command, OracleCommand, Output, ProgressArg, RecordArgs, RunArgs, RunCommon,
+    Cli, Command, GlobalArgs, OracleCommand, Output, ProgressArg, RecordArgs, RunArgs, RunCommon,
 };
 use cogbench::gate::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_TARGET};
 use cogbench::progress;
 use cogbench::run::{RunOptions, run};
 use cogbench::scenario::{self, Overrides};
+use cogbench::term::out;
+use cogbench::{errln, outln};
 
 fn main() -> ExitCode {
     let cli: Cli = cogbench::awscli::parse_cli();
@@ -19,7 +21,7 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("cogbench: error: cannot start the async runtime: {e}");
+            errln!("cogbench: error: cannot start the async runtime: {e}");
             return ExitCode::from(EXIT_FAILED as u8);
         }
     };
@@ -78,39 +80,43 @@ fn seconds(flag: &str, v: Option<f64>) -> Result<Option<Duration>, String> {
     }
 }
 
+/// How to reach the target, as every command that reaches one reads it: the flags, else the
+/// AWS CLI's environment (AWS_ENDPOINT_URL, AWS_REGION, AWS_DEFAULT_REGION, AWS_CA_BUNDLE;
+/// AWS_PROFILE and the keys are read by the credential chain), so `bench` trusts the same
+/// certificates as `run`.
+fn target_overrides(endpoint_url: Option<&str>, global: Option<&GlobalArgs>) -> Overrides {
+    Overrides {
+        endpoint_url: endpoint_url
+            .map(str::to_owned)
+            .or_else(|| env_value("AWS_ENDPOINT_URL")),
+        region: global
+            .and_then(|g| g.region.clone())
+            .or_else(|| env_value("AWS_REGION"))
+            .or_else(|| env_value("AWS_DEFAULT_REGION")),
+        no_verify_ssl: global.is_some_and(|g| g.no_verify_ssl),
+        ca_bundle: global
+            .and_then(|g| g.ca_bundle.clone())
+            .or_else(|| env_value("AWS_CA_BUNDLE").map(Into::into)),
+        no_sign_request: global.is_some_and(|g| g.no_sign_request),
+        profile: global.and_then(|g| g.profile.clone()),
+        ..Overrides::default()
+    }
+}
+
 /// What `run` and `record` share: the plan with every override applied, and the run's
 /// options; or the exit code of bad input (its message already printed).
 fn prepare(args: &RunCommon) -> Result<(scenario::Plan, RunOptions), i32> {
     let bad = |e: String| {
-        eprintln!("cogbench: error: {e}");
+        errln!("cogbench: error: {e}");
         EXIT_BAD_INPUT
     };
     let overrides = (|| -> Result<Overrides, String> {
         Ok(Overrides {
-            endpoint_url: args
-                .endpoint_url
-                .clone()
-                .or_else(|| env_value("AWS_ENDPOINT_URL")),
             target_kind: args.target_kind.clone(),
             data_dir: args.data_dir.clone(),
             allow_above_quota: args.allow_above_quota,
-            region: args
-                .global
-                .region
-                .clone()
-                .or_else(|| env_value("AWS_REGION"))
-                .or_else(|| env_value("AWS_DEFAULT_REGION")),
-            no_verify_ssl: args.global.no_verify_ssl,
-            ca_bundle: args
-                .global
-                .ca_bundle
-                .clone()
-                .or_else(|| env_value("AWS_CA_BUNDLE").map(Into::into)),
             shard: args.shard,
             cases: args.cases.clone(),
-            no_sign_request: args.global.no_sign_request,
-            profile: args.global.profile.clone(),
-            target: None,
             connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,
             read_timeout: seconds("--cli-read-timeout", args.cli_read_timeout)?,
             reports: args
@@ -119,6 +125,7 @@ fn prepare(args: &RunCommon) -> Result<(scenario::Plan, RunOptions), i32> {
                 .map(|f| cogbench::report::export::Format::parse(f))
                 .collect::<Result<_, _>>()
                 .map_err(|e| format!("--report: {e}"))?,
+            ..target_overrides(args.endpoint_url.as_deref(), Some(&args.global))
         })
     })()
     .map_err(bad)?;
@@ -131,7 +138,7 @@ fn prepare(args: &RunCommon) -> Result<(scenario::Plan, RunOptions), i32> {
     }
     let grace_period = grace(args.grace_period).map_err(bad)?;
     if args.global.debug {
-        eprintln!(
+        errln!(
             "cogbench: debug: the plan\n{}",
             serde_json::to_string_pretty(&cogbench::run::plan_echo(&plan))
                 .expect("the plan serialises")
@@ -146,26 +153,12 @@ fn prepare(args: &RunCommon) -> Result<(scenario::Plan, RunOptions), i32> {
     Ok((plan, opts))
 }
 
-/// Writes to stdout. A reader that closed the pipe (`| head`) ends the output quietly: the
-/// command still exits with the code its run earned.
-fn out(text: &str) {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("cogbench: error: writing the output: {e}");
-    }
-}
-
 /// The confidence levels `--fail-on` names.
 const LEVELS: [&str; 4] = ["documented", "observed", "inferred", "recorded"];
 
 async fn cmd_run(args: RunArgs) -> i32 {
     let bad = |e: String| {
-        eprintln!("cogbench: error: {e}");
+        errln!("cogbench: error: {e}");
         EXIT_BAD_INPUT
     };
     let query = match args
@@ -212,7 +205,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
     if let Some((file, snapshot)) = &oracle
         && snapshot.header.partial
     {
-        eprintln!(
+        errln!(
             "cogbench: warning: {} is the snapshot of a recording that did not finish: the cases it lacks are judged by the catalog",
             file.display()
         );
@@ -220,7 +213,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
     if let Some((file, snapshot)) = &oracle
         && snapshot.header.catalog_sha256 != plan.catalog.sha256()
     {
-        eprintln!(
+        errln!(
             "cogbench: warning: {} was recorded with another catalog than this run's (cogbench {}): where the snapshot holds a case it judges it, but the case's request may have changed since",
             file.display(),
             snapshot.header.cogbench_version
@@ -244,7 +237,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
             if debug {
                 for c in &outcome.summary.cases {
                     if let Some(sample) = &c.sample {
-                        eprintln!("cogbench: debug: {} answered {sample:?}", c.name);
+                        errln!("cogbench: debug: {} answered {sample:?}", c.name);
                     }
                 }
             }
@@ -255,7 +248,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
                         "{}\n",
                         serde_json::to_string_pretty(&v).expect("JSON serialises")
                     )),
-                    Err(e) => eprintln!("cogbench: error: --query: {e}"),
+                    Err(e) => errln!("cogbench: error: --query: {e}"),
                 },
                 (None, Output::Json) => out(&format!(
                     "{}\n",
@@ -278,7 +271,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
                     &|id| races.iter().any(|r| r == id),
                 );
                 if let Err(e) = std::fs::write(file, cogbench::deviations::render(&list)) {
-                    eprintln!("cogbench: error: writing {}: {e}", file.display());
+                    errln!("cogbench: error: writing {}: {e}", file.display());
                     return EXIT_FAILED;
                 }
                 out(&format!(
@@ -290,7 +283,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
             outcome.exit_code
         }
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             e.exit_code()
         }
     }
@@ -301,14 +294,14 @@ async fn cmd_run(args: RunArgs) -> i32 {
 async fn cmd_record(args: RecordArgs) -> i32 {
     // `run`'s --output is a format; here it is the snapshot file.
     if ["table", "json", "text"].contains(&args.output.to_string_lossy().as_ref()) {
-        eprintln!(
+        errln!(
             "cogbench: error: --output names the snapshot file here (`--output {}.json`?); the verdict table is always printed",
             args.output.display()
         );
         return EXIT_BAD_INPUT;
     }
     if let Err(e) = cogbench::files::check_writable(&args.output, "--output") {
-        eprintln!("cogbench: error: {e}");
+        errln!("cogbench: error: {e}");
         return EXIT_BAD_INPUT;
     }
     let (plan, mut opts) = match prepare(&args.common) {
@@ -334,11 +327,11 @@ async fn cmd_record(args: RecordArgs) -> i32 {
             );
             let problems = cogbench::oracle::recording_problems(s, args.accept_server_errors);
             if !problems.is_empty() {
-                eprintln!(
+                errln!(
                     "cogbench: the recording is not clean, so its snapshot is not ground truth as it stands (record again, or review it before judging by it):"
                 );
                 for p in &problems {
-                    eprintln!("  {p}");
+                    errln!("  {p}");
                 }
             }
             if s.interrupted {
@@ -350,7 +343,7 @@ async fn cmd_record(args: RecordArgs) -> i32 {
             }
         }
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             e.exit_code()
         }
     }
@@ -361,7 +354,7 @@ fn cmd_oracle(command: OracleCommand) -> i32 {
     let snapshot = match cogbench::oracle::Snapshot::load(&args.snapshot) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
@@ -371,7 +364,7 @@ fn cmd_oracle(command: OracleCommand) -> i32 {
             match scenario::load(file, Arc::new(Catalog::builtin()), &Overrides::default()) {
                 Ok(plan) => (*plan.catalog).clone(),
                 Err(e) => {
-                    eprintln!("cogbench: error: {e}");
+                    errln!("cogbench: error: {e}");
                     return EXIT_BAD_INPUT;
                 }
             }
@@ -395,10 +388,9 @@ async fn cmd_provision(args: cogbench::cli::ProvisionArgs) -> i32 {
         users: args.users,
         output: args.output,
         overrides: Overrides {
-            endpoint_url: args.endpoint_url.or_else(|| env_value("AWS_ENDPOINT_URL")),
             target_kind: args.target_kind,
             data_dir: args.data_dir,
-            ..Overrides::default()
+            ..target_overrides(args.endpoint_url.as_deref(), None)
         },
         create_pool: args.create_pool,
         progress: args.progress != ProgressArg::Quiet,
@@ -407,28 +399,28 @@ async fn cmd_provision(args: cogbench::cli::ProvisionArgs) -> i32 {
     match cogbench::provision::provision(opts).await {
         Ok(done) => {
             if let Some((pool, client)) = &done.created {
-                println!("# the pool and app client created; name them in the scenario:");
-                println!("pool:\n  existing: {{id: {pool}, client_id: {client}}}");
+                outln!("# the pool and app client created; name them in the scenario:");
+                outln!("pool:\n  existing: {{id: {pool}, client_id: {client}}}");
             }
             let coded = done.rows.iter().filter(|r| !r.code.is_empty()).count();
             if quiet {
                 return 0;
             }
-            eprintln!(
+            errln!(
                 "cogbench provision: {} users written to {} ({coded} with a code; codes: {})",
                 done.rows.len(),
                 done.file.display(),
                 done.codes
             );
             if coded == 0 {
-                eprintln!(
+                errln!(
                     "cogbench provision: the target gives no codes, so the code column is empty: fill it in (from the emails), or `run` skips the cases that need a code"
                 );
             }
             0
         }
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             e.exit_code()
         }
     }
@@ -446,15 +438,15 @@ fn cmd_compare(args: &cogbench::cli::CompareArgs) -> i32 {
         ("--max-throughput-drop", args.max_throughput_drop),
     ] {
         if v.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
-            eprintln!("cogbench: error: {flag}: a number of 0 or more");
+            errln!("cogbench: error: {flag}: a number of 0 or more");
             return EXIT_BAD_INPUT;
         }
     }
     match cogbench::compare::compare(&args.baseline, &args.current, limits) {
         Ok(c) => {
             match args.output {
-                Output::Table => print!("{}", cogbench::compare::render(&c)),
-                Output::Json => println!(
+                Output::Table => out(&cogbench::compare::render(&c)),
+                Output::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(&c).expect("the comparison serialises")
                 ),
@@ -462,7 +454,7 @@ fn cmd_compare(args: &cogbench::cli::CompareArgs) -> i32 {
             if c.regressed { EXIT_FAILED } else { 0 }
         }
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             EXIT_BAD_INPUT
         }
     }
@@ -474,7 +466,7 @@ fn cmd_merge(args: &cogbench::cli::MergeArgs) -> i32 {
         Some(file) => match cogbench::deviations::load(file) {
             Ok(list) => Some((file.clone(), list)),
             Err(e) => {
-                eprintln!("cogbench: error: {e}");
+                errln!("cogbench: error: {e}");
                 return EXIT_BAD_INPUT;
             }
         },
@@ -482,28 +474,28 @@ fn cmd_merge(args: &cogbench::cli::MergeArgs) -> i32 {
     let merged = match cogbench::merge::merge(&args.run_dirs, known_deviations.as_ref()) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
     for w in &merged.warnings {
-        eprintln!("cogbench: warning: {w}");
+        errln!("cogbench: warning: {w}");
     }
     if let Err(e) = cogbench::merge::write(&merged, &args.output_dir) {
-        eprintln!(
+        errln!(
             "cogbench: error: writing reports to {}: {e}",
             args.output_dir.display()
         );
         return EXIT_FAILED;
     }
     match args.output {
-        Output::Json => println!(
+        Output::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&merged.summary).expect("the summary serialises")
         ),
         Output::Table => {
-            print!("{}", cogbench::report::table::render(&merged.summary));
-            println!("reports: {}", args.output_dir.display());
+            out(&cogbench::report::table::render(&merged.summary));
+            outln!("reports: {}", args.output_dir.display());
         }
     }
     merged.summary.exit_code
@@ -514,14 +506,14 @@ fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::p
     let formats: Vec<Format> = match formats.iter().map(|f| Format::parse(f)).collect() {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("cogbench: error: --format: {e}");
+            errln!("cogbench: error: --format: {e}");
             return EXIT_BAD_INPUT;
         }
     };
     let (file, summary) = match read_summary(run_dir) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
@@ -531,18 +523,18 @@ fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::p
             .to_path_buf()
     });
     if let Err(e) = std::fs::create_dir_all(&dir) {
-        eprintln!("cogbench: error: {}: {e}", dir.display());
+        errln!("cogbench: error: {}: {e}", dir.display());
         return EXIT_FAILED;
     }
     for f in formats {
         match f.exporter().export(&summary, &dir) {
             Ok(files) => {
                 for p in files {
-                    println!("{}", p.display());
+                    outln!("{}", p.display());
                 }
             }
             Err(e) => {
-                eprintln!("cogbench: error: writing the {} report: {e}", f.name());
+                errln!("cogbench: error: writing the {} report: {e}", f.name());
                 return EXIT_FAILED;
             }
         }
@@ -550,9 +542,18 @@ fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::p
     0
 }
 
-async fn cmd_bench(args: cogbench::cli::BenchArgs) -> i32 {
+async fn cmd_bench(mut args: cogbench::cli::BenchArgs) -> i32 {
+    let environment = target_overrides(args.endpoint_url.as_deref(), Some(&args.global));
+    // The endpoint is the scenario's (which --print-scenario shows), wherever it was given.
+    args.endpoint_url.clone_from(&environment.endpoint_url);
+    if let Some(url) = &args.endpoint_url
+        && let Err(e) = scenario::check_endpoint(url)
+    {
+        errln!("cogbench: error: --endpoint-url: {e}");
+        return EXIT_BAD_INPUT;
+    }
     if args.print_scenario {
-        print!("{}", cogbench::bench::scenario_text(&args));
+        out(&cogbench::bench::scenario_text(&args));
         return 0;
     }
     let overrides = match (|| -> Result<Overrides, String> {
@@ -560,26 +561,26 @@ async fn cmd_bench(args: cogbench::cli::BenchArgs) -> i32 {
             target_kind: args.target_kind.clone(),
             connect_timeout: seconds("--cli-connect-timeout", args.cli_connect_timeout)?,
             read_timeout: seconds("--cli-read-timeout", args.cli_read_timeout)?,
-            ..Overrides::default()
+            ..environment
         })
     })() {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
     let plan = match cogbench::bench::plan(&args, &overrides) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
     let grace_period = match grace(args.grace_period) {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
@@ -591,12 +592,12 @@ async fn cmd_bench(args: cogbench::cli::BenchArgs) -> i32 {
     };
     match run(plan, opts).await {
         Ok(outcome) => {
-            print!("{}", cogbench::report::table::render(&outcome.summary));
-            println!("reports: {}", outcome.report_dir.display());
+            out(&cogbench::report::table::render(&outcome.summary));
+            outln!("reports: {}", outcome.report_dir.display());
             outcome.exit_code
         }
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             e.exit_code()
         }
     }
@@ -605,22 +606,28 @@ async fn cmd_bench(args: cogbench::cli::BenchArgs) -> i32 {
 async fn cmd_diff(args: cogbench::cli::DiffArgs) -> i32 {
     use cogbench::diff;
     let catalog = Arc::new(Catalog::builtin());
-    let right = match scenario::load(&args.right, catalog.clone(), &Overrides::default()) {
+    // Each side's scenario names its own target: the environment's endpoint would make both
+    // the same one.
+    let environment = Overrides {
+        endpoint_url: None,
+        ..target_overrides(None, Some(&args.global))
+    };
+    let right = match scenario::load(&args.right, catalog.clone(), &environment) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
     // LEFT's catalog, mix and phases, once with its own target and once with RIGHT's.
     let left_overrides = Overrides {
         cases: args.cases.clone(),
-        ..Overrides::default()
+        ..environment.clone()
     };
     let right_overrides = Overrides {
         cases: args.cases.clone(),
         target: Some(right.target.clone()),
-        ..Overrides::default()
+        ..environment
     };
     let plans = (
         scenario::load(&args.left, catalog.clone(), &left_overrides),
@@ -629,7 +636,7 @@ async fn cmd_diff(args: cogbench::cli::DiffArgs) -> i32 {
     let (left_plan, right_plan) = match plans {
         (Ok(l), Ok(r)) => (l, r),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("cogbench: error: {e}");
+            errln!("cogbench: error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
@@ -649,7 +656,7 @@ async fn cmd_diff(args: cogbench::cli::DiffArgs) -> i32 {
         match run(plan, opts).await {
             Ok(outcome) => summaries.push((outcome, target)),
             Err(e) => {
-                eprintln!("cogbench: error ({side}): {e}");
+                errln!("cogbench: error ({side}): {e}");
                 return e.exit_code();
             }
         }
@@ -670,16 +677,16 @@ async fn cmd_diff(args: cogbench::cli::DiffArgs) -> i32 {
             side(&summaries[1], &args.right),
         ),
     );
-    print!("{}", diff::render(&result));
+    out(&diff::render(&result));
     let json = serde_json::to_vec_pretty(&result).expect("the diff serialises");
     if let Err(e) = cogbench::report::json::write_atomic(&dir.join("diff.json"), &json) {
-        eprintln!(
+        errln!(
             "cogbench: error: writing {}: {e}",
             dir.join("diff.json").display()
         );
         return EXIT_FAILED;
     }
-    println!("diff: {}", dir.join("diff.json").display());
+    outln!("diff: {}", dir.join("diff.json").display());
     if args.fail_on_difference && !result.differences.is_empty() {
         EXIT_FAILED
     } else {
@@ -713,7 +720,7 @@ fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
                     ),
                     None => format!("{} users to provision", plan.total_signups()),
                 };
-                println!(
+                outln!(
                     "ok {}: {} cases ({} skipped on this target), {} phases, {}, {users}",
                     file.display(),
                     plan.mix.len(),
@@ -725,7 +732,7 @@ fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
                 );
             }
             Err(e) => {
-                eprintln!("cogbench: error: {e}");
+                errln!("cogbench: error: {e}");
                 code = EXIT_BAD_INPUT;
             }
         }
@@ -746,7 +753,7 @@ async fn cmd_emulator(
         match cogbench::emulator::Faults::parse(faults.iter().map(String::as_str)) {
             Ok(f) => Some(f),
             Err(e) => {
-                eprintln!("cogbench: error: --faults: {e}");
+                errln!("cogbench: error: --faults: {e}");
                 return EXIT_BAD_INPUT;
             }
         }
@@ -754,7 +761,7 @@ async fn cmd_emulator(
     let listener = match tokio::net::TcpListener::bind((host, port)).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("cogbench: error: cannot listen on {host}:{port}: {e}");
+            errln!("cogbench: error: cannot listen on {host}:{port}: {e}");
             return EXIT_TARGET;
         }
     };
@@ -765,7 +772,7 @@ async fn cmd_emulator(
     let faults_note = faults
         .as_ref()
         .map_or(String::new(), |f| format!(", faults {f}"));
-    eprintln!(
+    errln!(
         "cogbench emulator: listening on http://{addr} (region {region}{faults_note}); Ctrl-C stops it"
     );
     let config = cogbench::emulator::EmulatorConfig {
@@ -780,7 +787,7 @@ async fn cmd_emulator(
     match cogbench::emulator::serve(config, listener, shutdown).await {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("cogbench: error: emulator stopped: {e}");
+            errln!("cogbench: error: emulator stopped: {e}");
             EXIT_FAILED
         }
     }
@@ -807,13 +814,16 @@ fn cmd_cases(output: Output) -> i32 {
                     })
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&items).expect("JSON"));
+            outln!("{}", serde_json::to_string_pretty(&items).expect("JSON"));
         }
         Output::Table => {
             let w = catalog.cases.iter().map(|c| c.id.len()).max().unwrap_or(2);
-            println!(
+            outln!(
                 "{:<w$}  {:<10}  {:<34}  {:<26}  title",
-                "id", "confidence", "spec", "needs"
+                "id",
+                "confidence",
+                "spec",
+                "needs"
             );
             for c in &catalog.cases {
                 let needs: Vec<_> = c
@@ -822,7 +832,7 @@ fn cmd_cases(output: Output) -> i32 {
                     .chain(c.wants().iter())
                     .map(|n| n.as_str())
                     .collect();
-                println!(
+                outln!(
                     "{:<w$}  {:<10}  {:<34}  {:<26}  {}",
                     c.id,
                     c.confidence.as_str(),
@@ -831,7 +841,7 @@ fn cmd_cases(output: Output) -> i32 {
                     c.title
                 );
             }
-            println!(
+            outln!(
                 "\n{} cases; `cogbench cases --output json` gives what each checks.",
                 catalog.cases.len()
             );

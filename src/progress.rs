@@ -99,7 +99,7 @@ impl Monitor {
                     bar.set_message(msg);
                 } else if plain && last_line.elapsed() >= PLAIN_EVERY {
                     last_line = Instant::now();
-                    eprintln!("[{:>6.1}s] {done} requests {msg}", elapsed.as_secs_f64());
+                    crate::errln!("[{:>6.1}s] {done} requests {msg}", elapsed.as_secs_f64());
                 }
             }
         });

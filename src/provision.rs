@@ -157,7 +157,7 @@ pub async fn provision(opts: Options) -> Result<Outcome, Error> {
     let run = run_id();
     let say = |line: String| {
         if opts.progress {
-            eprintln!("cogbench provision: {line}");
+            crate::errln!("cogbench provision: {line}");
         }
     };
 
@@ -329,7 +329,7 @@ async fn worker(ctx: &Ctx) -> Result<Vec<(u64, Row)>, ApiError> {
         let finished = ctx.done.fetch_add(1, Ordering::Relaxed) + 1;
         // A line at every tenth of the way, and at the end.
         if ctx.progress && (finished * 10 / ctx.total != (finished - 1) * 10 / ctx.total) {
-            eprintln!(
+            crate::errln!(
                 "cogbench provision: {finished}/{} users signed up",
                 ctx.total
             );

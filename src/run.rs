@@ -128,12 +128,14 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             ),
             None => format!("provisioning {} users", plan.total_signups()),
         };
-        eprintln!(
+        crate::errln!(
             "cogbench: scenario {} on {} target {}; {users}…",
-            plan.name, target.kind, target.endpoint,
+            plan.name,
+            target.kind,
+            crate::term::redact_url(&target.endpoint),
         );
         if crate::scenario::quota::is_aws(&target.endpoint) {
-            eprintln!(
+            crate::errln!(
                 "cogbench: AWS endpoint: ConfirmSignUp's request-rate quota ({}) is {} requests per second by default, per account and Region, shared with SignUp (spec §4.5); planned peak: {}",
                 crate::scenario::quota::CATEGORY,
                 crate::scenario::quota::DEFAULT_RPS,
@@ -168,7 +170,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
                 return Err(RunError::Target(format!(
                     "{} (target {})",
                     e,
-                    api.endpoint()
+                    crate::term::redact_url(api.endpoint())
                 )));
             }
         }
@@ -179,7 +181,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         .filter(|id| !id.is_empty())
         .collect();
     if !quiet && needs_pool {
-        eprintln!(
+        crate::errln!(
             "cogbench: pool {} ready in {:.1}s",
             pool_ids.join(", "),
             provision_started.elapsed().as_secs_f64()
@@ -248,7 +250,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         let names = engine.cases().iter().map(|c| c.id.clone()).collect();
         match report::hlog::HlogStream::new(&report_dir, names, started_at) {
             Ok(stream) => engine.recorder.stream_intervals(Box::new(stream)),
-            Err(e) => eprintln!(
+            Err(e) => crate::errln!(
                 "cogbench: warning: no interval logs: cannot write to {}: {e}",
                 report_dir.display()
             ),
@@ -347,13 +349,13 @@ async fn delete_pools<'a>(plan: &Plan, api: &Api, pool_ids: impl Iterator<Item =
         let kept: Vec<&str> = pool_ids.collect();
         // An existing pool was never the run's to delete; a kept one the user asked for.
         if plan.main_pool().pool.existing.is_none() && !kept.is_empty() {
-            eprintln!("cogbench: pools kept: {}", kept.join(", "));
+            crate::errln!("cogbench: pools kept: {}", kept.join(", "));
         }
         return;
     }
     for id in pool_ids {
         if let Err(e) = provision::delete_pool(api, id).await {
-            eprintln!("cogbench: warning: could not delete pool {id}: {e}");
+            crate::errln!("cogbench: warning: could not delete pool {id}: {e}");
         }
     }
 }
@@ -388,7 +390,7 @@ fn spawn_signal_listener(
             }
         };
         signal().await;
-        eprintln!(
+        crate::errln!(
             "\ncogbench: interrupted; {} requests in flight get {} to finish, then partial reports are written (Ctrl-C again: at once)",
             engine.in_flight(),
             format_duration(grace)
@@ -396,11 +398,11 @@ fn spawn_signal_listener(
         interrupted.store(true, Ordering::SeqCst);
         engine.request_stop();
         tokio::select! {
-            _ = signal() => eprintln!(
+            _ = signal() => crate::errln!(
                 "cogbench: interrupted again; writing the reports now ({} requests abandoned in flight)",
                 engine.in_flight()
             ),
-            _ = tokio::time::sleep(grace) => eprintln!(
+            _ = tokio::time::sleep(grace) => crate::errln!(
                 "cogbench: grace period over; writing the reports now ({} requests abandoned in flight)",
                 engine.in_flight()
             ),
@@ -647,7 +649,7 @@ fn summarize(
         plan: plan_echo(plan),
         target: report::TargetInfo {
             kind: target.kind.to_owned(),
-            endpoint: target.endpoint.clone(),
+            endpoint: crate::term::redact_url(&target.endpoint),
             capabilities: target
                 .capabilities
                 .iter()
@@ -961,7 +963,7 @@ pub fn plan_echo(plan: &Plan) -> serde_json::Value {
         "name": plan.name,
         "target": {
             "kind": plan.target.kind(),
-            "endpoint": plan.target.endpoint,
+            "endpoint": plan.target.endpoint.as_deref().map(crate::term::redact_url),
             "codes": crate::target::codes::describe(&plan.target.codes),
             "admin_reads": plan.target.admin_reads,
             "faults": plan.target.faults,

@@ -10,6 +10,7 @@ mod executors;
 mod existing_pool;
 mod faults;
 mod oracle;
+mod output;
 mod provision;
 mod report_html;
 mod robustness;

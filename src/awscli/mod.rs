@@ -209,7 +209,7 @@ fn print_output(
         })?,
         None => value.clone(),
     };
-    print!("{}", output::render(format, &shown, OPERATION, color));
+    crate::term::out(&output::render(format, &shown, OPERATION, color));
     Ok(())
 }
 
@@ -218,7 +218,7 @@ pub async fn run(args: ConfirmArgs) -> i32 {
     match execute(args).await {
         Ok(code) => code,
         Err(f) => {
-            eprintln!("{}", f.message);
+            crate::errln!("{}", f.message);
             f.code
         }
     }
@@ -226,7 +226,7 @@ pub async fn run(args: ConfirmArgs) -> i32 {
 
 async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
     if args.version {
-        println!("cogbench {}", env!("CARGO_PKG_VERSION"));
+        crate::outln!("cogbench {}", env!("CARGO_PKG_VERSION"));
         return Ok(EXIT_OK);
     }
     let colors = colors(args.color);
@@ -247,7 +247,7 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
     };
     let mut request = input(&args)?;
     if args.generate_cli_skeleton == Some(Skeleton::Input) {
-        print!("{}", model::input_skeleton());
+        crate::term::out(&model::input_skeleton());
         return Ok(EXIT_OK);
     }
     if args.cli_input_json.is_none() {
@@ -299,9 +299,9 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
     let answer = match &exchange {
         Ok(a) => a,
         Err(transport) => {
-            eprintln!("\n{}", secrets.mask(transport));
+            crate::errln!("\n{}", secrets.mask(transport));
             if args.verdict {
-                eprintln!(
+                crate::errln!(
                     "verdict: not judged, no answer ({})",
                     secrets.mask(transport)
                 );
@@ -316,18 +316,18 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
                 EXIT_OK
             }
             Err(e) => {
-                eprintln!("\n{e}");
+                crate::errln!("\n{e}");
                 EXIT_GENERAL
             }
         }
     } else {
-        eprintln!("\n{}", secrets.mask_secret(&answer.error_line(OPERATION)));
+        crate::errln!("\n{}", secrets.mask_secret(&answer.error_line(OPERATION)));
         EXIT_SERVICE_ERROR
     };
     if args.verdict {
         let v = verdict::judge_answer(&request, &answer.as_judged());
         let text = verdict::render(&v, answer.elapsed.as_secs_f64() * 1000.0, colors.stderr);
-        eprint!("{}", secrets.mask_secret(&text));
+        crate::term::err(&secrets.mask_secret(&text));
         if !v.passed() {
             code = EXIT_VERDICT_FAILED;
         }

@@ -114,7 +114,7 @@ impl Received {
 
 fn debug_line(on: bool, text: &str) {
     if on {
-        eprintln!("cogbench debug: {text}");
+        crate::errln!("cogbench debug: {text}");
     }
 }
 
@@ -201,9 +201,22 @@ impl Target {
             .ok_or_else(|| Failure {
                 code: EXIT_USAGE,
                 message: format!(
-                    "Bad value for {from}: {text:?} is not an http:// or https:// URL"
+                    "Bad value for {from}: {:?} is not an http:// or https:// URL",
+                    crate::term::redact_url(&text)
                 ),
             })?;
+        // A password would be echoed in every error naming the endpoint, and Cognito takes
+        // none there: refused as `run` refuses it.
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Failure {
+                code: crate::gate::EXIT_BAD_INPUT,
+                message: format!(
+                    "cogbench: error: {from}: endpoint `{}` must not carry a user name or \
+                     password (ConfirmSignUp is unsigned); nothing was sent",
+                    crate::term::redact_url(&text)
+                ),
+            });
+        }
         if !is_loopback(&url) {
             return Err(Failure {
                 code: EXIT_NOT_LOOPBACK,

@@ -108,7 +108,7 @@ impl HlogStream {
 impl IntervalSink for HlogStream {
     fn interval(&self, case: usize, start: Duration, length: Duration, h: &Histogram<u64>) {
         if let Err(e) = self.write(case, start, length, h) {
-            eprintln!(
+            crate::errln!(
                 "cogbench: warning: writing {}: {e}",
                 self.partial(case).display()
             );
@@ -129,7 +129,7 @@ impl IntervalSink for HlogStream {
                     )
                 });
             if let Err(e) = done {
-                eprintln!(
+                crate::errln!(
                     "cogbench: warning: finishing {}: {e}",
                     self.partial(i).display()
                 );

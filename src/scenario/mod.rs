@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 pub use model::{
     Attribute, CodeSource, MAX_USERS, Secret, TargetKind, Template, UserExistenceErrors,
+    check_endpoint,
 };
 pub use phase::{Load, Phase, Stage, Stop};
 pub use plan::{

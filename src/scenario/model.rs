@@ -386,26 +386,29 @@ impl TryFrom<RawTarget> for TargetDef {
 checked_map!(TargetDef, RawTarget, "a target");
 
 pub fn check_endpoint(e: &str) -> Result<(), String> {
+    // Quoted as the user would see it, but for a password.
+    let shown = crate::term::redact_url(e);
     let url =
-        reqwest::Url::parse(e).map_err(|why| format!("endpoint `{e}` is not a URL: {why}"))?;
+        reqwest::Url::parse(e).map_err(|why| format!("endpoint `{shown}` is not a URL: {why}"))?;
     // Credentials in the URL would be printed wherever the endpoint is (errors, reports), and
     // Cognito takes none there: its calls are signed from the credential chain.
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(
-            "an endpoint must not carry a user name or password (cogbench signs with the AWS credential chain: see Signing)"
-                .into(),
-        );
+        return Err(format!(
+            "endpoint `{shown}` must not carry a user name or password (cogbench signs with the AWS credential chain: see Signing)"
+        ));
     }
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!(
-            "endpoint `{e}` must start with http:// or https://"
+            "endpoint `{shown}` must start with http:// or https://"
         ));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("endpoint `{e}` names no host"));
+        return Err(format!("endpoint `{shown}` names no host"));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("endpoint `{e}` must not carry a query or fragment"));
+        return Err(format!(
+            "endpoint `{shown}` must not carry a query or fragment"
+        ));
     }
     Ok(())
 }

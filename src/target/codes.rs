@@ -15,7 +15,7 @@ pub fn describe(source: &CodeSource) -> String {
             format!("cognito-local database in {}", data_dir.display())
         }
         CodeSource::Fixed(_) => "a fixed code (the target checks none)".into(),
-        CodeSource::Http { url } => format!("GET {url}"),
+        CodeSource::Http { url } => format!("GET {}", crate::term::redact_url(url)),
         CodeSource::Command { command } => format!("command: {command}"),
         CodeSource::None => "none".into(),
     }
@@ -42,8 +42,12 @@ pub async fn read(
         CodeSource::None => Ok(String::new()),
         CodeSource::Http { url } => {
             let url = render(url, pool_id, username, encode_segment);
-            api.get_text(&url, &format!("GET {url}"), "no code in the answer")
-                .await
+            api.get_text(
+                &url,
+                &format!("GET {}", crate::term::redact_url(&url)),
+                "no code in the answer",
+            )
+            .await
         }
         CodeSource::Command { command } => {
             let command = render(command, pool_id, username, shell_quote);

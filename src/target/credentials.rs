@@ -58,7 +58,7 @@ pub async fn signer(plan: &Plan, quiet: bool) -> Result<Option<Arc<Signer>>, Cre
     match load(profile.as_deref(), &plan.region).await {
         Ok(Some(signer)) => {
             if !quiet {
-                eprintln!(
+                crate::errln!(
                     "cogbench: signing provisioning and admin calls (SigV4, {SERVICE}, {}) with credentials from {}",
                     signer.region(),
                     signer.source()
@@ -68,13 +68,13 @@ pub async fn signer(plan: &Plan, quiet: bool) -> Result<Option<Arc<Signer>>, Cre
         }
         Ok(None) => {
             if let Some(line) = endpoint.and_then(unsigned_notice) {
-                eprintln!("{line}");
+                crate::errln!("{line}");
             }
             Ok(None)
         }
         Err(e) if endpoint.is_some_and(crate::scenario::quota::is_aws) => Err(e),
         Err(e) => {
-            eprintln!(
+            crate::errln!(
                 "cogbench: warning: {e}; provisioning and admin calls go unsigned (the target is not an AWS endpoint)"
             );
             Ok(None)

@@ -1,0 +1,279 @@
+//! What cogbench writes and reads on the wire: a reader that closes the pipe, a closed stderr,
+//! text from a target on a terminal, credentials in endpoint URLs, endless answer bodies,
+//! transport errors explained.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::support::{bin, repo};
+
+/// Runs cogbench with stdout a pipe whose reader reads `lines` lines and then goes away;
+/// returns the exit code and stderr.
+fn with_reader_gone(args: &[&str], lines: usize) -> (i32, String) {
+    let mut child = Command::new(bin())
+        .args(args)
+        .current_dir(repo(""))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cogbench starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("a pipe"));
+    for _ in 0..lines {
+        let mut line = String::new();
+        if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+    }
+    drop(stdout);
+    let out = child.wait_with_output().expect("cogbench ends");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_quiet_end(args: &[&str], lines: usize, earned: i32) {
+    let (code, stderr) = with_reader_gone(args, lines);
+    assert!(
+        !stderr.contains("panicked"),
+        "{args:?} panicked on a closed pipe: {stderr}"
+    );
+    assert!(
+        !stderr.contains("Broken pipe"),
+        "{args:?} complained of the closed pipe: {stderr}"
+    );
+    assert_eq!(code, earned, "{args:?}: {stderr}");
+}
+
+#[test]
+fn listing_commands_stop_quietly_when_the_reader_goes_away() {
+    let summary = "fixtures/reports/failing-summary.json";
+    for lines in [0, 1] {
+        assert_quiet_end(&["cases"], lines, 0);
+        assert_quiet_end(&["cases", "--output", "json"], lines, 0);
+        assert_quiet_end(
+            &[
+                "validate",
+                "scenarios/smoke.yaml",
+                "scenarios/conformance.yaml",
+            ],
+            lines,
+            0,
+        );
+        assert_quiet_end(&["compare", "--output", "json", summary, summary], lines, 0);
+        assert_quiet_end(&["compare", summary, summary], lines, 0);
+        assert_quiet_end(&["bench", "--print-scenario"], lines, 0);
+        assert_quiet_end(&["--help"], lines, 0);
+        assert_quiet_end(&["emulator", "--help"], lines, 0);
+        assert_quiet_end(
+            &["confirm-sign-up", "--generate-cli-skeleton", "input"],
+            lines,
+            0,
+        );
+    }
+}
+
+#[test]
+fn a_run_whose_reader_goes_away_finishes_writes_its_reports_and_exits_as_earned() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, extra) in [["--output", "json"], ["--query", "cases"]]
+        .iter()
+        .enumerate()
+    {
+        let out_dir = dir.path().join(i.to_string());
+        let out_dir = out_dir.to_str().unwrap();
+        let mut args = vec![
+            "run",
+            "scenarios/smoke.yaml",
+            "--progress",
+            "quiet",
+            "--output-dir",
+            out_dir,
+        ];
+        args.extend_from_slice(extra);
+        assert_quiet_end(&args, 0, 0);
+        assert!(
+            std::path::Path::new(out_dir).join("summary.json").exists(),
+            "{args:?} wrote no summary"
+        );
+    }
+}
+
+#[test]
+fn a_closed_stderr_does_not_stop_a_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("run");
+    let cases: [(&[&str], i32); 3] = [
+        (&["validate", "no-such-file.yaml"], 2),
+        (&["run", "no-such-file.yaml"], 2),
+        (
+            &[
+                "run",
+                "scenarios/smoke.yaml",
+                "--progress",
+                "plain",
+                "--output-dir",
+                out_dir.to_str().unwrap(),
+            ],
+            0,
+        ),
+    ];
+    for (args, earned) in cases {
+        let mut child = Command::new(bin())
+            .args(args)
+            .current_dir(repo(""))
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cogbench starts");
+        drop(child.stderr.take());
+        let status = child.wait().expect("cogbench ends");
+        assert_eq!(status.code(), Some(earned), "{args:?}");
+    }
+    assert!(out_dir.join("summary.json").exists());
+}
+
+const PASSWORD: &str = "UrlPassw0rdXYZ";
+
+/// Every file under `dir`, read whole.
+fn files_under(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push((path.clone(), std::fs::read(&path).unwrap_or_default()));
+        }
+    }
+    found
+}
+
+#[test]
+fn an_endpoint_with_a_password_is_refused_everywhere_and_never_echoed() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("http://admin:{PASSWORD}@127.0.0.1:18999");
+    let scenario = dir.path().join("with-password.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name: x\ntarget: {{kind: endpoint, endpoint: \"{url}\", codes: {{none: true}}}}\n\
+             phases: [{{vus: 1, rounds: 1}}]\nmix: all\n"
+        ),
+    )
+    .unwrap();
+    let scenario = scenario.to_str().unwrap().to_owned();
+    let smoke = repo("scenarios/smoke.yaml");
+    let smoke = smoke.to_str().unwrap();
+    let confirm = [
+        "confirm-sign-up",
+        "--client-id",
+        "c",
+        "--username",
+        "u",
+        "--confirmation-code",
+        "123456",
+    ];
+    let flag = |args: &[&str]| {
+        let mut v: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        v.extend(["--endpoint-url".to_owned(), url.clone()]);
+        v
+    };
+    let owned = |args: &[&str]| args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+    let cases: Vec<(Vec<String>, bool)> = vec![
+        (flag(&["run", smoke, "--output-dir", "out"]), false),
+        (flag(&["record", smoke, "--output", "snap.json"]), false),
+        (
+            flag(&["bench", "--duration", "1s", "--output-dir", "out"]),
+            false,
+        ),
+        (flag(&["bench", "--print-scenario"]), false),
+        (flag(&["bench", "--case", "raw", "--duration", "1s"]), false),
+        (
+            flag(&[
+                "provision",
+                "--scenario",
+                smoke,
+                "--users",
+                "1",
+                "--output",
+                "u.csv",
+            ]),
+            false,
+        ),
+        (flag(&confirm), false),
+        (owned(&["run", &scenario, "--output-dir", "out"]), false),
+        (owned(&["validate", &scenario]), false),
+        (
+            owned(&["diff", smoke, &scenario, "--output-dir", "out"]),
+            false,
+        ),
+        (owned(&["run", smoke, "--output-dir", "out"]), true),
+        (
+            owned(&["bench", "--duration", "1s", "--output-dir", "out"]),
+            true,
+        ),
+        (owned(&confirm), true),
+    ];
+    for (args, from_env) in cases {
+        let work = tempfile::tempdir().unwrap();
+        let mut command = Command::new(bin());
+        command.args(&args).current_dir(work.path());
+        if from_env {
+            command.env("AWS_ENDPOINT_URL", &url);
+        }
+        let out = command.output().expect("cogbench runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains(PASSWORD) && !stderr.contains(PASSWORD),
+            "{args:?} echoed the password: {stdout}{stderr}"
+        );
+        assert!(stderr.contains("must not carry"), "{args:?}: {stderr}");
+        for (path, bytes) in files_under(work.path()) {
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(PASSWORD),
+                "{args:?} wrote the password to {}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn bench_trusts_the_certificates_aws_ca_bundle_names_as_run_does() {
+    // A bundle that is not PEM: both commands read it, so both refuse it before sending.
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("not-a-bundle.pem");
+    std::fs::write(&bundle, "not a certificate").unwrap();
+    let smoke = repo("scenarios/smoke.yaml");
+    for args in [
+        vec![
+            "run",
+            smoke.to_str().unwrap(),
+            "--endpoint-url",
+            "https://127.0.0.1:9",
+        ],
+        vec![
+            "bench",
+            "--endpoint-url",
+            "https://127.0.0.1:9",
+            "--duration",
+            "1s",
+        ],
+    ] {
+        let out = Command::new(bin())
+            .args(&args)
+            .current_dir(dir.path())
+            .env("AWS_CA_BUNDLE", &bundle)
+            .output()
+            .expect("cogbench runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("not-a-bundle.pem"),
+            "{args:?} ignored AWS_CA_BUNDLE: {stderr}"
+        );
+    }
+}
