@@ -137,13 +137,22 @@ pub fn render(diff: &Diff) -> String {
     for d in &diff.differences {
         for (i, f) in d.fields.iter().enumerate() {
             let case = if i == 0 { d.case.as_str() } else { "" };
-            let l: String = d.left.get(f).unwrap_or(&none).chars().take(40).collect();
-            let r = d.right.get(f).unwrap_or(&none);
+            // What the targets answered, on one line with nothing a terminal acts on.
+            let l: String = crate::term::inline(d.left.get(f).unwrap_or(&none))
+                .chars()
+                .take(40)
+                .collect();
+            let r = crate::term::inline(d.right.get(f).unwrap_or(&none));
             let _ = writeln!(out, "{case:<cw$}  {f:<fw$}  {l:<40}  {r}");
         }
     }
     for n in &diff.not_compared {
-        let _ = writeln!(out, "not compared: {} — {}", n.case, n.reason);
+        let _ = writeln!(
+            out,
+            "not compared: {} — {}",
+            n.case,
+            crate::term::inline(&n.reason)
+        );
     }
     let _ = writeln!(
         out,

@@ -10,7 +10,7 @@ use cogbench::gate::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_TARGET};
 use cogbench::progress;
 use cogbench::run::{RunOptions, run};
 use cogbench::scenario::{self, Overrides};
-use cogbench::term::out;
+use cogbench::term::{out, out_json};
 use cogbench::{errln, outln};
 
 fn main() -> ExitCode {
@@ -244,13 +244,13 @@ async fn cmd_run(args: RunArgs) -> i32 {
             let summary = serde_json::to_value(&outcome.summary).expect("the summary serialises");
             match (&query, args.print.output) {
                 (Some(q), _) => match q.search(&summary) {
-                    Ok(v) => out(&format!(
+                    Ok(v) => out_json(&format!(
                         "{}\n",
                         serde_json::to_string_pretty(&v).expect("JSON serialises")
                     )),
                     Err(e) => errln!("cogbench: error: --query: {e}"),
                 },
-                (None, Output::Json) => out(&format!(
+                (None, Output::Json) => out_json(&format!(
                     "{}\n",
                     serde_json::to_string_pretty(&summary).expect("JSON serialises")
                 )),
@@ -374,7 +374,7 @@ fn cmd_oracle(command: OracleCommand) -> i32 {
         cogbench::oracle::check::check(&snapshot, &args.snapshot.display().to_string(), &catalog);
     match args.output {
         Output::Table => out(&cogbench::oracle::check::render(&report)),
-        Output::Json => out(&format!(
+        Output::Json => out_json(&format!(
             "{}\n",
             serde_json::to_string_pretty(&report).expect("the report serialises")
         )),
@@ -446,10 +446,10 @@ fn cmd_compare(args: &cogbench::cli::CompareArgs) -> i32 {
         Ok(c) => {
             match args.output {
                 Output::Table => out(&cogbench::compare::render(&c)),
-                Output::Json => outln!(
-                    "{}",
+                Output::Json => out_json(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&c).expect("the comparison serialises")
-                ),
+                )),
             }
             if c.regressed { EXIT_FAILED } else { 0 }
         }
@@ -489,10 +489,10 @@ fn cmd_merge(args: &cogbench::cli::MergeArgs) -> i32 {
         return EXIT_FAILED;
     }
     match args.output {
-        Output::Json => outln!(
-            "{}",
+        Output::Json => out_json(&format!(
+            "{}\n",
             serde_json::to_string_pretty(&merged.summary).expect("the summary serialises")
-        ),
+        )),
         Output::Table => {
             out(&cogbench::report::table::render(&merged.summary));
             outln!("reports: {}", args.output_dir.display());
@@ -814,7 +814,10 @@ fn cmd_cases(output: Output) -> i32 {
                     })
                 })
                 .collect();
-            outln!("{}", serde_json::to_string_pretty(&items).expect("JSON"));
+            out_json(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&items).expect("JSON")
+            ));
         }
         Output::Table => {
             let w = catalog.cases.iter().map(|c| c.id.len()).max().unwrap_or(2);

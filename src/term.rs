@@ -5,12 +5,35 @@
 //! a run short before its reports are written. Here a reader that went away ends the output
 //! quietly and the command goes on to exit with the code it earned (clippy.toml forbids the
 //! std macros so that this stays the rule).
+//!
+//! Text from a target (error messages, headers) reaches both streams; its control and
+//! bidirectional characters are written visibly (`\u{1b}`), so an answer cannot move the
+//! cursor, clear the screen or make a line read otherwise than it is.
 
 use std::io::Write;
 
-/// Writes `text` to stdout. A closed pipe ends the output quietly; any other failure is said
-/// on stderr (once per write: there is nothing better to do with it).
+use crate::cases::answer::{printable, unsafe_char};
+
+/// Writes `text` to stdout, control characters made visible. A closed pipe ends the output
+/// quietly; any other failure is said on stderr (once per write: there is nothing better to
+/// do with it).
 pub fn out(text: &str) {
+    write_out(&printable(text));
+}
+
+/// Writes JSON to stdout, control characters escaped as JSON escapes (`\u001b`), so the
+/// document stays valid and a terminal shows them as text.
+pub fn out_json(json: &str) {
+    write_out(&json_safe(json));
+}
+
+/// Writes text whose target-given parts were made safe already (with [`inline`]) to stdout as
+/// it is: for output that carries cogbench's own terminal colours.
+pub fn out_raw(text: &str) {
+    write_out(text);
+}
+
+fn write_out(text: &str) {
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(text.as_bytes())
@@ -24,10 +47,39 @@ pub fn out(text: &str) {
 /// Writes `text` to stderr; a stderr that cannot be written to is ignored, since it is where
 /// a failure would be reported.
 pub fn err(text: &str) {
+    err_raw(&printable(text));
+}
+
+/// [`err`] for text whose target-given parts were made safe already: cogbench's own colours
+/// pass.
+pub fn err_raw(text: &str) {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr
         .write_all(text.as_bytes())
         .and_then(|()| stderr.flush());
+}
+
+/// `text` on one line with nothing a terminal would act on: for a target's text in a cell or
+/// a one-line message, where a line break could forge a line of its own (`\nPASS`).
+pub fn inline(text: &str) -> String {
+    printable(text).replace('\n', "\\n").replace('\t', "\\t")
+}
+
+/// JSON text with the characters a terminal would act on written as JSON escapes. serde_json
+/// escapes C0 controls already; C1 controls and the bidirectional marks it writes as they are.
+pub fn json_safe(json: &str) -> String {
+    if !json.chars().any(unsafe_char) {
+        return json.to_owned();
+    }
+    json.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                format!("\\u{:04x}", u32::from(c))
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// `println!` that never panics: see [`out`].
@@ -105,5 +157,20 @@ mod tests {
             "from `http://a:***@h` and \"http://b:***@[::1\""
         );
         assert_eq!(redact_url("no url: a@b"), "no url: a@b");
+    }
+
+    #[test]
+    fn a_targets_text_cannot_act_on_a_terminal() {
+        assert_eq!(
+            super::inline("evil\u{1b}[2J\0\u{1}\nPASS\u{202e}"),
+            "evil\\u{1b}[2J\\u{0}\\u{1}\\nPASS\\u{202e}"
+        );
+        let json = serde_json::to_string(&"a\u{1b}\u{9b}\u{202e}b").unwrap();
+        let safe = super::json_safe(&json);
+        assert_eq!(safe, r#""a\u001b\u009b\u202eb""#);
+        assert_eq!(
+            serde_json::from_str::<String>(&safe).unwrap(),
+            "a\u{1b}\u{9b}\u{202e}b"
+        );
     }
 }

@@ -277,3 +277,112 @@ fn bench_trusts_the_certificates_aws_ca_bundle_names_as_run_does() {
         );
     }
 }
+
+/// What a hostile target says: a screen clear, NUL, SOH, a forged line and a bidi override.
+const EVIL: &str = "evil\u{1b}[2J\u{0}\u{1}\nPASS forged\u{202e}";
+
+fn terminal_safe(what: &str, text: &str) {
+    assert!(
+        !text.chars().any(|c| {
+            (c.is_control() && c != '\n' && c != '\t') || ('\u{202a}'..='\u{202e}').contains(&c)
+        }),
+        "{what} carries a control character: {text:?}"
+    );
+    assert!(
+        !text.lines().any(|l| l.starts_with("PASS forged")),
+        "{what} let the target forge a line: {text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_targets_control_characters_never_reach_the_terminal() {
+    use crate::support::fake::aws;
+    use wiremock::{Mock, MockServer};
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(aws(
+            400,
+            serde_json::json!({"__type": "NotAuthorizedException", "message": EVIL}),
+        ))
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("probe.yaml");
+    std::fs::write(
+        &catalog,
+        "version: 1\ncases:\n  - id: probe\n    title: a message checked\n    checks: the message\n\
+         \x20   spec: decision order 3\n    confidence: documented\n    user: none\n    client: unknown\n\
+         \x20   request: {ClientId: nosuchclient, Username: u, ConfirmationCode: \"123456\"}\n\
+         \x20   expect: {status: 400, error: ResourceNotFoundException, message: fine}\n",
+    )
+    .unwrap();
+    let scenario = dir.path().join("s.yaml");
+    std::fs::write(
+        &scenario,
+        crate::support::probe_scenario(&catalog, &server.uri(), "[{vus: 1, rounds: 1}]", ""),
+    )
+    .unwrap();
+    let scenario = scenario.to_str().unwrap();
+    let out_dir = dir.path().join("out");
+    let out_dir = out_dir.to_str().unwrap();
+    for args in [
+        vec![
+            "run",
+            scenario,
+            "--progress",
+            "plain",
+            "--output-dir",
+            out_dir,
+        ],
+        vec![
+            "run",
+            scenario,
+            "--verbose",
+            "--debug",
+            "--output-dir",
+            out_dir,
+        ],
+        vec!["run", scenario, "--output", "json", "--output-dir", out_dir],
+        vec![
+            "confirm-sign-up",
+            "--client-id",
+            "c",
+            "--username",
+            "u",
+            "--confirmation-code",
+            "123456",
+            "--verdict",
+            "--debug",
+            "--endpoint-url",
+            &server.uri(),
+        ],
+    ] {
+        let out = Command::new(bin()).args(&args).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        terminal_safe(&format!("{args:?} stdout"), &stdout);
+        terminal_safe(&format!("{args:?} stderr"), &stderr);
+        assert!(
+            stdout.contains("evil") || stderr.contains("evil"),
+            "{args:?} does not show the message at all: {stdout}{stderr}"
+        );
+    }
+    // confirm-sign-up keeps the AWS CLI's error line, the message escaped.
+    let out = Command::new(bin())
+        .args(["confirm-sign-up", "--client-id", "c", "--username", "u"])
+        .args([
+            "--confirmation-code",
+            "123456",
+            "--endpoint-url",
+            &server.uri(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "An error occurred (NotAuthorizedException) when calling the ConfirmSignUp operation: evil\\u{1b}[2J\\u{0}\\u{1}\\nPASS forged\\u{202e}"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -209,8 +209,32 @@ fn print_output(
         })?,
         None => value.clone(),
     };
-    crate::term::out(&output::render(format, &shown, OPERATION, color));
+    match format {
+        Format::Json => crate::term::out_json(&output::render(format, &shown, OPERATION, color)),
+        // Each value on its line, with nothing a terminal acts on; the table's colours pass.
+        Format::Text | Format::Table => crate::term::out_raw(&output::render(
+            format,
+            &inline_strings(shown),
+            OPERATION,
+            color,
+        )),
+    }
     Ok(())
+}
+
+/// The value with every string (member names too) made safe for one line of a terminal.
+fn inline_strings(value: Value) -> Value {
+    match value {
+        Value::String(s) => Value::String(crate::term::inline(&s)),
+        Value::Array(items) => Value::Array(items.into_iter().map(inline_strings).collect()),
+        Value::Object(members) => Value::Object(
+            members
+                .into_iter()
+                .map(|(k, v)| (crate::term::inline(&k), inline_strings(v)))
+                .collect(),
+        ),
+        other => other,
+    }
 }
 
 /// Runs the command; returns the exit code.
@@ -321,13 +345,17 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
             }
         }
     } else {
-        crate::errln!("\n{}", secrets.mask_secret(&answer.error_line(OPERATION)));
+        // The AWS CLI's line, but on one line whatever the message holds.
+        crate::errln!(
+            "\n{}",
+            crate::term::inline(&secrets.mask_secret(&answer.error_line(OPERATION)))
+        );
         EXIT_SERVICE_ERROR
     };
     if args.verdict {
         let v = verdict::judge_answer(&request, &answer.as_judged());
         let text = verdict::render(&v, answer.elapsed.as_secs_f64() * 1000.0, colors.stderr);
-        crate::term::err(&secrets.mask_secret(&text));
+        crate::term::err_raw(&secrets.mask_secret(&text));
         if !v.passed() {
             code = EXIT_VERDICT_FAILED;
         }

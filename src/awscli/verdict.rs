@@ -255,15 +255,19 @@ pub fn render(v: &Verdict, elapsed_ms: f64, color: bool) -> String {
         (Some(_), true) => paint("pass", "32", color),
         (Some(_), false) => paint("FAIL", "31", color),
     };
-    let mut out = format!("verdict: {word}, against {}\n", v.basis);
+    // Printed with the colours as they are: what the target said is made safe here.
+    use crate::term::inline;
+    let mut out = format!("verdict: {word}, against {}\n", inline(&v.basis));
     for d in v.differences.iter().flatten() {
         out.push_str(&format!(
             "  {}: expected {}, observed {}\n",
-            d.field, d.expected, d.observed
+            inline(&d.field),
+            inline(&d.expected),
+            inline(&d.observed)
         ));
     }
     for n in &v.notes {
-        out.push_str(&format!("  note: {n}\n"));
+        out.push_str(&format!("  note: {}\n", inline(n)));
     }
     out.push_str(&format!("time: {elapsed_ms:.2} ms\n"));
     out

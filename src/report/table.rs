@@ -3,6 +3,9 @@
 use std::fmt::Write;
 
 use super::{Summary, Verdict};
+// A target's text (messages, reasons quoting it) is written on one line, with nothing a
+// terminal acts on: a line break in a message could forge a verdict line of its own.
+use crate::term::inline;
 
 pub fn ms(us: u64) -> String {
     if us >= 10_000_000 {
@@ -86,7 +89,7 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
                     out,
                     "\nSKIPPED {}: {}",
                     c.name,
-                    c.skip_reason.as_deref().unwrap_or("")
+                    inline(c.skip_reason.as_deref().unwrap_or(""))
                 );
             }
             Verdict::Fail => {
@@ -114,7 +117,7 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
                     let _ = writeln!(out, "  note: {}", one_line(note, verbose));
                 }
                 if let Some(why) = &c.oracle_note {
-                    let _ = writeln!(out, "  oracle: {why}");
+                    let _ = writeln!(out, "  oracle: {}", inline(why));
                 }
                 if let Some(race) = &c.race {
                     let _ = writeln!(out, "  race: {}", race.describe());
@@ -131,7 +134,7 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
                         .max(5);
                     let ew = sample
                         .iter()
-                        .map(|d| d.expected.chars().count())
+                        .map(|d| inline(&d.expected).chars().count())
                         .max()
                         .unwrap_or(8)
                         .clamp(8, 60);
@@ -144,9 +147,9 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
                         let _ = writeln!(
                             out,
                             "    {:<fw$}  {:<ew$}  {}",
-                            format!("{} {}", d.check.as_str(), d.field),
-                            d.expected,
-                            d.observed
+                            format!("{} {}", d.check.as_str(), inline(&d.field)),
+                            inline(&d.expected),
+                            inline(&d.observed)
                         );
                     }
                 }
@@ -291,7 +294,7 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
         }
     }
     if let Some(reason) = &s.aborted {
-        let _ = writeln!(out, "run stopped early: {reason}");
+        let _ = writeln!(out, "run stopped early: {}", inline(reason));
     }
     if s.interrupted {
         let _ = writeln!(out, "run interrupted: reports are partial");
