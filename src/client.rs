@@ -105,3 +105,37 @@ pub fn build(settings: &ClientSettings) -> Result<reqwest::Client, BuildError> {
         .user_agent(concat!("cogbench/", env!("CARGO_PKG_VERSION")))
         .build()?)
 }
+
+/// Why an answer's body could not be read whole.
+#[derive(Debug)]
+pub enum BodyError {
+    Transport(reqwest::Error),
+    /// The target sent more than [`crate::engine::MAX_ANSWER_BYTES`]: the read stopped there.
+    TooLarge,
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::Transport(e) => write!(f, "{}", crate::engine::describe_transport_error(e)),
+            BodyError::TooLarge => write!(
+                f,
+                "body too large: the answer's body passed {} bytes and was cut off",
+                crate::engine::MAX_ANSWER_BYTES
+            ),
+        }
+    }
+}
+
+/// An answer's body, read up to the load client's cap: a target streaming an endless body
+/// would otherwise grow a set-up call, an admin read or confirm-sign-up to gigabytes.
+pub async fn read_body(response: &mut reqwest::Response) -> Result<Vec<u8>, BodyError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+        if body.len() + chunk.len() > crate::engine::MAX_ANSWER_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}

@@ -386,3 +386,84 @@ async fn a_targets_control_characters_never_reach_the_terminal() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A server on 127.0.0.1 that answers every request with a chunked body that never ends.
+async fn endless_body_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let start = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\n\
+                             Transfer-Encoding: chunked\r\n\r\n";
+                if socket.write_all(start.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+                while socket.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endless_answer_body_is_cut_off_at_the_cap_outside_the_load_client_too() {
+    let endpoint = endless_body_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let smoke = repo("scenarios/smoke.yaml");
+    let runs: [(Vec<&str>, i32); 2] = [
+        // Set-up: CreateUserPool answers without end.
+        (
+            vec![
+                "run",
+                smoke.to_str().unwrap(),
+                "--endpoint-url",
+                &endpoint,
+                "--progress",
+                "quiet",
+            ],
+            3,
+        ),
+        (
+            vec![
+                "confirm-sign-up",
+                "--client-id",
+                "c",
+                "--username",
+                "u",
+                "--confirmation-code",
+                "123456",
+                "--endpoint-url",
+                &endpoint,
+            ],
+            255,
+        ),
+    ];
+    for (args, earned) in runs {
+        let started = std::time::Instant::now();
+        let out = Command::new(bin())
+            .args(&args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // Before the cap the read went on until the 30 s read timeout, gigabytes later.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{args:?} read for {:?}",
+            started.elapsed()
+        );
+        assert_eq!(out.status.code(), Some(earned), "{args:?}: {stderr}");
+        assert!(stderr.contains("body too large"), "{args:?}: {stderr}");
+    }
+}

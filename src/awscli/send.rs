@@ -306,7 +306,7 @@ impl Target {
         );
         let started = Instant::now();
         let sent = self.client_post(&client, target, body).send().await;
-        let response = match sent {
+        let mut response = match sent {
             Ok(r) => r,
             Err(e) => {
                 debug_line(debug, &secrets.mask(&format!("no answer: {e:?}")));
@@ -329,9 +329,17 @@ impl Target {
             .iter()
             .map(|(k, v)| format!("{k}: {}", String::from_utf8_lossy(v.as_bytes())))
             .collect();
-        let body = match response.bytes().await {
+        let body = match crate::client::read_body(&mut response).await {
             Ok(b) => b,
-            Err(e) => return Ok(Err(self.transport_message(&e))),
+            Err(crate::client::BodyError::Transport(e)) => {
+                return Ok(Err(self.transport_message(&e)));
+            }
+            Err(too_large) => {
+                return Ok(Err(format!(
+                    "Could not read the answer from endpoint URL \"{}\": {too_large}",
+                    self.url
+                )));
+            }
         };
         let elapsed = started.elapsed();
         debug_line(
@@ -357,7 +365,7 @@ impl Target {
             content_type,
             request_id,
             error_type_header,
-            body,
+            body: body.into(),
             elapsed,
         }))
     }

@@ -142,7 +142,7 @@ impl Api {
                 request = request.header(name, value);
             }
         }
-        let response = request
+        let mut response = request
             .body(body)
             .send()
             .await
@@ -153,10 +153,9 @@ impl Api {
             .get(protocol::HEADER_ERROR_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response
-            .bytes()
+        let body = crate::client::read_body(&mut response)
             .await
-            .map_err(|e| self.transport(&what, &e))?;
+            .map_err(|e| self.body_error(&what, &e))?;
         if (200..300).contains(&status) {
             let body: &[u8] = if body.is_empty() { b"{}" } else { &body };
             return serde_json::from_slice(body).map_err(|e| ApiError::Malformed {
@@ -195,17 +194,17 @@ impl Api {
     /// The trimmed body of a `GET` that must answer 200 with a code in it (`what` names the
     /// step in errors, `missing` says what an empty or non-200 answer means).
     pub async fn get_text(&self, url: &str, what: &str, missing: &str) -> Result<String, ApiError> {
-        let response = self
+        let mut response = self
             .client
             .get(url)
             .send()
             .await
             .map_err(|e| self.transport(what, &e))?;
         let status = response.status().as_u16();
-        let body = response
-            .text()
+        let body = crate::client::read_body(&mut response)
             .await
-            .map_err(|e| self.transport(what, &e))?;
+            .map_err(|e| self.body_error(what, &e))?;
+        let body = String::from_utf8_lossy(&body);
         if status == 200 && !body.trim().is_empty() {
             Ok(body.trim().to_owned())
         } else {
@@ -239,6 +238,14 @@ impl Api {
                 status,
                 detail: "the target did not move its clock".into(),
             })
+        }
+    }
+
+    fn body_error(&self, what: &str, e: &crate::client::BodyError) -> ApiError {
+        ApiError::Transport {
+            endpoint: self.endpoint.clone(),
+            what: what.to_owned(),
+            detail: e.to_string(),
         }
     }
 
