@@ -54,27 +54,13 @@ pub enum Command {
         /// 0 turns the limit off).
         #[arg(long, default_value_t = 15)]
         attempt_limit: u32,
-        /// Inject faults into `POST /`: stall, delay, error, bare500, throttle, reset, hang.
-        ///
-        /// The Cognito operations only, never the /_emulator/ routes. Repeatable or
-        /// comma-separated: `--faults stall=1s/5s --faults error=0.01,delay=5ms`.
-        /// D is a duration with a unit (us, ms, s, m: 250ms, 1.5s); F is a fraction of
-        /// requests from 0 to 1 (0.01 = 1%).
-        ///
-        ///   stall=D/P    requests arriving in the first D of every period P (counted from
-        ///                the emulator's start) are held until that window ends, then
-        ///                answered normally: a coordinated-omission test server
-        ///   delay=D      every answer D late
-        ///   error=F      500 {"__type":"InternalErrorException","message":"injected fault"}
-        ///   bare500=F    500 with the text body `injected fault`
-        ///   throttle=F   400 {"__type":"TooManyRequestsException","message":"Rate exceeded"}
-        ///   reset=F      the connection is dropped without an answer
-        ///   hang=F       never answered: the client's read timeout fires
-        ///
-        /// stall, then delay, apply to every request. A request then gets at most one of
-        /// error, bare500, throttle, reset and hang (their fractions add up to 1 at most),
-        /// decided before the operation runs, so a faulted request changes no state.
-        #[arg(long, value_name = "SPEC", value_delimiter = ',', verbatim_doc_comment)]
+        /// Inject faults into `POST /` (stall, delay, error, garbage, only=…: see --help).
+        #[arg(
+            long,
+            value_name = "SPEC",
+            value_delimiter = ',',
+            long_help = crate::emulator::faults::help()
+        )]
         faults: Vec<String>,
     },
     /// Benchmark an endpoint without writing a scenario: one case, N connections, a duration

@@ -467,3 +467,32 @@ async fn an_endless_answer_body_is_cut_off_at_the_cap_outside_the_load_client_to
         assert!(stderr.contains("body too large"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn the_emulator_help_lists_every_fault_the_parser_takes() {
+    use cogbench::emulator::faults::{Faults, TABLE};
+    let out = Command::new(bin())
+        .args(["emulator", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for (name, form, _) in TABLE {
+        assert!(
+            help.contains(form),
+            "`{form}` missing from the help:\n{help}"
+        );
+        // The form, its placeholders filled in, is a SPEC the parser takes.
+        let spec = form
+            .replace("[@F]", "@0.5")
+            .replace("[+OP]", "+SignUp")
+            .replace("D/P", "1s/5s")
+            .replace('D', "5ms")
+            .replace('F', "0.01")
+            .replace("OP", "ConfirmSignUp");
+        assert!(
+            Faults::parse([spec.as_str()]).is_ok(),
+            "{name}: the help's `{spec}` does not parse"
+        );
+    }
+    assert!(Faults::parse(["nosuchfault=0.1"]).is_err());
+}
