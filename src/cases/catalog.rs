@@ -127,7 +127,7 @@ impl Catalog {
     /// id, and `overrides` that change parts of a case's expectation (e.g. pinning the exact
     /// messages a pool returns).
     pub fn extend_from_file(&mut self, file: &Path) -> Result<(), YamlError> {
-        let text = yaml::read_file(file, "catalog")?;
+        let text = yaml::read_file(file, "catalog", crate::files::CATALOG_MAX)?;
         self.extend_from_str(&text, file)
     }
 

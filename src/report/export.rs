@@ -105,7 +105,7 @@ pub fn read_summary(path: &Path) -> Result<(PathBuf, Value), String> {
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let bytes = crate::files::read_limited(&file, crate::files::SUMMARY_MAX, "summary.json")?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{} is not a summary.json: {e}", file.display()))?;
     if value.get("schema_version").and_then(Value::as_u64) != Some(u64::from(super::SCHEMA_VERSION))

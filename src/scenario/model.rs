@@ -134,7 +134,12 @@ impl std::fmt::Debug for Secret {
 
 parsed_str!(Secret, "`${ENV_VAR}` or `${file:PATH}`", |s| {
     if let Some(path) = s.strip_prefix("${file:").and_then(|r| r.strip_suffix('}')) {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("secret file {path}: {e}"))?;
+        let text = crate::files::read_to_string_limited(
+            std::path::Path::new(path),
+            crate::files::SECRET_MAX,
+            "secret",
+        )
+        .map_err(|e| format!("secret file {e}"))?;
         let secret = text.trim_end_matches(['\n', '\r']);
         if secret.is_empty() {
             return Err(format!("secret file {path} is empty"));

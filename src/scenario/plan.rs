@@ -508,7 +508,7 @@ pub(super) fn build(
         ));
     }
 
-    let http = http_of(&raw.http, default_connections(&phases), overrides);
+    let http = http_of(&raw.http, default_connections(&phases), overrides)?;
 
     Ok(Plan {
         name: raw.name.0,
@@ -581,12 +581,16 @@ fn pool_of(p: super::model::PoolDef) -> PoolPlan {
     }
 }
 
-/// The scenario's `http:` with the command line's TLS and timeout options over it.
+/// The scenario's `http:` with the command line's TLS and timeout options over it. A CA bundle
+/// that cannot be used is bad input, found here before any target starts.
 fn http_of(
     def: &super::model::HttpDef,
     default_pool_size: usize,
     overrides: &Overrides,
-) -> ClientSettings {
+) -> Result<ClientSettings, String> {
+    if let Some(path) = &overrides.ca_bundle {
+        crate::client::read_ca_bundle(path).map_err(|e| e.to_string())?;
+    }
     let mut http = ClientSettings {
         pool_size: def.connections.as_ref().map_or(default_pool_size, |c| c.0),
         http2: def.version == super::model::HttpVersion::Http2,
@@ -606,7 +610,7 @@ fn http_of(
     {
         http.read_timeout = d;
     }
-    http
+    Ok(http)
 }
 
 /// What `cogbench provision` needs from a scenario: where the pool is, which pool and client
@@ -652,7 +656,7 @@ pub(super) fn build_signup(
         email: raw.users.email,
         password: raw.users.password,
         from_csv,
-        http: http_of(&raw.http, 16, overrides),
+        http: http_of(&raw.http, 16, overrides)?,
     })
 }
 
