@@ -275,3 +275,45 @@ fn a_missing_or_malformed_ca_bundle_is_bad_input() {
     refused(&out, 2, "CA bundle /nonexistent.pem");
     assert!(!Path::new(&snapshot).exists());
 }
+
+#[test]
+fn requests_past_the_size_limit_are_refused_at_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let smoke = std::fs::read_to_string(smoke()).unwrap();
+    let lines = smoke.lines().count();
+    // Ten members of a million characters each: 2.6 GB for four requests before the limit.
+    let metadata: String = (0..10)
+        .map(|i| format!("    k{i}: $repeat(x,1048576)\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        format!("{smoke}request:\n  ClientMetadata:\n{metadata}"),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["validate", "a.yaml"], &[]);
+    refused(&out, 2, &format!("a.yaml:{}:3: request", lines + 2));
+
+    // Members that fit one by one but not together, and not with a case's own members.
+    let half = "{k: \"$repeat(x,600000)\"}";
+    std::fs::write(
+        dir.path().join("b.yaml"),
+        format!("{smoke}request:\n  ClientMetadata: {half}\n  AnalyticsMetadata: {half}\n"),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["validate", "b.yaml"], &[]);
+    refused(
+        &out,
+        2,
+        "request: AnalyticsMetadata: the request body would take",
+    );
+    let metadata: String = (0..10)
+        .map(|i| format!("    k{i}: $repeat(x,100000)\n"))
+        .collect();
+    std::fs::write(
+        dir.path().join("c.yaml"),
+        format!("{smoke}request:\n  ClientMetadata:\n{metadata}"),
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["validate", "c.yaml"], &[]);
+    refused(&out, 2, "with the members of case `member-");
+}

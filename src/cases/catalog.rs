@@ -606,6 +606,19 @@ impl TryFrom<RawCase> for Case {
         if r.spec.trim().is_empty() {
             return Err(format!("case `{}` must cite a spec section", r.id));
         }
+        for (what, members) in [
+            ("request", Some(&r.request)),
+            ("last_request", r.last_request.as_ref()),
+        ] {
+            if let Some(members) = members {
+                super::check_request_size(
+                    members
+                        .iter()
+                        .map(|(n, v)| (n.as_str(), super::member_size(n, v))),
+                )
+                .map_err(|e| format!("case `{}`: {what}: {e}", r.id))?;
+            }
+        }
         for post in &r.expect.post {
             if post.of == Whom::PreviousOwner
                 && !matches!(

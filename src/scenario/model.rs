@@ -178,9 +178,22 @@ impl<'de> Deserialize<'de> for RequestMembers {
                 mut map: A,
             ) -> Result<RequestMembers, A::Error> {
                 let mut members = Vec::new();
+                let mut sizes = Vec::new();
                 while let Some(MemberName(name)) = map.next_key::<MemberName>()? {
                     let value = map.next_value::<crate::cases::Value>()?;
+                    sizes.push(crate::cases::member_size(&name, &value));
                     members.push((name, value));
+                    // Refused at the member that makes the body too large.
+                    crate::cases::check_request_size(
+                        members
+                            .iter()
+                            .zip(&sizes)
+                            .map(|((n, _), s)| (n.as_str(), *s)),
+                    )
+                    .map_err(|e| {
+                        let name = &members.last().expect("just pushed").0;
+                        serde::de::Error::custom(format!("{name}: {e}"))
+                    })?;
                 }
                 Ok(RequestMembers(members))
             }

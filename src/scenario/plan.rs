@@ -439,6 +439,7 @@ pub(super) fn build(
         }
     })
     .collect();
+    check_request_sizes(&mix, &catalog, &raw.request.0)?;
     let mix: Vec<MixEntry> = match &overrides.cases {
         None => mix,
         Some(patterns) => {
@@ -579,6 +580,40 @@ fn pool_of(p: super::model::PoolDef) -> PoolPlan {
         delete_after: p.delete_after,
         existing: p.existing,
     }
+}
+
+/// Each case of the mix as sent, with the scenario's `request:` members: the two may fit
+/// apart and not together. Sizes are taken once per member, not once per case.
+fn check_request_sizes(
+    mix: &[MixEntry],
+    catalog: &Catalog,
+    members: &[(String, crate::cases::Value)],
+) -> Result<(), String> {
+    use crate::cases::{Value, check_request_size, member_size};
+    let extra: Vec<(&str, usize, bool)> = members
+        .iter()
+        .map(|(n, v)| (n.as_str(), member_size(n, v), *v == Value::Omit))
+        .collect();
+    for entry in mix {
+        let case = &catalog.cases[entry.case];
+        // As Case::with_members merges them: a scenario member replaces the case's default
+        // one, unless the case sets that member itself.
+        let applied =
+            |name: &str| !case.own_members.contains(name) && extra.iter().any(|(n, ..)| *n == name);
+        for request in std::iter::once(&case.request).chain(case.last_request.as_ref()) {
+            let kept = request
+                .iter()
+                .filter(|(n, _)| !applied(n))
+                .map(|(n, v)| (n.as_str(), member_size(n, v)));
+            let added = extra
+                .iter()
+                .filter(|(n, _, omit)| !omit && !case.own_members.contains(*n))
+                .map(|(n, size, _)| (*n, *size));
+            check_request_size(kept.chain(added))
+                .map_err(|e| format!("request: with the members of case `{}`, {e}", case.id))?;
+        }
+    }
+    Ok(())
 }
 
 /// The scenario's `http:` with the command line's TLS and timeout options over it. A CA bundle
