@@ -317,3 +317,36 @@ fn requests_past_the_size_limit_are_refused_at_validation() {
     let out = run_in(dir.path(), &["validate", "c.yaml"], &[]);
     refused(&out, 2, "with the members of case `member-");
 }
+
+#[test]
+fn a_corrupt_histogram_is_refused_by_every_reader_of_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo("fixtures/reports/oracle-summary.json")).unwrap(),
+    )
+    .unwrap();
+    let case = summary["cases"][0]["name"].as_str().unwrap().to_owned();
+    summary["cases"][0]["histograms"]["response"] = "AAAA".into();
+    std::fs::write(dir.path().join("summary.json"), summary.to_string()).unwrap();
+    let named = format!("summary.json: case {case}'s response histogram");
+    for format in ["hlog", "html", "json", "markdown"] {
+        let out = run_in(
+            dir.path(),
+            &["report", "summary.json", "--format", format],
+            &[],
+        );
+        refused(&out, 2, &named);
+    }
+    let out = run_in(
+        dir.path(),
+        &["compare", "summary.json", "summary.json"],
+        &[],
+    );
+    refused(&out, 2, &named);
+    let out = run_in(
+        dir.path(),
+        &["merge", "summary.json", "--output-dir", "m"],
+        &[],
+    );
+    refused(&out, 2, &named);
+}
