@@ -1,7 +1,7 @@
 //! The one place HTTP clients are built: the rustls crypto provider must be installed before
 //! the first reqwest client exists, and loopback targets must never go through a proxy.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::Duration;
 
@@ -40,12 +40,7 @@ impl Default for ClientSettings {
 /// Why no client could be built.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("--ca-bundle {}: {source}", path.display())]
-    CaBundleRead {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("--ca-bundle {}: {detail}", path.display())]
+    #[error("CA bundle {} (--ca-bundle or AWS_CA_BUNDLE): {detail}", path.display())]
     CaBundle { path: PathBuf, detail: String },
     #[error(transparent)]
     Http(#[from] reqwest::Error),
@@ -60,18 +55,23 @@ pub fn install_crypto_provider() {
 }
 
 /// The certificates of a PEM bundle; an error when the file holds none.
-fn read_ca_bundle(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, BuildError> {
-    let pem = std::fs::read(path).map_err(|source| BuildError::CaBundleRead {
-        path: path.clone(),
-        source,
-    })?;
+pub fn read_ca_bundle(path: &Path) -> Result<Vec<reqwest::Certificate>, BuildError> {
+    let pem = crate::files::read_limited(path, crate::files::CA_BUNDLE_MAX, "PEM bundle").map_err(
+        |e| BuildError::CaBundle {
+            path: path.to_path_buf(),
+            detail: e
+                .strip_prefix(&format!("{}: ", path.display()))
+                .unwrap_or(&e)
+                .to_owned(),
+        },
+    )?;
     let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| BuildError::CaBundle {
-        path: path.clone(),
+        path: path.to_path_buf(),
         detail: e.to_string(),
     })?;
     if certs.is_empty() {
         return Err(BuildError::CaBundle {
-            path: path.clone(),
+            path: path.to_path_buf(),
             detail: "no PEM certificate in the file".into(),
         });
     }

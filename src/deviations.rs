@@ -17,8 +17,6 @@ use crate::yaml::{self, YamlError};
 
 /// The format of the file; version 1 compared field names only.
 pub const VERSION: u32 = 2;
-/// A list for the whole catalog is tens of kilobytes; a file past this is not one.
-const MAX_BYTES: u64 = 8 << 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -118,8 +116,12 @@ impl DeviationReport {
 
 pub fn load(path: &Path) -> Result<KnownDeviations, YamlError> {
     let fail = |message: String| YamlError::whole(path, message);
-    let text = crate::files::read_to_string_limited(path, MAX_BYTES, "known-deviations")
-        .map_err(|e| fail(e.split_once(": ").map_or(e.clone(), |(_, m)| m.to_owned())))?;
+    let text = crate::files::read_to_string_limited(
+        path,
+        crate::files::KNOWN_DEVIATIONS_MAX,
+        "known-deviations",
+    )
+    .map_err(|e| fail(e.split_once(": ").map_or(e.clone(), |(_, m)| m.to_owned())))?;
     // A file that is not YAML gets the parser's own error, with its position.
     let value: serde_norway::Value = yaml::from_str(&text, path)?;
     match value.get("version").and_then(serde_norway::Value::as_u64) {

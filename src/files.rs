@@ -4,8 +4,74 @@
 use std::io::Read;
 use std::path::Path;
 
+// The largest file of each kind cogbench reads: each far above what a real one holds, so a
+// wrong path (`/dev/zero`, a log, a disk image) is refused with its name instead of filling
+// memory. A file past its limit is bad input (exit 2).
+
+/// A scenario (hand-written YAML; the shipped ones are a few KiB).
+pub const SCENARIO_MAX: u64 = 4 << 20;
+/// A team catalog named by a scenario's `catalog:` (the built-in one is about 100 KiB).
+pub const CATALOG_MAX: u64 = 16 << 20;
+/// A known-deviations list (`--known-deviations`; one for the whole catalog is tens of KiB).
+pub const KNOWN_DEVIATIONS_MAX: u64 = 8 << 20;
+/// An `--oracle` snapshot.
+pub const SNAPSHOT_MAX: u64 = 32 << 20;
+/// A `${file:PATH}` secret (a client secret or password is tens of bytes).
+pub const SECRET_MAX: u64 = 64 << 10;
+/// A `users.from_csv` file: room for several million users of about 150 bytes each.
+pub const USERS_CSV_MAX: u64 = 1 << 30;
+/// One line of a `users.from_csv` file (a user is one line of about 150 bytes).
+pub const USERS_CSV_LINE_MAX: u64 = 64 << 10;
+/// A PEM bundle (`--ca-bundle`, `AWS_CA_BUNDLE`); the system's
+/// bundle of every public root is about 200 KiB.
+pub const CA_BUNDLE_MAX: u64 = 16 << 20;
+/// A summary.json read by compare, merge and report (histograms included).
+pub const SUMMARY_MAX: u64 = 64 << 20;
+/// A `file://` value of `confirm-sign-up` (`--cli-input-json file://…`, `--client-metadata
+/// file://…`): a ConfirmSignUp request is a few KiB.
+pub const CLI_VALUE_MAX: u64 = 16 << 20;
+
+/// `limit` for people: "64 KiB", "16 MiB", "1 GiB".
+pub fn size(limit: u64) -> String {
+    match limit {
+        l if l >= 1 << 30 && l % (1 << 30) == 0 => format!("{} GiB", l >> 30),
+        l if l >= 1 << 20 && l % (1 << 20) == 0 => format!("{} MiB", l >> 20),
+        l if l >= 1 << 10 && l % (1 << 10) == 0 => format!("{} KiB", l >> 10),
+        l => format!("{l} bytes"),
+    }
+}
+
+fn too_large(path: &Path, limit: u64, what: &str) -> String {
+    format!(
+        "{}: larger than {}, too large for a {what} file",
+        path.display(),
+        size(limit)
+    )
+}
+
 /// The file's text, at most `limit` bytes; `what` names the kind of file in errors.
 pub fn read_to_string_limited(path: &Path, limit: u64, what: &str) -> Result<String, String> {
+    let bytes = read_limited(path, limit, what)?;
+    String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))
+}
+
+/// The file's bytes, at most `limit`; a regular file past it is refused before it is read, a
+/// device or pipe once `limit` bytes have come.
+pub fn read_limited(path: &Path, limit: u64, what: &str) -> Result<Vec<u8>, String> {
+    let file = open_limited(path, limit, what)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(path, limit, what));
+    }
+    Ok(bytes)
+}
+
+/// The file opened for reading, refused when it is a directory or a regular file larger than
+/// `limit`. Whoever reads it must still stop at `limit` (a device has no length).
+pub fn open_limited(path: &Path, limit: u64, what: &str) -> Result<std::fs::File, String> {
     if path.is_dir() {
         return Err(format!(
             "{}: is a directory, expected a {what} file",
@@ -14,18 +80,62 @@ pub fn read_to_string_limited(path: &Path, limit: u64, what: &str) -> Result<Str
     }
     let file =
         std::fs::File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    if bytes.len() as u64 > limit {
-        return Err(format!(
-            "{}: larger than {} MiB, too large for a {what} file",
-            path.display(),
-            limit >> 20
-        ));
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+        && meta.len() > limit
+    {
+        return Err(too_large(path, limit, what));
     }
-    String::from_utf8(bytes).map_err(|_| format!("{}: not UTF-8 text", path.display()))
+    Ok(file)
+}
+
+/// A reader for files read as a stream (a users CSV): it fails past `total` bytes or on a
+/// line longer than `line`, where a device or a file with no newline would otherwise grow one
+/// record without end.
+pub struct Bounded<R> {
+    inner: R,
+    total: u64,
+    line: u64,
+    read: u64,
+    line_len: u64,
+}
+
+impl<R> Bounded<R> {
+    pub fn new(inner: R, total: u64, line: u64) -> Bounded<R> {
+        Bounded {
+            inner,
+            total,
+            line,
+            read: 0,
+            line_len: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > self.total {
+            return Err(std::io::Error::other(format!(
+                "larger than {}",
+                size(self.total)
+            )));
+        }
+        let mut longest = 0;
+        for (i, piece) in buf[..n].split(|b| *b == b'\n').enumerate() {
+            // The first piece goes on the line the last read left open.
+            self.line_len = if i == 0 { self.line_len } else { 0 } + piece.len() as u64;
+            longest = longest.max(self.line_len);
+        }
+        if longest > self.line {
+            return Err(std::io::Error::other(format!(
+                "a line longer than {}",
+                size(self.line)
+            )));
+        }
+        Ok(n)
+    }
 }
 
 /// Refuses, before anything is sent, an output file that could not be written when the run
@@ -69,6 +179,48 @@ mod tests {
     fn an_endless_file_is_refused_with_its_name() {
         let e = read_to_string_limited(Path::new("/dev/zero"), 1 << 20, "snapshot").unwrap_err();
         assert!(e.contains("/dev/zero") && e.contains("too large"), "{e}");
+    }
+
+    #[test]
+    fn a_large_regular_file_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.csv");
+        let f = std::fs::File::create(&p).unwrap();
+        f.set_len(1 << 40).unwrap();
+        let e = read_limited(&p, 1 << 20, "users CSV").unwrap_err();
+        assert!(
+            e.ends_with("big.csv: larger than 1 MiB, too large for a users CSV file"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_bounded_reader_stops_at_a_long_line_or_a_large_total() {
+        let read = |text: &[u8], total, line| {
+            let mut out = String::new();
+            Bounded::new(text, total, line)
+                .read_to_string(&mut out)
+                .map_err(|e| e.to_string())
+        };
+        assert!(read(b"ab\ncd\nef", 100, 2).is_ok());
+        assert_eq!(
+            read(b"ab\ncde\nf", 100, 2).unwrap_err(),
+            "a line longer than 2 bytes"
+        );
+        assert_eq!(
+            read(b"ab\ncd\nef", 7, 2).unwrap_err(),
+            "larger than 7 bytes"
+        );
+        let mut zero = Bounded::new(std::fs::File::open("/dev/zero").unwrap(), 1 << 30, 1024);
+        assert!(std::io::copy(&mut zero, &mut std::io::sink()).is_err());
+    }
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(size(SECRET_MAX), "64 KiB");
+        assert_eq!(size(SUMMARY_MAX), "64 MiB");
+        assert_eq!(size(USERS_CSV_MAX), "1 GiB");
+        assert_eq!(size(1000), "1000 bytes");
     }
 
     #[test]

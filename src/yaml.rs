@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde::de::DeserializeOwned;
 
+mod depth;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
     pub file: PathBuf,
@@ -32,6 +34,13 @@ impl fmt::Display for YamlError {
 impl std::error::Error for YamlError {}
 
 pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlError> {
+    // Editors on Windows may save a byte-order mark; the library reads it as a second document.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    depth::check(text).map_err(|position| YamlError {
+        file: file.to_path_buf(),
+        position: Some(position),
+        message: format!("nested deeper than {} levels", depth::MAX_DEPTH),
+    })?;
     serde_norway::from_str(text).map_err(|e| {
         let position = e.location().map(|l| (l.line(), l.column()));
         YamlError {
@@ -53,15 +62,15 @@ impl YamlError {
     }
 }
 
-/// The text of a YAML input file (`what`: "scenario", "catalog"…), refusing a directory.
-pub fn read_file(file: &Path, what: &str) -> Result<String, YamlError> {
-    if file.is_dir() {
-        return Err(YamlError::whole(
-            file,
-            format!("is a directory, expected a {what} file"),
-        ));
-    }
-    std::fs::read_to_string(file).map_err(|e| YamlError::whole(file, format!("cannot read: {e}")))
+/// The text of a YAML input file (`what`: "scenario", "catalog"…) of at most `limit` bytes
+/// (see [`crate::files`]), refusing a directory.
+pub fn read_file(file: &Path, what: &str, limit: u64) -> Result<String, YamlError> {
+    crate::files::read_to_string_limited(file, limit, what).map_err(|message| {
+        // The message names the file already; the error puts it in front.
+        let prefix = format!("{}: ", file.display());
+        let message = message.strip_prefix(&prefix).unwrap_or(&message).to_owned();
+        YamlError::whole(file, message)
+    })
 }
 
 pub fn to_string<T: serde::Serialize>(value: &T) -> String {
@@ -150,6 +159,22 @@ mod tests {
             strip_location("did not find expected node at line 4 column 3, while parsing"),
             "did not find expected node, while parsing"
         );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let v: std::collections::BTreeMap<String, u32> =
+            from_str("\u{feff}a: 1\n", Path::new("s.yaml")).unwrap();
+        assert_eq!(v["a"], 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_at_its_position() {
+        let text = format!("a: 1\nb: {}\n", "[".repeat(100_000));
+        let e = from_str::<serde_json::Value>(&text, Path::new("s.yaml")).unwrap_err();
+        assert_eq!(e.position, Some((2, 4 + depth::MAX_DEPTH)));
+        assert!(e.to_string().starts_with("s.yaml:2:"), "{e}");
+        assert!(e.message.contains("nested deeper than 64"), "{e}");
     }
 
     #[test]

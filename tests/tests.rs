@@ -9,6 +9,7 @@ mod compare;
 mod executors;
 mod existing_pool;
 mod faults;
+mod inputs;
 mod oracle;
 mod output;
 mod provision;

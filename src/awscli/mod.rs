@@ -79,11 +79,15 @@ pub fn parse_cli() -> crate::cli::Cli {
 /// A value as given: `file://path` reads the file (as the AWS CLI does for any parameter).
 fn load_value(option: &str, value: &str) -> Result<String, Failure> {
     match value.strip_prefix("file://") {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| {
-            usage(format!(
-                "Error parsing parameter '{option}': Unable to load paramfile {value}: {e}"
-            ))
-        }),
+        Some(path) => {
+            let path = std::path::Path::new(path);
+            crate::files::read_to_string_limited(path, crate::files::CLI_VALUE_MAX, "parameter")
+                .map_err(|e| {
+                    usage(format!(
+                        "Error parsing parameter '{option}': Unable to load paramfile {value}: {e}"
+                    ))
+                })
+        }
         None => Ok(value.to_owned()),
     }
 }

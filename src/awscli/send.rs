@@ -284,7 +284,7 @@ impl Target {
         }
         let client = crate::client::build(&self.settings).map_err(|e| Failure {
             code: match e {
-                BuildError::CaBundle { .. } | BuildError::CaBundleRead { .. } => EXIT_CONFIG,
+                BuildError::CaBundle { .. } => EXIT_CONFIG,
                 BuildError::Http(_) => EXIT_GENERAL,
             },
             message: e.to_string(),

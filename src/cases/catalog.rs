@@ -127,7 +127,7 @@ impl Catalog {
     /// id, and `overrides` that change parts of a case's expectation (e.g. pinning the exact
     /// messages a pool returns).
     pub fn extend_from_file(&mut self, file: &Path) -> Result<(), YamlError> {
-        let text = yaml::read_file(file, "catalog")?;
+        let text = yaml::read_file(file, "catalog", crate::files::CATALOG_MAX)?;
         self.extend_from_str(&text, file)
     }
 
@@ -135,6 +135,10 @@ impl Catalog {
     pub fn extend_from_str(&mut self, text: &str, file: &Path) -> Result<(), YamlError> {
         let fail = |message: String| YamlError::whole(file, message);
         let extra: UserCatalog = yaml::from_str(text, file)?;
+        let mut ids = std::collections::HashSet::new();
+        if let Some(twice) = extra.cases.iter().find(|c| !ids.insert(c.id.as_str())) {
+            return Err(twice_in(text, file, &twice.id));
+        }
         self.sha256 = digest(&[&self.sha256, text]);
         for case in extra.cases {
             self.add(case);
@@ -481,6 +485,29 @@ pub struct Case {
     last_overrides: Option<BTreeMap<String, Value>>,
 }
 
+/// A case id given twice in one catalog file, placed at its second `id:` with the first named
+/// (the parsed cases carry no positions; their `id:` lines are found in the text).
+fn twice_in(text: &str, file: &Path, id: &str) -> YamlError {
+    let pattern = format!(
+        r#"^(\s*(?:-\s+)?)id:\s*["']?{}["']?\s*(?:#.*)?$"#,
+        regex::escape(id)
+    );
+    let line = regex::Regex::new(&pattern).expect("an escaped id makes a valid pattern");
+    let at: Vec<(usize, usize)> = text
+        .lines()
+        .enumerate()
+        .filter_map(|(i, l)| line.captures(l).map(|c| (i + 1, c[1].chars().count() + 1)))
+        .collect();
+    match at[..] {
+        [(l1, c1), (l2, c2), ..] => YamlError {
+            file: file.to_path_buf(),
+            position: Some((l2, c2)),
+            message: format!("case id `{id}` appears twice (first at {l1}:{c1})"),
+        },
+        _ => YamlError::whole(file, format!("case id `{id}` appears twice")),
+    }
+}
+
 impl Case {
     /// The case with a scenario's `request:` members merged in: they replace or add to the
     /// catalog's default members (`$omit` removes one) but never a member the case itself sets.
@@ -606,6 +633,19 @@ impl TryFrom<RawCase> for Case {
         if r.spec.trim().is_empty() {
             return Err(format!("case `{}` must cite a spec section", r.id));
         }
+        for (what, members) in [
+            ("request", Some(&r.request)),
+            ("last_request", r.last_request.as_ref()),
+        ] {
+            if let Some(members) = members {
+                super::check_request_size(
+                    members
+                        .iter()
+                        .map(|(n, v)| (n.as_str(), super::member_size(n, v))),
+                )
+                .map_err(|e| format!("case `{}`: {what}: {e}", r.id))?;
+            }
+        }
         for post in &r.expect.post {
             if post.of == Whom::PreviousOwner
                 && !matches!(
@@ -728,6 +768,30 @@ checked_map!(Case, RawCase, "a case");
 mod tests {
     use super::*;
     use crate::cases::value::parse_placeholder;
+
+    #[test]
+    fn a_case_id_twice_in_a_team_catalog_is_refused_at_both_places() {
+        let mut c = Catalog::builtin();
+        let case = |id: &str| {
+            format!(
+                "  - id: {id}\n    title: t\n    checks: c\n    spec: s\n    confidence: documented\n    user: none\n    client: unknown\n    expect: {{status: 400, error: ResourceNotFoundException}}\n"
+            )
+        };
+        let text = format!(
+            "version: 1\ncases:\n{}{}{}",
+            case("team-a"),
+            case("team-b"),
+            case("'team-a'")
+        );
+        let e = c
+            .extend_from_str(&text, Path::new("team.yaml"))
+            .unwrap_err();
+        assert_eq!(e.position, Some((19, 5)), "{e}");
+        assert!(
+            e.message.contains("`team-a` appears twice (first at 3:5)"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn builtin_catalog_parses_and_covers_the_foundation_cases() {

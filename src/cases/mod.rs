@@ -18,3 +18,4 @@ pub use catalog::{
 pub use judge::{Answer, Check, Class, Difference, Judgement};
 pub(crate) use members::{item as validation_item, validation_message};
 pub use request::{ClientView, RequestTemplate, UserView, wrong_code};
+pub use value::{MAX_REQUEST_BYTES, check_members_size, check_request_size, member_size};

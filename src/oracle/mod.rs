@@ -21,8 +21,6 @@ pub use judge::{RecordedCase, judge_answer, judge_pattern, judge_state};
 pub const FORMAT: &str = "cogbench-snapshot";
 /// Changes when a field changes meaning or is removed (fixtures/snapshot.schema.json).
 pub const VERSION: u32 = 1;
-/// No snapshot of the catalog comes near this; a larger file is not one.
-const MAX_BYTES: u64 = 32 << 20;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -172,7 +170,8 @@ impl Snapshot {
     }
 
     pub fn load(path: &Path) -> Result<Snapshot, String> {
-        let text = crate::files::read_to_string_limited(path, MAX_BYTES, "snapshot")?;
+        let text =
+            crate::files::read_to_string_limited(path, crate::files::SNAPSHOT_MAX, "snapshot")?;
         let at = |e: serde_json::Error| {
             format!(
                 "{}:{}:{}: not a cogbench snapshot: {}",

@@ -105,7 +105,7 @@ pub fn read_summary(path: &Path) -> Result<(PathBuf, Value), String> {
     } else {
         path.to_path_buf()
     };
-    let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let bytes = crate::files::read_limited(&file, crate::files::SUMMARY_MAX, "summary.json")?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{} is not a summary.json: {e}", file.display()))?;
     if value.get("schema_version").and_then(Value::as_u64) != Some(u64::from(super::SCHEMA_VERSION))
@@ -116,7 +116,44 @@ pub fn read_summary(path: &Path) -> Result<(PathBuf, Value), String> {
             super::SCHEMA_VERSION
         ));
     }
+    check_histograms(&value).map_err(|e| format!("{}: {e}", file.display()))?;
     Ok((file, value))
+}
+
+/// Every encoded histogram decodes, so each command that reads the file (compare, merge,
+/// each report format) refuses a corrupt one alike, naming the case or phase.
+fn check_histograms(summary: &Value) -> Result<(), String> {
+    let items = |key: &str| {
+        summary
+            .get(key)
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice)
+    };
+    let name = |v: &Value| {
+        v.get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let decode = |text: Option<&Value>, what: &dyn Fn() -> String| match text {
+        Some(Value::String(t)) => crate::metrics::codec::decode(t)
+            .map(drop)
+            .map_err(|e| format!("{}: {e}", what())),
+        Some(Value::Null) | None => Ok(()),
+        Some(_) => Err(format!("{}: not a string", what())),
+    };
+    for case in items("cases") {
+        for kind in ["response", "service"] {
+            let text = case.get("histograms").and_then(|h| h.get(kind));
+            decode(text, &|| format!("case {}'s {kind} histogram", name(case)))?;
+        }
+    }
+    for phase in items("phases") {
+        decode(phase.get("schedule_lag_histogram"), &|| {
+            format!("phase {}'s lag histogram", name(phase))
+        })?;
+    }
+    Ok(())
 }
 
 /// A file name for a case id (ids are letters, digits, `-` and `_` already; this keeps any

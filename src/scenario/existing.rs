@@ -105,11 +105,17 @@ pub fn read_csv(scenario: &Path, path: &str) -> Result<(PathBuf, Vec<ListedUser>
         _ => PathBuf::from(path),
     };
     let at = |line: u64, why: String| format!("users.from_csv: {}:{line}: {why}", file.display());
+    use crate::files::{Bounded, USERS_CSV_LINE_MAX, USERS_CSV_MAX, open_limited};
+    let opened = open_limited(&file, USERS_CSV_MAX, "users CSV")
+        .map_err(|e| format!("users.from_csv: {e}"))?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_path(&file)
-        .map_err(|e| format!("users.from_csv: cannot read {}: {e}", file.display()))?;
-    let headers = reader.headers().map_err(|e| at(1, e.to_string()))?.clone();
+        .from_reader(Bounded::new(opened, USERS_CSV_MAX, USERS_CSV_LINE_MAX));
+    let csv_error = |line: u64, e: csv::Error| match e.kind() {
+        csv::ErrorKind::Io(io) => format!("users.from_csv: {}: {io}", file.display()),
+        _ => at(line, e.to_string()),
+    };
+    let headers = reader.headers().map_err(|e| csv_error(1, e))?.clone();
     let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let known = ["username", "code", "sub", "email", "signed_up_at"];
     if let Some(unknown) = headers
@@ -141,7 +147,7 @@ pub fn read_csv(scenario: &Path, path: &str) -> Result<(PathBuf, Vec<ListedUser>
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
-            at(line, e.to_string())
+            csv_error(line, e)
         })?;
         let line = record.position().map_or(0, |p| p.line());
         let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").to_owned();

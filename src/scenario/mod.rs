@@ -38,7 +38,7 @@ pub fn load(
     catalog: Arc<Catalog>,
     overrides: &Overrides,
 ) -> Result<Plan, ScenarioError> {
-    let text = yaml::read_file(path, "scenario")?;
+    let text = yaml::read_file(path, "scenario", crate::files::SCENARIO_MAX)?;
     parse(&text, path, catalog, overrides)
 }
 
@@ -61,7 +61,7 @@ pub fn load_for_signup(
     catalog: Arc<Catalog>,
     overrides: &Overrides,
 ) -> Result<SignUpPlan, ScenarioError> {
-    let text = yaml::read_file(path, "scenario")?;
+    let text = yaml::read_file(path, "scenario", crate::files::SCENARIO_MAX)?;
     let (raw, _) = parse_raw(&text, path, catalog)?;
     plan::build_signup(raw, path.to_path_buf(), overrides)
         .map_err(|message| YamlError::whole(path, message))

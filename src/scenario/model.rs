@@ -134,7 +134,12 @@ impl std::fmt::Debug for Secret {
 
 parsed_str!(Secret, "`${ENV_VAR}` or `${file:PATH}`", |s| {
     if let Some(path) = s.strip_prefix("${file:").and_then(|r| r.strip_suffix('}')) {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("secret file {path}: {e}"))?;
+        let text = crate::files::read_to_string_limited(
+            std::path::Path::new(path),
+            crate::files::SECRET_MAX,
+            "secret",
+        )
+        .map_err(|e| format!("secret file {e}"))?;
         let secret = text.trim_end_matches(['\n', '\r']);
         if secret.is_empty() {
             return Err(format!("secret file {path} is empty"));
@@ -173,9 +178,22 @@ impl<'de> Deserialize<'de> for RequestMembers {
                 mut map: A,
             ) -> Result<RequestMembers, A::Error> {
                 let mut members = Vec::new();
+                let mut sizes = Vec::new();
                 while let Some(MemberName(name)) = map.next_key::<MemberName>()? {
                     let value = map.next_value::<crate::cases::Value>()?;
+                    sizes.push(crate::cases::member_size(&name, &value));
                     members.push((name, value));
+                    // Refused at the member that makes the body too large.
+                    crate::cases::check_request_size(
+                        members
+                            .iter()
+                            .zip(&sizes)
+                            .map(|((n, _), s)| (n.as_str(), *s)),
+                    )
+                    .map_err(|e| {
+                        let name = &members.last().expect("just pushed").0;
+                        serde::de::Error::custom(format!("{name}: {e}"))
+                    })?;
                 }
                 Ok(RequestMembers(members))
             }

@@ -439,6 +439,7 @@ pub(super) fn build(
         }
     })
     .collect();
+    check_request_sizes(&mix, &catalog, &raw.request.0)?;
     let mix: Vec<MixEntry> = match &overrides.cases {
         None => mix,
         Some(patterns) => {
@@ -508,7 +509,7 @@ pub(super) fn build(
         ));
     }
 
-    let http = http_of(&raw.http, default_connections(&phases), overrides);
+    let http = http_of(&raw.http, default_connections(&phases), overrides)?;
 
     Ok(Plan {
         name: raw.name.0,
@@ -581,12 +582,50 @@ fn pool_of(p: super::model::PoolDef) -> PoolPlan {
     }
 }
 
-/// The scenario's `http:` with the command line's TLS and timeout options over it.
+/// Each case of the mix as sent, with the scenario's `request:` members: the two may fit
+/// apart and not together. Sizes are taken once per member, not once per case.
+fn check_request_sizes(
+    mix: &[MixEntry],
+    catalog: &Catalog,
+    members: &[(String, crate::cases::Value)],
+) -> Result<(), String> {
+    use crate::cases::{Value, check_request_size, member_size};
+    let extra: Vec<(&str, usize, bool)> = members
+        .iter()
+        .map(|(n, v)| (n.as_str(), member_size(n, v), *v == Value::Omit))
+        .collect();
+    for entry in mix {
+        let case = &catalog.cases[entry.case];
+        // As Case::with_members merges them: a scenario member replaces the case's default
+        // one, unless the case sets that member itself.
+        let applied =
+            |name: &str| !case.own_members.contains(name) && extra.iter().any(|(n, ..)| *n == name);
+        for request in std::iter::once(&case.request).chain(case.last_request.as_ref()) {
+            let kept = request
+                .iter()
+                .filter(|(n, _)| !applied(n))
+                .map(|(n, v)| (n.as_str(), member_size(n, v)));
+            let added = extra
+                .iter()
+                .filter(|(n, _, omit)| !omit && !case.own_members.contains(*n))
+                .map(|(n, size, _)| (*n, *size));
+            check_request_size(kept.chain(added))
+                .map_err(|e| format!("request: with the members of case `{}`, {e}", case.id))?;
+        }
+    }
+    Ok(())
+}
+
+/// The scenario's `http:` with the command line's TLS and timeout options over it. A CA bundle
+/// that cannot be used is bad input, found here before any target starts.
 fn http_of(
     def: &super::model::HttpDef,
     default_pool_size: usize,
     overrides: &Overrides,
-) -> ClientSettings {
+) -> Result<ClientSettings, String> {
+    if let Some(path) = &overrides.ca_bundle {
+        crate::client::read_ca_bundle(path).map_err(|e| e.to_string())?;
+    }
     let mut http = ClientSettings {
         pool_size: def.connections.as_ref().map_or(default_pool_size, |c| c.0),
         http2: def.version == super::model::HttpVersion::Http2,
@@ -606,7 +645,7 @@ fn http_of(
     {
         http.read_timeout = d;
     }
-    http
+    Ok(http)
 }
 
 /// What `cogbench provision` needs from a scenario: where the pool is, which pool and client
@@ -652,7 +691,7 @@ pub(super) fn build_signup(
         email: raw.users.email,
         password: raw.users.password,
         from_csv,
-        http: http_of(&raw.http, 16, overrides),
+        http: http_of(&raw.http, 16, overrides)?,
     })
 }
 
