@@ -9,6 +9,7 @@ mod compare;
 mod executors;
 mod existing_pool;
 mod faults;
+mod file_readers;
 mod hostile;
 mod oracle;
 mod provision;
