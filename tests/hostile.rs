@@ -146,7 +146,8 @@ impl Places {
                 "{fixtures}",
                 &support::repo("tests/hostile/files").display().to_string(),
             )
-            .replace("{dead}", &self.dead);
+            .replace("{dead}", &self.dead)
+            .replace("{dead_hostport}", self.dead.trim_start_matches("http://"));
         if let Some(e) = &self.emulator {
             s = s
                 .replace("{emulator}", e)
