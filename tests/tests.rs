@@ -9,6 +9,8 @@ mod compare;
 mod executors;
 mod existing_pool;
 mod faults;
+mod file_readers;
+mod hostile;
 mod inputs;
 mod oracle;
 mod output;

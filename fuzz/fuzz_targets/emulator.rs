@@ -40,7 +40,10 @@ fuzz_target!(|data: &[u8]| {
     let request = Request::builder()
         .method("POST")
         .uri("/")
-        .header("X-Amz-Target", format!("AWSCognitoIdentityProviderService.{op}"))
+        .header(
+            "X-Amz-Target",
+            format!("AWSCognitoIdentityProviderService.{op}"),
+        )
         .header("Content-Type", "application/x-amz-json-1.1")
         .body(Body::from(body.to_vec()))
         .unwrap();
@@ -54,7 +57,10 @@ fuzz_target!(|data: &[u8]| {
             let value: serde_json_value::Value = serde_json_value::from_slice(&bytes)
                 .unwrap_or_else(|e| panic!("status {status}: not JSON ({e})"));
             assert!(
-                value.get("__type").and_then(|t| t.as_str()).is_some_and(|t| !t.is_empty()),
+                value
+                    .get("__type")
+                    .and_then(|t| t.as_str())
+                    .is_some_and(|t| !t.is_empty()),
                 "status {status}: no __type in {value}"
             );
         }

@@ -12,5 +12,10 @@ fuzz_target!(|data: &[u8]| {
     static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
     let catalog = CATALOG.get_or_init(|| Arc::new(Catalog::builtin())).clone();
     let text = String::from_utf8_lossy(data);
-    let _ = scenario::parse(&text, Path::new("fuzz.yaml"), catalog, &Overrides::default());
+    let _ = scenario::parse(
+        &text,
+        Path::new("fuzz.yaml"),
+        catalog,
+        &Overrides::default(),
+    );
 });
