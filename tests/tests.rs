@@ -9,6 +9,7 @@ mod compare;
 mod executors;
 mod existing_pool;
 mod faults;
+mod lifecycle;
 mod oracle;
 mod provision;
 mod report_html;
