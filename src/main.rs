@@ -430,18 +430,10 @@ async fn cmd_provision(args: cogbench::cli::ProvisionArgs, interrupts: Interrupt
         },
         create_pool: args.create_pool,
         progress: args.progress != ProgressArg::Quiet,
+        interrupts: Some(interrupts),
     };
     let quiet = !opts.progress;
-    let done = tokio::select! {
-        biased;
-        () = interrupts.nth(1) => {
-            eprintln!(
-                "\ncogbench provision: interrupted; no list was written (the users signed up so far stay in the pool)"
-            );
-            return EXIT_INTERRUPTED;
-        }
-        done = cogbench::provision::provision(opts) => done,
-    };
+    let done = cogbench::provision::provision(opts).await;
     match done {
         Ok(done) => {
             if let Some((pool, client)) = &done.created {

@@ -553,3 +553,114 @@ fn the_emulator_stops_on_sigint_and_sigterm_with_130() {
         assert_eq!(code, Some(130), "SIG{name}");
     }
 }
+
+/// The count a progress bar runs to (and `validate` prints) is the requests a bounded run
+/// sends: it used to be one more for every open phase.
+#[test]
+fn the_planned_count_is_what_a_run_sends() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("counted.yaml");
+    std::fs::write(
+        &scenario,
+        "name: counted\nphases:\n  - {vus: 2, rounds: 3}\n  - {arrival_rate: 40, duration: 1s}\n\
+         mix: {wrong-code: 1, unknown-user: 1}\n",
+    )
+    .unwrap();
+    let (code, stderr, _) = quick(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let out = Command::new(bin())
+        .args(["validate", scenario.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let planned: u64 = text
+        .split("up to ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count in `{text}`"));
+    let out_dir = dir.path().join("out");
+    let (code, stderr, _) = quick(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--progress",
+        "quiet",
+        "--output-dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let s = read_json(&out_dir.join("summary.json"));
+    assert_eq!(s["totals"]["sent"], planned);
+    assert_eq!(planned, 6 + 40);
+}
+
+/// `record` judges a run its own way (a clean recording is 0 whatever the catalog's verdicts):
+/// summary.json says the code the process exits with.
+#[test]
+fn summary_json_holds_the_exit_code_of_the_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("rec.yaml");
+    std::fs::write(
+        &scenario,
+        "name: rec\nphases: [{vus: 1, rounds: 1}]\nmix: {wrong-code: 1}\n\
+         thresholds: [\"requests > 1000\"]\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("out");
+    let snapshot = dir.path().join("snap.json");
+    let (code, stderr, _) = quick(&[
+        "record",
+        scenario.to_str().unwrap(),
+        "--output",
+        snapshot.to_str().unwrap(),
+        "--progress",
+        "quiet",
+        "--output-dir",
+        out_dir.to_str().unwrap(),
+    ]);
+    let s = read_json(&out_dir.join("summary.json"));
+    assert_eq!(s["exit_code"].as_i64(), code.map(i64::from), "{stderr}");
+}
+
+/// `provision --create-pool` interrupted before its list is written: the pool's id was never
+/// printed and its users never listed, so the pool is deleted and the exit code is 130.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_provision_deletes_the_pool_it_created() {
+    let emulator = Emulator::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("fresh.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name: fresh\ntarget: {{kind: emulator, endpoint: \"{}\"}}\n\
+             users: {{from_csv: users.csv}}\nphases: [{{vus: 1, rounds: 2}}]\n\
+             mix: {{valid-code: 1, wrong-code: 1}}\n",
+            emulator.endpoint
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(bin())
+        .args(["provision", "--scenario"])
+        .arg(&scenario)
+        .args(["--users", "1000000", "--create-pool", "--output"])
+        .arg(dir.path().join("users.csv"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = Stderr::of(&mut child);
+    stderr.wait_for("signing");
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, "INT");
+    let code = exit_within(&mut child, Duration::from_secs(10));
+    let deleted = stderr.wait_for("is deleted");
+    assert_eq!(code, Some(130), "{}", stderr.rest());
+    let id = deleted
+        .split("created, ")
+        .nth(1)
+        .and_then(|t| t.split(',').next())
+        .unwrap();
+    assert!(!emulator.holds_pool(id), "pool {id} left behind");
+    assert!(!dir.path().join("users.csv").exists());
+}
