@@ -746,7 +746,11 @@ pub fn totals_of(
     } else {
         0.0
     };
-    totals.duration_seconds = phases.iter().map(|p| p.duration_seconds).sum();
+    // Folded from 0.0: an empty f64 sum is -0.0, printed "-0.00s" when no phase ran.
+    totals.duration_seconds = phases
+        .iter()
+        .map(|p| p.duration_seconds)
+        .fold(0.0, |a, b| a + b);
     totals.requests_per_second = if totals.duration_seconds > 0.0 {
         totals.requests as f64 / totals.duration_seconds
     } else {

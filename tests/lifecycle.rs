@@ -209,6 +209,8 @@ fn interrupted_while_provisioning(signal_name: &str) {
     assert_eq!(s["interrupted_during"], "provisioning");
     assert_eq!(s["exit_code"], 130);
     assert_eq!(s["totals"]["sent"], 0);
+    // No phase ran: zero seconds, not "-0.00s".
+    assert_eq!(s["totals"]["duration_seconds"].to_string(), "0.0");
     let reason = s["cases"][0]["skip_reason"].as_str().unwrap();
     assert!(
         reason.contains("interrupted") && !reason.contains("never sent"),
