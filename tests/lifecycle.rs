@@ -666,3 +666,33 @@ fn an_interrupted_provision_deletes_the_pool_it_created() {
     assert!(!emulator.holds_pool(id), "pool {id} left behind");
     assert!(!dir.path().join("users.csv").exists());
 }
+
+/// `diff` interrupted during its first run's set-up: that run's partial reports, no second
+/// run, exit 130.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_diff_stops_after_the_run_it_was_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mixed = repo("scenarios/load-mixed.yaml");
+    let mut child = Command::new(bin())
+        .arg("diff")
+        .args([&mixed, &mixed])
+        .arg("--output-dir")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = Stderr::of(&mut child);
+    // `diff` runs quietly: tens of thousands of users take longer than this to provision.
+    std::thread::sleep(Duration::from_millis(1500));
+    signal(&child, "INT");
+    let code = exit_within(&mut child, Duration::from_secs(10));
+    assert_eq!(code, Some(130), "{}", stderr.rest());
+    let s = read_json(&out.join("left/summary.json"));
+    assert_eq!(s["interrupted"], true);
+    assert!(s["interrupted_during"].is_string());
+    assert!(!out.join("right").exists());
+    assert!(!out.join("diff.json").exists());
+}
