@@ -171,6 +171,45 @@ pub fn check_writable(path: &Path, what: &str) -> Result<(), String> {
     }
 }
 
+/// Refuses, before anything is sent, an output folder that could not be made or written when
+/// the run ends: an existing file, a folder under a file, a place that takes no new folder.
+/// Nothing is left behind: the folder itself is made only when the reports are written.
+pub fn check_dir_writable(dir: &Path, what: &str) -> Result<(), String> {
+    let fail = |why: String| Err(format!("{what} {}: {why}", dir.display()));
+    let mut existing = dir;
+    while !existing.exists() {
+        existing = match existing.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+    }
+    if !existing.is_dir() {
+        return fail(if existing == dir {
+            "is a file, not a folder".to_owned()
+        } else {
+            format!("{} is a file, not a folder", existing.display())
+        });
+    }
+    let probe = existing.join(format!(".cogbench-probe-{}", std::process::id()));
+    if existing == dir {
+        match std::fs::File::create(&probe) {
+            Ok(_) => {
+                let _ = std::fs::remove_file(&probe);
+                Ok(())
+            }
+            Err(e) => fail(format!("cannot be written: {e}")),
+        }
+    } else {
+        match std::fs::create_dir(&probe) {
+            Ok(()) => {
+                let _ = std::fs::remove_dir(&probe);
+                Ok(())
+            }
+            Err(e) => fail(format!("cannot be created in {}: {e}", existing.display())),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +260,24 @@ mod tests {
         assert_eq!(size(SUMMARY_MAX), "64 MiB");
         assert_eq!(size(USERS_CSV_MAX), "1 GiB");
         assert_eq!(size(1000), "1000 bytes");
+    }
+
+    #[test]
+    fn output_folders_that_cannot_be_made_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_dir_writable(dir.path(), "--output-dir").is_ok());
+        let deep = dir.path().join("a/b/c");
+        assert!(check_dir_writable(&deep, "--output-dir").is_ok());
+        assert!(!dir.path().join("a").exists(), "the check makes no folder");
+        let file = dir.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        let e = check_dir_writable(&file, "--output-dir").unwrap_err();
+        assert!(e.contains("is a file"), "{e}");
+        let e = check_dir_writable(&file.join("sub"), "--output-dir").unwrap_err();
+        assert!(e.contains("is a file"), "{e}");
+        let e = check_dir_writable(Path::new("/proc/forbidden"), "--output-dir").unwrap_err();
+        assert!(e.contains("/proc/forbidden"), "{e}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

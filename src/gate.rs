@@ -124,7 +124,13 @@ fn gated(summary: &Summary, case: &str) -> bool {
 
 pub fn exit_code(summary: &Summary) -> i32 {
     if summary.interrupted {
-        return EXIT_INTERRUPTED;
+        // A merge was not interrupted itself: one of its shards was, and a gate on partial
+        // data cannot pass.
+        return if summary.merged.is_some() {
+            EXIT_FAILED
+        } else {
+            EXIT_INTERRUPTED
+        };
     }
     // Against a list of known deviations, the listed failures are expected; anything else in
     // the list's report (new, fixed or changed) fails.

@@ -16,6 +16,7 @@ pub mod emulator;
 pub mod engine;
 pub mod files;
 pub mod gate;
+pub mod interrupt;
 pub mod merge;
 pub mod metrics;
 pub mod oracle;

@@ -6,7 +6,8 @@ use cogbench::cases::Catalog;
 use cogbench::cli::{
     Cli, Command, GlobalArgs, OracleCommand, Output, ProgressArg, RecordArgs, RunArgs, RunCommon,
 };
-use cogbench::gate::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_TARGET};
+use cogbench::gate::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TARGET};
+use cogbench::interrupt::Interrupts;
 use cogbench::progress;
 use cogbench::run::{RunOptions, run};
 use cogbench::scenario::{self, Overrides};
@@ -26,22 +27,34 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Run(args) => runtime.block_on(cmd_run(args)),
-        Command::Record(args) => runtime.block_on(cmd_record(args)),
+        // Interrupts are heard from the first step: one during set-up still cleans up.
+        Command::Run(args) => runtime.block_on(async { cmd_run(args, Interrupts::listen()).await }),
+        Command::Record(args) => {
+            runtime.block_on(async { cmd_record(args, Interrupts::listen()).await })
+        }
         Command::Oracle { command } => cmd_oracle(command),
         Command::Validate { files } => cmd_validate(&files),
-        Command::Diff(args) => runtime.block_on(cmd_diff(args)),
-        Command::Provision(args) => runtime.block_on(cmd_provision(args)),
+        Command::Diff(args) => {
+            runtime.block_on(async { cmd_diff(args, Interrupts::listen()).await })
+        }
+        Command::Provision(args) => {
+            runtime.block_on(async { cmd_provision(args, Interrupts::listen()).await })
+        }
         Command::Emulator {
             port,
             host,
             region,
             attempt_limit,
             faults,
-        } => runtime.block_on(cmd_emulator(&host, port, region, attempt_limit, &faults)),
+        } => runtime.block_on(async {
+            let interrupts = Interrupts::listen();
+            cmd_emulator(&host, port, region, attempt_limit, &faults, interrupts).await
+        }),
         Command::Cases { output } => cmd_cases(output),
         Command::ConfirmSignUp(args) => runtime.block_on(cogbench::awscli::run(args)),
-        Command::Bench(args) => runtime.block_on(cmd_bench(args)),
+        Command::Bench(args) => {
+            runtime.block_on(async { cmd_bench(args, Interrupts::listen()).await })
+        }
         Command::Compare(args) => cmd_compare(&args),
         Command::Merge(args) => cmd_merge(&args),
         Command::Report {
@@ -153,10 +166,20 @@ fn prepare(args: &RunCommon) -> Result<(scenario::Plan, RunOptions), i32> {
     Ok((plan, opts))
 }
 
+/// summary.json says the exit code the command ends with, when that is not the run's own.
+fn settle(outcome: &mut cogbench::run::RunOutcome, code: i32) {
+    if let Err(e) = outcome.settle_exit_code(code) {
+        errln!(
+            "cogbench: error: rewriting the reports in {}: {e}",
+            outcome.report_dir.display()
+        );
+    }
+}
+
 /// The confidence levels `--fail-on` names.
 const LEVELS: [&str; 4] = ["documented", "observed", "inferred", "recorded"];
 
-async fn cmd_run(args: RunArgs) -> i32 {
+async fn cmd_run(args: RunArgs, interrupts: Interrupts) -> i32 {
     let bad = |e: String| {
         errln!("cogbench: error: {e}");
         EXIT_BAD_INPUT
@@ -230,10 +253,11 @@ async fn cmd_run(args: RunArgs) -> i32 {
     opts.known_deviations = known_deviations;
     opts.oracle = oracle;
     opts.fail_on = (!args.fail_on.is_empty()).then(|| args.fail_on.clone());
+    opts.interrupts = Some(interrupts);
     let verbose = args.common.verbose;
     let debug = args.common.global.debug;
     match run(plan, opts).await {
-        Ok(outcome) => {
+        Ok(mut outcome) => {
             if debug {
                 for c in &outcome.summary.cases {
                     if let Some(sample) = &c.sample {
@@ -272,6 +296,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
                 );
                 if let Err(e) = std::fs::write(file, cogbench::deviations::render(&list)) {
                     errln!("cogbench: error: writing {}: {e}", file.display());
+                    settle(&mut outcome, EXIT_FAILED);
                     return EXIT_FAILED;
                 }
                 out(&format!(
@@ -291,7 +316,7 @@ async fn cmd_run(args: RunArgs) -> i32 {
 
 /// `record`: a run whose answers become a snapshot. The catalog's verdicts are printed for
 /// information; the exit code says whether the recording is whole.
-async fn cmd_record(args: RecordArgs) -> i32 {
+async fn cmd_record(args: RecordArgs, interrupts: Interrupts) -> i32 {
     // `run`'s --output is a format; here it is the snapshot file.
     if ["table", "json", "text"].contains(&args.output.to_string_lossy().as_ref()) {
         errln!(
@@ -309,9 +334,10 @@ async fn cmd_record(args: RecordArgs) -> i32 {
         Err(code) => return code,
     };
     opts.record = Some(args.output.clone());
+    opts.interrupts = Some(interrupts);
     let verbose = args.common.verbose;
     match run(plan, opts).await {
-        Ok(outcome) => {
+        Ok(mut outcome) => {
             let s = &outcome.summary;
             out(&cogbench::report::table::render_with(s, verbose));
             out(&format!("reports: {}\n", outcome.report_dir.display()));
@@ -334,13 +360,15 @@ async fn cmd_record(args: RecordArgs) -> i32 {
                     errln!("  {p}");
                 }
             }
-            if s.interrupted {
-                cogbench::gate::EXIT_INTERRUPTED
+            let code = if s.interrupted {
+                EXIT_INTERRUPTED
             } else if s.partial || !problems.is_empty() {
                 EXIT_FAILED
             } else {
                 0
-            }
+            };
+            settle(&mut outcome, code);
+            code
         }
         Err(e) => {
             errln!("cogbench: error: {e}");
@@ -382,7 +410,7 @@ fn cmd_oracle(command: OracleCommand) -> i32 {
     report.exit_code()
 }
 
-async fn cmd_provision(args: cogbench::cli::ProvisionArgs) -> i32 {
+async fn cmd_provision(args: cogbench::cli::ProvisionArgs, interrupts: Interrupts) -> i32 {
     let opts = cogbench::provision::Options {
         scenario: args.scenario,
         users: args.users,
@@ -394,9 +422,11 @@ async fn cmd_provision(args: cogbench::cli::ProvisionArgs) -> i32 {
         },
         create_pool: args.create_pool,
         progress: args.progress != ProgressArg::Quiet,
+        interrupts: Some(interrupts),
     };
     let quiet = !opts.progress;
-    match cogbench::provision::provision(opts).await {
+    let done = cogbench::provision::provision(opts).await;
+    match done {
         Ok(done) => {
             if let Some((pool, client)) = &done.created {
                 outln!("# the pool and app client created; name them in the scenario:");
@@ -542,7 +572,7 @@ fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::p
     0
 }
 
-async fn cmd_bench(mut args: cogbench::cli::BenchArgs) -> i32 {
+async fn cmd_bench(mut args: cogbench::cli::BenchArgs, interrupts: Interrupts) -> i32 {
     let environment = target_overrides(args.endpoint_url.as_deref(), Some(&args.global));
     // The endpoint is the scenario's (which --print-scenario shows), wherever it was given.
     args.endpoint_url.clone_from(&environment.endpoint_url);
@@ -588,6 +618,7 @@ async fn cmd_bench(mut args: cogbench::cli::BenchArgs) -> i32 {
         grace_period,
         output_dir: args.output_dir,
         progress: args.progress.into(),
+        interrupts: Some(interrupts),
         ..RunOptions::default()
     };
     match run(plan, opts).await {
@@ -603,7 +634,7 @@ async fn cmd_bench(mut args: cogbench::cli::BenchArgs) -> i32 {
     }
 }
 
-async fn cmd_diff(args: cogbench::cli::DiffArgs) -> i32 {
+async fn cmd_diff(args: cogbench::cli::DiffArgs, interrupts: Interrupts) -> i32 {
     use cogbench::diff;
     let catalog = Arc::new(Catalog::builtin());
     // Each side's scenario names its own target: the environment's endpoint would make both
@@ -645,15 +676,28 @@ async fn cmd_diff(args: cogbench::cli::DiffArgs) -> i32 {
             .join(format!("diff-{}-{}", left_plan.name, right.name))
             .join(cogbench::report::compact_utc(std::time::SystemTime::now()))
     });
+    // Both runs and diff.json go there: a folder that cannot be made is found before either run.
+    if let Err(e) = cogbench::files::check_dir_writable(&dir, "--output-dir") {
+        errln!("cogbench: error: {e}");
+        return EXIT_BAD_INPUT;
+    }
     let mut summaries = Vec::new();
     for (plan, side) in [(left_plan, "left"), (right_plan, "right")] {
         let opts = RunOptions {
             output_dir: Some(dir.join(side)),
             progress: progress::Mode::Quiet,
+            interrupts: Some(interrupts.clone()),
             ..RunOptions::default()
         };
         let target = plan.target.kind().to_owned();
         match run(plan, opts).await {
+            Ok(outcome) if outcome.summary.interrupted => {
+                errln!(
+                    "cogbench: interrupted during the {side} run; its partial reports are in {} (no diff)",
+                    outcome.report_dir.display()
+                );
+                return EXIT_INTERRUPTED;
+            }
             Ok(outcome) => summaries.push((outcome, target)),
             Err(e) => {
                 errln!("cogbench: error ({side}): {e}");
@@ -709,7 +753,7 @@ fn cmd_validate(files: &[std::path::PathBuf]) -> i32 {
                 let bound: Option<u64> = plan
                     .phases
                     .iter()
-                    .map(|p| scenario::phase_bound(p, cycle))
+                    .map(|p| scenario::phase_starts(p, cycle))
                     .sum();
                 let skipped = plan.mix.iter().filter(|m| m.skip.is_some()).count();
                 let users = match &plan.main_pool().pool.existing {
@@ -746,6 +790,7 @@ async fn cmd_emulator(
     region: String,
     attempt_limit: u32,
     faults: &[String],
+    interrupts: Interrupts,
 ) -> i32 {
     let faults = if faults.is_empty() {
         None
@@ -781,11 +826,10 @@ async fn cmd_emulator(
         faults,
         ..Default::default()
     };
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+    let shutdown = async move { interrupts.nth(1).await };
     match cogbench::emulator::serve(config, listener, shutdown).await {
-        Ok(()) => 0,
+        // Stopping is what Ctrl-C and SIGTERM are for here; 130 says how it ended.
+        Ok(()) => EXIT_INTERRUPTED,
         Err(e) => {
             errln!("cogbench: error: emulator stopped: {e}");
             EXIT_FAILED

@@ -197,6 +197,16 @@ pub fn merge(
         })
     });
     let interrupted = parts.iter().any(|p| p.summary.interrupted);
+    for p in parts.iter().filter(|p| p.summary.interrupted) {
+        let shard = p
+            .summary
+            .shard
+            .map_or(String::new(), |s| format!("shard {s} "));
+        warnings.push(format!(
+            "{shard}({}) was interrupted: the merged summary is partial, and its gate fails (exit 1)",
+            p.source
+        ));
+    }
     let mut summary = Summary {
         schema_version: report::SCHEMA_VERSION,
         tool: report::Tool::default(),
@@ -222,6 +232,7 @@ pub fn merge(
         }),
         partial: interrupted || aborted.is_some() || parts.iter().any(|p| p.summary.partial),
         interrupted,
+        interrupted_during: None,
         aborted,
         totals,
         timing: run::timing(&phases),

@@ -39,6 +39,8 @@ pub struct Options {
     pub create_pool: bool,
     /// Progress lines on stderr.
     pub progress: bool,
+    /// Ctrl-C and SIGTERM, heard since the command started (`None`: not listened for).
+    pub interrupts: Option<crate::interrupt::Interrupts>,
 }
 
 /// One listed user, as the CSV has it.
@@ -71,6 +73,9 @@ pub enum Error {
     /// Exit 1: the users exist but the list could not be written.
     #[error("{0}")]
     Write(String),
+    /// Exit 130: Ctrl-C or SIGTERM before the list was written.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl Error {
@@ -79,6 +84,7 @@ impl Error {
             Error::BadInput(_) => EXIT_BAD_INPUT,
             Error::Target(_) => EXIT_TARGET,
             Error::Write(_) => EXIT_FAILED,
+            Error::Interrupted(_) => crate::gate::EXIT_INTERRUPTED,
         }
     }
 }
@@ -90,7 +96,43 @@ fn run_id() -> String {
         .collect()
 }
 
+/// The pool `--create-pool` made, and the client to delete it with.
+type MadePool = std::sync::Mutex<Option<(Api, String)>>;
+
+/// Signs the users up. A pool that `--create-pool` made is deleted when the command does not
+/// finish (interrupted, or a sign-up failed): its id was never printed and its users' list
+/// never written, so nothing could use it.
 pub async fn provision(opts: Options) -> Result<Outcome, Error> {
+    let made = MadePool::default();
+    let interrupts = opts.interrupts.clone();
+    let work = provision_all(opts, &made);
+    let result = match &interrupts {
+        None => work.await,
+        Some(i) => tokio::select! {
+            biased;
+            () = i.nth(1) => Err(Error::Interrupted(
+                "interrupted; no list was written (the users signed up so far stay in the pool)".into(),
+            )),
+            r = work => r,
+        },
+    };
+    if matches!(result, Err(Error::Target(_) | Error::Interrupted(_))) {
+        let made = made.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some((api, pool_id)) = made {
+            match fixtures::delete_pool(&api, &pool_id).await {
+                Ok(()) => {
+                    crate::errln!("cogbench provision: the pool it created, {pool_id}, is deleted")
+                }
+                Err(e) => crate::errln!(
+                    "cogbench provision: warning: could not delete the pool it created, {pool_id}: {e}"
+                ),
+            }
+        }
+    }
+    result
+}
+
+async fn provision_all(opts: Options, made: &MadePool) -> Result<Outcome, Error> {
     let catalog = Arc::new(crate::cases::Catalog::builtin());
     let plan = scenario::load_for_signup(&opts.scenario, catalog, &opts.overrides)
         .map_err(|e| Error::BadInput(e.to_string()))?;
@@ -178,6 +220,7 @@ pub async fn provision(opts: Options) -> Result<Outcome, Error> {
             let pool_id = fixtures::create_user_pool(&api, &plan.pool, &name)
                 .await
                 .map_err(target_error)?;
+            *made.lock().unwrap_or_else(|e| e.into_inner()) = Some((api.clone(), pool_id.clone()));
             let view = fixtures::create_client(
                 &api,
                 &pool_id,

@@ -11,11 +11,12 @@ use crate::cases::{Capability, Check};
 use crate::engine::users::UserPools;
 use crate::engine::{Compiled, Engine, PhaseOutcome};
 use crate::gate::{self, Merged};
+use crate::interrupt::Interrupts;
 use crate::metrics::{CaseStats, Percentiles, new_histogram};
 use crate::progress::{self, Monitor};
 use crate::report::export::Format;
 use crate::report::{self, CaseSummary, Conformance, Summary, Totals, Verdict};
-use crate::scenario::{Load, Plan, Stop, phase_bound, units::format_duration};
+use crate::scenario::{Load, Plan, Stop, phase_starts, units::format_duration};
 use crate::target::{Api, Target, credentials, provision};
 
 #[derive(Debug, Clone)]
@@ -36,6 +37,9 @@ pub struct RunOptions {
     pub record: Option<PathBuf>,
     /// `--fail-on`: only failures of cases at these confidence levels fail the run.
     pub fail_on: Option<Vec<String>>,
+    /// The command's interrupts, listened for since it started; `None`: the run listens
+    /// itself when `handle_signals` says so.
+    pub interrupts: Option<Interrupts>,
 }
 
 /// As the AWS SDKs' default read timeout is far longer, a bound of our own: long enough for a
@@ -54,6 +58,7 @@ impl Default for RunOptions {
             oracle: None,
             record: None,
             fail_on: None,
+            interrupts: None,
         }
     }
 }
@@ -63,6 +68,22 @@ pub struct RunOutcome {
     pub summary: Summary,
     pub report_dir: PathBuf,
     pub exit_code: i32,
+    /// The formats written to `report_dir`.
+    pub formats: Vec<Format>,
+}
+
+impl RunOutcome {
+    /// The command ends with `code` after all (an output written after the run failed, or
+    /// the command judges the run its own way): the reports are written again, so that
+    /// summary.json's exit code is the process's.
+    pub fn settle_exit_code(&mut self, code: i32) -> std::io::Result<()> {
+        if self.summary.exit_code == code {
+            return Ok(());
+        }
+        self.summary.exit_code = code;
+        self.exit_code = code;
+        write_reports(&self.summary, &self.report_dir, &self.formats)
+    }
 }
 
 /// Set-up failures: the target could not be reached or provisioned (exit 3), or reports
@@ -81,6 +102,9 @@ pub enum RunError {
         file: PathBuf,
         source: std::io::Error,
     },
+    /// An output that could not be written, found before anything was sent.
+    #[error("{0}")]
+    Output(String),
     /// Credentials were configured but could not be loaded, and the target is an AWS endpoint.
     #[error(transparent)]
     Credentials(#[from] crate::target::CredentialsLoadError),
@@ -91,6 +115,7 @@ impl RunError {
         match self {
             RunError::Target(_) | RunError::Credentials(_) => gate::EXIT_TARGET,
             RunError::Reports { .. } | RunError::Snapshot { .. } => gate::EXIT_FAILED,
+            RunError::Output(_) => gate::EXIT_BAD_INPUT,
         }
     }
 }
@@ -111,14 +136,63 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             .join(report::compact_utc(started_at))
     });
 
+    // Found now, not after the load: the reports of a whole run would be lost.
+    let what = if opts.output_dir.is_some() {
+        "--output-dir"
+    } else {
+        "the reports folder"
+    };
+    crate::files::check_dir_writable(&report_dir, what).map_err(RunError::Output)?;
     let quiet = opts.progress == progress::Mode::Quiet;
-    let signer = credentials::signer(&plan, quiet).await?;
-    let target = Target::start(&plan)
-        .await
-        .map_err(|e| RunError::Target(format!("could not start the embedded emulator: {e}")))?;
-    let client = crate::client::build(&plan.http)
-        .map_err(|e| RunError::Target(format!("could not build the HTTP client: {e}")))?;
-    let api = Api::new(client, &target.endpoint).with_signer(signer);
+    let interrupts = match (&opts.interrupts, opts.handle_signals) {
+        (Some(i), _) => i.clone(),
+        (None, true) => Interrupts::listen(),
+        (None, false) => Interrupts::never(),
+    };
+    // What the set-up was doing, for an interrupt's report.
+    let step = std::sync::Mutex::new("reading credentials");
+    let set_step = |s: &'static str| *step.lock().unwrap_or_else(|e| e.into_inner()) = s;
+    let read_step = || *step.lock().unwrap_or_else(|e| e.into_inner());
+    let ctx = SetupCtx {
+        plan: &plan,
+        opts: &opts,
+        started_at,
+        report_dir: &report_dir,
+    };
+    let start = async {
+        let signer = credentials::signer(&plan, quiet).await?;
+        set_step("starting the target");
+        let target = Target::start(&plan)
+            .await
+            .map_err(|e| RunError::Target(format!("could not start the embedded emulator: {e}")))?;
+        let client = crate::client::build(&plan.http)
+            .map_err(|e| RunError::Target(format!("could not build the HTTP client: {e}")))?;
+        let api = Api::new(client, &target.endpoint).with_signer(signer);
+        Ok::<_, RunError>((target, api))
+    };
+    let (target, api) = tokio::select! {
+        biased;
+        () = interrupts.nth(1) => return ctx.interrupted(read_step(), None),
+        started = start => started?,
+    };
+    set_step("connecting");
+    let reachable = tokio::select! {
+        biased;
+        () = interrupts.nth(1) => None,
+        r = reachable(&target.endpoint, plan.http.connect_timeout) => Some(r),
+    };
+    match reachable {
+        None => {
+            let info = target_info(&target);
+            target.stop().await;
+            return ctx.interrupted(read_step(), Some(info));
+        }
+        Some(Err(e)) => {
+            target.stop().await;
+            return Err(RunError::Target(e));
+        }
+        Some(Ok(())) => {}
+    }
     if !quiet {
         let users = match &plan.main_pool().pool.existing {
             Some(e) => format!(
@@ -152,29 +226,50 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         case.user != crate::cases::UserKind::None
             || case.client != crate::cases::ClientKind::Unknown
     });
+    set_step("provisioning");
     let provision_started = std::time::Instant::now();
-    let mut fixtures = Vec::with_capacity(plan.pools.len());
-    for index in 0..plan.pools.len() {
-        let made = if !needs_pool {
-            Ok(provision::Fixtures::none())
-        } else if plan.pools[index].pool.existing.is_some() {
-            provision::adopt_listed(&api, plan.clone(), index).await
-        } else {
-            provision::provision(&api, plan.clone(), index, &run_id).await
-        };
-        match made {
-            Ok(f) => fixtures.push(f),
-            Err(e) => {
-                delete_pools(&plan, &api, fixtures.iter().map(|f| f.pool_id.as_str())).await;
-                target.stop().await;
-                return Err(RunError::Target(format!(
-                    "{} (target {})",
-                    e,
-                    crate::term::redact_url(api.endpoint())
-                )));
-            }
+    let created = provision::Created::default();
+    let provisioning = async {
+        let mut fixtures = Vec::with_capacity(plan.pools.len());
+        for index in 0..plan.pools.len() {
+            fixtures.push(if !needs_pool {
+                provision::Fixtures::none()
+            } else if plan.pools[index].pool.existing.is_some() {
+                provision::adopt_listed(&api, plan.clone(), index).await?
+            } else {
+                provision::provision(&api, plan.clone(), index, &run_id, &created).await?
+            });
         }
-    }
+        Ok::<_, provision::ProvisionError>(fixtures)
+    };
+    // Dropping the provisioning future on an interrupt aborts its workers (a JoinSet's
+    // tasks end with it).
+    let made = tokio::select! {
+        biased;
+        () = interrupts.nth(1) => None,
+        made = provisioning => Some(made),
+    };
+    let fixtures = match made {
+        Some(Ok(f)) => f,
+        Some(Err(e)) => {
+            clean_up_setup(&plan, &api, &created, &interrupts).await;
+            target.stop().await;
+            return Err(RunError::Target(format!(
+                "{} (target {})",
+                e,
+                crate::term::redact_url(api.endpoint())
+            )));
+        }
+        None => {
+            if !quiet {
+                crate::errln!("\ncogbench: interrupted while {}; cleaning up", read_step());
+            }
+            clean_up_setup(&plan, &api, &created, &interrupts).await;
+            let info = target_info(&target);
+            target.stop().await;
+            return ctx.interrupted(read_step(), Some(info));
+        }
+    };
     let pool_ids: Vec<String> = fixtures
         .iter()
         .map(|f| f.pool_id.clone())
@@ -243,9 +338,12 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     let engine = Arc::new(engine);
 
     let interrupted = Arc::new(AtomicBool::new(false));
-    let signals = opts
-        .handle_signals
-        .then(|| spawn_signal_listener(engine.clone(), interrupted.clone(), opts.grace_period));
+    let signals = spawn_signal_listener(
+        engine.clone(),
+        interrupts.clone(),
+        interrupted.clone(),
+        opts.grace_period,
+    );
     if plan.reports.contains(&Format::Hlog) {
         let names = engine.cases().iter().map(|c| c.id.clone()).collect();
         match report::hlog::HlogStream::new(&report_dir, names, started_at) {
@@ -257,7 +355,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         }
     }
     let cycle = engine.cycle_len();
-    let planned: Option<u64> = plan.phases.iter().map(|p| phase_bound(p, cycle)).sum();
+    let planned: Option<u64> = plan.phases.iter().map(|p| phase_starts(p, cycle)).sum();
     let monitor = Monitor::start(engine.clone(), opts.progress, planned);
     let mut phases = Vec::new();
     for phase in &plan.phases {
@@ -267,14 +365,20 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         phases.push(engine.run_phase(phase).await);
     }
     monitor.finish().await;
-    if let Some(s) = signals {
-        s.abort();
-    }
+    signals.abort();
     let interrupted = interrupted.load(Ordering::SeqCst);
     delete_pools(&plan, &api, pool_ids.iter().map(String::as_str)).await;
 
     let finished_at = SystemTime::now();
-    let mut summary = summarize(&plan, &engine, &target, phases, started_at, finished_at);
+    let mut summary = summarize(
+        &plan,
+        &engine,
+        target_info(&target),
+        phases,
+        started_at,
+        finished_at,
+        interrupted.then_some("load"),
+    );
     if let Some((file, snapshot)) = &opts.oracle {
         apply_oracle(
             &mut summary,
@@ -287,6 +391,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     summary.fail_on = opts.fail_on.clone();
     summary.load_started_at = Some(report::rfc3339_utc_millis(load_started_at));
     summary.interrupted = interrupted;
+    summary.interrupted_during = interrupted.then(|| "load".to_owned());
     summary.aborted = engine.abort_reason().map(str::to_owned);
     summary.partial = interrupted || summary.aborted.is_some();
     let histograms: Vec<(String, Merged)> = engine
@@ -308,26 +413,49 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         opts.known_deviations.as_ref(),
         &histograms,
     );
+    never_connected(&mut summary, &engine, &target.endpoint);
     target.stop().await;
 
     engine.recorder.finish_intervals();
-    write_reports(&summary, &report_dir, &plan.reports).map_err(|source| RunError::Reports {
-        dir: report_dir.clone(),
-        source,
-    })?;
-    if let Some(file) = &opts.record {
+    // The snapshot before the reports: if it cannot be written, summary.json says exit 1.
+    let snapshot = opts.record.as_ref().map(|file| {
         crate::oracle::Snapshot::from_summary(&summary, &plan.region)
             .write(file)
             .map_err(|source| RunError::Snapshot {
                 file: file.clone(),
                 source,
-            })?;
+            })
+    });
+    if let Some(Err(_)) = &snapshot {
+        summary.exit_code = gate::EXIT_FAILED;
     }
+    write_reports(&summary, &report_dir, &plan.reports).map_err(|source| RunError::Reports {
+        dir: report_dir.clone(),
+        source,
+    })?;
+    snapshot.transpose()?;
     Ok(RunOutcome {
         exit_code: summary.exit_code,
         summary,
         report_dir,
+        formats: plan.reports.clone(),
     })
+}
+
+/// A target that went away before the load and never accepted one of its connections was not
+/// measured: the run says so and exits 3, instead of reporting a load of errors.
+fn never_connected(summary: &mut Summary, engine: &Engine, endpoint: &str) {
+    let sent = engine.sent.load(Ordering::Relaxed);
+    if sent == 0 || engine.ever_connected() || summary.interrupted {
+        return;
+    }
+    let why = format!(
+        "the target {endpoint} never accepted a connection: none of the {sent} requests sent reached it"
+    );
+    crate::errln!("cogbench: error: {why}");
+    summary.aborted = Some(why);
+    summary.partial = true;
+    summary.exit_code = gate::EXIT_TARGET;
 }
 
 /// The scenario's phases, whole (all shards together).
@@ -343,21 +471,28 @@ fn whole_phases(plan: &Plan) -> Vec<crate::scenario::Phase> {
 }
 
 /// Deletes the run's pools when the scenario asks for it (the default); failures are warned
-/// about, not fatal: the measurements are already taken.
-async fn delete_pools<'a>(plan: &Plan, api: &Api, pool_ids: impl Iterator<Item = &'a str>) {
+/// about, not fatal: the measurements are already taken. The pools deleted.
+async fn delete_pools<'a>(
+    plan: &Plan,
+    api: &Api,
+    pool_ids: impl Iterator<Item = &'a str>,
+) -> Vec<String> {
     if !plan.main_pool().pool.delete_after {
         let kept: Vec<&str> = pool_ids.collect();
         // An existing pool was never the run's to delete; a kept one the user asked for.
         if plan.main_pool().pool.existing.is_none() && !kept.is_empty() {
             crate::errln!("cogbench: pools kept: {}", kept.join(", "));
         }
-        return;
+        return Vec::new();
     }
+    let mut deleted = Vec::new();
     for id in pool_ids {
-        if let Err(e) = provision::delete_pool(api, id).await {
-            crate::errln!("cogbench: warning: could not delete pool {id}: {e}");
+        match provision::delete_pool(api, id).await {
+            Ok(()) => deleted.push(id.to_owned()),
+            Err(e) => crate::errln!("cogbench: warning: could not delete pool {id}: {e}"),
         }
     }
+    deleted
 }
 
 /// First Ctrl-C or SIGTERM: stop scheduling, give the requests in flight `grace` to finish,
@@ -365,50 +500,183 @@ async fn delete_pools<'a>(plan: &Plan, api: &Api, pool_ids: impl Iterator<Item =
 /// written, marked partial, and the exit code is 130.
 fn spawn_signal_listener(
     engine: Arc<Engine>,
+    interrupts: Interrupts,
     interrupted: Arc<AtomicBool>,
     grace: std::time::Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        #[cfg(unix)]
-        let mut term =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let mut signal = async || {
-            #[cfg(unix)]
-            let term = async {
-                match term.as_mut() {
-                    Some(s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            #[cfg(not(unix))]
-            let term = std::future::pending::<()>();
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term => {}
-            }
-        };
-        signal().await;
+        interrupts.nth(1).await;
+        // Stopped before counting: nothing starts after the count is read, so the requests
+        // abandoned later can only be fewer than those said to be in flight now.
+        engine.request_stop();
+        interrupted.store(true, Ordering::SeqCst);
         crate::errln!(
             "\ncogbench: interrupted; {} requests in flight get {} to finish, then partial reports are written (Ctrl-C again: at once)",
             engine.in_flight(),
             format_duration(grace)
         );
-        interrupted.store(true, Ordering::SeqCst);
-        engine.request_stop();
         tokio::select! {
-            _ = signal() => crate::errln!(
+            () = interrupts.nth(2) => crate::errln!(
                 "cogbench: interrupted again; writing the reports now ({} requests abandoned in flight)",
                 engine.in_flight()
             ),
-            _ = tokio::time::sleep(grace) => crate::errln!(
+            () = tokio::time::sleep(grace) => crate::errln!(
                 "cogbench: grace period over; writing the reports now ({} requests abandoned in flight)",
                 engine.in_flight()
             ),
         }
         engine.abandon_in_flight();
     })
+}
+
+/// What an interrupted set-up needs to write its partial reports.
+struct SetupCtx<'a> {
+    plan: &'a Arc<Plan>,
+    opts: &'a RunOptions,
+    started_at: SystemTime,
+    report_dir: &'a PathBuf,
+}
+
+impl SetupCtx<'_> {
+    /// The reports of a run interrupted during its set-up (`during`): nothing was sent, every
+    /// case says why, and the exit code is 130. `target` is `None` when it never started.
+    fn interrupted(
+        &self,
+        during: &str,
+        target: Option<report::TargetInfo>,
+    ) -> Result<RunOutcome, RunError> {
+        let plan = self.plan;
+        let target = target.unwrap_or_else(|| report::TargetInfo {
+            kind: plan.target.kind().to_owned(),
+            endpoint: plan
+                .target
+                .endpoint
+                .clone()
+                .unwrap_or_else(|| "(the embedded emulator, not started)".into()),
+            capabilities: Vec::new(),
+        });
+        // An engine that never runs: the summary of its untouched counters is that of a run
+        // with nothing sent.
+        let client = crate::client::build(&plan.http)
+            .map_err(|e| RunError::Target(format!("could not build the HTTP client: {e}")))?;
+        let api = Api::new(client, "http://127.0.0.1:9");
+        let none = provision::Fixtures::none();
+        let compiled = plan
+            .mix
+            .iter()
+            .filter(|m| m.skip.is_none())
+            .map(|m| {
+                let case = plan.catalog.cases[m.case].with_members(&plan.request);
+                Compiled::new(&case, m.pool, &none.clients)
+            })
+            .collect();
+        let weights: Vec<u32> = plan
+            .mix
+            .iter()
+            .filter(|m| m.skip.is_none())
+            .map(|m| m.weight)
+            .collect();
+        let pools = plan
+            .pools
+            .iter()
+            .map(|p| {
+                (
+                    UserPools::new(Default::default(), "", p.users.reuse_limit),
+                    String::new(),
+                )
+            })
+            .collect();
+        let engine = Engine::new(&api, &plan.http, compiled, &weights, pools, 0.0, plan.retry);
+        let mut summary = summarize(
+            plan,
+            &engine,
+            target,
+            Vec::new(),
+            self.started_at,
+            SystemTime::now(),
+            Some(during),
+        );
+        summary.fail_on = self.opts.fail_on.clone();
+        summary.interrupted = true;
+        summary.interrupted_during = Some(during.to_owned());
+        summary.partial = true;
+        conclude(
+            &mut summary,
+            &plan.thresholds,
+            self.opts.known_deviations.as_ref(),
+            &[],
+        );
+        write_reports(&summary, self.report_dir, &plan.reports).map_err(|source| {
+            RunError::Reports {
+                dir: self.report_dir.clone(),
+                source,
+            }
+        })?;
+        Ok(RunOutcome {
+            exit_code: summary.exit_code,
+            summary,
+            report_dir: self.report_dir.clone(),
+            formats: plan.reports.clone(),
+        })
+    }
+}
+
+fn target_info(target: &Target) -> report::TargetInfo {
+    report::TargetInfo {
+        kind: target.kind.to_owned(),
+        endpoint: crate::term::redact_url(&target.endpoint),
+        capabilities: target
+            .capabilities
+            .iter()
+            .map(|c: &Capability| c.as_str())
+            .collect(),
+    }
+}
+
+/// Deletes the pools a failed or interrupted set-up created (unless the scenario keeps them).
+/// A further interrupt stops waiting for the deletion.
+async fn clean_up_setup(
+    plan: &Plan,
+    api: &Api,
+    created: &provision::Created,
+    interrupts: &Interrupts,
+) {
+    let ids = created.pool_ids();
+    let already = interrupts.count();
+    tokio::select! {
+        biased;
+        () = interrupts.nth(already + 1) => crate::errln!(
+            "cogbench: interrupted again; pools not deleted: {}",
+            ids.join(", ")
+        ),
+        deleted = delete_pools(plan, api, ids.iter().map(String::as_str)) => {
+            if !deleted.is_empty() {
+                crate::errln!("cogbench: set-up stopped; pools it created deleted: {}", deleted.join(", "));
+            }
+        }
+    }
+}
+
+/// One connection attempt to the endpoint's host and port, within the connect timeout: a
+/// target that is not there is said to be so (exit 3) before any set-up or load, not
+/// measured as a load of errors.
+async fn reachable(endpoint: &str, timeout: std::time::Duration) -> Result<(), String> {
+    let url = reqwest::Url::parse(endpoint)
+        .map_err(|e| format!("the endpoint {endpoint} is not a URL: {e}"))?;
+    let host = url.host_str().unwrap_or_default();
+    // An IPv6 literal comes bracketed from the URL; a socket address wants it bare.
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let port = url.port_or_known_default().unwrap_or(443);
+    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((host, port))).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(format!(
+            "the target {endpoint} is unreachable: could not connect: {e}"
+        )),
+        Err(_) => Err(format!(
+            "the target {endpoint} is unreachable: no connection within the connect timeout ({})",
+            format_duration(timeout)
+        )),
+    }
 }
 
 /// summary.json first (the source of truth), then every other format from its content. The
@@ -480,7 +748,11 @@ pub fn totals_of(
     } else {
         0.0
     };
-    totals.duration_seconds = phases.iter().map(|p| p.duration_seconds).sum();
+    // Folded from 0.0: an empty f64 sum is -0.0, printed "-0.00s" when no phase ran.
+    totals.duration_seconds = phases
+        .iter()
+        .map(|p| p.duration_seconds)
+        .fold(0.0, |a, b| a + b);
     totals.requests_per_second = if totals.duration_seconds > 0.0 {
         totals.requests as f64 / totals.duration_seconds
     } else {
@@ -510,13 +782,15 @@ pub fn conformance_of(cases: &[CaseSummary]) -> Conformance {
     c
 }
 
+/// `interrupted_during`: the set-up step an interrupt stopped, which is why no case was sent.
 fn summarize(
     plan: &Plan,
     engine: &Engine,
-    target: &Target,
+    target: report::TargetInfo,
     phases: Vec<PhaseOutcome>,
     started_at: SystemTime,
     finished_at: SystemTime,
+    interrupted_during: Option<&str>,
 ) -> Summary {
     let mut cases = Vec::new();
     let (mut all_response, mut all_service) = (new_histogram(), new_histogram());
@@ -546,6 +820,17 @@ fn summarize(
             let why = format!(
                 "never sent by shard {shard}: its part of the phases did not come to this case (`cogbench merge` judges it over all the shards)"
             );
+            (Verdict::Skipped, Some(why), false)
+        } else if v.judged == 0
+            && stats.count() == 0
+            && let Some(during) = interrupted_during
+        {
+            // Not a failure of the target: the run never came to this case.
+            let why = if during == "load" {
+                "not sent: the run was interrupted before this case came up in the mix".to_owned()
+            } else {
+                format!("not sent: the run was interrupted during set-up ({during})")
+            };
             (Verdict::Skipped, Some(why), false)
         } else if v.judged == 0 {
             let by_class = report::by_class(&stats.by_class);
@@ -647,15 +932,7 @@ fn summarize(
             catalog_sha256: plan.catalog.sha256().to_owned(),
         },
         plan: plan_echo(plan),
-        target: report::TargetInfo {
-            kind: target.kind.to_owned(),
-            endpoint: crate::term::redact_url(&target.endpoint),
-            capabilities: target
-                .capabilities
-                .iter()
-                .map(|c: &Capability| c.as_str())
-                .collect(),
-        },
+        target,
         started_at: report::rfc3339_utc(started_at),
         finished_at: report::rfc3339_utc(finished_at),
         load_started_at: None,
@@ -663,6 +940,7 @@ fn summarize(
         merged: None,
         partial: false,
         interrupted: false,
+        interrupted_during: None,
         aborted: None,
         totals,
         timing,

@@ -12,6 +12,7 @@ mod faults;
 mod file_readers;
 mod hostile;
 mod inputs;
+mod lifecycle;
 mod oracle;
 mod output;
 mod provision;

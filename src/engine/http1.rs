@@ -79,6 +79,9 @@ pub struct Pool {
     slots: Semaphore,
     connect_timeout: Duration,
     read_timeout: Duration,
+    /// Whether any connection was ever established: a target that never accepted one is
+    /// unreachable, not slow.
+    connected: std::sync::atomic::AtomicBool,
 }
 
 impl Pool {
@@ -94,7 +97,12 @@ impl Pool {
             slots: Semaphore::new(size.max(1)),
             connect_timeout,
             read_timeout,
+            connected: std::sync::atomic::AtomicBool::new(false),
         }
+    }
+
+    pub fn ever_connected(&self) -> bool {
+        self.connected.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Waits for a free connection; returns when the request can go on the wire. The wait
@@ -111,6 +119,8 @@ impl Pool {
             .await
             .map_err(|_| Failure::Timeout)?
             .map_err(|_| Failure::Transport)?;
+        self.connected
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = stream.set_nodelay(true);
         Ok(Conn {
             stream,

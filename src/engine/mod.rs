@@ -209,6 +209,9 @@ pub struct Engine {
     /// whose outcome was recorded.
     pub sent: std::sync::atomic::AtomicU64,
     abort: OnceLock<String>,
+    /// Whether the client path ever reached the target (an answer, or a failure after the
+    /// connection was made).
+    reached: AtomicBool,
 }
 
 impl Engine {
@@ -265,6 +268,7 @@ impl Engine {
             abandon_notify: tokio::sync::Notify::new(),
             sent: std::sync::atomic::AtomicU64::new(0),
             abort: OnceLock::new(),
+            reached: AtomicBool::new(false),
         }
     }
 
@@ -354,6 +358,12 @@ impl Engine {
         self.sent
             .load(Ordering::Relaxed)
             .saturating_sub(self.recorder.completed.load(Ordering::Relaxed))
+    }
+
+    /// Whether any request ever had a connection to the target.
+    pub fn ever_connected(&self) -> bool {
+        self.reached.load(Ordering::Relaxed)
+            || self.lean.as_ref().is_some_and(|p| p.ever_connected())
     }
 
     /// Why the run ended early, if it did for a reason of its own (users ran out).
@@ -462,6 +472,11 @@ impl Engine {
 
     /// Sends the `seq`-th request of a phase (or group of requests) and records the outcome.
     pub(crate) async fn fire_seq(&self, seq: u64, intended: Instant) {
+        // A task spawned just before a stop was requested may start after it: it sends
+        // nothing, so the requests in flight when the stop came are all there will be.
+        if self.stopping() {
+            return;
+        }
         let case = self.sequence[(seq % self.sequence.len() as u64) as usize];
         match self.cases[case].repeat {
             Some(repeat) => group::fire(self, case, intended, repeat).await,
@@ -518,7 +533,7 @@ impl Engine {
         }
         let request = request.body(body);
         let sent = Instant::now();
-        let reply = exchange(request).await;
+        let reply = exchange(request, &self.reached).await;
         let done = Instant::now();
         Sent {
             reply,
@@ -929,8 +944,14 @@ enum Failure {
     Timeout,
 }
 
-async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
+async fn exchange(
+    request: reqwest::RequestBuilder,
+    reached: &AtomicBool,
+) -> Result<Reply, Failure> {
     let classify = |e: reqwest::Error| {
+        if !e.is_connect() {
+            reached.store(true, Ordering::Relaxed);
+        }
         if e.is_timeout() {
             Failure::Timeout
         } else {
@@ -938,6 +959,7 @@ async fn exchange(request: reqwest::RequestBuilder) -> Result<Reply, Failure> {
         }
     };
     let mut response = request.send().await.map_err(classify)?;
+    reached.store(true, Ordering::Relaxed);
     let header = |name: &str| {
         response
             .headers()

@@ -51,6 +51,9 @@ pub struct Summary {
     /// True when the run did not finish its phases (interrupted, or stopped by an error).
     pub partial: bool,
     pub interrupted: bool,
+    /// The set-up step an interrupt stopped (`provisioning`, …), or `load`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted_during: Option<String>,
     pub aborted: Option<String>,
     pub totals: Totals,
     pub timing: Timing,

@@ -21,7 +21,7 @@ pub use model::{
 pub use phase::{Load, Phase, Stage, Stop};
 pub use plan::{
     MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, Signing, TargetPlan, UsersPlan,
-    phase_bound,
+    phase_bound, phase_starts,
 };
 pub use retry::RetryPolicy;
 pub use shard::{PhaseShard, Shard};

@@ -899,9 +899,19 @@ fn fit_to_listed(
 /// Upper bound on the requests a phase sends, or `None` when it runs for a duration with a
 /// closed model (its count depends on the target's speed).
 pub fn phase_bound(phase: &Phase, cycle: u64) -> Option<u64> {
+    let starts = phase_starts(phase, cycle)?;
+    // Users are sized with one start to spare in an open phase.
+    Some(match phase.load {
+        Load::Open { .. } => starts + 1,
+        _ => starts,
+    })
+}
+
+/// Starts the phase makes exactly, when bounded: what a progress bar counts to.
+pub fn phase_starts(phase: &Phase, cycle: u64) -> Option<u64> {
     // A shard's part of an open phase: every N-th request of the whole schedule.
     if let Some(n) = phase.shard.as_ref().and_then(|s| s.open_requests()) {
-        return Some(n + 1);
+        return Some(n);
     }
     match &phase.load {
         Load::Closed {
@@ -919,7 +929,7 @@ pub fn phase_bound(phase: &Phase, cycle: u64) -> Option<u64> {
         | Load::RampingVus { .. } => None,
         Load::Open {
             start_rate, stages, ..
-        } => Some(super::super::engine::open_total(*start_rate, stages) + 1),
+        } => Some(super::super::engine::open_total(*start_rate, stages)),
     }
 }
 

@@ -67,11 +67,33 @@ fn at(step: impl Into<String>) -> impl FnOnce(ApiError) -> ProvisionError {
     move |source| ProvisionError { step, source }
 }
 
+/// The pools a run created, recorded the moment CreateUserPool answers: whatever fails or is
+/// interrupted after that, the run knows what to delete.
+#[derive(Debug, Clone, Default)]
+pub struct Created(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl Created {
+    fn add(&self, pool_id: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(pool_id.to_owned());
+    }
+
+    pub fn pool_ids(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
 pub async fn create_pool(
     api: &Api,
     plan: &Plan,
     index: usize,
     run_id: &str,
+    created: &Created,
 ) -> Result<(String, Clients), ProvisionError> {
     let run = &plan.pools[index];
     let pool = &run.pool;
@@ -80,6 +102,7 @@ pub async fn create_pool(
         v => format!("cogbench-{}-{run_id}-{}", plan.name, v.as_str()),
     });
     let pool_id = create_user_pool(api, pool, &name).await?;
+    created.add(&pool_id);
     let mut clients = Vec::new();
     for (name, secret, puee) in [
         ("cogbench-public", false, pool.public_client),
@@ -219,8 +242,9 @@ pub async fn provision(
     plan: Arc<Plan>,
     index: usize,
     run_id: &str,
+    created: &Created,
 ) -> Result<Fixtures, ProvisionError> {
-    let (pool_id, clients) = create_pool(api, &plan, index, run_id).await?;
+    let (pool_id, clients) = create_pool(api, &plan, index, run_id, created).await?;
     let u = &plan.pools[index].users;
     let password = u
         .password
