@@ -97,7 +97,7 @@ fn run_id() -> String {
 }
 
 /// The pool `--create-pool` made, and the client to delete it with.
-type MadePool = std::sync::Mutex<Option<(Api, String)>>;
+type MadePool = (fixtures::Created, std::sync::Mutex<Option<Api>>);
 
 /// Signs the users up. A pool that `--create-pool` made is deleted when the command does not
 /// finish (interrupted, or a sign-up failed): its id was never printed and its users' list
@@ -117,8 +117,13 @@ pub async fn provision(opts: Options) -> Result<Outcome, Error> {
         },
     };
     if matches!(result, Err(Error::Target(_) | Error::Interrupted(_))) {
-        let made = made.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some((api, pool_id)) = made {
+        let (created, api) = &made;
+        created.settle().await;
+        let api = api.lock().unwrap_or_else(|e| e.into_inner()).take();
+        for (api, pool_id) in api
+            .iter()
+            .flat_map(|a| created.pool_ids().into_iter().map(move |id| (a, id)))
+        {
             match fixtures::delete_pool(&api, &pool_id).await {
                 Ok(()) => {
                     crate::errln!("cogbench provision: the pool it created, {pool_id}, is deleted")
@@ -217,10 +222,12 @@ async fn provision_all(opts: Options, made: &MadePool) -> Result<Outcome, Error>
             let target_error = |e: fixtures::ProvisionError| {
                 Error::Target(format!("{e} (target {})", api.endpoint()))
             };
-            let pool_id = fixtures::create_user_pool(&api, &plan.pool, &name)
+            *made.1.lock().unwrap_or_else(|e| e.into_inner()) = Some(api.clone());
+            let pool_id = made
+                .0
+                .create_user_pool(&api, &plan.pool, &name)
                 .await
                 .map_err(target_error)?;
-            *made.lock().unwrap_or_else(|e| e.into_inner()) = Some((api.clone(), pool_id.clone()));
             let view = fixtures::create_client(
                 &api,
                 &pool_id,

@@ -641,15 +641,19 @@ async fn clean_up_setup(
     created: &provision::Created,
     interrupts: &Interrupts,
 ) {
-    let ids = created.pool_ids();
     let already = interrupts.count();
+    let clean_up = async {
+        created.settle().await;
+        let ids = created.pool_ids();
+        delete_pools(plan, api, ids.iter().map(String::as_str)).await
+    };
     tokio::select! {
         biased;
         () = interrupts.nth(already + 1) => crate::errln!(
             "cogbench: interrupted again; pools not deleted: {}",
-            ids.join(", ")
+            created.pool_ids().join(", ")
         ),
-        deleted = delete_pools(plan, api, ids.iter().map(String::as_str)) => {
+        deleted = clean_up => {
             if !deleted.is_empty() {
                 crate::errln!("cogbench: set-up stopped; pools it created deleted: {}", deleted.join(", "));
             }

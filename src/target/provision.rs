@@ -70,22 +70,64 @@ fn at(step: impl Into<String>) -> impl FnOnce(ApiError) -> ProvisionError {
 /// The pools a run created, recorded the moment CreateUserPool answers: whatever fails or is
 /// interrupted after that, the run knows what to delete.
 #[derive(Debug, Clone, Default)]
-pub struct Created(Arc<std::sync::Mutex<Vec<String>>>);
+pub struct Created {
+    ids: Arc<std::sync::Mutex<Vec<String>>>,
+    /// CreateUserPool calls still under way.
+    pending: Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
 
 impl Created {
     fn add(&self, pool_id: &str) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(pool_id.to_owned());
+        lock(&self.ids).push(pool_id.to_owned());
     }
 
     pub fn pool_ids(&self) -> Vec<String> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        lock(&self.ids).clone()
     }
+
+    /// CreateUserPool, carried to its end even when the caller stops waiting: an interrupt
+    /// drops the set-up, but a pool the target is already making must still be known, or it
+    /// would outlive the run on a real account.
+    pub async fn create_user_pool(
+        &self,
+        api: &Api,
+        pool: &PoolPlan,
+        name: &str,
+    ) -> Result<String, ProvisionError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let (api, pool, name, me) = (api.clone(), pool.clone(), name.to_owned(), self.clone());
+        let task = tokio::spawn(async move {
+            let made = create_user_pool(&api, &pool, &name).await;
+            if let Ok(id) = &made {
+                me.add(id);
+            }
+            let _ = tx.send(made);
+        });
+        lock(&self.pending).push(task);
+        rx.await.unwrap_or_else(|_| {
+            Err(ProvisionError {
+                step: "creating the user pool".into(),
+                source: ApiError::Malformed {
+                    what: "CreateUserPool".into(),
+                    status: 0,
+                    detail: "the call was lost".into(),
+                },
+            })
+        })
+    }
+
+    /// Waits for the CreateUserPool calls still under way (each bounded by the read timeout),
+    /// so that `pool_ids` holds every pool the target made.
+    pub async fn settle(&self) {
+        let tasks = std::mem::take(&mut *lock(&self.pending));
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 pub async fn create_pool(
@@ -101,8 +143,7 @@ pub async fn create_pool(
         PoolVariant::Scenario => format!("cogbench-{}-{run_id}", plan.name),
         v => format!("cogbench-{}-{run_id}-{}", plan.name, v.as_str()),
     });
-    let pool_id = create_user_pool(api, pool, &name).await?;
-    created.add(&pool_id);
+    let pool_id = created.create_user_pool(api, pool, &name).await?;
     let mut clients = Vec::new();
     for (name, secret, puee) in [
         ("cogbench-public", false, pool.public_client),
