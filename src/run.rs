@@ -289,6 +289,11 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     summary.interrupted = interrupted;
     summary.aborted = engine.abort_reason().map(str::to_owned);
     summary.partial = interrupted || summary.aborted.is_some();
+    // Said on stderr too, whatever --output and --progress: with `--output json` or a
+    // --query nothing else would tell the person watching why requests failed.
+    for e in &summary.transport_errors {
+        crate::errln!("cogbench: warning: transport errors: {}", e.line());
+    }
     let histograms: Vec<(String, Merged)> = engine
         .cases()
         .iter()
@@ -521,6 +526,7 @@ fn summarize(
     let mut cases = Vec::new();
     let (mut all_response, mut all_service) = (new_histogram(), new_histogram());
     let mut compiled_index = 0;
+    let mut transport = [0; crate::engine::transport::Kind::COUNT];
     for m in &plan.mix {
         let case = &plan.catalog.cases[m.case];
         let stats = if m.skip.is_none() {
@@ -532,6 +538,9 @@ fn summarize(
         };
         let _ = all_response.add(&stats.response);
         let _ = all_service.add(&stats.service);
+        for (sum, n) in transport.iter_mut().zip(stats.transport) {
+            *sum += n;
+        }
         let v = &stats.verdicts;
         let (verdict, skip_reason, unjudged) = if let Some(reason) = &m.skip {
             (Verdict::Skipped, Some(reason.clone()), false)
@@ -599,6 +608,7 @@ fn summarize(
             errors: stats.errors(),
             retries: stats.retries,
             by_class: report::by_class(&stats.by_class),
+            transport_errors: report::TransportErrors::of(&stats.transport, |_| None),
             judged: v.judged,
             passed_responses: v.passed,
             failed_responses: v.failed,
@@ -665,6 +675,9 @@ fn summarize(
         interrupted: false,
         aborted: None,
         totals,
+        transport_errors: report::TransportErrors::of(&transport, |k| {
+            engine.first_failures.first(k).cloned()
+        }),
         timing,
         conformance,
         coverage,
