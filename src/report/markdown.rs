@@ -363,7 +363,7 @@ fn warnings(out: &mut String, v: &View) {
     if !v.transport_errors.is_empty() {
         out.push_str("> ⚠️ **Transport errors** (requests with no HTTP answer), by kind:\n");
         for e in &v.transport_errors {
-            let _ = write!(out, "> - **{}** × `{}`", e.count, esc(&e.kind));
+            let _ = write!(out, "> - **{}** × {}", e.count, esc(&e.kind));
             if let Some(m) = &e.first_message {
                 let _ = write!(out, ": {}", esc_max(m, CELL_MAX));
             }
