@@ -235,6 +235,9 @@ pub fn merge(
         interrupted_during: None,
         aborted,
         totals,
+        transport_errors: report::TransportErrors::merge(
+            parts.iter().map(|p| p.summary.transport_errors.as_slice()),
+        ),
         timing: run::timing(&phases),
         conformance: run::conformance_of(&cases),
         coverage: merged_coverage(&parts, &cases),
@@ -452,6 +455,8 @@ fn merge_case(copies: &[(u64, &CaseSummary)]) -> Result<(CaseSummary, Merged, bo
     (m.judged, m.passed_responses, m.failed_responses) = (judged, passed, failed);
     m.postconditions_checked = post;
     m.by_class = by_class;
+    m.transport_errors =
+        report::TransportErrors::merge(copies.iter().map(|(_, c)| c.transport_errors.as_slice()));
     let (mut answers, mut patterns, mut states) =
         (Tally::default(), Tally::default(), Tally::default());
     for (_, c) in copies {

@@ -124,7 +124,7 @@ pub async fn provision(opts: Options) -> Result<Outcome, Error> {
             .iter()
             .flat_map(|a| created.pool_ids().into_iter().map(move |id| (a, id)))
         {
-            match fixtures::delete_pool(&api, &pool_id).await {
+            match fixtures::delete_pool(api, &pool_id).await {
                 Ok(()) => {
                     crate::errln!("cogbench provision: the pool it created, {pool_id}, is deleted")
                 }

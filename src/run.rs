@@ -394,6 +394,11 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     summary.interrupted_during = interrupted.then(|| "load".to_owned());
     summary.aborted = engine.abort_reason().map(str::to_owned);
     summary.partial = interrupted || summary.aborted.is_some();
+    // Said on stderr too, whatever --output and --progress: with `--output json` or a
+    // --query nothing else would tell the person watching why requests failed.
+    for e in &summary.transport_errors {
+        crate::errln!("cogbench: warning: transport errors: {}", e.line());
+    }
     let histograms: Vec<(String, Merged)> = engine
         .cases()
         .iter()
@@ -413,7 +418,11 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         opts.known_deviations.as_ref(),
         &histograms,
     );
-    never_connected(&mut summary, &engine, &target.endpoint);
+    never_connected(
+        &mut summary,
+        &engine,
+        &crate::term::redact_url(&target.endpoint),
+    );
     target.stop().await;
 
     engine.recorder.finish_intervals();
@@ -449,8 +458,19 @@ fn never_connected(summary: &mut Summary, engine: &Engine, endpoint: &str) {
     if sent == 0 || engine.ever_connected() || summary.interrupted {
         return;
     }
+    // The transport errors say why: nothing listening, or a certificate the client refused.
+    let because: Vec<String> = summary
+        .transport_errors
+        .iter()
+        .filter_map(|e| Some(format!("{}: {}", e.kind, e.first_message.as_deref()?)))
+        .collect();
+    let because = if because.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", because.join("; "))
+    };
     let why = format!(
-        "the target {endpoint} never accepted a connection: none of the {sent} requests sent reached it"
+        "the target {endpoint} never accepted a connection: none of the {sent} requests sent reached it{because}"
     );
     crate::errln!("cogbench: error: {why}");
     summary.aborted = Some(why);
@@ -799,6 +819,7 @@ fn summarize(
     let mut cases = Vec::new();
     let (mut all_response, mut all_service) = (new_histogram(), new_histogram());
     let mut compiled_index = 0;
+    let mut transport = [0; crate::engine::transport::Kind::COUNT];
     for m in &plan.mix {
         let case = &plan.catalog.cases[m.case];
         let stats = if m.skip.is_none() {
@@ -810,6 +831,9 @@ fn summarize(
         };
         let _ = all_response.add(&stats.response);
         let _ = all_service.add(&stats.service);
+        for (sum, n) in transport.iter_mut().zip(stats.transport) {
+            *sum += n;
+        }
         let v = &stats.verdicts;
         let (verdict, skip_reason, unjudged) = if let Some(reason) = &m.skip {
             (Verdict::Skipped, Some(reason.clone()), false)
@@ -888,6 +912,7 @@ fn summarize(
             errors: stats.errors(),
             retries: stats.retries,
             by_class: report::by_class(&stats.by_class),
+            transport_errors: report::TransportErrors::of(&stats.transport, |_| None),
             judged: v.judged,
             passed_responses: v.passed,
             failed_responses: v.failed,
@@ -947,6 +972,9 @@ fn summarize(
         interrupted_during: None,
         aborted: None,
         totals,
+        transport_errors: report::TransportErrors::of(&transport, |k| {
+            engine.first_failures.first(k).cloned()
+        }),
         timing,
         conformance,
         coverage,

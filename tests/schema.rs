@@ -4,12 +4,12 @@ use cogbench::scenario::Overrides;
 
 use crate::support::{plan_from_file, read_json, repo, run_quiet};
 
-fn validator() -> jsonschema::Validator {
+pub(crate) fn validator() -> jsonschema::Validator {
     let schema = read_json(&repo("fixtures/summary.schema.json"));
     jsonschema::validator_for(&schema).expect("the schema compiles")
 }
 
-fn errors(v: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
+pub(crate) fn errors(v: &jsonschema::Validator, doc: &serde_json::Value) -> Vec<String> {
     v.iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect()

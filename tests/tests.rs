@@ -22,4 +22,5 @@ mod schema;
 mod shard;
 mod shipped;
 mod signing;
+mod transport;
 mod wrong_target;

@@ -16,7 +16,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
-use super::{Failure, MAX_ANSWER_BYTES, Reply};
+use super::transport::{Cause, Kind};
+use super::{Failure, MAX_ANSWER_BYTES, Reply, TOO_LARGE};
 
 /// Where requests go, split once from the endpoint URL.
 #[derive(Debug, Clone)]
@@ -117,8 +118,8 @@ impl Pool {
     async fn connect(&self) -> Result<Conn, Failure> {
         let stream = within(self.connect_timeout, TcpStream::connect(&self.origin.addr))
             .await
-            .map_err(|_| Failure::Timeout)?
-            .map_err(|_| Failure::Transport)?;
+            .map_err(|_| Failure::from(Cause::ConnectTimeout(self.connect_timeout)))?
+            .map_err(|e| Failure::from(Cause::Io(Kind::Connect, e)))?;
         self.connected
             .store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = stream.set_nodelay(true);
@@ -162,7 +163,7 @@ impl Pool {
         )
         .await
         {
-            Err(_) => return Err(Failure::Timeout),
+            Err(_) => return Err(Cause::ReadTimeout(self.read_timeout).into()),
             Ok(r) => r,
         };
         match result {
@@ -172,7 +173,7 @@ impl Pool {
                 }
                 Ok(reply)
             }
-            Err(_) => Err(Failure::Transport),
+            Err(Trip(cause)) => Err(cause.into()),
         }
     }
 }
@@ -189,15 +190,43 @@ async fn within<F: std::future::Future>(
     }
 }
 
-/// The exchange broke (connection closed or reset, or an answer that is not HTTP).
+/// Why the exchange broke (connection closed or reset, or an answer that is not HTTP).
 #[derive(Debug)]
-struct Trip;
+struct Trip(Cause);
 
 impl From<std::io::Error> for Trip {
-    fn from(_: std::io::Error) -> Trip {
-        Trip
+    fn from(e: std::io::Error) -> Trip {
+        use std::io::ErrorKind as K;
+        let kind = match e.kind() {
+            K::ConnectionReset
+            | K::ConnectionAborted
+            | K::BrokenPipe
+            | K::UnexpectedEof
+            | K::NotConnected => Kind::Closed,
+            _ => Kind::Other,
+        };
+        Trip(Cause::Io(kind, e))
     }
 }
+
+impl Trip {
+    fn closed() -> Trip {
+        Trip(Cause::Said(
+            Kind::Closed,
+            "the connection closed before the answer was whole",
+        ))
+    }
+
+    fn malformed(why: &'static str) -> Trip {
+        Trip(Cause::Said(Kind::Malformed, why))
+    }
+
+    fn too_large() -> Trip {
+        Trip(Cause::Said(Kind::TooLarge, TOO_LARGE))
+    }
+}
+
+const NOT_HTTP: &str = "the answer is not HTTP/1.1: its status line or headers do not parse";
 
 async fn round_trip(
     conn: &mut Conn,
@@ -216,13 +245,20 @@ async fn round_trip(
     conn.read.clear();
     let (parsed, head_len) = loop {
         if fill(conn).await? == 0 {
-            return Err(Trip);
+            return Err(if conn.read.is_empty() {
+                Trip(Cause::Said(
+                    Kind::Closed,
+                    "the connection closed with no answer",
+                ))
+            } else {
+                Trip::closed()
+            });
         }
         match parse_head(&conn.read)? {
             Some(parsed) => break parsed,
             // Headers count against the same cap as bodies (an error message header can echo a
             // 128 KiB value).
-            None if conn.read.len() > MAX_ANSWER_BYTES => return Err(Trip),
+            None if conn.read.len() > MAX_ANSWER_BYTES => return Err(Trip::too_large()),
             None => {}
         }
     };
@@ -240,7 +276,7 @@ async fn read_after_interim(conn: &mut Conn) -> Result<(Reply, bool), Trip> {
             break p;
         }
         if fill(conn).await? == 0 {
-            return Err(Trip);
+            return Err(Trip::closed());
         }
     };
     finish(conn, parsed, head_len).await
@@ -251,11 +287,11 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
     let body = match parsed.framing {
         Framing::Length(n) => {
             if n > MAX_ANSWER_BYTES {
-                return Err(Trip);
+                return Err(Trip::too_large());
             }
             while conn.read.len() < head_len + n {
                 if fill(conn).await? == 0 {
-                    return Err(Trip);
+                    return Err(Trip::closed());
                 }
             }
             if conn.read.len() > head_len + n {
@@ -282,19 +318,19 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
                                 continue;
                             }
                             if fill(conn).await? == 0 {
-                                return Err(Trip);
+                                return Err(Trip::closed());
                             }
                         }
                         break;
                     }
                     Some((size, used)) => {
                         if out.len() + size > MAX_ANSWER_BYTES {
-                            return Err(Trip);
+                            return Err(Trip::too_large());
                         }
                         let start = at + used;
                         while conn.read.len() < start + size + 2 {
                             if fill(conn).await? == 0 {
-                                return Err(Trip);
+                                return Err(Trip::closed());
                             }
                         }
                         out.extend_from_slice(&conn.read[start..start + size]);
@@ -302,7 +338,7 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
                     }
                     None => {
                         if fill(conn).await? == 0 {
-                            return Err(Trip);
+                            return Err(Trip::closed());
                         }
                     }
                 }
@@ -313,7 +349,7 @@ async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply
             keep = false;
             loop {
                 if conn.read.len() - head_len > MAX_ANSWER_BYTES {
-                    return Err(Trip);
+                    return Err(Trip::too_large());
                 }
                 if fill(conn).await? == 0 {
                     break;
@@ -372,9 +408,9 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Trip> {
     let len = match response.parse(buf) {
         Ok(httparse::Status::Complete(n)) => n,
         Ok(httparse::Status::Partial) => return Ok(None),
-        Err(_) => return Err(Trip),
+        Err(_) => return Err(Trip::malformed(NOT_HTTP)),
     };
-    let status = response.code.ok_or(Trip)?;
+    let status = response.code.ok_or(Trip::malformed(NOT_HTTP))?;
     let http10 = response.version == Some(0);
     let mut head = Head {
         status,
@@ -394,9 +430,9 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Trip> {
             let n = std::str::from_utf8(h.value)
                 .ok()
                 .and_then(|s| s.trim().parse::<usize>().ok())
-                .ok_or(Trip)?;
+                .ok_or(Trip::malformed("a Content-Length that is not a number"))?;
             if length.is_some_and(|l| l != n) {
-                return Err(Trip);
+                return Err(Trip::malformed("two Content-Length headers that differ"));
             }
             length = Some(n);
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
@@ -443,7 +479,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<(Head, usize)>, Trip> {
 fn chunk(buf: &[u8]) -> Result<Option<(usize, usize)>, Trip> {
     let Some(end) = find(buf, b"\r\n") else {
         return if buf.len() > 1024 {
-            Err(Trip)
+            Err(Trip::malformed("a chunk-size line longer than 1 KiB"))
         } else {
             Ok(None)
         };
@@ -457,7 +493,7 @@ fn chunk(buf: &[u8]) -> Result<Option<(usize, usize)>, Trip> {
     let size = std::str::from_utf8(digits)
         .ok()
         .and_then(|s| usize::from_str_radix(s, 16).ok())
-        .ok_or(Trip)?;
+        .ok_or(Trip::malformed("a chunk size that is not hexadecimal"))?;
     Ok(Some((size, end + 2)))
 }
 

@@ -7,6 +7,7 @@ mod group;
 mod http1;
 pub mod mix;
 mod open;
+pub mod transport;
 pub mod users;
 
 use std::collections::BTreeMap;
@@ -66,6 +67,9 @@ pub fn open_total(start_rate: f64, stages: &[crate::scenario::Stage]) -> u64 {
 /// Answers larger than this are cut off and counted as transport errors: no ConfirmSignUp
 /// answer comes near it, and an unbounded read would let a target exhaust memory.
 pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+
+/// What a load request cut off at [`MAX_ANSWER_BYTES`] says.
+const TOO_LARGE: &str = "the answer passed 1048576 bytes (1 MiB) and was cut off";
 
 /// A case ready to send: request template, headers and expectation.
 pub struct Compiled {
@@ -212,6 +216,8 @@ pub struct Engine {
     /// Whether the client path ever reached the target (an answer, or a failure after the
     /// connection was made).
     reached: AtomicBool,
+    /// The first message of each kind of transport failure.
+    pub first_failures: transport::FirstFailures,
 }
 
 impl Engine {
@@ -247,13 +253,15 @@ impl Engine {
             .collect();
         client_secrets.sort();
         client_secrets.dedup();
+        let recorder = Recorder::new(cases.len());
         Engine {
+            first_failures: transport::FirstFailures::new(recorder.started()),
             retry,
             lean: origin.map(|o| {
                 http1::Pool::new(o, http.pool_size, http.connect_timeout, http.read_timeout)
             }),
             url,
-            recorder: Recorder::new(cases.len()),
+            recorder,
             sequence: mix::sequence(weights),
             cases,
             pools,
@@ -518,6 +526,7 @@ impl Engine {
             let sent = Instant::now();
             let reply = pool.exchange(&c.head, &body, c.with_length).await;
             let done = Instant::now();
+            self.note_failure(&reply);
             return Sent {
                 reply,
                 service: done - sent,
@@ -535,10 +544,17 @@ impl Engine {
         let sent = Instant::now();
         let reply = exchange(request, &self.reached).await;
         let done = Instant::now();
+        self.note_failure(&reply);
         Sent {
             reply,
             service: done - sent,
             response: done.saturating_duration_since(intended),
+        }
+    }
+
+    fn note_failure(&self, reply: &Result<Reply, Failure>) {
+        if let Err(f) = reply {
+            self.first_failures.note(f.kind, &f.cause);
         }
     }
 
@@ -580,14 +596,17 @@ impl Engine {
             answer: None,
             pattern: None,
             state: None,
+            transport: None,
         };
         let reply = match &sent.reply {
             Ok(reply) => reply,
-            Err(Failure::Timeout) => {
-                record.class = crate::cases::Class::Timeout;
+            Err(f) => {
+                if f.kind == transport::Kind::Timeout {
+                    record.class = crate::cases::Class::Timeout;
+                }
+                record.transport = Some(f.kind);
                 return record;
             }
-            Err(Failure::Transport) => return record,
         };
         let answer = reply.answer();
         let body = judge::parse_body(&reply.body);
@@ -905,10 +924,10 @@ impl Sent {
                     );
                 }
             }
-            Err(Failure::Timeout) => {
+            Err(f) if f.kind == transport::Kind::Timeout => {
                 o.insert("transport".into(), "timeout".into());
             }
-            Err(Failure::Transport) => {
+            Err(_) => {
                 o.insert("transport".into(), "error".into());
             }
         }
@@ -939,9 +958,19 @@ impl Reply {
     }
 }
 
-enum Failure {
-    Transport,
-    Timeout,
+/// An exchange that ended without a whole HTTP answer; a timeout is of kind `Timeout`.
+struct Failure {
+    kind: transport::Kind,
+    cause: transport::Cause,
+}
+
+impl From<transport::Cause> for Failure {
+    fn from(cause: transport::Cause) -> Failure {
+        Failure {
+            kind: cause.kind(),
+            cause,
+        }
+    }
 }
 
 async fn exchange(
@@ -952,11 +981,7 @@ async fn exchange(
         if !e.is_connect() {
             reached.store(true, Ordering::Relaxed);
         }
-        if e.is_timeout() {
-            Failure::Timeout
-        } else {
-            Failure::Transport
-        }
+        Failure::from(transport::Cause::Client(e))
     };
     let mut response = request.send().await.map_err(classify)?;
     reached.store(true, Ordering::Relaxed);
@@ -977,7 +1002,7 @@ async fn exchange(
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(classify)? {
         if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(Failure::Transport);
+            return Err(transport::Cause::Said(transport::Kind::TooLarge, TOO_LARGE).into());
         }
         body.extend_from_slice(&chunk);
     }

@@ -19,6 +19,8 @@ pub use timeline::Point;
 /// Failure samples kept per case: enough to show a pattern, bounded for long runs.
 pub const MAX_SAMPLES: usize = 3;
 
+const TRANSPORT_KINDS: usize = crate::engine::transport::Kind::COUNT;
+
 pub fn new_histogram() -> Histogram<u64> {
     // Auto-resizing: memory follows the largest value seen, not a preset range.
     Histogram::new(3).expect("3 significant figures is a valid precision")
@@ -49,6 +51,8 @@ pub struct Verdicts {
 #[derive(Debug, Clone)]
 pub struct CaseStats {
     pub by_class: [u64; 6],
+    /// Transport errors and timeouts by kind (`transport::Kind::index`).
+    pub transport: [u64; TRANSPORT_KINDS],
     /// Of the recorded requests, the retries (retry policy).
     pub retries: u64,
     /// From the intended start (free of coordinated omission), all classes.
@@ -76,6 +80,7 @@ impl Default for CaseStats {
     fn default() -> Self {
         CaseStats {
             by_class: [0; 6],
+            transport: [0; TRANSPORT_KINDS],
             retries: 0,
             response: new_histogram(),
             service: new_histogram(),
@@ -127,6 +132,8 @@ pub struct Record {
     pub pattern: Option<Pattern>,
     /// The state read back after the answer.
     pub state: Option<State>,
+    /// How the exchange failed, when no whole HTTP answer came.
+    pub transport: Option<crate::engine::transport::Kind>,
 }
 
 pub struct Recorder {
@@ -200,6 +207,9 @@ impl Recorder {
             let mut s = self.cases[case].lock().unwrap_or_else(|e| e.into_inner());
             let s = &mut *s;
             s.by_class[r.class.index()] += 1;
+            if let Some(kind) = r.transport {
+                s.transport[kind.index()] += 1;
+            }
             s.retries += u64::from(r.retry);
             if s.sample.is_none() {
                 s.sample = r.sample;
@@ -351,6 +361,7 @@ mod tests {
             answer: None,
             pattern: None,
             state: None,
+            transport: None,
         }
     }
 

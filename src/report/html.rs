@@ -56,6 +56,7 @@ struct View {
     exit_code: i32,
     oracle: Option<OracleView>,
     fail_on: Option<Vec<String>>,
+    transport_errors: Vec<super::TransportErrors>,
 }
 
 impl View {
@@ -409,6 +410,13 @@ fn header(o: &mut String, v: &View) {
             "<p class=\"banner partial\" role=\"alert\"><strong>Partial results:</strong> {}; every figure below covers only what ran.</p>",
             escape(&why)
         );
+    }
+    if !v.transport_errors.is_empty() {
+        o.push_str("<div class=\"banner partial\" role=\"alert\"><strong>Transport errors</strong> (requests with no HTTP answer), by kind:<ul>");
+        for e in &v.transport_errors {
+            let _ = write!(o, "<li>{}</li>", escape(&e.line()));
+        }
+        o.push_str("</ul></div>\n");
     }
     o.push_str("</header>\n");
 }

@@ -58,6 +58,8 @@ struct View {
     oracle: Option<OracleView>,
     #[serde(default)]
     fail_on: Option<Vec<String>>,
+    #[serde(default)]
+    transport_errors: Vec<super::TransportErrors>,
 }
 
 impl View {
@@ -357,6 +359,20 @@ fn warnings(out: &mut String, v: &View) {
             let _ = write!(out, "; stopped early: {}", esc(reason));
         }
         out.push_str(".\n\n");
+    }
+    if !v.transport_errors.is_empty() {
+        out.push_str("> ⚠️ **Transport errors** (requests with no HTTP answer), by kind:\n");
+        for e in &v.transport_errors {
+            let _ = write!(out, "> - **{}** × {}", e.count, esc(&e.kind));
+            if let Some(m) = &e.first_message {
+                let _ = write!(out, ": {}", esc_max(m, CELL_MAX));
+            }
+            if let Some(at) = e.first_at_seconds {
+                let _ = write!(out, " (first at {at:.3} s)");
+            }
+            out.push('\n');
+        }
+        out.push('\n');
     }
     if let Some(d) = &v.deviations {
         let _ = write!(

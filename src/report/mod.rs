@@ -56,6 +56,10 @@ pub struct Summary {
     pub interrupted_during: Option<String>,
     pub aborted: Option<String>,
     pub totals: Totals,
+    /// Why requests got no HTTP answer (transport errors and timeouts), by kind, with the
+    /// first message of each kind; absent when every request was answered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transport_errors: Vec<TransportErrors>,
     pub timing: Timing,
     pub conformance: Conformance,
     pub coverage: Coverage,
@@ -260,6 +264,9 @@ pub struct CaseSummary {
     pub retries: u64,
     #[serde(deserialize_with = "statics::counts")]
     pub by_class: BTreeMap<&'static str, u64>,
+    /// The case's transport errors and timeouts by kind (the messages are the run's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transport_errors: Vec<TransportErrors>,
     pub judged: u64,
     pub passed_responses: u64,
     pub failed_responses: u64,
@@ -393,6 +400,83 @@ pub struct MergedRun {
     pub exit_code: i32,
 }
 
+/// Requests of one kind of transport failure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransportErrors {
+    /// `connect`, `tls`, `timeout`, `closed`, `malformed`, `too_large` or `other`.
+    pub kind: String,
+    pub count: u64,
+    /// The first failure's message (run level only): from the client or the socket, never
+    /// from the request, printable, at most 200 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_message: Option<String>,
+    /// When the first failure came, from the start of the load.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_at_seconds: Option<f64>,
+}
+
+impl TransportErrors {
+    /// `count` by kind (`transport::Kind::index`), each kind with its first failure if known;
+    /// kinds that never happened are left out.
+    pub fn of(
+        counts: &[u64; crate::engine::transport::Kind::COUNT],
+        first: impl Fn(crate::engine::transport::Kind) -> Option<crate::engine::transport::First>,
+    ) -> Vec<TransportErrors> {
+        crate::engine::transport::Kind::ALL
+            .iter()
+            .filter(|k| counts[k.index()] > 0)
+            .map(|&k| {
+                let first = first(k);
+                TransportErrors {
+                    kind: k.as_str().to_owned(),
+                    count: counts[k.index()],
+                    first_at_seconds: first
+                        .as_ref()
+                        .map(|f| (f.at.as_secs_f64() * 1000.0).round() / 1000.0),
+                    first_message: first.map(|f| f.message),
+                }
+            })
+            .collect()
+    }
+
+    /// Several runs' (or cases') lists as one: counts summed by kind, each kind's first
+    /// message the first list's that has one.
+    pub fn merge<'a>(
+        lists: impl IntoIterator<Item = &'a [TransportErrors]>,
+    ) -> Vec<TransportErrors> {
+        let mut out: Vec<TransportErrors> = Vec::new();
+        for list in lists {
+            for e in list {
+                match out.iter_mut().find(|o| o.kind == e.kind) {
+                    Some(o) => {
+                        o.count += e.count;
+                        if o.first_message.is_none() {
+                            o.first_message = e.first_message.clone();
+                            o.first_at_seconds = e.first_at_seconds;
+                        }
+                    }
+                    None => out.push(e.clone()),
+                }
+            }
+        }
+        out
+    }
+
+    /// The line a terminal shows: `12 × tls: invalid peer certificate: UnknownIssuer (first
+    /// at 0.21s)`.
+    pub fn line(&self) -> String {
+        let mut l = format!("{} × {}", self.count, self.kind);
+        if let Some(m) = &self.first_message {
+            l.push_str(": ");
+            l.push_str(&crate::term::inline(m));
+        }
+        if let Some(at) = self.first_at_seconds {
+            l.push_str(&format!(" (first at {at:.3}s)"));
+        }
+        l
+    }
+}
+
 pub fn by_class(counts: &[u64; 6]) -> BTreeMap<&'static str, u64> {
     Class::ALL
         .iter()
@@ -416,6 +500,30 @@ pub fn side_by_side(d: &[Difference]) -> (BTreeMap<String, String>, BTreeMap<Str
 mod tests {
     use super::*;
     use crate::cases::PatternKind;
+
+    #[test]
+    fn merged_transport_errors_sum_counts_and_keep_the_first_message() {
+        let e = |kind: &str, count, first: Option<&str>| TransportErrors {
+            kind: kind.into(),
+            count,
+            first_message: first.map(str::to_owned),
+            first_at_seconds: first.map(|_| 0.5),
+        };
+        let shard1 = [e("tls", 3, Some("invalid peer certificate: UnknownIssuer"))];
+        let shard2 = [e("closed", 1, None), e("tls", 4, Some("a later one"))];
+        let m = TransportErrors::merge([shard1.as_slice(), shard2.as_slice()]);
+        assert_eq!(
+            m,
+            vec![
+                e("tls", 7, Some("invalid peer certificate: UnknownIssuer")),
+                e("closed", 1, None)
+            ]
+        );
+        assert_eq!(
+            m[0].line(),
+            "7 × tls: invalid peer certificate: UnknownIssuer (first at 0.500s)"
+        );
+    }
 
     #[test]
     fn a_race_outcome_counts_successes_per_race() {

@@ -197,6 +197,10 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
         ms(t.latency_us.p50),
         ms(t.latency_us.p99)
     );
+    // Counting failures says nothing of their cause: each kind with its first message.
+    for e in &s.transport_errors {
+        let _ = writeln!(out, "transport errors: {}", e.line());
+    }
     let throttled = t.by_class.get("throttled").copied().unwrap_or(0);
     if throttled > 0 {
         // Throttling is the target's quota speaking, not a verdict: its own line, with the
