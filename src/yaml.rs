@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 
 mod depth;
+mod duplicates;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct YamlError {
@@ -41,14 +42,26 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
         position: Some(position),
         message: format!("nested deeper than {} levels", depth::MAX_DEPTH),
     })?;
-    serde_norway::from_str(text).map_err(|e| {
-        let position = e.location().map(|l| (l.line(), l.column()));
-        YamlError {
-            file: file.to_path_buf(),
-            position,
-            message: strip_location(&e.to_string()),
-        }
-    })
+    duplicate_keys(text, file)?;
+    serde_norway::from_str(text).map_err(|e| library_error(&e, file))
+}
+
+/// Refuses a key given twice in one mapping, at the second one.
+fn duplicate_keys(text: &str, file: &Path) -> Result<(), YamlError> {
+    let found = std::cell::Cell::new(false);
+    match duplicates::walk(serde_norway::Deserializer::from_str(text), &found) {
+        // Any other failure is the parser's, and the typed pass reports it with more context.
+        Err(e) if found.get() => Err(library_error(&e, file)),
+        _ => Ok(()),
+    }
+}
+
+fn library_error(e: &serde_norway::Error, file: &Path) -> YamlError {
+    YamlError {
+        file: file.to_path_buf(),
+        position: e.location().map(|l| (l.line(), l.column())),
+        message: strip_location(&e.to_string()),
+    }
 }
 
 impl YamlError {
@@ -84,6 +97,38 @@ fn strip_location(message: &str) -> String {
         regex::Regex::new(r" at line \d+ column \d+").expect("a valid pattern")
     });
     AT.replace_all(message, "").into_owned()
+}
+
+/// A whole number within `range`, checked while the parser stands on the value: a check made
+/// after `u64::deserialize` returns is placed at the enclosing mapping instead (for a
+/// top-level key, line 1 column 1). `expecting` completes "expected …" in the error.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    range: std::ops::RangeInclusive<u64>,
+    expecting: &'static str,
+) -> Result<u64, D::Error> {
+    struct V(std::ops::RangeInclusive<u64>, &'static str);
+    impl serde::de::Visitor<'_> for V {
+        type Value = u64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.1)
+        }
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<u64, E> {
+            if self.0.contains(&n) {
+                Ok(n)
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
+            }
+        }
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<u64, E> {
+            match u64::try_from(n) {
+                Ok(n) => self.visit_u64(n),
+                Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self)),
+            }
+        }
+    }
+    // `any`, so a negative number reaches `visit_i64` and is named as a value out of range.
+    d.deserialize_any(V(range, expecting))
 }
 
 /// Implements `Deserialize` for `$ty` by reading `$raw` (a plain serde struct) and converting
@@ -175,6 +220,35 @@ mod tests {
         assert_eq!(e.position, Some((2, 4 + depth::MAX_DEPTH)));
         assert!(e.to_string().starts_with("s.yaml:2:"), "{e}");
         assert!(e.message.contains("nested deeper than 64"), "{e}");
+    }
+
+    #[test]
+    fn a_number_out_of_range_is_placed_at_the_value() {
+        struct N(#[allow(dead_code)] u64);
+        impl<'de> serde::Deserialize<'de> for N {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                whole_number(d, 2..=100, "from 2 to 100").map(N)
+            }
+        }
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct T {
+            a: u32,
+            n: N,
+        }
+        let parse = |text: &str| from_str::<T>(text, Path::new("s.yaml"));
+        assert!(parse("a: 1\nn: 100\n").is_ok());
+        for (text, message) in [
+            ("a: 1\nn: 1000000000\n", "integer `1000000000`"),
+            ("a: 1\nn: -5\n", "integer `-5`"),
+        ] {
+            let e = parse(text).err().unwrap();
+            assert_eq!(e.position, Some((2, 4)), "{e}");
+            assert_eq!(
+                e.message,
+                format!("n: invalid value: {message}, expected from 2 to 100")
+            );
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub use super::kinds::{
     Capability, ClientKind, Confidence, PoolVariant, Requirement, Slot, UserKind,
 };
 pub use super::value::{Field, Value};
-use crate::yaml::{self, YamlError, checked_map};
+use crate::yaml::{self, YamlError, checked_map, parsed_str};
 
 const BUILTIN: &str = include_str!("../../fixtures/cases.yaml");
 
@@ -205,7 +205,7 @@ struct ExpectPatch {
     error: Option<String>,
     /// A regex (full match), or null to stop checking the message.
     #[serde(default, deserialize_with = "double_option")]
-    message: Option<Option<String>>,
+    message: Option<Option<MessagePattern>>,
     body: Option<BodyShape>,
     content_type: Option<ContentTypes>,
     request_id: Option<bool>,
@@ -257,11 +257,7 @@ impl CasePatch {
             e.error = Some(err);
         }
         if let Some(message) = p.message {
-            e.message = message
-                .as_deref()
-                .map(|m| Regex::new(&format!("^(?:{m})$")).map_err(|x| format!("message: {x}")))
-                .transpose()?;
-            e.message_pattern = message;
+            (e.message_pattern, e.message) = message.map(|m| (m.written, m.anchored)).unzip();
         }
         if let Some(b) = p.body {
             e.body = b;
@@ -315,11 +311,29 @@ struct RawHttp {
     body: Option<String>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
+fn double_option<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
     d: D,
-) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
 }
+
+/// `message:` in an expectation: a regex the whole message must match. Compiled as it is
+/// read, so a bad pattern is reported at the value itself.
+struct MessagePattern {
+    written: String,
+    anchored: Regex,
+}
+
+parsed_str!(MessagePattern, "a regex", |p| {
+    // Checked as written first: the error then points into the user's own pattern, and a
+    // pattern such as `a)(b` cannot become valid by closing the group put around it.
+    Regex::new(p).map_err(|e| e.to_string())?;
+    let anchored = Regex::new(&format!("^(?:{p})$")).map_err(|e| e.to_string())?;
+    Ok(MessagePattern {
+        written: p.to_owned(),
+        anchored,
+    })
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -406,7 +420,7 @@ impl Expect {
 struct RawExpect {
     status: u16,
     error: Option<String>,
-    message: Option<String>,
+    message: Option<MessagePattern>,
     body: Option<BodyShape>,
     content_type: Option<ContentTypes>,
     request_id: Option<bool>,
@@ -427,11 +441,7 @@ impl TryFrom<RawExpect> for Expect {
         if !success && r.error.is_none() {
             return Err("an error expectation needs `error` (the error type)".into());
         }
-        let message = r
-            .message
-            .as_deref()
-            .map(|p| Regex::new(&format!("^(?:{p})$")).map_err(|e| format!("message: {e}")))
-            .transpose()?;
+        let (message_pattern, message) = r.message.map(|m| (m.written, m.anchored)).unzip();
         let content_type = match r.content_type {
             None => Some(default_content_types()),
             Some(c) => c.accepted(),
@@ -439,7 +449,7 @@ impl TryFrom<RawExpect> for Expect {
         Ok(Expect {
             status: r.status,
             error: r.error,
-            message_pattern: r.message,
+            message_pattern,
             message,
             body: r.body.unwrap_or(if success {
                 BodyShape::Output
@@ -791,6 +801,54 @@ mod tests {
             e.message.contains("`team-a` appears twice (first at 3:5)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_bad_message_regex_is_placed_at_the_pattern() {
+        let case = |message: &str| {
+            format!(
+                "version: 1\ncases:\n  - id: team-a\n    title: t\n    checks: c\n    spec: s\n    confidence: documented\n    user: none\n    client: unknown\n    expect:\n      status: 400\n      error: ResourceNotFoundException\n      message: {message}\n"
+            )
+        };
+        let mut c = Catalog::builtin();
+        let e = c
+            .extend_from_str(&case("\"Pool (unclosed\""), Path::new("team.yaml"))
+            .unwrap_err();
+        assert_eq!(e.position, Some((13, 16)), "{e}");
+        assert!(
+            e.message
+                .starts_with("cases[0].expect.message: regex parse error:"),
+            "{e}"
+        );
+        // Valid only once wrapped in the group that anchors it: still refused.
+        let e = c
+            .extend_from_str(&case("'a)(b'"), Path::new("team.yaml"))
+            .unwrap_err();
+        assert_eq!(e.position, Some((13, 16)), "{e}");
+        c.extend_from_str(&case("'Pool (\\w+) not found'"), Path::new("team.yaml"))
+            .unwrap();
+        let re = c.get("team-a").unwrap().expect.message.clone().unwrap();
+        assert!(re.is_match("Pool abc not found"));
+        assert!(!re.is_match("Pool abc not found!"));
+    }
+
+    #[test]
+    fn a_bad_message_regex_in_an_override_is_placed_at_the_pattern() {
+        let mut c = Catalog::builtin();
+        let text =
+            "version: 1\noverrides:\n  wrong-code:\n    expect:\n      message: 'Invalid (code'\n";
+        let e = c.extend_from_str(text, Path::new("team.yaml")).unwrap_err();
+        assert_eq!(e.position, Some((5, 16)), "{e}");
+        assert!(
+            e.message
+                .starts_with("overrides.wrong-code.expect.message: regex parse error:"),
+            "{e}"
+        );
+        let text = "version: 1\noverrides:\n  wrong-code:\n    expect:\n      message: 'Bad .*'\n";
+        c.extend_from_str(text, Path::new("team.yaml")).unwrap();
+        let expect = &c.get("wrong-code").unwrap().expect;
+        assert_eq!(expect.message_pattern.as_deref(), Some("Bad .*"));
+        assert!(expect.message.as_ref().unwrap().is_match("Bad code"));
     }
 
     #[test]

@@ -95,3 +95,62 @@ fn parse_raw(
     model::KNOWN_CASES.with(|k| k.replace(previous));
     Ok((raw?, catalog))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(body: &str) -> ScenarioError {
+        let text = format!("name: t\nphases: [{{vus: 1, rounds: 1}}]\n{body}");
+        let catalog = Arc::new(Catalog::builtin());
+        match parse(&text, Path::new("s.yaml"), catalog, &Overrides::default()) {
+            Ok(_) => panic!("{body:?} was accepted"),
+            Err(e) => e,
+        }
+    }
+
+    /// Values checked after their number was read used to be placed at the top-level mapping
+    /// (1:1); each is now placed at the value, with its key path.
+    #[test]
+    fn a_number_out_of_range_is_placed_at_the_value() {
+        for (body, position, path) in [
+            ("race_size: 1000000000\n", (3, 12), "race_size"),
+            ("race_size: 1\n", (3, 12), "race_size"),
+            ("http:\n  connections: 0\n", (4, 16), "http.connections"),
+            ("users:\n  reuse_limit: -3\n", (4, 16), "users.reuse_limit"),
+            (
+                "judge: {postconditions: 1.5}\n",
+                (3, 25),
+                "judge.postconditions",
+            ),
+            (
+                "compare:\n  max_p99_increase: x%\n",
+                (4, 21),
+                "compare.max_p99_increase",
+            ),
+            (
+                "compare: {max_throughput_drop: -4}\n",
+                (3, 32),
+                "compare.max_throughput_drop",
+            ),
+            ("mix:\n  wrong-code: 0\n", (4, 15), "mix.wrong-code"),
+        ] {
+            let e = error(body);
+            assert_eq!(e.position, Some(position), "{body:?}: {e}");
+            assert!(
+                e.message.starts_with(&format!("{path}: invalid value: ")),
+                "{body:?}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_twice_is_placed_at_the_second() {
+        let e = error("description: a\nname: again\n");
+        assert_eq!(e.position, Some((4, 1)), "{e}");
+        assert_eq!(e.message, "duplicate key `name`");
+        let e = error("mix: {wrong-code: 1, valid-code: 2, wrong-code: 3}\n");
+        assert_eq!(e.position, Some((3, 37)), "{e}");
+        assert_eq!(e.message, "mix: duplicate key `wrong-code`");
+    }
+}

@@ -71,25 +71,41 @@ pub(super) struct CompareDef {
 pub(super) struct Percent(pub f64);
 impl<'de> Deserialize<'de> for Percent {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            N(f64),
-            S(String),
+        // Checked in the visitor, so an error is placed at the value.
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Percent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a percentage of 0 or more, like 10% or 10")
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Percent, E> {
+                if n.is_finite() && n >= 0.0 {
+                    Ok(Percent(n))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Float(n), &self))
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Percent, E> {
+                self.visit_f64(n as f64)
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Percent, E> {
+                if n < 0 {
+                    return Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self));
+                }
+                self.visit_f64(n as f64)
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Percent, E> {
+                let n = s
+                    .trim()
+                    .strip_suffix('%')
+                    .and_then(|n| n.trim().parse().ok());
+                match n {
+                    Some(n) => self.visit_f64(n),
+                    None => Err(E::invalid_value(serde::de::Unexpected::Str(s), &self)),
+                }
+            }
         }
-        let v = match Raw::deserialize(d)? {
-            Raw::N(n) => Some(n),
-            Raw::S(s) => s
-                .trim()
-                .strip_suffix('%')
-                .and_then(|n| n.trim().parse().ok()),
-        };
-        match v {
-            Some(n) if n.is_finite() && n >= 0.0 => Ok(Percent(n)),
-            _ => Err(serde::de::Error::custom(
-                "a percentage of 0 or more, like 10% or 10",
-            )),
-        }
+        d.deserialize_any(V)
     }
 }
 
@@ -698,14 +714,8 @@ fn default_reuse_limit() -> ReuseLimit {
 pub(super) struct ReuseLimit(pub u64);
 impl<'de> Deserialize<'de> for ReuseLimit {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u64::deserialize(d)?;
-        if (1..=1_000_000).contains(&n) {
-            Ok(ReuseLimit(n))
-        } else {
-            Err(serde::de::Error::custom(
-                "reuse_limit: a whole number from 1 to 1000000",
-            ))
-        }
+        crate::yaml::whole_number(d, 1..=1_000_000, "a whole number from 1 to 1000000")
+            .map(ReuseLimit)
     }
 }
 
@@ -734,14 +744,8 @@ pub enum HttpVersion {
 pub(super) struct RaceSize(pub u32);
 impl<'de> Deserialize<'de> for RaceSize {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u64::deserialize(d)?;
-        if (2..=100).contains(&n) {
-            Ok(RaceSize(n as u32))
-        } else {
-            Err(serde::de::Error::custom(
-                "race_size: from 2 to 100 concurrent requests",
-            ))
-        }
+        crate::yaml::whole_number(d, 2..=100, "from 2 to 100 concurrent requests")
+            .map(|n| RaceSize(n as u32))
     }
 }
 
@@ -749,12 +753,8 @@ impl<'de> Deserialize<'de> for RaceSize {
 pub(super) struct Connections(pub usize);
 impl<'de> Deserialize<'de> for Connections {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = u64::deserialize(d)?;
-        if (1..=10_000).contains(&n) {
-            Ok(Connections(n as usize))
-        } else {
-            Err(serde::de::Error::custom("connections: from 1 to 10000"))
-        }
+        crate::yaml::whole_number(d, 1..=10_000, "from 1 to 10000 connections")
+            .map(|n| Connections(n as usize))
     }
 }
 
@@ -781,14 +781,28 @@ fn one() -> Fraction {
 pub(super) struct Fraction(pub f64);
 impl<'de> Deserialize<'de> for Fraction {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f = f64::deserialize(d)?;
-        if (0.0..=1.0).contains(&f) {
-            Ok(Fraction(f))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "{f}: a fraction from 0 (never) to 1 (every response)"
-            )))
+        // Checked in the visitor, so an error is placed at the value.
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Fraction;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a fraction from 0 (never) to 1 (every response)")
+            }
+            fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Fraction, E> {
+                if (0.0..=1.0).contains(&f) {
+                    Ok(Fraction(f))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Float(f), &self))
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Fraction, E> {
+                self.visit_f64(n as f64)
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Fraction, E> {
+                self.visit_f64(n as f64)
+            }
         }
+        d.deserialize_f64(V)
     }
 }
 
@@ -846,13 +860,7 @@ impl<'de> Deserialize<'de> for Mix {
 struct Weight(u32);
 impl<'de> Deserialize<'de> for Weight {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let n = i64::deserialize(d)?;
-        if (1..=10_000).contains(&n) {
-            Ok(Weight(n as u32))
-        } else {
-            Err(serde::de::Error::custom(format!(
-                "weight {n}: a whole number from 1 to 10000"
-            )))
-        }
+        crate::yaml::whole_number(d, 1..=10_000, "a weight from 1 to 10000")
+            .map(|n| Weight(n as u32))
     }
 }
