@@ -16,13 +16,13 @@ impl Interrupts {
     /// Installs the handlers now (they replace the default action at once, so a signal that
     /// arrives from here on is counted, not fatal). Must be called inside the runtime.
     ///
-    /// A SIGINT that was ignored when the process started stays ignored: a shell starts a
-    /// background job of a non-interactive script that way so that the terminal's Ctrl-C
-    /// reaches the script, not the job. SIGTERM, the way to stop such a job, is always heard.
+    /// SIGINT is heard even when it was ignored at start, as a shell starts the background
+    /// jobs of a non-interactive script: whoever sends it to cogbench (`timeout -s INT`, a CI
+    /// runner, the script's own Ctrl-C) wants the run stopped and its pool deleted, and a
+    /// run that went on would leave the pool to outlive the script.
     pub fn listen() -> Interrupts {
         let (tx, rx) = watch::channel(0u32);
-        let listen_int = !sigint_ignored_at_start();
-        spawn_listener(tx, listen_int);
+        spawn_listener(tx);
         Interrupts {
             count: rx,
             _never: None,
@@ -53,14 +53,10 @@ impl Interrupts {
 }
 
 #[cfg(unix)]
-fn spawn_listener(tx: watch::Sender<u32>, listen_int: bool) {
+fn spawn_listener(tx: watch::Sender<u32>) {
     use tokio::signal::unix::{SignalKind, signal};
     // Registered here, not in the task: the handlers are in place when `listen` returns.
-    let mut int = if listen_int {
-        signal(SignalKind::interrupt()).ok()
-    } else {
-        None
-    };
+    let mut int = signal(SignalKind::interrupt()).ok();
     let mut term = signal(SignalKind::terminate()).ok();
     tokio::spawn(async move {
         loop {
@@ -89,7 +85,7 @@ fn spawn_listener(tx: watch::Sender<u32>, listen_int: bool) {
 }
 
 #[cfg(not(unix))]
-fn spawn_listener(tx: watch::Sender<u32>, _listen_int: bool) {
+fn spawn_listener(tx: watch::Sender<u32>) {
     tokio::spawn(async move {
         while tokio::signal::ctrl_c().await.is_ok() {
             tx.send_modify(|n| *n += 1);
@@ -97,39 +93,9 @@ fn spawn_listener(tx: watch::Sender<u32>, _listen_int: bool) {
     });
 }
 
-/// Whether SIGINT was ignored when the process started, read from the kernel's account of
-/// the process (Linux); elsewhere it is taken as not ignored.
-fn sigint_ignored_at_start() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| ignored_in_status(&s))
-        .unwrap_or(false)
-}
-
-/// SIGINT's bit (signal 2) in the `SigIgn:` mask of a `/proc/<pid>/status` text.
-fn ignored_in_status(status: &str) -> Option<bool> {
-    let mask = status.lines().find_map(|l| l.strip_prefix("SigIgn:"))?;
-    let mask = u64::from_str_radix(mask.trim(), 16).ok()?;
-    Some(mask & (1 << (2 - 1)) != 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_ignored_mask_is_read_for_sigint_only() {
-        assert_eq!(
-            ignored_in_status("Name:\tx\nSigIgn:\t0000000000000002\n"),
-            Some(true)
-        );
-        assert_eq!(
-            ignored_in_status("SigIgn:\t0000000000001000\n"),
-            Some(false)
-        );
-        assert_eq!(ignored_in_status("SigIgn:\t0000000000000006\n"), Some(true));
-        assert_eq!(ignored_in_status("Name:\tx\n"), None);
-    }
 
     #[tokio::test]
     async fn interrupts_that_never_come_never_resolve() {

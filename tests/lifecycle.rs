@@ -235,11 +235,11 @@ fn sigterm_during_provisioning_deletes_the_pool_and_writes_partial_reports() {
     interrupted_while_provisioning("TERM");
 }
 
-/// A background job of a non-interactive shell starts with SIGINT ignored: it stays so (the
-/// terminal's Ctrl-C is for the script), and SIGTERM still stops the run cleanly.
-#[cfg(target_os = "linux")]
+/// A background job of a non-interactive shell starts with SIGINT ignored; a SIGINT sent to
+/// it (`timeout -s INT`, a CI runner) still stops the run and deletes its pool.
+#[cfg(unix)]
 #[test]
-fn an_inherited_ignored_sigint_stays_ignored_and_sigterm_still_stops_the_run() {
+fn a_sigint_ignored_at_start_still_stops_the_run() {
     let emulator = Emulator::start(&[]);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
@@ -261,12 +261,6 @@ fn an_inherited_ignored_sigint_stays_ignored_and_sigterm_still_stops_the_run() {
     let mut stderr = Stderr::of(&mut child);
     stderr.wait_for("provisioning");
     signal(&child, "INT");
-    std::thread::sleep(Duration::from_millis(700));
-    assert!(
-        child.try_wait().unwrap().is_none(),
-        "an ignored SIGINT stopped the run"
-    );
-    signal(&child, "TERM");
     let code = exit_within(&mut child, Duration::from_secs(10));
     let deleted = stderr.wait_for("pools it created deleted");
     assert_eq!(code, Some(130), "{}", stderr.rest());
