@@ -4,7 +4,7 @@
 
 use tokio::sync::watch;
 
-/// How many interrupts (SIGINT or SIGTERM) the process has received; clones share the count.
+/// How many interrupts (SIGINT, SIGTERM or SIGHUP) the process has received; clones share the count.
 #[derive(Debug, Clone)]
 pub struct Interrupts {
     count: watch::Receiver<u32>,
@@ -58,23 +58,14 @@ fn spawn_listener(tx: watch::Sender<u32>) {
     // Registered here, not in the task: the handlers are in place when `listen` returns.
     let mut int = signal(SignalKind::interrupt()).ok();
     let mut term = signal(SignalKind::terminate()).ok();
+    // A closed terminal or a dropped ssh session: the run's pools must not outlive it either.
+    let mut hup = signal(SignalKind::hangup()).ok();
     tokio::spawn(async move {
         loop {
-            let int = async {
-                match int.as_mut() {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
-            let term = async {
-                match term.as_mut() {
-                    Some(s) => s.recv().await,
-                    None => std::future::pending().await,
-                }
-            };
             let got = tokio::select! {
-                g = int => g,
-                g = term => g,
+                g = next(&mut int) => g,
+                g = next(&mut term) => g,
+                g = next(&mut hup) => g,
             };
             if got.is_none() {
                 return;
@@ -82,6 +73,15 @@ fn spawn_listener(tx: watch::Sender<u32>) {
             tx.send_modify(|n| *n += 1);
         }
     });
+}
+
+/// The next signal of a kind; never, when its handler could not be installed.
+#[cfg(unix)]
+async fn next(s: &mut Option<tokio::signal::unix::Signal>) -> Option<()> {
+    match s.as_mut() {
+        Some(s) => s.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 #[cfg(not(unix))]

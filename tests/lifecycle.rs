@@ -235,6 +235,14 @@ fn sigterm_during_provisioning_deletes_the_pool_and_writes_partial_reports() {
     interrupted_while_provisioning("TERM");
 }
 
+/// A closed terminal or a dropped ssh session sends SIGHUP: it used to kill the run with its
+/// pools left behind.
+#[cfg(unix)]
+#[test]
+fn sighup_during_provisioning_deletes_the_pool_and_writes_partial_reports() {
+    interrupted_while_provisioning("HUP");
+}
+
 /// A background job of a non-interactive shell starts with SIGINT ignored; a SIGINT sent to
 /// it (`timeout -s INT`, a CI runner) still stops the run and deletes its pool.
 #[cfg(unix)]

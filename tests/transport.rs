@@ -134,3 +134,80 @@ async fn a_reset_connection_and_a_timeout_are_named() {
     assert_explained(&ran, "timeout", "within 200ms (--cli-read-timeout)");
     assert_eq!(ran.summary["totals"]["by_class"]["timeout"], REQUESTS);
 }
+
+/// A server that answers every request on a kept-alive connection with two informational
+/// answers (100, 103) before its 200.
+async fn interim_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    // One whole request: its head, then Content-Length bytes.
+                    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        match s.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .map_or(0, |v| v.trim().parse().unwrap_or(0));
+                    while buf.len() < end + 4 + length {
+                        match s.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    buf.drain(..end + 4 + length);
+                    let answer = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 2\r\n\r\n{}";
+                    if s.write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// Any number of informational answers may precede the answer (RFC 9110 §15.2): only the
+/// first was skipped, so every later answer on the connection was read out of step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn informational_answers_before_the_answer_are_skipped() {
+    let endpoint = interim_server().await;
+    let dir = tempfile::tempdir().unwrap();
+    let o = tokio::process::Command::new(bin())
+        .args([
+            "bench",
+            "--case",
+            "raw",
+            "-c",
+            "2",
+            "-z",
+            "1s",
+            "--progress",
+            "quiet",
+        ])
+        .args(["--endpoint-url", &endpoint, "--output-dir"])
+        .arg(dir.path().join("out"))
+        .output()
+        .await
+        .expect("the binary runs");
+    let summary = read_json(&dir.path().join("out/summary.json"));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}\n{summary:#}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let sent = summary["totals"]["sent"].as_u64().unwrap_or(0);
+    assert!(sent > 10, "{summary:#}");
+    assert_eq!(summary["conformance"]["responses_failed"], 0, "{summary:#}");
+}

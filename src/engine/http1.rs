@@ -243,9 +243,38 @@ async fn round_trip(
     conn.write.extend_from_slice(body);
     conn.stream.write_all(&conn.write).await?;
     conn.read.clear();
-    let (parsed, head_len) = loop {
+    let mut interim = 0usize;
+    loop {
+        let (parsed, head_len) = read_head(conn, interim == 0).await?;
+        // Informational answers (100 Continue, 103 Early Hints) may come before the answer,
+        // any number of them (RFC 9110 §15.2); this client never asks for them. 101 ends the
+        // exchange like a final answer: nothing here asks to switch protocols.
+        if (100..200).contains(&parsed.status) && parsed.status != 101 {
+            interim += head_len;
+            if interim > MAX_ANSWER_BYTES {
+                return Err(Trip::too_large());
+            }
+            conn.read.drain(..head_len);
+            continue;
+        }
+        return finish(conn, parsed, head_len).await;
+    }
+}
+
+/// The next answer head, read from what is buffered and then from the connection.
+async fn read_head(conn: &mut Conn, first: bool) -> Result<(Head, usize), Trip> {
+    loop {
+        if !conn.read.is_empty() {
+            match parse_head(&conn.read)? {
+                Some(parsed) => return Ok(parsed),
+                // Headers count against the same cap as bodies (an error message header can
+                // echo a 128 KiB value).
+                None if conn.read.len() > MAX_ANSWER_BYTES => return Err(Trip::too_large()),
+                None => {}
+            }
+        }
         if fill(conn).await? == 0 {
-            return Err(if conn.read.is_empty() {
+            return Err(if first && conn.read.is_empty() {
                 Trip(Cause::Said(
                     Kind::Closed,
                     "the connection closed with no answer",
@@ -254,32 +283,7 @@ async fn round_trip(
                 Trip::closed()
             });
         }
-        match parse_head(&conn.read)? {
-            Some(parsed) => break parsed,
-            // Headers count against the same cap as bodies (an error message header can echo a
-            // 128 KiB value).
-            None if conn.read.len() > MAX_ANSWER_BYTES => return Err(Trip::too_large()),
-            None => {}
-        }
-    };
-    // Informational answers (100 Continue) are skipped; this client never asks for them.
-    if (100..200).contains(&parsed.status) {
-        conn.read.drain(..head_len);
-        return read_after_interim(conn).await;
     }
-    finish(conn, parsed, head_len).await
-}
-
-async fn read_after_interim(conn: &mut Conn) -> Result<(Reply, bool), Trip> {
-    let (parsed, head_len) = loop {
-        if let Some(p) = parse_head(&conn.read)? {
-            break p;
-        }
-        if fill(conn).await? == 0 {
-            return Err(Trip::closed());
-        }
-    };
-    finish(conn, parsed, head_len).await
 }
 
 async fn finish(conn: &mut Conn, parsed: Head, head_len: usize) -> Result<(Reply, bool), Trip> {
