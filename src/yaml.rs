@@ -43,7 +43,48 @@ pub fn from_str<T: DeserializeOwned>(text: &str, file: &Path) -> Result<T, YamlE
         message: format!("nested deeper than {} levels", depth::MAX_DEPTH),
     })?;
     duplicate_keys(text, file)?;
-    serde_norway::from_str(text).map_err(|e| library_error(&e, file))
+    serde_norway::from_str(text).map_err(|e| {
+        let mut error = library_error(&e, file);
+        if error.position.is_none() && error.message.contains("more than one document") {
+            error.position = second_document(text);
+        }
+        error
+    })
+}
+
+/// Where a second document starts: the `---` that follows content (the library says only
+/// that there is more than one).
+fn second_document(text: &str) -> Option<(usize, usize)> {
+    let mut content = false;
+    for (i, line) in text.lines().enumerate() {
+        let marker = line == "---" || line.starts_with("--- ") || line.starts_with("---\t");
+        if marker && content {
+            return Some((i + 1, 1));
+        }
+        let t = line.trim();
+        if !marker && !t.is_empty() && !t.starts_with('#') && !t.starts_with('%') {
+            content = true;
+        }
+        if line == "..." {
+            content = true;
+        }
+    }
+    None
+}
+
+/// The line of a top-level key (`key:` at the start of a line): where an error found after
+/// reading, about that key as a whole, is placed.
+pub fn top_level_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.lines().enumerate().find_map(|(i, line)| {
+        [key.to_owned(), format!("\"{key}\""), format!("'{key}'")]
+            .iter()
+            .any(|k| {
+                line.strip_prefix(k.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            })
+            .then_some((i + 1, 1))
+    })
 }
 
 /// Refuses a key given twice in one mapping, at the second one.
@@ -71,6 +112,24 @@ impl YamlError {
             file: file.to_path_buf(),
             position: None,
             message: message.into(),
+        }
+    }
+
+    /// An error found after reading: placed at the top-level key its message starts with
+    /// (`thresholds: …`, `users.fresh …`), when the text has that key.
+    pub fn after_reading(file: &Path, text: &str, message: impl Into<String>) -> YamlError {
+        let message = message.into();
+        let key: String = message
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let position = (!key.is_empty())
+            .then(|| top_level_key(text, &key))
+            .flatten();
+        YamlError {
+            file: file.to_path_buf(),
+            position,
+            message,
         }
     }
 }
@@ -189,6 +248,27 @@ pub(crate) use parsed_str;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_document_is_placed_at_its_marker() {
+        assert_eq!(second_document("---\n# c\na: 1\n---\nb: 2\n"), Some((4, 1)));
+        assert_eq!(second_document("a: 1\n...\n--- x\n"), Some((3, 1)));
+        assert_eq!(second_document("a: '---'\n"), None);
+    }
+
+    #[test]
+    fn an_error_after_reading_is_placed_at_its_top_level_key() {
+        let text = "name: x\nmix:\n  a: 1\n\"thresholds\": []\n";
+        let e = YamlError::after_reading(Path::new("s.yaml"), text, "thresholds: `x` names case");
+        assert_eq!(e.position, Some((4, 1)));
+        let e = YamlError::after_reading(Path::new("s.yaml"), text, "mix.a: weight");
+        assert_eq!(e.position, Some((2, 1)));
+        // Nested keys are not top-level keys; a message naming no key has no position.
+        let e = YamlError::after_reading(Path::new("s.yaml"), text, "a: nested");
+        assert_eq!(e.position, None);
+        let e = YamlError::after_reading(Path::new("s.yaml"), text, "the endpoint is needed");
+        assert_eq!(e.position, None);
+    }
 
     #[test]
     fn strips_only_a_trailing_location() {

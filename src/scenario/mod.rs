@@ -50,7 +50,7 @@ pub fn parse(
 ) -> Result<Plan, ScenarioError> {
     let (raw, catalog) = parse_raw(text, path, catalog)?;
     plan::build(raw, path.to_path_buf(), catalog, overrides)
-        .map_err(|message| YamlError::whole(path, message))
+        .map_err(|message| YamlError::after_reading(path, text, message))
 }
 
 /// What `cogbench provision` reads from a scenario: the target, the pool it names and the
@@ -64,7 +64,7 @@ pub fn load_for_signup(
     let text = yaml::read_file(path, "scenario", crate::files::SCENARIO_MAX)?;
     let (raw, _) = parse_raw(&text, path, catalog)?;
     plan::build_signup(raw, path.to_path_buf(), overrides)
-        .map_err(|message| YamlError::whole(path, message))
+        .map_err(|message| YamlError::after_reading(path, &text, message))
 }
 
 fn parse_raw(
