@@ -727,8 +727,8 @@ mod tests {
     fn a_second_far_out_is_kept_but_not_filled_up_to() {
         let a = [point(1, 10, 100), point(u64::MAX - 1, 1, 1)];
         let merged = merge_timeline([(0, &a[..]), (5, &a[..])].into_iter(), true);
-        assert_eq!(merged.len(), 3);
-        assert_eq!(merged[2].second, u64::MAX);
+        assert_eq!(merged.len(), 4);
+        assert_eq!(merged[3].second, u64::MAX);
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
         w.write_record([
             cell(&c.name),
             c.verdict.as_str().to_owned(),
-            cell(&c.confidence),
+            cell(c.confidence),
             cell(&c.oracle),
             c.count.to_string(),
             c.errors.to_string(),
