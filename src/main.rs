@@ -63,6 +63,12 @@ fn main() -> ExitCode {
             output_dir,
         } => cmd_report(&run_dir, &formats, output_dir.as_deref()),
     };
+    // Output that could not be written (a full disk) is a failed command, unless it earned worse.
+    let code = if code == 0 && cogbench::term::output_failed() {
+        EXIT_FAILED
+    } else {
+        code
+    };
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
@@ -547,6 +553,14 @@ fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::p
             return EXIT_BAD_INPUT;
         }
     };
+    // Every format reads it as the typed summary: one that does not fit is bad input.
+    if let Err(e) = <cogbench::report::Summary as serde::Deserialize>::deserialize(&summary) {
+        errln!(
+            "cogbench: error: {}: not a summary cogbench can report: {e}",
+            file.display()
+        );
+        return EXIT_BAD_INPUT;
+    }
     let dir = out.map(std::path::Path::to_path_buf).unwrap_or_else(|| {
         file.parent()
             .unwrap_or(std::path::Path::new("."))

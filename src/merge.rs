@@ -520,6 +520,9 @@ fn merge_case(copies: &[(u64, &CaseSummary)]) -> Result<(CaseSummary, Merged, bo
     Ok((m, h, ran))
 }
 
+/// The most empty seconds a merged timeline gets filled with (an hour between the shards' starts).
+const MAX_FILLED_SECONDS: u64 = 3600;
+
 /// Timelines aligned on the wall clock: each run's points moved by its offset (whole seconds
 /// from the earliest run's start). Counts add; a second's percentiles are the highest of the
 /// runs' values for it. `fill`: every second from 1 gets a point (as a run's overall timeline
@@ -528,7 +531,7 @@ fn merge_timeline<'a>(runs: impl Iterator<Item = (u64, &'a [Point])>, fill: bool
     let mut seconds: BTreeMap<u64, Point> = BTreeMap::new();
     for (offset, points) in runs {
         for p in points {
-            let second = p.second + offset;
+            let second = p.second.saturating_add(offset);
             let m = seconds.entry(second).or_insert(Point {
                 second,
                 requests: 0,
@@ -536,13 +539,18 @@ fn merge_timeline<'a>(runs: impl Iterator<Item = (u64, &'a [Point])>, fill: bool
                 p50_us: 0,
                 p99_us: 0,
             });
-            m.requests += p.requests;
-            m.errors += p.errors;
+            m.requests = m.requests.saturating_add(p.requests);
+            m.errors = m.errors.saturating_add(p.errors);
             m.p50_us = m.p50_us.max(p.p50_us);
             m.p99_us = m.p99_us.max(p.p99_us);
         }
     }
-    if fill && let Some(&last) = seconds.keys().next_back() {
+    // Each run's own timeline has every second already, so the gaps are the runs' start
+    // offsets; seconds far past that (a crafted summary.json) would only cost memory.
+    if fill
+        && let Some(&last) = seconds.keys().next_back()
+        && last <= seconds.len() as u64 + MAX_FILLED_SECONDS
+    {
         for second in 1..=last {
             seconds.entry(second).or_insert(Point {
                 second,
@@ -681,7 +689,7 @@ fn merged_coverage(parts: &[Part], cases: &[CaseSummary]) -> report::Coverage {
         errors_skipped: skipped,
         errors,
         members_total: first.members_total,
-        members_covered: first.members_total - uncovered.len() as u64,
+        members_covered: first.members_total.saturating_sub(uncovered.len() as u64),
         members_uncovered: uncovered,
     }
 }
@@ -713,6 +721,14 @@ mod tests {
         assert_eq!(merged[1].errors, 2);
         let sparse = merge_timeline([(0, &a[..]), (1, &b[..])].into_iter(), false);
         assert_eq!(sparse.len(), 3);
+    }
+
+    #[test]
+    fn a_second_far_out_is_kept_but_not_filled_up_to() {
+        let a = [point(1, 10, 100), point(u64::MAX - 1, 1, 1)];
+        let merged = merge_timeline([(0, &a[..]), (5, &a[..])].into_iter(), true);
+        assert_eq!(merged.len(), 4);
+        assert_eq!(merged[3].second, u64::MAX);
     }
 
     #[test]

@@ -143,6 +143,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         "the reports folder"
     };
     crate::files::check_dir_writable(&report_dir, what).map_err(RunError::Output)?;
+    check_report_files(&report_dir, &plan.reports).map_err(RunError::Output)?;
     let quiet = opts.progress == progress::Mode::Quiet;
     let interrupts = match (&opts.interrupts, opts.handle_signals) {
         (Some(i), _) => i.clone(),
@@ -701,6 +702,21 @@ async fn reachable(endpoint: &str, timeout: std::time::Duration) -> Result<(), S
             format_duration(timeout)
         )),
     }
+}
+
+/// Each report file already in the folder can be replaced (not a folder, say), so that a
+/// whole run's load is not lost to it at the end.
+fn check_report_files(dir: &std::path::Path, formats: &[Format]) -> Result<(), String> {
+    let names = std::iter::once(Format::Json)
+        .chain(formats.iter().copied())
+        .flat_map(Format::files);
+    for name in names {
+        let path = dir.join(name);
+        if path.symlink_metadata().is_ok() {
+            crate::files::check_writable(&path, "report file")?;
+        }
+    }
+    Ok(())
 }
 
 /// summary.json first (the source of truth), then every other format from its content. The

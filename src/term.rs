@@ -11,12 +11,12 @@
 //! cursor, clear the screen or make a line read otherwise than it is.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::cases::answer::{printable, unsafe_char};
 
 /// Writes `text` to stdout, control characters made visible. A closed pipe ends the output
-/// quietly; any other failure is said on stderr (once per write: there is nothing better to
-/// do with it).
+/// quietly; any other failure is said on stderr once, and the command then exits 1.
 pub fn out(text: &str) {
     write_out(&printable(text));
 }
@@ -33,12 +33,25 @@ pub fn out_raw(text: &str) {
     write_out(text);
 }
 
+/// Set when stdout failed for a reason other than a closed pipe: said once, then the output
+/// stops and the command exits 1 (`output_failed`).
+static OUTPUT_FAILED: AtomicBool = AtomicBool::new(false);
+
+/// Whether stdout could not be written (a full disk, not a reader that went away).
+pub fn output_failed() -> bool {
+    OUTPUT_FAILED.load(Ordering::Relaxed)
+}
+
 fn write_out(text: &str) {
+    if output_failed() {
+        return;
+    }
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
         && e.kind() != std::io::ErrorKind::BrokenPipe
+        && !OUTPUT_FAILED.swap(true, Ordering::Relaxed)
     {
         err(&format!("cogbench: error: writing the output: {e}\n"));
     }

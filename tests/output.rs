@@ -496,3 +496,107 @@ fn the_emulator_help_lists_every_fault_the_parser_takes() {
     }
     assert!(Faults::parse(["nosuchfault=0.1"]).is_err());
 }
+
+/// A summary.json that does not fit the schema is bad input for every report format alike
+/// (html and csv said exit 1, "writing the report").
+#[test]
+fn a_summary_off_the_schema_is_bad_input_for_every_report_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut summary = crate::support::read_json(&repo("fixtures/reports/failing-summary.json"));
+    summary["totals"]["requests"] = serde_json::json!(-1);
+    let file = dir.path().join("summary.json");
+    std::fs::write(&file, summary.to_string()).unwrap();
+    for format in ["json", "csv", "junit", "hlog", "html", "markdown"] {
+        let o = Command::new(bin())
+            .args(["report", dir.path().to_str().unwrap(), "--format", format])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{format}: {err}");
+        assert!(err.contains(&file.display().to_string()), "{format}: {err}");
+    }
+}
+
+/// A case name with escape sequences (a crafted summary.json) is written visibly in the CSV
+/// files, not raw for a terminal or spreadsheet to act on.
+#[test]
+fn csv_cells_carry_no_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut summary = crate::support::read_json(&repo("fixtures/reports/failing-summary.json"));
+    for (i, case) in summary["cases"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
+        case["name"] = serde_json::json!(format!("evil\u{1b}[2J\u{202e}\r\n{i}"));
+    }
+    std::fs::write(dir.path().join("summary.json"), summary.to_string()).unwrap();
+    let o = Command::new(bin())
+        .args(["report", dir.path().to_str().unwrap(), "--format", "csv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for name in ["latency.csv", "timeline.csv"] {
+        let text = std::fs::read_to_string(dir.path().join(name)).unwrap();
+        assert!(text.contains("evil\\u{1b}[2J\\u{202e}"), "{name}: {text}");
+        assert!(
+            !text.chars().any(|c| c == '\u{1b}' || c == '\u{202e}'),
+            "{name}: {text}"
+        );
+    }
+}
+
+/// Output that cannot be written (a full disk) is said once and fails the command; a reader
+/// that went away stays quiet (see above).
+#[test]
+fn output_to_a_full_disk_is_said_once_and_exits_1() {
+    let Ok(full) = std::fs::File::create("/dev/full") else {
+        return;
+    };
+    let o = Command::new(bin())
+        .arg("cases")
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert_eq!(err.matches("writing the output").count(), 1, "{err}");
+}
+
+/// A report file the run would write that is a folder is found before the load, not after it.
+#[test]
+fn a_report_file_that_is_a_folder_is_refused_before_the_run() {
+    for name in ["summary.json", "latency.csv"] {
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = dir.path().join("s.yaml");
+        std::fs::write(
+            &scenario,
+            "name: s\nphases: [{name: p, vus: 1, iterations: 1}]\nmix: {valid-code: 1}\nreports: [json, csv]\n",
+        )
+        .unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir_all(out.join(name)).unwrap();
+        let o = Command::new(bin())
+            .arg("run")
+            .arg(&scenario)
+            .arg("--output-dir")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.contains(&out.join(name).display().to_string()),
+            "{name}: {err}"
+        );
+        assert!(!err.contains("provisioning"), "{name}: {err}");
+        let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+        assert_eq!(left.len(), 1, "{name}: {left:?}");
+    }
+}

@@ -301,3 +301,46 @@ fn bad_shards_are_bad_input() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+/// A summary.json whose `shard` no `--shard` could have written: merge sized and indexed its
+/// tally of the shards by it (a panic, or gigabytes for a large count); every reader refuses it.
+#[test]
+fn a_summary_with_an_impossible_shard_is_bad_input_for_every_reader() {
+    let mut summary = read_json(&repo("fixtures/reports/failing-summary.json"));
+    let dir = tempfile::tempdir().unwrap();
+    let good = repo("fixtures/reports/failing-summary.json");
+    let merged = dir.path().join("m");
+    for (i, shard) in [(5, 2), (1, 0), (0, 3), (1, 1001)].into_iter().enumerate() {
+        summary["shard"] = serde_json::json!({"index": shard.0, "count": shard.1});
+        let run = dir.path().join(format!("run{i}"));
+        std::fs::create_dir_all(&run).unwrap();
+        let file = run.join("summary.json");
+        std::fs::write(&file, summary.to_string()).unwrap();
+        let commands: [Vec<&std::ffi::OsStr>; 3] = [
+            vec![
+                "merge".as_ref(),
+                run.as_ref(),
+                "--output-dir".as_ref(),
+                merged.as_os_str(),
+            ],
+            vec![
+                "report".as_ref(),
+                run.as_ref(),
+                "--format".as_ref(),
+                "html".as_ref(),
+            ],
+            vec!["compare".as_ref(), good.as_ref(), run.as_ref()],
+        ];
+        for args in commands {
+            let o = Command::new(bin()).args(&args).output().unwrap();
+            let t = text(&o);
+            assert_eq!(o.status.code(), Some(2), "{shard:?} {args:?}: {t}");
+            assert!(
+                t.contains(&file.display().to_string()),
+                "{shard:?} {args:?}: {t}"
+            );
+            assert!(t.contains("shard"), "{shard:?} {args:?}: {t}");
+            assert!(!t.contains("panicked"), "{shard:?} {args:?}: {t}");
+        }
+    }
+}

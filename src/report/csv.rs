@@ -31,6 +31,12 @@ pub const HEADER: [&str; 17] = [
 
 pub const TIMELINE_HEADER: [&str; 6] = ["case", "second", "count", "errors", "p50_us", "p99_us"];
 
+/// A text cell with control and bidirectional characters written visibly (`\u{1b}`): a
+/// spreadsheet or `cat` shows the file, and a crafted case name must not act on either.
+fn cell(text: &str) -> String {
+    crate::term::inline(text)
+}
+
 pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
     let v = typed(summary)?;
     let mut w = ::csv::Writer::from_writer(Vec::new());
@@ -38,10 +44,10 @@ pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
     for c in &v.cases {
         let l = &c.latency_us;
         w.write_record([
-            c.name.clone(),
+            cell(&c.name),
             c.verdict.as_str().to_owned(),
-            c.confidence.to_owned(),
-            c.oracle.clone(),
+            cell(c.confidence),
+            cell(&c.oracle),
             c.count.to_string(),
             c.errors.to_string(),
             c.judged.to_string(),
@@ -54,7 +60,7 @@ pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
             format!("{:.1}", l.mean),
             c.service_time_us.p50.to_string(),
             c.service_time_us.p99.to_string(),
-            c.skip_reason.clone().unwrap_or_default(),
+            cell(c.skip_reason.as_deref().unwrap_or_default()),
         ])?;
     }
     w.into_inner()
@@ -68,7 +74,7 @@ pub fn render_timeline(summary: &Value) -> std::io::Result<Vec<u8>> {
     for c in &v.cases {
         for p in &c.timeline {
             w.write_record([
-                c.name.clone(),
+                cell(&c.name),
                 p.second.to_string(),
                 p.requests.to_string(),
                 p.errors.to_string(),

@@ -63,6 +63,18 @@ impl Format {
             })
     }
 
+    /// The files this format writes under fixed names (hlog writes one per case).
+    pub fn files(self) -> &'static [&'static str] {
+        match self {
+            Format::Json => &["summary.json"],
+            Format::Csv => &["latency.csv", "timeline.csv"],
+            Format::Junit => &["junit.xml"],
+            Format::Hlog => &[],
+            Format::Html => &[super::html::FILE],
+            Format::Markdown => &["summary.md"],
+        }
+    }
+
     pub fn exporter(self) -> &'static dyn Exporter {
         match self {
             Format::Json => &super::json::JsonExporter,
@@ -117,7 +129,25 @@ pub fn read_summary(path: &Path) -> Result<(PathBuf, Value), String> {
         ));
     }
     check_histograms(&value).map_err(|e| format!("{}: {e}", file.display()))?;
+    check_shard(&value).map_err(|e| format!("{}: {e}", file.display()))?;
     Ok((file, value))
+}
+
+/// `shard`, where there is one, is a part `--shard` could have run: merge sizes its tally of
+/// the shards by `count` and indexes it by `index`.
+fn check_shard(summary: &Value) -> Result<(), String> {
+    use crate::scenario::shard::MAX_SHARDS;
+    let shard = match summary.get("shard") {
+        None | Some(Value::Null) => return Ok(()),
+        Some(s) => s,
+    };
+    let number = |key: &str| shard.get(key).and_then(Value::as_u64);
+    match (number("index"), number("count")) {
+        (Some(i), Some(n)) if 1 <= i && i <= n && n <= u64::from(MAX_SHARDS) => Ok(()),
+        _ => Err(format!(
+            "`shard` is {shard}; expected {{\"index\": I, \"count\": N}} with 1 ≤ I ≤ N ≤ {MAX_SHARDS}"
+        )),
+    }
 }
 
 /// Every encoded histogram decodes, so each command that reads the file (compare, merge,
