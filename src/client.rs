@@ -98,7 +98,11 @@ pub fn build(settings: &ClientSettings) -> Result<reqwest::Client, BuildError> {
     if !settings.verify_tls {
         builder = builder.tls_danger_accept_invalid_certs(true);
     }
+    // A 3xx is the target's answer, judged like any other: following it would re-send the
+    // request (the code in its body) to wherever the target points, as the AWS CLI never
+    // does for this POST.
     Ok(builder
+        .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .pool_max_idle_per_host(settings.pool_size)
         .tcp_nodelay(true)

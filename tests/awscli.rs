@@ -915,3 +915,189 @@ async fn tls_with_a_self_signed_certificate() {
         assert!(err(&o).contains("--ca-bundle"), "{}", err(&o));
     }
 }
+
+/// Answers with what it was sent: as an error message, or (2xx) as JSON members and as text.
+struct EchoBack {
+    status: u16,
+    json: bool,
+}
+
+impl wiremock::Respond for EchoBack {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let sent = String::from_utf8_lossy(&request.body).into_owned();
+        let parsed: Value = serde_json::from_str(&sent).unwrap_or(Value::Null);
+        let body = match (self.status, self.json) {
+            (200..=299, true) => json!({
+                "Echo": sent,
+                "Parsed": parsed,
+                "Code": parsed["ConfirmationCode"].as_str().and_then(|c| c.parse::<u64>().ok()),
+            })
+            .to_string(),
+            (200..=299, false) => format!("not json: {sent}"),
+            _ => json!({"__type": "CodeMismatchException", "message": format!("you sent {sent}")})
+                .to_string(),
+        };
+        ResponseTemplate::new(self.status)
+            .insert_header("content-type", "application/x-amz-json-1.1")
+            .insert_header("x-amzn-RequestId", "2f3a7c1e-0000-4000-8000-000000000001")
+            .set_body_string(body)
+    }
+}
+
+async fn echo_server(status: u16, json: bool) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(EchoBack { status, json })
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_a_target_echoes_are_masked_in_every_output() {
+    let secret = "SUPERSECRETVALUE";
+    let hash = cogbench::protocol::secret_hash(secret, "u", "abc");
+    let base = [
+        "--client-id",
+        "abc",
+        "--username",
+        "u",
+        "--confirmation-code",
+        "987654",
+        "--client-secret",
+        secret,
+    ];
+    let assert_masked = |o: &Output, what: &str| {
+        let all = format!("{}{}", out(o), err(o));
+        for hidden in ["987654", secret, hash.as_str()] {
+            assert!(!all.contains(hidden), "{what}: {hidden} leaked:\n{all}");
+        }
+        // The JSON escape of the hash's `/` and `+` too.
+        assert!(!all.contains(&hash.replace('/', "\\/")), "{what}:\n{all}");
+    };
+
+    // The hostile tester's repro: an error message quoting the request.
+    let server = echo_server(400, true).await;
+    let uri = server.uri();
+    let args = [&base[..], &["--endpoint-url", &uri, "--verdict", "--debug"]].concat();
+    let o = cli(&args, &[]).await;
+    assert!(err(&o).contains("(CodeMismatchException)"), "{}", err(&o));
+    assert!(
+        err(&o).contains("\"ConfirmationCode\":\"***\""),
+        "{}",
+        err(&o)
+    );
+    assert!(err(&o).contains("verdict:"), "{}", err(&o));
+    assert_masked(&o, "error line");
+
+    // A 2xx echoing it, in every output format and through queries.
+    let server = echo_server(200, true).await;
+    let uri = server.uri();
+    for extra in [
+        &["--output", "json"][..],
+        &["--output", "text"],
+        &["--output", "table"],
+        &["--query", "Echo"],
+        &["--query", "Parsed.ConfirmationCode"],
+        &["--query", "[Parsed.SecretHash, Code]"],
+        &["--query", "join('', [Echo, Parsed.ConfirmationCode])"],
+        &["--query", "keys(Parsed)", "--verdict", "--debug"],
+    ] {
+        let args = [&base[..], extra, &["--endpoint-url", &uri]].concat();
+        let o = cli(&args, &[]).await;
+        // 1: the verdict fails an answer with members ConfirmSignUp has not.
+        let expected = if extra.contains(&"--verdict") { 1 } else { 0 };
+        assert_eq!(code(&o), expected, "{extra:?}: {}", err(&o));
+        assert_masked(&o, &format!("{extra:?}"));
+    }
+    let o = cli(
+        &[&base[..], &["--output", "json", "--endpoint-url", &uri]].concat(),
+        &[],
+    )
+    .await;
+    assert!(
+        out(&o).contains("\"ConfirmationCode\": \"***\""),
+        "{}",
+        out(&o)
+    );
+
+    // A 2xx that is not JSON: the parse error quotes the body.
+    let server = echo_server(200, false).await;
+    let uri = server.uri();
+    let o = cli(&[&base[..], &["--endpoint-url", &uri]].concat(), &[]).await;
+    assert_eq!(code(&o), 255, "{}", err(&o));
+    assert_masked(&o, "unparsable answer");
+
+    // A code too short to mask in free text is masked where it stands quoted.
+    let server = echo_server(400, true).await;
+    let uri = server.uri();
+    let o = cli(
+        &[
+            "--client-id",
+            "abc",
+            "--username",
+            "u",
+            "--confirmation-code",
+            "12",
+            "--endpoint-url",
+            &uri,
+            "--debug",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 254, "{}", err(&o));
+    assert!(!err(&o).contains("\"12\""), "{}", err(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_is_an_answer_not_followed() {
+    let elsewhere = mock(200, "{}").await;
+    let redirecting = MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("location", format!("{}/", elsewhere.uri())),
+        )
+        .mount(&redirecting)
+        .await;
+    let o = cli(&with(&["--verdict"], &redirecting.uri()), &[]).await;
+    assert!(
+        elsewhere
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "the request was re-sent to the redirect's target"
+    );
+    assert_eq!(bodies(&redirecting).await.len(), 1);
+    assert!(err(&o).contains("An error occurred (307)"), "{}", err(&o));
+    assert!(!err(&o).contains("verdict: pass"), "{}", err(&o));
+    assert_ne!(code(&o), 0, "{}", err(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deeply_nested_query_is_a_bad_query_not_a_stack_overflow() {
+    let server = mock(200, "{}").await;
+    for query in ["[".repeat(20_000), format!("{}a", "!".repeat(30_000))] {
+        let o = cli(&with(&["--query", &query], &server.uri()), &[]).await;
+        assert_eq!(code(&o), 252, "{}", err(&o));
+        assert!(err(&o).contains("nested too deeply"), "{}", err(&o));
+    }
+    assert!(
+        bodies(&server).await.is_empty(),
+        "a bad query sends nothing"
+    );
+
+    let o = std::process::Command::new(bin())
+        .args([
+            "run",
+            "scenarios/smoke.yaml",
+            "--query",
+            &"[".repeat(100_000),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("nested too deeply"), "{}", err(&o));
+}

@@ -200,18 +200,22 @@ fn env(name: &str) -> Option<String> {
 }
 
 /// Prints the (queried) output to stdout.
+/// Secrets the target echoes are masked before the query sees the value and again in what it
+/// returns (a query can join pieces).
 fn print_output(
     value: &Value,
     query: Option<&Query>,
+    secrets: &send::Secrets,
     format: Format,
     color: bool,
 ) -> Result<(), Failure> {
+    let value = secrets.mask_value(value);
     let shown = match query {
-        Some(q) => q.search(value).map_err(|e| Failure {
+        Some(q) => secrets.mask_value(&q.search(&value).map_err(|e| Failure {
             code: EXIT_GENERAL,
-            message: format!("--query: {e}"),
-        })?,
-        None => value.clone(),
+            message: secrets.mask(&format!("--query: {e}")),
+        })?),
+        None => value,
     };
     match format {
         Format::Json => crate::term::out_json(&output::render(format, &shown, OPERATION, color)),
@@ -309,12 +313,14 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
         let hash = protocol::secret_hash(secret, user, client);
         request.insert("SecretHash".into(), Value::String(hash));
     }
-    model::validate(&request)
-        .map_err(|m| usage(m.replace(secret_or_none(&client_secret), "***")))?;
+    // Every line printed from here on is masked: a target may echo what it was sent.
+    let secrets = send::Secrets::of(&request, client_secret.as_deref());
+    model::validate(&request).map_err(|m| usage(secrets.mask(&m)))?;
     if args.generate_cli_skeleton == Some(Skeleton::Output) {
         print_output(
             &model::output_skeleton(),
             query.as_ref(),
+            &secrets,
             format,
             colors.stdout,
         )?;
@@ -322,7 +328,6 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
     }
 
     let target = send::Target::resolve(&args)?;
-    let secrets = send::Secrets::of(&request, client_secret.as_deref());
     let exchange = target.send(&request, &secrets, args.debug).await?;
     let answer = match &exchange {
         Ok(a) => a,
@@ -340,11 +345,11 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
     let mut code = if (200..300).contains(&answer.status) {
         match answer.output() {
             Ok(value) => {
-                print_output(&value, query.as_ref(), format, colors.stdout)?;
+                print_output(&value, query.as_ref(), &secrets, format, colors.stdout)?;
                 EXIT_OK
             }
             Err(e) => {
-                crate::errln!("\n{e}");
+                crate::errln!("\n{}", secrets.mask(&e));
                 EXIT_GENERAL
             }
         }
@@ -352,25 +357,17 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
         // The AWS CLI's line, but on one line whatever the message holds.
         crate::errln!(
             "\n{}",
-            crate::term::inline(&secrets.mask_secret(&answer.error_line(OPERATION)))
+            crate::term::inline(&secrets.mask(&answer.error_line(OPERATION)))
         );
         EXIT_SERVICE_ERROR
     };
     if args.verdict {
         let v = verdict::judge_answer(&request, &answer.as_judged());
         let text = verdict::render(&v, answer.elapsed.as_secs_f64() * 1000.0, colors.stderr);
-        crate::term::err_raw(&secrets.mask_secret(&text));
+        crate::term::err_raw(&secrets.mask(&text));
         if !v.passed() {
             code = EXIT_VERDICT_FAILED;
         }
     }
     Ok(code)
-}
-
-fn secret_or_none(secret: &Option<String>) -> &str {
-    // A pattern that cannot occur in a message when there is no secret.
-    secret
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .unwrap_or("\u{0}")
 }

@@ -23,7 +23,12 @@ pub struct Secrets {
 
 impl Secrets {
     pub fn of(request: &Map<String, Value>, client_secret: Option<&str>) -> Secrets {
-        let s = |name: &str| request.get(name).and_then(Value::as_str).map(str::to_owned);
+        // A number sent as the code is still the code (botocore's type error shows it).
+        let s = |name: &str| match request.get(name) {
+            Some(Value::String(v)) => Some(v.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
         Secrets {
             code: s("ConfirmationCode"),
             hash: s("SecretHash"),
@@ -31,26 +36,63 @@ impl Secrets {
         }
     }
 
-    /// Masks the client secret (never printed, whatever the server echoes).
-    pub fn mask_secret(&self, text: &str) -> String {
-        match self.client_secret.as_deref().filter(|s| !s.is_empty()) {
-            Some(s) => text.replace(s, "***"),
-            None => text.to_owned(),
-        }
-    }
-
-    /// Masks the client secret, the code and the SecretHash. A code or hash shorter than 4
-    /// characters is masked only where it is a member value (see [`redacted_body`]), not in
-    /// free text, where it would mask unrelated digits.
+    /// Masks the client secret, the code and the SecretHash, as they are and as JSON escapes
+    /// them (an echo inside a JSON string). A code or hash shorter than 4 characters is
+    /// masked only where it stands quoted (a member value), not in free text, where it would
+    /// mask unrelated digits.
     pub fn mask(&self, text: &str) -> String {
-        let mut out = self.mask_secret(text);
+        let mut out = text.to_owned();
+        if let Some(secret) = self.client_secret.as_deref().filter(|s| !s.is_empty()) {
+            out = mask_everywhere(&out, secret);
+        }
         for v in [&self.code, &self.hash].into_iter().flatten() {
             if v.chars().count() >= 4 {
-                out = out.replace(v.as_str(), "***");
+                out = mask_everywhere(&out, v);
+            } else if !v.is_empty() {
+                out = out
+                    .replace(&format!("\"{v}\""), "\"***\"")
+                    .replace(&format!("\\\"{v}\\\""), "\\\"***\\\"");
             }
         }
         out
     }
+
+    /// The value with every string, member name and number holding a secret masked.
+    pub fn mask_value(&self, value: &Value) -> Value {
+        match value {
+            Value::String(s) => Value::String(self.mask(s)),
+            Value::Number(n) => {
+                let shown = n.to_string();
+                if self.mask(&format!("\"{shown}\"")) == format!("\"{shown}\"") {
+                    value.clone()
+                } else {
+                    Value::String("***".into())
+                }
+            }
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.mask_value(v)).collect()),
+            Value::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (self.mask(k), self.mask_value(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+/// `text` with `secret` masked as written, as a JSON string escapes it, and with `/` escaped
+/// as some JSON writers do (a SecretHash is base64).
+fn mask_everywhere(text: &str, secret: &str) -> String {
+    let json = Value::String(secret.to_owned()).to_string();
+    let json = &json[1..json.len() - 1];
+    let mut out = text.replace(secret, "***");
+    for form in [json.to_owned(), json.replace('/', "\\/")] {
+        if form != secret {
+            out = out.replace(&form, "***");
+        }
+    }
+    out
 }
 
 /// The request body with ConfirmationCode and SecretHash shown as `***`.
@@ -459,6 +501,21 @@ mod tests {
     }
 
     #[test]
+    fn masking_hides_escaped_echoes_and_short_codes_where_quoted() {
+        let mut request = Map::new();
+        request.insert("ConfirmationCode".into(), Value::String("12".into()));
+        request.insert("SecretHash".into(), Value::String("a/b+cd==".into()));
+        let s = Secrets::of(&request, None);
+        let echoed = serde_json::to_string(&Value::Object(request)).unwrap();
+        let once = s.mask(&echoed);
+        assert!(!once.contains("12") && !once.contains("a/b"), "{once}");
+        let twice = s.mask(&serde_json::to_string(&echoed).unwrap());
+        assert!(!twice.contains("12") && !twice.contains("a/b"), "{twice}");
+        assert_eq!(s.mask(r#"{"h":"a\/b+cd=="}"#), r#"{"h":"***"}"#);
+        assert_eq!(s.mask("room 12 and 1234"), "room 12 and 1234");
+    }
+
+    #[test]
     fn masking_hides_the_three_secrets() {
         let mut request = Map::new();
         request.insert("ConfirmationCode".into(), Value::String("123456".into()));
@@ -467,6 +524,10 @@ mod tests {
         assert_eq!(
             s.mask("code 123456 hash aGFzaA== secret topsecret"),
             "code *** hash *** secret ***"
+        );
+        assert_eq!(
+            s.mask_value(&serde_json::json!({"Echo": ["x123456", 123456], "topsecret": 7})),
+            serde_json::json!({"Echo": ["x***", "***"], "***": 7})
         );
         let body = redacted_body(&request, &s);
         assert!(
