@@ -78,8 +78,7 @@ pub fn open_limited(path: &Path, limit: u64, what: &str) -> Result<std::fs::File
             path.display()
         ));
     }
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let file = open_waiting(path, PIPE_WAIT)?;
     if let Ok(meta) = file.metadata()
         && meta.is_file()
         && meta.len() > limit
@@ -87,6 +86,36 @@ pub fn open_limited(path: &Path, limit: u64, what: &str) -> Result<std::fs::File
         return Err(too_large(path, limit, what));
     }
     Ok(file)
+}
+
+/// How long a named pipe may take to get a writer: open() waits for one, and a pipe nobody
+/// writes to would hold the command for ever.
+pub const PIPE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Opens `path`; a named pipe with no writer within `wait` is refused (the open goes on in a
+/// thread the process leaves behind). A pipe that has its writer (`<(generate)`) opens at once.
+fn open_waiting(path: &Path, wait: std::time::Duration) -> Result<std::fs::File, String> {
+    let cannot = |e: std::io::Error| format!("{}: cannot read: {e}", path.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo()) {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let owned = path.to_path_buf();
+            std::thread::spawn(move || {
+                let _ = tx.send(std::fs::File::open(owned));
+            });
+            return match rx.recv_timeout(wait) {
+                Ok(opened) => opened.map_err(cannot),
+                Err(_) => Err(format!(
+                    "{}: a named pipe that nothing wrote to within {} s",
+                    path.display(),
+                    wait.as_secs_f64()
+                )),
+            };
+        }
+    }
+    std::fs::File::open(path).map_err(cannot)
 }
 
 /// A reader for files read as a stream (a users CSV): it fails past `total` bytes or on a
@@ -278,6 +307,35 @@ mod tests {
         let e = check_dir_writable(Path::new("/proc/forbidden"), "--output-dir").unwrap_err();
         assert!(e.contains("/proc/forbidden"), "{e}");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_with_no_writer_is_refused_in_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("p.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here
+        }
+        let wait = std::time::Duration::from_millis(200);
+        let e = open_waiting(&fifo, wait).unwrap_err();
+        assert!(
+            e.contains("p.yaml: a named pipe that nothing wrote to"),
+            "{e}"
+        );
+        // With a writer, it opens and reads.
+        let writer = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::write(fifo, "name: x\n"))
+        };
+        let mut text = String::new();
+        open_waiting(&fifo, std::time::Duration::from_secs(10))
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        writer.join().unwrap().unwrap();
+        assert_eq!(text, "name: x\n");
     }
 
     #[test]
