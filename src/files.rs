@@ -324,7 +324,11 @@ mod tests {
             e.contains("p.yaml: a named pipe that nothing wrote to"),
             "{e}"
         );
-        // With a writer, it opens and reads.
+        // With a writer, it opens and reads. A pipe of its own: the refused open above still
+        // waits in its thread, and would take the writer's data.
+        let fifo = dir.path().join("q.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()));
         let writer = {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::write(fifo, "name: x\n"))
