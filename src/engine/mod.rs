@@ -977,14 +977,21 @@ async fn exchange(
     request: reqwest::RequestBuilder,
     reached: &AtomicBool,
 ) -> Result<Reply, Failure> {
+    // Written once: a store on every answer would bounce the flag's cache line between the
+    // cores sending requests.
+    let mark = || {
+        if !reached.load(Ordering::Relaxed) {
+            reached.store(true, Ordering::Relaxed);
+        }
+    };
     let classify = |e: reqwest::Error| {
         if !e.is_connect() {
-            reached.store(true, Ordering::Relaxed);
+            mark();
         }
         Failure::from(transport::Cause::Client(e))
     };
     let mut response = request.send().await.map_err(classify)?;
-    reached.store(true, Ordering::Relaxed);
+    mark();
     let header = |name: &str| {
         response
             .headers()
