@@ -9,36 +9,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::support::{bin, read_json, repo};
-
-/// `cogbench emulator --port 0` as a child process, so that what a run leaves in it can be
-/// asked after the run's process has ended; killed when dropped.
-struct Emulator {
-    child: Child,
-    endpoint: String,
-}
+use crate::support::{Emulator, bin, read_json, repo};
 
 impl Emulator {
-    fn start(extra: &[&str]) -> Emulator {
-        let mut child = Command::new(bin())
-            .args(["emulator", "--port", "0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the emulator starts");
-        let mut lines = BufReader::new(child.stderr.take().expect("piped stderr")).lines();
-        let first = lines.next().expect("a first line").expect("readable");
-        std::thread::spawn(move || lines.for_each(drop));
-        let endpoint = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in `{first}`"))
-            .to_owned();
-        Emulator { child, endpoint }
-    }
-
     /// The answer's status and body to one JSON call.
     fn call(&self, op: &str, body: &str) -> (u16, String) {
         let addr = self.endpoint.trim_start_matches("http://");
@@ -74,13 +47,6 @@ impl Emulator {
             400 if answer.contains("ResourceNotFoundException") => false,
             _ => panic!("DeleteUserPool {id}: {answer}"),
         }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

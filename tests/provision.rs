@@ -2,52 +2,13 @@
 //! binary, against `cogbench emulator` running as a child process: the pool and its clients
 //! are made with plain HTTP calls, as a team's own tooling would make them.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, SystemTime};
 
 use serde_json::{Value, json};
 
-use crate::support::{bin, call_ok as call, read_json};
-
-/// `cogbench emulator --port 0` as a child; killed when dropped.
-struct Emulator {
-    child: Child,
-    endpoint: String,
-}
-
-impl Emulator {
-    fn start() -> Emulator {
-        let mut child = Command::new(bin())
-            .args(["emulator", "--port", "0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the emulator starts");
-        let mut lines = BufReader::new(child.stderr.take().expect("piped stderr")).lines();
-        let first = lines
-            .next()
-            .expect("the emulator says where it listens")
-            .expect("readable stderr");
-        // Whatever else it says is read and dropped, so it never blocks on a full pipe.
-        std::thread::spawn(move || lines.for_each(drop));
-        let endpoint = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in `{first}`"))
-            .to_owned();
-        Emulator { child, endpoint }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::support::{Emulator, bin, call_ok as call, read_json};
 
 /// A pool made the way a team's tooling would make it, and one app client of it.
 async fn pool_and_client(endpoint: &str, pool: Value, secret: bool) -> (String, String, String) {
@@ -131,7 +92,7 @@ fn verdicts(summary: &Value) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn provision_then_run_on_a_running_emulator() {
-    let emulator = Emulator::start();
+    let emulator = Emulator::start(&[]);
     let ep = &emulator.endpoint;
     let (pool, client, _) = pool_and_client(
         ep,
@@ -269,7 +230,7 @@ async fn emulator_code(endpoint: &str, pool: &str, username: &str) -> String {
 
 #[tokio::test]
 async fn a_client_with_a_secret_signs_up_with_secret_hash_and_the_secret_is_never_printed() {
-    let emulator = Emulator::start();
+    let emulator = Emulator::start(&[]);
     let ep = &emulator.endpoint;
     let (pool, client, secret) =
         pool_and_client(ep, json!({"PoolName": "secret-pool"}), true).await;
@@ -348,7 +309,7 @@ async fn a_client_with_a_secret_signs_up_with_secret_hash_and_the_secret_is_neve
 
 #[tokio::test]
 async fn create_pool_prints_ids_that_a_scenario_then_names() {
-    let emulator = Emulator::start();
+    let emulator = Emulator::start(&[]);
     let ep = &emulator.endpoint;
     let dir = tempfile::tempdir().unwrap();
     let scenario = |existing: &str| {
@@ -449,7 +410,7 @@ async fn create_pool_prints_ids_that_a_scenario_then_names() {
 
 #[tokio::test]
 async fn without_a_code_source_the_code_column_stays_empty() {
-    let emulator = Emulator::start();
+    let emulator = Emulator::start(&[]);
     let ep = &emulator.endpoint;
     let (pool, client, _) = pool_and_client(ep, json!({"PoolName": "mailed"}), false).await;
     let dir = tempfile::tempdir().unwrap();

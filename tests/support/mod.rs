@@ -115,3 +115,40 @@ pub async fn faulty(spec: &str) -> cogbench::emulator::RunningEmulator {
     .await
     .expect("the emulator starts")
 }
+
+/// `cogbench emulator --port 0` as a child process, so that what a run leaves in it can be
+/// asked after the run's process has ended; killed when dropped.
+pub struct Emulator {
+    pub child: std::process::Child,
+    pub endpoint: String,
+}
+
+impl Emulator {
+    pub fn start(extra: &[&str]) -> Emulator {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(bin())
+            .args(["emulator", "--port", "0"])
+            .args(extra)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the emulator starts");
+        let mut lines = std::io::BufReader::new(child.stderr.take().expect("piped stderr")).lines();
+        let first = lines.next().expect("a first line").expect("readable");
+        std::thread::spawn(move || lines.for_each(drop));
+        let endpoint = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in `{first}`"))
+            .to_owned();
+        Emulator { child, endpoint }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
