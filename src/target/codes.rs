@@ -51,19 +51,14 @@ pub async fn read(
         }
         CodeSource::Command { command } => {
             let command = render(command, pool_id, username, shell_quote);
-            let out = tokio::process::Command::new("sh")
-                .arg("-c")
-                .arg(&command)
-                .output()
-                .await
-                .map_err(|e| failed("codes command", format!("could not run it: {e}")))?;
-            let code = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-            if out.status.success() && !code.is_empty() {
+            let (status, stdout) = run_bounded(&command).await?;
+            let code = String::from_utf8_lossy(&stdout).trim().to_owned();
+            if status.success() && !code.is_empty() {
                 Ok(code)
             } else {
                 Err(failed(
                     "codes command",
-                    format!("exited {} with no code on its output", out.status),
+                    format!("exited {status} with no code on its output"),
                 ))
             }
         }
@@ -135,6 +130,47 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// Most a codes command may print: a code is a few characters, and a command that prints
+/// without end (`yes`) must not fill memory.
+const COMMAND_OUTPUT_MAX: u64 = 64 << 10;
+
+/// Runs a codes command, reading at most [`COMMAND_OUTPUT_MAX`] of its output; past that it
+/// is killed and refused.
+async fn run_bounded(command: &str) -> Result<(std::process::ExitStatus, Vec<u8>), ApiError> {
+    use tokio::io::AsyncReadExt;
+    let mut child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| failed("codes command", format!("could not run it: {e}")))?;
+    let mut stdout = Vec::new();
+    if let Some(out) = child.stdout.take() {
+        out.take(COMMAND_OUTPUT_MAX + 1)
+            .read_to_end(&mut stdout)
+            .await
+            .map_err(|e| failed("codes command", format!("could not read its output: {e}")))?;
+    }
+    if stdout.len() as u64 > COMMAND_OUTPUT_MAX {
+        let _ = child.kill().await;
+        return Err(failed(
+            "codes command",
+            format!(
+                "printed more than {}, not a code",
+                crate::files::size(COMMAND_OUTPUT_MAX)
+            ),
+        ));
+    }
+    let status = child
+        .wait()
+        .await
+        .map_err(|e| failed("codes command", format!("could not wait for it: {e}")))?;
+    Ok((status, stdout))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +226,22 @@ mod tests {
             command: "false {username}".into(),
         };
         assert!(read(&source, &api, "p", "bob").await.is_err());
+    }
+
+    /// A command that prints without end used to be read whole, filling memory.
+    #[tokio::test]
+    async fn a_command_that_prints_without_end_is_cut_off() {
+        let api = Api::new(
+            crate::client::build(&Default::default()).unwrap(),
+            "http://127.0.0.1:9",
+        );
+        let source = CodeSource::Command {
+            command: "yes {username}".into(),
+        };
+        let e = read(&source, &api, "p", "bob")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("printed more than 64 KiB"), "{e}");
     }
 }
