@@ -59,7 +59,7 @@ pub enum Command {
             long,
             value_name = "SPEC",
             value_delimiter = ',',
-            long_help = crate::emulator::faults::help()
+            long_help = crate::faults::help()
         )]
         faults: Vec<String>,
     },

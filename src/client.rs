@@ -114,18 +114,18 @@ pub fn build(settings: &ClientSettings) -> Result<reqwest::Client, BuildError> {
 #[derive(Debug)]
 pub enum BodyError {
     Transport(reqwest::Error),
-    /// The target sent more than [`crate::engine::MAX_ANSWER_BYTES`]: the read stopped there.
+    /// The target sent more than [`MAX_ANSWER_BYTES`]: the read stopped there.
     TooLarge,
 }
 
 impl std::fmt::Display for BodyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            BodyError::Transport(e) => write!(f, "{}", crate::engine::describe_transport_error(e)),
+            BodyError::Transport(e) => write!(f, "{}", describe_transport_error(e)),
             BodyError::TooLarge => write!(
                 f,
                 "body too large: the answer's body passed {} bytes and was cut off",
-                crate::engine::MAX_ANSWER_BYTES
+                MAX_ANSWER_BYTES
             ),
         }
     }
@@ -136,10 +136,33 @@ impl std::fmt::Display for BodyError {
 pub async fn read_body(response: &mut reqwest::Response) -> Result<Vec<u8>, BodyError> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
-        if body.len() + chunk.len() > crate::engine::MAX_ANSWER_BYTES {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
             return Err(BodyError::TooLarge);
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
+}
+
+/// Answers larger than this are cut off and counted as transport errors: no ConfirmSignUp
+/// answer comes near it, and an unbounded read would let a target exhaust memory.
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+
+/// What a load request cut off at [`MAX_ANSWER_BYTES`] says.
+pub const TOO_LARGE: &str = "the answer passed 1048576 bytes (1 MiB) and was cut off";
+
+/// A one-line reason for a failed exchange, from the innermost cause.
+pub fn describe_transport_error(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "transport error"
+    };
+    format!("{kind}: {cause}")
 }

@@ -131,7 +131,7 @@ pub fn merge(
         totals.unaccounted += p.summary.totals.unaccounted;
     }
 
-    let mut users: BTreeMap<String, crate::engine::users::Usage> = BTreeMap::new();
+    let mut users: BTreeMap<String, crate::users::Usage> = BTreeMap::new();
     for p in &parts {
         for (k, u) in &p.summary.users {
             let e = users.entry(k.clone()).or_default();

@@ -8,7 +8,6 @@ use std::time::SystemTime;
 use serde_json::json;
 
 use crate::cases::{Capability, Check};
-use crate::engine::users::UserPools;
 use crate::engine::{Compiled, Engine, PhaseOutcome};
 use crate::gate::{self, Merged};
 use crate::interrupt::Interrupts;
@@ -18,6 +17,7 @@ use crate::report::export::Format;
 use crate::report::{self, CaseSummary, Conformance, Summary, Totals, Verdict};
 use crate::scenario::{Load, Plan, Stop, phase_starts, units::format_duration};
 use crate::target::{Api, Target, credentials, provision};
+use crate::users::UserPools;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {

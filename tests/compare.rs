@@ -3,7 +3,8 @@
 
 use std::process::Command;
 
-use cogbench::emulator::{self, EmulatorConfig, faults::Faults};
+use cogbench::emulator::{self, EmulatorConfig};
+use cogbench::faults::Faults;
 
 use crate::support::{bin, plan_from_str, run_quiet};
 

@@ -470,7 +470,7 @@ async fn an_endless_answer_body_is_cut_off_at_the_cap_outside_the_load_client_to
 
 #[test]
 fn the_emulator_help_lists_every_fault_the_parser_takes() {
-    use cogbench::emulator::faults::{Faults, TABLE};
+    use cogbench::faults::{Faults, TABLE};
     let out = Command::new(bin())
         .args(["emulator", "--help"])
         .output()

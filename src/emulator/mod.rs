@@ -29,8 +29,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use crate::faults::{Fault, FaultSpecError, Faults, Stall};
 use faults::FaultState;
-pub use faults::{Fault, FaultSpecError, Faults, Stall};
 use state::Shared;
 
 /// Settings of one emulator instance.

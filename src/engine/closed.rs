@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{Engine, PhaseOutcome, Stripe};
+use super::{Engine, PhaseOutcome};
 use crate::scenario::{Stage, Stop};
+use crate::schedule::{Stripe, vus_at, wanted_from};
 
 pub(super) async fn run(
     engine: &Arc<Engine>,
@@ -89,51 +90,6 @@ fn outcome(name: &str, starts: u64, start: Instant) -> PhaseOutcome {
     }
 }
 
-/// Virtual users wanted `t` into a ramp: linear within each stage, rounded down (as k6 does).
-pub fn vus_at(start_vus: u32, stages: &[Stage], t: Duration) -> u32 {
-    let mut from = f64::from(start_vus);
-    let mut at = Duration::ZERO;
-    for s in stages {
-        if t < at + s.duration {
-            let f = (t - at).as_secs_f64() / s.duration.as_secs_f64();
-            return (from + (s.target - from) * f).floor() as u32;
-        }
-        at += s.duration;
-        from = s.target;
-    }
-    0
-}
-
-/// The first moment at or after `now` when virtual user `i` (counting from 0) is wanted,
-/// or `None` when the ramp never wants it again.
-pub fn wanted_from(start_vus: u32, stages: &[Stage], i: u32, now: Duration) -> Option<Duration> {
-    let need = f64::from(i) + 1.0;
-    let mut from = f64::from(start_vus);
-    let mut at = Duration::ZERO;
-    for s in stages {
-        let end = at + s.duration;
-        if end > now {
-            // Within [at, end) the count moves linearly from `from` to `target`.
-            let t = if from >= need {
-                Some(at)
-            } else if s.target > from && s.target >= need {
-                Some(at + s.duration.mul_f64((need - from) / (s.target - from)))
-            } else {
-                None
-            };
-            if let Some(t) = t.map(|t| t.max(now))
-                && t < end
-                && vus_at(start_vus, stages, t) > i
-            {
-                return Some(t);
-            }
-        }
-        at = end;
-        from = s.target;
-    }
-    None
-}
-
 pub(super) async fn run_ramping(
     engine: &Arc<Engine>,
     name: &str,
@@ -190,47 +146,4 @@ pub(super) async fn run_ramping(
     }
     join_unless_abandoned(engine, &mut set).await;
     outcome(name, next.load(Ordering::Relaxed), start)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn stage(target: f64, secs: u64) -> Stage {
-        Stage {
-            target,
-            duration: Duration::from_secs(secs),
-        }
-    }
-
-    #[test]
-    fn ramps_follow_the_stages() {
-        let stages = [stage(10.0, 10), stage(10.0, 5), stage(0.0, 10)];
-        let at = |s: f64| vus_at(0, &stages, Duration::from_secs_f64(s));
-        assert_eq!(at(0.0), 0);
-        assert_eq!(at(5.0), 5);
-        assert_eq!(at(9.99), 9);
-        assert_eq!(at(12.0), 10);
-        assert_eq!(at(20.0), 5);
-        assert_eq!(at(25.0), 0);
-    }
-
-    #[test]
-    fn a_user_waits_for_the_moment_the_ramp_wants_it() {
-        let stages = [stage(10.0, 10), stage(10.0, 5), stage(0.0, 10)];
-        let secs = |d: Option<Duration>| d.map(|d| d.as_secs_f64());
-        // User 4 (the fifth) is wanted once the ramp reaches 5, at 5 s.
-        assert_eq!(secs(wanted_from(0, &stages, 4, Duration::ZERO)), Some(5.0));
-        // At 12 s all ten are wanted.
-        assert_eq!(
-            secs(wanted_from(0, &stages, 9, Duration::from_secs(12))),
-            Some(12.0)
-        );
-        // On the way down, user 9 is never wanted again.
-        assert_eq!(wanted_from(0, &stages, 9, Duration::from_secs(16)), None);
-        // A user above every stage is never wanted.
-        assert_eq!(wanted_from(0, &stages, 10, Duration::ZERO), None);
-        // From a start of 3 users, user 2 is wanted at once.
-        assert_eq!(secs(wanted_from(3, &stages, 2, Duration::ZERO)), Some(0.0));
-    }
 }

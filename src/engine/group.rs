@@ -9,12 +9,12 @@ use std::time::Instant;
 
 use futures_util::future::join_all;
 
-use super::users::Lease;
 use super::{Compiled, Engine};
 use crate::cases::answer::{Pattern, PatternKind};
 use crate::cases::judge::redact;
 use crate::cases::{Check, Class, Difference, Repeat, UserView};
 use crate::metrics::Record;
+use crate::users::Lease;
 
 pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat: Repeat) {
     let c = &engine.cases[case];

@@ -17,7 +17,8 @@ use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
 use super::transport::{Cause, Kind};
-use super::{Failure, MAX_ANSWER_BYTES, Reply, TOO_LARGE};
+use super::{Failure, Reply};
+use crate::client::{MAX_ANSWER_BYTES, TOO_LARGE};
 
 /// Where requests go, split once from the endpoint URL.
 #[derive(Debug, Clone)]

@@ -8,7 +8,6 @@ mod http1;
 pub mod mix;
 mod open;
 pub mod transport;
-pub mod users;
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -25,51 +24,14 @@ use crate::cases::{
     Case, ClientKind, ClientView, Difference, Expect, Repeat, RequestTemplate, UserKind, UserView,
     Whom,
 };
+use crate::client::{MAX_ANSWER_BYTES, TOO_LARGE};
 use crate::metrics::{Percentiles, Record, Recorder};
 use crate::oracle::RecordedCase;
 use crate::protocol::{self, Operation};
 use crate::scenario::{Load, Phase};
+use crate::schedule::{Schedule, Stripe};
 use crate::target::{Api, provision::Clients};
-use users::{Lease, UserPools};
-
-/// The part of a whole phase this process runs (`--shard`): the requests (open model) or
-/// virtual users (ramping) of index `offset`, `offset + step`, …, with its first request at
-/// `first_seq` in the mix's sequence.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Stripe {
-    pub offset: u64,
-    pub step: u64,
-    pub first_seq: u64,
-}
-
-impl Stripe {
-    pub const WHOLE: Stripe = Stripe {
-        offset: 0,
-        step: 1,
-        first_seq: 0,
-    };
-
-    /// How many of `n` things (indices 0..n) are this stripe's.
-    pub fn count(self, n: u64) -> u64 {
-        if n > self.offset {
-            (n - self.offset - 1) / self.step + 1
-        } else {
-            0
-        }
-    }
-}
-
-/// Requests an open-model phase schedules.
-pub fn open_total(start_rate: f64, stages: &[crate::scenario::Stage]) -> u64 {
-    open::Schedule::new(start_rate, stages).total()
-}
-
-/// Answers larger than this are cut off and counted as transport errors: no ConfirmSignUp
-/// answer comes near it, and an unbounded read would let a target exhaust memory.
-pub const MAX_ANSWER_BYTES: usize = 1 << 20;
-
-/// What a load request cut off at [`MAX_ANSWER_BYTES`] says.
-const TOO_LARGE: &str = "the answer passed 1048576 bytes (1 MiB) and was cut off";
+use crate::users::{self, Lease, UserPools};
 
 /// A case ready to send: request template, headers and expectation.
 pub struct Compiled {
@@ -445,8 +407,8 @@ impl Engine {
                 let (schedule, stripe) = match whole {
                     Load::Open {
                         start_rate, stages, ..
-                    } => (open::Schedule::new(*start_rate, stages), stripe),
-                    _ => (open::Schedule::new(*start_rate, stages), Stripe::WHOLE),
+                    } => (Schedule::new(*start_rate, stages), stripe),
+                    _ => (Schedule::new(*start_rate, stages), Stripe::WHOLE),
                 };
                 open::run(self, &phase.name, planned, schedule, stripe, *max_in_flight).await
             }
@@ -1021,20 +983,4 @@ async fn exchange(
         error_message,
         body,
     })
-}
-
-/// A one-line reason for a failed exchange, from the innermost cause.
-pub fn describe_transport_error(e: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "transport error"
-    };
-    format!("{kind}: {cause}")
 }

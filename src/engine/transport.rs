@@ -20,7 +20,7 @@ pub enum Kind {
     Closed,
     /// The bytes that came are not an HTTP answer.
     Malformed,
-    /// The answer passed [`super::MAX_ANSWER_BYTES`] and was cut off.
+    /// The answer passed [`crate::client::MAX_ANSWER_BYTES`] and was cut off.
     TooLarge,
     Other,
 }
@@ -267,6 +267,6 @@ mod tests {
 
     #[test]
     fn the_cut_off_message_names_the_cap() {
-        assert!(super::super::TOO_LARGE.contains(&super::super::MAX_ANSWER_BYTES.to_string()));
+        assert!(crate::client::TOO_LARGE.contains(&crate::client::MAX_ANSWER_BYTES.to_string()));
     }
 }

@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
 use crate::cases::{Check, Class, Difference};
 use crate::engine::PhaseOutcome;
-use crate::engine::users::Usage;
 use crate::metrics::{Percentiles, Point};
+use crate::users::Usage;
 
 pub use time::{compact_utc, parse_rfc3339, rfc3339_utc, rfc3339_utc_millis};
 

@@ -395,7 +395,7 @@ impl TryFrom<RawTarget> for TargetDef {
             }
         };
         if let Some(spec) = &r.faults {
-            crate::emulator::Faults::parse([spec.as_str()]).map_err(|e| format!("faults: {e}"))?;
+            crate::faults::Faults::parse([spec.as_str()]).map_err(|e| format!("faults: {e}"))?;
             if !matches!(r.kind, Some(TargetKind::Embedded) | None) || r.endpoint.is_some() {
                 return Err("`faults` switches faults on in the embedded emulator; a running one takes `cogbench emulator --faults`".into());
             }

@@ -16,13 +16,7 @@ pub enum Stop {
     Rounds(u64),
 }
 
-/// A stretch of a ramp: the value (requests per second, or virtual users) moves linearly to
-/// `target` over `duration`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Stage {
-    pub target: f64,
-    pub duration: Duration,
-}
+pub use crate::schedule::Stage;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Load {

@@ -929,7 +929,7 @@ pub fn phase_starts(phase: &Phase, cycle: u64) -> Option<u64> {
         | Load::RampingVus { .. } => None,
         Load::Open {
             start_rate, stages, ..
-        } => Some(super::super::engine::open_total(*start_rate, stages)),
+        } => Some(crate::schedule::open_total(*start_rate, stages)),
     }
 }
 

@@ -104,7 +104,7 @@ impl Shard {
                 stages,
                 max_in_flight,
             } => {
-                let whole = crate::engine::open_total(*start_rate, stages);
+                let whole = crate::schedule::open_total(*start_rate, stages);
                 (
                     Load::Open {
                         start_rate: start_rate / n,
@@ -200,7 +200,7 @@ impl PhaseShard {
                 start_rate, stages, ..
             } => Some(
                 self.shard
-                    .share(crate::engine::open_total(*start_rate, stages)),
+                    .share(crate::schedule::open_total(*start_rate, stages)),
             ),
             _ => None,
         }
@@ -315,7 +315,7 @@ mod tests {
             ],
             max_in_flight: 100,
         };
-        let whole = crate::engine::open_total(
+        let whole = crate::schedule::open_total(
             10.0,
             match &load {
                 Load::Open { stages, .. } => stages,

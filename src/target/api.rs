@@ -253,7 +253,7 @@ impl Api {
         ApiError::Transport {
             endpoint: self.endpoint.clone(),
             what: what.to_owned(),
-            detail: crate::engine::describe_transport_error(e),
+            detail: crate::client::describe_transport_error(e),
         }
     }
 }

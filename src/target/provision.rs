@@ -9,9 +9,9 @@ use serde_json::json;
 use super::api::{Api, ApiError};
 use super::codes;
 use crate::cases::{ClientView, PoolVariant, Slot};
-use crate::engine::users::{PoolsBuilder, Tenant, UserRecord};
 use crate::protocol::Operation;
 use crate::scenario::{Attribute, Plan, PoolPlan, UserExistenceErrors};
+use crate::users::{PoolsBuilder, Tenant, UserRecord};
 
 /// Concurrent provisioning calls: enough to hide loopback latency, few enough to stay
 /// inside a real pool's request-rate quotas when pointed at one.
