@@ -4,6 +4,8 @@ use serde::Serialize;
 
 use super::answer::State;
 use super::catalog::{BodyShape, Expect, PostCheck, Whom};
+use super::exchange::long_excerpt;
+pub use super::exchange::{Answer, excerpt};
 use crate::protocol;
 
 /// How a request ended, for counting. Conformance is judged separately.
@@ -63,18 +65,6 @@ impl Class {
     }
 }
 
-/// An HTTP answer as received.
-#[derive(Debug, Clone, Copy)]
-pub struct Answer<'a> {
-    pub status: u16,
-    pub content_type: Option<&'a str>,
-    pub request_id: Option<&'a str>,
-    pub error_type_header: Option<&'a str>,
-    /// Whether an `x-amzn-ErrorMessage` header came (its text repeats the body's).
-    pub error_message_header: bool,
-    pub body: &'a [u8],
-}
-
 /// What part of a case's verdict a difference belongs to. Each is judged on its own, so a
 /// header that differs never hides what the body and the state say.
 #[derive(
@@ -129,8 +119,6 @@ impl Judgement {
         self.differences.is_empty()
     }
 }
-
-const EXCERPT: usize = 240;
 
 /// The body parsed as JSON, when it is JSON.
 pub fn parse_body(body: &[u8]) -> Option<serde_json::Value> {
@@ -445,30 +433,6 @@ fn check_shape(
         BodyShape::Any => true,
     };
     if ok { Ok(()) } else { Err(long_excerpt(body)) }
-}
-
-/// Cut before normalising: long enough that what follows the report's excerpt never moves.
-const LONG_EXCERPT: usize = 4096;
-
-fn long_excerpt(body: &[u8]) -> String {
-    excerpt_to(body, LONG_EXCERPT)
-}
-
-/// A printable, bounded piece of an answer for a report.
-pub fn excerpt(body: &[u8]) -> String {
-    excerpt_to(body, EXCERPT)
-}
-
-fn excerpt_to(body: &[u8], limit: usize) -> String {
-    if body.is_empty() {
-        return "(empty)".into();
-    }
-    let text = String::from_utf8_lossy(body);
-    let mut s: String = text.chars().take(limit).collect();
-    if text.chars().nth(limit).is_some() {
-        s.push('…');
-    }
-    s
 }
 
 /// Masks values that must not reach a report (codes, secrets, secret hashes).

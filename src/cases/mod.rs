@@ -3,6 +3,7 @@
 pub mod answer;
 mod catalog;
 pub mod errors;
+mod exchange;
 pub mod judge;
 mod kinds;
 mod members;

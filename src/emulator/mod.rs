@@ -12,6 +12,7 @@ mod common;
 mod confirm;
 pub mod faults;
 mod ids;
+mod instance;
 mod pools;
 mod server;
 mod state;
@@ -31,6 +32,7 @@ use tokio::task::JoinHandle;
 
 pub use crate::faults::{Fault, FaultSpecError, Faults, Stall};
 use faults::FaultState;
+pub use instance::Emulator;
 use state::Shared;
 
 /// Settings of one emulator instance.
@@ -57,14 +59,6 @@ impl Default for EmulatorConfig {
             faults: None,
         }
     }
-}
-
-/// One emulator's state; cheap to clone (an `Arc`).
-#[derive(Clone)]
-pub struct Emulator {
-    shared: Arc<Shared>,
-    /// `None` unless some fault is active: the request path checks only this `Option`.
-    faults: Option<Arc<FaultState>>,
 }
 
 impl Emulator {

@@ -16,9 +16,10 @@ use axum::response::Response;
 use axum::routing::any;
 use bytes::Bytes;
 
+use super::instance::Emulator;
 use super::state::Shared;
 use super::wire::{self, ApiError, error_response, json_ok, plain_json, text};
-use super::{Emulator, confirm, pools, users};
+use super::{confirm, pools, users};
 use crate::protocol::{HEADER_TARGET, Operation};
 
 /// Largest request body read. Far above any modelled input except pathological

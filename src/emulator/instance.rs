@@ -1,0 +1,15 @@
+//! The emulator handle, apart from its constructor (emulator/mod.rs) so that the server, which
+//! serves it, and the module that builds it do not import each other.
+
+use std::sync::Arc;
+
+use super::faults::FaultState;
+use super::state::Shared;
+
+/// One emulator's state; cheap to clone (an `Arc`).
+#[derive(Clone)]
+pub struct Emulator {
+    pub(super) shared: Arc<Shared>,
+    /// `None` unless some fault is active: the request path checks only this `Option`.
+    pub(super) faults: Option<Arc<FaultState>>,
+}
