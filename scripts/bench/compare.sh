@@ -20,7 +20,9 @@
 #        sections use the first),
 #        COGBENCH (target/release/cogbench, built with `cargo build --release` only when unset),
 #        OHA (.peers/oha/bin/oha, else oha on PATH), WRK_THREADS (nproc, at most N),
-#        KEEP (a folder: keep every run's raw output there instead of a temp folder).
+#        KEEP (a folder: keep every run's raw output there instead of a temp folder),
+#        BASELINE (another cogbench binary, e.g. a build of the previous commit: the peers table
+#        then runs it too, interleaved with the others, and gives cogbench's req/s over its).
 # Exits 0 when it ran, even when a tool was missing (its rows say so).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -164,22 +166,24 @@ print(json.dumps({
 PY
 }
 
-run_cogbench() { # CONNS RUN
-  local n=$1 run=$2 prefix="$work/cogbench-c$1-r$2"
-  if [[ -n "$cogbench_missing" ]]; then record_unavailable cogbench "$n" "$cogbench_missing"; return; fi
-  if ! timed "$prefix" "$COGBENCH" bench --endpoint-url "${url%/}" --case raw \
+run_cogbench() { # CONNS RUN [TOOL BINARY]
+  local n=$1 run=$2 tool=${3:-cogbench} bin=${4:-$COGBENCH}
+  local prefix="$work/$tool-c$1-r$2"
+  if [[ -n "$cogbench_missing" ]]; then record_unavailable "$tool" "$n" "$cogbench_missing"; return; fi
+  if [[ ! -x "$bin" ]]; then record_unavailable "$tool" "$n" "$tool: no executable at $bin"; return; fi
+  if ! timed "$prefix" "$bin" bench --endpoint-url "${url%/}" --case raw \
     --connections "$n" --duration "$duration" --output-dir "$prefix.dir" --progress quiet \
     || [[ ! -f "$prefix.dir/summary.json" ]]; then
-    record_unavailable cogbench "$n" "cogbench bench failed: $(tail -1 "$prefix.err")"; return
+    record_unavailable "$tool" "$n" "$tool bench failed: $(tail -1 "$prefix.err")"; return
   fi
-  python3 - "$prefix" "$n" "$run" >>"$results" <<'PY'
+  python3 - "$prefix" "$n" "$run" "$tool" >>"$results" <<'PY'
 import json, sys
-prefix, n, run = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+prefix, n, run, tool = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 t = json.load(open(prefix + ".dir/summary.json"))["totals"]
 user, system = map(float, open(prefix + ".cpu").read().split()[-2:])
 rps = t["requests_per_second"]
 print(json.dumps({
-    "tool": "cogbench", "connections": n, "run": run,
+    "tool": tool, "connections": n, "run": run,
     "requests": t["requests"], "rps": rps,
     "p50_ms": t["latency_us"]["p50"] / 1000, "p99_ms": t["latency_us"]["p99"] / 1000,
     "cpu_s": user + system, "errors": t.get("errors", 0),
@@ -227,12 +231,15 @@ peer_table() {
       log "c=$n run $run/$runs: wrk"; run_wrk "$n" "$run"
       log "c=$n run $run/$runs: oha"; run_oha "$n" "$run"
       log "c=$n run $run/$runs: cogbench"; run_cogbench "$n" "$run"
+      if [[ -n "${BASELINE:-}" ]]; then
+        log "c=$n run $run/$runs: baseline"; run_cogbench "$n" "$run" baseline "$BASELINE"
+      fi
     done
   done
   python3 - "$results" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-order = ["wrk", "oha", "cogbench"]
+order = ["wrk", "oha", "cogbench", "baseline"]
 conns = sorted({r["connections"] for r in rows})
 
 def med(vals):
@@ -252,7 +259,7 @@ for r in rows:
 def fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
-head = f"{'tool':<9} {'conns':>5} {'runs':>4} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>10} {'errors':>6} {'vs wrk':>7} {'vs oha':>7}"
+head = f"{'tool':<9} {'conns':>5} {'runs':>4} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>10} {'errors':>6} {'vs wrk':>7} {'vs oha':>7} {'vs base':>7}"
 print(head)
 print("-" * len(head))
 for n in conns:
@@ -273,13 +280,13 @@ for n in conns:
         ratio = lambda peer: (fmt(medrps[tool] / medrps[peer], ".2f") + "x") if tool == "cogbench" and medrps.get(peer) else "-"
         print(f"{tool:<9} {n:>5} {len(rs):>4} {medrps[tool]:>10,.0f} {fmt(med([r['p50_ms'] for r in rs]), '.3f'):>8} "
               f"{fmt(med([r['p99_ms'] for r in rs]), '.3f'):>8} {fmt(med(cpu), '.2f'):>10} "
-              f"{sum(r['errors'] for r in rs):>6} {ratio('wrk'):>7} {ratio('oha'):>7}")
+              f"{sum(r['errors'] for r in rs):>6} {ratio('wrk'):>7} {ratio('oha'):>7} {ratio('baseline'):>7}")
         if a["unavailable"]:
             print(f"{'':<9} {'':>5}       (some runs failed: {a['unavailable']})")
 print()
 print("Medians over the runs. req/s: completed responses per second of the run; CPU us/req: the")
 print("client process's user + system CPU time per completed response; errors: all runs, added up;")
-print("vs wrk / vs oha: cogbench's median req/s over the peer's.")
+print("vs wrk / vs oha / vs base: cogbench's median req/s over the peer's (base: BASELINE, when set).")
 PY
 }
 
