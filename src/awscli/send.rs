@@ -358,13 +358,7 @@ impl Target {
             }
         };
         let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let header = |name: &str| crate::client::header(&response, name);
         let content_type = header("content-type");
         let request_id = header(protocol::HEADER_REQUEST_ID);
         let error_type_header = header(protocol::HEADER_ERROR_TYPE);
