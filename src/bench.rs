@@ -42,50 +42,76 @@ pub fn catalog() -> Catalog {
     catalog
 }
 
-/// The scenario the flags describe, as YAML (shown by `--print-scenario`).
-pub fn scenario_text(args: &BenchArgs) -> String {
-    let mut yaml = String::from("name: bench\n");
-    match (&args.endpoint_url, args.case.as_str()) {
-        (None, _) => {}
-        // raw needs nothing of the target but an answer: no provisioning, no code source.
-        (Some(url), "raw") => {
-            yaml += &format!(
-                "target: {{kind: endpoint, endpoint: \"{url}\", codes: {{none: true}}, admin_reads: false}}\n"
-            )
-        }
-        (Some(url), _) => yaml += &format!("target: {{endpoint: \"{url}\"}}\n"),
-    }
-    yaml += &format!(
-        "http: {{connections: {}, version: \"{}\"}}\n",
-        args.connections, args.http_version
-    );
-    // A benchmark repeats one case: reusable users serve it as often as asked.
-    yaml += "users: {reuse_limit: 1000000}\njudge: {postconditions: 0}\n";
-    let duration = &args.duration;
-    match args.rate {
-        None => {
-            yaml += &format!(
-                "phases: [{{executor: constant-vus, vus: {}, duration: {duration}}}]\n",
-                args.connections
-            )
-        }
-        Some(rate) => {
-            yaml += &format!(
-                "phases: [{{executor: constant-arrival-rate, rate: {rate}, duration: {duration}, max_in_flight: {}}}]\n",
-                args.max_in_flight.unwrap_or(args.connections.max(1) * 16)
-            )
-        }
-    }
-    yaml += &format!("mix: {{{}: 1}}\n", args.case);
-    yaml
+/// The one-case scenario bench's flags describe.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The flag's, else the environment's; `None`: the embedded emulator.
+    pub endpoint: Option<String>,
+    pub case: String,
+    pub connections: usize,
+    pub duration: String,
+    pub rate: Option<f64>,
+    pub max_in_flight: Option<usize>,
+    pub http_version: String,
 }
 
-pub fn plan(args: &BenchArgs, overrides: &Overrides) -> Result<Plan, scenario::ScenarioError> {
-    let text = scenario_text(args);
-    scenario::parse(
-        &text,
-        Path::new("<cogbench bench>"),
-        Arc::new(catalog()),
-        overrides,
-    )
+impl Spec {
+    pub fn of(args: &BenchArgs, endpoint: Option<String>) -> Spec {
+        Spec {
+            endpoint,
+            case: args.case.clone(),
+            connections: args.connections,
+            duration: args.duration.clone(),
+            rate: args.rate,
+            max_in_flight: args.max_in_flight,
+            http_version: args.http_version.clone(),
+        }
+    }
+
+    /// The scenario as YAML (shown by `--print-scenario`).
+    pub fn scenario_text(&self) -> String {
+        let mut yaml = String::from("name: bench\n");
+        match (&self.endpoint, self.case.as_str()) {
+            (None, _) => {}
+            // raw needs nothing of the target but an answer: no provisioning, no code source.
+            (Some(url), "raw") => {
+                yaml += &format!(
+                    "target: {{kind: endpoint, endpoint: \"{url}\", codes: {{none: true}}, admin_reads: false}}\n"
+                )
+            }
+            (Some(url), _) => yaml += &format!("target: {{endpoint: \"{url}\"}}\n"),
+        }
+        yaml += &format!(
+            "http: {{connections: {}, version: \"{}\"}}\n",
+            self.connections, self.http_version
+        );
+        // A benchmark repeats one case: reusable users serve it as often as asked.
+        yaml += "users: {reuse_limit: 1000000}\njudge: {postconditions: 0}\n";
+        let duration = &self.duration;
+        match self.rate {
+            None => {
+                yaml += &format!(
+                    "phases: [{{executor: constant-vus, vus: {}, duration: {duration}}}]\n",
+                    self.connections
+                )
+            }
+            Some(rate) => {
+                yaml += &format!(
+                    "phases: [{{executor: constant-arrival-rate, rate: {rate}, duration: {duration}, max_in_flight: {}}}]\n",
+                    self.max_in_flight.unwrap_or(self.connections.max(1) * 16)
+                )
+            }
+        }
+        yaml += &format!("mix: {{{}: 1}}\n", self.case);
+        yaml
+    }
+
+    pub fn plan(&self, overrides: &Overrides) -> Result<Plan, scenario::ScenarioError> {
+        scenario::parse(
+            &self.scenario_text(),
+            Path::new("<cogbench bench>"),
+            Arc::new(catalog()),
+            overrides,
+        )
+    }
 }

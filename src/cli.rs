@@ -97,12 +97,8 @@ pub enum Command {
 #[derive(Debug, clap::Args)]
 pub struct RunCommon {
     pub file: PathBuf,
-    /// Send to a running emulator at URL instead of starting one in-process.
-    #[arg(long, value_name = "URL")]
-    pub endpoint_url: Option<String>,
-    /// The kind of target at --endpoint-url: emulator, cognito-local, moto or endpoint.
-    #[arg(long, value_name = "KIND")]
-    pub target_kind: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// cognito-local's working folder (its .cognito/db/ holds the codes).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<String>,
@@ -112,12 +108,8 @@ pub struct RunCommon {
     /// Write the reports here instead of reports/<scenario>/<timestamp>/.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-    /// Seconds to wait for a connection.
-    #[arg(long, value_name = "SECONDS")]
-    pub cli_connect_timeout: Option<f64>,
-    /// Seconds to wait for a whole answer.
-    #[arg(long, value_name = "SECONDS")]
-    pub cli_read_timeout: Option<f64>,
+    #[command(flatten)]
+    pub timeouts: TimeoutArgs,
     /// Live display: a bar on a terminal, plain lines in logs, or nothing.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
@@ -147,6 +139,28 @@ pub struct RunCommon {
     pub verbose: bool,
     #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+/// Where the target is, over the scenario's `target:`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TargetArgs {
+    /// Send to a running emulator at URL instead of starting one in-process.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// The kind of target at --endpoint-url: emulator, cognito-local, moto or endpoint.
+    #[arg(long, value_name = "KIND")]
+    pub target_kind: Option<String>,
+}
+
+/// The AWS CLI's timeouts, over the scenario's `http:`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TimeoutArgs {
+    /// Seconds to wait for a connection.
+    #[arg(long, value_name = "SECONDS")]
+    pub cli_connect_timeout: Option<f64>,
+    /// Seconds to wait for a whole answer.
+    #[arg(long, value_name = "SECONDS")]
+    pub cli_read_timeout: Option<f64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -236,7 +250,7 @@ pub struct MergeArgs {
 }
 
 /// The AWS CLI's global options, as `run` understands them.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 #[command(next_help_heading = "Global options (as the AWS CLI's)")]
 pub struct GlobalArgs {
     /// Print the plan (secrets as ***) before anything is sent, and each case's first answer
@@ -273,6 +287,9 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(mut_arg("endpoint_url", |a| a.help(
+    "The running target that holds the pool (also AWS_ENDPOINT_URL); overrides the scenario's target.endpoint"
+)))]
 pub struct ProvisionArgs {
     /// The scenario: its pool.existing receives the users, its users.username and
     /// users.email name them (with a fresh {run}), its target says where codes come from.
@@ -284,13 +301,8 @@ pub struct ProvisionArgs {
     /// The CSV to write (replaced atomically); default: the scenario's users.from_csv.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// The running target that holds the pool (also AWS_ENDPOINT_URL); overrides the
-    /// scenario's target.endpoint.
-    #[arg(long, value_name = "URL")]
-    pub endpoint_url: Option<String>,
-    /// The kind of target at --endpoint-url: emulator, cognito-local, moto or endpoint.
-    #[arg(long, value_name = "KIND")]
-    pub target_kind: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// cognito-local's working folder (its .cognito/db/ holds the codes).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<String>,
@@ -324,13 +336,17 @@ pub struct CompareArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(
+    mut_arg("endpoint_url", |a| a.help(
+        "The server to measure (default: the embedded emulator, in-process)"
+    )),
+    mut_arg("target_kind", |a| a.help(
+        "The kind of target at --endpoint-url (emulator, cognito-local, moto or endpoint)"
+    ))
+)]
 pub struct BenchArgs {
-    /// The server to measure (default: the embedded emulator, in-process).
-    #[arg(long, value_name = "URL")]
-    pub endpoint_url: Option<String>,
-    /// The kind of target at --endpoint-url (emulator, cognito-local, moto or endpoint).
-    #[arg(long, value_name = "KIND")]
-    pub target_kind: Option<String>,
+    #[command(flatten)]
+    pub target: TargetArgs,
     /// A catalog case, or `raw`: a fixed ConfirmSignUp request judged only on the transport
     /// and the HTTP status (200), which any server (nginx included) can answer.
     #[arg(long, default_value = "unknown-user", value_name = "NAME|raw")]
@@ -353,12 +369,8 @@ pub struct BenchArgs {
     /// Write the reports here instead of reports/bench/<timestamp>/.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
-    /// Seconds to wait for a connection.
-    #[arg(long, value_name = "SECONDS")]
-    pub cli_connect_timeout: Option<f64>,
-    /// Seconds to wait for a whole answer.
-    #[arg(long, value_name = "SECONDS")]
-    pub cli_read_timeout: Option<f64>,
+    #[command(flatten)]
+    pub timeouts: TimeoutArgs,
     /// Print the scenario these flags make and exit.
     #[arg(long)]
     pub print_scenario: bool,
@@ -410,6 +422,24 @@ impl From<ProgressArg> for crate::progress::Mode {
             ProgressArg::Auto => crate::progress::Mode::Auto,
             ProgressArg::Plain => crate::progress::Mode::Plain,
             ProgressArg::Quiet => crate::progress::Mode::Quiet,
+        }
+    }
+}
+
+/// Parses the whole command line. A bad `confirm-sign-up` command line exits 252 as the AWS
+/// CLI's usage errors do; every other subcommand keeps clap's exit code.
+pub fn parse() -> Cli {
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let ours = std::env::args_os()
+                .nth(1)
+                .is_some_and(|a| a == "confirm-sign-up");
+            if ours && e.use_stderr() {
+                let _ = e.print();
+                std::process::exit(crate::awscli::EXIT_USAGE);
+            }
+            e.exit()
         }
     }
 }

@@ -131,6 +131,15 @@ impl std::fmt::Display for BodyError {
     }
 }
 
+/// A response header's value, when it is there and text.
+pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 /// An answer's body, read up to the load client's cap: a target streaming an endless body
 /// would otherwise grow a set-up call, an admin read or confirm-sign-up to gigabytes.
 pub async fn read_body(response: &mut reqwest::Response) -> Result<Vec<u8>, BodyError> {

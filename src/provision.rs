@@ -11,7 +11,6 @@ use std::time::{Duration, SystemTime};
 use serde_json::json;
 
 use crate::cases::ClientView;
-use crate::gate::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_TARGET};
 use crate::protocol::Operation;
 use crate::scenario::existing::format_time;
 use crate::scenario::{self, CodeSource, Overrides, SignUpPlan};
@@ -76,17 +75,6 @@ pub enum Error {
     /// Exit 130: Ctrl-C or SIGTERM before the list was written.
     #[error("{0}")]
     Interrupted(String),
-}
-
-impl Error {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            Error::BadInput(_) => EXIT_BAD_INPUT,
-            Error::Target(_) => EXIT_TARGET,
-            Error::Write(_) => EXIT_FAILED,
-            Error::Interrupted(_) => crate::gate::EXIT_INTERRUPTED,
-        }
-    }
 }
 
 /// A fresh run id: names users apart from those of earlier runs.

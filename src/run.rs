@@ -110,16 +110,6 @@ pub enum RunError {
     Credentials(#[from] crate::target::CredentialsLoadError),
 }
 
-impl RunError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            RunError::Target(_) | RunError::Credentials(_) => gate::EXIT_TARGET,
-            RunError::Reports { .. } | RunError::Snapshot { .. } => gate::EXIT_FAILED,
-            RunError::Output(_) => gate::EXIT_BAD_INPUT,
-        }
-    }
-}
-
 pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     let plan = Arc::new(plan);
     let started_at = SystemTime::now();

@@ -32,60 +32,61 @@ pub struct Member {
     pub required: bool,
 }
 
+impl Member {
+    const fn new(name: &'static str, option: &'static str, shape: Shape, required: bool) -> Self {
+        Member {
+            name,
+            option,
+            shape,
+            required,
+        }
+    }
+}
+
 /// The members in the model's order (the order of the seed's synopsis and of the skeleton).
 pub const MEMBERS: [Member; 8] = [
-    Member {
-        name: "ClientId",
-        option: "--client-id",
-        shape: Shape::String { min: 1 },
-        required: true,
-    },
-    Member {
-        name: "SecretHash",
-        option: "--secret-hash",
-        shape: Shape::String { min: 1 },
-        required: false,
-    },
-    Member {
-        name: "Username",
-        option: "--username",
-        shape: Shape::String { min: 1 },
-        required: true,
-    },
-    Member {
-        name: "ConfirmationCode",
-        option: "--confirmation-code",
-        shape: Shape::String { min: 1 },
-        required: true,
-    },
-    Member {
-        name: "ForceAliasCreation",
-        option: "--force-alias-creation",
-        shape: Shape::Boolean,
-        required: false,
-    },
-    Member {
-        name: "AnalyticsMetadata",
-        option: "--analytics-metadata",
-        shape: Shape::Structure(&["AnalyticsEndpointId"]),
-        required: false,
-    },
-    Member {
-        name: "UserContextData",
-        option: "--user-context-data",
-        shape: Shape::Structure(&["IpAddress", "EncodedData"]),
-        required: false,
-    },
-    Member {
-        name: "ClientMetadata",
-        option: "--client-metadata",
-        shape: Shape::Map,
-        required: false,
-    },
+    Member::new("ClientId", "--client-id", Shape::String { min: 1 }, true),
+    Member::new(
+        "SecretHash",
+        "--secret-hash",
+        Shape::String { min: 1 },
+        false,
+    ),
+    Member::new("Username", "--username", Shape::String { min: 1 }, true),
+    Member::new(
+        "ConfirmationCode",
+        "--confirmation-code",
+        Shape::String { min: 1 },
+        true,
+    ),
+    Member::new(
+        "ForceAliasCreation",
+        "--force-alias-creation",
+        Shape::Boolean,
+        false,
+    ),
+    Member::new(
+        "AnalyticsMetadata",
+        "--analytics-metadata",
+        Shape::Structure(&["AnalyticsEndpointId"]),
+        false,
+    ),
+    Member::new(
+        "UserContextData",
+        "--user-context-data",
+        Shape::Structure(&["IpAddress", "EncodedData"]),
+        false,
+    ),
+    Member::new("ClientMetadata", "--client-metadata", Shape::Map, false),
 ];
 
 pub fn member(name: &str) -> Option<&'static Member> {
     MEMBERS.iter().find(|m| m.name == name)
+}
+
+/// Not an array or an object: what the text and table outputs print as one value.
+pub fn is_scalar(v: &Value) -> bool {
+    !matches!(v, Value::Array(_) | Value::Object(_))
 }
 
 /// Python's `str()` of a JSON value, as botocore's messages show values.

@@ -11,6 +11,8 @@
 
 use serde_json::Value;
 
+use super::model::{is_scalar, py_str as scalar};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Json,
@@ -53,15 +55,6 @@ pub fn json(value: &Value) -> String {
     let mut s = String::from_utf8(buf).expect("serde_json writes UTF-8");
     s.push('\n');
     s
-}
-
-/// Python's `str()` of a scalar.
-fn scalar(v: &Value) -> String {
-    super::model::py_str(v)
-}
-
-fn is_scalar(v: &Value) -> bool {
-    !matches!(v, Value::Array(_) | Value::Object(_))
 }
 
 fn text(item: &Value, identifier: Option<&str>, scalar_keys: Option<&[String]>, out: &mut String) {

@@ -7,6 +7,14 @@ pub struct Query {
     expression: jmespath::Expression<'static>,
 }
 
+impl std::fmt::Debug for Query {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Query")
+            .field(&self.expression.as_str())
+            .finish()
+    }
+}
+
 impl Query {
     /// Compiles an expression; `Err` is the parser's message with its position.
     pub fn compile(text: &str) -> Result<Query, String> {
@@ -84,7 +92,7 @@ mod tests {
             format!("{}a{}", "(".repeat(50_000), ")".repeat(50_000)),
             format!("{}a", "a.".repeat(50_000)),
         ] {
-            let e = Query::compile(&deep).err().expect("refused");
+            let e = Query::compile(&deep).expect_err("refused");
             assert!(e.contains("nested too deeply"), "{e}");
         }
     }

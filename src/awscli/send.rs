@@ -6,9 +6,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
-use super::{ConfirmArgs, EXIT_CONFIG, EXIT_GENERAL, EXIT_NOT_LOOPBACK, EXIT_USAGE, Failure, env};
+use super::args::ConfirmArgs;
+use super::failure::{EXIT_CONFIG, EXIT_GENERAL, EXIT_NOT_LOOPBACK, EXIT_USAGE, Failure};
 use crate::cases::Answer;
 use crate::client::{BuildError, ClientSettings};
+use crate::inputs::env::{Env, ProcessEnv};
 use crate::protocol::{self, Operation};
 
 /// The AWS CLI's default for both timeouts.
@@ -198,8 +200,8 @@ impl Target {
         let mut notes = Vec::new();
         let region = [
             (args.region.clone(), "--region"),
-            (env("AWS_REGION"), "AWS_REGION"),
-            (env("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
+            (ProcessEnv.value("AWS_REGION"), "AWS_REGION"),
+            (ProcessEnv.value("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
         ]
         .into_iter()
         .find_map(|(v, from)| v.map(|v| (v, from)));
@@ -214,10 +216,10 @@ impl Target {
         let endpoint = [
             (args.endpoint_url.clone(), "--endpoint-url"),
             (
-                env("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"),
+                ProcessEnv.value("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"),
                 "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
             ),
-            (env("AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL"),
+            (ProcessEnv.value("AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL"),
         ]
         .into_iter()
         .find_map(|(v, from)| v.map(|v| (v, from)));
@@ -277,7 +279,7 @@ impl Target {
         let ca_bundle = args
             .ca_bundle
             .clone()
-            .or_else(|| env("AWS_CA_BUNDLE").map(Into::into));
+            .or_else(|| ProcessEnv.value("AWS_CA_BUNDLE").map(Into::into));
         let settings = ClientSettings {
             connect_timeout: seconds(args.cli_connect_timeout),
             read_timeout: seconds(args.cli_read_timeout),
@@ -356,13 +358,7 @@ impl Target {
             }
         };
         let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
+        let header = |name: &str| crate::client::header(&response, name);
         let content_type = header("content-type");
         let request_id = header(protocol::HEADER_REQUEST_ID);
         let error_type_header = header(protocol::HEADER_ERROR_TYPE);

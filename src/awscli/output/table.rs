@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{is_scalar, scalar};
+use crate::awscli::model::{is_scalar, py_str as scalar};
 
 const BOLD_BLUE: &str = "\x1b[1m\x1b[34m";
 const DIM_YELLOW: &str = "\x1b[2m\x1b[33m";

@@ -1,0 +1,31 @@
+//! How `confirm-sign-up` ends: the AWS CLI's exit codes (and cogbench's two), and the error
+//! that carries one with the message to print.
+
+/// Success.
+pub const EXIT_OK: i32 = 0;
+/// cogbench's: `--verdict` and the answer failed it.
+pub const EXIT_VERDICT_FAILED: i32 = crate::gate::EXIT_FAILED;
+/// cogbench's: an endpoint that is not a loopback address (nothing sent).
+pub const EXIT_NOT_LOOPBACK: i32 = crate::gate::EXIT_BAD_INPUT;
+/// The AWS CLI's: the command line could not be used (syntax, values, parameter validation).
+pub const EXIT_USAGE: i32 = 252;
+/// The AWS CLI's: the environment or configuration is invalid.
+pub const EXIT_CONFIG: i32 = 253;
+/// The AWS CLI's: the request was sent and the service answered with an error.
+pub const EXIT_SERVICE_ERROR: i32 = 254;
+/// The AWS CLI's catch-all: no usable answer.
+pub const EXIT_GENERAL: i32 = 255;
+
+/// An error that ends the command: its exit code and what to print on stderr.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+pub fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        code: EXIT_USAGE,
+        message: message.into(),
+    }
+}

@@ -1,0 +1,115 @@
+//! The commands that read no target: `validate` (scenario files) and `cases` (the catalog).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::cases::Catalog;
+use crate::cli::Output;
+use crate::exit::Failure;
+use crate::outln;
+use crate::scenario::{self, Overrides};
+use crate::term::out_json;
+
+/// Each file is checked and reported, the bad ones too.
+pub fn validate(files: &[PathBuf]) -> Result<i32, Failure> {
+    let catalog = Arc::new(Catalog::builtin());
+    let mut code = 0;
+    for file in files {
+        match scenario::load(file, catalog.clone(), &Overrides::default()) {
+            Ok(plan) => {
+                let cycle: u64 = plan
+                    .mix
+                    .iter()
+                    .filter(|m| m.skip.is_none())
+                    .map(|m| u64::from(m.weight))
+                    .sum();
+                let bound: Option<u64> = plan
+                    .phases
+                    .iter()
+                    .map(|p| scenario::phase_starts(p, cycle))
+                    .sum();
+                let skipped = plan.mix.iter().filter(|m| m.skip.is_some()).count();
+                let users = match &plan.main_pool().pool.existing {
+                    Some(e) => format!(
+                        "{} listed users of existing pool {}",
+                        plan.main_pool().users.listed.len(),
+                        e.id
+                    ),
+                    None => format!("{} users to provision", plan.total_signups()),
+                };
+                outln!(
+                    "ok {}: {} cases ({} skipped on this target), {} phases, {}, {users}",
+                    file.display(),
+                    plan.mix.len(),
+                    skipped,
+                    plan.phases.len(),
+                    bound.map_or("starts bounded by time".to_owned(), |b| format!(
+                        "up to {b} starts (a group case sends several requests per start)"
+                    )),
+                );
+            }
+            Err(e) => code = Failure::BadInput(e.to_string()).report(),
+        }
+    }
+    Ok(code)
+}
+
+pub fn cases(output: Output) -> Result<i32, Failure> {
+    let catalog = Catalog::builtin();
+    match output {
+        Output::Json => {
+            let items: Vec<_> = catalog
+                .cases
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id,
+                        "title": c.title,
+                        "checks": c.checks,
+                        "spec": c.spec,
+                        "needs": c.needs().iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+                        "wants": c.wants().iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+                        "requires": c.requires.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+                        "confidence": c.confidence.as_str(),
+                        "note": c.note,
+                    })
+                })
+                .collect();
+            out_json(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&items).expect("JSON")
+            ));
+        }
+        Output::Table => {
+            let w = catalog.cases.iter().map(|c| c.id.len()).max().unwrap_or(2);
+            outln!(
+                "{:<w$}  {:<10}  {:<34}  {:<26}  title",
+                "id",
+                "confidence",
+                "spec",
+                "needs"
+            );
+            for c in &catalog.cases {
+                let needs: Vec<_> = c
+                    .needs()
+                    .iter()
+                    .chain(c.wants().iter())
+                    .map(|n| n.as_str())
+                    .collect();
+                outln!(
+                    "{:<w$}  {:<10}  {:<34}  {:<26}  {}",
+                    c.id,
+                    c.confidence.as_str(),
+                    c.spec,
+                    needs.join(","),
+                    c.title
+                );
+            }
+            outln!(
+                "\n{} cases; `cogbench cases --output json` gives what each checks.",
+                catalog.cases.len()
+            );
+        }
+    }
+    Ok(0)
+}

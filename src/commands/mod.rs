@@ -1,0 +1,20 @@
+//! What each command does once its inputs are read (`crate::inputs`): run, print, and say how
+//! it ended — `Ok(code)` for a verdict, `Err(Failure)` for the rest (`crate::exit`).
+
+mod bench;
+mod catalog;
+mod diff;
+mod emulator;
+mod oracle;
+mod provision;
+mod reports;
+mod run;
+
+pub use bench::bench;
+pub use catalog::{cases, validate};
+pub use diff::diff;
+pub use emulator::emulator;
+pub use oracle::oracle;
+pub use provision::provision;
+pub use reports::{compare, merge, report};
+pub use run::{record, run};

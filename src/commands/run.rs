@@ -1,0 +1,169 @@
+//! `run` and `record`.
+
+use crate::exit::Failure;
+use crate::gate::{EXIT_FAILED, EXIT_INTERRUPTED};
+use crate::inputs::{Printing, RunInputs};
+use crate::interrupt::Interrupts;
+use crate::run::RunOutcome;
+use crate::term::{out, out_json};
+use crate::{cli::Output, errln};
+
+/// summary.json says the exit code the command ends with, when that is not the run's own.
+fn settle(outcome: &mut RunOutcome, code: i32) {
+    if let Err(e) = outcome.settle_exit_code(code) {
+        errln!(
+            "cogbench: error: rewriting the reports in {}: {e}",
+            outcome.report_dir.display()
+        );
+    }
+}
+
+fn debug_plan(inputs: &RunInputs) {
+    if inputs.printing.debug {
+        errln!(
+            "cogbench: debug: the plan\n{}",
+            serde_json::to_string_pretty(&crate::run::plan_echo(&inputs.plan))
+                .expect("the plan serialises")
+        );
+    }
+}
+
+pub async fn run(inputs: RunInputs, interrupts: Interrupts) -> Result<i32, Failure> {
+    debug_plan(&inputs);
+    let RunInputs {
+        plan,
+        mut options,
+        printing,
+        write_deviations,
+    } = inputs;
+    if let Some((file, snapshot)) = &options.oracle
+        && snapshot.header.partial
+    {
+        errln!(
+            "cogbench: warning: {} is the snapshot of a recording that did not finish: the cases it lacks are judged by the catalog",
+            file.display()
+        );
+    }
+    if let Some((file, snapshot)) = &options.oracle
+        && snapshot.header.catalog_sha256 != plan.catalog.sha256()
+    {
+        errln!(
+            "cogbench: warning: {} was recorded with another catalog than this run's (cogbench {}): where the snapshot holds a case it judges it, but the case's request may have changed since",
+            file.display(),
+            snapshot.header.cogbench_version
+        );
+    }
+    let target_label = plan.target.kind().to_owned();
+    let races: Vec<String> = plan
+        .catalog
+        .cases
+        .iter()
+        .filter(|c| c.repeat.is_some_and(|r| r.concurrent))
+        .map(|c| c.id.clone())
+        .collect();
+    options.interrupts = Some(interrupts);
+    let mut outcome = crate::run::run(plan, options).await?;
+    if printing.debug {
+        for c in &outcome.summary.cases {
+            if let Some(sample) = &c.sample {
+                errln!("cogbench: debug: {} answered {sample:?}", c.name);
+            }
+        }
+    }
+    print(&outcome, &printing);
+    if let Some(file) = &write_deviations {
+        let command: Vec<String> = std::env::args().collect();
+        let list = crate::deviations::from_summary(
+            &outcome.summary,
+            &target_label,
+            &command.join(" "),
+            &|id| races.iter().any(|r| r == id),
+        );
+        if let Err(e) = std::fs::write(file, crate::deviations::render(&list)) {
+            let code = Failure::Failed(format!("writing {}: {e}", file.display())).report();
+            settle(&mut outcome, code);
+            return Ok(code);
+        }
+        out(&format!(
+            "deviations: {} written to {}\n",
+            list.deviations.len(),
+            file.display()
+        ));
+    }
+    Ok(outcome.exit_code)
+}
+
+/// The verdict table, summary.json, or a query over it.
+fn print(outcome: &RunOutcome, printing: &Printing) {
+    let summary = serde_json::to_value(&outcome.summary).expect("the summary serialises");
+    match (&printing.query, printing.output) {
+        (Some(q), _) => match q.search(&summary) {
+            Ok(v) => out_json(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).expect("JSON serialises")
+            )),
+            Err(e) => errln!("cogbench: error: --query: {e}"),
+        },
+        (None, Output::Json) => out_json(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&summary).expect("JSON serialises")
+        )),
+        (None, Output::Table) => {
+            out(&crate::report::table::render_with(
+                &outcome.summary,
+                printing.verbose,
+            ));
+            out(&format!("reports: {}\n", outcome.report_dir.display()));
+        }
+    }
+}
+
+/// `record`: a run whose answers become a snapshot. The catalog's verdicts are printed for
+/// information; the exit code says whether the recording is whole.
+pub async fn record(
+    inputs: RunInputs,
+    accept_server_errors: bool,
+    interrupts: Interrupts,
+) -> Result<i32, Failure> {
+    debug_plan(&inputs);
+    let RunInputs {
+        plan,
+        mut options,
+        printing,
+        ..
+    } = inputs;
+    let snapshot = options.record.clone().unwrap_or_default();
+    options.interrupts = Some(interrupts);
+    let mut outcome = crate::run::run(plan, options).await?;
+    let s = &outcome.summary;
+    out(&crate::report::table::render_with(s, printing.verbose));
+    out(&format!("reports: {}\n", outcome.report_dir.display()));
+    let judged = s.cases.iter().filter(|c| !c.answers.is_empty()).count();
+    out(&format!(
+        "snapshot: {judged} cases recorded ({} skipped) in {}{}\n",
+        s.cases.len() - judged,
+        snapshot.display(),
+        if s.partial { ", marked partial" } else { "" }
+    ));
+    out(
+        "(the verdicts above are the catalog's, for information: a recording's exit code says only whether it is whole and clean)\n",
+    );
+    let problems = crate::oracle::recording_problems(s, accept_server_errors);
+    if !problems.is_empty() {
+        errln!(
+            "cogbench: the recording is not clean, so its snapshot is not ground truth as it stands (record again, or review it before judging by it):"
+        );
+        for p in &problems {
+            errln!("  {p}");
+        }
+    }
+    let code = if s.interrupted {
+        EXIT_INTERRUPTED
+    } else if s.partial || !problems.is_empty() {
+        EXIT_FAILED
+    } else {
+        0
+    };
+    settle(&mut outcome, code);
+    Ok(code)
+}

@@ -1,0 +1,47 @@
+//! `bench`: the plan its flags describe (see `crate::bench`), and the run's options.
+
+use super::env::Env;
+use super::target::{grace, target_overrides, with_timeouts};
+use crate::cli::BenchArgs;
+use crate::exit::Failure;
+use crate::run::RunOptions;
+use crate::scenario::{self, Overrides, Plan};
+
+/// What `bench` does: print the scenario its flags make, or run it.
+#[derive(Debug)]
+pub enum BenchInputs {
+    /// `--print-scenario`: the scenario's YAML.
+    Print(String),
+    Run {
+        plan: Box<Plan>,
+        options: Box<RunOptions>,
+    },
+}
+
+pub fn bench(args: &BenchArgs, env: &dyn Env) -> Result<BenchInputs, Failure> {
+    let environment = target_overrides(&args.target, Some(&args.global), env);
+    // The endpoint is the scenario's (which --print-scenario shows), wherever it was given.
+    let endpoint = environment.endpoint_url.clone();
+    if let Some(url) = &endpoint {
+        scenario::check_endpoint(url)
+            .map_err(|e| Failure::BadInput(format!("--endpoint-url: {e}")))?;
+    }
+    let spec = crate::bench::Spec::of(args, endpoint);
+    if args.print_scenario {
+        return Ok(BenchInputs::Print(spec.scenario_text()));
+    }
+    let overrides: Overrides = with_timeouts(environment, &args.timeouts)?;
+    let plan = spec
+        .plan(&overrides)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    let options = RunOptions {
+        grace_period: grace(args.grace_period)?,
+        output_dir: args.output_dir.clone(),
+        progress: args.progress.into(),
+        ..RunOptions::default()
+    };
+    Ok(BenchInputs::Run {
+        plan: Box::new(plan),
+        options: Box::new(options),
+    })
+}

@@ -1,0 +1,152 @@
+//! `run` and `record`: the scenario's plan with every override applied, and the run's options.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::env::Env;
+use super::target::{grace, target_overrides, with_timeouts};
+use crate::awscli::query::Query;
+use crate::cases::Catalog;
+use crate::cli::{Output, RecordArgs, RunArgs, RunCommon};
+use crate::exit::Failure;
+use crate::report::export::Format;
+use crate::run::RunOptions;
+use crate::scenario::{self, Overrides, Plan};
+
+/// A run, ready to start: nothing was sent to get here.
+#[derive(Debug)]
+pub struct RunInputs {
+    pub plan: Plan,
+    pub options: RunOptions,
+    pub printing: Printing,
+    /// `--write-deviations`: checked writable.
+    pub write_deviations: Option<PathBuf>,
+}
+
+/// How the command prints its result.
+#[derive(Debug)]
+pub struct Printing {
+    pub output: Output,
+    pub query: Option<Query>,
+    /// `-v`: notes in full in the verdict table.
+    pub verbose: bool,
+    /// `--debug`: the plan before, each case's first answer after.
+    pub debug: bool,
+}
+
+/// The confidence levels `--fail-on` names.
+const LEVELS: [&str; 4] = ["documented", "observed", "inferred", "recorded"];
+
+/// `run`'s inputs. They are all read before the scenario's plan: nothing reaches a target
+/// until every one of them is valid.
+pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
+    let query = args
+        .print
+        .query
+        .as_deref()
+        .map(Query::compile)
+        .transpose()
+        .map_err(|e| Failure::BadInput(format!("--query: {e}")))?;
+    if let Some(level) = args.fail_on.iter().find(|l| !LEVELS.contains(&l.as_str())) {
+        return Err(Failure::BadInput(format!(
+            "--fail-on: `{level}` is not a confidence level (expected some of {})",
+            LEVELS.join(", ")
+        )));
+    }
+    let known_deviations = match &args.known_deviations {
+        None => None,
+        Some(file) => Some((
+            file.clone(),
+            crate::deviations::load(file).map_err(|e| Failure::BadInput(e.to_string()))?,
+        )),
+    };
+    if let Some(file) = &args.write_deviations {
+        crate::files::check_writable(file, "--write-deviations").map_err(Failure::BadInput)?;
+    }
+    let oracle = match &args.oracle {
+        None => None,
+        Some(file) => Some((
+            file.clone(),
+            crate::oracle::Snapshot::load(file).map_err(Failure::BadInput)?,
+        )),
+    };
+    let (plan, mut options) = common(&args.common, env)?;
+    options.known_deviations = known_deviations;
+    options.oracle = oracle;
+    options.fail_on = (!args.fail_on.is_empty()).then(|| args.fail_on.clone());
+    Ok(RunInputs {
+        plan,
+        options,
+        printing: Printing {
+            output: args.print.output,
+            query,
+            verbose: args.common.verbose,
+            debug: args.common.global.debug,
+        },
+        write_deviations: args.write_deviations.clone(),
+    })
+}
+
+/// `record`'s inputs: `--output` is the snapshot file here, checked writable first.
+pub fn record(args: &RecordArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
+    // `run`'s --output is a format; here it is the snapshot file.
+    if ["table", "json", "text"].contains(&args.output.to_string_lossy().as_ref()) {
+        return Err(Failure::BadInput(format!(
+            "--output names the snapshot file here (`--output {}.json`?); the verdict table is always printed",
+            args.output.display()
+        )));
+    }
+    crate::files::check_writable(&args.output, "--output").map_err(Failure::BadInput)?;
+    let (plan, mut options) = common(&args.common, env)?;
+    options.record = Some(args.output.clone());
+    Ok(RunInputs {
+        plan,
+        options,
+        printing: Printing {
+            output: Output::Table,
+            query: None,
+            verbose: args.common.verbose,
+            debug: args.common.global.debug,
+        },
+        write_deviations: None,
+    })
+}
+
+/// What `run` and `record` share: the plan with every override applied, and the run's
+/// options.
+fn common(args: &RunCommon, env: &dyn Env) -> Result<(Plan, RunOptions), Failure> {
+    let reports = args
+        .reports
+        .iter()
+        .map(|f| Format::parse(f))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Failure::BadInput(format!("--report: {e}")));
+    let overrides = Overrides {
+        data_dir: args.data_dir.clone(),
+        allow_above_quota: args.allow_above_quota,
+        shard: args.shard,
+        cases: args.cases.clone(),
+        ..with_timeouts(
+            target_overrides(&args.target, Some(&args.global), env),
+            &args.timeouts,
+        )?
+    };
+    let overrides = Overrides {
+        reports: reports?,
+        ..overrides
+    };
+    let mut plan = scenario::load(&args.file, Arc::new(Catalog::builtin()), &overrides)
+        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    if args.keep {
+        for run in &mut plan.pools {
+            run.pool.delete_after = false;
+        }
+    }
+    let options = RunOptions {
+        grace_period: grace(args.grace_period)?,
+        output_dir: args.output_dir.clone(),
+        progress: args.progress.into(),
+        ..RunOptions::default()
+    };
+    Ok((plan, options))
+}

@@ -1,0 +1,215 @@
+//! The precedence of the inputs — command line, then environment, then scenario — with an
+//! environment of the test's own.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use super::env::Env;
+use crate::cli::{Cli, Command};
+use crate::exit::Failure;
+
+fn command(args: &[&str]) -> Command {
+    let mut argv = vec!["cogbench"];
+    argv.extend_from_slice(args);
+    Cli::try_parse_from(argv)
+        .expect("the command line parses")
+        .command
+}
+
+/// A scenario file that names its own target and region.
+fn scenario(dir: &tempfile::TempDir) -> PathBuf {
+    let file = dir.path().join("s.yaml");
+    std::fs::write(
+        &file,
+        "name: t\ntarget: {kind: emulator, endpoint: \"http://127.0.0.1:7001\", region: eu-west-1}\n\
+         phases: [{vus: 1, rounds: 1}]\nmix: {wrong-code: 1}\n",
+    )
+    .unwrap();
+    file
+}
+
+fn run_plan(args: &[&str], env: &dyn Env) -> Result<super::RunInputs, Failure> {
+    match command(args) {
+        Command::Run(a) => super::run(&a, env),
+        other => panic!("not run: {other:?}"),
+    }
+}
+
+#[test]
+fn the_command_line_comes_before_the_environment_and_the_environment_before_the_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(&dir);
+    let file = file.to_str().unwrap();
+    let env = HashMap::from([
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:7002"),
+        ("AWS_REGION", "us-west-2"),
+        ("AWS_DEFAULT_REGION", "ap-south-1"),
+    ]);
+    // The scenario alone.
+    let plan = run_plan(&["run", file], &HashMap::new()).unwrap().plan;
+    assert_eq!(
+        plan.target.endpoint.as_deref(),
+        Some("http://127.0.0.1:7001")
+    );
+    assert_eq!(plan.region, "eu-west-1");
+    // The environment over the scenario.
+    let plan = run_plan(&["run", file], &env).unwrap().plan;
+    assert_eq!(
+        plan.target.endpoint.as_deref(),
+        Some("http://127.0.0.1:7002")
+    );
+    assert_eq!(plan.region, "us-west-2");
+    // The command line over the environment.
+    let flags = [
+        "run",
+        file,
+        "--endpoint-url",
+        "http://127.0.0.1:7003",
+        "--region",
+        "ca-central-1",
+    ];
+    let plan = run_plan(&flags, &env).unwrap().plan;
+    assert_eq!(
+        plan.target.endpoint.as_deref(),
+        Some("http://127.0.0.1:7003")
+    );
+    assert_eq!(plan.region, "ca-central-1");
+}
+
+#[test]
+fn aws_region_comes_before_aws_default_region_and_empty_variables_count_as_unset() {
+    let target = crate::cli::TargetArgs::default();
+    let global = crate::cli::GlobalArgs::default();
+    let o = |env: &[(&str, &str)]| {
+        let env: HashMap<&str, &str> = env.iter().copied().collect();
+        super::target_overrides(&target, Some(&global), &env)
+    };
+    assert_eq!(
+        o(&[("AWS_DEFAULT_REGION", "b")]).region.as_deref(),
+        Some("b")
+    );
+    assert_eq!(
+        o(&[("AWS_REGION", "a"), ("AWS_DEFAULT_REGION", "b")])
+            .region
+            .as_deref(),
+        Some("a")
+    );
+    assert_eq!(
+        o(&[("AWS_REGION", ""), ("AWS_DEFAULT_REGION", "b")])
+            .region
+            .as_deref(),
+        Some("b")
+    );
+    let none = o(&[("AWS_ENDPOINT_URL", ""), ("AWS_CA_BUNDLE", "")]);
+    assert_eq!((none.endpoint_url, none.ca_bundle), (None, None));
+    let set = o(&[("AWS_CA_BUNDLE", "/ca.pem")]);
+    assert_eq!(set.ca_bundle, Some(PathBuf::from("/ca.pem")));
+    let flag = super::target_overrides(
+        &target,
+        Some(&crate::cli::GlobalArgs {
+            ca_bundle: Some("/flag.pem".into()),
+            ..global.clone()
+        }),
+        &HashMap::from([("AWS_CA_BUNDLE", "/ca.pem")]),
+    );
+    assert_eq!(flag.ca_bundle, Some(PathBuf::from("/flag.pem")));
+}
+
+#[test]
+fn provision_reads_the_environment_though_it_has_no_global_options() {
+    let env = HashMap::from([
+        ("AWS_ENDPOINT_URL", "http://127.0.0.1:7002"),
+        ("AWS_REGION", "us-west-2"),
+        ("AWS_CA_BUNDLE", "/ca.pem"),
+    ]);
+    let Command::Provision(args) = command(&[
+        "provision",
+        "--scenario",
+        "s.yaml",
+        "--users",
+        "3",
+        "--data-dir",
+        "d",
+    ]) else {
+        panic!("not provision")
+    };
+    let o = super::provision(&args, &env);
+    assert_eq!(
+        o.overrides.endpoint_url.as_deref(),
+        Some("http://127.0.0.1:7002")
+    );
+    assert_eq!(o.overrides.data_dir.as_deref(), Some("d"));
+    assert_eq!(o.overrides.region.as_deref(), Some("us-west-2"));
+    assert_eq!(o.overrides.ca_bundle, Some(PathBuf::from("/ca.pem")));
+}
+
+#[test]
+fn diff_keeps_each_scenarios_own_target_whatever_the_environment_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(&dir);
+    let file = file.to_str().unwrap();
+    let out = dir.path().join("out");
+    let env = HashMap::from([("AWS_ENDPOINT_URL", "http://127.0.0.1:7002")]);
+    let Command::Diff(args) = command(&["diff", file, file, "--output-dir", out.to_str().unwrap()])
+    else {
+        panic!("not diff")
+    };
+    let d = super::diff(&args, &env).unwrap();
+    for plan in [&d.left, &d.right] {
+        assert_eq!(
+            plan.target.endpoint.as_deref(),
+            Some("http://127.0.0.1:7001")
+        );
+    }
+}
+
+#[test]
+fn bench_prints_the_environments_endpoint_as_its_scenarios() {
+    let env = HashMap::from([("AWS_ENDPOINT_URL", "http://127.0.0.1:7002")]);
+    let text = |args: &[&str], env: &dyn Env| {
+        let Command::Bench(a) = command(args) else {
+            panic!("not bench")
+        };
+        match super::bench(&a, env).unwrap() {
+            super::BenchInputs::Print(text) => text,
+            super::BenchInputs::Run { .. } => panic!("--print-scenario runs nothing"),
+        }
+    };
+    assert!(text(&["bench", "--print-scenario"], &env).contains("http://127.0.0.1:7002"));
+    let flagged = text(
+        &[
+            "bench",
+            "--print-scenario",
+            "--endpoint-url",
+            "http://127.0.0.1:7003",
+        ],
+        &env,
+    );
+    assert!(flagged.contains("http://127.0.0.1:7003"), "{flagged}");
+    assert!(!text(&["bench", "--print-scenario"], &HashMap::new()).contains("target:"));
+}
+
+#[test]
+fn bad_inputs_are_exit_2_and_keep_leaves_the_pools() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = scenario(&dir);
+    let file = file.to_str().unwrap();
+    let env = HashMap::new();
+    for (flag, value) in [
+        ("--cli-read-timeout", "0"),
+        ("--grace-period", "-1"),
+        ("--report", "pdf"),
+        ("--fail-on", "sure"),
+        ("--query", "[["),
+    ] {
+        let e = run_plan(&["run", file, &format!("{flag}={value}")], &env).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{flag}: {e}");
+        assert!(e.to_string().starts_with(flag), "{flag}: {e}");
+    }
+    let kept = run_plan(&["run", file, "--keep"], &env).unwrap().plan;
+    assert!(kept.pools.iter().all(|p| !p.pool.delete_after));
+    let plain = run_plan(&["run", file], &env).unwrap().plan;
+    assert!(plain.pools.iter().all(|p| p.pool.delete_after));
+}
