@@ -62,20 +62,50 @@ fn unable_to_verify(client_id: &str) -> ApiError {
     ))
 }
 
-/// Decision-order steps 3 and 4, shared by every operation an app client calls: the client
-/// exists (ResourceNotFoundException), and the SecretHash fits it.
-pub fn authorized_client(
-    shared: &Shared,
-    client_id: &str,
-    username: &str,
-    sent: Option<&str>,
-    missing: MissingHash,
-) -> Result<Arc<AppClient>, ApiError> {
-    let client = shared
-        .client(client_id)
-        .ok_or_else(|| ApiError::client_not_found(client_id))?;
-    verify_secret_hash(&client, username, sent, missing)?;
-    Ok(client)
+/// ClientId, SecretHash and Username: the members every operation an app client calls
+/// starts with, borrowed from its decoded input.
+pub struct ClientMembers<'i> {
+    client_id: Option<&'i str>,
+    secret_hash: Option<&'i str>,
+    username: Option<&'i str>,
+}
+
+impl<'i> ClientMembers<'i> {
+    pub fn new(
+        client_id: &'i Option<Str>,
+        secret_hash: &'i Option<Str>,
+        username: &'i Option<Str>,
+    ) -> ClientMembers<'i> {
+        ClientMembers {
+            client_id: client_id.as_deref(),
+            secret_hash: secret_hash.as_deref(),
+            username: username.as_deref(),
+        }
+    }
+
+    /// Decision-order step 2 for these members, in member order (they lead every such input).
+    pub fn check(&self, v: &mut Violations) {
+        v.check(&validate::CLIENT_ID, self.client_id);
+        v.check(&validate::SECRET_HASH, self.secret_hash);
+        v.check(&validate::USERNAME, self.username);
+    }
+
+    /// Steps 3 and 4, once step 2 has passed: the client exists (ResourceNotFoundException),
+    /// and the SecretHash fits it. Returns the client and the username as sent.
+    pub fn authorize(
+        &self,
+        shared: &Shared,
+        missing: MissingHash,
+    ) -> Result<(Arc<AppClient>, &'i str), ApiError> {
+        let (Some(client_id), Some(username)) = (self.client_id, self.username) else {
+            unreachable!("required members were validated");
+        };
+        let client = shared
+            .client(client_id)
+            .ok_or_else(|| ApiError::client_not_found(client_id))?;
+        verify_secret_hash(&client, username, self.secret_hash, missing)?;
+        Ok((client, username))
+    }
 }
 
 /// The SecretHash rules of §4.1, hashed over the exact string sent as `Username`

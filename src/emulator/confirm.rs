@@ -13,7 +13,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 use super::common::{
-    AnalyticsMetadata, MissingHash, UserContextData, authorized_client, check_analytics,
+    AnalyticsMetadata, ClientMembers, MissingHash, UserContextData, check_analytics,
 };
 use super::state::{Shared, UserStatus, lock};
 use super::validate::{self, StrRule, Violations};
@@ -49,14 +49,7 @@ struct ConfirmSignUpInput<'a> {
     session: Option<Str<'a>>,
 }
 
-static SESSION: StrRule = StrRule {
-    member: "session",
-    required: false,
-    min: 20,
-    max: 2048,
-    pattern: None,
-    sensitive: true,
-};
+static SESSION: StrRule = StrRule::optional("session", 20, 2048).sensitive();
 
 fn code_mismatch() -> ApiError {
     ApiError::new(names::CODE_MISMATCH, messages::CODE_MISMATCH)
@@ -75,10 +68,9 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     let input: ConfirmSignUpInput = parse_input(body)?;
 
     // 2. Member constraints, all violations in one InvalidParameterException.
+    let caller = ClientMembers::new(&input.client_id, &input.secret_hash, &input.username);
     let mut v = Violations::new();
-    v.check(&validate::CLIENT_ID, input.client_id.as_deref());
-    v.check(&validate::SECRET_HASH, input.secret_hash.as_deref());
-    v.check(&validate::USERNAME, input.username.as_deref());
+    caller.check(&mut v);
     v.check(
         &validate::CONFIRMATION_CODE,
         input.confirmation_code.as_deref(),
@@ -86,22 +78,12 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     v.check(&SESSION, input.session.as_deref());
     check_analytics(&mut v, input.analytics_metadata.as_ref());
     v.finish()?;
-    let (Some(client_id), Some(username), Some(code)) = (
-        input.client_id.as_deref(),
-        input.username.as_deref(),
-        input.confirmation_code.as_deref(),
-    ) else {
+    let Some(code) = input.confirmation_code.as_deref() else {
         unreachable!("required members were validated");
     };
 
     // 3. The app client exists; 4. the SecretHash fits it.
-    let client = authorized_client(
-        shared,
-        client_id,
-        username,
-        input.secret_hash.as_deref(),
-        MissingHash::UnableToVerify,
-    )?;
+    let (client, username) = caller.authorize(shared, MissingHash::UnableToVerify)?;
 
     let pool = &client.pool;
     let cfg = &pool.config;
@@ -115,7 +97,7 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
             // §4.3: Amplify's tests expect CodeMismatch; the real text is not captured (§6.4).
             code_mismatch()
         } else {
-            ApiError::new(names::USER_NOT_FOUND, messages::USER_NOT_FOUND_CLIENT)
+            ApiError::user_not_found_for_client()
         });
     };
 
