@@ -62,6 +62,49 @@ fn unable_to_verify(client_id: &str) -> ApiError {
     ))
 }
 
+/// Declares the input of an operation an app client calls: the members every such input has
+/// (ClientId, SecretHash, Username, AnalyticsMetadata, UserContextData, ClientMetadata) and,
+/// between them as in the model, the operation's own. It also gives the input a
+/// `client_members()`. A macro because `#[serde(flatten)]` would buffer every request body into
+/// a map first; here the members stay borrowed from the body.
+macro_rules! app_client_input {
+    (
+        $(#[$meta:meta])*
+        struct $name:ident<'a> { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "PascalCase")]
+        struct $name<'a> {
+            #[serde(borrow)]
+            client_id: Option<$crate::emulator::wire::Str<'a>>,
+            #[serde(borrow)]
+            secret_hash: Option<$crate::emulator::wire::Str<'a>>,
+            #[serde(borrow)]
+            username: Option<$crate::emulator::wire::Str<'a>>,
+            $($(#[$fmeta])* $field: $ty,)*
+            #[serde(borrow)]
+            analytics_metadata: Option<$crate::emulator::common::AnalyticsMetadata<'a>>,
+            #[serde(borrow)]
+            #[allow(dead_code)] // type-checked only
+            user_context_data: Option<$crate::emulator::common::UserContextData<'a>>,
+            #[allow(dead_code)] // type-checked only; there are no Lambda triggers to pass it to
+            client_metadata: Option<$crate::emulator::wire::StringMap>,
+        }
+
+        impl $name<'_> {
+            fn client_members(&self) -> $crate::emulator::common::ClientMembers<'_> {
+                $crate::emulator::common::ClientMembers::new(
+                    &self.client_id,
+                    &self.secret_hash,
+                    &self.username,
+                )
+            }
+        }
+    };
+}
+pub(super) use app_client_input;
+
 /// ClientId, SecretHash and Username: the members every operation an app client calls
 /// starts with, borrowed from its decoded input.
 pub struct ClientMembers<'i> {

@@ -10,43 +10,25 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::Deserialize;
 
-use super::common::{
-    AnalyticsMetadata, ClientMembers, MissingHash, UserContextData, check_analytics,
-};
+use super::common::{MissingHash, app_client_input, check_analytics};
 use super::state::{Shared, UserStatus, lock};
 use super::validate::{self, StrRule, Violations};
-use super::wire::{
-    ApiError, EMPTY_OBJECT, LooseBool, Str, StringMap, messages, names, parse_input,
-};
+use super::wire::{ApiError, EMPTY_OBJECT, LooseBool, Str, messages, names, parse_input};
 
 /// A confirmation code is valid for 24 hours, not configurable (§4.4).
 pub const CODE_VALIDITY: Duration = Duration::from_secs(24 * 60 * 60);
 /// The window of the attempt limit (§4.5: per hour).
 const ATTEMPT_WINDOW: Duration = Duration::from_secs(60 * 60);
 
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "PascalCase")]
-struct ConfirmSignUpInput<'a> {
-    #[serde(borrow)]
-    client_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    secret_hash: Option<Str<'a>>,
-    #[serde(borrow)]
-    username: Option<Str<'a>>,
-    #[serde(borrow)]
-    confirmation_code: Option<Str<'a>>,
-    force_alias_creation: Option<LooseBool>,
-    #[serde(borrow)]
-    analytics_metadata: Option<AnalyticsMetadata<'a>>,
-    #[serde(borrow)]
-    #[allow(dead_code)] // type-checked only
-    user_context_data: Option<UserContextData<'a>>,
-    #[allow(dead_code)] // type-checked only; there are no Lambda triggers to pass it to
-    client_metadata: Option<StringMap>,
-    #[serde(borrow)]
-    session: Option<Str<'a>>,
+app_client_input! {
+    struct ConfirmSignUpInput<'a> {
+        #[serde(borrow)]
+        confirmation_code: Option<Str<'a>>,
+        force_alias_creation: Option<LooseBool>,
+        #[serde(borrow)]
+        session: Option<Str<'a>>,
+    }
 }
 
 static SESSION: StrRule = StrRule::optional("session", 20, 2048).sensitive();
@@ -68,7 +50,7 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     let input: ConfirmSignUpInput = parse_input(body)?;
 
     // 2. Member constraints, all violations in one InvalidParameterException.
-    let caller = ClientMembers::new(&input.client_id, &input.secret_hash, &input.username);
+    let caller = input.client_members();
     let mut v = Violations::new();
     caller.check(&mut v);
     v.check(

@@ -5,13 +5,13 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::common::{
-    AnalyticsMetadata, AttributeType, ClientMembers, MissingHash, UserContextData, check_analytics,
-    looks_like_email, looks_like_phone,
+    AttributeType, MissingHash, app_client_input, check_analytics, looks_like_email,
+    looks_like_phone,
 };
 use super::ids;
 use super::state::{Attr, PendingCode, PoolConfig, PoolData, Shared, User, UserStatus, lock};
 use super::validate::{self, NON_WHITESPACE_PATTERN, PRINTABLE_PATTERN, StrRule, Violations};
-use super::wire::{ApiError, Str, StringMap, json_body, messages, names, parse_input};
+use super::wire::{ApiError, Str, json_body, messages, names, parse_input};
 
 // The 2024+ model makes Password optional for passwordless pools; the emulator's pools all
 // use passwords, so it keeps the older model's "required".
@@ -137,35 +137,22 @@ fn issue_code(
     sent_to.and_then(|a| user.attr(a.name()).map(|v| delivery_details(a, v)))
 }
 
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "PascalCase")]
-struct SignUpInput<'a> {
-    #[serde(borrow)]
-    client_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    secret_hash: Option<Str<'a>>,
-    #[serde(borrow)]
-    username: Option<Str<'a>>,
-    #[serde(borrow)]
-    password: Option<Str<'a>>,
-    #[serde(borrow)]
-    user_attributes: Option<Vec<AttributeType<'a>>>,
-    #[serde(borrow)]
-    #[allow(dead_code)] // type-checked only; no pre sign-up trigger reads it
-    validation_data: Option<Vec<AttributeType<'a>>>,
-    #[serde(borrow)]
-    analytics_metadata: Option<AnalyticsMetadata<'a>>,
-    #[serde(borrow)]
-    #[allow(dead_code)]
-    user_context_data: Option<UserContextData<'a>>,
-    #[allow(dead_code)]
-    client_metadata: Option<StringMap>,
+app_client_input! {
+    struct SignUpInput<'a> {
+        #[serde(borrow)]
+        password: Option<Str<'a>>,
+        #[serde(borrow)]
+        user_attributes: Option<Vec<AttributeType<'a>>>,
+        #[serde(borrow)]
+        #[allow(dead_code)] // type-checked only; no pre sign-up trigger reads it
+        validation_data: Option<Vec<AttributeType<'a>>>,
+    }
 }
 
 /// SignUp: creates an UNCONFIRMED user with a `sub` and a fresh code.
 pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     let input: SignUpInput = parse_input(body)?;
-    let caller = ClientMembers::new(&input.client_id, &input.secret_hash, &input.username);
+    let caller = input.client_members();
     let mut v = Violations::new();
     caller.check(&mut v);
     v.check(&PASSWORD, input.password.as_deref());
@@ -311,22 +298,8 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     Ok(json_body(&Value::Object(out)))
 }
 
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "PascalCase")]
-struct ResendInput<'a> {
-    #[serde(borrow)]
-    client_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    secret_hash: Option<Str<'a>>,
-    #[serde(borrow)]
-    username: Option<Str<'a>>,
-    #[serde(borrow)]
-    analytics_metadata: Option<AnalyticsMetadata<'a>>,
-    #[serde(borrow)]
-    #[allow(dead_code)]
-    user_context_data: Option<UserContextData<'a>>,
-    #[allow(dead_code)]
-    client_metadata: Option<StringMap>,
+app_client_input! {
+    struct ResendInput<'a> {}
 }
 
 /// ResendConfirmationCode: a new code replaces the old one, which stops working. Whether an
@@ -334,7 +307,7 @@ struct ResendInput<'a> {
 /// and emulators invalidate them, so the emulator keeps only the newest.
 pub fn resend_confirmation_code(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     let input: ResendInput = parse_input(body)?;
-    let caller = ClientMembers::new(&input.client_id, &input.secret_hash, &input.username);
+    let caller = input.client_members();
     let mut v = Violations::new();
     caller.check(&mut v);
     check_analytics(&mut v, input.analytics_metadata.as_ref());
