@@ -457,7 +457,7 @@ mod tests {
         Catalog::builtin().get(id).unwrap().expect.clone()
     }
 
-    fn answer(status: u16, body: &'static str) -> Answer<'static> {
+    fn answer(status: u16, body: &str) -> Answer<'_> {
         Answer {
             status,
             content_type: CT,
@@ -468,15 +468,17 @@ mod tests {
         }
     }
 
+    /// The wrong-code case judged against an error of type `ty` with the expected message.
+    fn wrong_code_answered_with(ty: &str) -> Judgement {
+        let body = format!(
+            r#"{{"__type":"{ty}","message":"Invalid verification code provided, please try again."}}"#
+        );
+        judge(&expect("wrong-code"), &answer(400, &body))
+    }
+
     #[test]
     fn conforming_error_passes() {
-        let j = judge(
-            &expect("wrong-code"),
-            &answer(
-                400,
-                r#"{"__type":"CodeMismatchException","message":"Invalid verification code provided, please try again."}"#,
-            ),
-        );
+        let j = wrong_code_answered_with("CodeMismatchException");
         assert_eq!(j.class, Class::ExpectedError);
         assert!(j.passed(), "{:?}", j.differences);
     }
@@ -491,13 +493,7 @@ mod tests {
 
     #[test]
     fn wrong_error_type_fails() {
-        let j = judge(
-            &expect("wrong-code"),
-            &answer(
-                400,
-                r#"{"__type":"ExpiredCodeException","message":"Invalid verification code provided, please try again."}"#,
-            ),
-        );
+        let j = wrong_code_answered_with("ExpiredCodeException");
         assert_eq!(j.class, Class::UnexpectedError);
         assert_eq!(j.differences.len(), 1);
         assert_eq!(j.differences[0].observed, "ExpiredCodeException");

@@ -126,6 +126,7 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// Adds a case expecting InvalidParameterException with `items`; returns it for additions.
     fn validation(
         &mut self,
         variant: &str,
@@ -133,21 +134,9 @@ impl Builder<'_> {
         value: Json,
         items: Vec<String>,
         confidence: &str,
-    ) {
-        self.validation_noted(variant, title, value, items, confidence, None);
-    }
-
-    fn validation_noted(
-        &mut self,
-        variant: &str,
-        title: String,
-        value: Json,
-        items: Vec<String>,
-        confidence: &str,
-        note: Option<&str>,
-    ) {
+    ) -> &mut Json {
         let m = self.m;
-        let mut case = json!({
+        let case = json!({
             "id": format!("member-{}-{variant}", kebab(&m.name)),
             "title": title,
             "checks": format!("400 InvalidParameterException with {} validation error(s) naming {}", items.len(), m.wire.as_deref().unwrap_or(&m.name)),
@@ -158,10 +147,18 @@ impl Builder<'_> {
             "request": {m.name.clone(): value},
             "expect": {"status": 400, "error": "InvalidParameterException", "message": validation_message(&items)},
         });
-        if let Some(note) = note {
-            case["note"] = json!(note);
-        }
         self.out.push(case);
+        self.out.last_mut().expect("just pushed")
+    }
+
+    /// A value one over the maximum length `max` of the member `wire`: the wording of the
+    /// item is inferred (LENGTH_MAX_NOTE).
+    fn over_max(&mut self, variant: &str, title: String, value: Json, wire: &str, max: usize) {
+        let items = vec![item(
+            wire,
+            &format!("have length less than or equal to {max}"),
+        )];
+        self.validation(variant, title, value, items, "inferred")["note"] = json!(LENGTH_MAX_NOTE);
     }
 
     fn wrong_type(&mut self, variant: &str, what: &str, value: Json, note: &str) {
@@ -241,16 +238,12 @@ pub fn generate(table: &Table) -> Vec<Json> {
                         conf(false),
                     );
                 }
-                b.validation_noted(
+                b.over_max(
                     "over-max",
                     format!("{name} of {} characters, one over the maximum", max + 1),
                     repeat(filler, max + 1),
-                    vec![item(
-                        wire,
-                        &format!("have length less than or equal to {max}"),
-                    )],
-                    "inferred",
-                    Some(LENGTH_MAX_NOTE),
+                    wire,
+                    max,
                 );
                 if let (Some(p), Some(bad)) = (&m.pattern, &m.outside_pattern) {
                     b.validation(
@@ -316,19 +309,15 @@ pub fn generate(table: &Table) -> Vec<Json> {
                     );
                     if let Some(max) = f.max {
                         let wire = f.wire.clone().unwrap_or_else(|| field.clone());
-                        b.validation_noted(
+                        b.over_max(
                             &format!("{kf}-over-max"),
                             format!(
                                 "{name}.{field} of {} characters, one over the maximum",
                                 max + 1
                             ),
                             json!({field.clone(): repeat("e", max + 1)}),
-                            vec![item(
-                                &wire,
-                                &format!("have length less than or equal to {max}"),
-                            )],
-                            "inferred",
-                            Some(LENGTH_MAX_NOTE),
+                            &wire,
+                            max,
                         );
                     }
                 }

@@ -62,20 +62,93 @@ fn unable_to_verify(client_id: &str) -> ApiError {
     ))
 }
 
-/// Decision-order steps 3 and 4, shared by every operation an app client calls: the client
-/// exists (ResourceNotFoundException), and the SecretHash fits it.
-pub fn authorized_client(
-    shared: &Shared,
-    client_id: &str,
-    username: &str,
-    sent: Option<&str>,
-    missing: MissingHash,
-) -> Result<Arc<AppClient>, ApiError> {
-    let client = shared
-        .client(client_id)
-        .ok_or_else(|| ApiError::client_not_found(client_id))?;
-    verify_secret_hash(&client, username, sent, missing)?;
-    Ok(client)
+/// Declares the input of an operation an app client calls: the members every such input has
+/// (ClientId, SecretHash, Username, AnalyticsMetadata, UserContextData, ClientMetadata) and,
+/// between them as in the model, the operation's own. It also gives the input a
+/// `client_members()`. A macro because `#[serde(flatten)]` would buffer every request body into
+/// a map first; here the members stay borrowed from the body.
+macro_rules! app_client_input {
+    (
+        $(#[$meta:meta])*
+        struct $name:ident<'a> { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "PascalCase")]
+        struct $name<'a> {
+            #[serde(borrow)]
+            client_id: Option<$crate::emulator::wire::Str<'a>>,
+            #[serde(borrow)]
+            secret_hash: Option<$crate::emulator::wire::Str<'a>>,
+            #[serde(borrow)]
+            username: Option<$crate::emulator::wire::Str<'a>>,
+            $($(#[$fmeta])* $field: $ty,)*
+            #[serde(borrow)]
+            analytics_metadata: Option<$crate::emulator::common::AnalyticsMetadata<'a>>,
+            #[serde(borrow)]
+            #[allow(dead_code)] // type-checked only
+            user_context_data: Option<$crate::emulator::common::UserContextData<'a>>,
+            #[allow(dead_code)] // type-checked only; there are no Lambda triggers to pass it to
+            client_metadata: Option<$crate::emulator::wire::StringMap>,
+        }
+
+        impl $name<'_> {
+            fn client_members(&self) -> $crate::emulator::common::ClientMembers<'_> {
+                $crate::emulator::common::ClientMembers::new(
+                    &self.client_id,
+                    &self.secret_hash,
+                    &self.username,
+                )
+            }
+        }
+    };
+}
+pub(super) use app_client_input;
+
+/// ClientId, SecretHash and Username: the members every operation an app client calls
+/// starts with, borrowed from its decoded input.
+pub struct ClientMembers<'i> {
+    client_id: Option<&'i str>,
+    secret_hash: Option<&'i str>,
+    username: Option<&'i str>,
+}
+
+impl<'i> ClientMembers<'i> {
+    pub fn new(
+        client_id: &'i Option<Str>,
+        secret_hash: &'i Option<Str>,
+        username: &'i Option<Str>,
+    ) -> ClientMembers<'i> {
+        ClientMembers {
+            client_id: client_id.as_deref(),
+            secret_hash: secret_hash.as_deref(),
+            username: username.as_deref(),
+        }
+    }
+
+    /// Decision-order step 2 for these members, in member order (they lead every such input).
+    pub fn check(&self, v: &mut Violations) {
+        v.check(&validate::CLIENT_ID, self.client_id);
+        v.check(&validate::SECRET_HASH, self.secret_hash);
+        v.check(&validate::USERNAME, self.username);
+    }
+
+    /// Steps 3 and 4, once step 2 has passed: the client exists (ResourceNotFoundException),
+    /// and the SecretHash fits it. Returns the client and the username as sent.
+    pub fn authorize(
+        &self,
+        shared: &Shared,
+        missing: MissingHash,
+    ) -> Result<(Arc<AppClient>, &'i str), ApiError> {
+        let (Some(client_id), Some(username)) = (self.client_id, self.username) else {
+            unreachable!("required members were validated");
+        };
+        let client = shared
+            .client(client_id)
+            .ok_or_else(|| ApiError::client_not_found(client_id))?;
+        verify_secret_hash(&client, username, self.secret_hash, missing)?;
+        Ok((client, username))
+    }
 }
 
 /// The SecretHash rules of §4.1, hashed over the exact string sent as `Username`

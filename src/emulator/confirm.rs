@@ -10,53 +10,28 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use serde::Deserialize;
 
-use super::common::{
-    AnalyticsMetadata, MissingHash, UserContextData, authorized_client, check_analytics,
-};
+use super::common::{MissingHash, app_client_input, check_analytics};
 use super::state::{Shared, UserStatus, lock};
 use super::validate::{self, StrRule, Violations};
-use super::wire::{
-    ApiError, EMPTY_OBJECT, LooseBool, Str, StringMap, messages, names, parse_input,
-};
+use super::wire::{ApiError, EMPTY_OBJECT, LooseBool, Str, messages, names, parse_input};
 
 /// A confirmation code is valid for 24 hours, not configurable (§4.4).
 pub const CODE_VALIDITY: Duration = Duration::from_secs(24 * 60 * 60);
 /// The window of the attempt limit (§4.5: per hour).
 const ATTEMPT_WINDOW: Duration = Duration::from_secs(60 * 60);
 
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "PascalCase")]
-struct ConfirmSignUpInput<'a> {
-    #[serde(borrow)]
-    client_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    secret_hash: Option<Str<'a>>,
-    #[serde(borrow)]
-    username: Option<Str<'a>>,
-    #[serde(borrow)]
-    confirmation_code: Option<Str<'a>>,
-    force_alias_creation: Option<LooseBool>,
-    #[serde(borrow)]
-    analytics_metadata: Option<AnalyticsMetadata<'a>>,
-    #[serde(borrow)]
-    #[allow(dead_code)] // type-checked only
-    user_context_data: Option<UserContextData<'a>>,
-    #[allow(dead_code)] // type-checked only; there are no Lambda triggers to pass it to
-    client_metadata: Option<StringMap>,
-    #[serde(borrow)]
-    session: Option<Str<'a>>,
+app_client_input! {
+    struct ConfirmSignUpInput<'a> {
+        #[serde(borrow)]
+        confirmation_code: Option<Str<'a>>,
+        force_alias_creation: Option<LooseBool>,
+        #[serde(borrow)]
+        session: Option<Str<'a>>,
+    }
 }
 
-static SESSION: StrRule = StrRule {
-    member: "session",
-    required: false,
-    min: 20,
-    max: 2048,
-    pattern: None,
-    sensitive: true,
-};
+static SESSION: StrRule = StrRule::optional("session", 20, 2048).sensitive();
 
 fn code_mismatch() -> ApiError {
     ApiError::new(names::CODE_MISMATCH, messages::CODE_MISMATCH)
@@ -75,10 +50,9 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     let input: ConfirmSignUpInput = parse_input(body)?;
 
     // 2. Member constraints, all violations in one InvalidParameterException.
+    let caller = input.client_members();
     let mut v = Violations::new();
-    v.check(&validate::CLIENT_ID, input.client_id.as_deref());
-    v.check(&validate::SECRET_HASH, input.secret_hash.as_deref());
-    v.check(&validate::USERNAME, input.username.as_deref());
+    caller.check(&mut v);
     v.check(
         &validate::CONFIRMATION_CODE,
         input.confirmation_code.as_deref(),
@@ -86,22 +60,12 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     v.check(&SESSION, input.session.as_deref());
     check_analytics(&mut v, input.analytics_metadata.as_ref());
     v.finish()?;
-    let (Some(client_id), Some(username), Some(code)) = (
-        input.client_id.as_deref(),
-        input.username.as_deref(),
-        input.confirmation_code.as_deref(),
-    ) else {
+    let Some(code) = input.confirmation_code.as_deref() else {
         unreachable!("required members were validated");
     };
 
     // 3. The app client exists; 4. the SecretHash fits it.
-    let client = authorized_client(
-        shared,
-        client_id,
-        username,
-        input.secret_hash.as_deref(),
-        MissingHash::UnableToVerify,
-    )?;
+    let (client, username) = caller.authorize(shared, MissingHash::UnableToVerify)?;
 
     let pool = &client.pool;
     let cfg = &pool.config;
@@ -115,7 +79,7 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
             // §4.3: Amplify's tests expect CodeMismatch; the real text is not captured (§6.4).
             code_mismatch()
         } else {
-            ApiError::new(names::USER_NOT_FOUND, messages::USER_NOT_FOUND_CLIENT)
+            ApiError::user_not_found_for_client()
         });
     };
 

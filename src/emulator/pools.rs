@@ -8,32 +8,13 @@ use serde_json::{Value, json};
 
 use super::state::{AttrList, ClientSecret, PoolConfig, Shared};
 use super::validate::{self, CLIENT_ID_PATTERN, NAME_PATTERN, StrRule, Violations};
-use super::wire::{ApiError, EMPTY_OBJECT, Str, parse_input};
+use super::wire::{ApiError, EMPTY_OBJECT, Str, json_body, parse_input};
 
-static POOL_NAME: StrRule = StrRule {
-    member: "poolName",
-    required: true,
-    min: 1,
-    max: 128,
-    pattern: Some(&NAME_PATTERN),
-    sensitive: false,
-};
-static CLIENT_NAME: StrRule = StrRule {
-    member: "clientName",
-    required: true,
-    min: 1,
-    max: 128,
-    pattern: Some(&NAME_PATTERN),
-    sensitive: false,
-};
-static CLIENT_SECRET: StrRule = StrRule {
-    member: "clientSecret",
-    required: false,
-    min: 24,
-    max: 64,
-    pattern: Some(&CLIENT_ID_PATTERN),
-    sensitive: true,
-};
+static POOL_NAME: StrRule = StrRule::required("poolName", 1, 128).matching(&NAME_PATTERN);
+static CLIENT_NAME: StrRule = StrRule::required("clientName", 1, 128).matching(&NAME_PATTERN);
+static CLIENT_SECRET: StrRule = StrRule::optional("clientSecret", 24, 64)
+    .matching(&CLIENT_ID_PATTERN)
+    .sensitive();
 
 const ALIAS_VALUES: &[&str] = &["phone_number", "email", "preferred_username"];
 const USERNAME_ATTRIBUTE_VALUES: &[&str] = &["phone_number", "email"];
@@ -85,10 +66,6 @@ fn attr_list(items: Option<Vec<Str>>) -> AttrList {
         }
     }
     AttrList(list)
-}
-
-fn to_bytes(v: &Value) -> Bytes {
-    Bytes::from(serde_json::to_vec(v).expect("serialising a Value cannot fail"))
 }
 
 pub fn create_user_pool(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
@@ -143,7 +120,7 @@ pub fn create_user_pool(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError>
     let pool = shared.add_pool(name, config);
     let created = shared.clock.epoch_secs(pool.created);
     let c = &pool.config;
-    Ok(to_bytes(&json!({
+    Ok(json_body(&json!({
         "UserPool": {
             "Id": pool.id,
             "Name": pool.name,
@@ -240,5 +217,5 @@ pub fn create_user_pool_client(shared: &Shared, body: &[u8]) -> Result<Bytes, Ap
     if let Some(s) = &client.secret {
         out["ClientSecret"] = Value::String(s.clone());
     }
-    Ok(to_bytes(&json!({ "UserPoolClient": out })))
+    Ok(json_body(&json!({ "UserPoolClient": out })))
 }

@@ -5,40 +5,21 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::common::{
-    AnalyticsMetadata, AttributeType, MissingHash, UserContextData, authorized_client,
-    check_analytics, looks_like_email, looks_like_phone,
+    AttributeType, MissingHash, app_client_input, check_analytics, looks_like_email,
+    looks_like_phone,
 };
 use super::ids;
 use super::state::{Attr, PendingCode, PoolConfig, PoolData, Shared, User, UserStatus, lock};
-use super::validate::{self, ATTRIBUTE_NAME_PATTERN, NON_WHITESPACE_PATTERN, StrRule, Violations};
-use super::wire::{ApiError, Str, StringMap, messages, names, parse_input};
+use super::validate::{self, NON_WHITESPACE_PATTERN, PRINTABLE_PATTERN, StrRule, Violations};
+use super::wire::{ApiError, Str, json_body, messages, names, parse_input};
 
-static PASSWORD: StrRule = StrRule {
-    member: "password",
-    // The 2024+ model makes Password optional for passwordless pools; the emulator's pools
-    // all use passwords, so it keeps the older model's "required".
-    required: true,
-    min: 0,
-    max: 256,
-    pattern: Some(&NON_WHITESPACE_PATTERN),
-    sensitive: true,
-};
-static ATTRIBUTE_NAME: StrRule = StrRule {
-    member: "name",
-    required: true,
-    min: 1,
-    max: 32,
-    pattern: Some(&ATTRIBUTE_NAME_PATTERN),
-    sensitive: false,
-};
-static ATTRIBUTE_VALUE: StrRule = StrRule {
-    member: "value",
-    required: false,
-    min: 0,
-    max: 2048,
-    pattern: None,
-    sensitive: true,
-};
+// The 2024+ model makes Password optional for passwordless pools; the emulator's pools all
+// use passwords, so it keeps the older model's "required".
+static PASSWORD: StrRule = StrRule::required("password", 0, 256)
+    .matching(&NON_WHITESPACE_PATTERN)
+    .sensitive();
+static ATTRIBUTE_NAME: StrRule = StrRule::required("name", 1, 32).matching(&PRINTABLE_PATTERN);
+static ATTRIBUTE_VALUE: StrRule = StrRule::optional("value", 0, 2048).sensitive();
 
 /// Standard attributes a user may set at SignUp (`custom:*` are accepted as well).
 const WRITABLE_ATTRIBUTES: &[&str] = &[
@@ -156,42 +137,24 @@ fn issue_code(
     sent_to.and_then(|a| user.attr(a.name()).map(|v| delivery_details(a, v)))
 }
 
-fn to_bytes(v: &Value) -> Bytes {
-    Bytes::from(serde_json::to_vec(v).expect("serialising a Value cannot fail"))
-}
-
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "PascalCase")]
-struct SignUpInput<'a> {
-    #[serde(borrow)]
-    client_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    secret_hash: Option<Str<'a>>,
-    #[serde(borrow)]
-    username: Option<Str<'a>>,
-    #[serde(borrow)]
-    password: Option<Str<'a>>,
-    #[serde(borrow)]
-    user_attributes: Option<Vec<AttributeType<'a>>>,
-    #[serde(borrow)]
-    #[allow(dead_code)] // type-checked only; no pre sign-up trigger reads it
-    validation_data: Option<Vec<AttributeType<'a>>>,
-    #[serde(borrow)]
-    analytics_metadata: Option<AnalyticsMetadata<'a>>,
-    #[serde(borrow)]
-    #[allow(dead_code)]
-    user_context_data: Option<UserContextData<'a>>,
-    #[allow(dead_code)]
-    client_metadata: Option<StringMap>,
+app_client_input! {
+    struct SignUpInput<'a> {
+        #[serde(borrow)]
+        password: Option<Str<'a>>,
+        #[serde(borrow)]
+        user_attributes: Option<Vec<AttributeType<'a>>>,
+        #[serde(borrow)]
+        #[allow(dead_code)] // type-checked only; no pre sign-up trigger reads it
+        validation_data: Option<Vec<AttributeType<'a>>>,
+    }
 }
 
 /// SignUp: creates an UNCONFIRMED user with a `sub` and a fresh code.
 pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     let input: SignUpInput = parse_input(body)?;
+    let caller = input.client_members();
     let mut v = Violations::new();
-    v.check(&validate::CLIENT_ID, input.client_id.as_deref());
-    v.check(&validate::SECRET_HASH, input.secret_hash.as_deref());
-    v.check(&validate::USERNAME, input.username.as_deref());
+    caller.check(&mut v);
     v.check(&PASSWORD, input.password.as_deref());
     for (i, a) in input.user_attributes.iter().flatten().enumerate() {
         let n = i + 1;
@@ -208,21 +171,11 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     }
     check_analytics(&mut v, input.analytics_metadata.as_ref());
     v.finish()?;
-    let (Some(client_id), Some(username), Some(password)) = (
-        input.client_id.as_deref(),
-        input.username.as_deref(),
-        input.password.as_deref(),
-    ) else {
+    let Some(password) = input.password.as_deref() else {
         unreachable!("required members were validated");
     };
 
-    let client = authorized_client(
-        shared,
-        client_id,
-        username,
-        input.secret_hash.as_deref(),
-        MissingHash::SecretNotReceived,
-    )?;
+    let (client, username) = caller.authorize(shared, MissingHash::SecretNotReceived)?;
     let cfg = &client.pool.config;
 
     // Attributes as given (last one wins), checked against the standard schema.
@@ -342,25 +295,11 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     if let Some(d) = details {
         out.insert("CodeDeliveryDetails".into(), d);
     }
-    Ok(to_bytes(&Value::Object(out)))
+    Ok(json_body(&Value::Object(out)))
 }
 
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "PascalCase")]
-struct ResendInput<'a> {
-    #[serde(borrow)]
-    client_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    secret_hash: Option<Str<'a>>,
-    #[serde(borrow)]
-    username: Option<Str<'a>>,
-    #[serde(borrow)]
-    analytics_metadata: Option<AnalyticsMetadata<'a>>,
-    #[serde(borrow)]
-    #[allow(dead_code)]
-    user_context_data: Option<UserContextData<'a>>,
-    #[allow(dead_code)]
-    client_metadata: Option<StringMap>,
+app_client_input! {
+    struct ResendInput<'a> {}
 }
 
 /// ResendConfirmationCode: a new code replaces the old one, which stops working. Whether an
@@ -368,23 +307,12 @@ struct ResendInput<'a> {
 /// and emulators invalidate them, so the emulator keeps only the newest.
 pub fn resend_confirmation_code(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     let input: ResendInput = parse_input(body)?;
+    let caller = input.client_members();
     let mut v = Violations::new();
-    v.check(&validate::CLIENT_ID, input.client_id.as_deref());
-    v.check(&validate::SECRET_HASH, input.secret_hash.as_deref());
-    v.check(&validate::USERNAME, input.username.as_deref());
+    caller.check(&mut v);
     check_analytics(&mut v, input.analytics_metadata.as_ref());
     v.finish()?;
-    let (Some(client_id), Some(username)) = (input.client_id.as_deref(), input.username.as_deref())
-    else {
-        unreachable!("required members were validated");
-    };
-    let client = authorized_client(
-        shared,
-        client_id,
-        username,
-        input.secret_hash.as_deref(),
-        MissingHash::SecretNotReceived,
-    )?;
+    let (client, username) = caller.authorize(shared, MissingHash::SecretNotReceived)?;
     let cfg = &client.pool.config;
     let now = shared.clock.now();
     let mut data = lock(&client.pool.data);
@@ -398,19 +326,16 @@ pub fn resend_confirmation_code(shared: &Shared, body: &[u8]) -> Result<Bytes, A
             } else {
                 delivery_details(Attr::Email, "u@e")
             };
-            return Ok(to_bytes(&json!({ "CodeDeliveryDetails": details })));
+            return Ok(json_body(&json!({ "CodeDeliveryDetails": details })));
         }
-        return Err(ApiError::new(
-            names::USER_NOT_FOUND,
-            messages::USER_NOT_FOUND_CLIENT,
-        ));
+        return Err(ApiError::user_not_found_for_client());
     };
     if data.user(idx).status != UserStatus::Unconfirmed {
         return Err(ApiError::invalid_parameter(messages::ALREADY_CONFIRMED));
     }
     let details = issue_code(&mut data, cfg, idx, now);
     drop(data);
-    Ok(to_bytes(&match details {
+    Ok(json_body(&match details {
         Some(d) => json!({ "CodeDeliveryDetails": d }),
         None => json!({}),
     }))
@@ -459,7 +384,7 @@ pub fn admin_get_user(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
         "UserLastModifiedDate": shared.clock.epoch_secs(u.modified),
     });
     drop(data);
-    Ok(to_bytes(&out))
+    Ok(json_body(&out))
 }
 
 /// The current code of a user named by username, sub or sign-in value (the codes route).

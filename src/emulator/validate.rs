@@ -16,68 +16,51 @@
 //!   Java classes `\w` and `\s` are ASCII-only by default, so `[\w+]+` is `[A-Za-z0-9_+]+` and
 //!   `[\S]+` excludes only ` \t\n\x0B\f\r` (a no-break space passes, as it would in Java).
 
-use std::sync::LazyLock;
+use std::sync::OnceLock;
 
 use regex::Regex;
 
 use super::wire::ApiError;
 
-/// A member pattern: the model's text (printed in messages) and its full-match regex.
+/// A member pattern: the model's text (printed in messages) and the regex it stands for,
+/// compiled on first use to match whole values.
 pub struct Pattern {
     pub display: &'static str,
-    regex: &'static LazyLock<Regex>,
+    source: &'static str,
+    regex: OnceLock<Regex>,
 }
 
 impl Pattern {
+    /// `display` as the model prints it; `source` the same class spelled for the regex crate.
+    const fn new(display: &'static str, source: &'static str) -> Pattern {
+        Pattern {
+            display,
+            source,
+            regex: OnceLock::new(),
+        }
+    }
+
     pub fn is_match(&self, value: &str) -> bool {
-        self.regex.is_match(value)
+        self.regex
+            .get_or_init(|| Regex::new(&format!(r"\A(?:{})\z", self.source)).expect("valid regex"))
+            .is_match(value)
     }
 }
 
-macro_rules! full_match {
-    ($name:ident, $re:literal) => {
-        static $name: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(concat!(r"\A(?:", $re, r")\z")).expect("valid regex"));
-    };
-}
-
-full_match!(CLIENT_ID_RE, r"[A-Za-z0-9_+]+");
-full_match!(SECRET_HASH_RE, r"[A-Za-z0-9_+=/]+");
-full_match!(USERNAME_RE, r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+");
-full_match!(NON_WHITESPACE_RE, r"[^ \t\n\x0B\x0C\r]+");
-full_match!(USER_POOL_ID_RE, r"[A-Za-z0-9_-]+_[0-9a-zA-Z]+");
-full_match!(NAME_RE, r"[A-Za-z0-9_ \t\n\x0B\x0C\r+=,.@-]+");
-full_match!(ATTRIBUTE_NAME_RE, r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+");
-
-pub static CLIENT_ID_PATTERN: Pattern = Pattern {
-    display: r"[\w+]+",
-    regex: &CLIENT_ID_RE,
-};
-pub static SECRET_HASH_PATTERN: Pattern = Pattern {
-    display: r"[\w+=/]+",
-    regex: &SECRET_HASH_RE,
-};
-pub static USERNAME_PATTERN: Pattern = Pattern {
-    display: r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
-    regex: &USERNAME_RE,
-};
-pub static NON_WHITESPACE_PATTERN: Pattern = Pattern {
-    display: r"[\S]+",
-    regex: &NON_WHITESPACE_RE,
-};
-pub static USER_POOL_ID_PATTERN: Pattern = Pattern {
-    display: r"[\w-]+_[0-9a-zA-Z]+",
-    regex: &USER_POOL_ID_RE,
-};
+pub static CLIENT_ID_PATTERN: Pattern = Pattern::new(r"[\w+]+", r"[A-Za-z0-9_+]+");
+pub static SECRET_HASH_PATTERN: Pattern = Pattern::new(r"[\w+=/]+", r"[A-Za-z0-9_+=/]+");
+/// UsernameType and AttributeNameType: letters, marks, symbols, numbers, punctuation; no
+/// spaces or controls.
+pub static PRINTABLE_PATTERN: Pattern = Pattern::new(
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
+    r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
+);
+pub static NON_WHITESPACE_PATTERN: Pattern = Pattern::new(r"[\S]+", r"[^ \t\n\x0B\x0C\r]+");
+pub static USER_POOL_ID_PATTERN: Pattern =
+    Pattern::new(r"[\w-]+_[0-9a-zA-Z]+", r"[A-Za-z0-9_-]+_[0-9a-zA-Z]+");
 /// PoolName and ClientName.
-pub static NAME_PATTERN: Pattern = Pattern {
-    display: r"[\w\s+=,.@-]+",
-    regex: &NAME_RE,
-};
-pub static ATTRIBUTE_NAME_PATTERN: Pattern = Pattern {
-    display: r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+",
-    regex: &ATTRIBUTE_NAME_RE,
-};
+pub static NAME_PATTERN: Pattern =
+    Pattern::new(r"[\w\s+=,.@-]+", r"[A-Za-z0-9_ \t\n\x0B\x0C\r+=,.@-]+");
 
 /// The constraints of one string member.
 pub struct StrRule {
@@ -90,56 +73,61 @@ pub struct StrRule {
     pub sensitive: bool,
 }
 
-/// Shared rules.
-pub static CONFIRMATION_CODE: StrRule = StrRule {
-    member: "confirmationCode",
-    required: true,
-    min: 1,
-    max: 2048,
-    pattern: Some(&NON_WHITESPACE_PATTERN),
-    sensitive: false,
-};
+impl StrRule {
+    /// A member that must be present, `min..=max` UTF-16 units long, any text, shown in
+    /// messages.
+    pub const fn required(member: &'static str, min: usize, max: usize) -> StrRule {
+        StrRule {
+            member,
+            required: true,
+            min,
+            max,
+            pattern: None,
+            sensitive: false,
+        }
+    }
 
-pub static CLIENT_ID: StrRule = StrRule {
-    member: "clientId",
-    required: true,
-    min: 1,
-    max: 128,
-    pattern: Some(&CLIENT_ID_PATTERN),
-    sensitive: true,
-};
-pub static SECRET_HASH: StrRule = StrRule {
-    member: "secretHash",
-    required: false,
-    min: 1,
-    max: 128,
-    pattern: Some(&SECRET_HASH_PATTERN),
-    sensitive: true,
-};
-pub static USERNAME: StrRule = StrRule {
-    member: "username",
-    required: true,
-    min: 1,
-    max: 128,
-    pattern: Some(&USERNAME_PATTERN),
-    sensitive: true,
-};
-pub static USER_POOL_ID: StrRule = StrRule {
-    member: "userPoolId",
-    required: true,
-    min: 1,
-    max: 55,
-    pattern: Some(&USER_POOL_ID_PATTERN),
-    sensitive: false,
-};
-pub static ANALYTICS_ENDPOINT_ID: StrRule = StrRule {
-    member: "analyticsMetadata.analyticsEndpointId",
-    required: false,
-    min: 0,
-    max: 131072,
-    pattern: None,
-    sensitive: false,
-};
+    /// As [`StrRule::required`], for a member that may be left out.
+    pub const fn optional(member: &'static str, min: usize, max: usize) -> StrRule {
+        StrRule {
+            required: false,
+            ..StrRule::required(member, min, max)
+        }
+    }
+
+    /// The value must also match `pattern`.
+    pub const fn matching(self, pattern: &'static Pattern) -> StrRule {
+        StrRule {
+            pattern: Some(pattern),
+            ..self
+        }
+    }
+
+    /// The model marks the member sensitive: messages leave a present value out.
+    pub const fn sensitive(self) -> StrRule {
+        StrRule {
+            sensitive: true,
+            ..self
+        }
+    }
+}
+
+/// Shared rules.
+pub static CONFIRMATION_CODE: StrRule =
+    StrRule::required("confirmationCode", 1, 2048).matching(&NON_WHITESPACE_PATTERN);
+pub static CLIENT_ID: StrRule = StrRule::required("clientId", 1, 128)
+    .matching(&CLIENT_ID_PATTERN)
+    .sensitive();
+pub static SECRET_HASH: StrRule = StrRule::optional("secretHash", 1, 128)
+    .matching(&SECRET_HASH_PATTERN)
+    .sensitive();
+pub static USERNAME: StrRule = StrRule::required("username", 1, 128)
+    .matching(&PRINTABLE_PATTERN)
+    .sensitive();
+pub static USER_POOL_ID: StrRule =
+    StrRule::required("userPoolId", 1, 55).matching(&USER_POOL_ID_PATTERN);
+pub static ANALYTICS_ENDPOINT_ID: StrRule =
+    StrRule::optional("analyticsMetadata.analyticsEndpointId", 0, 131072);
 
 /// Length as Java's `String.length()` counts it: UTF-16 code units.
 pub fn utf16_len(s: &str) -> usize {
@@ -332,12 +320,12 @@ mod tests {
         assert!(!NON_WHITESPACE_PATTERN.is_match("12\t34"));
         assert!(!NON_WHITESPACE_PATTERN.is_match(""));
         // Usernames: letters, marks, symbols, numbers, punctuation; no spaces or controls.
-        assert!(USERNAME_PATTERN.is_match("diego@example.com"));
-        assert!(USERNAME_PATTERN.is_match("j\u{f6}rg+\u{2603}"));
-        assert!(!USERNAME_PATTERN.is_match("a b"));
-        assert!(!USERNAME_PATTERN.is_match("a\u{0}b"));
+        assert!(PRINTABLE_PATTERN.is_match("diego@example.com"));
+        assert!(PRINTABLE_PATTERN.is_match("j\u{f6}rg+\u{2603}"));
+        assert!(!PRINTABLE_PATTERN.is_match("a b"));
+        assert!(!PRINTABLE_PATTERN.is_match("a\u{0}b"));
         // Full matches only: a partly valid value fails.
-        assert!(!USERNAME_PATTERN.is_match("ok\n"));
+        assert!(!PRINTABLE_PATTERN.is_match("ok\n"));
         assert!(USER_POOL_ID_PATTERN.is_match("us-east-1_AbC123xyz"));
         assert!(!USER_POOL_ID_PATTERN.is_match("YOUR_USER_POOL_ID!"));
         assert!(!NAME_PATTERN.is_match("my pool, v2 (test)"));

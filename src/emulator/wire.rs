@@ -105,6 +105,11 @@ impl ApiError {
         )
     }
 
+    /// An unknown user of an operation an app client calls (§3.1).
+    pub fn user_not_found_for_client() -> ApiError {
+        ApiError::new(names::USER_NOT_FOUND, messages::USER_NOT_FOUND_CLIENT)
+    }
+
     /// Malformed body: `{"__type":"SerializationException"}` with no message (§1.5, observed).
     pub fn serialization() -> ApiError {
         ApiError::bare(names::SERIALIZATION)
@@ -122,6 +127,11 @@ impl ApiError {
     pub fn unknown_operation() -> ApiError {
         ApiError::bare(names::UNKNOWN_OPERATION)
     }
+}
+
+/// A JSON output structure as the response body.
+pub fn json_body(v: &serde_json::Value) -> Bytes {
+    Bytes::from(serde_json::to_vec(v).expect("serialising a Value cannot fail"))
 }
 
 /// Decodes a request body into `T`.

@@ -238,28 +238,31 @@ fn last_request_is_merged_over_the_case_request() {
 
 #[test]
 fn last_request_needs_a_sequence_of_members() {
-    let err = |extra: &str| one_case(extra).unwrap_err().message;
-    let e = err("    last_request: {ConfirmationCode: $code}\n");
-    assert!(
-        e.contains("`last_request` needs a sequential `repeat`"),
-        "{e}"
-    );
-    let e = err(
-        "    repeat: {count: 3, concurrent: true}\n    last_request: {ConfirmationCode: $code}\n",
-    );
-    assert!(e.contains("sequential `repeat` only"), "{e}");
-    let e = err(
-        "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    http: {body: \"{}\"}\n    last_request: {ConfirmationCode: $code}\n",
-    );
-    assert!(e.contains("`http.body` replaces them"), "{e}");
-    let e = err(
-        "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    last_request: {}\n",
-    );
-    assert!(e.contains("`last_request` is empty"), "{e}");
-    let e = err(
-        "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    last_request: {ConfirmationCode: $nope}\n",
-    );
-    assert!(e.contains("unknown placeholder"), "{e}");
+    for (extra, wanted) in [
+        (
+            "    last_request: {ConfirmationCode: $code}\n",
+            "`last_request` needs a sequential `repeat`",
+        ),
+        (
+            "    repeat: {count: 3, concurrent: true}\n    last_request: {ConfirmationCode: $code}\n",
+            "sequential `repeat` only",
+        ),
+        (
+            "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    http: {body: \"{}\"}\n    last_request: {ConfirmationCode: $code}\n",
+            "`http.body` replaces them",
+        ),
+        (
+            "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    last_request: {}\n",
+            "`last_request` is empty",
+        ),
+        (
+            "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    last_request: {ConfirmationCode: $nope}\n",
+            "unknown placeholder",
+        ),
+    ] {
+        let e = one_case(extra).unwrap_err().message;
+        assert!(e.contains(wanted), "{e}");
+    }
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use super::{Fixture, Harness, attr, confirm_body, email, merge};
-use crate::protocol::{self, CONTENT_TYPE};
+use crate::protocol::{self, CONTENT_TYPE, Operation};
 
 const MISMATCH: &str = "Invalid verification code provided, please try again.";
 const EXPIRED: &str = "Invalid code provided, please request a code again.";
@@ -140,10 +140,7 @@ async fn step4_secret_hash() {
         .await
         .assert_error("NotAuthorizedException", &unable);
     // Right.
-    assert_eq!(
-        h.confirm(confirm_body(&f, "alice", &code)).await.status,
-        200
-    );
+    h.assert_confirms(&f, "alice", &code).await;
 
     // A SecretHash sent to a client without a secret.
     let (plain, _) = h.create_client(&f.pool, json!({})).await;
@@ -191,7 +188,7 @@ async fn step5_confirm_by_sub() {
     let code = h.code_of(&f.pool, &sub).await;
     assert_eq!(code, h.code_of(&f.pool, "carol").await);
     // The SecretHash is over the exact string sent as Username: the sub here.
-    assert_eq!(h.confirm(confirm_body(&f, &sub, &code)).await.status, 200);
+    h.assert_confirms(&f, &sub, &code).await;
     assert_eq!(
         h.get_user(&f.pool, "carol").await["UserStatus"],
         "CONFIRMED"
@@ -218,12 +215,7 @@ async fn step5_case_sensitivity() {
     h.sign_up(&insensitive, "Alice", email("a@example.com"))
         .await;
     let code = h.code_of(&insensitive.pool, "aLiCe").await;
-    assert_eq!(
-        h.confirm(confirm_body(&insensitive, "ALICE", &code))
-            .await
-            .status,
-        200
-    );
+    h.assert_confirms(&insensitive, "ALICE", &code).await;
     let user = h.get_user(&insensitive.pool, "alice").await;
     assert_eq!(user["Username"], "Alice");
     assert_eq!(user["UserStatus"], "CONFIRMED");
@@ -244,12 +236,7 @@ async fn step5_username_attribute_pools_confirm_by_email() {
     assert_eq!(user["Username"], sub.as_str());
     assert_eq!(attr(&user, "email"), Some("diego@example.com"));
     let code = h.code_of(&f.pool, "diego@example.com").await;
-    assert_eq!(
-        h.confirm(confirm_body(&f, "diego@example.com", &code))
-            .await
-            .status,
-        200
-    );
+    h.assert_confirms(&f, "diego@example.com", &code).await;
     let user = h.get_user(&f.pool, &sub).await;
     assert_eq!(user["UserStatus"], "CONFIRMED");
     assert_eq!(attr(&user, "email_verified"), Some("true"));
@@ -277,10 +264,7 @@ async fn step5_an_unverified_alias_does_not_name_a_user() {
 async fn step6_already_confirmed() {
     let h = Harness::start().await;
     let (f, code) = alice(&h, json!({}), json!({})).await;
-    assert_eq!(
-        h.confirm(confirm_body(&f, "alice", &code)).await.status,
-        200
-    );
+    h.assert_confirms(&f, "alice", &code).await;
     for c in [code.as_str(), "000000"] {
         h.confirm(confirm_body(&f, "alice", c)).await.assert_error(
             "NotAuthorizedException",
@@ -294,7 +278,7 @@ async fn step6_already_confirmed() {
 async fn step7_wrong_code_then_right_code() {
     let h = Harness::start().await;
     let (f, code) = alice(&h, json!({}), json!({})).await;
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let wrong = other_code(&code);
     h.confirm(confirm_body(&f, "alice", wrong))
         .await
         .assert_error("CodeMismatchException", MISMATCH);
@@ -302,10 +286,7 @@ async fn step7_wrong_code_then_right_code() {
         h.get_user(&f.pool, "alice").await["UserStatus"],
         "UNCONFIRMED"
     );
-    assert_eq!(
-        h.confirm(confirm_body(&f, "alice", &code)).await.status,
-        200
-    );
+    h.assert_confirms(&f, "alice", &code).await;
     h.emu.shutdown().await;
 }
 
@@ -313,7 +294,7 @@ async fn step7_wrong_code_then_right_code() {
 async fn attempt_limit_locks_out_after_15_wrong_codes_for_an_hour() {
     let h = Harness::start().await;
     let (f, code) = alice(&h, json!({}), json!({})).await;
-    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let wrong = other_code(&code);
     for _ in 0..15 {
         h.confirm(confirm_body(&f, "alice", wrong))
             .await
@@ -332,10 +313,7 @@ async fn attempt_limit_locks_out_after_15_wrong_codes_for_an_hour() {
     );
     // An hour later the window has moved on.
     assert_eq!(h.advance("seconds=3600").await.status, 200);
-    assert_eq!(
-        h.confirm(confirm_body(&f, "alice", &code)).await.status,
-        200
-    );
+    h.assert_confirms(&f, "alice", &code).await;
     h.emu.shutdown().await;
 }
 
@@ -347,10 +325,7 @@ async fn step7_expiry_on_the_emulator_clock() {
     let bob_code = h.code_of(&f.pool, "bob").await;
     // Just inside 24 h: still valid.
     assert_eq!(h.advance("seconds=86000").await.status, 200);
-    assert_eq!(
-        h.confirm(confirm_body(&f, "bob", &bob_code)).await.status,
-        200
-    );
+    h.assert_confirms(&f, "bob", &bob_code).await;
     // Past 24 h: expired, whether the code is right or wrong (age is checked first).
     assert_eq!(h.advance("seconds=401").await.status, 200);
     h.confirm(confirm_body(&f, "alice", &code))
@@ -360,20 +335,26 @@ async fn step7_expiry_on_the_emulator_clock() {
         .await
         .assert_error("ExpiredCodeException", EXPIRED);
     // A resent code is fresh on the same clock.
-    let r = h
-        .call(
-            crate::protocol::Operation::ResendConfirmationCode,
-            json!({ "ClientId": f.client, "Username": "alice" }),
-        )
-        .await
-        .assert_ok();
+    let r = h.resend(&f.client, "alice").await.assert_ok();
     assert_eq!(r["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
     let fresh = h.code_of(&f.pool, "alice").await;
-    assert_eq!(
-        h.confirm(confirm_body(&f, "alice", &fresh)).await.status,
-        200
-    );
+    h.assert_confirms(&f, "alice", &fresh).await;
     h.emu.shutdown().await;
+}
+
+/// A six-digit code that is not `code`.
+fn other_code(code: &str) -> &'static str {
+    if code == "000000" { "111111" } else { "000000" }
+}
+
+/// Signs up `first` and `second` with the given emails, confirms `first`; returns the code
+/// sent to `second`.
+async fn first_confirmed(h: &Harness, f: &Fixture, first: &str, second: &str) -> String {
+    h.sign_up(f, "first", email(first)).await;
+    h.sign_up(f, "second", email(second)).await;
+    let c1 = h.code_of(&f.pool, "first").await;
+    h.assert_confirms(f, "first", &c1).await;
+    h.code_of(&f.pool, "second").await
 }
 
 async fn alias_pool(h: &Harness) -> Fixture {
@@ -388,12 +369,8 @@ async fn alias_pool(h: &Harness) -> Fixture {
 async fn step8_alias_exists_without_force() {
     let h = Harness::start().await;
     let f = alias_pool(&h).await;
-    h.sign_up(&f, "first", email("shared@example.com")).await;
-    let c1 = h.code_of(&f.pool, "first").await;
     // SignUp with an email someone else uses succeeds; the clash shows at confirmation.
-    h.sign_up(&f, "second", email("shared@example.com")).await;
-    let c2 = h.code_of(&f.pool, "second").await;
-    assert_eq!(h.confirm(confirm_body(&f, "first", &c1)).await.status, 200);
+    let c2 = first_confirmed(&h, &f, "shared@example.com", "shared@example.com").await;
     // A string other than "true" is accepted for the boolean and reads as false (wire.rs).
     for force in [None, Some(json!(false)), Some(json!("yes"))] {
         let mut body = confirm_body(&f, "second", &c2);
@@ -424,11 +401,7 @@ async fn step8_alias_exists_without_force() {
 async fn step8_force_alias_creation_moves_the_alias() {
     let h = Harness::start().await;
     let f = alias_pool(&h).await;
-    h.sign_up(&f, "first", email("shared@example.com")).await;
-    h.sign_up(&f, "second", email("shared@example.com")).await;
-    let c1 = h.code_of(&f.pool, "first").await;
-    let c2 = h.code_of(&f.pool, "second").await;
-    assert_eq!(h.confirm(confirm_body(&f, "first", &c1)).await.status, 200);
+    let c2 = first_confirmed(&h, &f, "shared@example.com", "shared@example.com").await;
     let mut body = confirm_body(&f, "second", &c2);
     body["ForceAliasCreation"] = json!(true);
     let r = h.confirm(body).await;
@@ -458,11 +431,7 @@ async fn step8_email_aliases_fold_case_only_in_case_insensitive_pools() {
                 json!({}),
             )
             .await;
-        h.sign_up(&f, "first", email("shared@example.com")).await;
-        h.sign_up(&f, "second", email("SHARED@EXAMPLE.COM")).await;
-        let c1 = h.code_of(&f.pool, "first").await;
-        let c2 = h.code_of(&f.pool, "second").await;
-        assert_eq!(h.confirm(confirm_body(&f, "first", &c1)).await.status, 200);
+        let c2 = first_confirmed(&h, &f, "shared@example.com", "SHARED@EXAMPLE.COM").await;
         let r = h.confirm(confirm_body(&f, "second", &c2)).await;
         if clash {
             r.assert_error(
@@ -484,12 +453,7 @@ async fn step8_email_aliases_fold_case_only_in_case_insensitive_pools() {
 async fn resend_replaces_the_code() {
     let h = Harness::start().await;
     let (f, old) = alice(&h, json!({}), json!({})).await;
-    let resend = |username: &str| {
-        h.call(
-            crate::protocol::Operation::ResendConfirmationCode,
-            json!({ "ClientId": f.client, "Username": username }),
-        )
-    };
+    let resend = |username| h.resend(&f.client, username);
     let r = resend("alice").await.assert_ok();
     assert_eq!(
         r["CodeDeliveryDetails"],
@@ -504,7 +468,7 @@ async fn resend_replaces_the_code() {
     h.confirm(confirm_body(&f, "alice", &old))
         .await
         .assert_error("CodeMismatchException", MISMATCH);
-    assert_eq!(h.confirm(confirm_body(&f, "alice", &new)).await.status, 200);
+    h.assert_confirms(&f, "alice", &new).await;
     resend("alice")
         .await
         .assert_error("InvalidParameterException", "User is already confirmed.");
@@ -515,13 +479,7 @@ async fn resend_replaces_the_code() {
     let (enabled, _) = h
         .create_client(&f.pool, json!({ "PreventUserExistenceErrors": "ENABLED" }))
         .await;
-    let r = h
-        .call(
-            crate::protocol::Operation::ResendConfirmationCode,
-            json!({ "ClientId": enabled, "Username": "nobody@example.com" }),
-        )
-        .await
-        .assert_ok();
+    let r = h.resend(&enabled, "nobody@example.com").await.assert_ok();
     assert_eq!(r["CodeDeliveryDetails"]["Destination"], "n***@e***");
     h.emu.shutdown().await;
 }
@@ -530,18 +488,10 @@ async fn resend_replaces_the_code() {
 async fn fifty_concurrent_confirms_give_exactly_one_success() {
     let h = Harness::start().await;
     let (f, code) = alice(&h, json!({}), json!({})).await;
-    let body = serde_json::to_vec(&confirm_body(&f, "alice", &code)).unwrap();
+    let body = confirm_body(&f, "alice", &code);
     let mut tasks = Vec::new();
     for _ in 0..50 {
-        let req = h
-            .http
-            .post(format!("{}/", h.base))
-            .header(
-                "X-Amz-Target",
-                crate::protocol::Operation::ConfirmSignUp.target(),
-            )
-            .header("Content-Type", CONTENT_TYPE)
-            .body(body.clone());
+        let req = h.request(Operation::ConfirmSignUp, &body);
         tasks.push(tokio::spawn(async move {
             let r = req.send().await.unwrap();
             let status = r.status().as_u16();
@@ -582,15 +532,7 @@ async fn concurrent_forced_alias_moves_leave_one_verified_owner() {
     }
     let mut tasks = Vec::new();
     for body in bodies {
-        let req = h
-            .http
-            .post(format!("{}/", h.base))
-            .header(
-                "X-Amz-Target",
-                crate::protocol::Operation::ConfirmSignUp.target(),
-            )
-            .header("Content-Type", CONTENT_TYPE)
-            .body(serde_json::to_vec(&body).unwrap());
+        let req = h.request(Operation::ConfirmSignUp, &body);
         tasks.push(tokio::spawn(async move {
             req.send().await.unwrap().status().as_u16()
         }));

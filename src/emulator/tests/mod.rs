@@ -132,10 +132,17 @@ impl Harness {
         self.send(req).await
     }
 
+    /// A well-formed `POST /` for `op`, to send later (the concurrency tests send many at once).
+    pub fn request(&self, op: Operation, body: &Value) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}/", self.base))
+            .header("X-Amz-Target", op.target())
+            .header("Content-Type", CONTENT_TYPE)
+            .body(serde_json::to_vec(body).unwrap())
+    }
+
     pub async fn call(&self, op: Operation, body: Value) -> Reply {
-        let bytes = serde_json::to_vec(&body).unwrap();
-        self.raw(Some(op.target()), Some(CONTENT_TYPE), &bytes)
-            .await
+        self.send(self.request(op, &body)).await
     }
 
     pub async fn create_pool(&self, extra: Value) -> String {
@@ -203,6 +210,21 @@ impl Harness {
 
     pub async fn confirm(&self, body: Value) -> Reply {
         self.call(Operation::ConfirmSignUp, body).await
+    }
+
+    /// Confirms `username` with `code`, asserting the exact success answer `{}`.
+    pub async fn assert_confirms(&self, f: &Fixture, username: &str, code: &str) {
+        let r = self.confirm(confirm_body(f, username, code)).await;
+        assert_eq!(r.status, 200, "{username}: {}", r.text());
+        assert_eq!(r.body, b"{}");
+    }
+
+    pub async fn resend(&self, client: &str, username: &str) -> Reply {
+        self.call(
+            Operation::ResendConfirmationCode,
+            json!({ "ClientId": client, "Username": username }),
+        )
+        .await
     }
 
     pub async fn get_user(&self, pool: &str, username: &str) -> Value {

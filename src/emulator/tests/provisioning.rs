@@ -185,25 +185,28 @@ async fn sign_up_rules() {
     let (secret_client, _) = h
         .create_client(&f.pool, json!({ "GenerateSecret": true }))
         .await;
-    h.call(
-        Operation::SignUp,
-        json!({ "ClientId": secret_client, "Username": "eve", "Password": "Passw0rd!" }),
-    )
-    .await
-    .assert_error(
-        "NotAuthorizedException",
-        &format!("Client {secret_client} is configured for secret but secret was not received"),
-    );
-    // Unknown client.
-    h.call(
-        Operation::SignUp,
-        json!({ "ClientId": "nosuchclient", "Username": "eve", "Password": "Passw0rd!" }),
-    )
-    .await
-    .assert_error(
-        "ResourceNotFoundException",
-        "User pool client nosuchclient does not exist.",
-    );
+    let no_secret =
+        format!("Client {secret_client} is configured for secret but secret was not received");
+    for (client, ty, message) in [
+        (
+            secret_client.as_str(),
+            "NotAuthorizedException",
+            no_secret.as_str(),
+        ),
+        // Unknown client.
+        (
+            "nosuchclient",
+            "ResourceNotFoundException",
+            "User pool client nosuchclient does not exist.",
+        ),
+    ] {
+        h.call(
+            Operation::SignUp,
+            json!({ "ClientId": client, "Username": "eve", "Password": "Passw0rd!" }),
+        )
+        .await
+        .assert_error(ty, message);
+    }
 
     // UsernameAttributes pools: the username must be an email or a phone, and unique.
     let ua = h
@@ -237,24 +240,14 @@ async fn sign_up_rules() {
             json!({}),
         )
         .await;
-    h.call(
-        Operation::SignUp,
-        sign_up_body(&alias, "gina@example.com", json!([])),
-    )
-    .await
-    .assert_error(
-        "InvalidParameterException",
-        "Username should not be an email.",
-    );
-    h.call(
-        Operation::SignUp,
-        sign_up_body(&alias, "+15555550101", json!([])),
-    )
-    .await
-    .assert_error(
-        "InvalidParameterException",
-        "Username should not be a phone number.",
-    );
+    for (username, message) in [
+        ("gina@example.com", "Username should not be an email."),
+        ("+15555550101", "Username should not be a phone number."),
+    ] {
+        h.call(Operation::SignUp, sign_up_body(&alias, username, json!([])))
+            .await
+            .assert_error("InvalidParameterException", message);
+    }
     h.emu.shutdown().await;
 }
 
@@ -262,21 +255,25 @@ async fn sign_up_rules() {
 async fn admin_get_user_errors() {
     let h = Harness::start().await;
     let pool = h.create_pool(json!({})).await;
-    h.call(
-        Operation::AdminGetUser,
-        json!({ "UserPoolId": "us-east-1_nopool123", "Username": "a" }),
-    )
-    .await
-    .assert_error(
-        "ResourceNotFoundException",
-        "User pool us-east-1_nopool123 does not exist.",
-    );
-    h.call(
-        Operation::AdminGetUser,
-        json!({ "UserPoolId": pool, "Username": "a" }),
-    )
-    .await
-    .assert_error("UserNotFoundException", "User does not exist.");
+    for (pool, ty, message) in [
+        (
+            "us-east-1_nopool123",
+            "ResourceNotFoundException",
+            "User pool us-east-1_nopool123 does not exist.",
+        ),
+        (
+            pool.as_str(),
+            "UserNotFoundException",
+            "User does not exist.",
+        ),
+    ] {
+        h.call(
+            Operation::AdminGetUser,
+            json!({ "UserPoolId": pool, "Username": "a" }),
+        )
+        .await
+        .assert_error(ty, message);
+    }
     h.emu.shutdown().await;
 }
 
