@@ -6,13 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::existing::{self, ExistingPool, ListedUser};
-use super::model::TargetKind;
-use super::model::{
-    Attribute, CodeSource, Count, Mix, RawScenario, Secret, Template, UserExistenceErrors,
-};
+use super::model::{Mix, RawScenario};
 use super::phase::{Load, Phase, Stop};
+use super::pool_def::{Attribute, UserExistenceErrors};
 use super::shard::Shard;
+use super::target_def::{CodeSource, TargetKind};
 use super::threshold::Threshold;
+use super::values::{Count, Secret, Template};
 use std::collections::BTreeMap;
 
 use crate::cases::{Capability, Catalog, ClientKind, PoolVariant, Requirement, Slot};
@@ -36,7 +36,7 @@ pub struct Plan {
     pub reports: Vec<Format>,
     /// `compare:` limits (percent): p99 increase, throughput drop.
     pub compare: (Option<f64>, Option<f64>),
-    pub retry: super::RetryPolicy,
+    pub retry: super::retry::RetryPolicy,
     pub http: ClientSettings,
     /// Fraction of answers whose postconditions are read back with AdminGetUser.
     pub postconditions: f64,
@@ -109,13 +109,16 @@ impl TargetPlan {
 }
 
 /// The target from the scenario and the command line (which wins).
-fn target_plan(def: Option<&super::model::TargetDef>, o: &Overrides) -> Result<TargetPlan, String> {
+fn target_plan(
+    def: Option<&super::target_def::TargetDef>,
+    o: &Overrides,
+) -> Result<TargetPlan, String> {
     if let Some(t) = &o.target {
         return Ok(t.clone());
     }
     let endpoint = match &o.endpoint_url {
         Some(url) => {
-            super::model::check_endpoint(url).map_err(|e| format!("--endpoint-url: {e}"))?;
+            super::target_def::check_endpoint(url).map_err(|e| format!("--endpoint-url: {e}"))?;
             Some(url.clone())
         }
         None => def.and_then(|d| d.endpoint.clone()),
@@ -502,10 +505,10 @@ pub(super) fn build(
         });
     }
     let signups: u64 = pools.iter().map(|p| p.users.total_signups()).sum();
-    if signups > super::model::MAX_USERS {
+    if signups > super::values::MAX_USERS {
         return Err(format!(
             "users: the plan needs {signups} sign-ups, above the limit of {}; shorten the phases or lower the rate",
-            super::model::MAX_USERS
+            super::values::MAX_USERS
         ));
     }
 
@@ -554,12 +557,12 @@ pub(super) fn build(
 }
 
 fn region_of(
-    target: Option<&super::model::TargetDef>,
+    target: Option<&super::target_def::TargetDef>,
     overrides: &Overrides,
 ) -> Result<String, String> {
     Ok(match &overrides.region {
         Some(r) => {
-            super::model::check_region(r).map_err(|e| format!("--region: {e}"))?;
+            super::target_def::check_region(r).map_err(|e| format!("--region: {e}"))?;
             r.clone()
         }
         None => target
@@ -568,7 +571,7 @@ fn region_of(
     })
 }
 
-fn pool_of(p: super::model::PoolDef) -> PoolPlan {
+fn pool_of(p: super::pool_def::PoolDef) -> PoolPlan {
     PoolPlan {
         name: p.name,
         alias_attributes: p.alias_attributes,
