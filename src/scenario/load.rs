@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::build;
 use super::model;
-use super::plan::{self, Overrides, Plan, SignUpPlan};
+use super::plan::{Overrides, Plan, SignUpPlan};
 use crate::cases::Catalog;
 use crate::yaml::{self, YamlError};
 
@@ -28,7 +29,7 @@ pub fn parse(
     overrides: &Overrides,
 ) -> Result<Plan, ScenarioError> {
     let (raw, catalog) = parse_raw(text, path, catalog)?;
-    plan::build(raw, path.to_path_buf(), catalog, overrides)
+    build::build(raw, path.to_path_buf(), catalog, overrides)
         .map_err(|message| YamlError::after_reading(path, text, message))
 }
 
@@ -42,7 +43,7 @@ pub fn load_for_signup(
 ) -> Result<SignUpPlan, ScenarioError> {
     let text = yaml::read_file(path, "scenario", crate::files::SCENARIO_MAX)?;
     let (raw, _) = parse_raw(&text, path, catalog)?;
-    plan::build_signup(raw, path.to_path_buf(), overrides)
+    build::build_signup(raw, path.to_path_buf(), overrides)
         .map_err(|message| YamlError::after_reading(path, &text, message))
 }
 

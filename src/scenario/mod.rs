@@ -1,6 +1,7 @@
 //! Scenario files: YAML read with positions, validated, and compiled into a `Plan` before
 //! any byte is sent to a target.
 
+mod build;
 pub mod existing;
 mod load;
 mod model;
@@ -10,21 +11,24 @@ mod pool_def;
 pub mod quota;
 mod retry;
 pub mod shard;
+mod sizing;
+mod skip;
 mod target_def;
 pub mod threshold;
 pub mod units;
 mod values;
 
+pub use crate::target_kinds::{CodeSource, TargetKind};
 pub use load::{ScenarioError, load, load_for_signup, parse};
 pub use phase::PhaseShard;
 pub use phase::{Load, Phase, Stage, Stop};
 pub use plan::{
     MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, Signing, TargetPlan, UsersPlan,
-    phase_bound, phase_starts,
 };
 pub use pool_def::{Attribute, UserExistenceErrors};
 pub use retry::RetryPolicy;
 pub use shard::Shard;
-pub use target_def::{CodeSource, TargetKind, check_endpoint};
+pub use sizing::{phase_bound, phase_starts};
+pub use target_def::check_endpoint;
 pub use threshold::{Metric, Op, Stat, Threshold};
 pub use values::{MAX_USERS, Secret, Template};

@@ -2,65 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::target_kinds::{CodeSource, TargetKind};
 use crate::yaml::checked_map;
-
-/// What kind of server the target is; it decides what cogbench can do there.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum TargetKind {
-    /// The reference emulator, started in-process.
-    Embedded,
-    /// A running `cogbench emulator` (or a server with its `/_emulator/` side routes).
-    Emulator,
-    /// cognito-local (npm): codes read from its database files.
-    CognitoLocal,
-    /// moto's server mode (PyPI): it checks no codes, so any code is sent.
-    Moto,
-    /// Any other endpoint that speaks the Cognito API unsigned, with a code source.
-    Endpoint,
-}
-
-impl TargetKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TargetKind::Embedded => "embedded",
-            TargetKind::Emulator => "emulator",
-            TargetKind::CognitoLocal => "cognito-local",
-            TargetKind::Moto => "moto",
-            TargetKind::Endpoint => "endpoint",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<TargetKind, String> {
-        [
-            TargetKind::Embedded,
-            TargetKind::Emulator,
-            TargetKind::CognitoLocal,
-            TargetKind::Moto,
-            TargetKind::Endpoint,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-        .ok_or_else(|| format!("unknown target kind `{s}`; expected embedded, emulator, cognito-local, moto or endpoint"))
-    }
-}
-
-/// Where the confirmation codes of provisioned users come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CodeSource {
-    /// `GET {endpoint}/_emulator/codes/{pool}/{username}`.
-    EmulatorRoute,
-    /// cognito-local's `{data_dir}/.cognito/db/{pool}.json`.
-    CognitoLocal { data_dir: std::path::PathBuf },
-    /// The target checks no code (moto): this one is sent.
-    Fixed(String),
-    /// `GET` of a URL template with `{pool}` and `{username}`; the body is the code.
-    Http { url: String },
-    /// A shell command template with `{pool}` and `{username}`; its output is the code.
-    Command { command: String },
-    /// No codes: cases that need one are skipped.
-    None,
-}
 
 pub(super) struct TargetDef {
     pub kind: Option<TargetKind>,
@@ -133,11 +76,11 @@ impl TryFrom<RawTarget> for TargetDef {
         };
         if let Some(spec) = &r.faults {
             crate::faults::Faults::parse([spec.as_str()]).map_err(|e| format!("faults: {e}"))?;
-            if !matches!(r.kind, Some(TargetKind::Embedded) | None) || r.endpoint.is_some() {
+            if r.kind.is_some_and(|k| !k.in_process) || r.endpoint.is_some() {
                 return Err("`faults` switches faults on in the embedded emulator; a running one takes `cogbench emulator --faults`".into());
             }
         }
-        if codes.is_some() && !matches!(r.kind, Some(TargetKind::Endpoint) | None) {
+        if codes.is_some() && r.kind.is_some_and(|k| !k.takes_codes) {
             return Err(
                 "`codes` belongs to kind: endpoint; the other kinds know where their codes are"
                     .into(),

@@ -8,6 +8,7 @@ mod error_chain;
 pub mod provision;
 mod running;
 pub mod sigv4;
+pub mod workers;
 
 pub use api::{Api, ApiError};
 pub use credentials::CredentialsLoadError;
