@@ -32,6 +32,7 @@ pub mod run;
 pub mod scenario;
 pub mod schedule;
 pub mod target;
+pub mod target_kinds;
 pub mod term;
 pub mod users;
 pub(crate) mod yaml;

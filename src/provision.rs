@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use serde_json::json;
@@ -13,15 +13,11 @@ use serde_json::json;
 use crate::cases::ClientView;
 use crate::protocol::Operation;
 use crate::scenario::existing::format_time;
-use crate::scenario::{self, CodeSource, Overrides, SignUpPlan};
-use crate::target::{Api, ApiError, codes, provision as fixtures};
+use crate::scenario::{self, Overrides, SignUpPlan};
+use crate::target::{Api, ApiError, codes, provision as fixtures, workers};
 
 /// Concurrent sign-ups against an emulator.
 const WORKERS: usize = 16;
-/// cognito-local rewrites a pool's whole database file on every change, and two saves in
-/// flight at once can leave the older one on disk (a user it holds in memory missing from the
-/// file, its code unreadable): one sign-up at a time.
-const COGNITO_LOCAL_WORKERS: usize = 1;
 /// Against AWS: SignUp shares the UserCreation request-rate quota (50 per second by default,
 /// per account and Region) with ConfirmSignUp; provisioning stays well under it.
 const AWS_WORKERS: usize = 4;
@@ -251,11 +247,8 @@ async fn provision_all(opts: Options, made: &MadePool) -> Result<Outcome, Error>
         ));
     }
 
-    let workers = match (&plan.target.codes, aws) {
-        (CodeSource::CognitoLocal { .. }, _) => COGNITO_LOCAL_WORKERS,
-        (_, true) => AWS_WORKERS,
-        _ => WORKERS,
-    };
+    let workers =
+        workers::signup_workers(plan.target.kind, if aws { AWS_WORKERS } else { WORKERS });
     let pacer = aws.then(|| {
         let mut every = tokio::time::interval(Duration::from_secs(1) / AWS_SIGNUPS_PER_SECOND);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -275,49 +268,39 @@ async fn provision_all(opts: Options, made: &MadePool) -> Result<Outcome, Error>
         password,
         run,
         total: opts.users,
-        next: AtomicU64::new(0),
         signed_up: AtomicU64::new(0),
         done: AtomicU64::new(0),
-        failed: AtomicBool::new(false),
         pacer,
         progress: opts.progress,
     });
 
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..workers.min(opts.users as usize) {
-        let ctx = ctx.clone();
-        set.spawn(async move { worker(&ctx).await });
-    }
-    let mut rows: Vec<(u64, Row)> = Vec::with_capacity(opts.users as usize);
-    let mut first_error = None;
-    while let Some(joined) = set.join_next().await {
-        match joined.expect("sign-up workers do not panic") {
-            Ok(done) => rows.extend(done),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
+    let job_ctx = ctx.clone();
+    let signed = workers::run_jobs(opts.users as usize, workers, move |n| {
+        let ctx = job_ctx.clone();
+        async move { counted(&ctx, n as u64).await }
+    })
+    .await;
+    let rows: Vec<Row> = match signed {
+        Ok(rows) => rows,
+        Err(e) => {
+            let secrets = [
+                ctx.password.as_str(),
+                ctx.client.secret.as_deref().unwrap_or_default(),
+            ];
+            let left = match ctx.signed_up.load(Ordering::Relaxed) {
+                0 => "no user was signed up".to_owned(),
+                n => format!(
+                    "{n} of {} users were signed up before it (run id {}) and stay in the pool",
+                    ctx.total, ctx.run
+                ),
+            };
+            return Err(Error::Target(format!(
+                "{} (target {}); {left}; no list was written",
+                e.redacted(&secrets),
+                ctx.api.endpoint(),
+            )));
         }
-    }
-    if let Some(e) = first_error {
-        let secrets = [
-            ctx.password.as_str(),
-            ctx.client.secret.as_deref().unwrap_or_default(),
-        ];
-        let left = match ctx.signed_up.load(Ordering::Relaxed) {
-            0 => "no user was signed up".to_owned(),
-            n => format!(
-                "{n} of {} users were signed up before it (run id {}) and stay in the pool",
-                ctx.total, ctx.run
-            ),
-        };
-        return Err(Error::Target(format!(
-            "{} (target {}); {left}; no list was written",
-            e.redacted(&secrets),
-            ctx.api.endpoint(),
-        )));
-    }
-    rows.sort_by_key(|(n, _)| *n);
-    let rows: Vec<Row> = rows.into_iter().map(|(_, row)| row).collect();
+    };
     write_csv(&file, &rows).map_err(|e| {
         Error::Write(format!(
             "writing {}: {e}; the {} users stay in the pool (run id {})",
@@ -342,37 +325,23 @@ struct Ctx {
     password: String,
     run: String,
     total: u64,
-    next: AtomicU64,
     signed_up: AtomicU64,
     done: AtomicU64,
-    failed: AtomicBool,
     pacer: Option<tokio::sync::Mutex<tokio::time::Interval>>,
     progress: bool,
 }
 
-async fn worker(ctx: &Ctx) -> Result<Vec<(u64, Row)>, ApiError> {
-    let mut done = Vec::new();
-    loop {
-        let n = ctx.next.fetch_add(1, Ordering::Relaxed);
-        if n >= ctx.total || ctx.failed.load(Ordering::Relaxed) {
-            return Ok(done);
-        }
-        match one_user(ctx, n).await {
-            Ok(row) => done.push((n, row)),
-            Err(e) => {
-                ctx.failed.store(true, Ordering::Relaxed);
-                return Err(e);
-            }
-        }
-        let finished = ctx.done.fetch_add(1, Ordering::Relaxed) + 1;
-        // A line at every tenth of the way, and at the end.
-        if ctx.progress && (finished * 10 / ctx.total != (finished - 1) * 10 / ctx.total) {
-            crate::errln!(
-                "cogbench provision: {finished}/{} users signed up",
-                ctx.total
-            );
-        }
+/// One user signed up, with a progress line at every tenth of the way and at the end.
+async fn counted(ctx: &Ctx, n: u64) -> Result<Row, ApiError> {
+    let row = one_user(ctx, n).await?;
+    let finished = ctx.done.fetch_add(1, Ordering::Relaxed) + 1;
+    if ctx.progress && (finished * 10 / ctx.total != (finished - 1) * 10 / ctx.total) {
+        crate::errln!(
+            "cogbench provision: {finished}/{} users signed up",
+            ctx.total
+        );
     }
+    Ok(row)
 }
 
 async fn one_user(ctx: &Ctx, n: u64) -> Result<Row, ApiError> {

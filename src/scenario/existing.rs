@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
-use super::model::Secret;
+use super::values::Secret;
 use crate::yaml::checked_map;
 
 /// `pool.existing` as written.
@@ -174,10 +174,10 @@ pub fn read_csv(scenario: &Path, path: &str) -> Result<(PathBuf, Vec<ListedUser>
             ));
         }
         users.push(user);
-        if users.len() as u64 > super::model::MAX_USERS {
+        if users.len() as u64 > super::values::MAX_USERS {
             return Err(at(
                 line,
-                format!("more than {} users", super::model::MAX_USERS),
+                format!("more than {} users", super::values::MAX_USERS),
             ));
         }
     }

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::model::Dur;
+use super::shard::Shard;
+use super::values::Dur;
 use crate::yaml::checked_map;
 
 /// How a phase ends.
@@ -80,7 +81,150 @@ pub struct Phase {
     /// This process's part of the load (the whole of it unless `--shard`).
     pub load: Load,
     /// With `--shard`: which part `load` is, and of what.
-    pub shard: Option<super::shard::PhaseShard>,
+    pub shard: Option<PhaseShard>,
+}
+
+/// A phase's shard: which part, of what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhaseShard {
+    pub shard: Shard,
+    /// The phase's load for all shards together: open phases keep the whole schedule (this
+    /// shard sends every N-th request of it), ramping phases the whole ramp (this shard runs
+    /// every N-th virtual user of it).
+    pub whole: Load,
+    /// Where this shard's requests start in the mix's sequence (its first request is the
+    /// whole phase's request `first_seq`), so the shards together draw the cases the whole
+    /// phase would.
+    pub first_seq: u64,
+}
+
+impl PhaseShard {
+    /// Open model: the requests of the whole schedule this shard sends.
+    pub fn open_requests(&self) -> Option<u64> {
+        match &self.whole {
+            Load::Open {
+                start_rate, stages, ..
+            } => Some(
+                self.shard
+                    .share(crate::schedule::open_total(*start_rate, stages)),
+            ),
+            _ => None,
+        }
+    }
+
+    /// What this shard has none of, if anything, for the phase's report.
+    pub fn empty_note(&self, part: &Load) -> Option<String> {
+        let who = format!("shard {}", self.shard);
+        match part {
+            Load::Closed { vus: 0, stop, .. } => Some(match stop {
+                Stop::Duration(d) => format!(
+                    "{who} has none of the phase's virtual users: it idled for the phase's {}",
+                    super::units::format_duration(*d)
+                ),
+                _ => format!(
+                    "{who} has none of the phase's virtual users: skipped (the phase ends when the other shards' iterations are done)"
+                ),
+            }),
+            Load::Closed {
+                stop: Stop::Iterations(0) | Stop::Rounds(0),
+                ..
+            } => Some(format!(
+                "{who} has no iterations of the phase (fewer than its virtual users)"
+            )),
+            Load::RampingVus { .. } if part.max_concurrency() == 0 => Some(format!(
+                "{who} has none of the phase's virtual users: it idled for the phase's length"
+            )),
+            Load::Open { .. } if self.open_requests() == Some(0) => Some(format!(
+                "{who} has none of the phase's scheduled requests: it idled for the phase's length"
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl Shard {
+    /// This shard's part of a phase, with the whole phase kept for the executors.
+    pub fn split(self, phase: &Phase) -> Phase {
+        let n = self.n() as f64;
+        let share_f = |v: f64| self.share(v.max(0.0).floor() as u64) as f64;
+        let (load, first_seq) = match &phase.load {
+            Load::Open {
+                start_rate,
+                stages,
+                max_in_flight,
+            } => {
+                let whole = crate::schedule::open_total(*start_rate, stages);
+                (
+                    Load::Open {
+                        start_rate: start_rate / n,
+                        stages: stages
+                            .iter()
+                            .map(|s| Stage {
+                                target: s.target / n,
+                                duration: s.duration,
+                            })
+                            .collect(),
+                        max_in_flight: (*max_in_flight as u64).div_ceil(self.n()).max(1) as usize,
+                    },
+                    self.block_start(whole),
+                )
+            }
+            Load::Closed {
+                vus,
+                stop,
+                think_time,
+                max_duration,
+            } => {
+                let all = u64::from(*vus);
+                let (stop, first) = match *stop {
+                    Stop::Duration(d) => (Stop::Duration(d), 0),
+                    Stop::Iterations(k) => {
+                        let (part, first) = self.work(k, all);
+                        (Stop::Iterations(part), first)
+                    }
+                    // Whole rounds each: every shard's requests start a fresh cycle of the mix.
+                    Stop::Rounds(k) => (Stop::Rounds(self.work(k, all).0), 0),
+                };
+                (
+                    Load::Closed {
+                        vus: self.share(all) as u32,
+                        stop,
+                        think_time: *think_time,
+                        max_duration: *max_duration,
+                    },
+                    first,
+                )
+            }
+            Load::RampingVus {
+                start,
+                stages,
+                think_time,
+            } => (
+                Load::RampingVus {
+                    start: self.share(u64::from(*start)) as u32,
+                    stages: stages
+                        .iter()
+                        .map(|s| Stage {
+                            target: share_f(s.target),
+                            duration: s.duration,
+                        })
+                        .collect(),
+                    think_time: *think_time,
+                },
+                0,
+            ),
+        };
+        Phase {
+            name: phase.name.clone(),
+            executor: phase.executor,
+            load,
+            shard: Some(PhaseShard {
+                shard: self,
+                whole: phase.load.clone(),
+                first_seq,
+            }),
+        }
+    }
 }
 
 /// The executors, named as k6 names them.

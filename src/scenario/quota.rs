@@ -3,7 +3,7 @@
 //! default, per account and Region, summed over every user pool (spec §4.5; adjustable). A
 //! plan that would pass it against an AWS endpoint is refused unless `--allow-above-quota`.
 
-use super::{Load, Phase};
+use super::phase::{Load, Phase};
 
 pub const CATEGORY: &str = "UserCreation";
 pub const DEFAULT_RPS: f64 = 50.0;

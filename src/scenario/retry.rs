@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::model::Dur;
+use super::values::Dur;
 use crate::yaml::checked_map;
 
 #[derive(Debug, Clone, Copy, PartialEq)]

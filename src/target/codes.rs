@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::api::{Api, ApiError, encode_segment};
-use crate::scenario::CodeSource;
+use crate::target_kinds::CodeSource;
 
 /// A short description for reports (no secrets: templates are the user's own).
 pub fn describe(source: &CodeSource) -> String {

@@ -27,6 +27,7 @@ use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 
+use super::error_chain::describe;
 use super::sigv4::{SERVICE, Signer};
 use crate::scenario::{Plan, Signing};
 
@@ -180,21 +181,6 @@ impl ProvideCredentials for NoMetadata {
             self.0
         ))))
     }
-}
-
-/// An error with its causes, `a: b: c` (the SDK's own messages are vague on top).
-pub fn describe(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        let next = c.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        cause = c.source();
-    }
-    text
 }
 
 /// The line said when no credentials were found and the target is an AWS endpoint, which

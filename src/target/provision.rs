@@ -2,7 +2,6 @@
 //! users in every state the mix needs, with their codes read through the code source.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde_json::json;
 
@@ -412,53 +411,15 @@ pub async fn provision(
     })
 }
 
-/// Runs jobs on a fixed set of workers; results come back in job order.
+/// Runs jobs on the sign-up workers; results come back in job order.
 async fn run_jobs(ctx: &Arc<Ctx>, jobs: Vec<Job>) -> Result<Vec<UserRecord>, ProvisionError> {
-    let jobs = Arc::new(jobs);
-    let next = Arc::new(AtomicU64::new(0));
-    let failed = Arc::new(AtomicBool::new(false));
-    let mut set = tokio::task::JoinSet::new();
-    // cognito-local rewrites a pool's whole database file on every change, and two changes
-    // at once can lose one of them (seen here: a signed-up user's code missing from the
-    // file): one sign-up at a time, as `cogbench provision` does.
-    let workers = match ctx.plan.target.codes {
-        crate::scenario::CodeSource::CognitoLocal { .. } => 1,
-        _ => WORKERS,
-    };
-    for _ in 0..workers.min(jobs.len().max(1)) {
-        let (ctx, jobs, next, failed) = (ctx.clone(), jobs.clone(), next.clone(), failed.clone());
-        set.spawn(async move {
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed) as usize;
-                if i >= jobs.len() || failed.load(Ordering::Relaxed) {
-                    return Ok(done);
-                }
-                match one_user(&ctx, jobs[i]).await {
-                    Ok(user) => done.push((i, user)),
-                    Err(e) => {
-                        failed.store(true, Ordering::Relaxed);
-                        return Err(e);
-                    }
-                }
-            }
-        });
-    }
-    let mut all = Vec::with_capacity(jobs.len());
-    let mut first_error = None;
-    while let Some(joined) = set.join_next().await {
-        match joined.expect("provisioning workers do not panic") {
-            Ok(done) => all.extend(done),
-            Err(e) => {
-                first_error.get_or_insert(e);
-            }
-        }
-    }
-    if let Some(e) = first_error {
-        return Err(e);
-    }
-    all.sort_by_key(|(i, _)| *i);
-    Ok(all.into_iter().map(|(_, user)| user).collect())
+    let workers = super::workers::signup_workers(ctx.plan.target.kind, WORKERS);
+    let (ctx, jobs) = (ctx.clone(), Arc::new(jobs));
+    super::workers::run_jobs(jobs.len(), workers, move |i| {
+        let (ctx, jobs) = (ctx.clone(), jobs.clone());
+        async move { one_user(&ctx, jobs[i]).await }
+    })
+    .await
 }
 
 async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {

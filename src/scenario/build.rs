@@ -1,0 +1,554 @@
+//! Building the plan from the scenario as written: the target, the pools and their variants,
+//! the mix with its skipped cases, the users and the HTTP client settings.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::existing::{self, ListedUser};
+use super::model::{Mix, RawScenario};
+use super::phase::{Load, Phase};
+use super::pool_def::Attribute;
+use super::shard::Shard;
+use super::values::Template;
+
+use super::plan::*;
+use super::sizing::{fit_to_listed, size_users};
+use super::skip::{existing_skip, skip_reason};
+use crate::cases::{Capability, Catalog, PoolVariant};
+use crate::client::ClientSettings;
+use crate::report::export::Format;
+use crate::target_kinds::{CodeInputs, CodeSource, TargetKind};
+
+/// The target from the scenario and the command line (which wins).
+fn target_plan(
+    def: Option<&super::target_def::TargetDef>,
+    o: &Overrides,
+) -> Result<TargetPlan, String> {
+    if let Some(t) = &o.target {
+        return Ok(t.clone());
+    }
+    let endpoint = match &o.endpoint_url {
+        Some(url) => {
+            super::target_def::check_endpoint(url).map_err(|e| format!("--endpoint-url: {e}"))?;
+            Some(url.clone())
+        }
+        None => def.and_then(|d| d.endpoint.clone()),
+    }
+    .map(|e| e.trim_end_matches('/').to_owned());
+    let scenario_kind = def.and_then(|d| d.kind);
+    let kind = match (&o.target_kind, scenario_kind) {
+        (Some(k), _) => TargetKind::parse(k).map_err(|e| format!("--target-kind: {e}"))?,
+        (None, Some(k)) if k.in_process && endpoint.is_some() => TargetKind::AT_ENDPOINT,
+        (None, Some(k)) => k,
+        (None, None) if endpoint.is_some() => TargetKind::AT_ENDPOINT,
+        (None, None) => TargetKind::EMBEDDED,
+    };
+    match (kind.in_process, &endpoint) {
+        (true, Some(_)) => {
+            return Err(
+                "target: the embedded emulator starts in-process and takes no endpoint".into(),
+            );
+        }
+        (false, None) => {
+            return Err(format!(
+                "target: kind {} needs `endpoint` (or --endpoint-url)",
+                kind.as_str()
+            ));
+        }
+        _ => {}
+    }
+    let data_dir = o
+        .data_dir
+        .clone()
+        .or_else(|| def.and_then(|d| d.data_dir.clone()));
+    let scenario_codes = def.and_then(|d| d.codes.clone());
+    let codes = (kind.codes)(CodeInputs {
+        data_dir,
+        scenario_codes,
+    })?;
+    Ok(TargetPlan {
+        kind,
+        endpoint,
+        codes,
+        admin_reads: def.and_then(|d| d.admin_reads).unwrap_or(true),
+        faults: if kind.in_process {
+            def.and_then(|d| d.faults.clone())
+        } else {
+            None
+        },
+    })
+}
+
+pub(super) fn build(
+    raw: RawScenario,
+    file: PathBuf,
+    catalog: Arc<Catalog>,
+    overrides: &Overrides,
+) -> Result<Plan, String> {
+    let catalog = match raw.race_size {
+        None => catalog,
+        Some(n) => {
+            let mut resized = (*catalog).clone();
+            for case in &mut resized.cases {
+                if let Some(r) = &mut case.repeat
+                    && r.concurrent
+                {
+                    r.count = n.0;
+                }
+            }
+            Arc::new(resized)
+        }
+    };
+    let target = target_plan(raw.target.as_ref(), overrides)?;
+    if let Some(endpoint) = &target.endpoint
+        && super::quota::is_aws(endpoint)
+        && !overrides.allow_above_quota
+        && let Some(refusal) = super::quota::check(&raw.phases.0)
+    {
+        return Err(refusal);
+    }
+    let region = region_of(raw.target.as_ref(), overrides)?;
+    let pool = pool_of(raw.pool);
+    check_naming(
+        &raw.users.username,
+        &raw.users.email,
+        &pool,
+        overrides.shard,
+    )?;
+    // Against AWS the quota is the account's: the whole scenario's rate counts, not a shard's.
+    let phases: Vec<Phase> = match overrides.shard {
+        None => raw.phases.0.clone(),
+        Some(s) => raw.phases.0.iter().map(|p| s.split(p)).collect(),
+    };
+    let listed = match (&pool.existing, &raw.users.from_csv) {
+        (None, None) => Vec::new(),
+        (None, Some(_)) => {
+            return Err("users.from_csv lists users of a pool that already exists: name it in pool.existing (id, client_id, client_secret)".into());
+        }
+        (Some(_), None) => {
+            return Err("pool.existing needs users.from_csv: a CSV of users signed up beforehand (columns username, code, sub, email, signed_up_at)".into());
+        }
+        (Some(_), Some(path)) => {
+            if let Some(why) = target.kind.refuses_existing_pool {
+                return Err(why.into());
+            }
+            existing::read_csv(&file, path)?.1
+        }
+    };
+    // Each shard signs in with its own listed users, dealt round-robin in file order.
+    let listed: Vec<ListedUser> = match overrides.shard {
+        Some(s) if !listed.is_empty() => {
+            let whole = listed.len();
+            let coded = listed.iter().filter(|u| !u.code.is_empty()).count();
+            let mine: Vec<ListedUser> = listed
+                .into_iter()
+                .enumerate()
+                .filter(|(j, _)| s.owns(*j as u64))
+                .map(|(_, u)| u)
+                .collect();
+            // As for the whole file (below): a shard's part must not hide a row without a code.
+            if coded != 0 && coded != whole && target.codes == CodeSource::None {
+                return Err("users.from_csv: some rows have no code and the target has no code source (target.codes); give every row a code or none".into());
+            }
+            if mine.is_empty() {
+                return Err(format!(
+                    "--shard {s}: users.from_csv lists {whole} users, fewer than the {} shards; each shard needs users of its own",
+                    s.count
+                ));
+            }
+            mine
+        }
+        _ => listed,
+    };
+    let now = std::time::SystemTime::now();
+
+    let mut capabilities = target.capabilities();
+    if !listed.is_empty() {
+        // Expired codes come from the listed users' age (signed_up_at), not from a clock.
+        if !capabilities.contains(&Capability::AdvanceClock) {
+            capabilities.push(Capability::AdvanceClock);
+        }
+        // Listed users arrive with their codes, or the target's code source finds them.
+        let all_coded = listed.iter().all(|u| !u.code.is_empty());
+        if all_coded {
+            capabilities.push(Capability::ReadCodes);
+        } else if target.codes == CodeSource::None && listed.iter().any(|u| !u.code.is_empty()) {
+            return Err("users.from_csv: some rows have no code and the target has no code source (target.codes); give every row a code or none".into());
+        }
+    }
+    let mut variants: Vec<(PoolVariant, PoolPlan)> = vec![(PoolVariant::Scenario, pool.clone())];
+    let mix: Vec<MixEntry> = match raw.mix {
+        Mix::All => (0..catalog.cases.len())
+            .map(|case| (case, 1))
+            .collect::<Vec<_>>(),
+        Mix::Weighted(entries) => entries
+            .into_iter()
+            .map(|(id, w)| (catalog.index_of(&id).expect("checked while parsing"), w))
+            .collect(),
+    }
+    .into_iter()
+    .map(|(case, weight)| {
+        let variant = match catalog.cases[case].pool {
+            // A pool that already compares usernames case-insensitively serves as it is.
+            PoolVariant::CaseInsensitive if !pool.case_sensitive => PoolVariant::Scenario,
+            v => v,
+        };
+        let index = match variants.iter().position(|(v, _)| *v == variant) {
+            Some(i) => i,
+            // An existing pool has no variants; such cases are skipped below.
+            None if pool.existing.is_some() => 0,
+            None => {
+                let mut p = pool.clone();
+                if variant == PoolVariant::CaseInsensitive {
+                    p.case_sensitive = false;
+                }
+                p.name = p.name.map(|n| format!("{n}-{}", variant.as_str()));
+                variants.push((variant, p));
+                variants.len() - 1
+            }
+        };
+        let skip = match &pool.existing {
+            Some(e) => existing_skip(&catalog.cases[case], variant, e, &listed, now),
+            None => None,
+        }
+        .or_else(|| skip_reason(&catalog.cases[case], &variants[index].1, &capabilities));
+        MixEntry {
+            case,
+            pool: index,
+            weight,
+            skip,
+        }
+    })
+    .collect();
+    check_request_sizes(&mix, &catalog, &raw.request.0)?;
+    let mix: Vec<MixEntry> = match &overrides.cases {
+        None => mix,
+        Some(patterns) => {
+            let patterns: Vec<&str> = patterns
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            let kept: Vec<MixEntry> = mix
+                .into_iter()
+                .filter(|m| patterns.iter().any(|p| glob(p, &catalog.cases[m.case].id)))
+                .collect();
+            if kept.is_empty() {
+                return Err(format!(
+                    "--cases `{}` matches no case of the mix (`cogbench cases` lists them)",
+                    patterns.join(",")
+                ));
+            }
+            kept
+        }
+    };
+    if mix.iter().all(|m| m.skip.is_some()) {
+        return Err(format!(
+            "mix: every case is skipped on this target and pool ({})",
+            mix.iter()
+                .filter_map(|m| m.skip.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+
+    for t in &raw.thresholds {
+        if let Some(case) = &t.case {
+            let in_mix = mix.iter().any(|m| catalog.cases[m.case].id == *case);
+            if !in_mix {
+                return Err(format!(
+                    "thresholds: `{t}` names case `{case}`, which is not in the mix"
+                ));
+            }
+        }
+    }
+
+    let listed = Arc::new(listed);
+    let mut pools = Vec::with_capacity(variants.len());
+    for (i, (variant, pool)) in variants.into_iter().enumerate() {
+        let mut users = size_users(&raw.users, &phases, &mix, i, &catalog, overrides.shard)?;
+        if !listed.is_empty() {
+            fit_to_listed(
+                &mut users,
+                &listed,
+                now,
+                raw.users.from_csv.as_deref().unwrap_or(""),
+            )?;
+            users.listed = listed.clone();
+        }
+        pools.push(PoolRun {
+            variant,
+            pool,
+            users,
+        });
+    }
+    let signups: u64 = pools.iter().map(|p| p.users.total_signups()).sum();
+    if signups > super::values::MAX_USERS {
+        return Err(format!(
+            "users: the plan needs {signups} sign-ups, above the limit of {}; shorten the phases or lower the rate",
+            super::values::MAX_USERS
+        ));
+    }
+
+    let http = http_of(&raw.http, default_connections(&phases), overrides)?;
+
+    Ok(Plan {
+        name: raw.name.0,
+        description: raw.description,
+        file,
+        target,
+        region,
+        pools,
+        phases,
+        mix,
+        thresholds: raw.thresholds,
+        retry: raw.retry,
+        compare: (
+            raw.compare.max_p99_increase.map(|p| p.0),
+            raw.compare.max_throughput_drop.map(|p| p.0),
+        ),
+        reports: {
+            let mut r: Vec<Format> = if raw.reports.is_empty() {
+                vec![Format::Json, Format::Csv]
+            } else {
+                raw.reports.iter().map(|n| n.0).collect()
+            };
+            r.extend(overrides.reports.iter().copied());
+            r.push(Format::Json);
+            r.sort();
+            r.dedup();
+            r
+        },
+        http,
+        postconditions: raw.judge.postconditions.0,
+        request: raw.request.0,
+        catalog,
+        shard: overrides.shard,
+        signing: if overrides.no_sign_request {
+            Signing::Off
+        } else {
+            Signing::Chain {
+                profile: overrides.profile.clone(),
+            }
+        },
+    })
+}
+
+fn region_of(
+    target: Option<&super::target_def::TargetDef>,
+    overrides: &Overrides,
+) -> Result<String, String> {
+    Ok(match &overrides.region {
+        Some(r) => {
+            super::target_def::check_region(r).map_err(|e| format!("--region: {e}"))?;
+            r.clone()
+        }
+        None => target
+            .and_then(|t| t.region.clone())
+            .unwrap_or_else(|| "us-east-1".to_owned()),
+    })
+}
+
+fn pool_of(p: super::pool_def::PoolDef) -> PoolPlan {
+    PoolPlan {
+        name: p.name,
+        alias_attributes: p.alias_attributes,
+        username_attributes: p.username_attributes,
+        auto_verified_attributes: p.auto_verified_attributes,
+        case_sensitive: p.case_sensitive,
+        public_client: p.clients.public.prevent_user_existence_errors,
+        secret_client: p.clients.secret.prevent_user_existence_errors,
+        delete_after: p.delete_after,
+        existing: p.existing,
+    }
+}
+
+/// Each case of the mix as sent, with the scenario's `request:` members: the two may fit
+/// apart and not together. Sizes are taken once per member, not once per case.
+fn check_request_sizes(
+    mix: &[MixEntry],
+    catalog: &Catalog,
+    members: &[(String, crate::cases::Value)],
+) -> Result<(), String> {
+    use crate::cases::{Value, check_request_size, member_size};
+    let extra: Vec<(&str, usize, bool)> = members
+        .iter()
+        .map(|(n, v)| (n.as_str(), member_size(n, v), *v == Value::Omit))
+        .collect();
+    for entry in mix {
+        let case = &catalog.cases[entry.case];
+        // As Case::with_members merges them: a scenario member replaces the case's default
+        // one, unless the case sets that member itself.
+        let applied =
+            |name: &str| !case.own_members.contains(name) && extra.iter().any(|(n, ..)| *n == name);
+        for request in std::iter::once(&case.request).chain(case.last_request.as_ref()) {
+            let kept = request
+                .iter()
+                .filter(|(n, _)| !applied(n))
+                .map(|(n, v)| (n.as_str(), member_size(n, v)));
+            let added = extra
+                .iter()
+                .filter(|(n, _, omit)| !omit && !case.own_members.contains(*n))
+                .map(|(n, size, _)| (*n, *size));
+            check_request_size(kept.chain(added))
+                .map_err(|e| format!("request: with the members of case `{}`, {e}", case.id))?;
+        }
+    }
+    Ok(())
+}
+
+/// The scenario's `http:` with the command line's TLS and timeout options over it. A CA bundle
+/// that cannot be used is bad input, found here before any target starts.
+fn http_of(
+    def: &super::model::HttpDef,
+    default_pool_size: usize,
+    overrides: &Overrides,
+) -> Result<ClientSettings, String> {
+    if let Some(path) = &overrides.ca_bundle {
+        crate::client::read_ca_bundle(path).map_err(|e| e.to_string())?;
+    }
+    let mut http = ClientSettings {
+        pool_size: def.connections.as_ref().map_or(default_pool_size, |c| c.0),
+        http2: def.version == super::model::HttpVersion::Http2,
+        verify_tls: !overrides.no_verify_ssl,
+        ca_bundle: overrides.ca_bundle.clone(),
+        ..ClientSettings::default()
+    };
+    if let Some(d) = overrides
+        .connect_timeout
+        .or(def.connect_timeout.as_ref().map(|d| d.0))
+    {
+        http.connect_timeout = d;
+    }
+    if let Some(d) = overrides
+        .read_timeout
+        .or(def.read_timeout.as_ref().map(|d| d.0))
+    {
+        http.read_timeout = d;
+    }
+    Ok(http)
+}
+
+pub(super) fn build_signup(
+    raw: RawScenario,
+    file: PathBuf,
+    overrides: &Overrides,
+) -> Result<SignUpPlan, String> {
+    let target = target_plan(raw.target.as_ref(), overrides)?;
+    if let Some(why) = target.kind.refuses_provision {
+        return Err(why.into());
+    }
+    let region = region_of(raw.target.as_ref(), overrides)?;
+    let pool = pool_of(raw.pool);
+    check_naming(&raw.users.username, &raw.users.email, &pool, None)?;
+    let from_csv = raw.users.from_csv.as_deref().map(|p| match file.parent() {
+        Some(dir) if std::path::Path::new(p).is_relative() => dir.join(p),
+        _ => PathBuf::from(p),
+    });
+    Ok(SignUpPlan {
+        name: raw.name.0,
+        file,
+        target,
+        region,
+        pool,
+        username: raw.users.username,
+        email: raw.users.email,
+        password: raw.users.password,
+        from_csv,
+        http: http_of(&raw.http, 16, overrides)?,
+    })
+}
+
+/// `*` matches any run of characters, `?` one; everything else itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+fn check_naming(
+    username: &Template,
+    email: &Template,
+    pool: &PoolPlan,
+    shard: Option<Shard>,
+) -> Result<(), String> {
+    // The longest run id: a shard's carries its index (`run::run_id`).
+    let run = match shard {
+        Some(_) => "abcdefs1000",
+        None => "abcdef",
+    };
+    let sample_user = username.render(run, MAX_INDEX);
+    let sample_email = email.render(run, MAX_INDEX);
+    if !sample_email.contains('@') {
+        return Err(format!(
+            "users.email: `{}` does not render an email address",
+            email.0
+        ));
+    }
+    if pool.username_attributes.is_empty() {
+        if sample_user.chars().count() > 128 {
+            return Err(format!(
+                "users.username: `{}` renders names over 128 characters",
+                username.0
+            ));
+        }
+        if pool.alias_attributes.contains(&Attribute::Email) && sample_user.contains('@') {
+            return Err("users.username: a pool with an email alias refuses usernames that look like an email (spec §4.2)".into());
+        }
+    } else if sample_email.chars().count() > 128 {
+        return Err(format!(
+            "users.email: `{}` renders addresses over 128 characters",
+            email.0
+        ));
+    }
+    Ok(())
+}
+
+const MAX_INDEX: u64 = 9_999_999;
+
+fn default_connections(phases: &[Phase]) -> usize {
+    phases
+        .iter()
+        .map(|p| match p.load {
+            Load::Open { max_in_flight, .. } => max_in_flight.min(256),
+            ref closed => closed.max_concurrency(),
+        })
+        .max()
+        .unwrap_or(16)
+        .max(16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob;
+
+    #[test]
+    fn globs_match_whole_ids() {
+        assert!(glob("member-*", "member-client-id-empty"));
+        assert!(glob("*-at-max", "member-session-at-max"));
+        assert!(glob("valid-code", "valid-code"));
+        assert!(glob("wrong-c?de", "wrong-code"));
+        assert!(glob("*", "anything"));
+        assert!(!glob("member-*", "valid-code"));
+        assert!(!glob("valid", "valid-code"));
+        assert!(glob("a*b*c", "a-x-b-y-c"));
+        assert!(!glob("a*b*c", "a-x-c-y-b"));
+    }
+}

@@ -1,0 +1,151 @@
+//! `pool:` as written: the pool's attributes and clients, or an existing pool.
+
+use serde::Deserialize;
+
+use crate::yaml::checked_map;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Attribute {
+    #[serde(rename = "email")]
+    Email,
+    #[serde(rename = "phone_number")]
+    PhoneNumber,
+    #[serde(rename = "preferred_username")]
+    PreferredUsername,
+}
+
+impl Attribute {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attribute::Email => "email",
+            Attribute::PhoneNumber => "phone_number",
+            Attribute::PreferredUsername => "preferred_username",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+pub enum UserExistenceErrors {
+    #[default]
+    #[serde(rename = "LEGACY")]
+    Legacy,
+    #[serde(rename = "ENABLED")]
+    Enabled,
+}
+
+impl UserExistenceErrors {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserExistenceErrors::Legacy => "LEGACY",
+            UserExistenceErrors::Enabled => "ENABLED",
+        }
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ClientDef {
+    #[serde(default)]
+    pub prevent_user_existence_errors: UserExistenceErrors,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ClientsDef {
+    #[serde(default)]
+    pub public: ClientDef,
+    #[serde(default)]
+    pub secret: ClientDef,
+}
+
+pub(super) struct PoolDef {
+    pub name: Option<String>,
+    pub alias_attributes: Vec<Attribute>,
+    pub username_attributes: Vec<Attribute>,
+    pub auto_verified_attributes: Vec<Attribute>,
+    pub case_sensitive: bool,
+    pub clients: ClientsDef,
+    pub delete_after: bool,
+    /// A pool cogbench did not create: nothing is created or deleted there.
+    pub existing: Option<super::existing::ExistingPool>,
+}
+
+impl Default for PoolDef {
+    fn default() -> Self {
+        PoolDef::try_from(RawPool::default()).expect("defaults are valid")
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPool {
+    name: Option<String>,
+    alias_attributes: Option<Vec<Attribute>>,
+    #[serde(default)]
+    username_attributes: Vec<Attribute>,
+    auto_verified_attributes: Option<Vec<Attribute>>,
+    case_sensitive: Option<bool>,
+    #[serde(default)]
+    clients: ClientsDef,
+    delete_after: Option<bool>,
+    existing: Option<super::existing::ExistingPool>,
+}
+
+impl TryFrom<RawPool> for PoolDef {
+    type Error = String;
+    fn try_from(r: RawPool) -> Result<PoolDef, String> {
+        if let Some(name) = &r.name
+            && (name.is_empty() || name.len() > 128)
+        {
+            return Err("pool name: 1 to 128 characters".into());
+        }
+        if r.username_attributes
+            .contains(&Attribute::PreferredUsername)
+        {
+            return Err("username_attributes may hold email and phone_number only".into());
+        }
+        let alias = match r.alias_attributes {
+            Some(a) => a,
+            None if r.username_attributes.is_empty() => vec![Attribute::Email],
+            None => Vec::new(),
+        };
+        if !alias.is_empty() && !r.username_attributes.is_empty() {
+            return Err(
+                "alias_attributes and username_attributes exclude each other (spec §4.2)".into(),
+            );
+        }
+        let verified = r
+            .auto_verified_attributes
+            .unwrap_or_else(|| vec![Attribute::Email]);
+        if verified.contains(&Attribute::PreferredUsername) {
+            return Err("auto_verified_attributes may hold email and phone_number only".into());
+        }
+        if verified.contains(&Attribute::PhoneNumber) {
+            return Err("phone_number verification is not supported yet: cogbench signs users up with an email only".into());
+        }
+        if r.existing.is_some() {
+            if r.delete_after == Some(true) {
+                return Err(
+                    "pool.delete_after: cogbench never deletes an existing pool (pool.existing)"
+                        .into(),
+                );
+            }
+            if r.name.is_some() {
+                return Err(
+                    "pool.name: an existing pool keeps its name; give pool.existing.id only".into(),
+                );
+            }
+        }
+        Ok(PoolDef {
+            name: r.name,
+            alias_attributes: alias,
+            username_attributes: r.username_attributes,
+            auto_verified_attributes: verified,
+            case_sensitive: r.case_sensitive.unwrap_or(true),
+            clients: r.clients,
+            delete_after: r.delete_after.unwrap_or(r.existing.is_none()),
+            existing: r.existing,
+        })
+    }
+}
+checked_map!(PoolDef, RawPool, "a pool");

@@ -1,0 +1,139 @@
+//! `target:` as written: the kind of server, where it is and where its codes come from.
+
+use serde::Deserialize;
+
+use crate::target_kinds::{CodeSource, TargetKind};
+use crate::yaml::checked_map;
+
+pub(super) struct TargetDef {
+    pub kind: Option<TargetKind>,
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub data_dir: Option<String>,
+    pub codes: Option<CodeSource>,
+    pub admin_reads: Option<bool>,
+    /// The embedded emulator's fault switches (`cogbench emulator --faults` syntax).
+    pub faults: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawTarget {
+    kind: Option<TargetKind>,
+    endpoint: Option<String>,
+    region: Option<String>,
+    data_dir: Option<String>,
+    codes: Option<RawCodes>,
+    admin_reads: Option<bool>,
+    faults: Option<String>,
+}
+
+/// `codes:` of an `endpoint` target: exactly one of the forms.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCodes {
+    http: Option<String>,
+    command: Option<String>,
+    fixed: Option<String>,
+    #[serde(default)]
+    none: bool,
+}
+
+impl TryFrom<RawTarget> for TargetDef {
+    type Error = String;
+    fn try_from(r: RawTarget) -> Result<TargetDef, String> {
+        if let Some(e) = &r.endpoint {
+            check_endpoint(e)?;
+        }
+        if let Some(region) = &r.region {
+            check_region(region)?;
+        }
+        let codes = match r.codes {
+            None => None,
+            Some(c) => {
+                Some(match (c.http, c.command, c.fixed, c.none) {
+                    (Some(url), None, None, false) => {
+                        if !url.contains("{username}") {
+                            return Err("codes.http: the URL template needs {username} (and usually {pool})".into());
+                        }
+                        CodeSource::Http { url }
+                    }
+                    (None, Some(command), None, false) => {
+                        if !command.contains("{username}") {
+                            return Err("codes.command: the command template needs {username} (and usually {pool})".into());
+                        }
+                        CodeSource::Command { command }
+                    }
+                    (None, None, Some(code), false) => CodeSource::Fixed(code),
+                    (None, None, None, true) => CodeSource::None,
+                    _ => {
+                        return Err(
+                            "codes: give exactly one of http, command, fixed or none: true".into(),
+                        );
+                    }
+                })
+            }
+        };
+        if let Some(spec) = &r.faults {
+            crate::faults::Faults::parse([spec.as_str()]).map_err(|e| format!("faults: {e}"))?;
+            if r.kind.is_some_and(|k| !k.in_process) || r.endpoint.is_some() {
+                return Err("`faults` switches faults on in the embedded emulator; a running one takes `cogbench emulator --faults`".into());
+            }
+        }
+        if codes.is_some() && r.kind.is_some_and(|k| !k.takes_codes) {
+            return Err(
+                "`codes` belongs to kind: endpoint; the other kinds know where their codes are"
+                    .into(),
+            );
+        }
+        Ok(TargetDef {
+            kind: r.kind,
+            endpoint: r.endpoint,
+            region: r.region,
+            data_dir: r.data_dir,
+            codes,
+            admin_reads: r.admin_reads,
+            faults: r.faults,
+        })
+    }
+}
+checked_map!(TargetDef, RawTarget, "a target");
+
+pub fn check_endpoint(e: &str) -> Result<(), String> {
+    // Quoted as the user would see it, but for a password.
+    let shown = crate::term::redact_url(e);
+    let url =
+        reqwest::Url::parse(e).map_err(|why| format!("endpoint `{shown}` is not a URL: {why}"))?;
+    // Credentials in the URL would be printed wherever the endpoint is (errors, reports), and
+    // Cognito takes none there: its calls are signed from the credential chain.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "endpoint `{shown}` must not carry a user name or password (cogbench signs with the AWS credential chain: see Signing)"
+        ));
+    }
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "endpoint `{shown}` must start with http:// or https://"
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("endpoint `{shown}` names no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "endpoint `{shown}` must not carry a query or fragment"
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn check_region(region: &str) -> Result<(), String> {
+    if region.is_empty()
+        || !region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!("region `{region}` should look like us-east-1"));
+    }
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! The small values a scenario is made of, each checked where it stands: durations,
+//! secrets, user counts and naming templates, percentages and fractions.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::units::parse_duration;
+use crate::yaml::parsed_str;
+
+pub const MAX_USERS: u64 = 1_000_000;
+
+/// A percentage: `10%` or `10`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Percent(pub f64);
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Checked in the visitor, so an error is placed at the value.
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Percent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a percentage of 0 or more, like 10% or 10")
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Percent, E> {
+                if n.is_finite() && n >= 0.0 {
+                    Ok(Percent(n))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Float(n), &self))
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Percent, E> {
+                self.visit_f64(n as f64)
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Percent, E> {
+                if n < 0 {
+                    return Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self));
+                }
+                self.visit_f64(n as f64)
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Percent, E> {
+                let n = s
+                    .trim()
+                    .strip_suffix('%')
+                    .and_then(|n| n.trim().parse().ok());
+                match n {
+                    Some(n) => self.visit_f64(n),
+                    None => Err(E::invalid_value(serde::de::Unexpected::Str(s), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Dur(pub Duration);
+parsed_str!(Dur, "a duration like 500ms, 10s or 2m", |s| parse_duration(
+    s
+)
+.map(Dur));
+
+/// A secret: only ever `${ENV_VAR}` (read from the environment while the scenario loads) or
+/// `${file:PATH}` (a file's content without its trailing newline; PATH relative to the working
+/// folder), never the secret itself.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+parsed_str!(Secret, "`${ENV_VAR}` or `${file:PATH}`", |s| {
+    if let Some(path) = s.strip_prefix("${file:").and_then(|r| r.strip_suffix('}')) {
+        let text = crate::files::read_to_string_limited(
+            std::path::Path::new(path),
+            crate::files::SECRET_MAX,
+            "secret",
+        )
+        .map_err(|e| format!("secret file {e}"))?;
+        let secret = text.trim_end_matches(['\n', '\r']);
+        if secret.is_empty() {
+            return Err(format!("secret file {path} is empty"));
+        }
+        return Ok(Secret(secret.to_owned()));
+    }
+    let name = s
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .filter(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .ok_or_else(|| {
+            "secrets are read from the environment or a file: write `${ENV_VAR}` or `${file:PATH}`, never the secret itself"
+                .to_owned()
+        })?;
+    match std::env::var(name) {
+        Ok(v) if !v.is_empty() => Ok(Secret(v)),
+        Ok(_) => Err(format!("environment variable {name} is empty")),
+        Err(_) => Err(format!("environment variable {name} is not set")),
+    }
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Auto,
+    Exactly(u64),
+}
+
+impl<'de> Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "`auto` or a whole number from 1 to {MAX_USERS}")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Count, E> {
+                if s == "auto" {
+                    Ok(Count::Auto)
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Str(s), &self))
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Count, E> {
+                if (1..=MAX_USERS).contains(&n) {
+                    Ok(Count::Exactly(n))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Count, E> {
+                Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A user naming template: `{n}` is the user's index, `{run}` a per-run id.
+#[derive(Debug, Clone)]
+pub struct Template(pub String);
+parsed_str!(Template, "a template containing {n}", |s| {
+    if !s.contains("{n}") {
+        return Err(format!(
+            "`{s}` must contain {{n}} so every user gets a distinct value"
+        ));
+    }
+    let stripped = s.replace("{n}", "").replace("{run}", "");
+    if stripped.contains('{') || stripped.contains('}') {
+        return Err(format!("`{s}`: only {{n}} and {{run}} can be substituted"));
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err(format!("`{s}` must not contain whitespace"));
+    }
+    Ok(Template(s.to_owned()))
+});
+
+impl Template {
+    pub fn render(&self, run: &str, n: u64) -> String {
+        self.0.replace("{run}", run).replace("{n}", &n.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ReuseLimit(pub u64);
+impl<'de> Deserialize<'de> for ReuseLimit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::yaml::whole_number(d, 1..=1_000_000, "a whole number from 1 to 1000000")
+            .map(ReuseLimit)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct RaceSize(pub u32);
+impl<'de> Deserialize<'de> for RaceSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::yaml::whole_number(d, 2..=100, "from 2 to 100 concurrent requests")
+            .map(|n| RaceSize(n as u32))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Connections(pub usize);
+impl<'de> Deserialize<'de> for Connections {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::yaml::whole_number(d, 1..=10_000, "from 1 to 10000 connections")
+            .map(|n| Connections(n as usize))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Fraction(pub f64);
+impl<'de> Deserialize<'de> for Fraction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Checked in the visitor, so an error is placed at the value.
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Fraction;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a fraction from 0 (never) to 1 (every response)")
+            }
+            fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Fraction, E> {
+                if (0.0..=1.0).contains(&f) {
+                    Ok(Fraction(f))
+                } else {
+                    Err(E::invalid_value(serde::de::Unexpected::Float(f), &self))
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Fraction, E> {
+                self.visit_f64(n as f64)
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Fraction, E> {
+                self.visit_f64(n as f64)
+            }
+        }
+        d.deserialize_f64(V)
+    }
+}

@@ -1,0 +1,26 @@
+//! cognito-local (npm): codes read from its database files.
+
+use super::code_source::CodeSource;
+use super::descriptor::KindSpec;
+
+pub static SPEC: KindSpec = KindSpec {
+    name: "cognito-local",
+    in_process: false,
+    // cognito-local 5.3.0 answers ResendConfirmationCode with a 500.
+    capabilities: &[],
+    codes: |inputs| {
+        Ok(CodeSource::CognitoLocal {
+            data_dir: inputs
+                .data_dir
+                .ok_or("target: kind cognito-local needs `data_dir` (or --data-dir): the folder it runs in, where .cognito/db/ holds its pools")?
+                .into(),
+        })
+    },
+    takes_codes: false,
+    // cognito-local rewrites a pool's whole database file on every change, and two saves in
+    // flight at once can leave the older one on disk (a user it holds in memory missing from
+    // the file, its code unreadable): one sign-up at a time.
+    max_signup_workers: Some(1),
+    refuses_existing_pool: None,
+    refuses_provision: None,
+};

@@ -1,0 +1,113 @@
+//! Every kind cogbench knows, and the handle the scenario and the target hold one by.
+
+use std::sync::LazyLock;
+
+use super::descriptor::KindSpec;
+use super::{cognito_local, embedded, emulator, endpoint, moto};
+
+/// The kinds, in the order messages list them.
+pub static ALL: [&KindSpec; 5] = [
+    &embedded::SPEC,
+    &emulator::SPEC,
+    &cognito_local::SPEC,
+    &moto::SPEC,
+    &endpoint::SPEC,
+];
+
+static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| ALL.iter().map(|k| k.name).collect());
+
+/// What kind of server the target is; it decides what cogbench can do there.
+#[derive(Clone, Copy)]
+pub struct TargetKind(&'static KindSpec);
+
+impl TargetKind {
+    /// Without an endpoint: the emulator started in-process.
+    pub const EMBEDDED: TargetKind = TargetKind(&embedded::SPEC);
+    /// At an endpoint given without a kind: a running emulator.
+    pub const AT_ENDPOINT: TargetKind = TargetKind(&emulator::SPEC);
+
+    pub fn as_str(self) -> &'static str {
+        self.0.name
+    }
+
+    pub fn spec(self) -> &'static KindSpec {
+        self.0
+    }
+
+    pub fn parse(s: &str) -> Result<TargetKind, String> {
+        find(s).ok_or_else(|| {
+            let (last, rest) = NAMES.split_last().expect("kinds are registered");
+            format!(
+                "unknown target kind `{s}`; expected {} or {last}",
+                rest.join(", ")
+            )
+        })
+    }
+}
+
+fn find(name: &str) -> Option<TargetKind> {
+    ALL.iter().find(|k| k.name == name).map(|k| TargetKind(k))
+}
+
+impl std::ops::Deref for TargetKind {
+    type Target = KindSpec;
+    fn deref(&self) -> &KindSpec {
+        self.0
+    }
+}
+
+impl PartialEq for TargetKind {
+    fn eq(&self, other: &TargetKind) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for TargetKind {}
+
+impl std::fmt::Debug for TargetKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name)
+    }
+}
+
+/// Read as a unit enum variant, as the kinds were read when they were an enum: same
+/// messages for a misspelt kind or a kind of the wrong shape.
+impl<'de> serde::Deserialize<'de> for TargetKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Name(TargetKind);
+        impl<'de> serde::Deserialize<'de> for Name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = Name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("variant identifier")
+                    }
+                    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Name, E> {
+                        find(s)
+                            .map(Name)
+                            .ok_or_else(|| E::unknown_variant(s, &NAMES))
+                    }
+                }
+                d.deserialize_identifier(V)
+            }
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = TargetKind;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("enum TargetKind")
+            }
+            fn visit_enum<A: serde::de::EnumAccess<'de>>(
+                self,
+                data: A,
+            ) -> Result<TargetKind, A::Error> {
+                use serde::de::VariantAccess;
+                let (Name(kind), variant) = data.variant()?;
+                variant.unit_variant()?;
+                Ok(kind)
+            }
+        }
+        d.deserialize_enum("TargetKind", &NAMES, V)
+    }
+}
