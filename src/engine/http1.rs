@@ -191,11 +191,7 @@ impl Transport for Pool {
         let _slot = self.slot().await;
         let sent = Instant::now();
         let reply = self.on_connection(&c.head, &body, c.with_length).await;
-        Timed {
-            reply,
-            sent,
-            done: Instant::now(),
-        }
+        Timed::ended(reply, sent)
     }
 
     fn ever_connected(&self) -> bool {

@@ -77,11 +77,7 @@ impl Transport for ReqwestClient {
         let request = request.body(body);
         let sent = Instant::now();
         let reply = self.round_trip(request).await;
-        Timed {
-            reply,
-            sent,
-            done: Instant::now(),
-        }
+        Timed::ended(reply, sent)
     }
 
     fn ever_connected(&self) -> bool {

@@ -17,6 +17,17 @@ pub(crate) struct Timed {
     pub(crate) done: Instant,
 }
 
+impl Timed {
+    /// An exchange whose request went out at `sent` and that ended now.
+    pub(crate) fn ended(reply: Result<Reply, Failure>, sent: Instant) -> Timed {
+        Timed {
+            reply,
+            sent,
+            done: Instant::now(),
+        }
+    }
+}
+
 pub(crate) trait Transport: Send + Sync {
     /// Fills in, once before the load, what this transport sends with every request of `c`.
     fn prepare(&self, c: &mut Compiled);

@@ -66,9 +66,9 @@ pub(super) async fn set_up(
     let set_step = |s: &'static str| *step.lock().unwrap_or_else(|e| e.into_inner()) = s;
     let read_step = || *step.lock().unwrap_or_else(|e| e.into_inner());
     let start = async {
-        let signer = credentials::signer(&plan, quiet).await?;
+        let signer = credentials::signer(plan, quiet).await?;
         set_step("starting the target");
-        let target = Target::start(&plan)
+        let target = Target::start(plan)
             .await
             .map_err(|e| Stopped::Target(format!("could not start the embedded emulator: {e}")))?;
         let client = crate::client::build(&plan.http)
@@ -123,7 +123,7 @@ pub(super) async fn set_up(
                 crate::scenario::quota::CATEGORY,
                 crate::scenario::quota::DEFAULT_RPS,
                 // The quota is the account's: every shard's requests count against it.
-                crate::scenario::quota::planned_peak(&whole_phases(&plan))
+                crate::scenario::quota::planned_peak(&whole_phases(plan))
                     .map_or("unbounded".to_owned(), |p| format!("{p:.0}/s"))
             );
         }
@@ -161,7 +161,7 @@ pub(super) async fn set_up(
     let fixtures = match made {
         Some(Ok(f)) => f,
         Some(Err(e)) => {
-            clean_up_setup(&plan, &api, &created, &interrupts).await;
+            clean_up_setup(plan, &api, &created, interrupts).await;
             target.stop().await;
             return Err(Stopped::Target(format!(
                 "{} (target {})",
@@ -173,7 +173,7 @@ pub(super) async fn set_up(
             if !quiet {
                 crate::errln!("\ncogbench: interrupted while {}; cleaning up", read_step());
             }
-            clean_up_setup(&plan, &api, &created, &interrupts).await;
+            clean_up_setup(plan, &api, &created, interrupts).await;
             let info = target_info(&target);
             target.stop().await;
             return Err(Stopped::Interrupted {
