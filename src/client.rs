@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::Duration;
 
+pub mod failure;
+
 /// Connection settings named as the AWS CLI names them.
 #[derive(Debug, Clone)]
 pub struct ClientSettings {
@@ -131,15 +133,6 @@ impl std::fmt::Display for BodyError {
     }
 }
 
-/// A response header's value, when it is there and text.
-pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
 /// An answer's body, read up to the load client's cap: a target streaming an endless body
 /// would otherwise grow a set-up call, an admin read or confirm-sign-up to gigabytes.
 pub async fn read_body(response: &mut reqwest::Response) -> Result<Vec<u8>, BodyError> {
@@ -153,6 +146,31 @@ pub async fn read_body(response: &mut reqwest::Response) -> Result<Vec<u8>, Body
     Ok(body)
 }
 
+/// What the judge reads of an answer besides its body: the status and the headers that
+/// carry the content type, the request id and the error type.
+pub struct AnswerHead {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub request_id: Option<String>,
+    pub error_type: Option<String>,
+    /// Whether an `x-amzn-ErrorMessage` header came.
+    pub error_message: bool,
+}
+
+impl AnswerHead {
+    pub fn of(response: &reqwest::Response) -> AnswerHead {
+        let headers = response.headers();
+        let header = |name: &str| headers.get(name)?.to_str().ok().map(str::to_owned);
+        AnswerHead {
+            status: response.status().as_u16(),
+            content_type: header("content-type"),
+            request_id: header(crate::protocol::HEADER_REQUEST_ID),
+            error_type: header(crate::protocol::HEADER_ERROR_TYPE),
+            error_message: headers.contains_key(crate::protocol::HEADER_ERROR_MESSAGE),
+        }
+    }
+}
+
 /// Answers larger than this are cut off and counted as transport errors: no ConfirmSignUp
 /// answer comes near it, and an unbounded read would let a target exhaust memory.
 pub const MAX_ANSWER_BYTES: usize = 1 << 20;
@@ -162,10 +180,6 @@ pub const TOO_LARGE: &str = "the answer passed 1048576 bytes (1 MiB) and was cut
 
 /// A one-line reason for a failed exchange, from the innermost cause.
 pub fn describe_transport_error(e: &reqwest::Error) -> String {
-    let mut cause: &dyn std::error::Error = e;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -173,5 +187,5 @@ pub fn describe_transport_error(e: &reqwest::Error) -> String {
     } else {
         "transport error"
     };
-    format!("{kind}: {cause}")
+    format!("{kind}: {}", failure::innermost(e))
 }

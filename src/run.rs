@@ -2,22 +2,25 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use serde_json::json;
 
-use crate::cases::{Capability, Check};
-use crate::engine::{Compiled, Engine, PhaseOutcome};
+mod drive;
+mod setup;
+
+use drive::never_connected;
+use setup::{Stopped, delete_pools, target_info};
+
+use crate::cases::Check;
+use crate::engine::{Engine, PhaseOutcome};
 use crate::gate::{self, Merged};
 use crate::interrupt::Interrupts;
 use crate::metrics::{CaseStats, Percentiles, new_histogram};
-use crate::progress::{self, Monitor};
+use crate::progress;
 use crate::report::export::Format;
 use crate::report::{self, CaseSummary, Conformance, Summary, Totals, Verdict};
-use crate::scenario::{Load, Plan, Stop, phase_starts, units::format_duration};
-use crate::target::{Api, Target, credentials, provision};
-use crate::users::UserPools;
+use crate::scenario::{Load, Plan, Stop, units::format_duration};
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -113,13 +116,6 @@ pub enum RunError {
 pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     let plan = Arc::new(plan);
     let started_at = SystemTime::now();
-    let mut run_id: String = (0..6)
-        .map(|_| fastrand::alphanumeric().to_ascii_lowercase())
-        .collect();
-    // Shards provision side by side: their pools and users never share a name.
-    if let Some(shard) = plan.shard {
-        run_id = format!("{run_id}s{}", shard.index);
-    }
     let report_dir = opts.output_dir.clone().unwrap_or_else(|| {
         opts.reports_root
             .join(&plan.name)
@@ -140,224 +136,39 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         (None, true) => Interrupts::listen(),
         (None, false) => Interrupts::never(),
     };
-    // What the set-up was doing, for an interrupt's report.
-    let step = std::sync::Mutex::new("reading credentials");
-    let set_step = |s: &'static str| *step.lock().unwrap_or_else(|e| e.into_inner()) = s;
-    let read_step = || *step.lock().unwrap_or_else(|e| e.into_inner());
-    let ctx = SetupCtx {
-        plan: &plan,
-        opts: &opts,
-        started_at,
-        report_dir: &report_dir,
-    };
-    let start = async {
-        let signer = credentials::signer(&plan, quiet).await?;
-        set_step("starting the target");
-        let target = Target::start(&plan)
-            .await
-            .map_err(|e| RunError::Target(format!("could not start the embedded emulator: {e}")))?;
-        let client = crate::client::build(&plan.http)
-            .map_err(|e| RunError::Target(format!("could not build the HTTP client: {e}")))?;
-        let api = Api::new(client, &target.endpoint).with_signer(signer);
-        Ok::<_, RunError>((target, api))
-    };
-    let (target, api) = tokio::select! {
-        biased;
-        () = interrupts.nth(1) => return ctx.interrupted(read_step(), None),
-        started = start => started?,
-    };
-    set_step("connecting");
-    let reachable = tokio::select! {
-        biased;
-        () = interrupts.nth(1) => None,
-        r = reachable(&target.endpoint, plan.http.connect_timeout) => Some(r),
-    };
-    match reachable {
-        None => {
-            let info = target_info(&target);
-            target.stop().await;
-            return ctx.interrupted(read_step(), Some(info));
-        }
-        Some(Err(e)) => {
-            target.stop().await;
-            return Err(RunError::Target(e));
-        }
-        Some(Ok(())) => {}
-    }
-    if !quiet {
-        let users = match &plan.main_pool().pool.existing {
-            Some(e) => format!(
-                "existing pool {}, {} listed users",
-                e.id,
-                plan.main_pool().users.listed.len()
-            ),
-            None => format!("provisioning {} users", plan.total_signups()),
-        };
-        crate::errln!(
-            "cogbench: scenario {} on {} target {}; {users}…",
-            plan.name,
-            target.kind,
-            crate::term::redact_url(&target.endpoint),
-        );
-        if crate::scenario::quota::is_aws(&target.endpoint) {
-            crate::errln!(
-                "cogbench: AWS endpoint: ConfirmSignUp's request-rate quota ({}) is {} requests per second by default, per account and Region, shared with SignUp (spec §4.5); planned peak: {}",
-                crate::scenario::quota::CATEGORY,
-                crate::scenario::quota::DEFAULT_RPS,
-                // The quota is the account's: every shard's requests count against it.
-                crate::scenario::quota::planned_peak(&whole_phases(&plan))
-                    .map_or("unbounded".to_owned(), |p| format!("{p:.0}/s"))
-            );
-        }
-    }
-    // A case with no user and no app client of the run's (`raw`) needs no pool at all, so
-    // any server, not only a Cognito one, can be measured.
-    let needs_pool = plan.mix.iter().filter(|m| m.skip.is_none()).any(|m| {
-        let case = &plan.catalog.cases[m.case];
-        case.user != crate::cases::UserKind::None
-            || case.client != crate::cases::ClientKind::Unknown
-    });
-    set_step("provisioning");
-    let provision_started = std::time::Instant::now();
-    let created = provision::Created::default();
-    let provisioning = async {
-        let mut fixtures = Vec::with_capacity(plan.pools.len());
-        for index in 0..plan.pools.len() {
-            fixtures.push(if !needs_pool {
-                provision::Fixtures::none()
-            } else if plan.pools[index].pool.existing.is_some() {
-                provision::adopt_listed(&api, plan.clone(), index).await?
-            } else {
-                provision::provision(&api, plan.clone(), index, &run_id, &created).await?
-            });
-        }
-        Ok::<_, provision::ProvisionError>(fixtures)
-    };
-    // Dropping the provisioning future on an interrupt aborts its workers (a JoinSet's
-    // tasks end with it).
-    let made = tokio::select! {
-        biased;
-        () = interrupts.nth(1) => None,
-        made = provisioning => Some(made),
-    };
-    let fixtures = match made {
-        Some(Ok(f)) => f,
-        Some(Err(e)) => {
-            clean_up_setup(&plan, &api, &created, &interrupts).await;
-            target.stop().await;
-            return Err(RunError::Target(format!(
-                "{} (target {})",
-                e,
-                crate::term::redact_url(api.endpoint())
-            )));
-        }
-        None => {
-            if !quiet {
-                crate::errln!("\ncogbench: interrupted while {}; cleaning up", read_step());
-            }
-            clean_up_setup(&plan, &api, &created, &interrupts).await;
-            let info = target_info(&target);
-            target.stop().await;
-            return ctx.interrupted(read_step(), Some(info));
-        }
-    };
-    let pool_ids: Vec<String> = fixtures
-        .iter()
-        .map(|f| f.pool_id.clone())
-        .filter(|id| !id.is_empty())
-        .collect();
-    if !quiet && needs_pool {
-        crate::errln!(
-            "cogbench: pool {} ready in {:.1}s",
-            pool_ids.join(", "),
-            provision_started.elapsed().as_secs_f64()
-        );
-    }
-
-    let runnable: Vec<_> = plan.mix.iter().filter(|m| m.skip.is_none()).collect();
-    let recorded = opts
-        .oracle
-        .as_ref()
-        .map(|(_, snapshot)| snapshot.oracle())
-        .unwrap_or_default();
-    let mut oracle_notes = std::collections::BTreeMap::new();
-    let compiled: Vec<Compiled> = runnable
-        .iter()
-        .map(|m| {
-            let case = plan.catalog.cases[m.case].with_members(&plan.request);
-            let c = Compiled::new(&case, m.pool, &fixtures[m.pool].clients);
-            let Some(r) = recorded.get(&case.id) else {
-                return c;
+    let snapshot = opts.oracle.as_ref().map(|(_, snapshot)| snapshot);
+    let set_up = setup::set_up(&plan, snapshot, opts.record.is_some(), quiet, &interrupts);
+    let setup::Ready {
+        target,
+        api,
+        pool_ids,
+        engine,
+        oracle_notes,
+        load_started_at,
+    } = match set_up.await {
+        Ok(ready) => ready,
+        Err(Stopped::Target(e)) => return Err(RunError::Target(e)),
+        Err(Stopped::Credentials(e)) => return Err(e.into()),
+        Err(Stopped::Interrupted { during, target }) => {
+            let ctx = SetupCtx {
+                plan: &plan,
+                opts: &opts,
+                started_at,
+                report_dir: &report_dir,
             };
-            if let Some(why) = crate::oracle::not_comparable(&case, r) {
-                oracle_notes.insert(case.id.clone(), format!("{why}; judged by the catalog"));
-                return c;
-            }
-            if r.states.is_empty() && !case.expect.post.is_empty() {
-                oracle_notes.insert(
-                    case.id.clone(),
-                    "the snapshot read no state back for this case: its state is judged by the catalog's postconditions".into(),
-                );
-            }
-            c.judged_by(Arc::new(r.clone()))
-        })
-        .collect();
-    let weights: Vec<u32> = runnable.iter().map(|m| m.weight).collect();
-    let load_started_at = SystemTime::now();
-    let pools: Vec<(UserPools, String)> = fixtures
-        .into_iter()
-        .zip(&plan.pools)
-        .map(|(f, run)| {
-            (
-                UserPools::new(f.users, &run_id, run.users.reuse_limit),
-                f.pool_id,
-            )
-        })
-        .collect();
-    // Without admin reads there is no state to read back, whatever the scenario samples.
-    let post_rate = if target.capabilities.contains(&Capability::AdminReads) {
-        plan.postconditions
-    } else {
-        0.0
+            return ctx.interrupted(during, target);
+        }
     };
-    let mut engine = Engine::new(
-        &api, &plan.http, compiled, &weights, pools, post_rate, plan.retry,
-    );
-    if opts.record.is_some() {
-        engine = engine.recording();
-    }
-    let engine = Arc::new(engine);
-
-    let interrupted = Arc::new(AtomicBool::new(false));
-    let signals = spawn_signal_listener(
-        engine.clone(),
-        interrupts.clone(),
-        interrupted.clone(),
+    let (phases, interrupted) = drive::drive(
+        &plan,
+        &engine,
+        &interrupts,
+        opts.progress,
         opts.grace_period,
-    );
-    if plan.reports.contains(&Format::Hlog) {
-        let names = engine.cases().iter().map(|c| c.id.clone()).collect();
-        match report::hlog::HlogStream::new(&report_dir, names, started_at) {
-            Ok(stream) => engine.recorder.stream_intervals(Box::new(stream)),
-            Err(e) => crate::errln!(
-                "cogbench: warning: no interval logs: cannot write to {}: {e}",
-                report_dir.display()
-            ),
-        }
-    }
-    let cycle = engine.cycle_len();
-    let planned: Option<u64> = plan.phases.iter().map(|p| phase_starts(p, cycle)).sum();
-    let monitor = Monitor::start(engine.clone(), opts.progress, planned);
-    let mut phases = Vec::new();
-    for phase in &plan.phases {
-        if engine.stopping() {
-            break;
-        }
-        phases.push(engine.run_phase(phase).await);
-    }
-    monitor.finish().await;
-    signals.abort();
-    let interrupted = interrupted.load(Ordering::SeqCst);
+        &report_dir,
+        started_at,
+    )
+    .await;
     delete_pools(&plan, &api, pool_ids.iter().map(String::as_str)).await;
 
     let finished_at = SystemTime::now();
@@ -442,104 +253,6 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     })
 }
 
-/// A target that went away before the load and never accepted one of its connections was not
-/// measured: the run says so and exits 3, instead of reporting a load of errors.
-fn never_connected(summary: &mut Summary, engine: &Engine, endpoint: &str) {
-    let sent = engine.sent.load(Ordering::Relaxed);
-    if sent == 0 || engine.ever_connected() || summary.interrupted {
-        return;
-    }
-    // The transport errors say why: nothing listening, or a certificate the client refused.
-    let because: Vec<String> = summary
-        .transport_errors
-        .iter()
-        .filter_map(|e| Some(format!("{}: {}", e.kind, e.first_message.as_deref()?)))
-        .collect();
-    let because = if because.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", because.join("; "))
-    };
-    let why = format!(
-        "the target {endpoint} never accepted a connection: none of the {sent} requests sent reached it{because}"
-    );
-    crate::errln!("cogbench: error: {why}");
-    summary.aborted = Some(why);
-    summary.partial = true;
-    summary.exit_code = gate::EXIT_TARGET;
-}
-
-/// The scenario's phases, whole (all shards together).
-fn whole_phases(plan: &Plan) -> Vec<crate::scenario::Phase> {
-    plan.phases
-        .iter()
-        .map(|p| crate::scenario::Phase {
-            load: p.shard.as_ref().map_or(&p.load, |s| &s.whole).clone(),
-            shard: None,
-            ..p.clone()
-        })
-        .collect()
-}
-
-/// Deletes the run's pools when the scenario asks for it (the default); failures are warned
-/// about, not fatal: the measurements are already taken. The pools deleted.
-async fn delete_pools<'a>(
-    plan: &Plan,
-    api: &Api,
-    pool_ids: impl Iterator<Item = &'a str>,
-) -> Vec<String> {
-    if !plan.main_pool().pool.delete_after {
-        let kept: Vec<&str> = pool_ids.collect();
-        // An existing pool was never the run's to delete; a kept one the user asked for.
-        if plan.main_pool().pool.existing.is_none() && !kept.is_empty() {
-            crate::errln!("cogbench: pools kept: {}", kept.join(", "));
-        }
-        return Vec::new();
-    }
-    let mut deleted = Vec::new();
-    for id in pool_ids {
-        match provision::delete_pool(api, id).await {
-            Ok(()) => deleted.push(id.to_owned()),
-            Err(e) => crate::errln!("cogbench: warning: could not delete pool {id}: {e}"),
-        }
-    }
-    deleted
-}
-
-/// First Ctrl-C or SIGTERM: stop scheduling, give the requests in flight `grace` to finish,
-/// then stop waiting for them. A second one stops waiting at once. Either way the reports are
-/// written, marked partial, and the exit code is 130.
-fn spawn_signal_listener(
-    engine: Arc<Engine>,
-    interrupts: Interrupts,
-    interrupted: Arc<AtomicBool>,
-    grace: std::time::Duration,
-) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        interrupts.nth(1).await;
-        // Stopped before counting: nothing starts after the count is read, so the requests
-        // abandoned later can only be fewer than those said to be in flight now.
-        engine.request_stop();
-        interrupted.store(true, Ordering::SeqCst);
-        crate::errln!(
-            "\ncogbench: interrupted; {} requests in flight get {} to finish, then partial reports are written (Ctrl-C again: at once)",
-            engine.in_flight(),
-            format_duration(grace)
-        );
-        tokio::select! {
-            () = interrupts.nth(2) => crate::errln!(
-                "cogbench: interrupted again; writing the reports now ({} requests abandoned in flight)",
-                engine.in_flight()
-            ),
-            () = tokio::time::sleep(grace) => crate::errln!(
-                "cogbench: grace period over; writing the reports now ({} requests abandoned in flight)",
-                engine.in_flight()
-            ),
-        }
-        engine.abandon_in_flight();
-    })
-}
-
 /// What an interrupted set-up needs to write its partial reports.
 struct SetupCtx<'a> {
     plan: &'a Arc<Plan>,
@@ -566,38 +279,7 @@ impl SetupCtx<'_> {
                 .unwrap_or_else(|| "(the embedded emulator, not started)".into()),
             capabilities: Vec::new(),
         });
-        // An engine that never runs: the summary of its untouched counters is that of a run
-        // with nothing sent.
-        let client = crate::client::build(&plan.http)
-            .map_err(|e| RunError::Target(format!("could not build the HTTP client: {e}")))?;
-        let api = Api::new(client, "http://127.0.0.1:9");
-        let none = provision::Fixtures::none();
-        let compiled = plan
-            .mix
-            .iter()
-            .filter(|m| m.skip.is_none())
-            .map(|m| {
-                let case = plan.catalog.cases[m.case].with_members(&plan.request);
-                Compiled::new(&case, m.pool, &none.clients)
-            })
-            .collect();
-        let weights: Vec<u32> = plan
-            .mix
-            .iter()
-            .filter(|m| m.skip.is_none())
-            .map(|m| m.weight)
-            .collect();
-        let pools = plan
-            .pools
-            .iter()
-            .map(|p| {
-                (
-                    UserPools::new(Default::default(), "", p.users.reuse_limit),
-                    String::new(),
-                )
-            })
-            .collect();
-        let engine = Engine::new(&api, &plan.http, compiled, &weights, pools, 0.0, plan.retry);
+        let engine = setup::never_run(plan).map_err(RunError::Target)?;
         let mut summary = summarize(
             plan,
             &engine,
@@ -629,68 +311,6 @@ impl SetupCtx<'_> {
             report_dir: self.report_dir.clone(),
             formats: plan.reports.clone(),
         })
-    }
-}
-
-fn target_info(target: &Target) -> report::TargetInfo {
-    report::TargetInfo {
-        kind: target.kind.to_owned(),
-        endpoint: crate::term::redact_url(&target.endpoint),
-        capabilities: target
-            .capabilities
-            .iter()
-            .map(|c: &Capability| c.as_str())
-            .collect(),
-    }
-}
-
-/// Deletes the pools a failed or interrupted set-up created (unless the scenario keeps them).
-/// A further interrupt stops waiting for the deletion.
-async fn clean_up_setup(
-    plan: &Plan,
-    api: &Api,
-    created: &provision::Created,
-    interrupts: &Interrupts,
-) {
-    let already = interrupts.count();
-    let clean_up = async {
-        created.settle().await;
-        let ids = created.pool_ids();
-        delete_pools(plan, api, ids.iter().map(String::as_str)).await
-    };
-    tokio::select! {
-        biased;
-        () = interrupts.nth(already + 1) => crate::errln!(
-            "cogbench: interrupted again; pools not deleted: {}",
-            created.pool_ids().join(", ")
-        ),
-        deleted = clean_up => {
-            if !deleted.is_empty() {
-                crate::errln!("cogbench: set-up stopped; pools it created deleted: {}", deleted.join(", "));
-            }
-        }
-    }
-}
-
-/// One connection attempt to the endpoint's host and port, within the connect timeout: a
-/// target that is not there is said to be so (exit 3) before any set-up or load, not
-/// measured as a load of errors.
-async fn reachable(endpoint: &str, timeout: std::time::Duration) -> Result<(), String> {
-    let url = reqwest::Url::parse(endpoint)
-        .map_err(|e| format!("the endpoint {endpoint} is not a URL: {e}"))?;
-    let host = url.host_str().unwrap_or_default();
-    // An IPv6 literal comes bracketed from the URL; a socket address wants it bare.
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    let port = url.port_or_known_default().unwrap_or(443);
-    match tokio::time::timeout(timeout, tokio::net::TcpStream::connect((host, port))).await {
-        Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(format!(
-            "the target {endpoint} is unreachable: could not connect: {e}"
-        )),
-        Err(_) => Err(format!(
-            "the target {endpoint} is unreachable: no connection within the connect timeout ({})",
-            format_duration(timeout)
-        )),
     }
 }
 

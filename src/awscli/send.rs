@@ -357,11 +357,13 @@ impl Target {
                 return Ok(Err(self.transport_message(&e)));
             }
         };
-        let status = response.status().as_u16();
-        let header = |name: &str| crate::client::header(&response, name);
-        let content_type = header("content-type");
-        let request_id = header(protocol::HEADER_REQUEST_ID);
-        let error_type_header = header(protocol::HEADER_ERROR_TYPE);
+        let crate::client::AnswerHead {
+            status,
+            content_type,
+            request_id,
+            error_type: error_type_header,
+            ..
+        } = crate::client::AnswerHead::of(&response);
         let headers: Vec<String> = response
             .headers()
             .iter()

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::{Engine, PhaseOutcome};
+use super::outcome::PhaseOutcome;
+use super::runner::Engine;
 use crate::scenario::{Stage, Stop};
 use crate::schedule::{Stripe, vus_at, wanted_from};
 

@@ -9,7 +9,10 @@ use std::time::Instant;
 
 use futures_util::future::join_all;
 
-use super::{Compiled, Engine};
+use super::compiled::Compiled;
+use super::exchange::Sent;
+use super::readback::{add_differences, normalise_sample, post_outcome};
+use super::runner::Engine;
 use crate::cases::answer::{Pattern, PatternKind};
 use crate::cases::judge::redact;
 use crate::cases::{Check, Class, Difference, Repeat, UserView};
@@ -75,10 +78,10 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
     }
     let pattern = complete.then(|| Pattern::of(kind, &labels));
     if let (Some(rec), Some(pattern)) = (&c.recorded, &pattern)
-        && let Some(d) = crate::oracle::judge_pattern(rec, pattern)
+        && let Some(d) = crate::oracle::judge::judge_pattern(rec, pattern)
         && let Some(last) = records.last_mut()
     {
-        super::add_differences(last, vec![d]);
+        add_differences(last, vec![d]);
     }
 
     // As for single requests: state is read back whenever every answer is the expected outcome
@@ -92,7 +95,7 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
         if let Some(last) = records.last_mut() {
             last.post_checked = state.is_some();
             last.state = state;
-            super::add_differences(last, differences);
+            add_differences(last, differences);
         }
     }
     if let Some(last) = records.last_mut() {
@@ -102,7 +105,7 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
     let post_checked = records.last().is_some_and(|r| r.post_checked);
     let post = records
         .last()
-        .map(|r| super::post_outcome(post_checked, &r.verdict))
+        .map(|r| post_outcome(post_checked, &r.verdict))
         .unwrap_or_default();
     for (i, mut record) in records.into_iter().enumerate() {
         let wants_sample = i == last && engine.recorder.wants_sample(case);
@@ -119,7 +122,7 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
         if wants_sample {
             let mut sample = sent[i].observation();
             let view = view_of(i);
-            super::normalise_sample(&mut sample, &engine.names(c, &view, &sensitive));
+            normalise_sample(&mut sample, &engine.names(c, &view, &sensitive));
             sample.insert("postconditions".into(), post.clone());
             record.sample = Some(sample);
         }
@@ -152,7 +155,7 @@ fn answer_passed(r: &Record) -> bool {
 fn judge_race<'a>(
     engine: &Engine,
     c: &Compiled,
-    sent: &[super::Sent],
+    sent: &[Sent],
     view_of: &dyn Fn(usize) -> UserView<'a>,
 ) -> Vec<Record> {
     let others = match (&c.expect_others, &c.recorded) {
@@ -186,7 +189,7 @@ fn judge_race<'a>(
             expected: format!("exactly 1 of {} (status {})", sent.len(), c.expect.status),
             observed: "0".into(),
         };
-        super::add_differences(first, vec![missing]);
+        add_differences(first, vec![missing]);
     }
     records
 }

@@ -10,14 +10,16 @@
 
 use std::io::Write as _;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
-use super::transport::{Cause, Kind};
-use super::{Failure, Reply};
+use super::compiled::Compiled;
+use super::exchange::{Failure, Reply};
+use super::transport::{Timed, Transport};
+use crate::client::failure::{Cause, Kind};
 use crate::client::{MAX_ANSWER_BYTES, TOO_LARGE};
 
 /// Where requests go, split once from the endpoint URL.
@@ -103,10 +105,6 @@ impl Pool {
         }
     }
 
-    pub fn ever_connected(&self) -> bool {
-        self.connected.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
     /// Waits for a free connection; returns when the request can go on the wire. The wait
     /// is not service time (the caller starts that clock after this).
     pub async fn slot(&self) -> tokio::sync::SemaphorePermit<'_> {
@@ -148,7 +146,7 @@ impl Pool {
     }
 
     /// One exchange on a pooled connection (the caller holds a slot).
-    pub async fn exchange(
+    pub async fn on_connection(
         &self,
         head: &[u8],
         body: &[u8],
@@ -176,6 +174,28 @@ impl Pool {
             }
             Err(Trip(cause)) => Err(cause.into()),
         }
+    }
+}
+
+impl Transport for Pool {
+    fn prepare(&self, c: &mut Compiled) {
+        c.head = head(
+            &self.origin,
+            c.method.as_str(),
+            c.content_type.to_str().unwrap_or("invalid"),
+            c.target_header.as_ref().and_then(|t| t.to_str().ok()),
+        );
+    }
+
+    async fn exchange(&self, c: &Compiled, body: Vec<u8>) -> Timed {
+        let _slot = self.slot().await;
+        let sent = Instant::now();
+        let reply = self.on_connection(&c.head, &body, c.with_length).await;
+        Timed::ended(reply, sent)
+    }
+
+    fn ever_connected(&self) -> bool {
+        self.connected.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -615,7 +635,7 @@ mod tests {
         let pool = Pool::new(origin, 1, Duration::from_secs(2), Duration::from_secs(2));
         for _ in 0..3 {
             let _slot = pool.slot().await;
-            let a = pool.exchange(&head, b"{}", true).await.ok().unwrap();
+            let a = pool.on_connection(&head, b"{}", true).await.ok().unwrap();
             assert_eq!(a.status, 200);
             // Let the server's close reach this side.
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -658,14 +678,14 @@ mod tests {
         let head = head(&origin, "POST", "application/x-amz-json-1.1", Some("X.Y"));
         let pool = Pool::new(origin, 1, Duration::from_secs(2), Duration::from_secs(2));
         let _slot = pool.slot().await;
-        let a = pool.exchange(&head, b"{}", true).await.ok().unwrap();
+        let a = pool.on_connection(&head, b"{}", true).await.ok().unwrap();
         assert_eq!((a.status, a.body.as_slice()), (200, b"{}".as_slice()));
-        let b = pool.exchange(&head, b"{}", true).await.ok().unwrap();
+        let b = pool.on_connection(&head, b"{}", true).await.ok().unwrap();
         assert_eq!(
             (b.status, b.body.as_slice()),
             (400, b"{\"a\":1}".as_slice())
         );
-        let c = pool.exchange(&head, b"{}", true).await.ok().unwrap();
+        let c = pool.on_connection(&head, b"{}", true).await.ok().unwrap();
         assert_eq!(
             (c.status, c.body.as_slice()),
             (500, b"bad gateway".as_slice())

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
-use super::{Engine, PhaseOutcome};
+use super::outcome::PhaseOutcome;
+use super::runner::Engine;
 use crate::metrics::{Percentiles, micros, new_histogram};
 use crate::schedule::{Schedule, Stripe};
 

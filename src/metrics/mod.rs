@@ -19,7 +19,7 @@ pub use timeline::Point;
 /// Failure samples kept per case: enough to show a pattern, bounded for long runs.
 pub const MAX_SAMPLES: usize = 3;
 
-const TRANSPORT_KINDS: usize = crate::engine::transport::Kind::COUNT;
+const TRANSPORT_KINDS: usize = crate::client::failure::Kind::COUNT;
 
 pub fn new_histogram() -> Histogram<u64> {
     // Auto-resizing: memory follows the largest value seen, not a preset range.
@@ -133,7 +133,7 @@ pub struct Record {
     /// The state read back after the answer.
     pub state: Option<State>,
     /// How the exchange failed, when no whole HTTP answer came.
-    pub transport: Option<crate::engine::transport::Kind>,
+    pub transport: Option<crate::client::failure::Kind>,
 }
 
 pub struct Recorder {

@@ -5,7 +5,7 @@
 //! `oracle check` holds the catalog against it.
 
 pub mod check;
-mod judge;
+pub mod judge;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,0 +1,92 @@
+//! A phase: its load picks the pacer (open for arrival rates, closed for virtual users and
+//! iterations), and the phase's counts come from what the recorder saw.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use super::outcome::PhaseOutcome;
+use super::runner::Engine;
+use super::{closed, open};
+use crate::scenario::{Load, Phase};
+use crate::schedule::{Schedule, Stripe};
+
+impl Engine {
+    pub async fn run_phase(self: &Arc<Self>, phase: &Phase) -> PhaseOutcome {
+        let before = self.recorder.completed.load(Ordering::Relaxed);
+        let stripe = phase.shard.as_ref().map_or(Stripe::WHOLE, |s| Stripe {
+            offset: u64::from(s.shard.index - 1),
+            step: u64::from(s.shard.count),
+            first_seq: s.first_seq,
+        });
+        // A shard's open and ramping phases follow the whole phase's schedule or ramp, and
+        // take every N-th request or virtual user of it.
+        let whole = phase.shard.as_ref().map_or(&phase.load, |s| &s.whole);
+        let mut outcome = match (&phase.load, whole) {
+            (
+                Load::Closed {
+                    vus,
+                    stop,
+                    think_time,
+                    max_duration,
+                },
+                _,
+            ) => {
+                closed::run(
+                    self,
+                    &phase.name,
+                    *vus,
+                    *stop,
+                    *think_time,
+                    *max_duration,
+                    stripe.first_seq,
+                )
+                .await
+            }
+            (
+                Load::RampingVus {
+                    start,
+                    stages,
+                    think_time,
+                },
+                whole,
+            ) => {
+                let (start, stages, stripe) = match whole {
+                    Load::RampingVus {
+                        start: s,
+                        stages: st,
+                        ..
+                    } => (*s, st, stripe),
+                    _ => (*start, stages, Stripe::WHOLE),
+                };
+                closed::run_ramping(self, &phase.name, start, stages, *think_time, stripe).await
+            }
+            (
+                Load::Open {
+                    start_rate,
+                    stages,
+                    max_in_flight,
+                },
+                whole,
+            ) => {
+                let planned = [*start_rate, stages.last().map_or(*start_rate, |s| s.target)];
+                let (schedule, stripe) = match whole {
+                    Load::Open {
+                        start_rate, stages, ..
+                    } => (Schedule::new(*start_rate, stages), stripe),
+                    _ => (Schedule::new(*start_rate, stages), Stripe::WHOLE),
+                };
+                open::run(self, &phase.name, planned, schedule, stripe, *max_in_flight).await
+            }
+        };
+        outcome.executor = phase.executor;
+        outcome.note = phase.shard.as_ref().and_then(|s| s.empty_note(&phase.load));
+        // Phases run one after another, so the recorder's count is exact for this phase.
+        outcome.requests = self.recorder.completed.load(Ordering::Relaxed) - before;
+        outcome.achieved_rate = if outcome.duration_seconds > 0.0 {
+            outcome.requests as f64 / outcome.duration_seconds
+        } else {
+            0.0
+        };
+        outcome
+    }
+}
