@@ -28,4 +28,5 @@ pub mod run;
 pub mod scenario;
 pub mod target;
 pub mod term;
+pub mod time;
 pub(crate) mod yaml;

@@ -571,7 +571,7 @@ fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::p
         return EXIT_FAILED;
     }
     for f in formats {
-        match f.exporter().export(&summary, &dir) {
+        match cogbench::report::export::exporter(f).export(&summary, &dir) {
             Ok(files) => {
                 for p in files {
                     outln!("{}", p.display());

@@ -265,7 +265,7 @@ pub fn write(merge: &Merge, dir: &Path) -> std::io::Result<()> {
     // A run streams its interval logs; a merge has only the whole histograms to write.
     if merge.formats.contains(&Format::Hlog) {
         let value = serde_json::to_value(&merge.summary).map_err(std::io::Error::other)?;
-        Format::Hlog.exporter().export(&value, dir)?;
+        report::export::exporter(Format::Hlog).export(&value, dir)?;
     }
     Ok(())
 }

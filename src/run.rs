@@ -733,7 +733,7 @@ pub fn write_reports(
         if matches!(f, Format::Json | Format::Hlog) {
             continue;
         }
-        f.exporter().export(&value, dir)?;
+        report::export::exporter(*f).export(&value, dir)?;
     }
     Ok(())
 }

@@ -65,7 +65,9 @@ fn render_all(summary: &Summary) -> BTreeMap<String, Vec<u8>> {
     let dir = tempfile::tempdir().unwrap();
     let value = serde_json::to_value(summary).unwrap();
     for f in Format::ALL {
-        f.exporter().export(&value, dir.path()).unwrap();
+        cogbench::report::export::exporter(f)
+            .export(&value, dir.path())
+            .unwrap();
     }
     let mut files = BTreeMap::new();
     for e in std::fs::read_dir(dir.path()).unwrap() {

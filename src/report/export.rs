@@ -6,84 +6,17 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// The formats a run can write; `json` (summary.json) is always written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
-    /// summary.json.
-    Json,
-    /// latency.csv (per case) and timeline.csv (per case and second).
-    Csv,
-    /// junit.xml: a testcase per conformance case and per threshold.
-    Junit,
-    /// `<case>.hlog`: HdrHistogram interval logs.
-    Hlog,
-    /// report.html: one self-contained page with plots.
-    Html,
-    /// summary.md: for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
-    Markdown,
-}
+pub use crate::scenario::reports::Format;
 
-impl Format {
-    pub const ALL: [Format; 6] = [
-        Format::Json,
-        Format::Csv,
-        Format::Junit,
-        Format::Hlog,
-        Format::Html,
-        Format::Markdown,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Junit => "junit",
-            Format::Hlog => "hlog",
-            Format::Html => "html",
-            Format::Markdown => "markdown",
-        }
-    }
-
-    /// Also accepts the file names of the first version (`summary.json`, `latency.csv`).
-    pub fn parse(s: &str) -> Result<Format, String> {
-        match s {
-            "summary.json" => return Ok(Format::Json),
-            "latency.csv" => return Ok(Format::Csv),
-            "md" => return Ok(Format::Markdown),
-            _ => {}
-        }
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown report format `{s}`; expected {}",
-                    Format::ALL.map(Format::name).join(", ")
-                )
-            })
-    }
-
-    /// The files this format writes under fixed names (hlog writes one per case).
-    pub fn files(self) -> &'static [&'static str] {
-        match self {
-            Format::Json => &["summary.json"],
-            Format::Csv => &["latency.csv", "timeline.csv"],
-            Format::Junit => &["junit.xml"],
-            Format::Hlog => &[],
-            Format::Html => &[super::html::FILE],
-            Format::Markdown => &["summary.md"],
-        }
-    }
-
-    pub fn exporter(self) -> &'static dyn Exporter {
-        match self {
-            Format::Json => &super::json::JsonExporter,
-            Format::Csv => &super::csv::CsvExporter,
-            Format::Junit => &super::junit::JunitExporter,
-            Format::Hlog => &super::hlog::HlogExporter,
-            Format::Html => &super::html::HtmlExporter,
-            Format::Markdown => &super::markdown::MarkdownExporter,
-        }
+/// The exporter of a format.
+pub fn exporter(format: Format) -> &'static dyn Exporter {
+    match format {
+        Format::Json => &super::json::JsonExporter,
+        Format::Csv => &super::csv::CsvExporter,
+        Format::Junit => &super::junit::JunitExporter,
+        Format::Hlog => &super::hlog::HlogExporter,
+        Format::Html => &super::html::HtmlExporter,
+        Format::Markdown => &super::markdown::MarkdownExporter,
     }
 }
 
@@ -208,7 +141,7 @@ mod tests {
     fn formats_parse_by_name_and_by_old_file_name() {
         for f in Format::ALL {
             assert_eq!(Format::parse(f.name()), Ok(f));
-            assert_eq!(f.exporter().format(), f);
+            assert_eq!(exporter(f).format(), f);
         }
         assert_eq!(Format::parse("summary.json"), Ok(Format::Json));
         assert_eq!(Format::parse("latency.csv"), Ok(Format::Csv));

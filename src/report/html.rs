@@ -20,7 +20,7 @@ use super::judging::{
 use super::svg::escape;
 use super::table::ms;
 
-pub const FILE: &str = "report.html";
+pub const FILE: &str = crate::scenario::reports::HTML_FILE;
 
 /// The percentile chart shows at most this many cases (the busiest), besides the whole run.
 pub const MAX_CASES_PLOTTED: usize = 10;

@@ -12,7 +12,6 @@ pub mod markdown;
 pub mod statics;
 mod svg;
 pub mod table;
-mod time;
 
 use std::collections::BTreeMap;
 
@@ -24,7 +23,7 @@ use crate::engine::PhaseOutcome;
 use crate::engine::users::Usage;
 use crate::metrics::{Percentiles, Point};
 
-pub use time::{compact_utc, parse_rfc3339, rfc3339_utc, rfc3339_utc_millis};
+pub use crate::time::{compact_utc, parse_rfc3339, rfc3339_utc, rfc3339_utc_millis};
 
 pub const SCHEMA_VERSION: u32 = 1;
 

@@ -6,6 +6,7 @@ mod model;
 mod phase;
 mod plan;
 pub mod quota;
+pub mod reports;
 mod retry;
 pub mod shard;
 pub mod threshold;

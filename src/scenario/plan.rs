@@ -15,9 +15,9 @@ use super::shard::Shard;
 use super::threshold::Threshold;
 use std::collections::BTreeMap;
 
+use super::reports::Format;
 use crate::cases::{Capability, Catalog, ClientKind, PoolVariant, Requirement, Slot};
 use crate::client::ClientSettings;
-use crate::report::export::Format;
 
 #[derive(Debug, Clone)]
 pub struct Plan {

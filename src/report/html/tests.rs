@@ -274,7 +274,10 @@ fn the_exporter_writes_report_html() {
     assert_eq!(files, vec![dir.path().join(FILE)]);
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.contains("data-chart=\"percentile-distribution\""));
-    assert_eq!(Format::Html.exporter().format(), Format::Html);
+    assert_eq!(
+        crate::report::export::exporter(Format::Html).format(),
+        Format::Html
+    );
 }
 
 /// The run judged by a snapshot with `--fail-on documented,observed` (see junit's tests).

@@ -274,5 +274,8 @@ fn the_exporter_writes_summary_md() {
         std::fs::read_to_string(&files[0]).unwrap(),
         render(&fixture()).unwrap()
     );
-    assert_eq!(Format::Markdown.exporter().format(), Format::Markdown);
+    assert_eq!(
+        crate::report::export::exporter(Format::Markdown).format(),
+        Format::Markdown
+    );
 }
