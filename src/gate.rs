@@ -3,7 +3,7 @@
 use hdrhistogram::Histogram;
 
 use crate::metrics::new_histogram;
-use crate::report::{Summary, ThresholdResult, Verdict};
+use crate::summary::types::{Summary, ThresholdResult, Verdict};
 use crate::scenario::{Metric, Stat, Threshold};
 
 pub const EXIT_OK: i32 = 0;

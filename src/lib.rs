@@ -26,6 +26,7 @@ pub mod provision;
 pub mod report;
 pub mod run;
 pub mod scenario;
+pub mod summary;
 pub mod target;
 pub mod term;
 pub mod time;

@@ -13,7 +13,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
-use crate::report::{Summary, Verdict};
+use crate::summary::types::{Summary, Verdict};
+
+pub use crate::summary::oracle::OracleInfo;
 
 pub use judge::{RecordedCase, judge_answer, judge_pattern, judge_state};
 
@@ -354,26 +356,6 @@ pub fn not_comparable(case: &crate::cases::Case, rec: &RecordedCase) -> Option<S
     Some(format!(
         "the snapshot's executions of this case sent {other} requests each, this run's send {size}"
     ))
-}
-
-/// Which oracle judged a run, in summary.json. Every field defaults, so the reports read
-/// it from a summary of any age.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct OracleInfo {
-    /// The snapshot file, as given.
-    pub file: String,
-    pub target_kind: String,
-    pub endpoint: String,
-    pub recorded_at: String,
-    /// Whether the snapshot was recorded with the same catalog as this run's.
-    pub same_catalog: bool,
-    /// Cases the snapshot judged.
-    pub cases_judged: u64,
-    /// Cases it lacks, judged by the catalog instead.
-    pub cases_from_catalog: Vec<String>,
-    /// The recording did not finish: cases it lacks may have other answers.
-    pub partial: bool,
 }
 
 #[cfg(test)]
