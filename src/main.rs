@@ -159,7 +159,7 @@ fn prepare(args: &RunCommon) -> Result<(scenario::Plan, RunOptions), i32> {
     if args.global.debug {
         errln!(
             "cogbench: debug: the plan\n{}",
-            serde_json::to_string_pretty(&cogbench::run::plan_echo(&plan))
+            serde_json::to_string_pretty(&cogbench::summary::plan::plan_echo(&plan))
                 .expect("the plan serialises")
         );
     }

@@ -133,7 +133,7 @@ fn golden_plan_echo() {
             };
             let plan = scenario::load(&repo(path), Arc::new(Catalog::builtin()), &overrides)
                 .unwrap_or_else(|e| panic!("{path}: {e}"));
-            let echo = cogbench::run::plan_echo(&plan);
+            let echo = cogbench::summary::plan::plan_echo(&plan);
             let mut out = serde_json::to_vec_pretty(&echo).unwrap();
             out.push(b'\n');
             let stem = Path::new(path).file_stem().unwrap().to_string_lossy();

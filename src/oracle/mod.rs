@@ -4,6 +4,7 @@
 //! written. `run --oracle` judges another target by it instead of by the catalog, and
 //! `oracle check` holds the catalog against it.
 
+mod apply;
 pub mod check;
 mod judge;
 
@@ -17,6 +18,7 @@ use crate::summary::types::{Summary, Verdict};
 
 pub use crate::summary::oracle::OracleInfo;
 
+pub use apply::apply_oracle;
 pub use judge::{RecordedCase, judge_answer, judge_pattern, judge_state};
 
 /// The snapshot format's name, in every file's `format`.

@@ -11,6 +11,7 @@ pub mod junit;
 pub mod markdown;
 mod svg;
 pub mod table;
+pub mod write;
 
 // The summary's types, under the names the commands and tests have always used.
 pub use crate::summary::statics;
