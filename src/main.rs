@@ -357,7 +357,8 @@ async fn cmd_record(args: RecordArgs, interrupts: Interrupts) -> i32 {
             out(
                 "(the verdicts above are the catalog's, for information: a recording's exit code says only whether it is whole and clean)\n",
             );
-            let problems = cogbench::oracle::recording_problems(s, args.accept_server_errors);
+            let problems =
+                cogbench::oracle::record::recording_problems(s, args.accept_server_errors);
             if !problems.is_empty() {
                 errln!(
                     "cogbench: the recording is not clean, so its snapshot is not ground truth as it stands (record again, or review it before judging by it):"
@@ -571,7 +572,7 @@ fn cmd_report(run_dir: &std::path::Path, formats: &[String], out: Option<&std::p
         return EXIT_FAILED;
     }
     for f in formats {
-        match cogbench::report::export::exporter(f).export(&summary, &dir) {
+        match cogbench::report::write::export(f, &summary, &dir) {
             Ok(files) => {
                 for p in files {
                     outln!("{}", p.display());

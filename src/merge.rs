@@ -262,11 +262,11 @@ pub fn merge(
 
 /// Writes summary.json and the other formats into `dir`.
 pub fn write(merge: &Merge, dir: &Path) -> std::io::Result<()> {
-    crate::report::write::write_reports(&merge.summary, dir, &merge.formats)?;
+    report::write::write_reports(&merge.summary, dir, &merge.formats)?;
     // A run streams its interval logs; a merge has only the whole histograms to write.
     if merge.formats.contains(&Format::Hlog) {
-        let value = serde_json::to_value(&merge.summary).map_err(std::io::Error::other)?;
-        report::export::exporter(Format::Hlog).export(&value, dir)?;
+        let files = report::export::render(Format::Hlog, &merge.summary)?;
+        report::write::write_files(dir, files)?;
     }
     Ok(())
 }

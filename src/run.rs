@@ -10,7 +10,7 @@ use crate::engine::users::UserPools;
 use crate::engine::{Compiled, Engine};
 use crate::gate::{self, Merged};
 use crate::interrupt::Interrupts;
-use crate::oracle::apply_oracle;
+use crate::oracle::apply::apply_oracle;
 use crate::progress::{self, Monitor};
 use crate::report::export::Format;
 use crate::report::write::{check_report_files, write_reports};

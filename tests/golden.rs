@@ -62,22 +62,10 @@ fn check(dir: &Path, files: &BTreeMap<String, Vec<u8>>) {
 
 /// Every format's files for one summary, by file name.
 fn render_all(summary: &Summary) -> BTreeMap<String, Vec<u8>> {
-    let dir = tempfile::tempdir().unwrap();
-    let value = serde_json::to_value(summary).unwrap();
-    for f in Format::ALL {
-        cogbench::report::export::exporter(f)
-            .export(&value, dir.path())
-            .unwrap();
-    }
-    let mut files = BTreeMap::new();
-    for e in std::fs::read_dir(dir.path()).unwrap() {
-        let e = e.unwrap();
-        files.insert(
-            e.file_name().to_string_lossy().into_owned(),
-            std::fs::read(e.path()).unwrap(),
-        );
-    }
-    files
+    Format::ALL
+        .into_iter()
+        .flat_map(|f| cogbench::report::export::render(f, summary).unwrap())
+        .collect()
 }
 
 fn golden_reports_of(name: &str) {

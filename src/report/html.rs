@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,7 +12,6 @@ use serde_json::Value;
 mod charts;
 mod verdicts;
 
-use super::export::{Exporter, Format, write_file};
 use super::judging::{
     CheckView, DifferenceView, Gate, Judged, OracleView, RaceOutcome, oracle_line,
 };
@@ -273,16 +271,10 @@ struct PointView {
     p99_us: u64,
 }
 
-pub struct HtmlExporter;
-
-impl Exporter for HtmlExporter {
-    fn format(&self) -> Format {
-        Format::Html
-    }
-
-    fn export(&self, summary: &Value, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        Ok(vec![write_file(dir, FILE, render(summary)?.as_bytes())?])
-    }
+/// report.html: `(file name, bytes)`. The page is rendered from the summary's JSON form.
+pub fn files(summary: &crate::summary::Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let value = serde_json::to_value(summary).map_err(std::io::Error::other)?;
+    Ok(vec![(FILE.to_owned(), render(&value)?.into_bytes())])
 }
 
 /// The whole page.
