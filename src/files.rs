@@ -239,6 +239,32 @@ pub fn check_dir_writable(dir: &Path, what: &str) -> Result<(), String> {
     }
 }
 
+/// Writes `bytes` to `path` through a temporary file and a rename. The temporary name is the
+/// process's own (pid and a random part), so runs writing into one folder at once do not
+/// rename each other's file away; it is removed whenever the write fails (a full disk).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = path.with_file_name(format!(
+        ".{name}.{}-{:08x}.tmp",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    let written = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        std::io::Write::write_all(&mut f, bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

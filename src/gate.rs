@@ -3,8 +3,8 @@
 use hdrhistogram::Histogram;
 
 use crate::metrics::new_histogram;
-use crate::report::{Summary, ThresholdResult, Verdict};
 use crate::scenario::{Metric, Stat, Threshold};
+use crate::summary::types::{Summary, ThresholdResult, Verdict};
 
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;

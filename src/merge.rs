@@ -23,6 +23,7 @@ use crate::metrics::{MAX_SAMPLES, Percentiles, Point, codec, new_histogram};
 use crate::report::export::{Format, read_summary};
 use crate::report::{self, CaseSummary, MergeInfo, MergedRun, Summary, Verdict};
 use crate::run;
+use crate::summary::build;
 
 /// The merged run, ready to be written.
 #[derive(Debug)]
@@ -124,7 +125,7 @@ pub fn merge(
     }
 
     let phases = merge_phases(&parts, &mut warnings)?;
-    let mut totals = run::totals_of(&cases, &phases, &all_response, &all_service);
+    let mut totals = build::totals_of(&cases, &phases, &all_response, &all_service);
     for p in &parts {
         totals.sent += p.summary.totals.sent;
         totals.abandoned += p.summary.totals.abandoned;
@@ -238,8 +239,8 @@ pub fn merge(
         transport_errors: report::TransportErrors::merge(
             parts.iter().map(|p| p.summary.transport_errors.as_slice()),
         ),
-        timing: run::timing(&phases),
-        conformance: run::conformance_of(&cases),
+        timing: build::timing(&phases),
+        conformance: build::conformance_of(&cases),
         coverage: merged_coverage(&parts, &cases),
         deviations: None,
         oracle: first.oracle.clone(),
@@ -261,11 +262,11 @@ pub fn merge(
 
 /// Writes summary.json and the other formats into `dir`.
 pub fn write(merge: &Merge, dir: &Path) -> std::io::Result<()> {
-    run::write_reports(&merge.summary, dir, &merge.formats)?;
+    report::write::write_reports(&merge.summary, dir, &merge.formats)?;
     // A run streams its interval logs; a merge has only the whole histograms to write.
     if merge.formats.contains(&Format::Hlog) {
-        let value = serde_json::to_value(&merge.summary).map_err(std::io::Error::other)?;
-        Format::Hlog.exporter().export(&value, dir)?;
+        let files = report::export::render(Format::Hlog, &merge.summary)?;
+        report::write::write_files(dir, files)?;
     }
     Ok(())
 }
@@ -471,7 +472,7 @@ fn merge_case(copies: &[(u64, &CaseSummary)]) -> Result<(CaseSummary, Merged, bo
             .iter()
             .flat_map(|(_, c)| c.by_check.iter().filter(|x| x.check == check.check));
         let (judged, failed) = mine.fold((0, 0), |(j, f), x| (j + x.judged, f + x.failed));
-        *check = run::check_verdict(check.check, judged, failed);
+        *check = build::check_verdict(check.check, judged, failed);
     }
 
     let failing = copies.iter().find(|(_, c)| c.verdict == Verdict::Fail);
@@ -483,7 +484,7 @@ fn merge_case(copies: &[(u64, &CaseSummary)]) -> Result<(CaseSummary, Merged, bo
         Some(_) => (Verdict::Fail, None, false),
         None if everywhere_skipped && ran => (
             Verdict::Skipped,
-            Some(run::unjudged_reason(&m.by_class)),
+            Some(build::unjudged_reason(&m.by_class)),
             true,
         ),
         None if everywhere_skipped => (Verdict::Skipped, m.skip_reason.clone(), false),
@@ -667,7 +668,7 @@ fn merged_coverage(parts: &[Part], cases: &[CaseSummary]) -> report::Coverage {
             .iter()
             .find(|s| s.error == e.error && !s.provokable)
             .map(|s| s.reason.as_str());
-        let (mut covered, not) = run::error_coverage(&e.error, &e.spec, unprovokable, &mine);
+        let (mut covered, not) = build::error_coverage(&e.error, &e.spec, unprovokable, &mine);
         covered.note = e.note.clone();
         errors.push(covered);
         skipped.extend(not);

@@ -59,7 +59,7 @@ proptest! {
         {
             for name in ["json", "csv", "junit", "hlog", "html", "markdown"] {
                 let format = cogbench::report::export::Format::parse(name).expect("a format");
-                let _ = format.exporter().export(&value, dir.path());
+                let _ = cogbench::report::write::export(format, &value, dir.path());
             }
         }
     }

@@ -10,6 +10,7 @@ mod executors;
 mod existing_pool;
 mod faults;
 mod file_readers;
+mod golden;
 mod hostile;
 mod inputs;
 mod lifecycle;

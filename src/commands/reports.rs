@@ -30,9 +30,7 @@ pub fn report(run_dir: &Path, formats: &[String], out: Option<&Path>) -> Result<
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Failed(format!("{}: {e}", dir.display())))?;
     for f in formats {
-        let files = f
-            .exporter()
-            .export(&summary, &dir)
+        let files = crate::report::write::export(f, &summary, &dir)
             .map_err(|e| Failure::Failed(format!("writing the {} report: {e}", f.name())))?;
         for p in files {
             outln!("{}", p.display());

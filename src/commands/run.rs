@@ -22,7 +22,7 @@ fn debug_plan(inputs: &RunInputs) {
     if inputs.printing.debug {
         errln!(
             "cogbench: debug: the plan\n{}",
-            serde_json::to_string_pretty(&crate::run::plan_echo(&inputs.plan))
+            serde_json::to_string_pretty(&crate::summary::plan::plan_echo(&inputs.plan))
                 .expect("the plan serialises")
         );
     }
@@ -148,7 +148,7 @@ pub async fn record(
     out(
         "(the verdicts above are the catalog's, for information: a recording's exit code says only whether it is whole and clean)\n",
     );
-    let problems = crate::oracle::recording_problems(s, accept_server_errors);
+    let problems = crate::oracle::record::recording_problems(s, accept_server_errors);
     if !problems.is_empty() {
         errln!(
             "cogbench: the recording is not clean, so its snapshot is not ground truth as it stands (record again, or review it before judging by it):"

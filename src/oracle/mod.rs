@@ -4,8 +4,10 @@
 //! written. `run --oracle` judges another target by it instead of by the catalog, and
 //! `oracle check` holds the catalog against it.
 
+pub mod apply;
 pub mod check;
 pub mod judge;
+pub mod record;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -13,7 +15,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
-use crate::report::{Summary, Verdict};
+
+pub use crate::summary::oracle::OracleInfo;
 
 pub use judge::{RecordedCase, judge_answer, judge_pattern, judge_state};
 
@@ -92,7 +95,7 @@ impl RecordedAnswers {
 }
 
 /// Most frequent first; ties in first-seen order.
-fn by_count<T: Clone>(t: &Tally<T>) -> Tally<T> {
+pub(crate) fn by_count<T: Clone>(t: &Tally<T>) -> Tally<T> {
     let mut t = t.clone();
     t.distinct.sort_by_key(|c| std::cmp::Reverse(c.count));
     t
@@ -113,62 +116,6 @@ pub fn endpoint_without_credentials(endpoint: &str) -> String {
 }
 
 impl Snapshot {
-    /// The snapshot of a finished run: the cases it judged, and the ones it skipped.
-    pub fn from_summary(summary: &Summary, region: &str) -> Snapshot {
-        let mut cases = BTreeMap::new();
-        let mut skipped = BTreeMap::new();
-        for c in &summary.cases {
-            if c.verdict == Verdict::Skipped && c.answers.is_empty() {
-                skipped.insert(
-                    c.name.clone(),
-                    c.skip_reason.clone().unwrap_or_else(|| "skipped".into()),
-                );
-                continue;
-            }
-            let unanswered = c
-                .by_class
-                .iter()
-                .filter(|(class, n)| {
-                    **n > 0 && ["transport_error", "timeout", "throttled"].contains(class)
-                })
-                .map(|(class, n)| ((*class).to_owned(), *n))
-                .collect();
-            cases.insert(
-                c.name.clone(),
-                RecordedAnswers {
-                    spec: c.spec.clone(),
-                    catalog_confidence: c.catalog_confidence.clone(),
-                    requests: c.count,
-                    unanswered,
-                    answers: by_count(&c.answers),
-                    patterns: by_count(&c.patterns),
-                    states: by_count(&c.states),
-                },
-            );
-        }
-        Snapshot {
-            format: FORMAT.into(),
-            version: VERSION,
-            header: Header {
-                target_kind: summary.target.kind.clone(),
-                // The embedded emulator listens on a new port each run: its name says more.
-                endpoint: if summary.target.kind == "embedded" {
-                    "(embedded, in-process)".to_owned()
-                } else {
-                    endpoint_without_credentials(&summary.target.endpoint)
-                },
-                region: region.to_owned(),
-                recorded_at: summary.finished_at.clone(),
-                cogbench_version: summary.tool.version.to_owned(),
-                catalog_sha256: summary.scenario.catalog_sha256.clone(),
-                scenario: summary.scenario.name.clone(),
-                partial: summary.partial,
-            },
-            cases,
-            skipped,
-        }
-    }
-
     pub fn load(path: &Path) -> Result<Snapshot, String> {
         let text =
             crate::files::read_to_string_limited(path, crate::files::SNAPSHOT_MAX, "snapshot")?;
@@ -247,7 +194,7 @@ impl Snapshot {
 
     /// Written whole or not at all.
     pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        crate::report::json::write_atomic(path, self.render().as_bytes())
+        crate::files::write_atomic(path, self.render().as_bytes())
     }
 
     /// What judges each case of a run: the recorded answers of the cases the snapshot holds.
@@ -296,51 +243,6 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// What makes a recording less than ground truth, one line a case: cases with no judged
-/// answer, answers lost to transport errors, timeouts or throttling, and (unless
-/// `accept_server_errors`) answers that were server errors.
-pub fn recording_problems(summary: &Summary, accept_server_errors: bool) -> Vec<String> {
-    let mut out = Vec::new();
-    for c in &summary.cases {
-        if c.verdict == Verdict::Skipped && c.answers.is_empty() {
-            if c.unjudged {
-                out.push(format!(
-                    "{}: no judged answer ({})",
-                    c.name,
-                    c.skip_reason.as_deref().unwrap_or("")
-                ));
-            }
-            continue;
-        }
-        let lost: Vec<String> = ["transport_error", "timeout", "throttled"]
-            .iter()
-            .filter_map(|k| {
-                c.by_class
-                    .get(k)
-                    .filter(|n| **n > 0)
-                    .map(|n| format!("{n} {k}"))
-            })
-            .collect();
-        if !lost.is_empty() {
-            out.push(format!("{}: {} not recorded", c.name, lost.join(", ")));
-        }
-        let faults: u64 = c
-            .answers
-            .distinct
-            .iter()
-            .filter(|a| a.value.status >= 500)
-            .map(|a| a.count)
-            .sum();
-        if faults > 0 && !accept_server_errors {
-            out.push(format!(
-                "{}: {faults} server errors (5xx) recorded as answers",
-                c.name
-            ));
-        }
-    }
-    out
-}
-
 /// Why a recording cannot judge this run's case, if it cannot: a group recorded with another
 /// size (a scenario's `race_size`) gives sequences or races that no run of this size can
 /// give.
@@ -354,26 +256,6 @@ pub fn not_comparable(case: &crate::cases::Case, rec: &RecordedCase) -> Option<S
     Some(format!(
         "the snapshot's executions of this case sent {other} requests each, this run's send {size}"
     ))
-}
-
-/// Which oracle judged a run, in summary.json. Every field defaults, so the reports read
-/// it from a summary of any age.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct OracleInfo {
-    /// The snapshot file, as given.
-    pub file: String,
-    pub target_kind: String,
-    pub endpoint: String,
-    pub recorded_at: String,
-    /// Whether the snapshot was recorded with the same catalog as this run's.
-    pub same_catalog: bool,
-    /// Cases the snapshot judged.
-    pub cases_judged: u64,
-    /// Cases it lacks, judged by the catalog instead.
-    pub cases_from_catalog: Vec<String>,
-    /// The recording did not finish: cases it lacks may have other answers.
-    pub partial: bool,
 }
 
 #[cfg(test)]

@@ -3,11 +3,7 @@
 //! latency.csv names beside each verdict the confidence of the expectation that judged it and
 //! the oracle (`catalog` or `snapshot`), so a spreadsheet can sort the failures it trusts.
 
-use std::path::{Path, PathBuf};
-
-use serde_json::Value;
-
-use super::export::{Exporter, Format, typed, write_file};
+use crate::summary::Summary;
 
 pub const HEADER: [&str; 17] = [
     "case",
@@ -37,8 +33,7 @@ fn cell(text: &str) -> String {
     crate::term::inline(text)
 }
 
-pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
-    let v = typed(summary)?;
+pub fn render_cases(v: &Summary) -> std::io::Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
     for c in &v.cases {
@@ -67,8 +62,7 @@ pub fn render_cases(summary: &Value) -> std::io::Result<Vec<u8>> {
         .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
-pub fn render_timeline(summary: &Value) -> std::io::Result<Vec<u8>> {
-    let v = typed(summary)?;
+pub fn render_timeline(v: &Summary) -> std::io::Result<Vec<u8>> {
     let mut w = ::csv::Writer::from_writer(Vec::new());
     w.write_record(TIMELINE_HEADER)?;
     for c in &v.cases {
@@ -87,19 +81,12 @@ pub fn render_timeline(summary: &Value) -> std::io::Result<Vec<u8>> {
         .map_err(|e| std::io::Error::other(e.to_string()))
 }
 
-pub struct CsvExporter;
-
-impl Exporter for CsvExporter {
-    fn format(&self) -> Format {
-        Format::Csv
-    }
-
-    fn export(&self, summary: &Value, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        Ok(vec![
-            write_file(dir, "latency.csv", &render_cases(summary)?)?,
-            write_file(dir, "timeline.csv", &render_timeline(summary)?)?,
-        ])
-    }
+/// latency.csv and timeline.csv: `(file name, bytes)`.
+pub fn files(summary: &Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    Ok(vec![
+        ("latency.csv".to_owned(), render_cases(summary)?),
+        ("timeline.csv".to_owned(), render_timeline(summary)?),
+    ])
 }
 
 #[cfg(test)]
@@ -108,7 +95,7 @@ mod tests {
 
     #[test]
     fn each_row_names_its_confidence_and_oracle() {
-        let s: Value =
+        let s: Summary =
             serde_json::from_str(include_str!("../../fixtures/reports/oracle-summary.json"))
                 .unwrap();
         let bytes = render_cases(&s).unwrap();

@@ -6,108 +6,27 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-/// The formats a run can write; `json` (summary.json) is always written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
-    /// summary.json.
-    Json,
-    /// latency.csv (per case) and timeline.csv (per case and second).
-    Csv,
-    /// junit.xml: a testcase per conformance case and per threshold.
-    Junit,
-    /// `<case>.hlog`: HdrHistogram interval logs.
-    Hlog,
-    /// report.html: one self-contained page with plots.
-    Html,
-    /// summary.md: for a pull-request comment or `$GITHUB_STEP_SUMMARY`.
-    Markdown,
-}
+use crate::summary::Summary;
 
-impl Format {
-    pub const ALL: [Format; 6] = [
-        Format::Json,
-        Format::Csv,
-        Format::Junit,
-        Format::Hlog,
-        Format::Html,
-        Format::Markdown,
-    ];
+pub use crate::scenario::reports::Format;
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Junit => "junit",
-            Format::Hlog => "hlog",
-            Format::Html => "html",
-            Format::Markdown => "markdown",
-        }
+/// A format's files for a summary, `(file name, bytes)`: pure, the writer writes them.
+pub fn render(format: Format, summary: &Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    match format {
+        Format::Json => super::json::files(summary),
+        Format::Csv => super::csv::files(summary),
+        Format::Junit => super::junit::files(summary),
+        Format::Hlog => super::hlog::files(summary),
+        Format::Html => super::html::files(summary),
+        Format::Markdown => super::markdown::files(summary),
     }
-
-    /// Also accepts the file names of the first version (`summary.json`, `latency.csv`).
-    pub fn parse(s: &str) -> Result<Format, String> {
-        match s {
-            "summary.json" => return Ok(Format::Json),
-            "latency.csv" => return Ok(Format::Csv),
-            "md" => return Ok(Format::Markdown),
-            _ => {}
-        }
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown report format `{s}`; expected {}",
-                    Format::ALL.map(Format::name).join(", ")
-                )
-            })
-    }
-
-    /// The files this format writes under fixed names (hlog writes one per case).
-    pub fn files(self) -> &'static [&'static str] {
-        match self {
-            Format::Json => &["summary.json"],
-            Format::Csv => &["latency.csv", "timeline.csv"],
-            Format::Junit => &["junit.xml"],
-            Format::Hlog => &[],
-            Format::Html => &[super::html::FILE],
-            Format::Markdown => &["summary.md"],
-        }
-    }
-
-    pub fn exporter(self) -> &'static dyn Exporter {
-        match self {
-            Format::Json => &super::json::JsonExporter,
-            Format::Csv => &super::csv::CsvExporter,
-            Format::Junit => &super::junit::JunitExporter,
-            Format::Hlog => &super::hlog::HlogExporter,
-            Format::Html => &super::html::HtmlExporter,
-            Format::Markdown => &super::markdown::MarkdownExporter,
-        }
-    }
-}
-
-pub trait Exporter: Sync {
-    fn format(&self) -> Format;
-
-    /// Writes this format's file(s) for the run whose summary.json is `summary` into `dir`
-    /// (atomically: temporary file, then rename) and returns the files written.
-    fn export(&self, summary: &Value, dir: &Path) -> std::io::Result<Vec<PathBuf>>;
-}
-
-/// Writes one file atomically and returns its path.
-pub fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    let path = dir.join(name);
-    super::json::write_atomic(&path, bytes)?;
-    Ok(path)
 }
 
 /// summary.json's content as the typed summary it was written from (what an exporter reads,
 /// rather than a view of its own).
-pub fn typed(summary: &Value) -> std::io::Result<super::Summary> {
+pub fn typed(summary: &Value) -> std::io::Result<Summary> {
     use serde::Deserialize;
-    super::Summary::deserialize(summary)
-        .map_err(|e| std::io::Error::other(format!("summary.json: {e}")))
+    Summary::deserialize(summary).map_err(|e| std::io::Error::other(format!("summary.json: {e}")))
 }
 
 /// Reads a run folder's summary.json (or a summary.json file itself).
@@ -120,12 +39,13 @@ pub fn read_summary(path: &Path) -> Result<(PathBuf, Value), String> {
     let bytes = crate::files::read_limited(&file, crate::files::SUMMARY_MAX, "summary.json")?;
     let value: Value = serde_json::from_slice(&bytes)
         .map_err(|e| format!("{} is not a summary.json: {e}", file.display()))?;
-    if value.get("schema_version").and_then(Value::as_u64) != Some(u64::from(super::SCHEMA_VERSION))
+    if value.get("schema_version").and_then(Value::as_u64)
+        != Some(u64::from(crate::summary::SCHEMA_VERSION))
     {
         return Err(format!(
             "{}: not a cogbench summary of schema_version {}",
             file.display(),
-            super::SCHEMA_VERSION
+            crate::summary::SCHEMA_VERSION
         ));
     }
     check_histograms(&value).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -186,20 +106,6 @@ fn check_histograms(summary: &Value) -> Result<(), String> {
     Ok(())
 }
 
-/// A file name for a case id (ids are letters, digits, `-` and `_` already; this keeps any
-/// other character out of paths).
-pub fn file_stem(case: &str) -> String {
-    case.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,12 +114,11 @@ mod tests {
     fn formats_parse_by_name_and_by_old_file_name() {
         for f in Format::ALL {
             assert_eq!(Format::parse(f.name()), Ok(f));
-            assert_eq!(f.exporter().format(), f);
         }
         assert_eq!(Format::parse("summary.json"), Ok(Format::Json));
         assert_eq!(Format::parse("latency.csv"), Ok(Format::Csv));
         assert!(Format::parse("pdf").unwrap_err().contains("junit"));
-        assert_eq!(file_stem("valid-code"), "valid-code");
-        assert_eq!(file_stem("a/../b"), "a____b");
+        assert_eq!(super::super::hlog::file_stem("valid-code"), "valid-code");
+        assert_eq!(super::super::hlog::file_stem("a/../b"), "a____b");
     }
 }

@@ -10,12 +10,10 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hdrhistogram::Histogram;
-use serde::Deserialize;
-use serde_json::Value;
 
-use super::export::{Exporter, Format, file_stem};
 use crate::metrics::IntervalSink;
 use crate::metrics::codec;
+use crate::summary::Summary;
 
 /// Interval_Max is written in milliseconds (values are microseconds), as HdrHistogram's own
 /// tools do for their usual unit.
@@ -138,61 +136,38 @@ impl IntervalSink for HlogStream {
     }
 }
 
-#[derive(Deserialize)]
-struct View {
-    started_at: String,
-    totals: TotalsView,
-    cases: Vec<CaseView>,
-}
-
-#[derive(Deserialize)]
-struct TotalsView {
-    duration_seconds: f64,
-}
-
-#[derive(Deserialize)]
-struct CaseView {
-    name: String,
-    #[serde(default)]
-    histograms: Option<Histograms>,
-}
-
-#[derive(Deserialize)]
-struct Histograms {
-    response: String,
-}
-
-/// Rebuilds the logs from summary.json: one interval per case, covering the run.
-pub struct HlogExporter;
-
-impl Exporter for HlogExporter {
-    fn format(&self) -> Format {
-        Format::Hlog
-    }
-
-    fn export(&self, summary: &Value, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        let v = View::deserialize(summary)
-            .map_err(|e| std::io::Error::other(format!("summary.json: {e}")))?;
-        let start = super::parse_rfc3339(&v.started_at).unwrap_or(UNIX_EPOCH);
-        let length = Duration::from_secs_f64(v.totals.duration_seconds.max(0.0));
-        let mut written = Vec::new();
-        for c in &v.cases {
-            let Some(h) = &c.histograms else { continue };
-            let h = codec::decode(&h.response).map_err(std::io::Error::other)?;
-            if h.is_empty() {
-                continue;
-            }
-            let mut out = Vec::new();
-            header(&mut out, &c.name, start)?;
-            line(&mut out, Duration::ZERO, length, &h)?;
-            written.push(super::export::write_file(
-                dir,
-                &format!("{}.hlog", file_stem(&c.name)),
-                &out,
-            )?);
+/// Rebuilds the logs from summary.json: one interval per case, covering the run, as
+/// `(file name, bytes)`.
+pub fn files(summary: &Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let start = crate::time::parse_rfc3339(&summary.started_at).unwrap_or(UNIX_EPOCH);
+    let length = Duration::from_secs_f64(summary.totals.duration_seconds.max(0.0));
+    let mut files = Vec::new();
+    for c in &summary.cases {
+        let Some(h) = &c.histograms else { continue };
+        let h = codec::decode(&h.response).map_err(std::io::Error::other)?;
+        if h.is_empty() {
+            continue;
         }
-        Ok(written)
+        let mut out = Vec::new();
+        header(&mut out, &c.name, start)?;
+        line(&mut out, Duration::ZERO, length, &h)?;
+        files.push((format!("{}.hlog", file_stem(&c.name)), out));
     }
+    Ok(files)
+}
+
+/// A file name for a case id (ids are letters, digits, `-` and `_` already; this keeps any
+/// other character out of paths).
+pub fn file_stem(case: &str) -> String {
+    case.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,14 +12,13 @@ use serde_json::Value;
 mod charts;
 mod verdicts;
 
-use super::export::{Exporter, Format, write_file};
 use super::judging::{
     CheckView, DifferenceView, Gate, Judged, OracleView, RaceOutcome, oracle_line,
 };
 use super::svg::escape;
 use super::table::ms;
 
-pub const FILE: &str = "report.html";
+pub const FILE: &str = crate::scenario::reports::HTML_FILE;
 
 /// The percentile chart shows at most this many cases (the busiest), besides the whole run.
 pub const MAX_CASES_PLOTTED: usize = 10;
@@ -273,16 +271,10 @@ struct PointView {
     p99_us: u64,
 }
 
-pub struct HtmlExporter;
-
-impl Exporter for HtmlExporter {
-    fn format(&self) -> Format {
-        Format::Html
-    }
-
-    fn export(&self, summary: &Value, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        Ok(vec![write_file(dir, FILE, render(summary)?.as_bytes())?])
-    }
+/// report.html: `(file name, bytes)`. The page is rendered from the summary's JSON form.
+pub fn files(summary: &crate::summary::Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let value = serde_json::to_value(summary).map_err(std::io::Error::other)?;
+    Ok(vec![(FILE.to_owned(), render(&value)?.into_bytes())])
 }
 
 /// The whole page.

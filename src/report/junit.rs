@@ -20,12 +20,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::export::{Exporter, Format, write_file};
 use super::judging::{
     self, CheckView, DifferenceView, Gate, Judged, OracleView, RaceOutcome, confidence_text,
     failing_check_names, failing_checks, grouped, oracle_line, oracle_name,
@@ -658,20 +656,10 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
     Ok(out)
 }
 
-pub struct JunitExporter;
-
-impl Exporter for JunitExporter {
-    fn format(&self) -> Format {
-        Format::Junit
-    }
-
-    fn export(&self, summary: &Value, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        Ok(vec![write_file(
-            dir,
-            "junit.xml",
-            render(summary)?.as_bytes(),
-        )?])
-    }
+/// junit.xml: `(file name, bytes)`. The page is rendered from the summary's JSON form.
+pub fn files(summary: &crate::summary::Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let value = serde_json::to_value(summary).map_err(std::io::Error::other)?;
+    Ok(vec![("junit.xml".to_owned(), render(&value)?.into_bytes())])
 }
 
 #[cfg(test)]

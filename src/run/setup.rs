@@ -11,6 +11,7 @@ use crate::engine::{Compiled, Engine};
 use crate::interrupt::Interrupts;
 use crate::report;
 use crate::scenario::{Plan, units::format_duration};
+use crate::summary::build::target_info;
 use crate::target::{Api, CredentialsLoadError, Target, credentials, provision};
 use crate::users::UserPools;
 
@@ -288,18 +289,6 @@ pub(super) fn never_run(plan: &Plan) -> Result<Engine, String> {
     Ok(Engine::new(
         &api, &plan.http, compiled, &weights, pools, 0.0, plan.retry,
     ))
-}
-
-pub(super) fn target_info(target: &Target) -> report::TargetInfo {
-    report::TargetInfo {
-        kind: target.kind.to_owned(),
-        endpoint: crate::term::redact_url(&target.endpoint),
-        capabilities: target
-            .capabilities
-            .iter()
-            .map(|c: &Capability| c.as_str())
-            .collect(),
-    }
 }
 
 /// Deletes the pools a failed or interrupted set-up created (unless the scenario keeps them).

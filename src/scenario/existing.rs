@@ -192,14 +192,14 @@ pub fn parse_time(s: &str) -> Result<SystemTime, String> {
     if let Ok(secs) = s.parse::<u64>() {
         return Ok(UNIX_EPOCH + Duration::from_secs(secs));
     }
-    crate::report::parse_rfc3339(s).ok_or_else(|| {
+    crate::time::parse_rfc3339(s).ok_or_else(|| {
         format!("signed_up_at `{s}`: expected RFC 3339 (2026-11-27T09:30:00Z) or Unix seconds")
     })
 }
 
 /// RFC 3339 UTC with whole seconds, as `cogbench provision` writes it.
 pub fn format_time(t: SystemTime) -> String {
-    crate::report::rfc3339_utc(t)
+    crate::time::rfc3339_utc(t)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod phase;
 mod plan;
 mod pool_def;
 pub mod quota;
+pub mod reports;
 mod retry;
 pub mod shard;
 mod sizing;

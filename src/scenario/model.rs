@@ -263,9 +263,9 @@ fn one() -> Fraction {
 }
 
 /// A report format by name (`json`, `csv`, `junit`, `hlog`, `html`, `markdown`).
-pub(super) struct ReportName(pub crate::report::export::Format);
+pub(super) struct ReportName(pub crate::scenario::reports::Format);
 parsed_str!(ReportName, "a report format", |s| {
-    crate::report::export::Format::parse(s).map(ReportName)
+    crate::scenario::reports::Format::parse(s).map(ReportName)
 });
 
 /// Which cases the requests are drawn from, and how often.

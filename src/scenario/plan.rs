@@ -13,9 +13,9 @@ use super::threshold::Threshold;
 use super::values::{Secret, Template};
 use std::collections::BTreeMap;
 
+use super::reports::Format;
 use crate::cases::{Capability, Catalog, PoolVariant, Slot};
 use crate::client::ClientSettings;
-use crate::report::export::Format;
 use crate::target_kinds::{CodeSource, TargetKind};
 
 #[derive(Debug, Clone)]

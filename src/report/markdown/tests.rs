@@ -268,11 +268,15 @@ fn the_hard_limit_cuts_at_a_line_and_closes_details() {
 #[test]
 fn the_exporter_writes_summary_md() {
     let dir = tempfile::tempdir().unwrap();
-    let files = MarkdownExporter.export(&fixture(), dir.path()).unwrap();
+    let files = crate::report::write::export(
+        crate::report::export::Format::Markdown,
+        &fixture(),
+        dir.path(),
+    )
+    .unwrap();
     assert_eq!(files, vec![dir.path().join("summary.md")]);
     assert_eq!(
         std::fs::read_to_string(&files[0]).unwrap(),
         render(&fixture()).unwrap()
     );
-    assert_eq!(Format::Markdown.exporter().format(), Format::Markdown);
 }
