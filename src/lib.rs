@@ -31,6 +31,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod schedule;
+pub mod statics;
 pub mod summary;
 pub mod target;
 pub mod target_kinds;

@@ -10,10 +10,10 @@ pub struct PhaseOutcome {
     pub name: String,
     /// `constant-arrival-rate`, `ramping-arrival-rate`, `constant-vus`, `ramping-vus` or
     /// `iterations`.
-    #[serde(deserialize_with = "crate::report::statics::name")]
-    pub executor: crate::report::statics::Name,
-    #[serde(deserialize_with = "crate::report::statics::name")]
-    pub model: crate::report::statics::Name,
+    #[serde(deserialize_with = "crate::statics::name")]
+    pub executor: crate::statics::Name,
+    #[serde(deserialize_with = "crate::statics::name")]
+    pub model: crate::statics::Name,
     /// Requests per second asked for (open model), start and end.
     pub planned_rate: Option<[f64; 2]>,
     /// Executions started; a group case (`repeat`) sends several requests per start.

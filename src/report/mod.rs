@@ -14,6 +14,5 @@ pub mod table;
 pub mod write;
 
 // The summary's types, under the names the commands and tests have always used.
-pub use crate::summary::statics;
 pub use crate::summary::types::*;
 pub use crate::time::{compact_utc, parse_rfc3339, rfc3339_utc, rfc3339_utc_millis};

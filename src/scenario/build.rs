@@ -12,11 +12,11 @@ use super::shard::Shard;
 use super::values::Template;
 
 use super::plan::*;
+use super::reports::Format;
 use super::sizing::{fit_to_listed, size_users};
 use super::skip::{existing_skip, skip_reason};
 use crate::cases::{Capability, Catalog, PoolVariant};
 use crate::client::ClientSettings;
-use crate::report::export::Format;
 use crate::target_kinds::{CodeInputs, CodeSource, TargetKind};
 
 /// The target from the scenario and the command line (which wins).

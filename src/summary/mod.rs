@@ -5,7 +5,6 @@ pub mod build;
 pub mod deviations;
 pub mod oracle;
 pub mod plan;
-pub mod statics;
 pub mod types;
 
 pub use types::*;

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::statics;
 use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
 use crate::cases::{Check, Class, Difference};
 use crate::engine::PhaseOutcome;
 use crate::metrics::{Percentiles, Point};
+use crate::statics;
 use crate::users::Usage;
 
 pub const SCHEMA_VERSION: u32 = 1;

@@ -1,4 +1,4 @@
-//! Reading summary.json back (`cogbench merge`): the summary's names (outcome classes,
+//! Names read back from summary.json (`cogbench merge`, `report`): the summary's names (outcome classes,
 //! executors, units) are `&'static str` while a run writes them; read back, each distinct
 //! name is kept once for the life of the process.
 
