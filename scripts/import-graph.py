@@ -13,9 +13,15 @@ and html.rs names `super::Thing`, that is a cycle here even though rustc is
 happy. The check is deliberately stricter than the compiler: a file names
 the file that defines what it uses.
 
-Exit 0 and one line when the graph is acyclic; exit 1 and each cycle (with
-the line of every edge in it) otherwise. `--edges` prints every edge,
-`--dot` prints Graphviz.
+It also checks the stages: every top-level module (a folder or a file under
+src/) has a layer in LAYERS below, and a file may import only from its own
+layer or a lower one — the flow scenario → target → engine → judge → summary
+→ report → commands reads bottom-up in the imports. A module missing from
+LAYERS is an error too, so a new one gets placed on purpose.
+
+Exit 0 and one line when the graph is acyclic and layered; exit 1 and each
+cycle or upward edge (with its file:line) otherwise. `--edges` prints every
+edge, `--dot` prints Graphviz.
 """
 
 import argparse
@@ -24,6 +30,23 @@ import re
 import sys
 
 IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+
+# Low to high. A module may import from its own layer or any lower one.
+LAYERS = [
+    # foundation: files, terminal, YAML, signals, wire names, time, environment
+    ["files", "term", "yaml", "interrupt", "protocol", "time", "statics", "env", "exit_codes"],
+    # what every stage shares: the catalog and judge, the HTTP client basics, the reference
+    # emulator, fault specs, user records, schedule maths, histograms, target-kind descriptors
+    ["cases", "client", "emulator", "faults", "users", "schedule", "metrics", "target_kinds"],
+    ["scenario"],
+    ["target"],
+    ["engine"],
+    ["summary", "oracle", "gate", "deviations"],
+    ["report", "compare", "diff", "progress"],
+    ["run", "merge", "provision", "awscli"],
+    ["cli", "inputs", "bench", "exit", "commands"],
+    ["lib", "main"],
+]
 
 
 def strip_code(text):
@@ -329,8 +352,20 @@ def main():
         for (a, b), lines in sorted(found.items()):
             print(f"{a} -> {b}  (line {', '.join(map(str, lines[:5]))})")
     comps = [c for c in strongly_connected(crate.files, adjacency) if len(c) > 1]
-    if not comps:
-        print(f"import graph: {len(crate.files)} files, {len(found)} edges, no cycles")
+    rank = {m: i for i, layer in enumerate(LAYERS) for m in layer}
+    top = lambda f: f.split(os.sep)[0].removesuffix(".rs")
+    problems = 0
+    for m in sorted({top(f) for f in crate.files} - set(rank)):
+        print(f"module `{m}` has no layer in scripts/import-graph.py's LAYERS")
+        problems += 1
+    for (a, b), lines in sorted(found.items()):
+        ta, tb = top(a), top(b)
+        if ta in rank and tb in rank and rank[tb] > rank[ta]:
+            print(f"upward import: {a}:{lines[0]} ({ta}, layer {rank[ta]}) -> {b} ({tb}, layer {rank[tb]})")
+            problems += 1
+    if not comps and not problems:
+        print(f"import graph: {len(crate.files)} files, {len(found)} edges, no cycles, "
+              f"{len(LAYERS)} layers respected")
         return 0
     for comp in comps:
         print(f"cycle among {len(comp)} files: {' '.join(comp)}")
@@ -338,7 +373,7 @@ def main():
         for a, b in zip(path, path[1:]):
             lines = found[(a, b)]
             print(f"  {a}:{lines[0]} -> {b}")
-    print(f"import graph: {len(comps)} cycle(s)", file=sys.stderr)
+    print(f"import graph: {len(comps)} cycle(s), {problems} layering problem(s)", file=sys.stderr)
     return 1
 
 
