@@ -35,6 +35,11 @@ fn with_reader_gone(args: &[&str], lines: usize) -> (i32, String) {
 
 fn assert_quiet_end(args: &[&str], lines: usize, earned: i32) {
     let (code, stderr) = with_reader_gone(args, lines);
+    assert_no_pipe_complaint(args, &stderr);
+    assert_eq!(code, earned, "{args:?}: {stderr}");
+}
+
+fn assert_no_pipe_complaint(args: &[&str], stderr: &str) {
     assert!(
         !stderr.contains("panicked"),
         "{args:?} panicked on a closed pipe: {stderr}"
@@ -43,7 +48,18 @@ fn assert_quiet_end(args: &[&str], lines: usize, earned: i32) {
         !stderr.contains("Broken pipe"),
         "{args:?} complained of the closed pipe: {stderr}"
     );
-    assert_eq!(code, earned, "{args:?}: {stderr}");
+}
+
+/// The exit code a run earned, as its summary.json records it: a busy machine can fail the
+/// smoke scenario's p99 threshold (exit 1), which is earned, not a pipe problem.
+fn earned_by(out_dir: &std::path::Path) -> i32 {
+    let summary = std::fs::read_to_string(out_dir.join("summary.json"))
+        .unwrap_or_else(|e| panic!("{}: no summary: {e}", out_dir.display()));
+    let summary: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let code = summary["exit_code"]
+        .as_i64()
+        .expect("summary.json has exit_code");
+    i32::try_from(code).unwrap()
 }
 
 #[test]
@@ -92,10 +108,12 @@ fn a_run_whose_reader_goes_away_finishes_writes_its_reports_and_exits_as_earned(
             out_dir,
         ];
         args.extend_from_slice(extra);
-        assert_quiet_end(&args, 0, 0);
-        assert!(
-            std::path::Path::new(out_dir).join("summary.json").exists(),
-            "{args:?} wrote no summary"
+        let (code, stderr) = with_reader_gone(&args, 0);
+        assert_no_pipe_complaint(&args, &stderr);
+        assert_eq!(
+            code,
+            earned_by(std::path::Path::new(out_dir)),
+            "{args:?}: {stderr}"
         );
     }
 }
@@ -104,9 +122,10 @@ fn a_run_whose_reader_goes_away_finishes_writes_its_reports_and_exits_as_earned(
 fn a_closed_stderr_does_not_stop_a_command() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("run");
-    let cases: [(&[&str], i32); 3] = [
-        (&["validate", "no-such-file.yaml"], 2),
-        (&["run", "no-such-file.yaml"], 2),
+    // `None`: as the run's summary.json says it earned.
+    let cases: [(&[&str], Option<i32>); 3] = [
+        (&["validate", "no-such-file.yaml"], Some(2)),
+        (&["run", "no-such-file.yaml"], Some(2)),
         (
             &[
                 "run",
@@ -116,7 +135,7 @@ fn a_closed_stderr_does_not_stop_a_command() {
                 "--output-dir",
                 out_dir.to_str().unwrap(),
             ],
-            0,
+            None,
         ),
     ];
     for (args, earned) in cases {
@@ -129,6 +148,7 @@ fn a_closed_stderr_does_not_stop_a_command() {
             .expect("cogbench starts");
         drop(child.stderr.take());
         let status = child.wait().expect("cogbench ends");
+        let earned = earned.unwrap_or_else(|| earned_by(&out_dir));
         assert_eq!(status.code(), Some(earned), "{args:?}");
     }
     assert!(out_dir.join("summary.json").exists());
