@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::cases::{Capability, Check};
 use crate::engine::{Compiled, Engine, PhaseOutcome};
+use crate::exit_codes;
 use crate::gate::{self, Merged};
 use crate::interrupt::Interrupts;
 use crate::metrics::{CaseStats, Percentiles, new_histogram};
@@ -427,7 +428,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             })
     });
     if let Some(Err(_)) = &snapshot {
-        summary.exit_code = gate::EXIT_FAILED;
+        summary.exit_code = exit_codes::EXIT_FAILED;
     }
     write_reports(&summary, &report_dir, &plan.reports).map_err(|source| RunError::Reports {
         dir: report_dir.clone(),
@@ -466,7 +467,7 @@ fn never_connected(summary: &mut Summary, engine: &Engine, endpoint: &str) {
     crate::errln!("cogbench: error: {why}");
     summary.aborted = Some(why);
     summary.partial = true;
-    summary.exit_code = gate::EXIT_TARGET;
+    summary.exit_code = exit_codes::EXIT_TARGET;
 }
 
 /// The scenario's phases, whole (all shards together).
