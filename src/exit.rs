@@ -1,8 +1,8 @@
 //! How a command ends badly: one typed error, and the one place where every error becomes an
-//! exit code (the codes are `gate`'s: 1 failed, 2 bad input, 3 target, 130 interrupted).
+//! exit code (the codes live in `exit_codes`: 1 failed, 2 bad input, 3 target, 130 interrupted).
 
 use crate::errln;
-use crate::gate::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TARGET};
+use crate::exit_codes::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_TARGET};
 use crate::provision;
 use crate::run::RunError;
 

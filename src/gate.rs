@@ -2,15 +2,10 @@
 
 use hdrhistogram::Histogram;
 
+use crate::exit_codes::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
 use crate::metrics::new_histogram;
 use crate::scenario::{Metric, Stat, Threshold};
 use crate::summary::types::{Summary, ThresholdResult, Verdict};
-
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FAILED: i32 = 1;
-pub const EXIT_BAD_INPUT: i32 = 2;
-pub const EXIT_TARGET: i32 = 3;
-pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// The histograms thresholds read, merged over all cases.
 #[derive(Debug, Clone)]

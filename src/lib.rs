@@ -16,6 +16,7 @@ pub mod diff;
 pub mod emulator;
 pub mod engine;
 pub mod exit;
+pub mod exit_codes;
 pub mod faults;
 pub mod files;
 pub mod gate;

@@ -8,7 +8,7 @@ use cogbench::cli::{self, Command};
 use cogbench::commands;
 use cogbench::errln;
 use cogbench::exit::{self, Failure};
-use cogbench::gate::EXIT_FAILED;
+use cogbench::exit_codes::EXIT_FAILED;
 use cogbench::inputs::{self, ProcessEnv};
 use cogbench::interrupt::Interrupts;
 

@@ -236,7 +236,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             })
     });
     if let Some(Err(_)) = &snapshot {
-        summary.exit_code = gate::EXIT_FAILED;
+        summary.exit_code = crate::exit_codes::EXIT_FAILED;
     }
     write_reports(&summary, &report_dir, &plan.reports).map_err(|source| RunError::Reports {
         dir: report_dir.clone(),

@@ -13,8 +13,6 @@
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::cases::answer::{printable, unsafe_char};
-
 /// Writes `text` to stdout, control characters made visible. A closed pipe ends the output
 /// quietly; any other failure is said on stderr once, and the command then exits 1.
 pub fn out(text: &str) {
@@ -78,16 +76,40 @@ pub fn inline(text: &str) -> String {
     printable(text).replace('\n', "\\n").replace('\t', "\\t")
 }
 
+/// Characters a text from a target must not carry to a terminal or a file as they are:
+/// control characters (but for line breaks and tabs) and the bidirectional overrides, which
+/// can make a line read otherwise than it is.
+pub fn unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The text with unsafe characters written as `\u{1b}`: an answer is shown on terminals and
+/// in files, and a target's escape sequences must not act there.
+pub fn printable(text: &str) -> String {
+    escape_unsafe(text, |c| format!("\\u{{{:x}}}", u32::from(c)))
+}
+
 /// JSON text with the characters a terminal would act on written as JSON escapes. serde_json
 /// escapes C0 controls already; C1 controls and the bidirectional marks it writes as they are.
 pub fn json_safe(json: &str) -> String {
-    if !json.chars().any(unsafe_char) {
-        return json.to_owned();
+    escape_unsafe(json, |c| format!("\\u{:04x}", u32::from(c)))
+}
+
+/// `text` with each [`unsafe_char`] written as `escape` spells it.
+fn escape_unsafe(text: &str, escape: fn(char) -> String) -> String {
+    // C0 controls and DEL are single bytes; C1 controls (U+0080–U+009F) start with 0xC2 and
+    // the bidirectional marks with 0xE2.
+    if !text
+        .bytes()
+        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2 || b == 0xe2)
+    {
+        return text.to_owned();
     }
-    json.chars()
+    text.chars()
         .map(|c| {
             if unsafe_char(c) {
-                format!("\\u{:04x}", u32::from(c))
+                escape(c)
             } else {
                 c.to_string()
             }

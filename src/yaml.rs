@@ -190,53 +190,75 @@ pub fn whole_number<'de, D: serde::Deserializer<'de>>(
     d.deserialize_any(V(range, expecting))
 }
 
-/// Implements `Deserialize` for `$ty` by reading `$raw` (a plain serde struct) and converting
-/// it with `TryFrom<$raw, Error = String>`. The conversion runs inside the map visitor so an
-/// error is placed at the start of the mapping with its key path, not at the end of the file.
+/// Reads a `Raw` (a plain serde struct) from a mapping and converts it with
+/// `TryFrom<Raw, Error = String>`. The conversion runs inside the map visitor so an error is
+/// placed at the start of the mapping with its key path, not at the end of the file.
+/// `expecting` completes "expected …" in the error.
+pub fn from_checked_map<'de, D, Raw, T>(d: D, expecting: &'static str) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    Raw: serde::Deserialize<'de>,
+    T: TryFrom<Raw, Error = String>,
+{
+    struct V<Raw, T>(&'static str, std::marker::PhantomData<fn(Raw) -> T>);
+    impl<'de, Raw, T> serde::de::Visitor<'de> for V<Raw, T>
+    where
+        Raw: serde::Deserialize<'de>,
+        T: TryFrom<Raw, Error = String>,
+    {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            let raw = Raw::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+            T::try_from(raw).map_err(serde::de::Error::custom)
+        }
+    }
+    d.deserialize_map(V(expecting, std::marker::PhantomData))
+}
+
+/// Reads a `T` from a YAML string scalar through `parse`, so a bad value is reported at the
+/// value itself. `expecting` completes "expected …" in the error.
+pub fn from_parsed_str<'de, D, T>(
+    d: D,
+    expecting: &'static str,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct V<T>(&'static str, fn(&str) -> Result<T, String>);
+    impl<T> serde::de::Visitor<'_> for V<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<T, E> {
+            (self.1)(s).map_err(E::custom)
+        }
+    }
+    d.deserialize_str(V(expecting, parse))
+}
+
+/// Implements `Deserialize` for `$ty` through [`from_checked_map`] from `$raw`.
 macro_rules! checked_map {
     ($ty:ty, $raw:ty, $expecting:literal) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> serde::de::Visitor<'de> for V {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str($expecting)
-                    }
-                    fn visit_map<A: serde::de::MapAccess<'de>>(
-                        self,
-                        map: A,
-                    ) -> Result<$ty, A::Error> {
-                        let raw = <$raw as serde::Deserialize>::deserialize(
-                            serde::de::value::MapAccessDeserializer::new(map),
-                        )?;
-                        <$ty as TryFrom<$raw>>::try_from(raw).map_err(serde::de::Error::custom)
-                    }
-                }
-                d.deserialize_map(V)
+                $crate::yaml::from_checked_map::<D, $raw, $ty>(d, $expecting)
             }
         }
     };
 }
 
-/// Implements `Deserialize` for `$ty` from a YAML string scalar through `$parse: fn(&str) ->
-/// Result<$ty, String>`, so a bad value is reported at the value itself.
+/// Implements `Deserialize` for `$ty` through [`from_parsed_str`] with `$parse: fn(&str) ->
+/// Result<$ty, String>`.
 macro_rules! parsed_str {
     ($ty:ty, $expecting:literal, $parse:expr) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl<'de> serde::de::Visitor<'de> for V {
-                    type Value = $ty;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str($expecting)
-                    }
-                    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<$ty, E> {
-                        let parse: fn(&str) -> Result<$ty, String> = $parse;
-                        parse(s).map_err(E::custom)
-                    }
-                }
-                d.deserialize_str(V)
+                $crate::yaml::from_parsed_str::<D, $ty>(d, $expecting, $parse)
             }
         }
     };

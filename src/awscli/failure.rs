@@ -4,9 +4,9 @@
 /// Success.
 pub const EXIT_OK: i32 = 0;
 /// cogbench's: `--verdict` and the answer failed it.
-pub const EXIT_VERDICT_FAILED: i32 = crate::gate::EXIT_FAILED;
+pub const EXIT_VERDICT_FAILED: i32 = crate::exit_codes::EXIT_FAILED;
 /// cogbench's: an endpoint that is not a loopback address (nothing sent).
-pub const EXIT_NOT_LOOPBACK: i32 = crate::gate::EXIT_BAD_INPUT;
+pub const EXIT_NOT_LOOPBACK: i32 = crate::exit_codes::EXIT_BAD_INPUT;
 /// The AWS CLI's: the command line could not be used (syntax, values, parameter validation).
 pub const EXIT_USAGE: i32 = 252;
 /// The AWS CLI's: the environment or configuration is invalid.

@@ -253,7 +253,7 @@ impl Target {
         // none there: refused as `run` refuses it.
         if !url.username().is_empty() || url.password().is_some() {
             return Err(Failure {
-                code: crate::gate::EXIT_BAD_INPUT,
+                code: crate::exit_codes::EXIT_BAD_INPUT,
                 message: format!(
                     "cogbench: error: {from}: endpoint `{}` must not carry a user name or \
                      password (ConfirmSignUp is unsigned); nothing was sent",

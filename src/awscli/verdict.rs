@@ -63,19 +63,8 @@ fn violations(request: &Map<String, Value>) -> (Vec<String>, BTreeSet<String>) {
         let Some(v) = value.and_then(Value::as_str) else {
             continue;
         };
-        let len = validate::utf16_len(v);
         let mut broken = Vec::new();
-        if len < rule.min {
-            broken.push(format!("have length greater than or equal to {}", rule.min));
-        }
-        if len > rule.max {
-            broken.push(format!("have length less than or equal to {}", rule.max));
-        }
-        if let Some(p) = rule.pattern
-            && !p.is_match(v)
-        {
-            broken.push(format!("satisfy regular expression pattern: {}", p.display));
-        }
+        rule.broken(v, |r| broken.push(r));
         if !broken.is_empty() {
             members.insert(member.to_owned());
         }

@@ -9,6 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::exchange::{Answer, excerpt};
+use crate::term::printable;
 
 /// The answer headers whose presence is recorded (spec §1.3), in their canonical spelling.
 pub const TRACKED_HEADERS: [&str; 3] = [
@@ -313,36 +314,6 @@ fn has_long_run(s: &str) -> bool {
 
 /// A run of one character this long is a generated value.
 const RUN: usize = 16;
-
-/// Characters a text from a target must not carry to a terminal or a file as they are:
-/// control characters (but for line breaks and tabs) and the bidirectional overrides, which
-/// can make a line read otherwise than it is.
-pub fn unsafe_char(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// The text with unsafe characters written as `\u{1b}`: an answer is shown on terminals and
-/// in files, and a target's escape sequences must not act there.
-pub fn printable(text: &str) -> String {
-    // C0 controls and DEL are single bytes; C1 controls (U+0080–U+009F) start with 0xC2 and
-    // the bidirectional marks with 0xE2.
-    if !text
-        .bytes()
-        .any(|b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f || b == 0xc2 || b == 0xe2)
-    {
-        return text.to_owned();
-    }
-    text.chars()
-        .map(|c| {
-            if unsafe_char(c) {
-                format!("\\u{{{:x}}}", u32::from(c))
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
 
 /// Long generated values (a 2049-character code) echoed in a message: a run of one character
 /// becomes `<N×c>` (no space, so a `\S+` in an expectation still matches it): the text stays

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::diff::{self, Side};
 use crate::exit::Failure;
-use crate::gate::EXIT_FAILED;
+use crate::exit_codes::EXIT_FAILED;
 use crate::inputs::DiffInputs;
 use crate::interrupt::Interrupts;
 use crate::outln;

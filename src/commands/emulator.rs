@@ -3,7 +3,7 @@
 use crate::emulator::{EmulatorConfig, Faults};
 use crate::errln;
 use crate::exit::Failure;
-use crate::gate::EXIT_INTERRUPTED;
+use crate::exit_codes::EXIT_INTERRUPTED;
 use crate::interrupt::Interrupts;
 
 pub async fn emulator(

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::cli::{CompareArgs, MergeArgs, Output};
 use crate::exit::Failure;
-use crate::gate::EXIT_FAILED;
+use crate::exit_codes::EXIT_FAILED;
 use crate::report::export::{Format, read_summary};
 use crate::term::{out, out_json};
 use crate::{errln, outln};

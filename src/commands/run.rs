@@ -1,7 +1,7 @@
 //! `run` and `record`.
 
 use crate::exit::Failure;
-use crate::gate::{EXIT_FAILED, EXIT_INTERRUPTED};
+use crate::exit_codes::{EXIT_FAILED, EXIT_INTERRUPTED};
 use crate::inputs::{Printing, RunInputs};
 use crate::interrupt::Interrupts;
 use crate::run::RunOutcome;

@@ -4,10 +4,18 @@ use serde::Deserialize;
 
 use std::sync::Arc;
 
-use super::state::{AppClient, Shared};
+use super::state::{AppClient, Pool, Shared};
 use super::validate::{self, Violations};
 use super::wire::{ApiError, Str};
 use crate::protocol::secret_hash;
+
+/// The pool an admin operation names (its id validated already), or the
+/// ResourceNotFoundException every such operation answers for an unknown one.
+pub fn existing_pool(shared: &Shared, pool_id: &str) -> Result<Arc<Pool>, ApiError> {
+    shared
+        .pool(pool_id)
+        .ok_or_else(|| ApiError::pool_not_found(pool_id))
+}
 
 /// `AnalyticsMetadataType`.
 #[derive(Deserialize, Debug)]

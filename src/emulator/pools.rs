@@ -6,6 +6,7 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::common::existing_pool;
 use super::state::{AttrList, ClientSecret, PoolConfig, Shared};
 use super::validate::{self, CLIENT_ID_PATTERN, NAME_PATTERN, StrRule, Violations};
 use super::wire::{ApiError, EMPTY_OBJECT, Str, json_body, parse_input};
@@ -185,9 +186,7 @@ pub fn create_user_pool_client(shared: &Shared, body: &[u8]) -> Result<Bytes, Ap
     );
     v.finish()?;
     let pool_id = input.user_pool_id.as_deref().unwrap_or_default();
-    let pool = shared
-        .pool(pool_id)
-        .ok_or_else(|| ApiError::pool_not_found(pool_id))?;
+    let pool = existing_pool(shared, pool_id)?;
     let secret = match (input.generate_secret == Some(true), input.client_secret) {
         (true, Some(_)) => {
             return Err(ApiError::invalid_parameter(

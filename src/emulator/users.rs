@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::common::{
-    AttributeType, MissingHash, app_client_input, check_analytics, looks_like_email,
+    AttributeType, MissingHash, app_client_input, check_analytics, existing_pool, looks_like_email,
     looks_like_phone,
 };
 use super::ids;
@@ -362,9 +362,7 @@ pub fn admin_get_user(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     else {
         unreachable!("required members were validated");
     };
-    let pool = shared
-        .pool(pool_id)
-        .ok_or_else(|| ApiError::pool_not_found(pool_id))?;
+    let pool = existing_pool(shared, pool_id)?;
     let data = lock(&pool.data);
     let idx = data
         .resolve(&pool.config, username)

@@ -110,6 +110,23 @@ impl StrRule {
             ..self
         }
     }
+
+    /// Hands `each` the constraints a present `v` breaks, in Coral's order (length, then
+    /// pattern), as the text after "Member must ". Nothing is formatted for a valid value.
+    pub fn broken(&self, v: &str, mut each: impl FnMut(String)) {
+        let len = utf16_len(v);
+        if len < self.min {
+            each(format!("have length greater than or equal to {}", self.min));
+        }
+        if len > self.max {
+            each(format!("have length less than or equal to {}", self.max));
+        }
+        if let Some(p) = self.pattern
+            && !p.is_match(v)
+        {
+            each(format!("satisfy regular expression pattern: {}", p.display));
+        }
+    }
 }
 
 /// Shared rules.
@@ -176,21 +193,7 @@ impl Violations {
             return;
         };
         let shown = if rule.sensitive { None } else { Some(v) };
-        let len = utf16_len(v);
-        if len < rule.min {
-            let text = format!("have length greater than or equal to {}", rule.min);
-            self.push(member, Some(shown), &text);
-        }
-        if len > rule.max {
-            let text = format!("have length less than or equal to {}", rule.max);
-            self.push(member, Some(shown), &text);
-        }
-        if let Some(p) = rule.pattern
-            && !p.is_match(v)
-        {
-            let text = format!("satisfy regular expression pattern: {}", p.display);
-            self.push(member, Some(shown), &text);
-        }
+        rule.broken(v, |text| self.push(member, Some(shown), &text));
     }
 
     /// Checks that a string member is one of `allowed` (Coral's enum rule).

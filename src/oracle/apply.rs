@@ -40,7 +40,7 @@ pub fn apply_oracle(
         from_catalog.push(c.name.clone());
     }
     summary.oracle = Some(OracleInfo {
-        file: crate::cases::answer::printable(&file.display().to_string()),
+        file: crate::term::printable(&file.display().to_string()),
         target_kind: snapshot.header.target_kind.clone(),
         endpoint: snapshot.header.endpoint.clone(),
         recorded_at: snapshot.header.recorded_at.clone(),

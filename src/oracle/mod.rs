@@ -214,7 +214,7 @@ const MAX_TEXT: usize = 4096;
 /// with it: a control or bidirectional character, or a length past `MAX_TEXT`.
 fn unsafe_text(v: &serde_json::Value, at: String) -> Option<(String, &'static str)> {
     let bad = |s: &str| {
-        if s.chars().any(crate::cases::answer::unsafe_char) {
+        if s.chars().any(crate::term::unsafe_char) {
             Some("a control or bidirectional character")
         } else if s.chars().count() > MAX_TEXT {
             Some("a text over 4,096 characters")

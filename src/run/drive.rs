@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::engine::{Engine, PhaseOutcome};
-use crate::gate;
 use crate::interrupt::Interrupts;
 use crate::progress::{self, Monitor};
 use crate::report::{self, Summary, export::Format};
@@ -80,7 +79,7 @@ pub(super) fn never_connected(summary: &mut Summary, engine: &Engine, endpoint: 
     crate::errln!("cogbench: error: {why}");
     summary.aborted = Some(why);
     summary.partial = true;
-    summary.exit_code = gate::EXIT_TARGET;
+    summary.exit_code = crate::exit_codes::EXIT_TARGET;
 }
 
 /// First Ctrl-C or SIGTERM: stop scheduling, give the requests in flight `grace` to finish,

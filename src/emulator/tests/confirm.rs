@@ -24,9 +24,7 @@ async fn success_is_exactly_an_empty_object_and_confirms_the_user() {
     let h = Harness::start().await;
     let (f, code) = alice(&h, json!({}), json!({})).await;
     assert_eq!(code.len(), 6);
-    let before = h.get_user(&f.pool, "alice").await;
-    assert_eq!(before["UserStatus"], "UNCONFIRMED");
-    assert_eq!(attr(&before, "email_verified"), None);
+    h.assert_user(&f.pool, "alice", "UNCONFIRMED", None).await;
 
     let r = h.confirm(confirm_body(&f, "alice", &code)).await;
     assert_eq!(r.status, 200);
@@ -35,10 +33,10 @@ async fn success_is_exactly_an_empty_object_and_confirms_the_user() {
     assert_eq!(r.header("x-amzn-errortype"), None);
     super::assert_request_id(&r.headers);
 
-    let after = h.get_user(&f.pool, "alice").await;
-    assert_eq!(after["UserStatus"], "CONFIRMED");
+    let after = h
+        .assert_user(&f.pool, "alice", "CONFIRMED", Some("true"))
+        .await;
     assert_eq!(after["Enabled"], true);
-    assert_eq!(attr(&after, "email_verified"), Some("true"));
     assert_eq!(attr(&after, "email"), Some("alice@example.com"));
     // The code is consumed.
     assert_eq!(h.code(&f.pool, "alice").await.status, 404);
@@ -237,9 +235,8 @@ async fn step5_username_attribute_pools_confirm_by_email() {
     assert_eq!(attr(&user, "email"), Some("diego@example.com"));
     let code = h.code_of(&f.pool, "diego@example.com").await;
     h.assert_confirms(&f, "diego@example.com", &code).await;
-    let user = h.get_user(&f.pool, &sub).await;
-    assert_eq!(user["UserStatus"], "CONFIRMED");
-    assert_eq!(attr(&user, "email_verified"), Some("true"));
+    h.assert_user(&f.pool, &sub, "CONFIRMED", Some("true"))
+        .await;
     h.emu.shutdown().await;
 }
 
@@ -282,10 +279,7 @@ async fn step7_wrong_code_then_right_code() {
     h.confirm(confirm_body(&f, "alice", wrong))
         .await
         .assert_error("CodeMismatchException", MISMATCH);
-    assert_eq!(
-        h.get_user(&f.pool, "alice").await["UserStatus"],
-        "UNCONFIRMED"
-    );
+    h.assert_user(&f.pool, "alice", "UNCONFIRMED", None).await;
     h.assert_confirms(&f, "alice", &code).await;
     h.emu.shutdown().await;
 }
@@ -307,10 +301,7 @@ async fn attempt_limit_locks_out_after_15_wrong_codes_for_an_hour() {
             "Attempt limit exceeded, please try after some time.",
         );
     }
-    assert_eq!(
-        h.get_user(&f.pool, "alice").await["UserStatus"],
-        "UNCONFIRMED"
-    );
+    h.assert_user(&f.pool, "alice", "UNCONFIRMED", None).await;
     // An hour later the window has moved on.
     assert_eq!(h.advance("seconds=3600").await.status, 200);
     h.assert_confirms(&f, "alice", &code).await;
@@ -383,12 +374,9 @@ async fn step8_alias_exists_without_force() {
             "An account with the email already exists.",
         );
     }
-    assert_eq!(
-        h.get_user(&f.pool, "second").await["UserStatus"],
-        "UNCONFIRMED"
-    );
-    let first = h.get_user(&f.pool, "first").await;
-    assert_eq!(attr(&first, "email_verified"), Some("true"));
+    h.assert_user(&f.pool, "second", "UNCONFIRMED", None).await;
+    h.assert_user(&f.pool, "first", "CONFIRMED", Some("true"))
+        .await;
     // The verified alias names its owner.
     assert_eq!(
         h.get_user(&f.pool, "shared@example.com").await["Username"],
@@ -407,12 +395,10 @@ async fn step8_force_alias_creation_moves_the_alias() {
     let r = h.confirm(body).await;
     assert_eq!((r.status, r.body.as_slice()), (200, &b"{}"[..]));
 
-    let first = h.get_user(&f.pool, "first").await;
-    assert_eq!(first["UserStatus"], "CONFIRMED");
-    assert_eq!(attr(&first, "email_verified"), Some("false"));
-    let second = h.get_user(&f.pool, "second").await;
-    assert_eq!(second["UserStatus"], "CONFIRMED");
-    assert_eq!(attr(&second, "email_verified"), Some("true"));
+    h.assert_user(&f.pool, "first", "CONFIRMED", Some("false"))
+        .await;
+    h.assert_user(&f.pool, "second", "CONFIRMED", Some("true"))
+        .await;
     assert_eq!(
         h.get_user(&f.pool, "shared@example.com").await["Username"],
         "second"
@@ -438,10 +424,9 @@ async fn step8_email_aliases_fold_case_only_in_case_insensitive_pools() {
                 "AliasExistsException",
                 "An account with the email already exists.",
             );
-            let second = h.get_user(&f.pool, "second").await;
-            assert_eq!(second["UserStatus"], "UNCONFIRMED");
-            let first = h.get_user(&f.pool, "first").await;
-            assert_eq!(attr(&first, "email_verified"), Some("true"));
+            h.assert_user(&f.pool, "second", "UNCONFIRMED", None).await;
+            h.assert_user(&f.pool, "first", "CONFIRMED", Some("true"))
+                .await;
         } else {
             assert_eq!(r.status, 200, "case-sensitive: another alias");
         }

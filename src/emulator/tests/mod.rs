@@ -235,6 +235,21 @@ impl Harness {
         .await
         .assert_ok()
     }
+
+    /// Reads `username` back and checks its status and its `email_verified` attribute
+    /// (`None`: absent); returns the user for further checks.
+    pub async fn assert_user(
+        &self,
+        pool: &str,
+        username: &str,
+        status: &str,
+        email_verified: Option<&str>,
+    ) -> Value {
+        let user = self.get_user(pool, username).await;
+        assert_eq!(user["UserStatus"], status, "{username}");
+        assert_eq!(attr(&user, "email_verified"), email_verified, "{username}");
+        user
+    }
 }
 
 pub fn sign_up_body(f: &Fixture, username: &str, attributes: Value) -> Value {
