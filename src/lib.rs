@@ -15,6 +15,7 @@ pub mod deviations;
 pub mod diff;
 pub mod emulator;
 pub mod engine;
+pub mod env;
 pub mod exit;
 pub mod exit_codes;
 pub mod faults;

@@ -12,7 +12,7 @@ use super::failure::{
 use super::output::{self, Format};
 use super::query::Query;
 use super::{model, send, shorthand, verdict};
-use crate::inputs::env::{Env, ProcessEnv};
+use crate::env::{Env, ProcessEnv};
 use crate::protocol;
 
 const OPERATION: &str = "ConfirmSignUp";

@@ -10,7 +10,7 @@ use super::args::ConfirmArgs;
 use super::failure::{EXIT_CONFIG, EXIT_GENERAL, EXIT_NOT_LOOPBACK, EXIT_USAGE, Failure};
 use crate::cases::Answer;
 use crate::client::{BuildError, ClientSettings};
-use crate::inputs::env::{Env, ProcessEnv};
+use crate::env::{Env, ProcessEnv};
 use crate::protocol::{self, Operation};
 
 /// The AWS CLI's default for both timeouts.

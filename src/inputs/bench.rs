@@ -1,8 +1,8 @@
 //! `bench`: the plan its flags describe (see `crate::bench`), and the run's options.
 
-use super::env::Env;
 use super::target::{grace, target_overrides, with_timeouts};
 use crate::cli::BenchArgs;
+use crate::env::Env;
 use crate::exit::Failure;
 use crate::run::RunOptions;
 use crate::scenario::{self, Overrides, Plan};

@@ -4,10 +4,10 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::env::Env;
 use super::target::target_overrides;
 use crate::cases::Catalog;
 use crate::cli::{DiffArgs, TargetArgs};
+use crate::env::Env;
 use crate::exit::Failure;
 use crate::scenario::{self, Overrides, Plan};
 

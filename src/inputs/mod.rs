@@ -5,16 +5,15 @@
 
 mod bench;
 mod diff;
-pub mod env;
 mod provision;
 mod run;
 mod target;
 #[cfg(test)]
 mod tests;
 
+pub use crate::env::{Env, ProcessEnv};
 pub use bench::{BenchInputs, bench};
 pub use diff::{DiffInputs, diff};
-pub use env::{Env, ProcessEnv};
 pub use provision::provision;
 pub use run::{Printing, RunInputs, record, run};
 pub use target::target_overrides;

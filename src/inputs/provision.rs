@@ -1,8 +1,8 @@
 //! `provision`: the scenario, the users to sign up and how to reach the target.
 
-use super::env::Env;
 use super::target::target_overrides;
 use crate::cli::{ProgressArg, ProvisionArgs};
+use crate::env::Env;
 use crate::provision::Options;
 use crate::scenario::Overrides;
 

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::env::Env;
 use super::target::{grace, target_overrides, with_timeouts};
 use crate::awscli::query::Query;
 use crate::cases::Catalog;
 use crate::cli::{Output, RecordArgs, RunArgs, RunCommon};
+use crate::env::Env;
 use crate::exit::Failure;
 use crate::report::export::Format;
 use crate::run::RunOptions;

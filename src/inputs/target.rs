@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::env::Env;
 use crate::cli::{GlobalArgs, TargetArgs, TimeoutArgs};
+use crate::env::Env;
 use crate::exit::Failure;
 use crate::scenario::Overrides;
 

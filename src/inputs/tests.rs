@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use super::env::Env;
 use crate::cli::{Cli, Command};
+use crate::env::Env;
 use crate::exit::Failure;
 
 fn command(args: &[&str]) -> Command {

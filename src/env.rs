@@ -1,4 +1,4 @@
-//! The environment, as the inputs read it: passed in, so that tests can give one of their own.
+//! The environment, as commands read it: passed in, so that tests can give one of their own.
 
 use std::collections::HashMap;
 
