@@ -254,12 +254,7 @@ async fn provision_all(opts: Options, made: &MadePool) -> Result<Outcome, Error>
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tokio::sync::Mutex::new(every)
     });
-    let password = plan
-        .password
-        .as_ref()
-        .map(|s| s.0.clone())
-        // Meets Cognito's default policy: 8+ characters, upper, lower, digit, symbol.
-        .unwrap_or_else(|| format!("Cb-{run}-Passw0rd!"));
+    let password = fixtures::password(plan.password.as_ref(), &run);
     let ctx = Arc::new(Ctx {
         api,
         plan,
@@ -352,12 +347,8 @@ async fn one_user(ctx: &Ctx, n: u64) -> Result<Row, ApiError> {
     } else {
         ctx.plan.username.render(&ctx.run, n)
     };
-    let mut input = json!({
-        "ClientId": ctx.client.client_id,
-        "Username": username,
-        "Password": ctx.password,
-        "UserAttributes": [{"Name": "email", "Value": email}],
-    });
+    let mut input =
+        fixtures::sign_up_input(&ctx.client.client_id, &username, &ctx.password, &email);
     if let Some(secret) = &ctx.client.secret {
         input["SecretHash"] = json!(crate::protocol::secret_hash(
             secret,

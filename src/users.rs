@@ -270,13 +270,20 @@ mod tests {
         l.view().username.to_owned()
     }
 
+    /// The names of `n` users taken one after the other.
+    fn take_names(pools: &UserPools, kind: UserKind, fresh: bool, n: usize) -> Vec<String> {
+        (0..n)
+            .map(|_| name(pools.take(kind, fresh).unwrap()))
+            .collect()
+    }
+
     #[test]
     fn fresh_users_are_never_handed_out_twice() {
         let pools = pools(Slot::Fresh, 3, 10);
-        let names: Vec<String> = (0..3)
-            .map(|_| name(pools.take(UserKind::Unconfirmed, true).unwrap()))
-            .collect();
-        assert_eq!(names, ["u0", "u1", "u2"]);
+        assert_eq!(
+            take_names(&pools, UserKind::Unconfirmed, true, 3),
+            ["u0", "u1", "u2"]
+        );
         let e = pools.take(UserKind::Unconfirmed, true).unwrap_err();
         assert_eq!(e.what, "fresh UNCONFIRMED");
         assert!(e.to_string().contains("after 3 were provisioned"));
@@ -285,10 +292,10 @@ mod tests {
     #[test]
     fn reusable_users_respect_the_limit_round_robin() {
         let pools = pools(Slot::Confirmed, 2, 3);
-        let seen: Vec<String> = (0..6)
-            .map(|_| name(pools.take(UserKind::Confirmed, false).unwrap()))
-            .collect();
-        assert_eq!(seen, ["u0", "u1", "u0", "u1", "u0", "u1"]);
+        assert_eq!(
+            take_names(&pools, UserKind::Confirmed, false, 6),
+            ["u0", "u1", "u0", "u1", "u0", "u1"]
+        );
         assert!(pools.take(UserKind::Confirmed, false).is_err());
         let usage = pools.usage();
         assert_eq!(

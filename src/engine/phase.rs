@@ -20,7 +20,7 @@ impl Engine {
         });
         // A shard's open and ramping phases follow the whole phase's schedule or ramp, and
         // take every N-th request or virtual user of it.
-        let whole = phase.shard.as_ref().map_or(&phase.load, |s| &s.whole);
+        let whole = phase.whole_load();
         let mut outcome = match (&phase.load, whole) {
             (
                 Load::Closed {

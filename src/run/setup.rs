@@ -349,7 +349,7 @@ fn whole_phases(plan: &Plan) -> Vec<crate::scenario::Phase> {
     plan.phases
         .iter()
         .map(|p| crate::scenario::Phase {
-            load: p.shard.as_ref().map_or(&p.load, |s| &s.whole).clone(),
+            load: p.whole_load().clone(),
             shard: None,
             ..p.clone()
         })

@@ -11,7 +11,7 @@ use super::pool_def::Attribute;
 use super::shard::Shard;
 use super::values::Template;
 
-use super::plan::*;
+use super::plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, Signing, TargetPlan};
 use super::reports::Format;
 use super::sizing::{fit_to_listed, size_users};
 use super::skip::{existing_skip, skip_reason};

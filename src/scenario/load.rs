@@ -28,9 +28,9 @@ pub fn parse(
     catalog: Arc<Catalog>,
     overrides: &Overrides,
 ) -> Result<Plan, ScenarioError> {
-    let (raw, catalog) = parse_raw(text, path, catalog)?;
-    build::build(raw, path.to_path_buf(), catalog, overrides)
-        .map_err(|message| YamlError::after_reading(path, text, message))
+    parse_then(text, path, catalog, |raw, catalog| {
+        build::build(raw, path.to_path_buf(), catalog, overrides)
+    })
 }
 
 /// What `cogbench provision` reads from a scenario: the target, the pool it names and the
@@ -42,9 +42,20 @@ pub fn load_for_signup(
     overrides: &Overrides,
 ) -> Result<SignUpPlan, ScenarioError> {
     let text = yaml::read_file(path, "scenario", crate::files::SCENARIO_MAX)?;
-    let (raw, _) = parse_raw(&text, path, catalog)?;
-    build::build_signup(raw, path.to_path_buf(), overrides)
-        .map_err(|message| YamlError::after_reading(path, &text, message))
+    parse_then(&text, path, catalog, |raw, _| {
+        build::build_signup(raw, path.to_path_buf(), overrides)
+    })
+}
+
+/// Reads the scenario, then builds from it; a build error is placed after the text read.
+fn parse_then<T>(
+    text: &str,
+    path: &Path,
+    catalog: Arc<Catalog>,
+    build: impl FnOnce(model::RawScenario, Arc<Catalog>) -> Result<T, String>,
+) -> Result<T, ScenarioError> {
+    let (raw, catalog) = parse_raw(text, path, catalog)?;
+    build(raw, catalog).map_err(|message| YamlError::after_reading(path, text, message))
 }
 
 fn parse_raw(

@@ -11,7 +11,7 @@ use super::pool_def::PoolDef;
 use super::target_def::TargetDef;
 use super::threshold::{self, Threshold};
 use super::values::{
-    Connections, Count, Dur, Fraction, Percent, RaceSize, ReuseLimit, Secret, Template,
+    Connections, Count, Dur, Fraction, Percent, RaceSize, ReuseLimit, Secret, Template, Weight,
 };
 use crate::yaml::parsed_str;
 
@@ -310,13 +310,5 @@ impl<'de> Deserialize<'de> for Mix {
             }
         }
         d.deserialize_any(V)
-    }
-}
-
-struct Weight(u32);
-impl<'de> Deserialize<'de> for Weight {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::yaml::whole_number(d, 1..=10_000, "a weight from 1 to 10000")
-            .map(|n| Weight(n as u32))
     }
 }

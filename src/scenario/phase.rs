@@ -84,6 +84,13 @@ pub struct Phase {
     pub shard: Option<PhaseShard>,
 }
 
+impl Phase {
+    /// The phase's load for all shards together (`load` itself unless `--shard`).
+    pub fn whole_load(&self) -> &Load {
+        self.shard.as_ref().map_or(&self.load, |s| &s.whole)
+    }
+}
+
 /// A phase's shard: which part, of what.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PhaseShard {

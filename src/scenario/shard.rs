@@ -298,24 +298,16 @@ mod tests {
         let yaml = "name: listed\ntarget: {kind: endpoint, endpoint: http://127.0.0.1:9, admin_reads: false}\n\
             pool: {existing: {id: us-east-1_Abc, client_id: abcdefghijklmnopqrstuvwxyz}}\n\
             users: {from_csv: users.csv}\nphases: [{vus: 1, duration: 1s}]\nmix: {valid-code: 1}\n";
-        let whole: Vec<String> = plan(yaml, dir.path(), None)
-            .main_pool()
-            .users
-            .listed
-            .iter()
-            .map(|u| u.username.clone())
-            .collect();
+        let listed = |p: &super::super::Plan| -> Vec<String> {
+            let users = &p.main_pool().users.listed;
+            users.iter().map(|u| u.username.clone()).collect()
+        };
+        let whole = listed(&plan(yaml, dir.path(), None));
         assert_eq!(whole.len(), 11);
         let mut all = Vec::new();
         for s in shards(3) {
             let p = plan(yaml, dir.path(), Some(s));
-            let mine: Vec<String> = p
-                .main_pool()
-                .users
-                .listed
-                .iter()
-                .map(|u| u.username.clone())
-                .collect();
+            let mine = listed(&p);
             let expected: Vec<String> = whole
                 .iter()
                 .enumerate()

@@ -9,7 +9,7 @@ use super::shard::Shard;
 use super::values::Count;
 use std::collections::BTreeMap;
 
-use super::plan::*;
+use super::plan::{MixEntry, UsersPlan};
 use crate::cases::{Catalog, Slot};
 
 /// Users provisioned per kind when a phase has no bound on its requests.

@@ -3,7 +3,7 @@
 use super::existing::{ExistingPool, ListedUser};
 use super::pool_def::UserExistenceErrors;
 
-use super::plan::*;
+use super::plan::PoolPlan;
 use crate::cases::{Capability, ClientKind, PoolVariant, Requirement};
 
 pub(super) fn skip_reason(
@@ -113,26 +113,15 @@ mod existing_pool_tests {
         let case = catalog.get("alias-exists-case-insensitive").unwrap();
         // An existing pool that is already case-insensitive serves the variant as it is: the
         // user kind is what it cannot host.
-        let why = existing_skip(
-            case,
-            PoolVariant::Scenario,
-            &pool,
-            &[],
-            std::time::SystemTime::now(),
-        )
-        .unwrap();
+        let skip = |variant| {
+            existing_skip(case, variant, &pool, &[], std::time::SystemTime::now()).unwrap()
+        };
+        let why = skip(PoolVariant::Scenario);
         assert!(
             why.contains("alias-contested") && why.contains("signs up itself"),
             "{why}"
         );
-        let why = existing_skip(
-            case,
-            PoolVariant::CaseInsensitive,
-            &pool,
-            &[],
-            std::time::SystemTime::now(),
-        )
-        .unwrap();
+        let why = skip(PoolVariant::CaseInsensitive);
         assert!(why.contains("case-insensitive pool"), "{why}");
     }
 }

@@ -162,32 +162,40 @@ impl Template {
     }
 }
 
+/// A whole number checked against its range where it stands, kept as the newtype's integer.
+macro_rules! whole_number_in {
+    ($ty:ident($inner:ty), $range:expr, $expecting:literal) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                crate::yaml::whole_number(d, $range, $expecting).map(|n| $ty(n as $inner))
+            }
+        }
+    };
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(super) struct ReuseLimit(pub u64);
-impl<'de> Deserialize<'de> for ReuseLimit {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::yaml::whole_number(d, 1..=1_000_000, "a whole number from 1 to 1000000")
-            .map(ReuseLimit)
-    }
-}
+whole_number_in!(
+    ReuseLimit(u64),
+    1..=1_000_000,
+    "a whole number from 1 to 1000000"
+);
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct RaceSize(pub u32);
-impl<'de> Deserialize<'de> for RaceSize {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::yaml::whole_number(d, 2..=100, "from 2 to 100 concurrent requests")
-            .map(|n| RaceSize(n as u32))
-    }
-}
+whole_number_in!(RaceSize(u32), 2..=100, "from 2 to 100 concurrent requests");
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Connections(pub usize);
-impl<'de> Deserialize<'de> for Connections {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        crate::yaml::whole_number(d, 1..=10_000, "from 1 to 10000 connections")
-            .map(|n| Connections(n as usize))
-    }
-}
+whole_number_in!(
+    Connections(usize),
+    1..=10_000,
+    "from 1 to 10000 connections"
+);
+
+/// A case's weight in the mix.
+pub(super) struct Weight(pub u32);
+whole_number_in!(Weight(u32), 1..=10_000, "a weight from 1 to 10000");
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fraction(pub f64);

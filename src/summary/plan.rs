@@ -59,7 +59,7 @@ pub fn plan_echo(plan: &Plan) -> serde_json::Value {
     let whole_phases: Vec<_> = plan
         .phases
         .iter()
-        .map(|p| phase_echo(p, p.shard.as_ref().map_or(&p.load, |s| &s.whole)))
+        .map(|p| phase_echo(p, p.whole_load()))
         .collect();
     let retry_on: Vec<&str> = [
         ("throttling", plan.retry.on_throttling),

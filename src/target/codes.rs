@@ -209,39 +209,31 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn a_command_prints_the_code() {
+    /// `bob`'s code in pool `p`, read with a command template (no API call is made).
+    async fn by_command(command: &str) -> Result<String, ApiError> {
         let api = Api::new(
             crate::client::build(&Default::default()).unwrap(),
             "http://127.0.0.1:9",
         );
         let source = CodeSource::Command {
-            command: "echo code-for-{username}".into(),
+            command: command.into(),
         };
+        read(&source, &api, "p", "bob").await
+    }
+
+    #[tokio::test]
+    async fn a_command_prints_the_code() {
         assert_eq!(
-            read(&source, &api, "p", "bob").await.unwrap(),
+            by_command("echo code-for-{username}").await.unwrap(),
             "code-for-bob"
         );
-        let source = CodeSource::Command {
-            command: "false {username}".into(),
-        };
-        assert!(read(&source, &api, "p", "bob").await.is_err());
+        assert!(by_command("false {username}").await.is_err());
     }
 
     /// A command that prints without end used to be read whole, filling memory.
     #[tokio::test]
     async fn a_command_that_prints_without_end_is_cut_off() {
-        let api = Api::new(
-            crate::client::build(&Default::default()).unwrap(),
-            "http://127.0.0.1:9",
-        );
-        let source = CodeSource::Command {
-            command: "yes {username}".into(),
-        };
-        let e = read(&source, &api, "p", "bob")
-            .await
-            .unwrap_err()
-            .to_string();
+        let e = by_command("yes {username}").await.unwrap_err().to_string();
         assert!(e.contains("printed more than 64 KiB"), "{e}");
     }
 }

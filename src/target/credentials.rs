@@ -264,13 +264,4 @@ mod tests {
             "{text}"
         );
     }
-
-    #[test]
-    fn causes_are_described_once_each() {
-        let e = CredentialsError::provider_error("the SSO token expired");
-        assert_eq!(
-            describe(&e),
-            "an error occurred while loading credentials: the SSO token expired"
-        );
-    }
 }

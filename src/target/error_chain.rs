@@ -14,3 +14,19 @@ pub fn describe(e: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_credential_types::provider::error::CredentialsError;
+
+    use super::describe;
+
+    #[test]
+    fn causes_are_described_once_each() {
+        let e = CredentialsError::provider_error("the SSO token expired");
+        assert_eq!(
+            describe(&e),
+            "an error occurred while loading credentials: the SSO token expired"
+        );
+    }
+}

@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::api::{Api, ApiError};
 use super::codes;
 use crate::cases::{ClientView, PoolVariant, Slot};
 use crate::protocol::Operation;
-use crate::scenario::{Attribute, Plan, PoolPlan, UserExistenceErrors};
+use crate::scenario::{Attribute, Plan, PoolPlan, Secret, UserExistenceErrors};
 use crate::users::{PoolsBuilder, Tenant, UserRecord};
 
 /// Concurrent provisioning calls: enough to hide loopback latency, few enough to stay
@@ -230,6 +230,24 @@ pub async fn create_client(
     })
 }
 
+/// The users' password: the scenario's, or one per run.
+pub fn password(scenario: Option<&Secret>, run_id: &str) -> String {
+    scenario
+        .map(|s| s.0.clone())
+        // Meets Cognito's default policy: 8+ characters, upper, lower, digit, symbol.
+        .unwrap_or_else(|| format!("Cb-{run_id}-Passw0rd!"))
+}
+
+/// A SignUp request of a user with an email attribute (without SecretHash).
+pub fn sign_up_input(client_id: &str, username: &str, password: &str, email: &str) -> Value {
+    json!({
+        "ClientId": client_id,
+        "Username": username,
+        "Password": password,
+        "UserAttributes": [{"Name": "email", "Value": email}],
+    })
+}
+
 fn malformed(what: &str, detail: &str) -> ProvisionError {
     ProvisionError {
         step: what.to_owned(),
@@ -262,6 +280,18 @@ struct Job {
     prep: Prep,
 }
 
+impl Job {
+    /// User `n` with its own email.
+    fn own(n: u64, prep: Prep) -> Job {
+        Job {
+            n,
+            email_n: n,
+            upper_email: false,
+            prep,
+        }
+    }
+}
+
 struct Ctx {
     api: Api,
     plan: Arc<Plan>,
@@ -286,12 +316,7 @@ pub async fn provision(
 ) -> Result<Fixtures, ProvisionError> {
     let (pool_id, clients) = create_pool(api, &plan, index, run_id, created).await?;
     let u = &plan.pools[index].users;
-    let password = u
-        .password
-        .as_ref()
-        .map(|s| s.0.clone())
-        // Meets Cognito's default policy: 8+ characters, upper, lower, digit, symbol.
-        .unwrap_or_else(|| format!("Cb-{run_id}-Passw0rd!"));
+    let password = password(u.password.as_ref(), run_id);
     let ctx = Arc::new(Ctx {
         api: api.clone(),
         plan: plan.clone(),
@@ -336,16 +361,7 @@ pub async fn provision(
             };
             if slot.with_holder() {
                 let n = number();
-                stages[1].push((
-                    tenant,
-                    Job {
-                        n,
-                        email_n: n,
-                        upper_email: false,
-                        prep: Prep::Confirmed,
-                    },
-                    true,
-                ));
+                stages[1].push((tenant, Job::own(n, Prep::Confirmed), true));
                 for _ in 0..members {
                     let member = number();
                     stages[2].push((
@@ -362,16 +378,7 @@ pub async fn provision(
             } else {
                 let n = number();
                 let stage = if slot == Slot::Expired { 0 } else { 1 };
-                stages[stage].push((
-                    tenant,
-                    Job {
-                        n,
-                        email_n: n,
-                        upper_email: false,
-                        prep,
-                    },
-                    false,
-                ));
+                stages[stage].push((tenant, Job::own(n, prep), false));
             }
         }
     }
@@ -440,12 +447,7 @@ async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
         .api
         .call(
             Operation::SignUp,
-            &json!({
-                "ClientId": ctx.public.client_id,
-                "Username": username,
-                "Password": ctx.password,
-                "UserAttributes": [{"Name": "email", "Value": email}],
-            }),
+            &sign_up_input(&ctx.public.client_id, &username, &ctx.password, &email),
         )
         .await
         .map_err(at(step("SignUp")))?;

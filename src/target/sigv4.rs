@@ -178,6 +178,31 @@ mod tests {
             .unwrap_or_else(|| panic!("no {name} in {signed:?}"))
     }
 
+    /// The reference signature of a request to `/` of the AWS SigV4 test suite (2015-08-30T12:36:00Z,
+    /// us-east-1, service "service", empty body).
+    fn suite_vector(method: &str, headers: &[(&str, &str)]) -> String {
+        reference::authorization(
+            &reference::Key::new(AKID, SECRET, "us-east-1", "service"),
+            "20150830T123600Z",
+            method,
+            "/",
+            headers,
+            b"",
+        )
+    }
+
+    /// The reference signature of a Cognito `POST /` in `region` at 2026-11-28T10:00:00Z.
+    fn cognito_reference(region: &str, headers: &[(&str, &str)], body: &[u8]) -> String {
+        reference::authorization(
+            &reference::Key::new(AKID, SECRET, region, "cognito-idp"),
+            "20261128T100000Z",
+            "POST",
+            "/",
+            headers,
+            body,
+        )
+    }
+
     /// The reference follows the algorithm; it must reproduce the AWS signing test suite's
     /// published signatures before it can judge anything.
     #[test]
@@ -185,16 +210,12 @@ mod tests {
         // get-vanilla, post-vanilla and get-vanilla-with-session-token of the AWS SigV4 test
         // suite: 2015-08-30T12:36:00Z, us-east-1, service "service".
         let host = [("host", "example.amazonaws.com")];
-        let get = reference::authorization(
-            &reference::Key::new(AKID, SECRET, "us-east-1", "service"),
-            "20150830T123600Z",
+        let get = suite_vector(
             "GET",
-            "/",
             &[
                 ("host", "example.amazonaws.com"),
                 ("x-amz-date", "20150830T123600Z"),
             ],
-            b"",
         );
         assert_eq!(
             get,
@@ -202,14 +223,7 @@ mod tests {
              SignedHeaders=host;x-amz-date, \
              Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
         );
-        let post = reference::authorization(
-            &reference::Key::new(AKID, SECRET, "us-east-1", "service"),
-            "20150830T123600Z",
-            "POST",
-            "/",
-            &[host[0], ("x-amz-date", "20150830T123600Z")],
-            b"",
-        );
+        let post = suite_vector("POST", &[host[0], ("x-amz-date", "20150830T123600Z")]);
         assert!(
             post.ends_with(
                 "Signature=5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"
@@ -217,17 +231,13 @@ mod tests {
             "{post}"
         );
         let token = "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
-        let with_token = reference::authorization(
-            &reference::Key::new(AKID, SECRET, "us-east-1", "service"),
-            "20150830T123600Z",
+        let with_token = suite_vector(
             "GET",
-            "/",
             &[
                 host[0],
                 ("x-amz-date", "20150830T123600Z"),
                 ("x-amz-security-token", token),
             ],
-            b"",
         );
         assert!(
             with_token.ends_with(
@@ -265,11 +275,8 @@ mod tests {
                 .iter()
                 .all(|(n, _)| !n.eq_ignore_ascii_case("x-amz-security-token"))
         );
-        let expected = reference::authorization(
-            &reference::Key::new(AKID, SECRET, "us-east-1", "cognito-idp"),
-            "20261128T100000Z",
-            "POST",
-            "/",
+        let expected = cognito_reference(
+            "us-east-1",
             &[
                 ("content-type", "application/x-amz-json-1.1"),
                 ("host", "cognito-idp.us-east-1.amazonaws.com"),
@@ -303,11 +310,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(header(&signed, "x-amz-security-token"), "the-token");
-        let expected = reference::authorization(
-            &reference::Key::new(AKID, SECRET, "eu-west-1", "cognito-idp"),
-            "20261128T100000Z",
-            "POST",
-            "/",
+        let expected = cognito_reference(
+            "eu-west-1",
             &[
                 ("host", "127.0.0.1:9229"),
                 ("x-amz-date", "20261128T100000Z"),

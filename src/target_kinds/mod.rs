@@ -14,6 +14,8 @@ mod emulator;
 mod endpoint;
 mod moto;
 mod registry;
+#[cfg(test)]
+mod tests;
 
 pub use code_source::CodeSource;
 pub use descriptor::{CodeInputs, KindSpec};

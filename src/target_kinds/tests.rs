@@ -1,0 +1,99 @@
+use super::{ALL, CodeInputs, CodeSource, TargetKind};
+use crate::cases::Capability::{self, *};
+
+fn inputs(data_dir: Option<&str>, scenario_codes: Option<CodeSource>) -> CodeInputs {
+    CodeInputs {
+        data_dir: data_dir.map(str::to_owned),
+        scenario_codes,
+    }
+}
+
+#[test]
+fn kinds_are_found_by_name_and_misspelt_ones_listed() {
+    for spec in ALL {
+        let kind = TargetKind::parse(spec.name).unwrap();
+        assert_eq!(kind.as_str(), spec.name);
+        assert!(std::ptr::eq(kind.spec(), spec));
+    }
+    assert_eq!(TargetKind::parse("embedded"), Ok(TargetKind::EMBEDDED));
+    assert_eq!(TargetKind::parse("emulator"), Ok(TargetKind::AT_ENDPOINT));
+    assert_eq!(
+        TargetKind::parse("Moto").unwrap_err(),
+        "unknown target kind `Moto`; expected embedded, emulator, cognito-local, moto or endpoint"
+    );
+}
+
+/// Each kind's code source and capabilities, with users read back, as its file documents.
+#[test]
+fn each_kind_finds_its_codes_and_can_do_what_it_says() {
+    let table: [(&str, Option<&str>, CodeSource, &[Capability]); 5] = [
+        (
+            "embedded",
+            None,
+            CodeSource::EmulatorRoute,
+            &[Provision, ReadCodes, AdminReads, AdvanceClock, ResendCodes],
+        ),
+        (
+            "emulator",
+            None,
+            CodeSource::EmulatorRoute,
+            &[Provision, ReadCodes, AdminReads, AdvanceClock, ResendCodes],
+        ),
+        (
+            "cognito-local",
+            Some("run"),
+            CodeSource::CognitoLocal {
+                data_dir: "run".into(),
+            },
+            &[Provision, ReadCodes, AdminReads],
+        ),
+        (
+            "moto",
+            None,
+            CodeSource::Fixed("123456".into()),
+            &[Provision, ReadCodes, AdminReads],
+        ),
+        (
+            "endpoint",
+            None,
+            CodeSource::None,
+            &[Provision, AdminReads, ResendCodes],
+        ),
+    ];
+    for (name, data_dir, codes, capabilities) in table {
+        let kind = TargetKind::parse(name).unwrap();
+        let found = (kind.codes)(inputs(data_dir, None)).unwrap();
+        assert_eq!(found, codes, "{name}");
+        assert_eq!(kind.capabilities(&found, true), capabilities, "{name}");
+    }
+}
+
+#[test]
+fn quirks_belong_to_their_kinds() {
+    let with = |has: fn(&super::KindSpec) -> bool| -> Vec<&str> {
+        ALL.iter().filter(|k| has(k)).map(|k| k.name).collect()
+    };
+    assert_eq!(with(|k| k.in_process), ["embedded"]);
+    assert_eq!(with(|k| k.takes_codes), ["endpoint"]);
+    assert_eq!(with(|k| k.max_signup_workers == Some(1)), ["cognito-local"]);
+    assert_eq!(with(|k| k.max_signup_workers.is_some()), ["cognito-local"]);
+    assert_eq!(with(|k| k.refuses_existing_pool.is_some()), ["embedded"]);
+    assert_eq!(with(|k| k.refuses_provision.is_some()), ["embedded"]);
+}
+
+#[test]
+fn an_endpoint_takes_the_scenario_codes_and_cognito_local_needs_its_folder() {
+    let endpoint = TargetKind::parse("endpoint").unwrap();
+    let http = CodeSource::Http {
+        url: "http://127.0.0.1:1/{username}".into(),
+    };
+    let codes = (endpoint.codes)(inputs(None, Some(http.clone()))).unwrap();
+    assert_eq!(codes, http);
+    assert_eq!(
+        endpoint.capabilities(&codes, false),
+        [Provision, ReadCodes, ResendCodes]
+    );
+    let local = TargetKind::parse("cognito-local").unwrap();
+    let e = (local.codes)(inputs(None, None)).unwrap_err();
+    assert!(e.contains("needs `data_dir` (or --data-dir)"), "{e}");
+}
