@@ -232,9 +232,7 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
         "oracle: {}",
         super::judging::oracle_line(s.oracle.as_ref())
     );
-    let cases = s.cases.iter();
-    let cases = cases.map(|c| (c.verdict.as_str(), c.name.as_str(), c.confidence));
-    if let Some(gate) = super::judging::Gate::of(s.fail_on.as_deref(), cases) {
+    if let Some(gate) = super::judging::Gate::of(s) {
         let _ = writeln!(out, "gate: {}", gate.line());
     }
     let types = content_types(s);
