@@ -27,6 +27,24 @@ pub fn oracle_fixture() -> Value {
     serde_json::from_str(ORACLE_FIXTURE).unwrap()
 }
 
+/// [`FIXTURE`] as a summary written before oracles and per-check verdicts: its cases have no
+/// `catalog_confidence`, `oracle`, `by_check` or `answers`, and their differences name no check.
+pub fn before_per_check_verdicts() -> Value {
+    let mut s = fixture();
+    for c in s["cases"].as_array_mut().unwrap() {
+        let c = c.as_object_mut().unwrap();
+        for key in ["catalog_confidence", "oracle", "by_check", "answers"] {
+            c.remove(key);
+        }
+        for pattern in c["failures"].as_array_mut().unwrap() {
+            for d in pattern.as_array_mut().unwrap() {
+                d.as_object_mut().unwrap().remove("check");
+            }
+        }
+    }
+    s
+}
+
 /// `summary` as the typed summary the exporters render.
 pub fn typed(summary: &Value) -> Summary {
     super::export::typed(summary).unwrap()

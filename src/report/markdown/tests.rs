@@ -1,5 +1,5 @@
 use super::*;
-use crate::report::fixtures::{fixture, oracle_fixture, typed};
+use crate::report::fixtures::{before_per_check_verdicts, fixture, oracle_fixture, typed};
 use serde_json::Value;
 
 /// The rows of the table that follows the header line `header`.
@@ -143,18 +143,7 @@ fn verdicts_name_their_oracle_and_failures_their_confidence_and_checks() {
 
 #[test]
 fn a_summary_from_before_per_check_verdicts_still_renders() {
-    let mut s = fixture();
-    for c in s["cases"].as_array_mut().unwrap() {
-        let c = c.as_object_mut().unwrap();
-        for key in ["catalog_confidence", "oracle", "by_check", "answers"] {
-            c.remove(key);
-        }
-        for pattern in c["failures"].as_array_mut().unwrap() {
-            for d in pattern.as_array_mut().unwrap() {
-                d.as_object_mut().unwrap().remove("check");
-            }
-        }
-    }
+    let s = before_per_check_verdicts();
     let md = render(&typed(&s));
     assert!(md.contains(
         "spec Decision order 5; §3.1; §4.3 · confidence observed · judged by catalog · 2 of 135 judged answers failed\n"
