@@ -158,29 +158,16 @@ pub fn merge(
             d.file
         ));
     }
-    let thresholds = first
-        .plan
-        .get("thresholds")
-        .and_then(Value::as_array)
+    let thresholds = plan_strings(&first.plan, "thresholds")
         .map(|list| {
-            list.iter()
-                .filter_map(Value::as_str)
-                .map(crate::scenario::threshold::parse)
+            list.map(crate::scenario::threshold::parse)
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()
         .map_err(|e| format!("{}: plan.thresholds: {e}", parts[0].source))?
         .unwrap_or_default();
-    let formats: Vec<Format> = first
-        .plan
-        .get("reports")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(Value::as_str)
-                .filter_map(|f| Format::parse(f).ok())
-                .collect()
-        })
+    let formats: Vec<Format> = plan_strings(&first.plan, "reports")
+        .map(|list| list.filter_map(|f| Format::parse(f).ok()).collect())
         .unwrap_or_else(|| vec![Format::Json]);
 
     let times = |f: fn(&Summary) -> &str| -> Vec<SystemTime> {
@@ -693,6 +680,12 @@ fn merged_coverage(parts: &[Part], cases: &[CaseSummary]) -> report::Coverage {
         members_covered: first.members_total.saturating_sub(uncovered.len() as u64),
         members_uncovered: uncovered,
     }
+}
+
+/// The strings of the plan echo's list `key` (absent: `None`).
+fn plan_strings<'a>(plan: &'a Value, key: &str) -> Option<impl Iterator<Item = &'a str>> {
+    let list = plan.get(key)?.as_array()?;
+    Some(list.iter().filter_map(Value::as_str))
 }
 
 #[cfg(test)]

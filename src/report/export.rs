@@ -1,6 +1,6 @@
-//! One exporter per report format, all behind one trait. Each reads the run's summary.json
-//! (as JSON, the source of truth) and writes its file(s) into the run folder, so
-//! `cogbench report RUN_DIR --format F` regenerates any of them from a finished run.
+//! One exporter per report format: each renders the typed `Summary` (summary.json's
+//! content, the source of truth) into its file(s), and the writer puts them in the run
+//! folder, so `cogbench report RUN_DIR --format F` regenerates any of them from a finished run.
 
 use std::path::{Path, PathBuf};
 

@@ -6,281 +6,28 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde::Deserialize;
-use serde_json::Value;
-
 mod charts;
 mod verdicts;
+mod words;
 
-use super::judging::{
-    CheckView, DifferenceView, Gate, Judged, OracleView, RaceOutcome, oracle_line,
-};
+use super::judging::{Gate, oracle_line};
 use super::svg::escape;
 use super::table::ms;
+use crate::metrics::Percentiles;
+use crate::summary::types::{ErrorSkipped, Summary};
+use words::{group, plural};
 
 pub const FILE: &str = crate::scenario::reports::HTML_FILE;
 
-/// The percentile chart shows at most this many cases (the busiest), besides the whole run.
-pub const MAX_CASES_PLOTTED: usize = 10;
+pub use charts::MAX_CASES_PLOTTED;
 
-/// Tableau 10: distinct, and readable on white.
-const PALETTE: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
-];
-const WHOLE_RUN: &str = "#1f2328";
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct View {
-    tool: ToolView,
-    scenario: ScenarioView,
-    plan: Value,
-    target: TargetView,
-    started_at: String,
-    finished_at: String,
-    partial: bool,
-    interrupted: bool,
-    aborted: Option<String>,
-    totals: TotalsView,
-    timing: TimingView,
-    conformance: ConformanceView,
-    coverage: CoverageView,
-    deviations: Option<DeviationsView>,
-    phases: Vec<PhaseView>,
-    cases: Vec<CaseView>,
-    thresholds: Vec<ThresholdView>,
-    timeline: Vec<PointView>,
-    exit_code: i32,
-    oracle: Option<OracleView>,
-    fail_on: Option<Vec<String>>,
-    transport_errors: Vec<super::TransportErrors>,
-}
-
-impl View {
-    fn gate(&self) -> Option<Gate<'_>> {
-        let cases = self.cases.iter();
-        Gate::of(
-            self.fail_on.as_deref(),
-            cases.map(|c| (c.verdict.as_str(), c.name.as_str(), c.confidence.as_str())),
-        )
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ToolView {
-    version: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ScenarioView {
-    name: String,
-    file: String,
-    description: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct TargetView {
-    kind: String,
-    endpoint: String,
-    capabilities: Vec<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct TotalsView {
-    requests: u64,
-    duration_seconds: f64,
-    requests_per_second: f64,
-    errors: u64,
-    error_rate: f64,
-    dropped: u64,
-    latency_us: Pct,
-    service_time_us: Pct,
-}
-
-#[derive(Deserialize, Default, Clone, Copy)]
-#[serde(default)]
-struct Pct {
-    p50: u64,
-    p90: u64,
-    p99: u64,
-    p999: u64,
-    max: u64,
-    mean: f64,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct TimingView {
-    mode: String,
-    scheduling_lag_us: Option<Pct>,
-    late_starts: u64,
-    dropped: u64,
-    latency_from: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ConformanceView {
-    passed: u64,
-    failed: u64,
-    skipped: u64,
-    responses_judged: u64,
-    responses_failed: u64,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CoverageView {
-    cases_total: u64,
-    errors_documented: u64,
-    errors_provoked: u64,
-    errors_skipped: Vec<ErrorSkippedView>,
-    errors: Vec<ErrorCoverageView>,
-    members_total: u64,
-    members_covered: u64,
-    members_uncovered: Vec<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ErrorSkippedView {
-    error: String,
-    reason: String,
-    provokable: bool,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ErrorCoverageView {
-    error: String,
-    spec: String,
-    provoked: bool,
-    cases: Vec<String>,
-    note: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct DeviationsView {
-    file: String,
-    target: String,
-    known: Vec<String>,
-    new: Vec<String>,
-    fixed: Vec<String>,
-    not_run: Vec<String>,
-    changed: Vec<ChangedView>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ChangedView {
-    case: String,
-    changes: Vec<ChangeView>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ChangeView {
-    what: String,
-    listed: String,
-    observed: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PhaseView {
-    name: String,
-    executor: String,
-    model: String,
-    planned_rate: Option<[f64; 2]>,
-    requests: u64,
-    dropped: u64,
-    late_starts: u64,
-    duration_seconds: f64,
-    achieved_rate: f64,
-    schedule_lag_us: Option<Pct>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CaseView {
-    name: String,
-    title: String,
-    checks: String,
-    spec: String,
-    confidence: String,
-    catalog_confidence: String,
-    /// Empty in a summary from before oracles: the catalog judged.
-    oracle: String,
-    oracle_note: Option<String>,
-    note: Option<String>,
-    verdict: String,
-    by_check: Vec<CheckView>,
-    skip_reason: Option<String>,
-    count: u64,
-    errors: u64,
-    judged: u64,
-    failed_responses: u64,
-    latency_us: Pct,
-    expected: Option<BTreeMap<String, String>>,
-    observed: Option<BTreeMap<String, String>>,
-    failures: Vec<Vec<DifferenceView>>,
-    race: Option<RaceOutcome>,
-    histograms: Option<HistogramsView>,
-}
-
-impl CaseView {
-    fn judged(&self) -> Judged<'_> {
-        Judged {
-            confidence: &self.confidence,
-            catalog_confidence: &self.catalog_confidence,
-            by_check: &self.by_check,
-            failures: &self.failures,
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct HistogramsView {
-    response: String,
-    service: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ThresholdView {
-    expression: String,
-    observed: f64,
-    unit: String,
-    passed: bool,
-}
-
-#[derive(Deserialize, Default, Clone, Copy)]
-#[serde(default)]
-struct PointView {
-    second: u64,
-    requests: u64,
-    errors: u64,
-    p50_us: u64,
-    p99_us: u64,
-}
-
-/// report.html: `(file name, bytes)`. The page is rendered from the summary's JSON form.
-pub fn files(summary: &crate::summary::Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let value = serde_json::to_value(summary).map_err(std::io::Error::other)?;
-    Ok(vec![(FILE.to_owned(), render(&value)?.into_bytes())])
+/// report.html: `(file name, bytes)`.
+pub fn files(summary: &Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    Ok(vec![(FILE.to_owned(), render(summary).into_bytes())])
 }
 
 /// The whole page.
-pub fn render(summary: &Value) -> std::io::Result<String> {
-    let v = View::deserialize(summary)
-        .map_err(|e| std::io::Error::other(format!("summary.json: {e}")))?;
+pub fn render(v: &Summary) -> String {
     let mut o = String::with_capacity(64 * 1024);
     let title = format!("cogbench · {} · {}", v.scenario.name, v.started_at);
     let _ = write!(
@@ -289,43 +36,26 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"cogbench {}\">\n<title>{}</title>\n<style>{CSS}</style>\n\
          </head>\n<body>\n<main>\n",
-        escape(&v.tool.version),
+        escape(v.tool.version),
         escape(&title)
     );
-    header(&mut o, &v);
-    figures(&mut o, &v);
-    charts::latency_over_time(&mut o, &v);
-    charts::throughput_over_time(&mut o, &v);
-    charts::percentiles(&mut o, &v);
-    verdicts::verdicts(&mut o, &v);
-    thresholds(&mut o, &v);
-    timing(&mut o, &v);
-    coverage(&mut o, &v);
-    deviations(&mut o, &v);
-    plan(&mut o, &v);
+    header(&mut o, v);
+    figures(&mut o, v);
+    charts::latency_over_time(&mut o, v);
+    charts::throughput_over_time(&mut o, v);
+    charts::percentiles(&mut o, v);
+    verdicts::verdicts(&mut o, v);
+    thresholds(&mut o, v);
+    timing(&mut o, v);
+    coverage(&mut o, v);
+    deviations(&mut o, v);
+    plan(&mut o, v);
     let _ = write!(
         o,
         "<footer>Written by cogbench {} from summary.json; <code>cogbench report RUN_DIR --format html</code> writes it again.</footer>\n</main>\n</body>\n</html>\n",
-        escape(&v.tool.version)
+        escape(v.tool.version)
     );
-    Ok(o)
-}
-
-/// 59789 → "59,789".
-fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", group(n), if n == 1 { one } else { many })
+    o
 }
 
 fn threshold_value(v: f64, unit: &str) -> String {
@@ -338,7 +68,7 @@ fn threshold_value(v: f64, unit: &str) -> String {
     }
 }
 
-fn header(o: &mut String, v: &View) {
+fn header(o: &mut String, v: &Summary) {
     let _ = write!(
         o,
         "<header>\n<h1>cogbench report: {}</h1>\n",
@@ -369,10 +99,10 @@ fn header(o: &mut String, v: &View) {
         escape(&v.started_at),
         escape(&v.finished_at),
         v.totals.duration_seconds,
-        escape(&v.timing.mode),
-        escape(&v.timing.latency_from),
+        escape(v.timing.mode),
+        escape(v.timing.latency_from),
         escape(&oracle_line(v.oracle.as_ref())),
-        match v.gate() {
+        match Gate::of(v) {
             Some(g) => format!(
                 "<dt>Gate</dt><dd id=\"gate\"><code>--fail-on {}</code>: {}</dd>",
                 escape(&g.levels.join(",")),
@@ -414,8 +144,8 @@ fn header(o: &mut String, v: &View) {
 }
 
 /// The exit code's meaning, with the reasons for a failure.
-fn result(v: &View) -> (&'static str, String) {
-    let gate = v.gate();
+fn result(v: &Summary) -> (&'static str, String) {
+    let gate = Gate::of(v);
     match v.exit_code {
         0 => match gate.filter(|g| !g.ungated.is_empty()) {
             Some(g) => (
@@ -476,7 +206,7 @@ fn result(v: &View) -> (&'static str, String) {
     }
 }
 
-fn figures(o: &mut String, v: &View) {
+fn figures(o: &mut String, v: &Summary) {
     let t = &v.totals;
     let c = &v.conformance;
     let items: Vec<(&str, String, &str)> = vec![
@@ -531,7 +261,7 @@ fn figures(o: &mut String, v: &View) {
     let _ = writeln!(
         o,
         "<p class=\"muted small\">Latency is response time from the {}; the service time (from the send) has p50 {} and p99 {}. Mean {}.</p>",
-        escape(&v.timing.latency_from),
+        escape(v.timing.latency_from),
         ms(t.service_time_us.p50),
         ms(t.service_time_us.p99),
         ms(t.latency_us.mean.round() as u64),
@@ -539,7 +269,7 @@ fn figures(o: &mut String, v: &View) {
     o.push_str("</section>\n");
 }
 
-fn thresholds(o: &mut String, v: &View) {
+fn thresholds(o: &mut String, v: &Summary) {
     o.push_str("<section id=\"thresholds\">\n<h2>Thresholds</h2>\n");
     if v.thresholds.is_empty() {
         o.push_str("<p class=\"muted\">The scenario sets no thresholds.</p>\n</section>\n");
@@ -556,20 +286,20 @@ fn thresholds(o: &mut String, v: &View) {
             o,
             "<tr class=\"{class}\"><td><code>{}</code></td><td class=\"num\">{}</td><td><span class=\"badge {class}\">{word}</span></td></tr>",
             escape(&t.expression),
-            escape(&threshold_value(t.observed, &t.unit)),
+            escape(&threshold_value(t.observed, t.unit)),
         );
     }
     o.push_str("</tbody></table>\n</section>\n");
 }
 
-fn lag(p: &Option<Pct>) -> String {
+fn lag(p: &Option<Percentiles>) -> String {
     match p {
         Some(p) => format!("p50 {} · p99 {} · max {}", ms(p.p50), ms(p.p99), ms(p.max)),
         None => "— (closed model: requests go when a user is free)".to_string(),
     }
 }
 
-fn timing(o: &mut String, v: &View) {
+fn timing(o: &mut String, v: &Summary) {
     let t = &v.timing;
     let _ = write!(
         o,
@@ -578,8 +308,8 @@ fn timing(o: &mut String, v: &View) {
          <dt>Scheduling lag</dt><dd>{}</dd>\
          <dt>Late starts</dt><dd><span class=\"{}\">{}</span> <span class=\"muted\">(sent more than 1 ms after their intended start)</span></dd>\
          <dt>Dropped</dt><dd><span class=\"{}\">{}</span> <span class=\"muted\">(never sent: max_in_flight were outstanding until the phase ended)</span></dd></dl>\n",
-        escape(&t.mode),
-        escape(&t.latency_from),
+        escape(t.mode),
+        escape(t.latency_from),
         escape(&lag(&t.scheduling_lag_us)),
         if t.late_starts > 0 { "warn" } else { "" },
         group(t.late_starts),
@@ -598,8 +328,8 @@ fn timing(o: &mut String, v: &View) {
                 o,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{:.0}/s</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2} s</td><td>{}</td></tr>",
                 escape(&p.name),
-                escape(&p.executor),
-                escape(&p.model),
+                escape(p.executor),
+                escape(p.model),
                 escape(&planned),
                 p.achieved_rate,
                 group(p.requests),
@@ -617,7 +347,7 @@ fn timing(o: &mut String, v: &View) {
     o.push_str("</section>\n");
 }
 
-fn coverage(o: &mut String, v: &View) {
+fn coverage(o: &mut String, v: &Summary) {
     let c = &v.coverage;
     let _ = write!(
         o,
@@ -637,7 +367,7 @@ fn coverage(o: &mut String, v: &View) {
         o.push_str("</section>\n");
         return;
     }
-    let reasons: BTreeMap<&str, &ErrorSkippedView> = c
+    let reasons: BTreeMap<&str, &ErrorSkipped> = c
         .errors_skipped
         .iter()
         .map(|s| (s.error.as_str(), s))
@@ -673,7 +403,7 @@ fn coverage(o: &mut String, v: &View) {
     o.push_str("</tbody></table>\n</section>\n");
 }
 
-fn deviations(o: &mut String, v: &View) {
+fn deviations(o: &mut String, v: &Summary) {
     let Some(d) = &v.deviations else { return };
     let _ = write!(
         o,
@@ -714,7 +444,7 @@ fn deviations(o: &mut String, v: &View) {
     o.push_str("</dl>\n</section>\n");
 }
 
-fn plan(o: &mut String, v: &View) {
+fn plan(o: &mut String, v: &Summary) {
     let text = serde_json::to_string_pretty(&v.plan).unwrap_or_else(|e| e.to_string());
     let _ = write!(
         o,

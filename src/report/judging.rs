@@ -1,51 +1,91 @@
 //! What judged each verdict and how sure it is: the oracle (the catalog or a snapshot), the
 //! case's confidence, its checks judged one by one, the race outcome and the `--fail-on`
-//! gate. junit.xml, summary.md and report.html read these parts of summary.json through the
-//! views here, so the three say them in the terminal table's words.
-//!
-//! Every field defaults: a summary written before these fields existed still renders (its
-//! cases read as judged by the catalog, with no per-check verdicts).
+//! gate. junit.xml, summary.md, report.html and the terminal table word these parts of the
+//! summary here, so the four say them alike.
 
-use serde::Deserialize;
+use std::collections::BTreeMap;
 
-pub use super::RaceOutcome;
+use crate::cases::{Check, Difference};
+use crate::summary::oracle::OracleInfo;
+use crate::summary::types::{CaseSummary, Summary, Verdict};
 
-/// `oracle` at the top of summary.json: the snapshot that judged the run (absent: the catalog).
-pub use crate::oracle::OracleInfo as OracleView;
-
-/// One entry of a case's `by_check`. Strings rather than the typed enums, so a check or
-/// verdict added later still renders.
-#[derive(Debug, Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct CheckView {
-    pub check: String,
-    pub verdict: String,
-    pub judged: u64,
-    pub failed: u64,
+/// One field of a failing answer as the reports show it. `check` is `None` for a field
+/// rebuilt from `expected`/`observed` (a summary without `failures`), which names none.
+pub struct Line<'a> {
+    pub check: Option<Check>,
+    pub field: &'a str,
+    pub expected: &'a str,
+    pub observed: &'a str,
 }
 
-/// One field of a failing answer. `check` is empty in summaries older than the per-check
-/// verdicts.
-#[derive(Debug, Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct DifferenceView {
-    pub check: String,
-    pub field: String,
-    pub expected: String,
-    pub observed: String,
+impl<'a> Line<'a> {
+    fn of(d: &'a Difference) -> Line<'a> {
+        Line {
+            check: Some(d.check),
+            field: &d.field,
+            expected: &d.expected,
+            observed: &d.observed,
+        }
+    }
+
+    /// The check's name, empty when none is named.
+    pub fn check_name(&self) -> &'static str {
+        self.check.map_or("", Check::as_str)
+    }
 }
 
-/// The case-level fields this module words, as each exporter's case view holds them.
-pub struct Judged<'a> {
-    pub confidence: &'a str,
-    pub catalog_confidence: &'a str,
-    pub by_check: &'a [CheckView],
-    pub failures: &'a [Vec<DifferenceView>],
+/// A failing answer's differences as lines.
+pub fn lines(differences: &[Difference]) -> Vec<Line<'_>> {
+    differences.iter().map(Line::of).collect()
 }
 
-/// For `#[serde(default = …)]`: a case without `oracle` was judged by the catalog.
-pub fn catalog() -> String {
-    "catalog".into()
+/// `expected` and `observed` side by side, field by field (a missing map reads as empty).
+pub fn side_by_side<'a>(
+    expected: Option<&'a BTreeMap<String, String>>,
+    observed: Option<&'a BTreeMap<String, String>>,
+) -> Vec<Line<'a>> {
+    let get = |m: Option<&'a BTreeMap<String, String>>, f: &str| -> &'a str {
+        m.and_then(|m| m.get(f)).map_or("", String::as_str)
+    };
+    let mut fields: Vec<&String> = expected
+        .into_iter()
+        .chain(observed)
+        .flat_map(BTreeMap::keys)
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
+        .into_iter()
+        .map(|f| Line {
+            check: None,
+            field: f,
+            expected: get(expected, f),
+            observed: get(observed, f),
+        })
+        .collect()
+}
+
+/// A case's failing answers: each entry of `failures` when present, else one built from
+/// `expected`/`observed` side by side when the summary has both.
+pub fn failing_answers(c: &CaseSummary) -> Vec<Vec<Line<'_>>> {
+    if !c.failures.is_empty() {
+        return c.failures.iter().map(|f| lines(f)).collect();
+    }
+    match (&c.expected, &c.observed) {
+        (Some(e), Some(o)) => vec![side_by_side(Some(e), Some(o))],
+        _ => Vec::new(),
+    }
+}
+
+/// The cases failures first, then the skipped, then the passes; the summary's order within.
+pub fn failures_first(cases: &[CaseSummary]) -> Vec<&CaseSummary> {
+    let mut sorted: Vec<&CaseSummary> = cases.iter().collect();
+    sorted.sort_by_key(|c| match c.verdict {
+        Verdict::Fail => 0,
+        Verdict::Skipped => 1,
+        Verdict::Pass => 2,
+    });
+    sorted
 }
 
 /// The oracle's name, `catalog` for a summary that does not say.
@@ -54,7 +94,7 @@ pub fn oracle_name(oracle: &str) -> &str {
 }
 
 /// The run's oracle in one line, as the terminal table says it.
-pub fn oracle_line(oracle: Option<&OracleView>) -> String {
+pub fn oracle_line(oracle: Option<&OracleInfo>) -> String {
     match oracle {
         Some(o) => {
             format!(
@@ -100,72 +140,62 @@ fn listed(cases: &[String]) -> String {
 
 /// `recorded (catalog: inferred)` when a snapshot's verdict stands in for the catalog's
 /// level, else the level alone.
-pub fn confidence_text(j: &Judged) -> String {
-    if j.catalog_confidence.is_empty() || j.catalog_confidence == j.confidence {
-        j.confidence.to_owned()
+pub fn confidence_text(c: &CaseSummary) -> String {
+    if c.catalog_confidence.is_empty() || c.catalog_confidence == c.confidence {
+        c.confidence.to_owned()
     } else {
-        format!("{} (catalog: {})", j.confidence, j.catalog_confidence)
+        format!("{} (catalog: {})", c.confidence, c.catalog_confidence)
     }
 }
 
-fn check_rank(check: &str) -> u8 {
-    match check {
-        "answer" => 0,
-        "headers" => 1,
-        "state" => 2,
-        "" => 4,
-        _ => 3,
-    }
+/// Check order (answer, headers, state), a line naming no check last.
+fn check_rank(check: Option<Check>) -> usize {
+    check.map_or(Check::ALL.len() + 1, Check::index)
 }
 
 /// The checks that failed, in check order: from `by_check`, or for an older summary from
-/// the checks its differences name (none when they name none).
-pub fn failing_check_names<'a>(j: &Judged<'a>) -> Vec<&'a str> {
-    let mut names: Vec<&str> = if j.by_check.is_empty() {
-        j.failures
-            .iter()
-            .flatten()
-            .map(|d| d.check.as_str())
-            .filter(|c| !c.is_empty())
-            .collect()
+/// the checks its differences name.
+pub fn failing_check_names(c: &CaseSummary) -> Vec<&'static str> {
+    let mut checks: Vec<Check> = if c.by_check.is_empty() {
+        c.failures.iter().flatten().map(|d| d.check).collect()
     } else {
-        j.by_check
+        c.by_check
             .iter()
-            .filter(|k| k.verdict == "fail")
-            .map(|k| k.check.as_str())
+            .filter(|k| k.verdict == Verdict::Fail)
+            .map(|k| k.check)
             .collect()
     };
-    names.sort_by_key(|c| check_rank(c));
-    names.dedup();
-    names
+    checks.sort_by_key(|k| k.index());
+    checks.dedup();
+    checks.into_iter().map(Check::as_str).collect()
 }
 
 /// `answer (1 of 8), headers (1 of 8)`: each failing check with its failed and judged counts;
 /// without per-check verdicts, the case's failed answers instead.
-pub fn failing_checks(j: &Judged, failed_responses: u64, judged: u64) -> String {
-    let failing: Vec<String> = j
+pub fn failing_checks(c: &CaseSummary) -> String {
+    let failing: Vec<String> = c
         .by_check
         .iter()
-        .filter(|k| k.verdict == "fail")
-        .map(|k| format!("{} ({} of {})", k.check, k.failed, k.judged))
+        .filter(|k| k.verdict == Verdict::Fail)
+        .map(|k| format!("{} ({} of {})", k.check.as_str(), k.failed, k.judged))
         .collect();
     if failing.is_empty() {
-        format!("{failed_responses} of {judged} judged answers")
+        format!("{} of {} judged answers", c.failed_responses, c.judged)
     } else {
         failing.join(", ")
     }
 }
 
-/// A failing answer's differences grouped by check, in check order (answer, headers, state),
-/// each group in the order the judge listed its fields.
-pub fn grouped(differences: &[DifferenceView]) -> Vec<(&str, Vec<&DifferenceView>)> {
-    let mut sorted: Vec<&DifferenceView> = differences.iter().collect();
-    sorted.sort_by_key(|d| check_rank(&d.check));
-    let mut groups: Vec<(&str, Vec<&DifferenceView>)> = Vec::new();
+/// A failing answer's lines grouped by check, in check order (answer, headers, state), each
+/// group in the order the judge listed its fields.
+pub fn grouped<'l, 'a>(lines: &'l [Line<'a>]) -> Vec<(&'static str, Vec<&'l Line<'a>>)> {
+    let mut sorted: Vec<&Line> = lines.iter().collect();
+    sorted.sort_by_key(|d| check_rank(d.check));
+    let mut groups: Vec<(&'static str, Vec<&Line>)> = Vec::new();
     for d in sorted {
         match groups.last_mut() {
-            Some((check, ds)) if *check == d.check.as_str() => ds.push(d),
-            _ => groups.push((d.check.as_str(), vec![d])),
+            Some((check, ds)) if *check == d.check_name() => ds.push(d),
+            _ => groups.push((d.check_name(), vec![d])),
         }
     }
     groups
@@ -178,18 +208,14 @@ pub struct Gate<'a> {
 }
 
 impl<'a> Gate<'a> {
-    /// `cases`: (verdict, case, confidence) of every case of the run.
-    pub fn of(
-        fail_on: Option<&'a [String]>,
-        cases: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
-    ) -> Option<Gate<'a>> {
-        let levels = fail_on?;
-        let ungated = cases
-            .into_iter()
-            .filter(|(verdict, _, confidence)| {
-                *verdict == "fail" && !levels.iter().any(|l| l == confidence)
-            })
-            .map(|(_, name, _)| name)
+    /// The run's gate, when it has `--fail-on`.
+    pub fn of(summary: &'a Summary) -> Option<Gate<'a>> {
+        let levels = summary.fail_on.as_deref()?;
+        let ungated = summary
+            .cases
+            .iter()
+            .filter(|c| c.verdict == Verdict::Fail && !levels.iter().any(|l| l == c.confidence))
+            .map(|c| c.name.as_str())
             .collect();
         Some(Gate { levels, ungated })
     }
@@ -227,105 +253,4 @@ impl<'a> Gate<'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check(check: &str, verdict: &str, judged: u64, failed: u64) -> CheckView {
-        CheckView {
-            check: check.into(),
-            verdict: verdict.into(),
-            judged,
-            failed,
-        }
-    }
-
-    fn diff(check: &str, field: &str) -> DifferenceView {
-        DifferenceView {
-            check: check.into(),
-            field: field.into(),
-            expected: "e".into(),
-            observed: "o".into(),
-        }
-    }
-
-    #[test]
-    fn failing_checks_come_from_by_check_or_else_the_differences() {
-        let by_check = [
-            check("answer", "pass", 8, 0),
-            check("headers", "fail", 8, 1),
-            check("state", "fail", 1, 1),
-        ];
-        let failures = vec![vec![diff("state", "s"), diff("headers", "h")]];
-        let j = Judged {
-            confidence: "recorded",
-            catalog_confidence: "inferred",
-            by_check: &by_check,
-            failures: &failures,
-        };
-        assert_eq!(failing_check_names(&j), ["headers", "state"]);
-        assert_eq!(failing_checks(&j, 2, 8), "headers (1 of 8), state (1 of 1)");
-        assert_eq!(confidence_text(&j), "recorded (catalog: inferred)");
-        let grouped: Vec<(&str, usize)> = grouped(&failures[0])
-            .into_iter()
-            .map(|(c, ds)| (c, ds.len()))
-            .collect();
-        assert_eq!(grouped, [("headers", 1), ("state", 1)]);
-
-        // A summary from before per-check verdicts.
-        let old = vec![vec![diff("", "status")]];
-        let j = Judged {
-            confidence: "observed",
-            catalog_confidence: "",
-            by_check: &[],
-            failures: &old,
-        };
-        assert!(failing_check_names(&j).is_empty());
-        assert_eq!(failing_checks(&j, 2, 32), "2 of 32 judged answers");
-        assert_eq!(confidence_text(&j), "observed");
-        assert_eq!(oracle_name(""), "catalog");
-    }
-
-    #[test]
-    fn the_gate_names_the_failing_cases_it_leaves_out() {
-        let levels = vec!["documented".to_owned(), "observed".to_owned()];
-        let gate = Gate::of(
-            Some(&levels),
-            [
-                ("fail", "a", "recorded"),
-                ("fail", "b", "observed"),
-                ("fail", "c", "inferred"),
-                ("pass", "d", "inferred"),
-            ],
-        )
-        .unwrap();
-        assert_eq!(
-            gate.line(),
-            "fails only on documented, observed cases; 2 failing cases of other levels do not fail it: a, c"
-        );
-        assert!(gate.gates("observed") && !gate.gates("recorded"));
-        assert_eq!(
-            gate.exempt_note(),
-            "does not fail the run (--fail-on documented,observed)"
-        );
-        assert!(Gate::of(None, [("fail", "a", "recorded")]).is_none());
-    }
-
-    #[test]
-    fn the_oracle_line_names_the_snapshot_once() {
-        let o = OracleView {
-            file: "snap.json".into(),
-            target_kind: "aws".into(),
-            endpoint: "https://cognito-idp.eu-west-1.amazonaws.com".into(),
-            recorded_at: "2026-12-01T10:00:00Z".into(),
-            same_catalog: false,
-            cases_judged: 5,
-            cases_from_catalog: vec!["x".into()],
-            partial: false,
-        };
-        assert_eq!(
-            oracle_line(Some(&o)),
-            "snapshot snap.json (aws at https://cognito-idp.eu-west-1.amazonaws.com, recorded 2026-12-01T10:00:00Z) judged 5 cases; 1 by the catalog (x) · recorded with another catalog"
-        );
-        assert!(oracle_line(None).starts_with("the catalog"));
-    }
-}
+mod tests;

@@ -18,143 +18,17 @@
 //! `timestamp` is the run's start in UTC without a zone designator, as the Ant schema has it;
 //! the `started_at` property keeps the RFC 3339 form.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde::Deserialize;
-use serde_json::Value;
-
 use super::judging::{
-    self, CheckView, DifferenceView, Gate, Judged, OracleView, RaceOutcome, confidence_text,
-    failing_check_names, failing_checks, grouped, oracle_line, oracle_name,
+    Gate, confidence_text, failing_answers, failing_check_names, failing_checks, grouped,
+    oracle_line, oracle_name,
 };
 use super::table::{ms, observed};
+use crate::summary::types::{CaseSummary, RaceOutcome, Summary, Verdict};
 
 /// Longest `message` attribute, in characters: the whole story is in the element's text.
 const MESSAGE_MAX: usize = 600;
-
-#[derive(Deserialize)]
-struct View {
-    tool: Tool,
-    scenario: Scenario,
-    target: Target,
-    started_at: String,
-    finished_at: String,
-    partial: bool,
-    interrupted: bool,
-    aborted: Option<String>,
-    totals: Totals,
-    conformance: ConformanceView,
-    cases: Vec<CaseView>,
-    thresholds: Vec<ThresholdView>,
-    exit_code: i32,
-    #[serde(default)]
-    oracle: Option<OracleView>,
-    #[serde(default)]
-    fail_on: Option<Vec<String>>,
-}
-
-impl View {
-    fn gate(&self) -> Option<Gate<'_>> {
-        let cases = self.cases.iter();
-        Gate::of(
-            self.fail_on.as_deref(),
-            cases.map(|c| (c.verdict.as_str(), c.name.as_str(), c.confidence.as_str())),
-        )
-    }
-}
-
-#[derive(Deserialize)]
-struct Tool {
-    version: String,
-}
-
-#[derive(Deserialize)]
-struct Scenario {
-    name: String,
-    file: String,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    kind: String,
-    endpoint: String,
-}
-
-#[derive(Deserialize)]
-struct Totals {
-    requests: u64,
-    duration_seconds: f64,
-    requests_per_second: f64,
-    errors: u64,
-    error_rate: f64,
-    latency_us: Pct,
-}
-
-#[derive(Deserialize)]
-struct Pct {
-    p50: u64,
-    p99: u64,
-    mean: f64,
-}
-
-#[derive(Deserialize)]
-struct ConformanceView {
-    passed: u64,
-    failed: u64,
-    skipped: u64,
-    responses_judged: u64,
-    responses_failed: u64,
-}
-
-#[derive(Deserialize)]
-struct CaseView {
-    name: String,
-    title: String,
-    checks: String,
-    spec: String,
-    confidence: String,
-    #[serde(default)]
-    catalog_confidence: String,
-    #[serde(default = "judging::catalog")]
-    oracle: String,
-    #[serde(default)]
-    oracle_note: Option<String>,
-    note: Option<String>,
-    verdict: String,
-    #[serde(default)]
-    by_check: Vec<CheckView>,
-    skip_reason: Option<String>,
-    count: u64,
-    judged: u64,
-    failed_responses: u64,
-    latency_us: Pct,
-    expected: Option<BTreeMap<String, String>>,
-    observed: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    failures: Vec<Vec<DifferenceView>>,
-    #[serde(default)]
-    race: Option<RaceOutcome>,
-}
-
-impl CaseView {
-    fn judged(&self) -> Judged<'_> {
-        Judged {
-            confidence: &self.confidence,
-            catalog_confidence: &self.catalog_confidence,
-            by_check: &self.by_check,
-            failures: &self.failures,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct ThresholdView {
-    expression: String,
-    observed: f64,
-    unit: String,
-    passed: bool,
-}
 
 /// The characters XML 1.0 allows (§2.2); every other one is dropped.
 fn allowed(c: char) -> bool {
@@ -239,7 +113,7 @@ fn ant_timestamp(rfc3339: &str) -> &str {
 }
 
 /// The run in one line, for `<system-out>`.
-fn run_line(v: &View) -> String {
+fn run_line(v: &Summary) -> String {
     let t = &v.totals;
     let c = &v.conformance;
     let held = v.thresholds.iter().filter(|t| t.passed).count();
@@ -265,14 +139,14 @@ fn run_line(v: &View) -> String {
         v.exit_code,
         oracle_line(v.oracle.as_ref())
     );
-    if let Some(gate) = v.gate() {
+    if let Some(gate) = Gate::of(v) {
         let _ = write!(line, " · gate: {}", gate.line());
     }
     line
 }
 
 /// Why the results cover only part of the plan, if they do.
-fn partial_warning(v: &View) -> Option<String> {
+fn partial_warning(v: &Summary) -> Option<String> {
     if !v.partial && !v.interrupted && v.aborted.is_none() {
         return None;
     }
@@ -286,47 +160,20 @@ fn partial_warning(v: &View) -> Option<String> {
     Some(w)
 }
 
-/// A failing answer's differences: each entry of `failures` when present, else one built
-/// from `expected`/`observed` side by side (a summary without `failures`; no check named).
-fn patterns(c: &CaseView) -> Vec<Vec<DifferenceView>> {
-    if !c.failures.is_empty() {
-        return c.failures.clone();
-    }
-    let (Some(e), Some(o)) = (&c.expected, &c.observed) else {
-        return Vec::new();
-    };
-    let mut fields: Vec<&String> = e.keys().chain(o.keys()).collect();
-    fields.sort();
-    fields.dedup();
-    let get = |m: &BTreeMap<String, String>, f: &str| m.get(f).cloned().unwrap_or_default();
-    vec![
-        fields
-            .into_iter()
-            .map(|f| DifferenceView {
-                check: String::new(),
-                field: f.clone(),
-                expected: get(e, f),
-                observed: get(o, f),
-            })
-            .collect(),
-    ]
-}
-
 /// `answer message` (or just `message` when the summary names no check).
-fn check_field(d: &DifferenceView) -> String {
-    if d.check.is_empty() {
-        d.field.clone()
-    } else {
-        format!("{} {}", d.check, d.field)
+fn check_field(d: &super::judging::Line) -> String {
+    match d.check {
+        None => d.field.to_owned(),
+        Some(check) => format!("{} {}", check.as_str(), d.field),
     }
 }
 
 /// `[recorded] answer, headers: judged by snapshot, 1 of 1 judged answers failed; answer
 /// message: expected …, observed …`: CI tools show this line, so how sure the expectation is
 /// and what failed come first.
-fn failure_message(c: &CaseView, gate: Option<&Gate>) -> String {
+fn failure_message(c: &CaseSummary, gate: Option<&Gate>) -> String {
     let mut msg = format!("[{}]", c.confidence);
-    let checks = failing_check_names(&c.judged());
+    let checks = failing_check_names(c);
     if !checks.is_empty() {
         let _ = write!(msg, " {}:", checks.join(", "));
     }
@@ -338,11 +185,11 @@ fn failure_message(c: &CaseView, gate: Option<&Gate>) -> String {
         c.judged
     );
     if let Some(g) = gate
-        && !g.gates(&c.confidence)
+        && !g.gates(c.confidence)
     {
         let _ = write!(msg, ", which {}", g.exempt_note());
     }
-    if let Some(first) = patterns(c).first() {
+    if let Some(first) = failing_answers(c).first() {
         for (_, ds) in grouped(first) {
             for d in ds {
                 let _ = write!(
@@ -371,7 +218,7 @@ fn labelled(out: &mut String, label: &str, value: &str) {
     out.push('\n');
 }
 
-fn failure_text(c: &CaseView, gate: Option<&Gate>) -> String {
+fn failure_text(c: &CaseSummary, gate: Option<&Gate>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", c.title);
     let _ = writeln!(out, "checks: {}", c.checks);
@@ -379,7 +226,7 @@ fn failure_text(c: &CaseView, gate: Option<&Gate>) -> String {
         out,
         "spec: {} · confidence: {} · judged by {}",
         c.spec,
-        confidence_text(&c.judged()),
+        confidence_text(c),
         oracle_name(&c.oracle)
     );
     if let Some(why) = &c.oracle_note {
@@ -391,22 +238,18 @@ fn failure_text(c: &CaseView, gate: Option<&Gate>) -> String {
     if let Some(race) = &c.race {
         let _ = writeln!(out, "race: {}", race.describe());
     }
-    let _ = writeln!(
-        out,
-        "failing checks: {}",
-        failing_checks(&c.judged(), c.failed_responses, c.judged)
-    );
+    let _ = writeln!(out, "failing checks: {}", failing_checks(c));
     let _ = writeln!(
         out,
         "{} of {} judged answers failed ({} sent)",
         c.failed_responses, c.judged, c.count
     );
     if let Some(g) = gate
-        && !g.gates(&c.confidence)
+        && !g.gates(c.confidence)
     {
         let _ = writeln!(out, "{}", g.exempt_note());
     }
-    let patterns = patterns(c);
+    let patterns = failing_answers(c);
     for (i, p) in patterns.iter().enumerate() {
         if patterns.len() > 1 {
             let _ = writeln!(out, "\nfailing answer {} of {}:", i + 1, patterns.len());
@@ -419,8 +262,8 @@ fn failure_text(c: &CaseView, gate: Option<&Gate>) -> String {
             }
             for d in ds {
                 let _ = writeln!(out, "  {}", d.field);
-                labelled(&mut out, "expected", &d.expected);
-                labelled(&mut out, "observed", &d.observed);
+                labelled(&mut out, "expected", d.expected);
+                labelled(&mut out, "observed", d.observed);
             }
         }
     }
@@ -433,7 +276,7 @@ struct Suite<'a> {
     failures: usize,
     skipped: usize,
     time: f64,
-    view: &'a View,
+    view: &'a Summary,
 }
 
 fn properties(out: &mut String, indent: &str, properties: &[(&str, &str)]) {
@@ -460,7 +303,7 @@ fn open_suite(out: &mut String, s: &Suite) {
     let v = s.view;
     let exit_code = v.exit_code.to_string();
     let mut list = vec![
-        ("cogbench.version", v.tool.version.as_str()),
+        ("cogbench.version", v.tool.version),
         ("scenario.name", v.scenario.name.as_str()),
         ("scenario.file", v.scenario.file.as_str()),
         ("target.kind", v.target.kind.as_str()),
@@ -501,7 +344,7 @@ fn open_suite(out: &mut String, s: &Suite) {
     properties(out, "    ", &list);
 }
 
-fn close_suite(out: &mut String, v: &View) {
+fn close_suite(out: &mut String, v: &Summary) {
     out.push_str("    <system-out>");
     text(out, &run_line(v));
     out.push_str("</system-out>\n");
@@ -522,10 +365,10 @@ fn open_case(out: &mut String, name: &str, classname: &str, time: f64) {
 
 /// A case's `<properties>`: what judged it and how sure that is, so a CI tool that shows
 /// properties can group or filter verdicts by them.
-fn case_properties(out: &mut String, c: &CaseView, gate: Option<&Gate>) {
-    let failing = failing_checks(&c.judged(), c.failed_responses, c.judged);
+fn case_properties(out: &mut String, c: &CaseSummary, gate: Option<&Gate>) {
+    let failing = failing_checks(c);
     let race = c.race.as_ref().map(RaceOutcome::describe);
-    let mut list = vec![("confidence", c.confidence.as_str())];
+    let mut list = vec![("confidence", c.confidence)];
     if !c.catalog_confidence.is_empty() {
         list.push(("catalog_confidence", c.catalog_confidence.as_str()));
     }
@@ -533,12 +376,12 @@ fn case_properties(out: &mut String, c: &CaseView, gate: Option<&Gate>) {
     if let Some(why) = &c.oracle_note {
         list.push(("oracle_note", why));
     }
-    if c.verdict == "fail" {
+    if c.verdict == Verdict::Fail {
         list.push(("failing_checks", &failing));
         if let Some(g) = gate {
             list.push((
                 "fails_run",
-                if g.gates(&c.confidence) {
+                if g.gates(c.confidence) {
                     "true"
                 } else {
                     "false"
@@ -555,17 +398,15 @@ fn case_properties(out: &mut String, c: &CaseView, gate: Option<&Gate>) {
     properties(out, "      ", &list);
 }
 
-pub fn render(summary: &Value) -> std::io::Result<String> {
-    let v = View::deserialize(summary)
-        .map_err(|e| std::io::Error::other(format!("summary.json: {e}")))?;
-    let with = |verdict: &str| v.cases.iter().filter(|c| c.verdict == verdict).count();
+pub fn render(v: &Summary) -> String {
+    let with = |verdict| v.cases.iter().filter(|c| c.verdict == verdict).count();
     let conformance = Suite {
         name: "conformance",
         tests: v.cases.len(),
-        failures: with("fail"),
-        skipped: with("skipped"),
+        failures: with(Verdict::Fail),
+        skipped: with(Verdict::Skipped),
         time: v.totals.duration_seconds,
-        view: &v,
+        view: v,
     };
     let thresholds = Suite {
         name: "thresholds",
@@ -573,7 +414,7 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
         failures: v.thresholds.iter().filter(|t| !t.passed).count(),
         skipped: 0,
         time: 0.0,
-        view: &v,
+        view: v,
     };
 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites");
@@ -594,15 +435,15 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
     out.push_str(">\n");
 
     open_suite(&mut out, &conformance);
-    let gate = v.gate();
+    let gate = Gate::of(v);
     let classname = format!("cogbench.{}.conformance", v.scenario.name);
     for c in &v.cases {
         let time = c.latency_us.mean * c.count as f64 / 1e6;
         open_case(&mut out, &c.name, &classname, time);
         out.push_str(">\n");
         case_properties(&mut out, c, gate.as_ref());
-        match c.verdict.as_str() {
-            "fail" => {
+        match c.verdict {
+            Verdict::Fail => {
                 out.push_str("      <failure");
                 attribute(&mut out, "message", &failure_message(c, gate.as_ref()));
                 attribute(&mut out, "type", "conformance");
@@ -610,7 +451,7 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
                 text(&mut out, &failure_text(c, gate.as_ref()));
                 out.push_str("</failure>\n");
             }
-            "skipped" => {
+            Verdict::Skipped => {
                 out.push_str("      <skipped");
                 attribute(
                     &mut out,
@@ -619,11 +460,11 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
                 );
                 out.push_str("/>\n");
             }
-            _ => {}
+            Verdict::Pass => {}
         }
         out.push_str("    </testcase>\n");
     }
-    close_suite(&mut out, &v);
+    close_suite(&mut out, v);
 
     open_suite(&mut out, &thresholds);
     let classname = format!("cogbench.{}.thresholds", v.scenario.name);
@@ -633,7 +474,7 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
             out.push_str("/>\n");
             continue;
         }
-        let value = observed(t.observed, &t.unit);
+        let value = observed(t.observed, t.unit);
         out.push_str(">\n      <failure");
         attribute(
             &mut out,
@@ -651,15 +492,14 @@ pub fn render(summary: &Value) -> std::io::Result<String> {
         );
         out.push_str("</failure>\n    </testcase>\n");
     }
-    close_suite(&mut out, &v);
+    close_suite(&mut out, v);
     out.push_str("</testsuites>\n");
-    Ok(out)
+    out
 }
 
-/// junit.xml: `(file name, bytes)`. The page is rendered from the summary's JSON form.
-pub fn files(summary: &crate::summary::Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let value = serde_json::to_value(summary).map_err(std::io::Error::other)?;
-    Ok(vec![("junit.xml".to_owned(), render(&value)?.into_bytes())])
+/// junit.xml: `(file name, bytes)`.
+pub fn files(summary: &Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    Ok(vec![("junit.xml".to_owned(), render(summary).into_bytes())])
 }
 
 #[cfg(test)]

@@ -12,14 +12,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde::Deserialize;
-use serde_json::Value;
-
 use super::judging::{
-    self, CheckView, DifferenceView, Gate, Judged, OracleView, RaceOutcome, confidence_text,
-    failing_checks, grouped, oracle_line, oracle_name,
+    Gate, confidence_text, failing_answers, failing_checks, failures_first, grouped, oracle_line,
+    oracle_name,
 };
 use super::table::{ms, observed};
+use crate::summary::types::{CaseSummary, Summary, Verdict};
 
 /// Case-table rows shown; the rest are counted in a note.
 pub const TABLE_ROWS: usize = 200;
@@ -34,165 +32,6 @@ const LIST_MAX: usize = 20_000;
 /// Notes are shown whole: the terminal cuts them to a line and points here. The bound only
 /// keeps a runaway team catalog from filling the step summary.
 const NOTE_MAX: usize = 20_000;
-
-#[derive(Deserialize)]
-struct View {
-    tool: Tool,
-    scenario: Scenario,
-    target: Target,
-    started_at: String,
-    partial: bool,
-    interrupted: bool,
-    aborted: Option<String>,
-    totals: Totals,
-    timing: Timing,
-    conformance: ConformanceView,
-    coverage: CoverageView,
-    deviations: Option<Deviations>,
-    cases: Vec<CaseView>,
-    thresholds: Vec<ThresholdView>,
-    exit_code: i32,
-    #[serde(default)]
-    oracle: Option<OracleView>,
-    #[serde(default)]
-    fail_on: Option<Vec<String>>,
-    #[serde(default)]
-    transport_errors: Vec<super::TransportErrors>,
-}
-
-impl View {
-    fn gate(&self) -> Option<Gate<'_>> {
-        let cases = self.cases.iter();
-        Gate::of(
-            self.fail_on.as_deref(),
-            cases.map(|c| (c.verdict.as_str(), c.name.as_str(), c.confidence.as_str())),
-        )
-    }
-}
-
-#[derive(Deserialize)]
-struct Tool {
-    version: String,
-}
-
-#[derive(Deserialize)]
-struct Scenario {
-    name: String,
-    file: String,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    kind: String,
-    endpoint: String,
-}
-
-#[derive(Deserialize)]
-struct Totals {
-    requests: u64,
-    duration_seconds: f64,
-    requests_per_second: f64,
-    errors: u64,
-    error_rate: f64,
-    dropped: u64,
-    latency_us: Pct,
-}
-
-#[derive(Deserialize)]
-struct Pct {
-    p50: u64,
-    p99: u64,
-}
-
-#[derive(Deserialize)]
-struct Timing {
-    mode: String,
-    scheduling_lag_us: Option<Pct>,
-    late_starts: u64,
-    dropped: u64,
-}
-
-#[derive(Deserialize)]
-struct ConformanceView {
-    passed: u64,
-    failed: u64,
-    skipped: u64,
-    responses_judged: u64,
-    responses_failed: u64,
-}
-
-#[derive(Deserialize)]
-struct CoverageView {
-    errors_documented: u64,
-    errors_provoked: u64,
-    members_total: u64,
-    members_covered: u64,
-}
-
-#[derive(Deserialize)]
-struct Deviations {
-    file: String,
-    target: String,
-    known: Vec<String>,
-    new: Vec<String>,
-    fixed: Vec<String>,
-    changed: Vec<Changed>,
-    not_run: Vec<String>,
-}
-
-#[derive(Deserialize)]
-struct Changed {
-    case: String,
-}
-
-#[derive(Deserialize)]
-struct CaseView {
-    name: String,
-    title: String,
-    spec: String,
-    confidence: String,
-    #[serde(default)]
-    catalog_confidence: String,
-    #[serde(default = "judging::catalog")]
-    oracle: String,
-    #[serde(default)]
-    oracle_note: Option<String>,
-    note: Option<String>,
-    verdict: String,
-    #[serde(default)]
-    by_check: Vec<CheckView>,
-    skip_reason: Option<String>,
-    count: u64,
-    errors: u64,
-    judged: u64,
-    failed_responses: u64,
-    latency_us: Pct,
-    expected: Option<BTreeMap<String, String>>,
-    observed: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    failures: Vec<Vec<DifferenceView>>,
-    #[serde(default)]
-    race: Option<RaceOutcome>,
-}
-
-impl CaseView {
-    fn judged(&self) -> Judged<'_> {
-        Judged {
-            confidence: &self.confidence,
-            catalog_confidence: &self.catalog_confidence,
-            by_check: &self.by_check,
-            failures: &self.failures,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct ThresholdView {
-    expression: String,
-    observed: f64,
-    unit: String,
-    passed: bool,
-}
 
 /// Text made safe for a table cell or a line of prose: Markdown punctuation is
 /// backslash-escaped (so a target's answer cannot open a code span, a link or HTML, nor split
@@ -227,24 +66,15 @@ fn esc(s: &str) -> String {
     esc_max(s, CELL_MAX)
 }
 
-fn verdict_cell(verdict: &str) -> &'static str {
+fn verdict_cell(verdict: Verdict) -> &'static str {
     match verdict {
-        "fail" => "❌ fail",
-        "skipped" => "⏭️ skipped",
-        "pass" => "✅ pass",
-        _ => "? unknown",
+        Verdict::Fail => "❌ fail",
+        Verdict::Skipped => "⏭️ skipped",
+        Verdict::Pass => "✅ pass",
     }
 }
 
-fn rank(verdict: &str) -> u8 {
-    match verdict {
-        "fail" => 0,
-        "skipped" => 1,
-        _ => 2,
-    }
-}
-
-fn latency(c: &CaseView, us: u64) -> String {
+fn latency(c: &CaseSummary, us: u64) -> String {
     if c.count == 0 { "-".to_owned() } else { ms(us) }
 }
 
@@ -252,7 +82,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn heading(out: &mut String, v: &View) {
+fn heading(out: &mut String, v: &Summary) {
     let (mark, word) = match v.exit_code {
         0 => ("✅", "passed"),
         130 => ("❌", "interrupted"),
@@ -270,11 +100,11 @@ fn heading(out: &mut String, v: &View) {
         esc(&v.target.endpoint),
         esc(&v.started_at),
         v.scenario.file.replace('`', "'"),
-        esc(&v.tool.version)
+        esc(v.tool.version)
     );
 }
 
-fn load(out: &mut String, v: &View) {
+fn load(out: &mut String, v: &Summary) {
     let t = &v.totals;
     let _ = write!(
         out,
@@ -293,12 +123,12 @@ fn load(out: &mut String, v: &View) {
     }
     out.push_str("  \n");
     let m = &v.timing;
-    match (&m.scheduling_lag_us, m.mode.as_str()) {
+    match (&m.scheduling_lag_us, m.mode) {
         (Some(lag), _) => {
             let _ = writeln!(
                 out,
                 "Timing ({} model): scheduling lag p99 {} · {} late {} (> 1 ms) · {} dropped  ",
-                esc(&m.mode),
+                esc(m.mode),
                 ms(lag.p99),
                 m.late_starts,
                 if m.late_starts == 1 {
@@ -337,7 +167,7 @@ fn load(out: &mut String, v: &View) {
         cov.members_total
     );
     let _ = write!(out, "Oracle: {}", esc(&oracle_line(v.oracle.as_ref())));
-    if let Some(gate) = v.gate() {
+    if let Some(gate) = Gate::of(v) {
         let _ = write!(
             out,
             "  \nGate (`--fail-on`): {}",
@@ -347,7 +177,7 @@ fn load(out: &mut String, v: &View) {
     out.push_str("\n\n");
 }
 
-fn warnings(out: &mut String, v: &View) {
+fn warnings(out: &mut String, v: &Summary) {
     if v.partial || v.interrupted || v.aborted.is_some() {
         out.push_str("> ⚠️ **Partial run**: the results cover only part of the plan");
         if v.interrupted {
@@ -397,7 +227,7 @@ fn warnings(out: &mut String, v: &View) {
     }
 }
 
-fn case_table(out: &mut String, cases: &[&CaseView]) {
+fn case_table(out: &mut String, cases: &[&CaseSummary]) {
     out.push_str("### Cases\n\n");
     if cases.is_empty() {
         out.push_str("No cases ran.\n\n");
@@ -410,8 +240,8 @@ fn case_table(out: &mut String, cases: &[&CaseView]) {
             out,
             "| {} | {} | {} | {} | {} | {} | {} | {} |",
             esc(&c.name),
-            verdict_cell(&c.verdict),
-            esc(&c.confidence),
+            verdict_cell(c.verdict),
+            esc(c.confidence),
             esc(oracle_name(&c.oracle)),
             c.count,
             c.errors,
@@ -422,9 +252,9 @@ fn case_table(out: &mut String, cases: &[&CaseView]) {
     if cases.len() > TABLE_ROWS {
         let rest = &cases[TABLE_ROWS..];
         let parts: Vec<String> = [
-            ("fail", "failing"),
-            ("skipped", "skipped"),
-            ("pass", "passing"),
+            (Verdict::Fail, "failing"),
+            (Verdict::Skipped, "skipped"),
+            (Verdict::Pass, "passing"),
         ]
         .into_iter()
         .filter_map(|(verdict, word)| {
@@ -444,7 +274,7 @@ fn case_table(out: &mut String, cases: &[&CaseView]) {
 }
 
 /// One line for every race case, passing or failing: how many confirmations succeeded.
-fn races(out: &mut String, cases: &[&CaseView]) {
+fn races(out: &mut String, cases: &[&CaseSummary]) {
     let races: Vec<String> = cases
         .iter()
         .filter_map(|c| {
@@ -461,45 +291,16 @@ fn races(out: &mut String, cases: &[&CaseView]) {
     }
 }
 
-/// The failing answers of a case: `failures` when present, else `expected`/`observed` side
-/// by side (no check named).
-fn patterns(c: &CaseView) -> Vec<Vec<DifferenceView>> {
-    if !c.failures.is_empty() {
-        return c.failures.clone();
-    }
-    let (Some(e), Some(o)) = (&c.expected, &c.observed) else {
-        return Vec::new();
-    };
-    let mut fields: Vec<&String> = e.keys().chain(o.keys()).collect();
-    fields.sort();
-    fields.dedup();
-    vec![
-        fields
-            .into_iter()
-            .map(|f| DifferenceView {
-                check: String::new(),
-                field: f.clone(),
-                expected: field(e, f).to_owned(),
-                observed: field(o, f).to_owned(),
-            })
-            .collect(),
-    ]
-}
-
-fn field<'a>(m: &'a BTreeMap<String, String>, f: &str) -> &'a str {
-    m.get(f).map(String::as_str).unwrap_or("")
-}
-
 /// The lines under a failing case's name: how sure its expectation is, what judged it, which
 /// checks failed and how often, and the notes in full.
-fn failure_head(out: &mut String, c: &CaseView, gate: Option<&Gate>) {
+fn failure_head(out: &mut String, c: &CaseSummary, gate: Option<&Gate>) {
     let _ = write!(
         out,
         "**{}**: {}  \nspec {} · confidence {} · judged by {} · ",
         esc(&c.name),
         esc(&c.title),
         esc(&c.spec),
-        esc(&confidence_text(&c.judged())),
+        esc(&confidence_text(c)),
         esc(oracle_name(&c.oracle)),
     );
     if c.by_check.is_empty() {
@@ -512,13 +313,13 @@ fn failure_head(out: &mut String, c: &CaseView, gate: Option<&Gate>) {
         let _ = write!(
             out,
             "failing checks: {} · {} of {} judged answers failed",
-            esc(&failing_checks(&c.judged(), c.failed_responses, c.judged)),
+            esc(&failing_checks(c)),
             c.failed_responses,
             c.judged
         );
     }
     if let Some(g) = gate
-        && !g.gates(&c.confidence)
+        && !g.gates(c.confidence)
     {
         let _ = write!(out, "  \n_{}_", esc(&g.exempt_note()));
     }
@@ -534,7 +335,7 @@ fn failure_head(out: &mut String, c: &CaseView, gate: Option<&Gate>) {
     out.push_str("\n\n");
 }
 
-fn failure_details(out: &mut String, failing: &[&CaseView], gate: Option<&Gate>) {
+fn failure_details(out: &mut String, failing: &[&CaseSummary], gate: Option<&Gate>) {
     if failing.is_empty() {
         return;
     }
@@ -558,7 +359,7 @@ fn failure_details(out: &mut String, failing: &[&CaseView], gate: Option<&Gate>)
             break;
         }
         failure_head(out, c, gate);
-        let ps = patterns(c);
+        let ps = failing_answers(c);
         for (n, p) in ps.iter().enumerate() {
             if ps.len() > 1 {
                 let _ = writeln!(out, "Failing answer {} of {}:\n", n + 1, ps.len());
@@ -570,9 +371,9 @@ fn failure_details(out: &mut String, failing: &[&CaseView], gate: Option<&Gate>)
                         out,
                         "| {} | {} | {} | {} |",
                         esc(check),
-                        esc(&d.field),
-                        esc(&d.expected),
-                        esc(&d.observed)
+                        esc(d.field),
+                        esc(d.expected),
+                        esc(d.observed)
                     );
                 }
             }
@@ -582,7 +383,7 @@ fn failure_details(out: &mut String, failing: &[&CaseView], gate: Option<&Gate>)
     out.push_str("</details>\n\n");
 }
 
-fn skipped_details(out: &mut String, skipped: &[&CaseView]) {
+fn skipped_details(out: &mut String, skipped: &[&CaseSummary]) {
     if skipped.is_empty() {
         return;
     }
@@ -618,10 +419,10 @@ fn skipped_details(out: &mut String, skipped: &[&CaseView]) {
 
 /// The notes of passing cases, whole: what is open about the expectations that passed (the
 /// failing cases carry theirs in the failure details).
-fn notes_details(out: &mut String, cases: &[&CaseView]) {
-    let noted: Vec<(&CaseView, &str)> = cases
+fn notes_details(out: &mut String, cases: &[&CaseSummary]) {
+    let noted: Vec<(&CaseSummary, &str)> = cases
         .iter()
-        .filter(|c| c.verdict == "pass")
+        .filter(|c| c.verdict == Verdict::Pass)
         .filter_map(|c| Some((*c, c.note.as_deref()?)))
         .collect();
     if noted.is_empty() {
@@ -649,14 +450,14 @@ fn notes_details(out: &mut String, cases: &[&CaseView]) {
             out,
             "- {} · {}: {}",
             esc(&c.name),
-            esc(&confidence_text(&c.judged())),
+            esc(&confidence_text(c)),
             esc_max(note, NOTE_MAX)
         );
     }
     out.push_str("\n</details>\n\n");
 }
 
-fn thresholds(out: &mut String, v: &View) {
+fn thresholds(out: &mut String, v: &Summary) {
     if v.thresholds.is_empty() {
         return;
     }
@@ -667,7 +468,7 @@ fn thresholds(out: &mut String, v: &View) {
             "| {} | {} | {} |",
             esc(&t.expression),
             if t.passed { "✅ held" } else { "❌ failed" },
-            esc(&observed(t.observed, &t.unit))
+            esc(&observed(t.observed, t.unit))
         );
     }
     out.push('\n');
@@ -693,47 +494,43 @@ fn enforce_limit(out: &mut String) {
     out.push_str(NOTE);
 }
 
-pub fn render(summary: &Value) -> std::io::Result<String> {
-    let v = View::deserialize(summary)
-        .map_err(|e| std::io::Error::other(format!("summary.json: {e}")))?;
-    let mut cases: Vec<&CaseView> = v.cases.iter().collect();
-    cases.sort_by_key(|c| rank(&c.verdict));
-    let failing: Vec<&CaseView> = cases
+pub fn render(v: &Summary) -> String {
+    let cases = failures_first(&v.cases);
+    let failing: Vec<&CaseSummary> = cases
         .iter()
         .copied()
-        .filter(|c| c.verdict == "fail")
+        .filter(|c| c.verdict == Verdict::Fail)
         .collect();
-    let skipped: Vec<&CaseView> = cases
+    let skipped: Vec<&CaseSummary> = cases
         .iter()
         .copied()
-        .filter(|c| c.verdict == "skipped")
+        .filter(|c| c.verdict == Verdict::Skipped)
         .collect();
 
     let mut out = String::new();
-    heading(&mut out, &v);
-    load(&mut out, &v);
-    warnings(&mut out, &v);
+    heading(&mut out, v);
+    load(&mut out, v);
+    warnings(&mut out, v);
     case_table(&mut out, &cases);
     races(&mut out, &v.cases.iter().collect::<Vec<_>>());
-    failure_details(&mut out, &failing, v.gate().as_ref());
+    failure_details(&mut out, &failing, Gate::of(v).as_ref());
     skipped_details(&mut out, &skipped);
     notes_details(&mut out, &cases);
-    thresholds(&mut out, &v);
+    thresholds(&mut out, v);
     let _ = writeln!(
         out,
         "<sub>cogbench {} · summary.json holds every number</sub>",
-        esc(&v.tool.version)
+        esc(v.tool.version)
     );
     enforce_limit(&mut out);
-    Ok(out)
+    out
 }
 
-/// summary.md: `(file name, bytes)`. The page is rendered from the summary's JSON form.
-pub fn files(summary: &crate::summary::Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let value = serde_json::to_value(summary).map_err(std::io::Error::other)?;
+/// summary.md: `(file name, bytes)`.
+pub fn files(summary: &Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     Ok(vec![(
         "summary.md".to_owned(),
-        render(&value)?.into_bytes(),
+        render(summary).into_bytes(),
     )])
 }
 

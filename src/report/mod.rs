@@ -3,6 +3,8 @@
 
 pub mod csv;
 pub mod export;
+#[cfg(test)]
+mod fixtures;
 pub mod hlog;
 pub mod html;
 pub mod json;

@@ -93,12 +93,6 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
                 );
             }
             Verdict::Fail => {
-                let failing: Vec<String> = c
-                    .by_check
-                    .iter()
-                    .filter(|k| k.verdict == Verdict::Fail)
-                    .map(|k| format!("{} ({} of {})", k.check.as_str(), k.failed, k.judged))
-                    .collect();
                 let _ = writeln!(
                     out,
                     "\nFAIL {} — {}\n  spec {} · confidence {} · judged by {} · failing checks: {}",
@@ -107,11 +101,7 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
                     c.spec,
                     c.confidence,
                     c.oracle,
-                    if failing.is_empty() {
-                        format!("{} of {} judged answers", c.failed_responses, c.judged)
-                    } else {
-                        failing.join(", ")
-                    }
+                    super::judging::failing_checks(c)
                 );
                 if let Some(note) = &c.note {
                     let _ = writeln!(out, "  note: {}", one_line(note, verbose));
@@ -232,9 +222,7 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
         "oracle: {}",
         super::judging::oracle_line(s.oracle.as_ref())
     );
-    let cases = s.cases.iter();
-    let cases = cases.map(|c| (c.verdict.as_str(), c.name.as_str(), c.confidence));
-    if let Some(gate) = super::judging::Gate::of(s.fail_on.as_deref(), cases) {
+    if let Some(gate) = super::judging::Gate::of(s) {
         let _ = writeln!(out, "gate: {}", gate.line());
     }
     let types = content_types(s);

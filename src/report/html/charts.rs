@@ -5,9 +5,19 @@ use std::fmt::Write;
 
 use hdrhistogram::Histogram;
 
-use super::{CaseView, MAX_CASES_PLOTTED, PALETTE, View, WHOLE_RUN};
 use crate::metrics::codec;
 use crate::report::svg::{Axis, LineChart, Series, escape, nines, nines_label, quantile_at};
+use crate::summary::types::{CaseSummary, Summary};
+
+/// The percentile chart shows at most this many cases (the busiest), besides the whole run.
+pub const MAX_CASES_PLOTTED: usize = 10;
+
+/// Tableau 10: distinct, and readable on white.
+const PALETTE: [&str; 10] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac",
+];
+const WHOLE_RUN: &str = "#1f2328";
 
 fn ms_value(v: f64) -> String {
     if v < 1.0 {
@@ -47,7 +57,7 @@ fn chart_section(o: &mut String, id: &str, heading: &str, hint: &str, chart: &Li
     );
 }
 
-pub(super) fn latency_over_time(o: &mut String, v: &View) {
+pub(super) fn latency_over_time(o: &mut String, v: &Summary) {
     let mut p50 = Series::new("p50", PALETTE[0]);
     let mut p99 = Series::new("p99", PALETTE[2]);
     for p in &v.timeline {
@@ -85,7 +95,7 @@ pub(super) fn latency_over_time(o: &mut String, v: &View) {
     );
 }
 
-pub(super) fn throughput_over_time(o: &mut String, v: &View) {
+pub(super) fn throughput_over_time(o: &mut String, v: &Summary) {
     let mut requests = Series::new("requests/s", PALETTE[0]);
     let mut errors = Series::new("errors/s", "#d62728");
     for p in &v.timeline {
@@ -167,10 +177,10 @@ fn decode(text: &str) -> Option<Histogram<u64>> {
     codec::decode(text).ok()
 }
 
-pub(super) fn percentiles(o: &mut String, v: &View) {
+pub(super) fn percentiles(o: &mut String, v: &Summary) {
     let mut response_all = crate::metrics::new_histogram();
     let mut service_all = crate::metrics::new_histogram();
-    let mut per_case: Vec<(&CaseView, Histogram<u64>)> = Vec::new();
+    let mut per_case: Vec<(&CaseSummary, Histogram<u64>)> = Vec::new();
     let mut unreadable = 0;
     for c in &v.cases {
         let Some(hs) = &c.histograms else { continue };

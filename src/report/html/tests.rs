@@ -1,6 +1,8 @@
 use super::charts::{nines_points, nines_reach};
 use super::*;
 use crate::metrics::codec;
+use crate::report::fixtures::{oracle_fixture, typed};
+use serde_json::Value;
 use serde_json::json;
 
 fn histogram(base_us: u64, n: u64) -> String {
@@ -26,6 +28,7 @@ fn case(name: &str, verdict: &str, count: u64, base_us: u64) -> Value {
         "skip_reason": if verdict == "skipped" { json!("needs read_codes") } else { Value::Null },
         "count": count,
         "errors": if failing { count } else { 0 },
+        "retries": 0,
         "by_class": {},
         "judged": count,
         "passed_responses": if failing { 0 } else { count },
@@ -65,7 +68,7 @@ fn summary(seconds: u64) -> Value {
         "partial": false,
         "interrupted": false,
         "aborted": null,
-        "totals": {"requests": 10000, "duration_seconds": 10.0, "requests_per_second": 1000.0, "errors": 40, "error_rate": 0.004, "dropped": 0, "by_class": {},
+        "totals": {"requests": 10000, "sent": 10000, "completed": 10000, "abandoned": 0, "unaccounted": 0, "retries": 0, "duration_seconds": 10.0, "requests_per_second": 1000.0, "errors": 40, "error_rate": 0.004, "dropped": 0, "by_class": {},
             "latency_us": {"p50": 1000, "p90": 2000, "p99": 3000, "p999": 4000, "max": 5000, "mean": 1200.0},
             "service_time_us": {"p50": 500, "p90": 900, "p99": 1000, "p999": 1100, "max": 1200, "mean": 600.0}},
         "timing": {"mode": "open", "scheduling_lag_us": {"p50": 10, "p90": 20, "p99": 30, "p999": 40, "max": 50, "mean": 12.0}, "late_starts": 3, "dropped": 0, "latency_from": "intended start"},
@@ -112,7 +115,7 @@ fn polylines(svg: &str) -> Vec<(String, usize)> {
 
 #[test]
 fn a_realistic_summary_renders_every_chart_with_lines() {
-    let html = render(&summary(10)).unwrap();
+    let html = render(&typed(&summary(10)));
     assert!(html.starts_with("<!DOCTYPE html>"));
     for id in [
         "latency-over-time",
@@ -157,7 +160,7 @@ fn a_realistic_summary_renders_every_chart_with_lines() {
 #[test]
 fn the_verdict_table_has_a_row_per_case_failures_first() {
     let s = summary(3);
-    let html = render(&s).unwrap();
+    let html = render(&typed(&s));
     let rows: Vec<&str> = html
         .split("<tr class=\"case ")
         .skip(1)
@@ -173,8 +176,8 @@ fn the_verdict_table_has_a_row_per_case_failures_first() {
     assert!(html.contains("<code>CodeMismatchException</code>"));
     assert!(html.contains("Failing answer 2:"));
     assert!(html.contains("Failed (exit code 1): 1 case failed; 1 threshold failed."));
-    // A summary from before oracles and per-check verdicts: the catalog judged, and the
-    // differences name no check.
+    // A summary from before oracles and per-check verdicts: the catalog judged, and a
+    // difference that names no check reads as the answer check's (summary.json's default).
     assert!(html.contains(
         "<dt>Oracle</dt><dd id=\"oracle\">the catalog (each expectation with its confidence: documented, observed, inferred)</dd>"
     ));
@@ -183,7 +186,7 @@ fn the_verdict_table_has_a_row_per_case_failures_first() {
         html.matches("data-oracle=\"catalog\"").count(),
         s["cases"].as_array().unwrap().len()
     );
-    assert!(html.contains("<tr class=\"differs\"><td></td><td><code>status</code></td>"));
+    assert!(html.contains("<tr class=\"differs\"><td>answer</td><td><code>status</code></td>"));
     assert!(!html.contains("<p class=\"checks\">"));
     assert!(html.contains(">failed</span>") && html.contains(">held</span>"));
     assert!(html.contains("0.400%"));
@@ -191,7 +194,7 @@ fn the_verdict_table_has_a_row_per_case_failures_first() {
 
 #[test]
 fn text_from_the_summary_is_escaped() {
-    let html = render(&summary(3)).unwrap();
+    let html = render(&typed(&summary(3)));
     assert!(!html.contains("<script>"));
     assert!(html.contains("&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("cogbench report: load &lt;mixed&gt;"));
@@ -212,7 +215,7 @@ fn an_empty_run_still_renders_with_a_note() {
     s["interrupted"] = json!(true);
     s["partial"] = json!(true);
     s["exit_code"] = json!(130);
-    let html = render(&s).unwrap();
+    let html = render(&typed(&s));
     for id in [
         "latency-over-time",
         "throughput-over-time",
@@ -272,7 +275,7 @@ fn the_exporter_writes_report_html() {
     let dir = tempfile::tempdir().unwrap();
     let files = crate::report::write::export(
         crate::report::export::Format::Html,
-        &serde_json::from_str(ORACLE_FIXTURE).unwrap(),
+        &oracle_fixture(),
         dir.path(),
     )
     .unwrap();
@@ -280,9 +283,6 @@ fn the_exporter_writes_report_html() {
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.contains("data-chart=\"percentile-distribution\""));
 }
-
-/// The run judged by a snapshot with `--fail-on documented,observed` (see junit's tests).
-const ORACLE_FIXTURE: &str = include_str!("../../../fixtures/reports/oracle-summary.json");
 
 /// The verdict-table row of `name` and the detail row after it, if any.
 fn case_rows<'a>(html: &'a str, name: &str) -> &'a str {
@@ -298,7 +298,7 @@ fn case_rows<'a>(html: &'a str, name: &str) -> &'a str {
 
 #[test]
 fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() {
-    let html = render(&serde_json::from_str(ORACLE_FIXTURE).unwrap()).unwrap();
+    let html = render(&typed(&oracle_fixture()));
     // The snapshot once at the top, the gate beside it; the result says what failed it.
     assert!(html.contains(
         "<dt>Oracle</dt><dd id=\"oracle\">snapshot snapshot.json (embedded (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user)</dd>"
@@ -357,14 +357,14 @@ fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() 
 
 #[test]
 fn a_run_passing_its_gate_says_which_failures_it_let_through() {
-    let mut s: Value = serde_json::from_str(ORACLE_FIXTURE).unwrap();
+    let mut s = oracle_fixture();
     s["cases"]
         .as_array_mut()
         .unwrap()
         .retain(|c| c["name"] != "unknown-user");
     s["conformance"]["failed"] = 3.into();
     s["exit_code"] = 0.into();
-    let html = render(&s).unwrap();
+    let html = render(&typed(&s));
     assert!(html.contains(
         "Passed (exit code 0): every threshold held and no case at the --fail-on levels (documented, observed) failed; 3 failing cases of other levels did."
     ));

@@ -2,27 +2,19 @@
 //! expectation and the oracle that judged it; each failure followed by its checks (failed
 //! counts) and what was expected and observed, grouped by check.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::{CaseView, View, group, plural};
+use super::words::{group, plural};
+use crate::cases::Check;
 use crate::report::judging::{
-    DifferenceView, Gate, RaceOutcome, confidence_text, grouped, oracle_name,
+    Gate, Line, confidence_text, failures_first, grouped, lines, oracle_name, side_by_side,
 };
 use crate::report::svg::escape;
 use crate::report::table::ms;
+use crate::summary::types::{CaseSummary, RaceOutcome, Summary, Verdict};
 
 /// Columns of the verdict table, for the detail rows that span it.
 const COLUMNS: usize = 10;
-
-fn verdict_rank(verdict: &str) -> u8 {
-    match verdict {
-        "fail" => 0,
-        "skipped" => 1,
-        "pass" => 2,
-        _ => 3,
-    }
-}
 
 /// `text`, with `title` as a hover note (marked `*`) when there is one.
 fn with_note(text: &str, title: Option<&str>) -> String {
@@ -36,9 +28,8 @@ fn with_note(text: &str, title: Option<&str>) -> String {
     }
 }
 
-pub(super) fn verdicts(o: &mut String, v: &View) {
-    let mut cases: Vec<&CaseView> = v.cases.iter().collect();
-    cases.sort_by_key(|c| verdict_rank(&c.verdict));
+pub(super) fn verdicts(o: &mut String, v: &Summary) {
+    let cases = failures_first(&v.cases);
     let _ = write!(
         o,
         "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n<p class=\"hint\">{} — failures first, each with the checks that failed and what was expected and observed, then skipped cases with the reason, then passes. Confidence is how sure the expectation is (documented, observed, inferred; recorded when a snapshot judged); oracle is what judged the case. p50 and p99 are response times.</p>\n",
@@ -53,15 +44,10 @@ pub(super) fn verdicts(o: &mut String, v: &View) {
     o.push_str(
         "<table id=\"verdict-table\" class=\"verdicts\">\n<thead><tr><th>case</th><th>title</th><th>verdict</th><th>confidence</th><th>oracle</th><th class=\"num\">count</th><th class=\"num\">errors</th><th class=\"num\">p50</th><th class=\"num\">p99</th><th>spec</th></tr></thead>\n<tbody>\n",
     );
-    let gate = v.gate();
+    let gate = Gate::of(v);
     for c in cases {
-        let verdict_class = match c.verdict.as_str() {
-            "fail" => "fail",
-            "skipped" => "skipped",
-            "pass" => "pass",
-            _ => "other",
-        };
-        let mut confidence = with_note(&c.confidence, c.note.as_deref());
+        let verdict_class = c.verdict.as_str();
+        let mut confidence = with_note(c.confidence, c.note.as_deref());
         if !c.catalog_confidence.is_empty() && c.catalog_confidence != c.confidence {
             let _ = write!(
                 confidence,
@@ -84,7 +70,7 @@ pub(super) fn verdicts(o: &mut String, v: &View) {
             o,
             "<tr class=\"case {verdict_class}\" data-case=\"{name}\" data-confidence=\"{confidence_attr}\" data-oracle=\"{oracle_attr}\" id=\"case-{name}\"><td class=\"{id_class}\"><code>{name}</code></td><td title=\"{checks}\">{title}{race}</td><td><span class=\"badge {verdict_class}\">{verdict}</span></td><td>{confidence}</td><td>{oracle}</td><td class=\"num\">{count}</td><td class=\"num{err_class}\">{errors}</td><td class=\"num\">{p50}</td><td class=\"num\">{p99}</td><td class=\"spec\">{spec}</td></tr>",
             name = escape(&c.name),
-            confidence_attr = escape(&c.confidence),
+            confidence_attr = escape(c.confidence),
             oracle_attr = escape(oracle_name(&c.oracle)),
             // Ids stay on one line unless they are very long.
             id_class = if c.name.chars().count() <= 28 {
@@ -94,29 +80,29 @@ pub(super) fn verdicts(o: &mut String, v: &View) {
             },
             checks = escape(&c.checks),
             title = escape(&c.title),
-            verdict = escape(&c.verdict),
+            verdict = escape(c.verdict.as_str()),
             oracle = with_note(oracle_name(&c.oracle), c.oracle_note.as_deref()),
             count = group(c.count),
             errors = group(c.errors),
             err_class = if c.errors > 0 { " bad" } else { "" },
             spec = escape(&c.spec),
         );
-        match c.verdict.as_str() {
-            "fail" => failure_detail(o, c, gate.as_ref()),
-            "skipped" => {
+        match c.verdict {
+            Verdict::Fail => failure_detail(o, c, gate.as_ref()),
+            Verdict::Skipped => {
                 let _ = writeln!(
                     o,
                     "<tr class=\"detail skipped\"><td colspan=\"{COLUMNS}\"><strong>Skipped:</strong> {}</td></tr>",
                     escape(c.skip_reason.as_deref().unwrap_or("no reason recorded"))
                 );
             }
-            _ => {}
+            Verdict::Pass => {}
         }
     }
     o.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn diff_table(o: &mut String, rows: &[DifferenceView]) {
+fn diff_table(o: &mut String, rows: &[Line]) {
     o.push_str("<table class=\"diff\"><thead><tr><th>check</th><th>field</th><th>expected</th><th>observed</th></tr></thead><tbody>");
     for (check, ds) in grouped(rows) {
         for d in ds {
@@ -129,9 +115,9 @@ fn diff_table(o: &mut String, rows: &[DifferenceView]) {
                 o,
                 "<tr{class}><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td></tr>",
                 escape(check),
-                escape(&d.field),
-                escape(&d.expected),
-                escape(&d.observed)
+                escape(d.field),
+                escape(d.expected),
+                escape(d.observed)
             );
         }
     }
@@ -140,31 +126,16 @@ fn diff_table(o: &mut String, rows: &[DifferenceView]) {
 
 /// The first failing answer: `failures[0]`, whose differences name their check, else (a
 /// summary without `failures`) `expected`/`observed` side by side.
-fn first_answer(c: &CaseView) -> Vec<DifferenceView> {
-    if let Some(first) = c.failures.first() {
-        return first.clone();
+fn first_answer(c: &CaseSummary) -> Vec<Line<'_>> {
+    match c.failures.first() {
+        Some(first) => lines(first),
+        None => side_by_side(c.expected.as_ref(), c.observed.as_ref()),
     }
-    let empty = BTreeMap::new();
-    let expected = c.expected.as_ref().unwrap_or(&empty);
-    let observed = c.observed.as_ref().unwrap_or(&empty);
-    let mut fields: Vec<&String> = expected.keys().chain(observed.keys()).collect();
-    fields.sort();
-    fields.dedup();
-    let get = |m: &BTreeMap<String, String>, f: &str| m.get(f).cloned().unwrap_or_default();
-    fields
-        .into_iter()
-        .map(|f| DifferenceView {
-            check: String::new(),
-            field: f.clone(),
-            expected: get(expected, f),
-            observed: get(observed, f),
-        })
-        .collect()
 }
 
 /// Every check of the case with its verdict: the failing ones with how many of the judged
 /// answers (or state reads) failed them.
-fn checks_line(o: &mut String, c: &CaseView) {
+fn checks_line(o: &mut String, c: &CaseSummary) {
     if c.by_check.is_empty() {
         return;
     }
@@ -173,33 +144,33 @@ fn checks_line(o: &mut String, c: &CaseView) {
         if i > 0 {
             o.push_str(" · ");
         }
-        let (class, detail) = match k.verdict.as_str() {
-            "fail" => (
+        let (class, detail) = match k.verdict {
+            Verdict::Fail => (
                 "fail",
                 format!("{} of {} failed", group(k.failed), group(k.judged)),
             ),
-            "pass" => ("pass", format!("{} judged, passed", group(k.judged))),
-            _ => ("skipped", "nothing judged".to_string()),
+            Verdict::Pass => ("pass", format!("{} judged, passed", group(k.judged))),
+            Verdict::Skipped => ("skipped", "nothing judged".to_string()),
         };
         let _ = write!(
             o,
             "<span class=\"badge {class}\" data-check=\"{check}\">{check}</span> {}",
             escape(&detail),
-            check = escape(&k.check),
+            check = escape(Check::as_str(k.check)),
         );
     }
     o.push_str("</p>");
 }
 
-fn failure_detail(o: &mut String, c: &CaseView, gate: Option<&Gate>) {
+fn failure_detail(o: &mut String, c: &CaseSummary, gate: Option<&Gate>) {
     let _ = write!(
         o,
         "<tr class=\"detail fail\"><td colspan=\"{COLUMNS}\"><p class=\"judged\">Confidence <strong>{}</strong> · judged by <strong>{}</strong>",
-        escape(&confidence_text(&c.judged())),
+        escape(&confidence_text(c)),
         escape(oracle_name(&c.oracle))
     );
     if let Some(g) = gate
-        && !g.gates(&c.confidence)
+        && !g.gates(c.confidence)
     {
         let _ = write!(
             o,
@@ -224,7 +195,7 @@ fn failure_detail(o: &mut String, c: &CaseView, gate: Option<&Gate>) {
     diff_table(o, &first_answer(c));
     for (i, d) in c.failures.iter().enumerate().skip(1) {
         let _ = write!(o, "<p>Failing answer {}:</p>", i + 1);
-        diff_table(o, d);
+        diff_table(o, &lines(d));
     }
     if let Some(note) = &c.note {
         let _ = write!(o, "<p class=\"muted\">Note: {}</p>", escape(note));

@@ -1,26 +1,6 @@
 use super::*;
-
-/// A real run of scenarios/smoke.yaml limited to four cases (`--cases`) against
-/// `cogbench emulator --faults only=ConfirmSignUp,error=0.01,garbage=0.006` as an `endpoint`
-/// target: one case skipped (no codes), two failing (each with a second failing answer, one
-/// of them a non-JSON body with markup and a control character), one passing; the catalog
-/// judged; two of the three thresholds failed.
-const FIXTURE: &str = include_str!("../../../fixtures/reports/failing-summary.json");
-
-/// A real run judged by an edited snapshot (`run --oracle snapshot.json --fail-on
-/// documented,observed`) of seven cases: wrong-code fails its answer and headers checks,
-/// expired-code its state check, concurrent-confirm its race (1 of 8 succeeded), all three
-/// `recorded`; unknown-user, missing from the snapshot, fails against a team catalog's
-/// pinned message (`observed`, judged by the catalog); three pass, one of them a race.
-const ORACLE_FIXTURE: &str = include_str!("../../../fixtures/reports/oracle-summary.json");
-
-fn fixture() -> Value {
-    serde_json::from_str(FIXTURE).unwrap()
-}
-
-fn oracle_fixture() -> Value {
-    serde_json::from_str(ORACLE_FIXTURE).unwrap()
-}
+use crate::report::fixtures::{before_per_check_verdicts, fixture, oracle_fixture, typed};
+use serde_json::Value;
 
 /// The `<testcase>` element of `name`, up to its end.
 fn testcase<'a>(xml: &'a str, name: &str) -> &'a str {
@@ -131,7 +111,7 @@ fn two_suites_with_counts_failures_and_skips() {
     // What a target may echo: markup, quotes, a CDATA end and a line break.
     s["cases"][3]["failures"][1][3]["observed"] =
         "<html>&nbsp;\"x\" | `y` \u{1}\nsecond line]]></html>".into();
-    let xml = render(&s).unwrap();
+    let xml = render(&typed(&s));
     well_formed(&xml).unwrap();
     assert!(xml.contains(
         "<testsuites name=\"cogbench smoke\" tests=\"7\" failures=\"4\" errors=\"0\" skipped=\"1\" time=\"2.006\">"
@@ -204,7 +184,7 @@ fn two_suites_with_counts_failures_and_skips() {
 
 #[test]
 fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() {
-    let xml = render(&oracle_fixture()).unwrap();
+    let xml = render(&typed(&oracle_fixture()));
     well_formed(&xml).unwrap();
     // The snapshot, once per suite.
     // Both suites and the six cases the snapshot judged.
@@ -276,27 +256,19 @@ fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() 
 
 #[test]
 fn a_summary_from_before_per_check_verdicts_still_renders() {
-    let mut s = fixture();
-    for c in s["cases"].as_array_mut().unwrap() {
-        let c = c.as_object_mut().unwrap();
-        for key in ["catalog_confidence", "oracle", "by_check", "answers"] {
-            c.remove(key);
-        }
-        for pattern in c["failures"].as_array_mut().unwrap() {
-            for d in pattern.as_array_mut().unwrap() {
-                d.as_object_mut().unwrap().remove("check");
-            }
-        }
-    }
-    let xml = render(&s).unwrap();
+    let s = before_per_check_verdicts();
+    // A difference that names no check reads as the answer check's (summary.json's default).
+    let xml = render(&typed(&s));
     well_formed(&xml).unwrap();
     let unknown = testcase(&xml, "unknown-user");
     assert!(unknown.contains(
-        "<failure message=\"[observed] judged by catalog, 2 of 135 judged answers failed; status: expected 400, observed 200; error type:"
-    ));
+        "<failure message=\"[observed] answer: judged by catalog, 2 of 135 judged answers failed; answer status: expected 400, observed 200; answer error type:"
+    ), "{unknown}");
     assert!(unknown.contains(&property("oracle", "catalog")));
     assert!(unknown.contains(&property("failing_checks", "2 of 135 judged answers")));
-    assert!(unknown.contains("\nfailing answer 1 of 2:\n  status\n    expected 400\n"));
+    assert!(
+        unknown.contains("\nfailing answer 1 of 2:\nanswer check:\n  status\n    expected 400\n")
+    );
     assert!(!unknown.contains("catalog_confidence"));
 }
 
@@ -313,7 +285,7 @@ fn a_passing_partial_run_and_a_failure_without_patterns() {
     s["interrupted"] = true.into();
     s["aborted"] = "users ran out".into();
     s["scenario"]["name"] = "a<b".into();
-    let xml = render(&s).unwrap();
+    let xml = render(&typed(&s));
     well_formed(&xml).unwrap();
     assert!(xml.contains("classname=\"cogbench.a&lt;b.conformance\""));
     assert!(xml.contains(
@@ -332,7 +304,7 @@ fn a_long_message_is_clipped_but_the_text_keeps_everything() {
     let mut s = fixture();
     let long = "x".repeat(5000);
     s["cases"][1]["failures"][0][2]["observed"] = long.clone().into();
-    let xml = render(&s).unwrap();
+    let xml = render(&typed(&s));
     let msg_start = xml.find("<failure message=\"").unwrap();
     let msg_end = xml[msg_start + 18..].find('"').unwrap();
     assert_eq!(
@@ -352,7 +324,7 @@ fn the_exporter_writes_junit_xml() {
             .unwrap();
     assert_eq!(files, vec![dir.path().join("junit.xml")]);
     let written = std::fs::read_to_string(&files[0]).unwrap();
-    assert_eq!(written, render(&fixture()).unwrap());
+    assert_eq!(written, render(&typed(&fixture())));
     assert!(
         crate::report::write::export(
             crate::report::export::Format::Junit,

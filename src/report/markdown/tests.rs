@@ -1,12 +1,6 @@
 use super::*;
-
-/// The fixture junit.rs uses (a real run of four cases, two failing against a faulty
-/// target): one skipped, two failing, one passing case; thresholds held and failed.
-const FIXTURE: &str = include_str!("../../../fixtures/reports/failing-summary.json");
-
-fn fixture() -> Value {
-    serde_json::from_str(FIXTURE).unwrap()
-}
+use crate::report::fixtures::{before_per_check_verdicts, fixture, oracle_fixture, typed};
+use serde_json::Value;
 
 /// The rows of the table that follows the header line `header`.
 fn table_rows<'a>(md: &'a str, header: &str) -> Vec<&'a str> {
@@ -15,9 +9,6 @@ fn table_rows<'a>(md: &'a str, header: &str) -> Vec<&'a str> {
     lines.next(); // the delimiter row
     lines.take_while(|l| l.starts_with('|')).collect()
 }
-
-/// The run judged by a snapshot with `--fail-on documented,observed` (see junit's tests).
-const ORACLE_FIXTURE: &str = include_str!("../../../fixtures/reports/oracle-summary.json");
 
 const CASES: &str = "| case | verdict | confidence | oracle | count | errors | p50 | p99 |";
 
@@ -46,7 +37,7 @@ fn a_failing_run() {
     // What a target may echo: markup, a code span, a cell separator, a line break.
     s["cases"][3]["failures"][1][3]["observed"] =
         "<html>&nbsp;\"x\" | `y` \u{1}\nsecond line]]></html>".into();
-    let md = render(&s).unwrap();
+    let md = render(&typed(&s));
     assert!(md.starts_with("## ❌ cogbench: smoke failed\n"), "{md}");
     assert!(md.contains(
         "**403** requests in 2.01 s · **201** req/s · errors **7** (1.74%) · p50 **630µs** · p99 **853µs**  \n"
@@ -114,7 +105,7 @@ fn a_failing_run() {
 
 #[test]
 fn verdicts_name_their_oracle_and_failures_their_confidence_and_checks() {
-    let md = render(&serde_json::from_str(ORACLE_FIXTURE).unwrap()).unwrap();
+    let md = render(&typed(&oracle_fixture()));
     // The snapshot once at the top, the gate beside it.
     assert!(md.contains(
         "Oracle: snapshot snapshot.json (embedded (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user)  \nGate (`--fail-on`): fails only on documented, observed cases; 3 failing cases of other levels do not fail it: wrong-code, expired-code, concurrent-confirm\n\n"
@@ -152,23 +143,13 @@ fn verdicts_name_their_oracle_and_failures_their_confidence_and_checks() {
 
 #[test]
 fn a_summary_from_before_per_check_verdicts_still_renders() {
-    let mut s = fixture();
-    for c in s["cases"].as_array_mut().unwrap() {
-        let c = c.as_object_mut().unwrap();
-        for key in ["catalog_confidence", "oracle", "by_check", "answers"] {
-            c.remove(key);
-        }
-        for pattern in c["failures"].as_array_mut().unwrap() {
-            for d in pattern.as_array_mut().unwrap() {
-                d.as_object_mut().unwrap().remove("check");
-            }
-        }
-    }
-    let md = render(&s).unwrap();
+    let s = before_per_check_verdicts();
+    let md = render(&typed(&s));
     assert!(md.contains(
         "spec Decision order 5; §3.1; §4.3 · confidence observed · judged by catalog · 2 of 135 judged answers failed\n"
     ));
-    assert!(md.contains("|  | status | 400 | 200 |"));
+    // A difference that names no check reads as the answer check's (summary.json's default).
+    assert!(md.contains("| answer | status | 400 | 200 |"));
     assert_eq!(
         table_rows(&md, CASES)[0],
         "| unknown-user | ❌ fail | observed | catalog | 135 | 2 | 635µs | 991µs |"
@@ -189,7 +170,7 @@ fn a_passing_closed_run_and_a_partial_one() {
     s["exit_code"] = 0.into();
     s["timing"]["mode"] = "closed".into();
     s["timing"]["scheduling_lag_us"] = Value::Null;
-    let md = render(&s).unwrap();
+    let md = render(&typed(&s));
     assert!(md.starts_with("## ✅ cogbench: smoke passed\n"), "{md}");
     assert!(md.contains("Timing (closed model): latency measured from the send"));
     assert!(!md.contains("<details>"));
@@ -198,7 +179,7 @@ fn a_passing_closed_run_and_a_partial_one() {
     s["partial"] = true.into();
     s["interrupted"] = true.into();
     s["exit_code"] = 130.into();
-    let md = render(&s).unwrap();
+    let md = render(&typed(&s));
     assert!(md.starts_with("## ❌ cogbench: smoke interrupted\n"));
     assert!(md.contains(
         "> ⚠️ **Partial run**: the results cover only part of the plan (interrupted).\n"
@@ -208,10 +189,10 @@ fn a_passing_closed_run_and_a_partial_one() {
     s["aborted"] = "users ran out | early".into();
     s["deviations"] = serde_json::json!({
         "file": "fixtures/known-deviations/moto.yaml", "target": "moto",
-        "known": ["a", "b"], "new": ["c"], "fixed": [], "changed": [{"case": "d", "listed": [], "observed": []}],
+        "known": ["a", "b"], "new": ["c"], "fixed": [], "changed": [{"case": "d", "changes": []}],
         "not_run": []
     });
-    let md = render(&s).unwrap();
+    let md = render(&typed(&s));
     assert!(md.contains("stopped early: users ran out \\| early."));
     assert!(md.contains("Known deviations of **moto** (`fixtures/known-deviations/moto.yaml`): 2 as listed · **new**: c · **changed**: d\n"));
 }
@@ -238,7 +219,7 @@ fn a_huge_run_stays_under_the_step_summary_limit() {
         cases.push(c);
     }
     s["cases"] = Value::Array(cases);
-    let md = render(&s).unwrap();
+    let md = render(&typed(&s));
     assert!(md.len() < MAX_BYTES, "{} bytes", md.len());
     let rows = table_rows(&md, CASES);
     assert_eq!(rows.len(), TABLE_ROWS);
@@ -277,6 +258,6 @@ fn the_exporter_writes_summary_md() {
     assert_eq!(files, vec![dir.path().join("summary.md")]);
     assert_eq!(
         std::fs::read_to_string(&files[0]).unwrap(),
-        render(&fixture()).unwrap()
+        render(&typed(&fixture()))
     );
 }
