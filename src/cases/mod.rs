@@ -7,6 +7,7 @@ mod exchange;
 pub mod judge;
 mod kinds;
 mod members;
+pub mod recorded;
 mod request;
 mod value;
 

@@ -3,8 +3,8 @@
 
 use reqwest::header::HeaderValue;
 
+use crate::cases::recorded::RecordedCase;
 use crate::cases::{Case, ClientKind, ClientView, Expect, Repeat, RequestTemplate, UserKind};
-use crate::oracle::judge::RecordedCase;
 use crate::target::provision::Clients;
 
 /// A case ready to send: request template, headers and expectation.

@@ -199,7 +199,7 @@ impl Engine {
         let normalised =
             NormalisedAnswer::of_cached(&answer, body.as_ref(), &names, Some(&c.texts));
         let mut j = match &c.recorded {
-            Some(rec) => crate::oracle::judge::judge_answer(rec, &normalised),
+            Some(rec) => crate::cases::recorded::judge_answer(rec, &normalised),
             None => judge::judge_parsed(expect, &answer, body.as_ref()),
         };
         if !j.differences.is_empty() {

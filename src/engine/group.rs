@@ -78,7 +78,7 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
     }
     let pattern = complete.then(|| Pattern::of(kind, &labels));
     if let (Some(rec), Some(pattern)) = (&c.recorded, &pattern)
-        && let Some(d) = crate::oracle::judge::judge_pattern(rec, pattern)
+        && let Some(d) = crate::cases::recorded::judge_pattern(rec, pattern)
         && let Some(last) = records.last_mut()
     {
         add_differences(last, vec![d]);

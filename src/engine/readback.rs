@@ -50,7 +50,7 @@ impl Engine {
         let pool_id = &self.pools[c.pool].1;
         let state = read_state(&self.admin, pool_id, tenant, &whos).await;
         match recorded {
-            Some(rec) => crate::oracle::judge::judge_state(rec, &state, out),
+            Some(rec) => crate::cases::recorded::judge_state(rec, &state, out),
             None => judge::judge_state(&c.expect.post, &state, out),
         }
         Some(state)

@@ -6,7 +6,7 @@
 
 pub mod apply;
 pub mod check;
-pub mod judge;
+
 pub mod record;
 
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
 
 pub use crate::summary::oracle::OracleInfo;
 
-pub use judge::{RecordedCase, judge_answer, judge_pattern, judge_state};
+pub use crate::cases::recorded::{RecordedCase, judge_answer, judge_pattern, judge_state};
 
 /// The snapshot format's name, in every file's `format`.
 pub const FORMAT: &str = "cogbench-snapshot";

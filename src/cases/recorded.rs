@@ -1,9 +1,9 @@
 //! Judging an answer by what a target answered when it was recorded, instead of by the
 //! catalog's expectation.
 
-use crate::cases::answer::{NormalisedAnswer, Pattern, State, describe_state};
-use crate::cases::judge::{Difference, Judgement, diff, is_throttling, state_diff};
-use crate::cases::{Check, Class};
+use super::answer::{NormalisedAnswer, Pattern, State, describe_state};
+use super::judge::{Check, Class};
+use super::judge::{Difference, Judgement, diff, is_throttling, state_diff};
 
 /// What a snapshot holds for one case, ready to judge by: its distinct answers (most frequent
 /// first), the patterns of its executions (group cases), and the states read back.
