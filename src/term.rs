@@ -120,22 +120,28 @@ fn escape_unsafe(text: &str, escape: fn(char) -> String) -> String {
 /// `println!` that never panics: see [`out`].
 #[macro_export]
 macro_rules! outln {
-    () => {
-        $crate::term::out("\n")
-    };
     ($($arg:tt)*) => {
-        $crate::term::out(&format!("{}\n", format_args!($($arg)*)))
+        $crate::__term_line!(out; $($arg)*)
     };
 }
 
 /// `eprintln!` that never panics: see [`err`].
 #[macro_export]
 macro_rules! errln {
-    () => {
-        $crate::term::err("\n")
-    };
     ($($arg:tt)*) => {
-        $crate::term::err(&format!("{}\n", format_args!($($arg)*)))
+        $crate::__term_line!(err; $($arg)*)
+    };
+}
+
+/// What [`outln!`] and [`errln!`] share: a line, written with `term::out` or `term::err`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __term_line {
+    ($write:ident;) => {
+        $crate::term::$write("\n")
+    };
+    ($write:ident; $($arg:tt)*) => {
+        $crate::term::$write(&format!("{}\n", format_args!($($arg)*)))
     };
 }
 

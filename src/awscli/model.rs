@@ -43,22 +43,15 @@ impl Member {
     }
 }
 
+/// ConfirmSignUp's four string members all have botocore's `min: 1`.
+const NON_EMPTY: Shape = Shape::String { min: 1 };
+
 /// The members in the model's order (the order of the seed's synopsis and of the skeleton).
 pub const MEMBERS: [Member; 8] = [
-    Member::new("ClientId", "--client-id", Shape::String { min: 1 }, true),
-    Member::new(
-        "SecretHash",
-        "--secret-hash",
-        Shape::String { min: 1 },
-        false,
-    ),
-    Member::new("Username", "--username", Shape::String { min: 1 }, true),
-    Member::new(
-        "ConfirmationCode",
-        "--confirmation-code",
-        Shape::String { min: 1 },
-        true,
-    ),
+    Member::new("ClientId", "--client-id", NON_EMPTY, true),
+    Member::new("SecretHash", "--secret-hash", NON_EMPTY, false),
+    Member::new("Username", "--username", NON_EMPTY, true),
+    Member::new("ConfirmationCode", "--confirmation-code", NON_EMPTY, true),
     Member::new(
         "ForceAliasCreation",
         "--force-alias-creation",

@@ -54,6 +54,15 @@ impl<'de> DeserializeSeed<'de> for Node<'_> {
     }
 }
 
+/// Visitor methods that accept a scalar of each given type and look no further.
+macro_rules! leaves {
+    ($($name:ident($ty:ty)),* $(,)?) => {
+        $(fn $name<E>(self, _: $ty) -> Result<(), E> {
+            Ok(())
+        })*
+    };
+}
+
 impl<'de> Visitor<'de> for Node<'_> {
     type Value = ();
 
@@ -61,29 +70,10 @@ impl<'de> Visitor<'de> for Node<'_> {
         f.write_str("any YAML node")
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i128<E>(self, _: i128) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u128<E>(self, _: u128) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_bytes<E>(self, _: &[u8]) -> Result<(), E> {
-        Ok(())
+    // Scalars are leaves: nothing below them can repeat a key.
+    leaves! {
+        visit_bool(bool), visit_i64(i64), visit_u64(u64), visit_i128(i128), visit_u128(u128),
+        visit_f64(f64), visit_str(&str), visit_bytes(&[u8]),
     }
     fn visit_unit<E>(self) -> Result<(), E> {
         Ok(())

@@ -8,13 +8,17 @@ use super::super::{Emulator, EmulatorConfig, Faults, start};
 use super::Harness;
 use crate::protocol::{self, CONTENT_TYPE, Operation};
 
-/// An emulator with `spec`'s faults, served on 127.0.0.1; returns its base URL and a client.
-async fn serve(spec: &str) -> (String, reqwest::Client) {
-    let config = EmulatorConfig {
+/// The default configuration with `spec`'s faults.
+fn faulty(spec: &str) -> EmulatorConfig {
+    EmulatorConfig {
         faults: Some(Faults::parse([spec]).unwrap()),
         ..EmulatorConfig::default()
-    };
-    let router = Emulator::new(config).router();
+    }
+}
+
+/// An emulator with `spec`'s faults, served on 127.0.0.1; returns its base URL and a client.
+async fn serve(spec: &str) -> (String, reqwest::Client) {
+    let router = Emulator::new(faulty(spec)).router();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -46,18 +50,15 @@ async fn error_answers_500_internal_error_and_side_routes_are_untouched() {
             json!({"__type": "InternalErrorException", "message": "injected fault"})
         );
     }
-    let codes = http
-        .get(format!("{base}/_emulator/codes/p/u"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(codes.status(), 404);
-    let clock = http
-        .post(format!("{base}/_emulator/clock/advance?seconds=1"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(clock.status(), 200);
+    for (side_route, status) in [
+        (http.get(format!("{base}/_emulator/codes/p/u")), 404),
+        (
+            http.post(format!("{base}/_emulator/clock/advance?seconds=1")),
+            200,
+        ),
+    ] {
+        assert_eq!(side_route.send().await.unwrap().status(), status);
+    }
 }
 
 #[tokio::test]
@@ -101,11 +102,9 @@ async fn reset_drops_the_connection_without_an_answer() {
 
 #[tokio::test]
 async fn hang_never_answers_and_shutdown_still_finishes() {
-    let config = EmulatorConfig {
-        faults: Some(Faults::parse(["hang=1"]).unwrap()),
-        ..EmulatorConfig::default()
-    };
-    let emu = start(config, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let emu = start(faulty("hang=1"), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let http = crate::client::build(&crate::client::ClientSettings {
         read_timeout: Duration::from_millis(300),
         ..Default::default()
@@ -152,11 +151,7 @@ async fn delay_holds_every_answer() {
 
 #[tokio::test]
 async fn inactive_faults_change_nothing() {
-    let h = Harness::start_with(EmulatorConfig {
-        faults: Some(Faults::parse(["error=0"]).unwrap()),
-        ..EmulatorConfig::default()
-    })
-    .await;
+    let h = Harness::start_with(faulty("error=0")).await;
     assert!(h.emu.emulator().faults.is_none());
     h.create_pool(json!({})).await;
 }
