@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::shard::Shard;
 use super::values::Dur;
-use crate::yaml::checked_map;
+use crate::yaml::{checked_map, visited};
 
 /// How a phase ends.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -569,34 +569,21 @@ fn check_rate(what: &str, rate: f64) -> Result<(), String> {
 }
 
 pub(super) struct Phases(pub Vec<Phase>);
-impl<'de> Deserialize<'de> for Phases {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Phases;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a list of phases")
+visited!(Phases, deserialize_seq(), "a list of phases", {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Phases, A::Error> {
+        let mut phases = Vec::new();
+        while let Some(mut p) = seq.next_element::<Phase>()? {
+            if p.name.is_empty() {
+                p.name = format!("phase-{}", phases.len() + 1);
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Phases, A::Error> {
-                let mut phases = Vec::new();
-                while let Some(mut p) = seq.next_element::<Phase>()? {
-                    if p.name.is_empty() {
-                        p.name = format!("phase-{}", phases.len() + 1);
-                    }
-                    phases.push(p);
-                }
-                if phases.is_empty() {
-                    return Err(serde::de::Error::custom("at least one phase is needed"));
-                }
-                if phases.len() > 100 {
-                    return Err(serde::de::Error::custom("at most 100 phases"));
-                }
-                Ok(Phases(phases))
-            }
+            phases.push(p);
         }
-        d.deserialize_seq(V)
+        if phases.is_empty() {
+            return Err(serde::de::Error::custom("at least one phase is needed"));
+        }
+        if phases.len() > 100 {
+            return Err(serde::de::Error::custom("at most 100 phases"));
+        }
+        Ok(Phases(phases))
     }
-}
+});
