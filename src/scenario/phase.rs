@@ -278,21 +278,28 @@ const MAX_VUS: u64 = 10_000;
 impl RawPhase {
     /// Keys given that the executor does not take, for a clear error.
     fn unexpected(&self, allowed: &[&str]) -> Option<&'static str> {
-        let given = [
-            ("vus", self.vus.is_some()),
-            ("duration", self.duration.is_some()),
-            ("iterations", self.iterations.is_some()),
-            ("rounds", self.rounds.is_some()),
-            ("think_time", self.think_time.is_some()),
-            ("arrival_rate", self.arrival_rate.is_some()),
-            ("rate", self.rate.is_some()),
-            ("ramp_to", self.ramp_to.is_some()),
-            ("start_rate", self.start_rate.is_some()),
-            ("start_vus", self.start_vus.is_some()),
-            ("stages", self.stages.is_some()),
-            ("max_duration", self.max_duration.is_some()),
-            ("max_in_flight", self.max_in_flight.is_some()),
-        ];
+        // Each key is named as its field, which serde reads it by.
+        macro_rules! given {
+            ($raw:ident, $($field:ident),*) => {
+                [$((stringify!($field), $raw.$field.is_some())),*]
+            };
+        }
+        let given = given!(
+            self,
+            vus,
+            duration,
+            iterations,
+            rounds,
+            think_time,
+            arrival_rate,
+            rate,
+            ramp_to,
+            start_rate,
+            start_vus,
+            stages,
+            max_duration,
+            max_in_flight
+        );
         given
             .into_iter()
             .find(|(k, set)| *set && !allowed.contains(k))
