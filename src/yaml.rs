@@ -267,6 +267,46 @@ macro_rules! parsed_str {
 pub(crate) use checked_map;
 pub(crate) use parsed_str;
 
+/// Implements `Deserialize` for `$ty` through a visitor made of the given `visit_*` methods,
+/// entered by `Deserializer::$entry` (after its leading `$arg`s, as `deserialize_enum` takes).
+/// The methods run while the parser stands on the value, so a check made in them is placed at
+/// the value. `$expecting` (a format string) completes "expected …" in the error; the
+/// visitor's lifetime is named `'de`.
+macro_rules! visited {
+    ($ty:ty, $entry:ident($($arg:expr),*), $expecting:literal, { $($method:item)* }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(f, $expecting)
+                    }
+                    $($method)*
+                }
+                d.$entry($($arg,)* V)
+            }
+        }
+    };
+}
+
+pub(crate) use visited;
+
+/// For a `visit_str` that takes one keyword (`auto`, `all`): `value` for `word`, otherwise
+/// an invalid-value error naming `s` against what `expected` expects.
+pub fn keyword<T, E: serde::de::Error>(
+    s: &str,
+    word: &str,
+    value: T,
+    expected: &dyn serde::de::Expected,
+) -> Result<T, E> {
+    if s == word {
+        Ok(value)
+    } else {
+        Err(E::invalid_value(serde::de::Unexpected::Str(s), expected))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use super::threshold::{self, Threshold};
 use super::values::{
     Connections, Count, Dur, Fraction, Percent, RaceSize, ReuseLimit, Secret, Template, Weight,
 };
-use crate::yaml::parsed_str;
+use crate::yaml::{parsed_str, visited};
 
 thread_local! {
     /// Case ids of the catalog the scenario is checked against, set by `load` for the duration
@@ -91,42 +91,37 @@ parsed_str!(Threshold, "a threshold like `p99 < 50ms`", threshold::parse);
 #[derive(Default)]
 pub(super) struct RequestMembers(pub Vec<(String, crate::cases::Value)>);
 
-impl<'de> Deserialize<'de> for RequestMembers {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = RequestMembers;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a mapping of request member (e.g. ClientMetadata) to value")
+visited!(
+    RequestMembers,
+    deserialize_map(),
+    "a mapping of request member (e.g. ClientMetadata) to value",
+    {
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<RequestMembers, A::Error> {
+            let mut members = Vec::new();
+            let mut sizes = Vec::new();
+            while let Some(MemberName(name)) = map.next_key::<MemberName>()? {
+                let value = map.next_value::<crate::cases::Value>()?;
+                sizes.push(crate::cases::member_size(&name, &value));
+                members.push((name, value));
+                // Refused at the member that makes the body too large.
+                crate::cases::check_request_size(
+                    members
+                        .iter()
+                        .zip(&sizes)
+                        .map(|((n, _), s)| (n.as_str(), *s)),
+                )
+                .map_err(|e| {
+                    let name = &members.last().expect("just pushed").0;
+                    serde::de::Error::custom(format!("{name}: {e}"))
+                })?;
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<RequestMembers, A::Error> {
-                let mut members = Vec::new();
-                let mut sizes = Vec::new();
-                while let Some(MemberName(name)) = map.next_key::<MemberName>()? {
-                    let value = map.next_value::<crate::cases::Value>()?;
-                    sizes.push(crate::cases::member_size(&name, &value));
-                    members.push((name, value));
-                    // Refused at the member that makes the body too large.
-                    crate::cases::check_request_size(
-                        members
-                            .iter()
-                            .zip(&sizes)
-                            .map(|((n, _), s)| (n.as_str(), *s)),
-                    )
-                    .map_err(|e| {
-                        let name = &members.last().expect("just pushed").0;
-                        serde::de::Error::custom(format!("{name}: {e}"))
-                    })?;
-                }
-                Ok(RequestMembers(members))
-            }
+            Ok(RequestMembers(members))
         }
-        d.deserialize_map(V)
     }
-}
+);
 
 struct MemberName(String);
 parsed_str!(MemberName, "a request member name", |s| {
@@ -277,38 +272,29 @@ pub(super) enum Mix {
     Weighted(Vec<(String, u32)>),
 }
 
-impl<'de> Deserialize<'de> for Mix {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Mix;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("`all` or a mapping of case id to weight")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Mix, E> {
-                if s == "all" {
-                    Ok(Mix::All)
-                } else {
-                    Err(E::invalid_value(serde::de::Unexpected::Str(s), &self))
-                }
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Mix, A::Error> {
-                let mut entries: Vec<(String, u32)> = Vec::new();
-                while let Some(CaseName(case)) = map.next_key::<CaseName>()? {
-                    let Weight(w) = map.next_value::<Weight>()?;
-                    if entries.iter().any(|(c, _)| *c == case) {
-                        return Err(serde::de::Error::custom(format!(
-                            "case `{case}` is listed twice"
-                        )));
-                    }
-                    entries.push((case, w));
-                }
-                if entries.is_empty() {
-                    return Err(serde::de::Error::custom("the mix names no case"));
-                }
-                Ok(Mix::Weighted(entries))
-            }
+visited!(
+    Mix,
+    deserialize_any(),
+    "`all` or a mapping of case id to weight",
+    {
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Mix, E> {
+            crate::yaml::keyword(s, "all", Mix::All, &self)
         }
-        d.deserialize_any(V)
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Mix, A::Error> {
+            let mut entries: Vec<(String, u32)> = Vec::new();
+            while let Some(CaseName(case)) = map.next_key::<CaseName>()? {
+                let Weight(w) = map.next_value::<Weight>()?;
+                if entries.iter().any(|(c, _)| *c == case) {
+                    return Err(serde::de::Error::custom(format!(
+                        "case `{case}` is listed twice"
+                    )));
+                }
+                entries.push((case, w));
+            }
+            if entries.is_empty() {
+                return Err(serde::de::Error::custom("the mix names no case"));
+            }
+            Ok(Mix::Weighted(entries))
+        }
     }
-}
+);

@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::shard::Shard;
 use super::values::Dur;
-use crate::yaml::checked_map;
+use crate::yaml::{checked_map, visited};
 
 /// How a phase ends.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -278,21 +278,28 @@ const MAX_VUS: u64 = 10_000;
 impl RawPhase {
     /// Keys given that the executor does not take, for a clear error.
     fn unexpected(&self, allowed: &[&str]) -> Option<&'static str> {
-        let given = [
-            ("vus", self.vus.is_some()),
-            ("duration", self.duration.is_some()),
-            ("iterations", self.iterations.is_some()),
-            ("rounds", self.rounds.is_some()),
-            ("think_time", self.think_time.is_some()),
-            ("arrival_rate", self.arrival_rate.is_some()),
-            ("rate", self.rate.is_some()),
-            ("ramp_to", self.ramp_to.is_some()),
-            ("start_rate", self.start_rate.is_some()),
-            ("start_vus", self.start_vus.is_some()),
-            ("stages", self.stages.is_some()),
-            ("max_duration", self.max_duration.is_some()),
-            ("max_in_flight", self.max_in_flight.is_some()),
-        ];
+        // Each key is named as its field, which serde reads it by.
+        macro_rules! given {
+            ($raw:ident, $($field:ident),*) => {
+                [$((stringify!($field), $raw.$field.is_some())),*]
+            };
+        }
+        let given = given!(
+            self,
+            vus,
+            duration,
+            iterations,
+            rounds,
+            think_time,
+            arrival_rate,
+            rate,
+            ramp_to,
+            start_rate,
+            start_vus,
+            stages,
+            max_duration,
+            max_in_flight
+        );
         given
             .into_iter()
             .find(|(k, set)| *set && !allowed.contains(k))
@@ -569,34 +576,21 @@ fn check_rate(what: &str, rate: f64) -> Result<(), String> {
 }
 
 pub(super) struct Phases(pub Vec<Phase>);
-impl<'de> Deserialize<'de> for Phases {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Phases;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a list of phases")
+visited!(Phases, deserialize_seq(), "a list of phases", {
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Phases, A::Error> {
+        let mut phases = Vec::new();
+        while let Some(mut p) = seq.next_element::<Phase>()? {
+            if p.name.is_empty() {
+                p.name = format!("phase-{}", phases.len() + 1);
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Phases, A::Error> {
-                let mut phases = Vec::new();
-                while let Some(mut p) = seq.next_element::<Phase>()? {
-                    if p.name.is_empty() {
-                        p.name = format!("phase-{}", phases.len() + 1);
-                    }
-                    phases.push(p);
-                }
-                if phases.is_empty() {
-                    return Err(serde::de::Error::custom("at least one phase is needed"));
-                }
-                if phases.len() > 100 {
-                    return Err(serde::de::Error::custom("at most 100 phases"));
-                }
-                Ok(Phases(phases))
-            }
+            phases.push(p);
         }
-        d.deserialize_seq(V)
+        if phases.is_empty() {
+            return Err(serde::de::Error::custom("at least one phase is needed"));
+        }
+        if phases.len() > 100 {
+            return Err(serde::de::Error::custom("at most 100 phases"));
+        }
+        Ok(Phases(phases))
     }
-}
+});

@@ -6,52 +6,47 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use super::units::parse_duration;
-use crate::yaml::parsed_str;
+use crate::yaml::{parsed_str, visited};
 
 pub const MAX_USERS: u64 = 1_000_000;
 
 /// A percentage: `10%` or `10`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Percent(pub f64);
-impl<'de> Deserialize<'de> for Percent {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Checked in the visitor, so an error is placed at the value.
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Percent;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a percentage of 0 or more, like 10% or 10")
-            }
-            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Percent, E> {
-                if n.is_finite() && n >= 0.0 {
-                    Ok(Percent(n))
-                } else {
-                    Err(E::invalid_value(serde::de::Unexpected::Float(n), &self))
-                }
-            }
-            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Percent, E> {
-                self.visit_f64(n as f64)
-            }
-            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Percent, E> {
-                if n < 0 {
-                    return Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self));
-                }
-                self.visit_f64(n as f64)
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Percent, E> {
-                let n = s
-                    .trim()
-                    .strip_suffix('%')
-                    .and_then(|n| n.trim().parse().ok());
-                match n {
-                    Some(n) => self.visit_f64(n),
-                    None => Err(E::invalid_value(serde::de::Unexpected::Str(s), &self)),
-                }
+// Checked in the visitor, so an error is placed at the value.
+visited!(
+    Percent,
+    deserialize_any(),
+    "a percentage of 0 or more, like 10% or 10",
+    {
+        fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Percent, E> {
+            if n.is_finite() && n >= 0.0 {
+                Ok(Percent(n))
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(n), &self))
             }
         }
-        d.deserialize_any(V)
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Percent, E> {
+            self.visit_f64(n as f64)
+        }
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Percent, E> {
+            if n < 0 {
+                return Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self));
+            }
+            self.visit_f64(n as f64)
+        }
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Percent, E> {
+            let n = s
+                .trim()
+                .strip_suffix('%')
+                .and_then(|n| n.trim().parse().ok());
+            match n {
+                Some(n) => self.visit_f64(n),
+                None => Err(E::invalid_value(serde::de::Unexpected::Str(s), &self)),
+            }
+        }
     }
-}
+);
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Dur(pub Duration);
@@ -107,35 +102,26 @@ pub enum Count {
     Exactly(u64),
 }
 
-impl<'de> Deserialize<'de> for Count {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Count;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "`auto` or a whole number from 1 to {MAX_USERS}")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Count, E> {
-                if s == "auto" {
-                    Ok(Count::Auto)
-                } else {
-                    Err(E::invalid_value(serde::de::Unexpected::Str(s), &self))
-                }
-            }
-            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Count, E> {
-                if (1..=MAX_USERS).contains(&n) {
-                    Ok(Count::Exactly(n))
-                } else {
-                    Err(E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
-                }
-            }
-            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Count, E> {
-                Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+visited!(
+    Count,
+    deserialize_any(),
+    "`auto` or a whole number from 1 to {MAX_USERS}",
+    {
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Count, E> {
+            crate::yaml::keyword(s, "auto", Count::Auto, &self)
+        }
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Count, E> {
+            if (1..=MAX_USERS).contains(&n) {
+                Ok(Count::Exactly(n))
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Unsigned(n), &self))
             }
         }
-        d.deserialize_any(V)
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Count, E> {
+            Err(E::invalid_value(serde::de::Unexpected::Signed(n), &self))
+        }
     }
-}
+);
 
 /// A user naming template: `{n}` is the user's index, `{run}` a per-run id.
 #[derive(Debug, Clone)]
@@ -199,29 +185,24 @@ whole_number_in!(Weight(u32), 1..=10_000, "a weight from 1 to 10000");
 
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Fraction(pub f64);
-impl<'de> Deserialize<'de> for Fraction {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // Checked in the visitor, so an error is placed at the value.
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Fraction;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a fraction from 0 (never) to 1 (every response)")
-            }
-            fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Fraction, E> {
-                if (0.0..=1.0).contains(&f) {
-                    Ok(Fraction(f))
-                } else {
-                    Err(E::invalid_value(serde::de::Unexpected::Float(f), &self))
-                }
-            }
-            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Fraction, E> {
-                self.visit_f64(n as f64)
-            }
-            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Fraction, E> {
-                self.visit_f64(n as f64)
+// Checked in the visitor, so an error is placed at the value.
+visited!(
+    Fraction,
+    deserialize_f64(),
+    "a fraction from 0 (never) to 1 (every response)",
+    {
+        fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Fraction, E> {
+            if (0.0..=1.0).contains(&f) {
+                Ok(Fraction(f))
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(f), &self))
             }
         }
-        d.deserialize_f64(V)
+        fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Fraction, E> {
+            self.visit_f64(n as f64)
+        }
+        fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Fraction, E> {
+            self.visit_f64(n as f64)
+        }
     }
-}
+);

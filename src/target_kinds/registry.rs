@@ -4,6 +4,7 @@ use std::sync::LazyLock;
 
 use super::descriptor::KindSpec;
 use super::{cognito_local, embedded, emulator, endpoint, moto};
+use crate::yaml::visited;
 
 /// The kinds, in the order messages list them.
 pub static ALL: [&KindSpec; 5] = [
@@ -70,44 +71,31 @@ impl std::fmt::Debug for TargetKind {
     }
 }
 
-/// Read as a unit enum variant, as the kinds were read when they were an enum: same
-/// messages for a misspelt kind or a kind of the wrong shape.
-impl<'de> serde::Deserialize<'de> for TargetKind {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Name(TargetKind);
-        impl<'de> serde::Deserialize<'de> for Name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl serde::de::Visitor<'_> for V {
-                    type Value = Name;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str("variant identifier")
-                    }
-                    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Name, E> {
-                        find(s)
-                            .map(Name)
-                            .ok_or_else(|| E::unknown_variant(s, &NAMES))
-                    }
-                }
-                d.deserialize_identifier(V)
-            }
+// Read as a unit enum variant, as the kinds were read when they were an enum: same
+// messages for a misspelt kind or a kind of the wrong shape.
+visited!(
+    TargetKind,
+    deserialize_enum("TargetKind", &NAMES),
+    "enum TargetKind",
+    {
+        fn visit_enum<A: serde::de::EnumAccess<'de>>(
+            self,
+            data: A,
+        ) -> Result<TargetKind, A::Error> {
+            use serde::de::VariantAccess;
+            let (Name(kind), variant) = data.variant()?;
+            variant.unit_variant()?;
+            Ok(kind)
         }
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = TargetKind;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("enum TargetKind")
-            }
-            fn visit_enum<A: serde::de::EnumAccess<'de>>(
-                self,
-                data: A,
-            ) -> Result<TargetKind, A::Error> {
-                use serde::de::VariantAccess;
-                let (Name(kind), variant) = data.variant()?;
-                variant.unit_variant()?;
-                Ok(kind)
-            }
-        }
-        d.deserialize_enum("TargetKind", &NAMES, V)
     }
-}
+);
+
+/// The variant of a kind read as an enum.
+struct Name(TargetKind);
+visited!(Name, deserialize_identifier(), "variant identifier", {
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Name, E> {
+        find(s)
+            .map(Name)
+            .ok_or_else(|| E::unknown_variant(s, &NAMES))
+    }
+});
