@@ -39,6 +39,13 @@ pub fn write_files(dir: &Path, files: Vec<(String, Vec<u8>)>) -> std::io::Result
 /// Writes one format's file(s) for the run whose summary.json is `summary` into `dir`
 /// (`cogbench report`), and returns the files written.
 pub fn export(format: Format, summary: &Value, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if format == Format::Json {
+        // Rewritten from what was read, not from the typed summary: fields this version does
+        // not know (a newer cogbench's, a user's own) are kept, and none are added.
+        let mut out = serde_json::to_vec_pretty(summary).map_err(std::io::Error::other)?;
+        out.push(b'\n');
+        return write_files(dir, vec![("summary.json".to_owned(), out)]);
+    }
     write_files(dir, render(format, &typed(summary)?)?)
 }
 
@@ -90,5 +97,22 @@ mod tests {
         });
         assert_eq!(std::fs::read(&target).unwrap().len(), 4096);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn report_rewrites_summary_json_from_what_it_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/reports/oracle-summary.json"
+        ))
+        .unwrap();
+        let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        value["x_custom"] = serde_json::json!({"kept": true});
+        value["cases"][0]["x_case"] = serde_json::json!(1);
+        super::export(super::Format::Json, &value, dir.path()).unwrap();
+        let written = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+        let back: serde_json::Value = serde_json::from_str(&written).unwrap();
+        assert_eq!(back, value, "a field was dropped, added or changed");
     }
 }
