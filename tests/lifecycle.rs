@@ -234,6 +234,9 @@ fn a_sigint_ignored_at_start_still_stops_the_run() {
         .unwrap();
     let mut stderr = Stderr::of(&mut child);
     stderr.wait_for("provisioning");
+    // As in interrupted_while_provisioning: the pool exists by then. A signal before
+    // CreateUserPool is sent leaves nothing to delete, and no "deleted" line to wait for.
+    std::thread::sleep(Duration::from_millis(500));
     signal(&child, "INT");
     let code = exit_within(&mut child, Duration::from_secs(10));
     let deleted = stderr.wait_for("pools it created deleted");
