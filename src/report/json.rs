@@ -10,11 +10,8 @@ pub fn render(summary: &Summary) -> Vec<u8> {
 
 pub use crate::files::write_atomic;
 
-/// summary.json as `cogbench report --format json` rewrites it: the summary's JSON form,
-/// keys sorted.
+/// summary.json as a run writes it. (`cogbench report --format json` writes back what it read
+/// instead, so that fields this version does not know survive: see `report::write::export`.)
 pub fn files(summary: &Summary) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let value = serde_json::to_value(summary).map_err(std::io::Error::other)?;
-    let mut out = serde_json::to_vec_pretty(&value).map_err(std::io::Error::other)?;
-    out.push(b'\n');
-    Ok(vec![("summary.json".to_owned(), out)])
+    Ok(vec![("summary.json".to_owned(), render(summary))])
 }
