@@ -451,7 +451,9 @@ async fn interrupts_bound_the_wait_for_requests_that_never_end() {
         s["totals"]["abandoned"].as_u64().unwrap(),
     );
     assert!(
-        sent >= 20 && abandoned == sent,
+        // How many went out depends on how fast the process started; that all of them
+        // were abandoned does not.
+        sent > 0 && abandoned == sent,
         "sent {sent}, abandoned {abandoned}"
     );
     assert_eq!(s["totals"]["requests"], 0);
