@@ -102,18 +102,8 @@ pub struct Faults {
     pub delay: Option<Duration>,
     /// The fraction of requests `delay` applies to (`delay=200ms@0.05`); 1 without `@`.
     pub delay_fraction: f64,
-    /// 500 `InternalErrorException` `injected fault` (AWS JSON error body).
-    pub error: f64,
-    /// 500 with the text body `injected fault`.
-    pub bare500: f64,
-    /// 400 `TooManyRequestsException` `Rate exceeded`.
-    pub throttle: f64,
-    /// The connection is dropped without an answer.
-    pub reset: f64,
-    /// Never answered.
-    pub hang: f64,
-    /// 200 with a body that is not JSON.
-    pub garbage: f64,
+    /// The fraction of requests each random fault takes, indexed by `Fault as usize`.
+    fractions: [f64; Fault::ALL.len()],
     /// `only=ConfirmSignUp+SignUp`: the operations the faults apply to (all when empty), so a
     /// chaos run's set-up (CreateUserPool…) can go through while ConfirmSignUp misbehaves.
     pub only: Vec<String>,
@@ -122,12 +112,31 @@ pub struct Faults {
 /// One request's random fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
+    /// 500 `InternalErrorException` `injected fault` (AWS JSON error body).
     Error,
+    /// 500 with the text body `injected fault`.
     Bare500,
+    /// 400 `TooManyRequestsException` `Rate exceeded`.
     Throttle,
+    /// The connection is dropped without an answer.
     Reset,
+    /// Never answered.
     Hang,
+    /// 200 with a body that is not JSON.
     Garbage,
+}
+
+impl Fault {
+    /// Every random fault and its name in a spec, in declaration order: the order a roll
+    /// meets them in and the display form lists them.
+    pub const ALL: [(Fault, &'static str); 6] = [
+        (Fault::Error, "error"),
+        (Fault::Bare500, "bare500"),
+        (Fault::Throttle, "throttle"),
+        (Fault::Reset, "reset"),
+        (Fault::Hang, "hang"),
+        (Fault::Garbage, "garbage"),
+    ];
 }
 
 /// A `--faults` value that does not parse; the message names the offending item.
@@ -145,12 +154,7 @@ impl Default for Faults {
             stall: None,
             delay: None,
             delay_fraction: 1.0,
-            error: 0.0,
-            bare500: 0.0,
-            throttle: 0.0,
-            reset: 0.0,
-            hang: 0.0,
-            garbage: 0.0,
+            fractions: [0.0; Fault::ALL.len()],
             only: Vec::new(),
         }
     }
@@ -189,8 +193,7 @@ impl Faults {
                     faults.delay_fraction = f;
                 }
                 // `status500` is the name the chaos scenario uses for the same fault.
-                "error" | "status500" => faults.error = fraction()?,
-                "garbage" => faults.garbage = fraction()?,
+                "status500" => faults.fractions[Fault::Error as usize] = fraction()?,
                 "only" => {
                     faults.only = value.split('+').map(|op| op.trim().to_owned()).collect();
                     if let Some(bad_op) = faults.only.iter().find(|op| {
@@ -203,11 +206,10 @@ impl Faults {
                         )));
                     }
                 }
-                "bare500" => faults.bare500 = fraction()?,
-                "throttle" => faults.throttle = fraction()?,
-                "reset" => faults.reset = fraction()?,
-                "hang" => faults.hang = fraction()?,
-                _ => unreachable!("TABLE names `{name}` but the parser has no arm for it"),
+                _ => match Fault::ALL.iter().find(|(_, known)| *known == name) {
+                    Some((fault, _)) => faults.fractions[*fault as usize] = fraction()?,
+                    None => unreachable!("TABLE names `{name}` but the parser has no arm for it"),
+                },
             }
             if seen.contains(&name) {
                 return Err(bad(format!("`{name}` is given twice")));
@@ -226,7 +228,12 @@ impl Faults {
 
     /// The fraction of requests that get a random fault.
     pub fn random_total(&self) -> f64 {
-        self.error + self.bare500 + self.throttle + self.reset + self.hang + self.garbage
+        self.fractions.iter().sum()
+    }
+
+    /// The fraction of requests that get `fault`.
+    pub fn fraction(&self, fault: Fault) -> f64 {
+        self.fractions[fault as usize]
     }
 
     /// Whether the faults apply to the operation named by an `X-Amz-Target` value.
@@ -246,14 +253,8 @@ impl Faults {
     /// interval, so each gets exactly its fraction of requests.
     pub fn pick(&self, roll: f64) -> Option<Fault> {
         let mut edge = 0.0;
-        for (fraction, fault) in [
-            (self.error, Fault::Error),
-            (self.bare500, Fault::Bare500),
-            (self.throttle, Fault::Throttle),
-            (self.reset, Fault::Reset),
-            (self.hang, Fault::Hang),
-            (self.garbage, Fault::Garbage),
-        ] {
+        for (fault, _) in Fault::ALL {
+            let fraction = self.fraction(fault);
             edge += fraction;
             if fraction > 0.0 && roll < edge {
                 return Some(fault);
@@ -277,14 +278,8 @@ impl fmt::Display for Faults {
                 parts.push(format!("delay={d:?}"));
             }
         }
-        for (name, fraction) in [
-            ("error", self.error),
-            ("bare500", self.bare500),
-            ("throttle", self.throttle),
-            ("reset", self.reset),
-            ("hang", self.hang),
-            ("garbage", self.garbage),
-        ] {
+        for (fault, name) in Fault::ALL {
+            let fraction = self.fraction(fault);
             if fraction > 0.0 {
                 parts.push(format!("{name}={fraction}"));
             }
@@ -406,8 +401,8 @@ mod tests {
             parse(&["reset=0.01,delay=200ms@0.05,status500=0.01,garbage=0.01,hang=0.001"]).unwrap();
         assert_eq!((f.delay, f.delay_fraction), (Some(ms(200)), 0.05));
         assert_eq!(
-            (f.error, f.garbage, f.reset, f.hang),
-            (0.01, 0.01, 0.01, 0.001)
+            [Fault::Error, Fault::Garbage, Fault::Reset, Fault::Hang].map(|x| f.fraction(x)),
+            [0.01, 0.01, 0.01, 0.001]
         );
         assert_eq!(
             parse(&[&f.to_string()]).unwrap(),
@@ -429,13 +424,15 @@ mod tests {
                     period: ms(5000)
                 }),
                 delay: Some(Duration::from_micros(2500)),
-                error: 0.01,
-                bare500: 0.02,
+                fractions: [0.01, 0.02, 0.0, 0.0, 0.0, 0.0],
                 ..Faults::default()
             }
         );
         let f = parse(&["throttle=0.5, reset=0.25 ,hang=0.25"]).unwrap();
-        assert_eq!((f.throttle, f.reset, f.hang), (0.5, 0.25, 0.25));
+        assert_eq!(
+            [Fault::Throttle, Fault::Reset, Fault::Hang].map(|x| f.fraction(x)),
+            [0.5, 0.25, 0.25]
+        );
         assert_eq!(
             parse(&["stall=300ms/1s"]).unwrap().stall.unwrap().window,
             ms(300)
@@ -451,7 +448,7 @@ mod tests {
             Some(ms(100)),
             "decimal, not binary, fractions"
         );
-        assert_eq!(parse(&["error=1"]).unwrap().error, 1.0);
+        assert_eq!(parse(&["error=1"]).unwrap().fraction(Fault::Error), 1.0);
         assert_eq!(parse(&["error=0"]).unwrap(), Faults::default());
         assert!(!parse(&["error=0"]).unwrap().is_active());
         assert!(parse(&["delay=1ms"]).unwrap().is_active());
@@ -504,6 +501,13 @@ mod tests {
         assert_eq!(err(&["error=0.1", "error=0.2"]), "`error` is given twice");
         assert_eq!(err(&["delay=1s,delay=1s"]), "`delay` is given twice");
         assert!(err(&["error=0.6,throttle=0.5"]).contains("add up to 1.1"));
+    }
+
+    #[test]
+    fn all_lists_the_faults_in_declaration_order() {
+        for (i, (fault, _)) in Fault::ALL.iter().enumerate() {
+            assert_eq!(*fault as usize, i, "{fault:?}");
+        }
     }
 
     #[test]

@@ -34,12 +34,7 @@ impl TryFrom<RawExisting> for ExistingPool {
         // UserPoolIdType: [\w-]+_[0-9a-zA-Z]+, 1..55 characters (spec §3).
         let id_ok = r.id.len() <= 55
             && r.id.split_once('_').is_some_and(|(region, rest)| {
-                !region.is_empty()
-                    && region
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                    && !rest.is_empty()
-                    && rest.chars().all(|c| c.is_ascii_alphanumeric())
+                !region.is_empty() && only_of(region, "-_") && !rest.is_empty() && only_of(rest, "")
             });
         if !id_ok {
             return Err(format!(
@@ -48,13 +43,7 @@ impl TryFrom<RawExisting> for ExistingPool {
             ));
         }
         // ClientIdType: [\w+]+, 1..128 characters (spec §3).
-        if r.client_id.is_empty()
-            || r.client_id.len() > 128
-            || !r
-                .client_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '+')
-        {
+        if r.client_id.is_empty() || r.client_id.len() > 128 || !only_of(&r.client_id, "_+") {
             return Err(format!(
                 "pool.existing.client_id `{}` is not an app client id (1 to 128 of [A-Za-z0-9_+])",
                 r.client_id
@@ -72,6 +61,13 @@ checked_map!(
     RawExisting,
     "an existing pool (id, client_id, client_secret)"
 );
+
+/// The spec's character classes: ASCII letters and digits, and the characters of `also`
+/// (`\w` is `_`).
+fn only_of(s: &str, also: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || also.contains(c))
+}
 
 /// One row of `users.from_csv`: a user signed up beforehand.
 #[derive(Debug, Clone)]

@@ -18,8 +18,7 @@ pub fn load(
     catalog: Arc<Catalog>,
     overrides: &Overrides,
 ) -> Result<Plan, ScenarioError> {
-    let text = yaml::read_file(path, "scenario", crate::files::SCENARIO_MAX)?;
-    parse(&text, path, catalog, overrides)
+    parse(&read(path)?, path, catalog, overrides)
 }
 
 pub fn parse(
@@ -41,10 +40,14 @@ pub fn load_for_signup(
     catalog: Arc<Catalog>,
     overrides: &Overrides,
 ) -> Result<SignUpPlan, ScenarioError> {
-    let text = yaml::read_file(path, "scenario", crate::files::SCENARIO_MAX)?;
-    parse_then(&text, path, catalog, |raw, _| {
+    parse_then(&read(path)?, path, catalog, |raw, _| {
         build::build_signup(raw, path.to_path_buf(), overrides)
     })
+}
+
+/// The scenario file's text, within the size a scenario may have.
+fn read(path: &Path) -> Result<String, ScenarioError> {
+    yaml::read_file(path, "scenario", crate::files::SCENARIO_MAX)
 }
 
 /// Reads the scenario, then builds from it; a build error is placed after the text read.

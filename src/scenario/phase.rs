@@ -153,73 +153,47 @@ impl Shard {
     /// This shard's part of a phase, with the whole phase kept for the executors.
     pub fn split(self, phase: &Phase) -> Phase {
         let n = self.n() as f64;
-        let share_f = |v: f64| self.share(v.max(0.0).floor() as u64) as f64;
-        let (load, first_seq) = match &phase.load {
+        // Only what is divided between the shards changes: think times, stage durations and
+        // `max_duration` stay the whole phase's.
+        let mut load = phase.load.clone();
+        let first_seq = match &mut load {
             Load::Open {
                 start_rate,
                 stages,
                 max_in_flight,
             } => {
                 let whole = crate::schedule::open_total(*start_rate, stages);
-                (
-                    Load::Open {
-                        start_rate: start_rate / n,
-                        stages: stages
-                            .iter()
-                            .map(|s| Stage {
-                                target: s.target / n,
-                                duration: s.duration,
-                            })
-                            .collect(),
-                        max_in_flight: (*max_in_flight as u64).div_ceil(self.n()).max(1) as usize,
-                    },
-                    self.block_start(whole),
-                )
+                *start_rate /= n;
+                for s in stages.iter_mut() {
+                    s.target /= n;
+                }
+                *max_in_flight = (*max_in_flight as u64).div_ceil(self.n()).max(1) as usize;
+                self.block_start(whole)
             }
-            Load::Closed {
-                vus,
-                stop,
-                think_time,
-                max_duration,
-            } => {
+            Load::Closed { vus, stop, .. } => {
                 let all = u64::from(*vus);
-                let (stop, first) = match *stop {
-                    Stop::Duration(d) => (Stop::Duration(d), 0),
+                *vus = self.share(all) as u32;
+                match stop {
+                    Stop::Duration(_) => 0,
                     Stop::Iterations(k) => {
-                        let (part, first) = self.work(k, all);
-                        (Stop::Iterations(part), first)
+                        let (part, first) = self.work(*k, all);
+                        *k = part;
+                        first
                     }
                     // Whole rounds each: every shard's requests start a fresh cycle of the mix.
-                    Stop::Rounds(k) => (Stop::Rounds(self.work(k, all).0), 0),
-                };
-                (
-                    Load::Closed {
-                        vus: self.share(all) as u32,
-                        stop,
-                        think_time: *think_time,
-                        max_duration: *max_duration,
-                    },
-                    first,
-                )
+                    Stop::Rounds(k) => {
+                        *k = self.work(*k, all).0;
+                        0
+                    }
+                }
             }
-            Load::RampingVus {
-                start,
-                stages,
-                think_time,
-            } => (
-                Load::RampingVus {
-                    start: self.share(u64::from(*start)) as u32,
-                    stages: stages
-                        .iter()
-                        .map(|s| Stage {
-                            target: share_f(s.target),
-                            duration: s.duration,
-                        })
-                        .collect(),
-                    think_time: *think_time,
-                },
-                0,
-            ),
+            Load::RampingVus { start, stages, .. } => {
+                *start = self.share(u64::from(*start)) as u32;
+                for s in stages.iter_mut() {
+                    s.target = self.share(s.target.max(0.0).floor() as u64) as f64;
+                }
+                0
+            }
         };
         Phase {
             name: phase.name.clone(),

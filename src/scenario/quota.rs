@@ -71,10 +71,14 @@ mod tests {
 
     #[test]
     fn recognises_aws_endpoints() {
-        assert!(is_aws("https://cognito-idp.us-east-1.amazonaws.com"));
-        assert!(is_aws("https://cognito-idp.cn-north-1.amazonaws.com.cn/"));
-        assert!(is_aws("https://cognito-idp-fips.us-west-2.amazonaws.com."));
-        assert!(!is_aws("http://127.0.0.1:9229"));
-        assert!(!is_aws("https://amazonaws.com.example.org"));
+        for (endpoint, aws) in [
+            ("https://cognito-idp.us-east-1.amazonaws.com", true),
+            ("https://cognito-idp.cn-north-1.amazonaws.com.cn/", true),
+            ("https://cognito-idp-fips.us-west-2.amazonaws.com.", true),
+            ("http://127.0.0.1:9229", false),
+            ("https://amazonaws.com.example.org", false),
+        ] {
+            assert_eq!(is_aws(endpoint), aws, "{endpoint}");
+        }
     }
 }
