@@ -1,6 +1,7 @@
 //! The scenario file as written: serde types whose `Deserialize` validates each value where
 //! it stands, so errors point at the offending line and column. `plan.rs` turns them into
-//! the engine's `Plan`; nothing outside this module sees these types.
+//! the engine's `Plan`; nothing outside this module sees these types (but `HttpVersion`, which
+//! `bench` reads its --http-version into).
 
 use std::cell::RefCell;
 
