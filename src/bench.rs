@@ -1,13 +1,18 @@
 //! `cogbench bench`: numbers without writing YAML, as oha or hey users expect. The flags
-//! become an ordinary scenario, so a bench run is judged, recorded and reported exactly like
-//! `cogbench run`.
+//! become an ordinary scenario (a typed value, never YAML text), so a bench run is checked,
+//! judged, recorded and reported exactly like `cogbench run` with that scenario.
 
 use std::path::Path;
 use std::sync::Arc;
 
+use std::collections::BTreeMap;
+
 use crate::cases::Catalog;
 use crate::cli::BenchArgs;
-use crate::scenario::{self, Overrides, Plan};
+use crate::scenario::{
+    HttpVersion, Overrides, Plan, Written, WrittenCodes, WrittenHttp, WrittenJudge, WrittenPhase,
+    WrittenTarget, WrittenUsers, units,
+};
 
 /// The `raw` case: one fixed, valid-looking ConfirmSignUp request, judged only on the
 /// transport and the HTTP status, so any endpoint (nginx answering `{}` included) can be
@@ -42,76 +47,102 @@ pub fn catalog() -> Catalog {
     catalog
 }
 
-/// The one-case scenario bench's flags describe.
-#[derive(Debug, Clone)]
-pub struct Spec {
-    /// The flag's, else the environment's; `None`: the embedded emulator.
-    pub endpoint: Option<String>,
-    pub case: String,
-    pub connections: usize,
-    pub duration: String,
-    pub rate: Option<f64>,
-    pub max_in_flight: Option<usize>,
-    pub http_version: String,
+/// The one-case scenario bench's flags describe. `endpoint` is the flag's, else the
+/// environment's; `None`: the embedded emulator. A flag value that cannot be read is refused
+/// with the flag's name.
+pub fn scenario(args: &BenchArgs, endpoint: Option<&str>) -> Result<Written, String> {
+    let duration = &args.duration;
+    units::parse_duration(duration).map_err(|e| format!("--duration: {e}"))?;
+    let version: HttpVersion = args
+        .http_version
+        .parse()
+        .map_err(|e| format!("--http-version: {e}"))?;
+    let target = endpoint.map(|url| {
+        let endpoint = Some(url.to_owned());
+        if args.case == "raw" {
+            // raw needs nothing of the target but an answer: no provisioning, no code source.
+            WrittenTarget {
+                kind: Some("endpoint".into()),
+                endpoint,
+                codes: Some(WrittenCodes { none: true }),
+                admin_reads: Some(false),
+            }
+        } else {
+            WrittenTarget {
+                endpoint,
+                ..WrittenTarget::default()
+            }
+        }
+    });
+    let phase = match args.rate {
+        None => WrittenPhase {
+            executor: "constant-vus".into(),
+            vus: Some(args.connections),
+            duration: duration.clone(),
+            ..WrittenPhase::default()
+        },
+        Some(rate) => WrittenPhase {
+            executor: "constant-arrival-rate".into(),
+            rate: Some(rate),
+            duration: duration.clone(),
+            max_in_flight: Some(
+                args.max_in_flight
+                    .unwrap_or(args.connections.max(1).saturating_mul(16)),
+            ),
+            ..WrittenPhase::default()
+        },
+    };
+    Ok(Written {
+        name: "bench".into(),
+        target,
+        http: WrittenHttp {
+            connections: args.connections,
+            version,
+        },
+        // A benchmark repeats one case: reusable users serve it as often as asked.
+        users: WrittenUsers {
+            reuse_limit: 1_000_000,
+        },
+        judge: WrittenJudge {
+            postconditions: 0.0,
+        },
+        phases: vec![phase],
+        mix: BTreeMap::from([(args.case.clone(), 1)]),
+    })
 }
 
-impl Spec {
-    pub fn of(args: &BenchArgs, endpoint: Option<String>) -> Spec {
-        Spec {
-            endpoint,
-            case: args.case.clone(),
-            connections: args.connections,
-            duration: args.duration.clone(),
-            rate: args.rate,
-            max_in_flight: args.max_in_flight,
-            http_version: args.http_version.clone(),
-        }
-    }
-
-    /// The scenario as YAML (shown by `--print-scenario`).
-    pub fn scenario_text(&self) -> String {
-        let mut yaml = String::from("name: bench\n");
-        match (&self.endpoint, self.case.as_str()) {
-            (None, _) => {}
-            // raw needs nothing of the target but an answer: no provisioning, no code source.
-            (Some(url), "raw") => {
-                yaml += &format!(
-                    "target: {{kind: endpoint, endpoint: \"{url}\", codes: {{none: true}}, admin_reads: false}}\n"
-                )
-            }
-            (Some(url), _) => yaml += &format!("target: {{endpoint: \"{url}\"}}\n"),
-        }
-        yaml += &format!(
-            "http: {{connections: {}, version: \"{}\"}}\n",
-            self.connections, self.http_version
-        );
-        // A benchmark repeats one case: reusable users serve it as often as asked.
-        yaml += "users: {reuse_limit: 1000000}\njudge: {postconditions: 0}\n";
-        let duration = &self.duration;
-        match self.rate {
-            None => {
-                yaml += &format!(
-                    "phases: [{{executor: constant-vus, vus: {}, duration: {duration}}}]\n",
-                    self.connections
-                )
-            }
-            Some(rate) => {
-                yaml += &format!(
-                    "phases: [{{executor: constant-arrival-rate, rate: {rate}, duration: {duration}, max_in_flight: {}}}]\n",
-                    self.max_in_flight.unwrap_or(self.connections.max(1) * 16)
-                )
-            }
-        }
-        yaml += &format!("mix: {{{}: 1}}\n", self.case);
-        yaml
-    }
-
-    pub fn plan(&self, overrides: &Overrides) -> Result<Plan, scenario::ScenarioError> {
-        scenario::parse(
-            &self.scenario_text(),
+/// The plan of a bench scenario, built as `cogbench run` builds the same scenario from a
+/// file; a refusal names the flag behind it.
+pub fn plan(scenario: &Written, overrides: &Overrides) -> Result<Plan, String> {
+    scenario
+        .plan(
             Path::new("<cogbench bench>"),
             Arc::new(catalog()),
             overrides,
         )
+        .map_err(name_the_flag)
+}
+
+/// The flag that wrote each key of the scenario (see [`scenario`]), by the start of a refusal's
+/// message, which is cut from it. First match wins; `--http-version` and `--duration`'s text
+/// are refused before.
+const FLAGS: [(&str, &str); 7] = [
+    ("target: ", "--endpoint-url"),
+    ("http: ", "--connections"),
+    ("phases: vus: ", "--connections"),
+    ("phases: rate: ", "--rate"),
+    ("phases: max_in_flight: ", "--max-in-flight"),
+    // What is left of the phase: its duration (e.g. `0s`).
+    ("phases: ", "--duration"),
+    ("mix: ", "--case"),
+];
+
+fn name_the_flag(message: String) -> String {
+    match FLAGS
+        .iter()
+        .find_map(|(key, flag)| Some((flag, message.strip_prefix(key)?)))
+    {
+        Some((flag, rest)) => format!("{flag}: {rest}"),
+        None => message,
     }
 }

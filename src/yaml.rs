@@ -149,6 +149,14 @@ pub fn to_string<T: serde::Serialize>(value: &T) -> String {
     serde_norway::to_string(value).expect("plain data serialises to YAML")
 }
 
+/// Reads a `T` from a value a program composed, through the same checks as [`from_str`] but
+/// with no text in between: no value can change the document's shape, whatever characters it
+/// holds. The message has no position, as there is no text to point into.
+pub fn from_value<T: DeserializeOwned>(value: &impl serde::Serialize) -> Result<T, String> {
+    let value = serde_norway::to_value(value).map_err(|e| e.to_string())?;
+    T::deserialize(value).map_err(|e| e.to_string())
+}
+
 /// The library writes " at line N column M" into its messages; the position is reported in
 /// front instead, as compilers do.
 fn strip_location(message: &str) -> String {

@@ -26,14 +26,13 @@ pub fn bench(args: &BenchArgs, env: &dyn Env) -> Result<BenchInputs, Failure> {
         scenario::check_endpoint(url)
             .map_err(|e| Failure::BadInput(format!("--endpoint-url: {e}")))?;
     }
-    let spec = crate::bench::Spec::of(args, endpoint);
-    if args.print_scenario {
-        return Ok(BenchInputs::Print(spec.scenario_text()));
-    }
+    let scenario = crate::bench::scenario(args, endpoint.as_deref()).map_err(Failure::BadInput)?;
     let overrides: Overrides = with_timeouts(environment, &args.timeouts)?;
-    let plan = spec
-        .plan(&overrides)
-        .map_err(|e| Failure::BadInput(e.to_string()))?;
+    // Built before it is printed too: what --print-scenario shows is a scenario that runs.
+    let plan = crate::bench::plan(&scenario, &overrides).map_err(Failure::BadInput)?;
+    if args.print_scenario {
+        return Ok(BenchInputs::Print(scenario.to_yaml()));
+    }
     let options = RunOptions {
         grace_period: grace(args.grace_period)?,
         output_dir: args.output_dir.clone(),

@@ -165,30 +165,106 @@ fn diff_keeps_each_scenarios_own_target_whatever_the_environment_says() {
     }
 }
 
+fn bench_inputs(args: &[&str], env: &dyn Env) -> Result<super::BenchInputs, Failure> {
+    let mut argv = vec!["bench"];
+    argv.extend_from_slice(args);
+    match command(&argv) {
+        Command::Bench(a) => super::bench(&a, env),
+        other => panic!("not bench: {other:?}"),
+    }
+}
+
+/// What `bench ARGS --print-scenario` prints.
+fn bench_text(args: &[&str], env: &dyn Env) -> String {
+    match bench_inputs(&[args, &["--print-scenario"]].concat(), env).unwrap() {
+        super::BenchInputs::Print(text) => text,
+        super::BenchInputs::Run { .. } => panic!("--print-scenario runs nothing"),
+    }
+}
+
 #[test]
 fn bench_prints_the_environments_endpoint_as_its_scenarios() {
     let env = HashMap::from([("AWS_ENDPOINT_URL", "http://127.0.0.1:7002")]);
-    let text = |args: &[&str], env: &dyn Env| {
-        let Command::Bench(a) = command(args) else {
-            panic!("not bench")
-        };
-        match super::bench(&a, env).unwrap() {
-            super::BenchInputs::Print(text) => text,
-            super::BenchInputs::Run { .. } => panic!("--print-scenario runs nothing"),
-        }
-    };
-    assert!(text(&["bench", "--print-scenario"], &env).contains("http://127.0.0.1:7002"));
-    let flagged = text(
-        &[
-            "bench",
-            "--print-scenario",
-            "--endpoint-url",
-            "http://127.0.0.1:7003",
-        ],
-        &env,
-    );
+    assert!(bench_text(&[], &env).contains("http://127.0.0.1:7002"));
+    let flagged = bench_text(&["--endpoint-url", "http://127.0.0.1:7003"], &env);
     assert!(flagged.contains("http://127.0.0.1:7003"), "{flagged}");
-    assert!(!text(&["bench", "--print-scenario"], &HashMap::new()).contains("target:"));
+    assert!(!bench_text(&[], &HashMap::new()).contains("target:"));
+}
+
+/// The plan bench runs is the plan `cogbench run` makes of the scenario --print-scenario shows
+/// (read with bench's catalog, which adds `raw`), whatever characters the values hold.
+#[test]
+fn bench_runs_the_scenario_it_prints() {
+    let env = HashMap::new();
+    let endpoint = "http://127.0.0.1:7003";
+    let odd_endpoint = "http://127.0.0.1:7003/a: {b}, 'c' \"d\" e";
+    for args in [
+        &[][..],
+        &["--rate", "50"],
+        &["--rate", "2.5", "--max-in-flight", "7", "-c", "3"],
+        &["--max-in-flight", "7"],
+        &["--case", "raw"],
+        &["--case", "raw", "--endpoint-url", endpoint],
+        &["--case", "raw", "--endpoint-url", odd_endpoint],
+        &["--endpoint-url", endpoint, "--rate", "10", "-z", "1.5s"],
+        &["--http-version", "2", "-c", "2", "-z", "1m"],
+        &["--case", "wrong-code", "--duration", " 500ms"],
+    ] {
+        let text = bench_text(args, &env);
+        let Ok(super::BenchInputs::Run { plan, .. }) = bench_inputs(args, &env) else {
+            panic!("{args:?} does not run")
+        };
+        let mut read = crate::scenario::parse(
+            &text,
+            std::path::Path::new("printed.yaml"),
+            std::sync::Arc::new(crate::bench::catalog()),
+            &crate::scenario::Overrides::default(),
+        )
+        .unwrap_or_else(|e| panic!("{args:?}: {e}\n{text}"));
+        read.file = plan.file.clone();
+        assert_eq!(format!("{read:?}"), format!("{plan:?}"), "{args:?}\n{text}");
+    }
+    let odd = bench_text(&["--case", "raw", "--endpoint-url", odd_endpoint], &env);
+    assert!(odd.contains("endpoint: "), "{odd}");
+}
+
+/// A flag value is a value, never YAML: one that reads as YAML syntax is refused naming its
+/// flag (exit 2), before anything is built or printed.
+#[test]
+fn bench_refuses_a_bad_flag_value_by_the_flags_name() {
+    let env = HashMap::new();
+    for (flag, args) in [
+        ("--case", &["--case", "a: 1"][..]),
+        ("--case", &["--case", "raw}\nphases: []\nx: {"]),
+        ("--case", &["--case", "unknown-user: 1, valid-code"]),
+        ("--duration", &["--duration", "10s}, x: ["]),
+        ("--duration", &["--duration", "10s\nmix: all"]),
+        ("--duration", &["-z", "0s"]),
+        ("--duration", &["-z", "[1s]"]),
+        (
+            "--endpoint-url",
+            &["--endpoint-url", "http://127.0.0.1:9\", x: \""],
+        ),
+        ("--endpoint-url", &["--endpoint-url", "{kind: emulator}"]),
+        ("--http-version", &["--http-version", "2}, x: ["]),
+        ("--http-version", &["--http-version", "1.1\"\nphases: []"]),
+        ("--http-version", &["--http-version", "3"]),
+        ("--rate", &["--rate", "NaN"]),
+        ("--rate", &["-q=-4"]),
+        ("--connections", &["-c", "0"]),
+        ("--connections", &["-c", "10000000"]),
+        ("--max-in-flight", &["--rate", "5", "--max-in-flight", "0"]),
+    ] {
+        for print in [&[][..], &["--print-scenario"]] {
+            let args = [args, print].concat();
+            let e = bench_inputs(&args, &env).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{args:?}: {e}");
+            assert!(
+                e.to_string().starts_with(&format!("{flag}: ")),
+                "{args:?}: {e}"
+            );
+        }
+    }
 }
 
 #[test]

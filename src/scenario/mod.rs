@@ -18,9 +18,11 @@ mod target_def;
 pub mod threshold;
 pub mod units;
 mod values;
+mod written;
 
 pub use crate::target_kinds::{CodeSource, TargetKind};
 pub use load::{ScenarioError, load, load_for_signup, parse};
+pub use model::HttpVersion;
 pub use phase::PhaseShard;
 pub use phase::{Load, Phase, Stage, Stop};
 pub use plan::{
@@ -33,3 +35,6 @@ pub use sizing::{phase_bound, phase_starts};
 pub use target_def::check_endpoint;
 pub use threshold::{Metric, Op, Stat, Threshold};
 pub use values::{MAX_USERS, Secret, Template};
+pub use written::{
+    Written, WrittenCodes, WrittenHttp, WrittenJudge, WrittenPhase, WrittenTarget, WrittenUsers,
+};

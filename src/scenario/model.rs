@@ -1,10 +1,11 @@
 //! The scenario file as written: serde types whose `Deserialize` validates each value where
 //! it stands, so errors point at the offending line and column. `plan.rs` turns them into
-//! the engine's `Plan`; nothing outside this module sees these types.
+//! the engine's `Plan`; nothing outside this module sees these types (but `HttpVersion`, which
+//! `bench` reads its --http-version into).
 
 use std::cell::RefCell;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::phase::Phases;
 use super::pool_def::PoolDef;
@@ -19,6 +20,14 @@ thread_local! {
     /// Case ids of the catalog the scenario is checked against, set by `load` for the duration
     /// of one parse so a misspelt case is reported at its own position.
     pub(super) static KNOWN_CASES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `read` with `names` as the [`KNOWN_CASES`], restoring the previous ones after.
+pub(super) fn with_known_cases<T>(names: Vec<String>, read: impl FnOnce() -> T) -> T {
+    let previous = KNOWN_CASES.with(|k| k.replace(names));
+    let result = read();
+    KNOWN_CASES.with(|k| k.replace(previous));
+    result
 }
 
 #[derive(Deserialize)]
@@ -228,7 +237,7 @@ pub(super) struct HttpDef {
 }
 
 /// `http.version`: HTTP/1.1 (the default, what the AWS SDKs speak to Cognito), or HTTP/2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
 pub enum HttpVersion {
     #[default]
     #[serde(rename = "1.1")]
@@ -236,6 +245,17 @@ pub enum HttpVersion {
     /// On http:// endpoints, cleartext HTTP/2 with prior knowledge (h2c).
     #[serde(rename = "2")]
     Http2,
+}
+
+impl std::str::FromStr for HttpVersion {
+    type Err = String;
+    /// As `http.version` is read: `1.1` or `2`.
+    fn from_str(s: &str) -> Result<HttpVersion, String> {
+        use serde::de::IntoDeserializer;
+        let text: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            s.into_deserializer();
+        HttpVersion::deserialize(text).map_err(|e| e.to_string())
+    }
 }
 
 #[derive(Deserialize)]
