@@ -83,17 +83,14 @@ macro_rules! app_client_input {
         $(#[$meta])*
         #[derive(serde::Deserialize, Debug)]
         #[serde(rename_all = "PascalCase")]
+        // Every member may borrow from the body ('a); `'de: 'a` says so once for all of them.
+        #[serde(bound(deserialize = "'de: 'a"))]
         struct $name<'a> {
-            #[serde(borrow)]
             client_id: Option<$crate::emulator::wire::Str<'a>>,
-            #[serde(borrow)]
             secret_hash: Option<$crate::emulator::wire::Str<'a>>,
-            #[serde(borrow)]
             username: Option<$crate::emulator::wire::Str<'a>>,
             $($(#[$fmeta])* $field: $ty,)*
-            #[serde(borrow)]
             analytics_metadata: Option<$crate::emulator::common::AnalyticsMetadata<'a>>,
-            #[serde(borrow)]
             #[allow(dead_code)] // type-checked only
             user_context_data: Option<$crate::emulator::common::UserContextData<'a>>,
             #[allow(dead_code)] // type-checked only; there are no Lambda triggers to pass it to
@@ -112,6 +109,49 @@ macro_rules! app_client_input {
     };
 }
 pub(super) use app_client_input;
+
+/// Declares the input of an operation on one pool (DeleteUserPool, CreateUserPoolClient,
+/// AdminGetUser): `UserPoolId`, which leads each of them in the model, and the operation's own
+/// members. It also gives the input a `checked_pool_id()`. A macro for the reason
+/// `app_client_input!` is one.
+macro_rules! pool_input {
+    (
+        struct $name:ident<'a> { $($(#[$fmeta:meta])* $field:ident: $ty:ty,)* }
+    ) => {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(rename_all = "PascalCase")]
+        // As in `app_client_input!`: the members may borrow from the body.
+        #[serde(bound(deserialize = "'de: 'a"))]
+        struct $name<'a> {
+            user_pool_id: Option<$crate::emulator::wire::Str<'a>>,
+            $($(#[$fmeta])* $field: $ty,)*
+        }
+
+        impl $name<'_> {
+            fn checked_pool_id(
+                &self,
+                own: impl FnOnce(&mut $crate::emulator::validate::Violations),
+            ) -> Result<&str, $crate::emulator::wire::ApiError> {
+                $crate::emulator::common::checked_pool_id(self.user_pool_id.as_deref(), own)
+            }
+        }
+    };
+}
+pub(super) use pool_input;
+
+/// Decision step 2 for an input declared with `pool_input!`: UserPoolId's rule, then the
+/// operation's `own` checks, all violations in one InvalidParameterException. On success the
+/// pool id (present: it is required).
+pub fn checked_pool_id(
+    user_pool_id: Option<&str>,
+    own: impl FnOnce(&mut Violations),
+) -> Result<&str, ApiError> {
+    let mut v = Violations::new();
+    v.check(&validate::USER_POOL_ID, user_pool_id);
+    own(&mut v);
+    v.finish()?;
+    Ok(user_pool_id.unwrap_or_default())
+}
 
 /// ClientId, SecretHash and Username: the members every operation an app client calls
 /// starts with, borrowed from its decoded input.

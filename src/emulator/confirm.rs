@@ -23,10 +23,8 @@ const ATTEMPT_WINDOW: Duration = Duration::from_secs(60 * 60);
 
 app_client_input! {
     struct ConfirmSignUpInput<'a> {
-        #[serde(borrow)]
         confirmation_code: Option<Str<'a>>,
         force_alias_creation: Option<LooseBool>,
-        #[serde(borrow)]
         session: Option<Str<'a>>,
     }
 }

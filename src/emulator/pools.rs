@@ -6,9 +6,9 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::common::existing_pool;
+use super::common::{existing_pool, pool_input};
 use super::state::{AttrList, ClientSecret, PoolConfig, Shared};
-use super::validate::{self, CLIENT_ID_PATTERN, NAME_PATTERN, StrRule, Violations};
+use super::validate::{CLIENT_ID_PATTERN, NAME_PATTERN, StrRule, Violations};
 use super::wire::{ApiError, EMPTY_OBJECT, Str, json_body, parse_input};
 
 static POOL_NAME: StrRule = StrRule::required("poolName", 1, 128).matching(&NAME_PATTERN);
@@ -140,52 +140,39 @@ pub fn create_user_pool(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError>
     })))
 }
 
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "PascalCase")]
-struct PoolIdInput<'a> {
-    #[serde(borrow)]
-    user_pool_id: Option<Str<'a>>,
+pool_input! {
+    struct PoolIdInput<'a> {}
 }
 
 pub fn delete_user_pool(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     let input: PoolIdInput = parse_input(body)?;
-    let mut v = Violations::new();
-    v.check(&validate::USER_POOL_ID, input.user_pool_id.as_deref());
-    v.finish()?;
-    let id = input.user_pool_id.as_deref().unwrap_or_default();
+    let id = input.checked_pool_id(|_| {})?;
     shared
         .remove_pool(id)
         .ok_or_else(|| ApiError::pool_not_found(id))?;
     Ok(Bytes::from_static(EMPTY_OBJECT))
 }
 
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "PascalCase")]
-struct CreateClientInput<'a> {
-    #[serde(borrow)]
-    user_pool_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    client_name: Option<Str<'a>>,
-    generate_secret: Option<bool>,
-    #[serde(borrow)]
-    client_secret: Option<Str<'a>>,
-    #[serde(borrow)]
-    prevent_user_existence_errors: Option<Str<'a>>,
+pool_input! {
+    struct CreateClientInput<'a> {
+        client_name: Option<Str<'a>>,
+        generate_secret: Option<bool>,
+        client_secret: Option<Str<'a>>,
+        prevent_user_existence_errors: Option<Str<'a>>,
+    }
 }
 
 pub fn create_user_pool_client(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     let input: CreateClientInput = parse_input(body)?;
-    let mut v = Violations::new();
-    v.check(&validate::USER_POOL_ID, input.user_pool_id.as_deref());
-    v.check(&CLIENT_NAME, input.client_name.as_deref());
-    v.check(&CLIENT_SECRET, input.client_secret.as_deref());
-    v.check_enum(
-        "preventUserExistenceErrors",
-        input.prevent_user_existence_errors.as_deref(),
-        PUEE_VALUES,
-    );
-    v.finish()?;
-    let pool_id = input.user_pool_id.as_deref().unwrap_or_default();
+    let pool_id = input.checked_pool_id(|v| {
+        v.check(&CLIENT_NAME, input.client_name.as_deref());
+        v.check(&CLIENT_SECRET, input.client_secret.as_deref());
+        v.check_enum(
+            "preventUserExistenceErrors",
+            input.prevent_user_existence_errors.as_deref(),
+            PUEE_VALUES,
+        );
+    })?;
     let pool = existing_pool(shared, pool_id)?;
     let secret = match (input.generate_secret == Some(true), input.client_secret) {
         (true, Some(_)) => {

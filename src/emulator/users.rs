@@ -1,12 +1,11 @@
 //! The user operations of the provisioning set: SignUp, ResendConfirmationCode, AdminGetUser.
 
 use bytes::Bytes;
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::common::{
     AttributeType, MissingHash, app_client_input, check_analytics, existing_pool, looks_like_email,
-    looks_like_phone,
+    looks_like_phone, pool_input,
 };
 use super::ids;
 use super::state::{Attr, PendingCode, PoolConfig, PoolData, Shared, User, UserStatus, lock};
@@ -139,11 +138,8 @@ fn issue_code(
 
 app_client_input! {
     struct SignUpInput<'a> {
-        #[serde(borrow)]
         password: Option<Str<'a>>,
-        #[serde(borrow)]
         user_attributes: Option<Vec<AttributeType<'a>>>,
-        #[serde(borrow)]
         #[allow(dead_code)] // type-checked only; no pre sign-up trigger reads it
         validation_data: Option<Vec<AttributeType<'a>>>,
     }
@@ -341,25 +337,18 @@ pub fn resend_confirmation_code(shared: &Shared, body: &[u8]) -> Result<Bytes, A
     }))
 }
 
-#[derive(Deserialize, Debug)]
-#[serde(rename_all = "PascalCase")]
-struct AdminGetUserInput<'a> {
-    #[serde(borrow)]
-    user_pool_id: Option<Str<'a>>,
-    #[serde(borrow)]
-    username: Option<Str<'a>>,
+pool_input! {
+    struct AdminGetUserInput<'a> {
+        username: Option<Str<'a>>,
+    }
 }
 
 /// AdminGetUser (no SigV4 check): the user by username, verified alias or sub.
 pub fn admin_get_user(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     let input: AdminGetUserInput = parse_input(body)?;
-    let mut v = Violations::new();
-    v.check(&validate::USER_POOL_ID, input.user_pool_id.as_deref());
-    v.check(&validate::USERNAME, input.username.as_deref());
-    v.finish()?;
-    let (Some(pool_id), Some(username)) =
-        (input.user_pool_id.as_deref(), input.username.as_deref())
-    else {
+    let pool_id =
+        input.checked_pool_id(|v| v.check(&validate::USERNAME, input.username.as_deref()))?;
+    let Some(username) = input.username.as_deref() else {
         unreachable!("required members were validated");
     };
     let pool = existing_pool(shared, pool_id)?;

@@ -40,7 +40,6 @@ async fn success_is_exactly_an_empty_object_and_confirms_the_user() {
     assert_eq!(attr(&after, "email"), Some("alice@example.com"));
     // The code is consumed.
     assert_eq!(h.code(&f.pool, "alice").await.status, 404);
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -99,7 +98,6 @@ async fn step2_member_constraints() {
         protocol::parse_error(&r.body, None).unwrap().error_type,
         "InvalidParameterException"
     );
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -111,7 +109,6 @@ async fn step3_unknown_client() {
             "ResourceNotFoundException",
             "User pool client 3n4b5urk1ft4fl3mg5e62d9ado does not exist.",
         );
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -148,7 +145,6 @@ async fn step4_secret_hash() {
         "InvalidParameterException",
         &format!("App client {plain} is not configured for secret but secret hash was received"),
     );
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -158,19 +154,17 @@ async fn step5_unknown_user_legacy_and_prevent_user_existence_errors() {
     h.confirm(confirm_body(&f, "bob", "123456"))
         .await
         .assert_error("UserNotFoundException", NOT_FOUND);
-    let (legacy, _) = h
-        .create_client(&f.pool, json!({ "PreventUserExistenceErrors": "LEGACY" }))
-        .await;
-    h.confirm(json!({ "ClientId": legacy, "Username": "bob", "ConfirmationCode": "1" }))
-        .await
-        .assert_error("UserNotFoundException", NOT_FOUND);
-    let (enabled, _) = h
-        .create_client(&f.pool, json!({ "PreventUserExistenceErrors": "ENABLED" }))
-        .await;
-    h.confirm(json!({ "ClientId": enabled, "Username": "bob", "ConfirmationCode": "1" }))
-        .await
-        .assert_error("CodeMismatchException", MISMATCH);
-    h.emu.shutdown().await;
+    for (puee, ty, message) in [
+        ("LEGACY", "UserNotFoundException", NOT_FOUND),
+        ("ENABLED", "CodeMismatchException", MISMATCH),
+    ] {
+        let (client, _) = h
+            .create_client(&f.pool, json!({ "PreventUserExistenceErrors": puee }))
+            .await;
+        h.confirm(json!({ "ClientId": client, "Username": "bob", "ConfirmationCode": "1" }))
+            .await
+            .assert_error(ty, message);
+    }
 }
 
 #[tokio::test]
@@ -191,7 +185,6 @@ async fn step5_confirm_by_sub() {
         h.get_user(&f.pool, "carol").await["UserStatus"],
         "CONFIRMED"
     );
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -217,7 +210,6 @@ async fn step5_case_sensitivity() {
     let user = h.get_user(&insensitive.pool, "alice").await;
     assert_eq!(user["Username"], "Alice");
     assert_eq!(user["UserStatus"], "CONFIRMED");
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -237,24 +229,17 @@ async fn step5_username_attribute_pools_confirm_by_email() {
     h.assert_confirms(&f, "diego@example.com", &code).await;
     h.assert_user(&f.pool, &sub, "CONFIRMED", Some("true"))
         .await;
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
 async fn step5_an_unverified_alias_does_not_name_a_user() {
     let h = Harness::start().await;
-    let f = h
-        .fixture(
-            json!({ "AliasAttributes": ["email"], "AutoVerifiedAttributes": ["email"] }),
-            json!({}),
-        )
-        .await;
+    let f = alias_pool(&h).await;
     h.sign_up(&f, "erin", email("erin@example.com")).await;
     let code = h.code_of(&f.pool, "erin").await;
     h.confirm(confirm_body(&f, "erin@example.com", &code))
         .await
         .assert_error("UserNotFoundException", NOT_FOUND);
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -268,7 +253,6 @@ async fn step6_already_confirmed() {
             "User cannot be confirmed. Current status is CONFIRMED",
         );
     }
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -281,7 +265,6 @@ async fn step7_wrong_code_then_right_code() {
         .assert_error("CodeMismatchException", MISMATCH);
     h.assert_user(&f.pool, "alice", "UNCONFIRMED", None).await;
     h.assert_confirms(&f, "alice", &code).await;
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -305,7 +288,6 @@ async fn attempt_limit_locks_out_after_15_wrong_codes_for_an_hour() {
     // An hour later the window has moved on.
     assert_eq!(h.advance("seconds=3600").await.status, 200);
     h.assert_confirms(&f, "alice", &code).await;
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -330,7 +312,6 @@ async fn step7_expiry_on_the_emulator_clock() {
     assert_eq!(r["CodeDeliveryDetails"]["DeliveryMedium"], "EMAIL");
     let fresh = h.code_of(&f.pool, "alice").await;
     h.assert_confirms(&f, "alice", &fresh).await;
-    h.emu.shutdown().await;
 }
 
 /// A six-digit code that is not `code`.
@@ -346,6 +327,23 @@ async fn first_confirmed(h: &Harness, f: &Fixture, first: &str, second: &str) ->
     let c1 = h.code_of(&f.pool, "first").await;
     h.assert_confirms(f, "first", &c1).await;
     h.code_of(&f.pool, "second").await
+}
+
+/// After `second`'s confirmation: `owner` is confirmed and holds the verified
+/// `shared@example.com` (the alias names it); `other` is `(username, status, email_verified)`.
+async fn assert_alias_owner(
+    h: &Harness,
+    f: &Fixture,
+    owner: &str,
+    (other, status, email_verified): (&str, &str, Option<&str>),
+) {
+    h.assert_user(&f.pool, other, status, email_verified).await;
+    h.assert_user(&f.pool, owner, "CONFIRMED", Some("true"))
+        .await;
+    assert_eq!(
+        h.get_user(&f.pool, "shared@example.com").await["Username"],
+        owner
+    );
 }
 
 async fn alias_pool(h: &Harness) -> Fixture {
@@ -374,15 +372,7 @@ async fn step8_alias_exists_without_force() {
             "An account with the email already exists.",
         );
     }
-    h.assert_user(&f.pool, "second", "UNCONFIRMED", None).await;
-    h.assert_user(&f.pool, "first", "CONFIRMED", Some("true"))
-        .await;
-    // The verified alias names its owner.
-    assert_eq!(
-        h.get_user(&f.pool, "shared@example.com").await["Username"],
-        "first"
-    );
-    h.emu.shutdown().await;
+    assert_alias_owner(&h, &f, "first", ("second", "UNCONFIRMED", None)).await;
 }
 
 #[tokio::test]
@@ -394,16 +384,7 @@ async fn step8_force_alias_creation_moves_the_alias() {
     body["ForceAliasCreation"] = json!(true);
     let r = h.confirm(body).await;
     assert_eq!((r.status, r.body.as_slice()), (200, &b"{}"[..]));
-
-    h.assert_user(&f.pool, "first", "CONFIRMED", Some("false"))
-        .await;
-    h.assert_user(&f.pool, "second", "CONFIRMED", Some("true"))
-        .await;
-    assert_eq!(
-        h.get_user(&f.pool, "shared@example.com").await["Username"],
-        "second"
-    );
-    h.emu.shutdown().await;
+    assert_alias_owner(&h, &f, "second", ("first", "CONFIRMED", Some("false"))).await;
 }
 
 #[tokio::test]
@@ -424,14 +405,11 @@ async fn step8_email_aliases_fold_case_only_in_case_insensitive_pools() {
                 "AliasExistsException",
                 "An account with the email already exists.",
             );
-            h.assert_user(&f.pool, "second", "UNCONFIRMED", None).await;
-            h.assert_user(&f.pool, "first", "CONFIRMED", Some("true"))
-                .await;
+            assert_alias_owner(&h, &f, "first", ("second", "UNCONFIRMED", None)).await;
         } else {
             assert_eq!(r.status, 200, "case-sensitive: another alias");
         }
     }
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -466,7 +444,6 @@ async fn resend_replaces_the_code() {
         .await;
     let r = h.resend(&enabled, "nobody@example.com").await.assert_ok();
     assert_eq!(r["CodeDeliveryDetails"]["Destination"], "n***@e***");
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -500,7 +477,6 @@ async fn fifty_concurrent_confirms_give_exactly_one_success() {
         }
     }
     assert_eq!(ok, 1);
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -538,5 +514,4 @@ async fn concurrent_forced_alias_moves_leave_one_verified_owner() {
     assert_eq!(verified.len(), 1, "{verified:?}");
     let owner = h.get_user(&f.pool, "race@example.com").await;
     assert_eq!(owner["Username"], verified[0].as_str());
-    h.emu.shutdown().await;
 }

@@ -75,6 +75,8 @@ pub fn assert_request_id(headers: &HeaderMap) {
     );
 }
 
+/// A running emulator and a client for it. Dropping the harness stops the emulator (see
+/// [`RunningEmulator`]), so a test needs no shutdown of its own unless shutdown is what it checks.
 pub struct Harness {
     pub emu: RunningEmulator,
     pub http: reqwest::Client,

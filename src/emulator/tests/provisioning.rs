@@ -54,7 +54,6 @@ async fn create_user_pool_answers_the_pool() {
              Value '[nickname]' at 'aliasAttributes' failed to satisfy constraint: Member must \
              satisfy constraint: [Member must satisfy enum value set: [phone_number, email, preferred_username]]",
         );
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -119,7 +118,6 @@ async fn create_client_and_delete_pool() {
             "ResourceNotFoundException",
             &format!("User pool client {plain} does not exist."),
         );
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -141,7 +139,6 @@ async fn sign_up_password_policy() {
         );
     }
     h.sign_up(&f, "pat", json!([])).await;
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -248,7 +245,6 @@ async fn sign_up_rules() {
             .await
             .assert_error("InvalidParameterException", message);
     }
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -274,7 +270,6 @@ async fn admin_get_user_errors() {
         .await
         .assert_error(ty, message);
     }
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -298,7 +293,6 @@ async fn codes_route() {
         .await
         .assert_ok();
     assert_eq!(h.code(&f.pool, "hal").await.status, 404);
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]

@@ -40,7 +40,6 @@ async fn unknown_missing_or_garbage_target_is_unknown_operation() {
         .await;
     assert_eq!((r.status, r.text().as_str()), (400, UNKNOWN_OP));
     assert_request_id(&r.headers);
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -65,7 +64,6 @@ async fn content_type_must_be_amz_json() {
         let e = crate::protocol::parse_error(&r.body, None).unwrap();
         assert_eq!(e.error_type, "InvalidParameterException", "{ct}");
     }
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -90,7 +88,6 @@ async fn bodies_that_are_not_json_objects_are_serialization_errors() {
         );
         assert_eq!(r.header("content-type"), Some(CONTENT_TYPE));
     }
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -110,7 +107,6 @@ async fn empty_body_is_an_empty_object_and_fails_member_validation() {
          Value null at 'username' failed to satisfy constraint: Member must not be null; \
          Value null at 'confirmationCode' failed to satisfy constraint: Member must not be null",
     );
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -151,7 +147,6 @@ async fn members_of_the_wrong_type_are_unexpected_field_types() {
         "ResourceNotFoundException",
         "User pool client c does not exist.",
     );
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -188,7 +183,6 @@ async fn side_routes_and_unknown_paths() {
         .await;
     assert_eq!(r.status, 405);
     assert_request_id(&r.headers);
-    h.emu.shutdown().await;
 }
 
 #[tokio::test]
