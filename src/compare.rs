@@ -169,14 +169,8 @@ pub fn compare(
     }
     for b in &bv.cases {
         if !cv.cases.iter().any(|c| c.name == b.name) {
-            rows.push(Row {
-                case: b.name.clone(),
-                baseline: Some(side(&b.verdict, rate(b.count, &bv.totals), b.latency_us)),
-                current: None,
-                p99_change_pct: None,
-                throughput_change_pct: None,
-                regressions: Vec::new(),
-            });
+            let before = side(&b.verdict, rate(b.count, &bv.totals), b.latency_us);
+            rows.push(judge_row(b.name.clone(), Some(before), None, &limits));
         }
     }
     let regressed = rows.iter().any(|r| !r.regressions.is_empty());
@@ -301,7 +295,7 @@ mod tests {
         type Run = Option<(&'static str, f64, f64)>;
         // (case, baseline and current as (verdict, req/s, p99 ms), how the regressions begin)
         #[rustfmt::skip]
-        let table: [(&str, Run, Run, &[&str]); 6] = [
+        let table: [(&str, Run, Run, &[&str]); 7] = [
             // +50% of 0.2 ms is 0.1 ms: noise.
             ("c", Some(("pass", 100.0, 0.2)), Some(("pass", 100.0, 0.3)), &[]),
             // 1 ms to 6 ms: a regression.
@@ -312,6 +306,8 @@ mod tests {
             // A newly failing case.
             ("c", Some(("pass", 1.0, 1.0)), Some(("fail", 1.0, 1.0)), &["newly failing (was pass)"]),
             ("c", None, Some(("fail", 1.0, 1.0)), &["failing, and not in the baseline"]),
+            // A case gone from the current run is shown, never a regression.
+            ("c", Some(("fail", 1.0, 1.0)), None, &[]),
         ];
         let l = Limits::default();
         for (case, before, now, expected) in table {
