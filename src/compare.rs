@@ -169,14 +169,8 @@ pub fn compare(
     }
     for b in &bv.cases {
         if !cv.cases.iter().any(|c| c.name == b.name) {
-            rows.push(Row {
-                case: b.name.clone(),
-                baseline: Some(side(&b.verdict, rate(b.count, &bv.totals), b.latency_us)),
-                current: None,
-                p99_change_pct: None,
-                throughput_change_pct: None,
-                regressions: Vec::new(),
-            });
+            let before = side(&b.verdict, rate(b.count, &bv.totals), b.latency_us);
+            rows.push(judge_row(b.name.clone(), Some(before), None, &limits));
         }
     }
     let regressed = rows.iter().any(|r| !r.regressions.is_empty());
@@ -287,59 +281,46 @@ pub fn render(c: &Comparison) -> String {
 mod tests {
     use super::*;
 
-    fn side(verdict: &str, rps: f64, p99_ms: f64) -> Option<Side> {
-        Some(Side {
+    fn side((verdict, rps, p99_ms): (&str, f64, f64)) -> Side {
+        Side {
             verdict: verdict.into(),
             requests_per_second: rps,
             p50_ms: p99_ms / 2.0,
             p99_ms,
-        })
+        }
     }
 
     #[test]
     fn regressions_need_both_relative_and_absolute_change() {
+        type Run = Option<(&'static str, f64, f64)>;
+        // (case, baseline and current as (verdict, req/s, p99 ms), how the regressions begin)
+        #[rustfmt::skip]
+        let table: [(&str, Run, Run, &[&str]); 7] = [
+            // +50% of 0.2 ms is 0.1 ms: noise.
+            ("c", Some(("pass", 100.0, 0.2)), Some(("pass", 100.0, 0.3)), &[]),
+            // 1 ms to 6 ms: a regression.
+            ("c", Some(("pass", 100.0, 1.0)), Some(("pass", 100.0, 6.0)), &["p99 up 500%"]),
+            // Throughput counts for the run as a whole.
+            ("(all)", Some(("", 1000.0, 1.0)), Some(("", 800.0, 1.0)), &["throughput down 20%"]),
+            ("c", Some(("pass", 1000.0, 1.0)), Some(("pass", 800.0, 1.0)), &[]),
+            // A newly failing case.
+            ("c", Some(("pass", 1.0, 1.0)), Some(("fail", 1.0, 1.0)), &["newly failing (was pass)"]),
+            ("c", None, Some(("fail", 1.0, 1.0)), &["failing, and not in the baseline"]),
+            // A case gone from the current run is shown, never a regression.
+            ("c", Some(("fail", 1.0, 1.0)), None, &[]),
+        ];
         let l = Limits::default();
-        // +50% of 0.2 ms is 0.1 ms: noise.
-        let r = judge_row(
-            "c".into(),
-            side("pass", 100.0, 0.2),
-            side("pass", 100.0, 0.3),
-            &l,
-        );
-        assert!(r.regressions.is_empty(), "{:?}", r.regressions);
-        // 1 ms to 6 ms: a regression.
-        let r = judge_row(
-            "c".into(),
-            side("pass", 100.0, 1.0),
-            side("pass", 100.0, 6.0),
-            &l,
-        );
-        assert_eq!(r.regressions.len(), 1);
-        assert!(r.regressions[0].starts_with("p99 up 500%"));
-        // Throughput counts for the run as a whole.
-        let r = judge_row(
-            "(all)".into(),
-            side("", 1000.0, 1.0),
-            side("", 800.0, 1.0),
-            &l,
-        );
-        assert!(r.regressions[0].starts_with("throughput down 20%"));
-        let r = judge_row(
-            "c".into(),
-            side("pass", 1000.0, 1.0),
-            side("pass", 800.0, 1.0),
-            &l,
-        );
-        assert!(r.regressions.is_empty());
-        // A newly failing case.
-        let r = judge_row(
-            "c".into(),
-            side("pass", 1.0, 1.0),
-            side("fail", 1.0, 1.0),
-            &l,
-        );
-        assert_eq!(r.regressions, ["newly failing (was pass)"]);
-        let r = judge_row("c".into(), None, side("fail", 1.0, 1.0), &l);
-        assert_eq!(r.regressions.len(), 1);
+        for (case, before, now, expected) in table {
+            let r = judge_row(case.into(), before.map(side), now.map(side), &l);
+            assert_eq!(
+                r.regressions.len(),
+                expected.len(),
+                "{case}: {:?}",
+                r.regressions
+            );
+            for (got, want) in r.regressions.iter().zip(expected) {
+                assert!(got.starts_with(want), "{case}: {got:?}, expected {want:?}");
+            }
+        }
     }
 }

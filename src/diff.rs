@@ -99,6 +99,11 @@ pub fn compare(left: &Summary, right: &Summary, sides: (Side, Side)) -> Diff {
     }
 }
 
+/// As wide as the header or the widest cell below it.
+fn column_width(header: &str, cells: impl Iterator<Item = usize>) -> usize {
+    cells.fold(header.len(), usize::max)
+}
+
 pub fn render(diff: &Diff) -> String {
     use std::fmt::Write;
     let mut out = String::new();
@@ -112,20 +117,13 @@ pub fn render(diff: &Diff) -> String {
         diff.right.target,
         diff.right.endpoint
     );
-    let cw = diff
-        .differences
-        .iter()
-        .map(|d| d.case.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let fw = diff
-        .differences
-        .iter()
-        .flat_map(|d| d.fields.iter().map(String::len))
-        .max()
-        .unwrap_or(5)
-        .max(5);
+    let cw = column_width("case", diff.differences.iter().map(|d| d.case.len()));
+    let fw = column_width(
+        "field",
+        diff.differences
+            .iter()
+            .flat_map(|d| d.fields.iter().map(String::len)),
+    );
     if !diff.differences.is_empty() {
         let _ = writeln!(
             out,
@@ -162,4 +160,37 @@ pub fn render(diff: &Diff) -> String {
         diff.not_compared.len()
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_as_wide_as_their_header_or_widest_cell() {
+        let side = || Side {
+            scenario: "s".into(),
+            target: "t".into(),
+            endpoint: "e".into(),
+            report: "r".into(),
+        };
+        let answer = |v: &str| BTreeMap::from([("x".to_owned(), v.to_owned())]);
+        let difference = |case: &str| CaseDifference {
+            case: case.into(),
+            fields: vec!["x".into()],
+            left: answer("1"),
+            right: answer("2"),
+        };
+        let mut diff = Diff {
+            left: side(),
+            right: side(),
+            compared: 1,
+            differences: vec![difference("c")],
+            not_compared: Vec::new(),
+        };
+        let table = |diff: &Diff| render(diff).lines().nth(4).unwrap_or_default().to_owned();
+        assert_eq!(table(&diff), format!("c     x      {:<40}  2", "1"));
+        diff.differences.push(difference("longer"));
+        assert_eq!(table(&diff), format!("c       x      {:<40}  2", "1"));
+    }
 }

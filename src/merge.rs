@@ -339,26 +339,23 @@ fn check_set(parts: &[Part]) -> Vec<String> {
         for s in parts.iter().filter_map(|p| p.summary.shard) {
             seen[s.index as usize] += 1;
         }
-        let twice: Vec<String> = (1..=n)
-            .filter(|i| seen[*i as usize] > 1)
-            .map(|i| format!("{i}/{n}"))
-            .collect();
-        if !twice.is_empty() {
-            warnings.push(format!(
-                "shard {} given more than once: its requests are counted twice",
-                twice.join(", ")
-            ));
-        }
-        let missing: Vec<String> = (1..=n)
-            .filter(|i| seen[*i as usize] == 0)
-            .map(|i| format!("{i}/{n}"))
-            .collect();
-        if !missing.is_empty() {
-            warnings.push(format!(
-                "shard {} missing: the merged run is not the whole scenario",
-                missing.join(", ")
-            ));
-        }
+        let mut name = |applies: fn(u32) -> bool, what: &str| {
+            let shards: Vec<String> = (1..=n)
+                .filter(|i| applies(seen[*i as usize]))
+                .map(|i| format!("{i}/{n}"))
+                .collect();
+            if !shards.is_empty() {
+                warnings.push(format!("shard {} {what}", shards.join(", ")));
+            }
+        };
+        name(
+            |times| times > 1,
+            "given more than once: its requests are counted twice",
+        );
+        name(
+            |times| times == 0,
+            "missing: the merged run is not the whole scenario",
+        );
     }
     warnings
 }
@@ -723,6 +720,30 @@ mod tests {
         let merged = merge_timeline([(0, &a[..]), (5, &a[..])].into_iter(), true);
         assert_eq!(merged.len(), 4);
         assert_eq!(merged[3].second, u64::MAX);
+    }
+
+    #[test]
+    fn a_shard_given_twice_and_the_shards_missing_are_named() {
+        let text = include_str!("../fixtures/reports/failing-summary.json");
+        let parts: Vec<Part> = ["a", "b"]
+            .into_iter()
+            .map(|source| {
+                let mut summary: Summary = serde_json::from_str(text).unwrap();
+                summary.shard = Some(crate::scenario::Shard { index: 1, count: 3 });
+                Part {
+                    source: source.into(),
+                    summary,
+                    origin: SystemTime::UNIX_EPOCH,
+                }
+            })
+            .collect();
+        assert_eq!(
+            check_set(&parts),
+            [
+                "shard 1/3 given more than once: its requests are counted twice",
+                "shard 2/3, 3/3 missing: the merged run is not the whole scenario",
+            ]
+        );
     }
 
     #[test]
