@@ -30,9 +30,10 @@ async fn run_against(faults: Option<&str>) -> (tempfile::TempDir, emulator::Runn
 }
 
 fn compare(a: &std::path::Path, b: &std::path::Path) -> (i32, String) {
-    // 20 ms: far above a debug build's jitter on a busy machine, far below the injected 50 ms.
+    // 35 ms: above a debug build's jitter on a machine compiling beside it (20 ms was not,
+    // at a load average of 9 on 2 cores), still below the injected 50 ms.
     let out = Command::new(bin())
-        .args(["compare", "--min-p99-change-ms", "20"])
+        .args(["compare", "--min-p99-change-ms", "35"])
         .arg(a)
         .arg(b)
         .output()
