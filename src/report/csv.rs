@@ -33,12 +33,24 @@ fn cell(text: &str) -> String {
     crate::term::inline(text)
 }
 
-pub fn render_cases(v: &Summary) -> std::io::Result<Vec<u8>> {
+/// `header` and then `rows` as CSV.
+fn table<R>(header: &[&str], rows: impl IntoIterator<Item = R>) -> std::io::Result<Vec<u8>>
+where
+    R: IntoIterator<Item = String>,
+{
     let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
-    for c in &v.cases {
+    w.write_record(header)?;
+    for row in rows {
+        w.write_record(row)?;
+    }
+    w.into_inner()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+pub fn render_cases(v: &Summary) -> std::io::Result<Vec<u8>> {
+    let rows = v.cases.iter().map(|c| {
         let l = &c.latency_us;
-        w.write_record([
+        [
             cell(&c.name),
             c.verdict.as_str().to_owned(),
             cell(c.confidence),
@@ -56,29 +68,19 @@ pub fn render_cases(v: &Summary) -> std::io::Result<Vec<u8>> {
             c.service_time_us.p50.to_string(),
             c.service_time_us.p99.to_string(),
             cell(c.skip_reason.as_deref().unwrap_or_default()),
-        ])?;
-    }
-    w.into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))
+        ]
+    });
+    table(&HEADER, rows)
 }
 
 pub fn render_timeline(v: &Summary) -> std::io::Result<Vec<u8>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(TIMELINE_HEADER)?;
-    for c in &v.cases {
-        for p in &c.timeline {
-            w.write_record([
-                cell(&c.name),
-                p.second.to_string(),
-                p.requests.to_string(),
-                p.errors.to_string(),
-                p.p50_us.to_string(),
-                p.p99_us.to_string(),
-            ])?;
-        }
-    }
-    w.into_inner()
-        .map_err(|e| std::io::Error::other(e.to_string()))
+    let rows = v.cases.iter().flat_map(|c| {
+        c.timeline.iter().map(|p| {
+            let counts = [p.second, p.requests, p.errors, p.p50_us, p.p99_us];
+            std::iter::once(cell(&c.name)).chain(counts.map(|n| n.to_string()))
+        })
+    });
+    table(&TIMELINE_HEADER, rows)
 }
 
 /// latency.csv and timeline.csv: `(file name, bytes)`.

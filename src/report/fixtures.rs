@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::export::Format;
 use crate::summary::Summary;
 
 /// A real run of scenarios/smoke.yaml limited to four cases (`--cases`) against
@@ -48,4 +49,40 @@ pub fn before_per_check_verdicts() -> Value {
 /// `summary` as the typed summary the exporters render.
 pub fn typed(summary: &Value) -> Summary {
     super::export::typed(summary).unwrap()
+}
+
+/// [`FIXTURE`] with the second failing answer of member-confirmation-code-pattern echoing
+/// what a target may: markup, quotes, a code span, a cell separator, a control character, a
+/// line break and a CDATA end.
+pub fn echoing_markup() -> Value {
+    let mut s = fixture();
+    s["cases"][3]["failures"][1][3]["observed"] =
+        "<html>&nbsp;\"x\" | `y` \u{1}\nsecond line]]></html>".into();
+    s
+}
+
+/// Fails naming the first of `needles` that `rendered` lacks, with `rendered` whole.
+#[track_caller]
+pub fn assert_contains(rendered: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(
+            rendered.contains(needle),
+            "missing {needle:?} in:\n{rendered}"
+        );
+    }
+}
+
+/// What the exporter of `format` writes for `summary` into an empty directory: the one
+/// file's name and its text.
+pub fn exported(format: Format, summary: &Value) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let files = super::write::export(format, summary, dir.path()).unwrap();
+    let [file] = files.as_slice() else {
+        panic!("{files:?}: not one file")
+    };
+    let name = file.strip_prefix(dir.path()).unwrap();
+    (
+        name.to_str().unwrap().to_owned(),
+        std::fs::read_to_string(file).unwrap(),
+    )
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use crate::cases::{Check, Difference};
 use crate::summary::oracle::OracleInfo;
-use crate::summary::types::{CaseSummary, Summary, Verdict};
+use crate::summary::types::{CaseSummary, Conformance, Summary, Verdict};
 
 /// One field of a failing answer as the reports show it. `check` is `None` for a field
 /// rebuilt from `expected`/`observed` (a summary without `failures`), which names none.
@@ -86,6 +86,31 @@ pub fn failures_first(cases: &[CaseSummary]) -> Vec<&CaseSummary> {
         Verdict::Pass => 2,
     });
     sorted
+}
+
+/// The cases' verdicts counted, `separator` between the counts: `1 passed, 2 failed, 1 skipped`.
+pub fn case_counts(c: &Conformance, separator: &str) -> String {
+    format!(
+        "{} passed{separator}{} failed{separator}{} skipped",
+        c.passed, c.failed, c.skipped
+    )
+}
+
+/// `7 of 403 judged answers failed`.
+pub fn answers_failed(c: &Conformance) -> String {
+    format!(
+        "{} of {} judged answers failed",
+        c.responses_failed, c.responses_judged
+    )
+}
+
+/// `thresholds 1 held, 2 failed`.
+pub fn thresholds_held(v: &Summary) -> String {
+    let held = v.thresholds.iter().filter(|t| t.passed).count();
+    format!(
+        "thresholds {held} held, {} failed",
+        v.thresholds.len() - held
+    )
 }
 
 /// The oracle's name, `catalog` for a summary that does not say.
@@ -199,6 +224,11 @@ pub fn grouped<'l, 'a>(lines: &'l [Line<'a>]) -> Vec<(&'static str, Vec<&'l Line
         }
     }
     groups
+}
+
+/// A failing answer's lines one after the other, in the order of [`grouped`].
+pub fn in_check_order<'l, 'a>(lines: &'l [Line<'a>]) -> impl Iterator<Item = &'l Line<'a>> {
+    grouped(lines).into_iter().flat_map(|(_, ds)| ds)
 }
 
 /// `--fail-on`: the levels that fail the run, and the failing cases of other levels.

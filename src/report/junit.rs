@@ -21,10 +21,10 @@
 use std::fmt::Write;
 
 use super::judging::{
-    Gate, confidence_text, failing_answers, failing_check_names, failing_checks, grouped,
-    oracle_line, oracle_name,
+    Gate, answers_failed, case_counts, confidence_text, failing_answers, failing_check_names,
+    failing_checks, grouped, in_check_order, oracle_line, oracle_name, thresholds_held,
 };
-use super::table::{ms, observed};
+use super::table::{load_line, observed};
 use crate::summary::types::{CaseSummary, RaceOutcome, Summary, Verdict};
 
 /// Longest `message` attribute, in characters: the whole story is in the element's text.
@@ -41,6 +41,18 @@ fn allowed(c: char) -> bool {
 
 /// Escapes `s` for element content.
 fn text(out: &mut String, s: &str) {
+    escape(out, s, false);
+}
+
+/// Escapes `s` for an attribute value in double quotes; whitespace other than the space is
+/// written as a character reference so the reader's attribute normalisation keeps it.
+fn attr(out: &mut String, s: &str) {
+    escape(out, s, true);
+}
+
+/// The one escaper of both contexts: an attribute also needs its quotes and its whitespace
+/// other than the space as references.
+fn escape(out: &mut String, s: &str, in_attribute: bool) {
     for c in s.chars().filter(|c| allowed(*c)) {
         match c {
             '&' => out.push_str("&amp;"),
@@ -49,24 +61,10 @@ fn text(out: &mut String, s: &str) {
             '>' => out.push_str("&gt;"),
             // A bare CR would be normalised away by the reader.
             '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Escapes `s` for an attribute value in double quotes; whitespace other than the space is
-/// written as a character reference so the reader's attribute normalisation keeps it.
-fn attr(out: &mut String, s: &str) {
-    for c in s.chars().filter(|c| allowed(*c)) {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
+            '"' if in_attribute => out.push_str("&quot;"),
+            '\'' if in_attribute => out.push_str("&apos;"),
+            '\t' if in_attribute => out.push_str("&#9;"),
+            '\n' if in_attribute => out.push_str("&#10;"),
             c => out.push(c),
         }
     }
@@ -114,28 +112,14 @@ fn ant_timestamp(rfc3339: &str) -> &str {
 
 /// The run in one line, for `<system-out>`.
 fn run_line(v: &Summary) -> String {
-    let t = &v.totals;
     let c = &v.conformance;
-    let held = v.thresholds.iter().filter(|t| t.passed).count();
     let mut line = format!(
-        "cogbench {}: {} requests in {:.2}s ({:.0} req/s) · errors {} ({:.2}%) · p50 {} · p99 {} · \
-         conformance {} passed, {} failed, {} skipped ({} of {} judged answers failed) · \
-         thresholds {} held, {} failed · exit code {} · oracle: {}",
+        "cogbench {}: {} · conformance {} ({}) · {} · exit code {} · oracle: {}",
         v.scenario.name,
-        t.requests,
-        t.duration_seconds,
-        t.requests_per_second,
-        t.errors,
-        t.error_rate * 100.0,
-        ms(t.latency_us.p50),
-        ms(t.latency_us.p99),
-        c.passed,
-        c.failed,
-        c.skipped,
-        c.responses_failed,
-        c.responses_judged,
-        held,
-        v.thresholds.len() - held,
+        load_line(&v.totals, false),
+        case_counts(c, ", "),
+        answers_failed(c),
+        thresholds_held(v),
         v.exit_code,
         oracle_line(v.oracle.as_ref())
     );
@@ -190,16 +174,14 @@ fn failure_message(c: &CaseSummary, gate: Option<&Gate>) -> String {
         let _ = write!(msg, ", which {}", g.exempt_note());
     }
     if let Some(first) = failing_answers(c).first() {
-        for (_, ds) in grouped(first) {
-            for d in ds {
-                let _ = write!(
-                    msg,
-                    "; {}: expected {}, observed {}",
-                    check_field(d),
-                    d.expected,
-                    d.observed
-                );
-            }
+        for d in in_check_order(first) {
+            let _ = write!(
+                msg,
+                "; {}: expected {}, observed {}",
+                check_field(d),
+                d.expected,
+                d.observed
+            );
         }
     }
     clip(&one_line(&msg), MESSAGE_MAX)

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::judging::{
-    Gate, confidence_text, failing_answers, failing_checks, failures_first, grouped, oracle_line,
-    oracle_name,
+    Gate, answers_failed, case_counts, confidence_text, failing_answers, failing_checks,
+    failures_first, in_check_order, oracle_line, oracle_name, thresholds_held,
 };
 use super::table::{ms, observed};
 use crate::summary::types::{CaseSummary, Summary, Verdict};
@@ -148,19 +148,13 @@ fn load(out: &mut String, v: &Summary) {
         }
     }
     let c = &v.conformance;
-    let held = v.thresholds.iter().filter(|t| t.passed).count();
     let cov = &v.coverage;
     let _ = writeln!(
         out,
-        "Conformance: {} passed · {} failed · {} skipped · {} of {} judged answers failed · \
-         thresholds {} held, {} failed · errors provoked {}/{} · members covered {}/{}  ",
-        c.passed,
-        c.failed,
-        c.skipped,
-        c.responses_failed,
-        c.responses_judged,
-        held,
-        v.thresholds.len() - held,
+        "Conformance: {} · {} · {} · errors provoked {}/{} · members covered {}/{}  ",
+        case_counts(c, " · "),
+        answers_failed(c),
+        thresholds_held(v),
         cov.errors_provoked,
         cov.errors_documented,
         cov.members_covered,
@@ -365,17 +359,15 @@ fn failure_details(out: &mut String, failing: &[&CaseSummary], gate: Option<&Gat
                 let _ = writeln!(out, "Failing answer {} of {}:\n", n + 1, ps.len());
             }
             out.push_str("| check | field | expected | observed |\n|---|---|---|---|\n");
-            for (check, ds) in grouped(p) {
-                for d in ds {
-                    let _ = writeln!(
-                        out,
-                        "| {} | {} | {} | {} |",
-                        esc(check),
-                        esc(d.field),
-                        esc(d.expected),
-                        esc(d.observed)
-                    );
-                }
+            for d in in_check_order(p) {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    esc(d.check_name()),
+                    esc(d.field),
+                    esc(d.expected),
+                    esc(d.observed)
+                );
             }
             out.push('\n');
         }

@@ -258,6 +258,18 @@ fn num(v: f64) -> String {
     s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
+/// A line of the grid, from `(x1, y1)` to `(x2, y2)`; its group gives its stroke.
+fn grid_line(o: &mut String, (x1, y1): (f64, f64), (x2, y2): (f64, f64)) {
+    let _ = write!(
+        o,
+        r#"<line x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+        num(x1),
+        num(y1),
+        num(x2),
+        num(y2)
+    );
+}
+
 fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         s.to_string()
@@ -321,25 +333,11 @@ impl LineChart {
         o.push_str(r##"<g class="grid" stroke="#e8eaee" stroke-width="1">"##);
         for (v, _) in &y_ticks {
             let y = sy(*v);
-            let _ = write!(
-                o,
-                r#"<line x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
-                num(LEFT),
-                num(y),
-                num(LEFT + plot_w),
-                num(y)
-            );
+            grid_line(&mut o, (LEFT, y), (LEFT + plot_w, y));
         }
         for (v, _) in &x_ticks {
             let x = sx(*v);
-            let _ = write!(
-                o,
-                r#"<line x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
-                num(x),
-                num(TOP),
-                num(x),
-                num(TOP + PLOT_HEIGHT)
-            );
+            grid_line(&mut o, (x, TOP), (x, TOP + PLOT_HEIGHT));
         }
         o.push_str("</g>");
         o.push_str(r##"<g class="ticks" fill="#444">"##);

@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use super::{Summary, Verdict};
+use super::judging::{answers_failed, case_counts};
+use super::{Summary, Totals, Verdict};
 // A target's text (messages, reasons quoting it) is written on one line, with nothing a
 // terminal acts on: a line break in a message could forge a verdict line of its own.
 use crate::term::inline;
@@ -19,6 +20,29 @@ pub fn ms(us: u64) -> String {
 
 /// A note on one line: a terminal shows where to look, the reports hold the whole text.
 const NOTE_WIDTH: usize = 110;
+
+/// The run's load in one line, as the terminal and junit.xml's `<system-out>` say it;
+/// `dropped`: with the count of dropped starts.
+pub fn load_line(t: &Totals, dropped: bool) -> String {
+    let mut line = format!(
+        "{} requests in {:.2}s ({:.0} req/s) · errors {} ({:.2}%)",
+        t.requests,
+        t.duration_seconds,
+        t.requests_per_second,
+        t.errors,
+        t.error_rate * 100.0
+    );
+    if dropped {
+        let _ = write!(line, " · dropped {}", t.dropped);
+    }
+    let _ = write!(
+        line,
+        " · p50 {} · p99 {}",
+        ms(t.latency_us.p50),
+        ms(t.latency_us.p99)
+    );
+    line
+}
 
 fn one_line(text: &str, verbose: bool) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -175,18 +199,7 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
     }
     let t = &s.totals;
     let c = &s.conformance;
-    let _ = writeln!(
-        out,
-        "\n{} requests in {:.2}s ({:.0} req/s) · errors {} ({:.2}%) · dropped {} · p50 {} · p99 {}",
-        t.requests,
-        t.duration_seconds,
-        t.requests_per_second,
-        t.errors,
-        t.error_rate * 100.0,
-        t.dropped,
-        ms(t.latency_us.p50),
-        ms(t.latency_us.p99)
-    );
+    let _ = writeln!(out, "\n{}", load_line(t, true));
     // Counting failures says nothing of their cause: each kind with its first message.
     for e in &s.transport_errors {
         let _ = writeln!(out, "transport errors: {}", e.line());
@@ -214,8 +227,9 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
     }
     let _ = writeln!(
         out,
-        "conformance: {} passed, {} failed, {} skipped (cases); {} of {} judged answers failed",
-        c.passed, c.failed, c.skipped, c.responses_failed, c.responses_judged
+        "conformance: {} (cases); {}",
+        case_counts(c, ", "),
+        answers_failed(c)
     );
     let _ = writeln!(
         out,

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use hdrhistogram::Histogram;
 
-use crate::metrics::codec;
+use crate::metrics::{Point, codec};
 use crate::report::svg::{Axis, LineChart, Series, escape, nines, nines_label, quantile_at};
 use crate::summary::types::{CaseSummary, Summary};
 
@@ -57,32 +57,60 @@ fn chart_section(o: &mut String, id: &str, heading: &str, hint: &str, chart: &Li
     );
 }
 
-pub(super) fn latency_over_time(o: &mut String, v: &Summary) {
-    let mut p50 = Series::new("p50", PALETTE[0]);
-    let mut p99 = Series::new("p99", PALETTE[2]);
-    for p in &v.timeline {
-        // A second without answers has no latency: a gap, not a zero.
-        let (a, b) = if p.requests == 0 {
-            (None, None)
-        } else {
-            let x = p.second as f64;
-            (
-                Some((x, p.p50_us as f64 / 1000.0)),
-                Some((x, p.p99_us as f64 / 1000.0)),
-            )
-        };
-        p50.points.push(a);
-        p99.points.push(b);
-    }
-    p99.width = 2.0;
-    let chart = LineChart {
-        id: "latency-over-time".into(),
-        title: "Latency over time: p50 and p99 per second, ms".into(),
+/// A line of a per-second chart: its name, its colour and its value at a second of the
+/// timeline (`None`: a gap).
+type PerSecond = (&'static str, &'static str, fn(&Point) -> Option<f64>);
+
+/// A chart over the run's seconds (the summary's timeline), the first line drawn heavier.
+fn per_second_chart(
+    v: &Summary,
+    id: &str,
+    title: &str,
+    y: Axis,
+    lines: [PerSecond; 2],
+) -> LineChart {
+    let series = lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, color, value))| {
+            let mut s = Series::new(name, color);
+            if i == 0 {
+                s.width = 2.0;
+            }
+            s.points = v
+                .timeline
+                .iter()
+                .map(|p| value(p).map(|y| (p.second as f64, y)))
+                .collect();
+            s
+        })
+        .collect();
+    LineChart {
+        id: id.into(),
+        title: title.into(),
         x: Axis::integer("seconds since the start", second_value),
-        y: Axis::nice("latency (ms)", ms_value),
-        series: vec![p99, p50],
+        y,
+        series,
         empty_note: "no data: the run has no whole second of measurements".into(),
-    };
+    }
+}
+
+/// `us` in ms; a second without answers has no latency: a gap, not a zero.
+fn latency_ms(p: &Point, us: u64) -> Option<f64> {
+    (p.requests > 0).then(|| us as f64 / 1000.0)
+}
+
+pub(super) fn latency_over_time(o: &mut String, v: &Summary) {
+    let chart = per_second_chart(
+        v,
+        "latency-over-time",
+        "Latency over time: p50 and p99 per second, ms",
+        Axis::nice("latency (ms)", ms_value),
+        [
+            ("p99", PALETTE[2], |p| latency_ms(p, p.p99_us)),
+            ("p50", PALETTE[0], |p| latency_ms(p, p.p50_us)),
+        ],
+    );
     chart_section(
         o,
         "latency",
@@ -96,22 +124,16 @@ pub(super) fn latency_over_time(o: &mut String, v: &Summary) {
 }
 
 pub(super) fn throughput_over_time(o: &mut String, v: &Summary) {
-    let mut requests = Series::new("requests/s", PALETTE[0]);
-    let mut errors = Series::new("errors/s", "#d62728");
-    for p in &v.timeline {
-        let x = p.second as f64;
-        requests.points.push(Some((x, p.requests as f64)));
-        errors.points.push(Some((x, p.errors as f64)));
-    }
-    requests.width = 2.0;
-    let chart = LineChart {
-        id: "throughput-over-time".into(),
-        title: "Throughput and errors over time: per second".into(),
-        x: Axis::integer("seconds since the start", second_value),
-        y: Axis::integer("per second", per_second_value),
-        series: vec![requests, errors],
-        empty_note: "no data: the run has no whole second of measurements".into(),
-    };
+    let chart = per_second_chart(
+        v,
+        "throughput-over-time",
+        "Throughput and errors over time: per second",
+        Axis::integer("per second", per_second_value),
+        [
+            ("requests/s", PALETTE[0], |p| Some(p.requests as f64)),
+            ("errors/s", "#d62728", |p| Some(p.errors as f64)),
+        ],
+    );
     let mut hint = String::from(
         "Answers per second and, of them, errors per second (answers that did not end as their case expects).",
     );

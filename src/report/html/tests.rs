@@ -1,7 +1,7 @@
 use super::charts::{nines_points, nines_reach};
 use super::*;
 use crate::metrics::codec;
-use crate::report::fixtures::{oracle_fixture, typed};
+use crate::report::fixtures::{assert_contains, exported, oracle_fixture, typed};
 use serde_json::Value;
 use serde_json::json;
 
@@ -172,10 +172,15 @@ fn the_verdict_table_has_a_row_per_case_failures_first() {
     assert_eq!(rows.len(), s["cases"].as_array().unwrap().len());
     assert_eq!(rows[0], "broken");
     assert_eq!(rows[1], "not-run");
-    assert!(html.contains("<strong>Skipped:</strong> needs read_codes"));
-    assert!(html.contains("<code>CodeMismatchException</code>"));
-    assert!(html.contains("Failing answer 2:"));
-    assert!(html.contains("Failed (exit code 1): 1 case failed; 1 threshold failed."));
+    assert_contains(
+        &html,
+        &[
+            "<strong>Skipped:</strong> needs read_codes",
+            "<code>CodeMismatchException</code>",
+            "Failing answer 2:",
+            "Failed (exit code 1): 1 case failed; 1 threshold failed.",
+        ],
+    );
     // A summary from before oracles and per-check verdicts: the catalog judged, and a
     // difference that names no check reads as the answer check's (summary.json's default).
     assert!(html.contains(
@@ -188,19 +193,23 @@ fn the_verdict_table_has_a_row_per_case_failures_first() {
     );
     assert!(html.contains("<tr class=\"differs\"><td>answer</td><td><code>status</code></td>"));
     assert!(!html.contains("<p class=\"checks\">"));
-    assert!(html.contains(">failed</span>") && html.contains(">held</span>"));
-    assert!(html.contains("0.400%"));
+    assert_contains(&html, &[">failed</span>", ">held</span>", "0.400%"]);
 }
 
 #[test]
 fn text_from_the_summary_is_escaped() {
     let html = render(&typed(&summary(3)));
     assert!(!html.contains("<script>"));
-    assert!(html.contains("&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(html.contains("cogbench report: load &lt;mixed&gt;"));
-    assert!(html.contains("Title of &lt;broken&gt;"));
-    assert!(html.contains("title=\"a &quot;note&quot;\""));
-    assert!(html.contains("<p class=\"description\">A &amp; B</p>"));
+    assert_contains(
+        &html,
+        &[
+            "&lt;/pre&gt;&lt;script&gt;alert(1)&lt;/script&gt;",
+            "cogbench report: load &lt;mixed&gt;",
+            "Title of &lt;broken&gt;",
+            "title=\"a &quot;note&quot;\"",
+            "<p class=\"description\">A &amp; B</p>",
+        ],
+    );
     // Nothing is fetched: no external reference at all.
     assert!(!html.contains("src=") && !html.contains("href=") && !html.contains("@import"));
 }
@@ -225,8 +234,7 @@ fn an_empty_run_still_renders_with_a_note() {
         assert!(svg.contains("class=\"no-data\""), "{id}");
         assert!(polylines(svg).is_empty());
     }
-    assert!(html.contains("Partial results:"));
-    assert!(html.contains("Interrupted (exit code 130)"));
+    assert_contains(&html, &["Partial results:", "Interrupted (exit code 130)"]);
 }
 
 #[test]
@@ -261,26 +269,23 @@ fn nines_points_run_from_the_median_side_to_the_maximum() {
     assert_eq!(capped.last().unwrap().0, 2.0);
     assert!((capped.last().unwrap().1 - 9.9).abs() < 0.02);
     assert!(nines_points(&crate::metrics::new_histogram(), 5.0).is_empty());
-    assert_eq!(nines_reach(10), 3);
-    assert_eq!(nines_reach(637), 3);
-    assert_eq!(nines_reach(1_000), 3);
-    assert_eq!(nines_reach(59_789), 5);
-    assert_eq!(nines_reach(100_000), 5);
-    assert_eq!(nines_reach(2_000_000), 7);
-    assert_eq!(nines_reach(u64::MAX), 8);
+    for (count, reach) in [
+        (10, 3),
+        (637, 3),
+        (1_000, 3),
+        (59_789, 5),
+        (100_000, 5),
+        (2_000_000, 7),
+        (u64::MAX, 8),
+    ] {
+        assert_eq!(nines_reach(count), reach, "{count}");
+    }
 }
 
 #[test]
 fn the_exporter_writes_report_html() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = crate::report::write::export(
-        crate::report::export::Format::Html,
-        &oracle_fixture(),
-        dir.path(),
-    )
-    .unwrap();
-    assert_eq!(files, vec![dir.path().join(FILE)]);
-    let text = std::fs::read_to_string(&files[0]).unwrap();
+    let (name, text) = exported(crate::report::export::Format::Html, &oracle_fixture());
+    assert_eq!(name, FILE);
     assert!(text.contains("data-chart=\"percentile-distribution\""));
 }
 
@@ -300,33 +305,29 @@ fn case_rows<'a>(html: &'a str, name: &str) -> &'a str {
 fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() {
     let html = render(&typed(&oracle_fixture()));
     // The snapshot once at the top, the gate beside it; the result says what failed it.
-    assert!(html.contains(
-        "<dt>Oracle</dt><dd id=\"oracle\">snapshot snapshot.json (embedded (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user)</dd>"
-    ));
-    assert!(html.contains(
-        "<dt>Gate</dt><dd id=\"gate\"><code>--fail-on documented,observed</code>: fails only on documented, observed cases; 3 failing cases of other levels do not fail it: wrong-code, expired-code, concurrent-confirm</dd>"
-    ));
-    assert!(html.contains(
-        "Failed (exit code 1): 1 case at the --fail-on levels (documented, observed) failed."
-    ));
+    assert_contains(
+        &html,
+        &[
+            "<dt>Oracle</dt><dd id=\"oracle\">snapshot snapshot.json (embedded (embedded, in-process), recorded 2026-12-06T13:20:07Z) judged 6 cases; 1 by the catalog (unknown-user)</dd>",
+            "<dt>Gate</dt><dd id=\"gate\"><code>--fail-on documented,observed</code>: fails only on documented, observed cases; 3 failing cases of other levels do not fail it: wrong-code, expired-code, concurrent-confirm</dd>",
+            "Failed (exit code 1): 1 case at the --fail-on levels (documented, observed) failed.",
+        ],
+    );
 
     // Judged by the snapshot: recorded, the catalog's level beside it; each check with its
     // verdict and failed count; the differences under their check.
     let wrong = case_rows(&html, "wrong-code");
-    assert!(wrong.contains("data-confidence=\"recorded\" data-oracle=\"snapshot\""));
-    assert!(wrong.contains(
-        "recorded*</span><div class=\"muted small\">catalog: inferred</div></td><td>snapshot</td>"
-    ));
-    assert!(wrong.contains(
-        "Confidence <strong>recorded (catalog: inferred)</strong> · judged by <strong>snapshot</strong> · <span class=\"warn\">does not fail the run (--fail-on documented,observed)</span>"
-    ));
-    assert!(wrong.contains(
-        "<span class=\"badge fail\" data-check=\"answer\">answer</span> 1 of 1 failed · <span class=\"badge fail\" data-check=\"headers\">headers</span> 1 of 1 failed · <span class=\"badge pass\" data-check=\"state\">state</span> 1 judged, passed"
-    ));
-    assert!(wrong.contains("<tr class=\"differs\"><td>answer</td><td><code>message</code></td>"));
-    assert!(wrong.contains(
-        "<tr class=\"differs\"><td>headers</td><td><code>content type</code></td><td><code>application/x-amz-json-1.0</code></td><td><code>application/x-amz-json-1.1</code></td></tr>"
-    ));
+    assert_contains(
+        wrong,
+        &[
+            "data-confidence=\"recorded\" data-oracle=\"snapshot\"",
+            "recorded*</span><div class=\"muted small\">catalog: inferred</div></td><td>snapshot</td>",
+            "Confidence <strong>recorded (catalog: inferred)</strong> · judged by <strong>snapshot</strong> · <span class=\"warn\">does not fail the run (--fail-on documented,observed)</span>",
+            "<span class=\"badge fail\" data-check=\"answer\">answer</span> 1 of 1 failed · <span class=\"badge fail\" data-check=\"headers\">headers</span> 1 of 1 failed · <span class=\"badge pass\" data-check=\"state\">state</span> 1 judged, passed",
+            "<tr class=\"differs\"><td>answer</td><td><code>message</code></td>",
+            "<tr class=\"differs\"><td>headers</td><td><code>content type</code></td><td><code>application/x-amz-json-1.0</code></td><td><code>application/x-amz-json-1.1</code></td></tr>",
+        ],
+    );
     let expired = case_rows(&html, "expired-code");
     assert!(
         expired
@@ -337,17 +338,25 @@ fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() 
     // Judged by the catalog though a snapshot was given: why, on hover and in the detail;
     // its level fails the run.
     let unknown = case_rows(&html, "unknown-user");
-    assert!(unknown.contains(
-        "<td><span class=\"has-note\" title=\"not in the snapshot; judged by the catalog\">catalog*</span></td>"
-    ));
-    assert!(unknown.contains("Confidence <strong>observed</strong> · judged by <strong>catalog</strong></p><p>Oracle: not in the snapshot; judged by the catalog</p>"));
+    assert_contains(
+        unknown,
+        &[
+            "<td><span class=\"has-note\" title=\"not in the snapshot; judged by the catalog\">catalog*</span></td>",
+            "Confidence <strong>observed</strong> · judged by <strong>catalog</strong></p><p>Oracle: not in the snapshot; judged by the catalog</p>",
+        ],
+    );
     assert!(!unknown.contains("does not fail the run"));
 
     // Races say how many succeeded, passing or failing; the note stays whole.
     let race = case_rows(&html, "concurrent-confirm");
-    assert!(race.contains("<div class=\"race small\">race: 1 of 8 succeeded</div>"));
-    assert!(race.contains("<p>Race: 1 of 8 succeeded</p>"));
-    assert!(race.contains("so Cognito&#39;s is not documented.</p>"));
+    assert_contains(
+        race,
+        &[
+            "<div class=\"race small\">race: 1 of 8 succeeded</div>",
+            "<p>Race: 1 of 8 succeeded</p>",
+            "so Cognito&#39;s is not documented.</p>",
+        ],
+    );
     let passing = case_rows(&html, "concurrent-force-alias");
     assert!(passing.contains("<div class=\"race small\">race: 8 of 8 succeeded</div>"));
     assert!(!passing.contains("detail"));

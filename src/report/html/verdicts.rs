@@ -7,7 +7,8 @@ use std::fmt::Write;
 use super::words::{group, plural};
 use crate::cases::Check;
 use crate::report::judging::{
-    Gate, Line, confidence_text, failures_first, grouped, lines, oracle_name, side_by_side,
+    Gate, Line, case_counts, confidence_text, failures_first, grouped, lines, oracle_name,
+    side_by_side,
 };
 use crate::report::svg::escape;
 use crate::report::table::ms;
@@ -34,11 +35,9 @@ pub(super) fn verdicts(o: &mut String, v: &Summary) {
         o,
         "<section id=\"verdicts\">\n<h2>Verdicts</h2>\n<p class=\"hint\">{} — failures first, each with the checks that failed and what was expected and observed, then skipped cases with the reason, then passes. Confidence is how sure the expectation is (documented, observed, inferred; recorded when a snapshot judged); oracle is what judged the case. p50 and p99 are response times.</p>\n",
         escape(&format!(
-            "{}: {} passed, {} failed, {} skipped",
+            "{}: {}",
             plural(v.cases.len() as u64, "case", "cases"),
-            v.conformance.passed,
-            v.conformance.failed,
-            v.conformance.skipped
+            case_counts(&v.conformance, ", ")
         ))
     );
     o.push_str(

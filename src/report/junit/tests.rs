@@ -1,5 +1,8 @@
 use super::*;
-use crate::report::fixtures::{before_per_check_verdicts, fixture, oracle_fixture, typed};
+use crate::report::fixtures::{
+    assert_contains, before_per_check_verdicts, echoing_markup, exported, fixture, oracle_fixture,
+    typed,
+};
 use serde_json::Value;
 
 /// The `<testcase>` element of `name`, up to its end.
@@ -107,21 +110,16 @@ fn escapes_both_contexts_and_drops_what_xml_forbids() {
 
 #[test]
 fn two_suites_with_counts_failures_and_skips() {
-    let mut s = fixture();
-    // What a target may echo: markup, quotes, a CDATA end and a line break.
-    s["cases"][3]["failures"][1][3]["observed"] =
-        "<html>&nbsp;\"x\" | `y` \u{1}\nsecond line]]></html>".into();
-    let xml = render(&typed(&s));
+    let xml = render(&typed(&echoing_markup()));
     well_formed(&xml).unwrap();
-    assert!(xml.contains(
-        "<testsuites name=\"cogbench smoke\" tests=\"7\" failures=\"4\" errors=\"0\" skipped=\"1\" time=\"2.006\">"
-    ), "{xml}");
-    assert!(xml.contains(
-        "<testsuite name=\"conformance\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\" time=\"2.006\" timestamp=\"2026-12-06T13:19:53\">"
-    ));
-    assert!(xml.contains(
-        "<testsuite name=\"thresholds\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\" time=\"0.000\" timestamp=\"2026-12-06T13:19:53\">"
-    ));
+    assert_contains(
+        &xml,
+        &[
+            "<testsuites name=\"cogbench smoke\" tests=\"7\" failures=\"4\" errors=\"0\" skipped=\"1\" time=\"2.006\">",
+            "<testsuite name=\"conformance\" tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\" time=\"2.006\" timestamp=\"2026-12-06T13:19:53\">",
+            "<testsuite name=\"thresholds\" tests=\"3\" failures=\"2\" errors=\"0\" skipped=\"0\" time=\"0.000\" timestamp=\"2026-12-06T13:19:53\">",
+        ],
+    );
     assert_eq!(xml.matches("<testcase ").count(), 7);
     assert_eq!(xml.matches("<failure ").count(), 4);
     assert_eq!(xml.matches("<skipped ").count(), 1);
@@ -142,19 +140,15 @@ fn two_suites_with_counts_failures_and_skips() {
     // A failure: confidence and failing checks first, then expected against observed in the
     // message and, in full and grouped by check, in the text.
     let unknown = testcase(&xml, "unknown-user");
-    assert!(unknown.contains(
-        "<failure message=\"[observed] answer, headers: judged by catalog, 2 of 135 judged answers failed; answer status: expected 400, observed 200; answer error type: expected UserNotFoundException, observed (none); answer message: expected /Username/client id combination not found\\./, observed (none); answer body: expected {&quot;__type&quot;: string, &quot;message&quot;: string?}, observed not JSON: &lt;html&gt;garbage, not JSON{; headers content type: expected application/x-amz-json-1.1 or application/x-amz-json-1.0, observed text/plain; charset=utf-8\" type=\"conformance\">"
-    ), "{unknown}");
-    assert!(unknown.contains(&property(
-        "failing_checks",
-        "answer (2 of 135), headers (1 of 135)"
-    )));
-    assert!(unknown.contains(
-        "spec: Decision order 5; §3.1; §4.3 · confidence: observed · judged by catalog\nfailing checks: answer (2 of 135), headers (1 of 135)\n2 of 135 judged answers failed (135 sent)\n"
-    ));
-    assert!(unknown.contains(
-        "    observed not JSON: &lt;html&gt;garbage, not JSON{\nheaders check:\n  content type\n"
-    ));
+    assert_contains(
+        unknown,
+        &[
+            "<failure message=\"[observed] answer, headers: judged by catalog, 2 of 135 judged answers failed; answer status: expected 400, observed 200; answer error type: expected UserNotFoundException, observed (none); answer message: expected /Username/client id combination not found\\./, observed (none); answer body: expected {&quot;__type&quot;: string, &quot;message&quot;: string?}, observed not JSON: &lt;html&gt;garbage, not JSON{; headers content type: expected application/x-amz-json-1.1 or application/x-amz-json-1.0, observed text/plain; charset=utf-8\" type=\"conformance\">",
+            &property("failing_checks", "answer (2 of 135), headers (1 of 135)"),
+            "spec: Decision order 5; §3.1; §4.3 · confidence: observed · judged by catalog\nfailing checks: answer (2 of 135), headers (1 of 135)\n2 of 135 judged answers failed (135 sent)\n",
+            "    observed not JSON: &lt;html&gt;garbage, not JSON{\nheaders check:\n  content type\n",
+        ],
+    );
     assert!(xml.contains(
         "failing answer 2 of 2:\nanswer check:\n  status\n    expected 400\n    observed 500\n"
     ));
@@ -164,22 +158,24 @@ fn two_suites_with_counts_failures_and_skips() {
     ));
     assert!(!xml.contains('\u{1}'));
     // Thresholds: a failure names the observed value; a held one is empty.
-    assert!(xml.contains(
-        "<failure message=\"error_rate == 0% did not hold: observed 1.737%\" type=\"threshold\">"
-    ));
-    assert!(xml.contains(
-        "<testcase name=\"p99 &lt; 250ms\" classname=\"cogbench.smoke.thresholds\" time=\"0.000\"/>"
-    ));
-    assert!(xml.contains(&property("target.kind", "endpoint")));
-    assert!(xml.contains(&property("target.endpoint", "http://127.0.0.1:39517")));
-    assert!(xml.contains(&property("oracle", "catalog")));
+    assert_contains(
+        &xml,
+        &[
+            "<failure message=\"error_rate == 0% did not hold: observed 1.737%\" type=\"threshold\">",
+            "<testcase name=\"p99 &lt; 250ms\" classname=\"cogbench.smoke.thresholds\" time=\"0.000\"/>",
+            &property("target.kind", "endpoint"),
+            &property("target.endpoint", "http://127.0.0.1:39517"),
+            &property("oracle", "catalog"),
+        ],
+    );
     assert!(!xml.contains("oracle.file") && !xml.contains("fail_on"));
-    assert!(xml.contains(
-        "<system-out>cogbench smoke: 403 requests in 2.01s (201 req/s) · errors 7 (1.74%)"
-    ));
-    assert!(xml.contains(
-        "· oracle: the catalog (each expectation with its confidence: documented, observed, inferred)</system-out>"
-    ));
+    assert_contains(
+        &xml,
+        &[
+            "<system-out>cogbench smoke: 403 requests in 2.01s (201 req/s) · errors 7 (1.74%)",
+            "· oracle: the catalog (each expectation with its confidence: documented, observed, inferred)</system-out>",
+        ],
+    );
 }
 
 #[test]
@@ -205,50 +201,54 @@ fn every_verdict_names_its_oracle_and_every_failure_its_confidence_and_checks() 
     // Judged by the snapshot: `recorded`, the catalog's level beside it, each failing check
     // with its count and its differences under it.
     let wrong = testcase(&xml, "wrong-code");
-    for p in [
-        property("confidence", "recorded"),
-        property("catalog_confidence", "inferred"),
-        property("oracle", "snapshot"),
-        property("failing_checks", "answer (1 of 1), headers (1 of 1)"),
-        property("fails_run", "false"),
-    ] {
-        assert!(wrong.contains(&p), "{p} in {wrong}");
-    }
-    assert!(wrong.contains(
-        "<failure message=\"[recorded] answer, headers: judged by snapshot, 1 of 1 judged answers failed, which does not fail the run (--fail-on documented,observed); answer message: expected Invalid code provided, please request a code again., observed Invalid verification code provided, please try again.; headers content type: expected application/x-amz-json-1.0, observed application/x-amz-json-1.1\""
-    ), "{wrong}");
-    assert!(wrong.contains("confidence: recorded (catalog: inferred) · judged by snapshot\n"));
-    assert!(wrong.contains(
-        "\nanswer check:\n  message\n    expected Invalid code provided, please request a code again.\n    observed Invalid verification code provided, please try again.\nheaders check:\n  content type\n    expected application/x-amz-json-1.0\n"
-    ));
+    assert_contains(
+        wrong,
+        &[
+            &property("confidence", "recorded"),
+            &property("catalog_confidence", "inferred"),
+            &property("oracle", "snapshot"),
+            &property("failing_checks", "answer (1 of 1), headers (1 of 1)"),
+            &property("fails_run", "false"),
+            "<failure message=\"[recorded] answer, headers: judged by snapshot, 1 of 1 judged answers failed, which does not fail the run (--fail-on documented,observed); answer message: expected Invalid code provided, please request a code again., observed Invalid verification code provided, please try again.; headers content type: expected application/x-amz-json-1.0, observed application/x-amz-json-1.1\"",
+            "confidence: recorded (catalog: inferred) · judged by snapshot\n",
+            "\nanswer check:\n  message\n    expected Invalid code provided, please request a code again.\n    observed Invalid verification code provided, please try again.\nheaders check:\n  content type\n    expected application/x-amz-json-1.0\n",
+        ],
+    );
     let expired = testcase(&xml, "expired-code");
-    assert!(expired.contains("<failure message=\"[recorded] state: judged by snapshot"));
-    assert!(expired.contains(
-        "\nstate check:\n  user.UserStatus (AdminGetUser)\n    expected CONFIRMED\n    observed UNCONFIRMED\n"
-    ));
+    assert_contains(
+        expired,
+        &[
+            "<failure message=\"[recorded] state: judged by snapshot",
+            "\nstate check:\n  user.UserStatus (AdminGetUser)\n    expected CONFIRMED\n    observed UNCONFIRMED\n",
+        ],
+    );
 
     // Judged by the catalog though a snapshot was given: why, and the catalog's level; its
     // level fails the run.
     let unknown = testcase(&xml, "unknown-user");
-    for p in [
-        property("confidence", "observed"),
-        property("oracle", "catalog"),
-        property("oracle_note", "not in the snapshot; judged by the catalog"),
-        property("fails_run", "true"),
-    ] {
-        assert!(unknown.contains(&p), "{p} in {unknown}");
-    }
-    assert!(unknown.contains(
-        "<failure message=\"[observed] answer: judged by catalog, 1 of 1 judged answers failed; answer message: expected /User does not exist\\./, observed Username/client id combination not found.\""
-    ));
-    assert!(unknown.contains("oracle: not in the snapshot; judged by the catalog\n"));
+    assert_contains(
+        unknown,
+        &[
+            &property("confidence", "observed"),
+            &property("oracle", "catalog"),
+            &property("oracle_note", "not in the snapshot; judged by the catalog"),
+            &property("fails_run", "true"),
+            "<failure message=\"[observed] answer: judged by catalog, 1 of 1 judged answers failed; answer message: expected /User does not exist\\./, observed Username/client id combination not found.\"",
+            "oracle: not in the snapshot; judged by the catalog\n",
+        ],
+    );
     assert!(!unknown.contains("does not fail the run"));
 
     // Races say how many succeeded, passing or failing; notes stay whole.
     let race = testcase(&xml, "concurrent-confirm");
-    assert!(race.contains(&property("race", "1 of 8 succeeded")));
-    assert!(race.contains("\nrace: 1 of 8 succeeded\n"));
-    assert!(race.contains("note: Exactly one success is what a correct, atomic service must give (two 200s would confirm the user twice); the spec documents the status change (§4.6) but says nothing about atomicity, so Cognito's is not documented.\n"));
+    assert_contains(
+        race,
+        &[
+            &property("race", "1 of 8 succeeded"),
+            "\nrace: 1 of 8 succeeded\n",
+            "note: Exactly one success is what a correct, atomic service must give (two 200s would confirm the user twice); the spec documents the status change (§4.6) but says nothing about atomicity, so Cognito's is not documented.\n",
+        ],
+    );
     let passing_race = testcase(&xml, "concurrent-force-alias");
     assert!(passing_race.contains(&property("race", "8 of 8 succeeded")));
     assert!(!passing_race.contains("<failure"));
@@ -261,13 +261,14 @@ fn a_summary_from_before_per_check_verdicts_still_renders() {
     let xml = render(&typed(&s));
     well_formed(&xml).unwrap();
     let unknown = testcase(&xml, "unknown-user");
-    assert!(unknown.contains(
-        "<failure message=\"[observed] answer: judged by catalog, 2 of 135 judged answers failed; answer status: expected 400, observed 200; answer error type:"
-    ), "{unknown}");
-    assert!(unknown.contains(&property("oracle", "catalog")));
-    assert!(unknown.contains(&property("failing_checks", "2 of 135 judged answers")));
-    assert!(
-        unknown.contains("\nfailing answer 1 of 2:\nanswer check:\n  status\n    expected 400\n")
+    assert_contains(
+        unknown,
+        &[
+            "<failure message=\"[observed] answer: judged by catalog, 2 of 135 judged answers failed; answer status: expected 400, observed 200; answer error type:",
+            &property("oracle", "catalog"),
+            &property("failing_checks", "2 of 135 judged answers"),
+            "\nfailing answer 1 of 2:\nanswer check:\n  status\n    expected 400\n",
+        ],
     );
     assert!(!unknown.contains("catalog_confidence"));
 }
@@ -287,16 +288,15 @@ fn a_passing_partial_run_and_a_failure_without_patterns() {
     s["scenario"]["name"] = "a<b".into();
     let xml = render(&typed(&s));
     well_formed(&xml).unwrap();
-    assert!(xml.contains("classname=\"cogbench.a&lt;b.conformance\""));
-    assert!(xml.contains(
-        "message=\"[observed] answer, headers: judged by catalog, 2 of 135 judged answers failed; body: expected {&quot;__type&quot;: string, &quot;message&quot;: string?}, observed not JSON: &lt;html&gt;garbage, not JSON{; content type:"
-    ), "{xml}");
-    assert!(xml.contains(
-        "<testsuite name=\"thresholds\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\""
-    ));
-    assert!(xml.contains(
-        "<system-err>partial run: the results cover only part of the plan; interrupted; stopped early: users ran out</system-err>"
-    ));
+    assert_contains(
+        &xml,
+        &[
+            "classname=\"cogbench.a&lt;b.conformance\"",
+            "message=\"[observed] answer, headers: judged by catalog, 2 of 135 judged answers failed; body: expected {&quot;__type&quot;: string, &quot;message&quot;: string?}, observed not JSON: &lt;html&gt;garbage, not JSON{; content type:",
+            "<testsuite name=\"thresholds\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\"",
+            "<system-err>partial run: the results cover only part of the plan; interrupted; stopped early: users ran out</system-err>",
+        ],
+    );
 }
 
 #[test]
@@ -318,19 +318,10 @@ fn a_long_message_is_clipped_but_the_text_keeps_everything() {
 
 #[test]
 fn the_exporter_writes_junit_xml() {
+    use crate::report::export::Format;
+    let (name, text) = exported(Format::Junit, &fixture());
+    assert_eq!(name, "junit.xml");
+    assert_eq!(text, render(&typed(&fixture())));
     let dir = tempfile::tempdir().unwrap();
-    let files =
-        crate::report::write::export(crate::report::export::Format::Junit, &fixture(), dir.path())
-            .unwrap();
-    assert_eq!(files, vec![dir.path().join("junit.xml")]);
-    let written = std::fs::read_to_string(&files[0]).unwrap();
-    assert_eq!(written, render(&typed(&fixture())));
-    assert!(
-        crate::report::write::export(
-            crate::report::export::Format::Junit,
-            &Value::Null,
-            dir.path()
-        )
-        .is_err()
-    );
+    assert!(crate::report::write::export(Format::Junit, &Value::Null, dir.path()).is_err());
 }

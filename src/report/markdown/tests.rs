@@ -1,5 +1,8 @@
 use super::*;
-use crate::report::fixtures::{before_per_check_verdicts, fixture, oracle_fixture, typed};
+use crate::report::fixtures::{
+    assert_contains, before_per_check_verdicts, echoing_markup, exported, fixture, oracle_fixture,
+    typed,
+};
 use serde_json::Value;
 
 /// The rows of the table that follows the header line `header`.
@@ -33,22 +36,17 @@ fn escapes_cells() {
 
 #[test]
 fn a_failing_run() {
-    let mut s = fixture();
-    // What a target may echo: markup, a code span, a cell separator, a line break.
-    s["cases"][3]["failures"][1][3]["observed"] =
-        "<html>&nbsp;\"x\" | `y` \u{1}\nsecond line]]></html>".into();
-    let md = render(&typed(&s));
+    let md = render(&typed(&echoing_markup()));
     assert!(md.starts_with("## ❌ cogbench: smoke failed\n"), "{md}");
-    assert!(md.contains(
-        "**403** requests in 2.01 s · **201** req/s · errors **7** (1.74%) · p50 **630µs** · p99 **853µs**  \n"
-    ));
-    assert!(md.contains(
-        "Timing (mixed model): scheduling lag p99 163µs · 0 late starts (> 1 ms) · 0 dropped"
-    ));
-    assert!(md.contains("Conformance: 1 passed · 2 failed · 1 skipped · 7 of 403 judged answers failed · thresholds 1 held, 2 failed"));
-    assert!(md.contains(
-        "Oracle: the catalog (each expectation with its confidence: documented, observed, inferred)\n\n"
-    ));
+    assert_contains(
+        &md,
+        &[
+            "**403** requests in 2.01 s · **201** req/s · errors **7** (1.74%) · p50 **630µs** · p99 **853µs**  \n",
+            "Timing (mixed model): scheduling lag p99 163µs · 0 late starts (> 1 ms) · 0 dropped",
+            "Conformance: 1 passed · 2 failed · 1 skipped · 7 of 403 judged answers failed · thresholds 1 held, 2 failed",
+            "Oracle: the catalog (each expectation with its confidence: documented, observed, inferred)\n\n",
+        ],
+    );
     assert!(!md.contains("Gate") && !md.contains("Races:"));
     assert!(!md.contains("Partial run"));
 
@@ -66,17 +64,16 @@ fn a_failing_run() {
 
     // Expected against observed, in a details block; what the target echoed cannot
     // split a cell, open a code span or inject HTML.
-    assert!(
-        md.contains("<details><summary>❌ 2 failing cases: expected vs observed</summary>\n\n")
+    assert_contains(
+        &md,
+        &[
+            "<details><summary>❌ 2 failing cases: expected vs observed</summary>\n\n",
+            "**unknown-user**: A username that does not exist (PreventUserExistenceErrors LEGACY)  \nspec Decision order 5; §3.1; §4.3 · confidence observed · judged by catalog · failing checks: answer (2 of 135), headers (1 of 135) · 2 of 135 judged answers failed\n\n",
+            "| answer | status | 400 | 500 |\n| answer | error type | UserNotFoundException | InternalErrorException |",
+            "Failing answer 2 of 2:",
+            "| answer | body | {\"\\_\\_type\": string, \"message\": string?} | not JSON: \\<html\\>garbage, not JSON{ |\n| headers | content type | application/x-amz-json-1.1 or application/x-amz-json-1.0 | text/plain; charset=utf-8 |",
+        ],
     );
-    assert!(md.contains(
-        "**unknown-user**: A username that does not exist (PreventUserExistenceErrors LEGACY)  \nspec Decision order 5; §3.1; §4.3 · confidence observed · judged by catalog · failing checks: answer (2 of 135), headers (1 of 135) · 2 of 135 judged answers failed\n\n"
-    ));
-    assert!(md.contains("| answer | status | 400 | 500 |\n| answer | error type | UserNotFoundException | InternalErrorException |"));
-    assert!(md.contains("Failing answer 2 of 2:"));
-    assert!(md.contains(
-        "| answer | body | {\"\\_\\_type\": string, \"message\": string?} | not JSON: \\<html\\>garbage, not JSON{ |\n| headers | content type | application/x-amz-json-1.1 or application/x-amz-json-1.0 | text/plain; charset=utf-8 |"
-    ));
     let hostile = md
         .lines()
         .filter(|l| l.starts_with("| answer | body |"))
@@ -127,14 +124,15 @@ fn verdicts_name_their_oracle_and_failures_their_confidence_and_checks() {
     ));
     // A failing case: confidence, oracle, failing checks with counts, whether it fails
     // the run; the differences under their checks; the note whole.
-    assert!(md.contains(
-        "**wrong-code**: A code that is not the user's current code is refused  \nspec Decision order 7; §3; §3.1 · confidence recorded (catalog: inferred) · judged by snapshot · failing checks: answer (1 of 1), headers (1 of 1) · 1 of 1 judged answers failed  \n_does not fail the run (--fail-on documented,observed)_  \nnote: The message is observed for ConfirmForgotPassword and checked by ConfirmSignUp error handlers in public code (§3.1); no ConfirmSignUp capture shows it, so its exact text there is open.\n\n| check | field | expected | observed |\n|---|---|---|---|\n| answer | message | Invalid code provided, please request a code again. | Invalid verification code provided, please try again. |\n| headers | content type | application/x-amz-json-1.0 | application/x-amz-json-1.1 |\n"
-    ));
-    assert!(md.contains("| state | user.UserStatus (AdminGetUser) | CONFIRMED | UNCONFIRMED |"));
-    assert!(md.contains(
-        "**unknown-user**: A username that does not exist (PreventUserExistenceErrors LEGACY)  \nspec Decision order 5; §3.1; §4.3 · confidence observed · judged by catalog · failing checks: answer (1 of 1) · 1 of 1 judged answers failed  \noracle: not in the snapshot; judged by the catalog  \nnote: Pinned to what our production pool returned on 2026-11-02.\n"
-    ));
-    assert!(md.contains("race: 1 of 8 succeeded  \nnote: Exactly one success is what a correct, atomic service must give (two 200s would confirm the user twice); the spec documents the status change (§4.6) but says nothing about atomicity, so Cognito's is not documented.\n"));
+    assert_contains(
+        &md,
+        &[
+            "**wrong-code**: A code that is not the user's current code is refused  \nspec Decision order 7; §3; §3.1 · confidence recorded (catalog: inferred) · judged by snapshot · failing checks: answer (1 of 1), headers (1 of 1) · 1 of 1 judged answers failed  \n_does not fail the run (--fail-on documented,observed)_  \nnote: The message is observed for ConfirmForgotPassword and checked by ConfirmSignUp error handlers in public code (§3.1); no ConfirmSignUp capture shows it, so its exact text there is open.\n\n| check | field | expected | observed |\n|---|---|---|---|\n| answer | message | Invalid code provided, please request a code again. | Invalid verification code provided, please try again. |\n| headers | content type | application/x-amz-json-1.0 | application/x-amz-json-1.1 |\n",
+            "| state | user.UserStatus (AdminGetUser) | CONFIRMED | UNCONFIRMED |",
+            "**unknown-user**: A username that does not exist (PreventUserExistenceErrors LEGACY)  \nspec Decision order 5; §3.1; §4.3 · confidence observed · judged by catalog · failing checks: answer (1 of 1) · 1 of 1 judged answers failed  \noracle: not in the snapshot; judged by the catalog  \nnote: Pinned to what our production pool returned on 2026-11-02.\n",
+            "race: 1 of 8 succeeded  \nnote: Exactly one success is what a correct, atomic service must give (two 200s would confirm the user twice); the spec documents the status change (§4.6) but says nothing about atomicity, so Cognito's is not documented.\n",
+        ],
+    );
     // The passing cases' notes, whole, in their own block.
     assert!(md.contains(
         "<details><summary>ℹ️ 1 note on a passing case</summary>\n\n- concurrent-force-alias · recorded (catalog: inferred): Exactly one verified owner is what a correct, atomic service must leave, since a verified value belongs to one account only (§4.2); the spec says nothing about concurrent ForceAliasCreation, so Cognito's atomicity is not documented.\n\n</details>"
@@ -193,8 +191,13 @@ fn a_passing_closed_run_and_a_partial_one() {
         "not_run": []
     });
     let md = render(&typed(&s));
-    assert!(md.contains("stopped early: users ran out \\| early."));
-    assert!(md.contains("Known deviations of **moto** (`fixtures/known-deviations/moto.yaml`): 2 as listed · **new**: c · **changed**: d\n"));
+    assert_contains(
+        &md,
+        &[
+            "stopped early: users ran out \\| early.",
+            "Known deviations of **moto** (`fixtures/known-deviations/moto.yaml`): 2 as listed · **new**: c · **changed**: d\n",
+        ],
+    );
 }
 
 #[test]
@@ -224,9 +227,14 @@ fn a_huge_run_stays_under_the_step_summary_limit() {
     let rows = table_rows(&md, CASES);
     assert_eq!(rows.len(), TABLE_ROWS);
     assert!(rows.iter().all(|r| r.contains("❌ fail")), "failures first");
-    assert!(md.contains("_…and 2800 more cases not shown (800 failing, 1000 skipped, 1000 passing): every case is in summary.json and latency.csv._"));
-    assert!(md.contains(" more failing cases not shown (size limit): see summary.json._"));
-    assert!(md.contains(&format!("{}…", "y".repeat(CELL_MAX - 1))));
+    assert_contains(
+        &md,
+        &[
+            "_…and 2800 more cases not shown (800 failing, 1000 skipped, 1000 passing): every case is in summary.json and latency.csv._",
+            " more failing cases not shown (size limit): see summary.json._",
+            &format!("{}…", "y".repeat(CELL_MAX - 1)),
+        ],
+    );
     assert!(!md.contains(&"y".repeat(CELL_MAX + 1)));
     assert_eq!(
         md.matches("<details>").count(),
@@ -248,16 +256,7 @@ fn the_hard_limit_cuts_at_a_line_and_closes_details() {
 
 #[test]
 fn the_exporter_writes_summary_md() {
-    let dir = tempfile::tempdir().unwrap();
-    let files = crate::report::write::export(
-        crate::report::export::Format::Markdown,
-        &fixture(),
-        dir.path(),
-    )
-    .unwrap();
-    assert_eq!(files, vec![dir.path().join("summary.md")]);
-    assert_eq!(
-        std::fs::read_to_string(&files[0]).unwrap(),
-        render(&typed(&fixture()))
-    );
+    let (name, text) = exported(crate::report::export::Format::Markdown, &fixture());
+    assert_eq!(name, "summary.md");
+    assert_eq!(text, render(&typed(&fixture())));
 }
