@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
 
 use super::phase::Phases;
-use super::pool_def::PoolDef;
+use super::plan::PoolPlan;
 use super::target_def::TargetDef;
 use super::threshold::{self, Threshold};
 use super::values::{
@@ -41,7 +41,7 @@ pub(super) struct RawScenario {
     pub catalog: Vec<String>,
     pub target: Option<TargetDef>,
     #[serde(default)]
-    pub pool: PoolDef,
+    pub pool: PoolPlan,
     #[serde(default)]
     pub users: UsersDef,
     #[serde(default)]
