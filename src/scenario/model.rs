@@ -201,16 +201,15 @@ pub(super) struct UsersDef {
 
 impl Default for UsersDef {
     fn default() -> Self {
-        UsersDef {
-            username: default_username(),
-            email: default_email(),
-            password: None,
-            fresh: Count::Auto,
-            reusable: Count::Auto,
-            reuse_limit: default_reuse_limit(),
-            from_csv: None,
-        }
+        section_defaults()
     }
+}
+
+/// An absent section is an empty one: its serde field defaults, the only place they are written.
+fn section_defaults<T: serde::de::DeserializeOwned>() -> T {
+    use serde::de::value::{Error, MapDeserializer};
+    let empty = MapDeserializer::<_, Error>::new(std::iter::empty::<(&str, &str)>());
+    T::deserialize(empty).expect("a section's defaults are valid")
 }
 
 fn default_username() -> Template {
@@ -267,9 +266,7 @@ pub(super) struct JudgeDef {
 
 impl Default for JudgeDef {
     fn default() -> Self {
-        JudgeDef {
-            postconditions: one(),
-        }
+        section_defaults()
     }
 }
 
