@@ -108,7 +108,7 @@ pub(super) fn build(
         return Err(refusal);
     }
     let region = region_of(raw.target.as_ref(), overrides)?;
-    let pool = pool_of(raw.pool);
+    let pool = raw.pool;
     check_naming(
         &raw.users.username,
         &raw.users.email,
@@ -349,20 +349,6 @@ fn region_of(
     })
 }
 
-fn pool_of(p: super::pool_def::PoolDef) -> PoolPlan {
-    PoolPlan {
-        name: p.name,
-        alias_attributes: p.alias_attributes,
-        username_attributes: p.username_attributes,
-        auto_verified_attributes: p.auto_verified_attributes,
-        case_sensitive: p.case_sensitive,
-        public_client: p.clients.public.prevent_user_existence_errors,
-        secret_client: p.clients.secret.prevent_user_existence_errors,
-        delete_after: p.delete_after,
-        existing: p.existing,
-    }
-}
-
 /// Each case of the mix as sent, with the scenario's `request:` members: the two may fit
 /// apart and not together. Sizes are taken once per member, not once per case.
 fn check_request_sizes(
@@ -439,7 +425,7 @@ pub(super) fn build_signup(
         return Err(why.into());
     }
     let region = region_of(raw.target.as_ref(), overrides)?;
-    let pool = pool_of(raw.pool);
+    let pool = raw.pool;
     check_naming(&raw.users.username, &raw.users.email, &pool, None)?;
     let from_csv = raw.users.from_csv.as_deref().map(|p| match file.parent() {
         Some(dir) if std::path::Path::new(p).is_relative() => dir.join(p),

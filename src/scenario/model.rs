@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
 
 use super::phase::Phases;
-use super::pool_def::PoolDef;
+use super::plan::PoolPlan;
 use super::target_def::TargetDef;
 use super::threshold::{self, Threshold};
 use super::values::{
@@ -41,7 +41,7 @@ pub(super) struct RawScenario {
     pub catalog: Vec<String>,
     pub target: Option<TargetDef>,
     #[serde(default)]
-    pub pool: PoolDef,
+    pub pool: PoolPlan,
     #[serde(default)]
     pub users: UsersDef,
     #[serde(default)]
@@ -201,16 +201,15 @@ pub(super) struct UsersDef {
 
 impl Default for UsersDef {
     fn default() -> Self {
-        UsersDef {
-            username: default_username(),
-            email: default_email(),
-            password: None,
-            fresh: Count::Auto,
-            reusable: Count::Auto,
-            reuse_limit: default_reuse_limit(),
-            from_csv: None,
-        }
+        section_defaults()
     }
+}
+
+/// An absent section is an empty one: its serde field defaults, the only place they are written.
+fn section_defaults<T: serde::de::DeserializeOwned>() -> T {
+    use serde::de::value::{Error, MapDeserializer};
+    let empty = MapDeserializer::<_, Error>::new(std::iter::empty::<(&str, &str)>());
+    T::deserialize(empty).expect("a section's defaults are valid")
 }
 
 fn default_username() -> Template {
@@ -267,9 +266,7 @@ pub(super) struct JudgeDef {
 
 impl Default for JudgeDef {
     fn default() -> Self {
-        JudgeDef {
-            postconditions: one(),
-        }
+        section_defaults()
     }
 }
 

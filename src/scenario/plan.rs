@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::existing::{ExistingPool, ListedUser};
+use super::existing::ListedUser;
 use super::phase::Phase;
-use super::pool_def::{Attribute, UserExistenceErrors};
+/// The pool as planned is the pool as written once checked: `pool_def` reads `pool:` into it.
+pub use super::pool_def::PoolPlan;
 use super::shard::Shard;
 use super::threshold::Threshold;
 use super::values::{Secret, Template};
@@ -89,27 +90,6 @@ impl TargetPlan {
 
     pub fn capabilities(&self) -> Vec<Capability> {
         self.kind.capabilities(&self.codes, self.admin_reads)
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct PoolPlan {
-    pub name: Option<String>,
-    pub alias_attributes: Vec<Attribute>,
-    pub username_attributes: Vec<Attribute>,
-    pub auto_verified_attributes: Vec<Attribute>,
-    pub case_sensitive: bool,
-    pub public_client: UserExistenceErrors,
-    pub secret_client: UserExistenceErrors,
-    pub delete_after: bool,
-    /// Existing-pool mode: the pool and client named by the scenario; nothing is created.
-    pub existing: Option<ExistingPool>,
-}
-
-impl PoolPlan {
-    pub fn has_email_alias(&self) -> bool {
-        self.alias_attributes.contains(&Attribute::Email)
-            && self.auto_verified_attributes.contains(&Attribute::Email)
     }
 }
 

@@ -1,7 +1,9 @@
-//! `pool:` as written: the pool's attributes and clients, or an existing pool.
+//! `pool:` as written: the pool's attributes and clients, or an existing pool. Checked where
+//! it stands, it reads straight into `PoolPlan`, the pool as the plan holds it.
 
 use serde::Deserialize;
 
+use super::existing::ExistingPool;
 use crate::yaml::checked_map;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -58,21 +60,31 @@ pub(super) struct ClientsDef {
     pub secret: ClientDef,
 }
 
-pub(super) struct PoolDef {
+#[derive(Debug, Clone)]
+pub struct PoolPlan {
     pub name: Option<String>,
     pub alias_attributes: Vec<Attribute>,
     pub username_attributes: Vec<Attribute>,
     pub auto_verified_attributes: Vec<Attribute>,
     pub case_sensitive: bool,
-    pub clients: ClientsDef,
+    pub public_client: UserExistenceErrors,
+    pub secret_client: UserExistenceErrors,
     pub delete_after: bool,
-    /// A pool cogbench did not create: nothing is created or deleted there.
-    pub existing: Option<super::existing::ExistingPool>,
+    /// Existing-pool mode: the pool and client named by the scenario; nothing is created.
+    pub existing: Option<ExistingPool>,
 }
 
-impl Default for PoolDef {
+impl PoolPlan {
+    pub fn has_email_alias(&self) -> bool {
+        self.alias_attributes.contains(&Attribute::Email)
+            && self.auto_verified_attributes.contains(&Attribute::Email)
+    }
+}
+
+/// The pool as written is the pool as planned: an absent `pool:` is one with every default.
+impl Default for PoolPlan {
     fn default() -> Self {
-        PoolDef::try_from(RawPool::default()).expect("defaults are valid")
+        PoolPlan::try_from(RawPool::default()).expect("defaults are valid")
     }
 }
 
@@ -91,9 +103,9 @@ pub(super) struct RawPool {
     existing: Option<super::existing::ExistingPool>,
 }
 
-impl TryFrom<RawPool> for PoolDef {
+impl TryFrom<RawPool> for PoolPlan {
     type Error = String;
-    fn try_from(r: RawPool) -> Result<PoolDef, String> {
+    fn try_from(r: RawPool) -> Result<PoolPlan, String> {
         if let Some(name) = &r.name
             && (name.is_empty() || name.len() > 128)
         {
@@ -136,16 +148,17 @@ impl TryFrom<RawPool> for PoolDef {
                 );
             }
         }
-        Ok(PoolDef {
+        Ok(PoolPlan {
             name: r.name,
             alias_attributes: alias,
             username_attributes: r.username_attributes,
             auto_verified_attributes: verified,
             case_sensitive: r.case_sensitive.unwrap_or(true),
-            clients: r.clients,
+            public_client: r.clients.public.prevent_user_existence_errors,
+            secret_client: r.clients.secret.prevent_user_existence_errors,
             delete_after: r.delete_after.unwrap_or(r.existing.is_none()),
             existing: r.existing,
         })
     }
 }
-checked_map!(PoolDef, RawPool, "a pool");
+checked_map!(PoolPlan, RawPool, "a pool");
