@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use hdrhistogram::Histogram;
-use serde_json::Value;
 
 use crate::cases::Tally;
 use crate::deviations::KnownDeviations;
@@ -24,6 +23,7 @@ use crate::report::export::{Format, read_summary};
 use crate::report::{self, CaseSummary, MergeInfo, MergedRun, Summary, Verdict};
 use crate::run;
 use crate::summary::build;
+use crate::summary::plan::PlanEcho;
 
 /// The merged run, ready to be written.
 #[derive(Debug)]
@@ -158,16 +158,19 @@ pub fn merge(
             d.file
         ));
     }
-    let thresholds = plan_strings(&first.plan, "thresholds")
-        .map(|list| {
-            list.map(crate::scenario::threshold::parse)
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .transpose()
-        .map_err(|e| format!("{}: plan.thresholds: {e}", parts[0].source))?
-        .unwrap_or_default();
-    let formats: Vec<Format> = plan_strings(&first.plan, "reports")
-        .map(|list| list.filter_map(|f| Format::parse(f).ok()).collect())
+    let thresholds = first
+        .plan
+        .thresholds
+        .iter()
+        .map(|t| crate::scenario::threshold::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{}: plan.thresholds: {e}", parts[0].source))?;
+    // A format this version does not write (a newer cogbench's) is left out.
+    let formats: Vec<Format> = first
+        .plan
+        .reports
+        .as_ref()
+        .map(|list| list.iter().filter_map(|f| Format::parse(f).ok()).collect())
         .unwrap_or_else(|| vec![Format::Json]);
 
     let times = |f: fn(&Summary) -> &str| -> Vec<SystemTime> {
@@ -261,15 +264,10 @@ pub fn write(merge: &Merge, dir: &Path) -> std::io::Result<()> {
 /// `unjudged` is not written to summary.json: a skipped case was unjudged when its plan did
 /// not skip it (it ran, and nothing it sent was judged).
 fn mark_unjudged(summary: &mut Summary) {
-    let mix = summary.plan.get("mix").and_then(Value::as_array);
+    let mix = &summary.plan.mix;
     for c in &mut summary.cases {
         c.unjudged = c.verdict == Verdict::Skipped
-            && mix.is_some_and(|mix| {
-                mix.iter().any(|m| {
-                    m.get("case").and_then(Value::as_str) == Some(c.name.as_str())
-                        && m.get("skipped").is_none_or(Value::is_null)
-                })
-            });
+            && mix.iter().any(|m| m.case == c.name && m.skipped.is_none());
     }
 }
 
@@ -277,12 +275,11 @@ fn mark_unjudged(summary: &mut Summary) {
 fn check_set(parts: &[Part]) -> Vec<String> {
     let mut warnings = Vec::new();
     let first = &parts[0];
-    let same = |what: &str, get: &dyn Fn(&Summary) -> Value| {
-        let want = get(&first.summary);
+    let same = |what: &str, equal: &dyn Fn(&PlanEcho, &PlanEcho) -> bool| {
         parts
             .iter()
             .skip(1)
-            .filter(|p| get(&p.summary) != want)
+            .filter(|p| !equal(&p.summary.plan, &first.summary.plan))
             .map(|p| {
                 format!(
                     "{} is not of the same scenario as {}: its {what} differ",
@@ -299,17 +296,11 @@ fn check_set(parts: &[Part]) -> Vec<String> {
             ));
         }
     }
-    warnings.extend(same("phases", &|s| whole_phases(&s.plan)));
-    warnings.extend(same("mix's cases", &|s| {
-        s.plan
-            .get("mix")
-            .and_then(Value::as_array)
-            .map(|m| m.iter().map(|e| e["case"].clone()).collect())
-            .unwrap_or(Value::Null)
+    warnings.extend(same("phases", &|a, b| a.whole_phases() == b.whole_phases()));
+    warnings.extend(same("mix's cases", &|a, b| {
+        a.mix.iter().map(|m| &m.case).eq(b.mix.iter().map(|m| &m.case))
     }));
-    warnings.extend(same("thresholds", &|s| {
-        s.plan.get("thresholds").cloned().unwrap_or(Value::Null)
-    }));
+    warnings.extend(same("thresholds", &|a, b| a.thresholds == b.thresholds));
     let unsharded: Vec<&str> = parts
         .iter()
         .filter(|p| p.summary.shard.is_none())
@@ -360,48 +351,29 @@ fn check_set(parts: &[Part]) -> Vec<String> {
     warnings
 }
 
-/// The scenario's phases, whole: a shard's plan keeps them under `shard.phases`.
-fn whole_phases(plan: &Value) -> Value {
-    plan.get("shard")
-        .and_then(|s| s.get("phases"))
-        .or_else(|| plan.get("phases"))
-        .cloned()
-        .unwrap_or(Value::Null)
-}
-
 /// The first run's plan, as the whole scenario's: the whole phases, the users of every shard,
 /// a case skipped only where every shard skipped it.
-fn merged_plan(parts: &[Part]) -> Value {
+fn merged_plan(parts: &[Part]) -> PlanEcho {
     let mut plan = parts[0].summary.plan.clone();
-    plan["phases"] = whole_phases(&plan);
-    if let Some(o) = plan.as_object_mut() {
-        o.remove("shard");
-    }
-    let sum = |get: &dyn Fn(&Value) -> Option<u64>| -> Option<u64> {
-        parts.iter().map(|p| get(&p.summary.plan)).sum()
-    };
-    if let Some(n) = sum(&|p| p["users"]["listed"].as_u64()) {
-        plan["users"]["listed"] = n.into();
-    }
-    let slots: Vec<String> = plan["users"]["counts"]
-        .as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
-    for slot in slots {
-        let total: u64 = parts
+    plan.phases = plan.whole_phases().to_vec();
+    plan.shard = None;
+    plan.users.listed = parts.iter().map(|p| p.summary.plan.users.listed).sum();
+    for (slot, total) in &mut plan.users.counts {
+        *total = parts
             .iter()
-            .filter_map(|p| p.summary.plan["users"]["counts"][&slot].as_u64())
+            .filter_map(|p| p.summary.plan.users.counts.get(slot))
             .sum();
-        plan["users"]["counts"][&slot] = total.into();
     }
-    if let Some(mix) = plan.get_mut("mix").and_then(Value::as_array_mut) {
-        for (i, entry) in mix.iter_mut().enumerate() {
-            let everywhere = parts
-                .iter()
-                .all(|p| !p.summary.plan["mix"][i]["skipped"].is_null());
-            if !everywhere {
-                entry["skipped"] = Value::Null;
-            }
+    for (i, entry) in plan.mix.iter_mut().enumerate() {
+        let everywhere = parts.iter().all(|p| {
+            p.summary
+                .plan
+                .mix
+                .get(i)
+                .is_some_and(|m| m.skipped.is_some())
+        });
+        if !everywhere {
+            entry.skipped = None;
         }
     }
     plan
@@ -677,12 +649,6 @@ fn merged_coverage(parts: &[Part], cases: &[CaseSummary]) -> report::Coverage {
         members_covered: first.members_total.saturating_sub(uncovered.len() as u64),
         members_uncovered: uncovered,
     }
-}
-
-/// The strings of the plan echo's list `key` (absent: `None`).
-fn plan_strings<'a>(plan: &'a Value, key: &str) -> Option<impl Iterator<Item = &'a str>> {
-    let list = plan.get(key)?.as_array()?;
-    Some(list.iter().filter_map(Value::as_str))
 }
 
 #[cfg(test)]
