@@ -298,7 +298,10 @@ fn check_set(parts: &[Part]) -> Vec<String> {
     }
     warnings.extend(same("phases", &|a, b| a.whole_phases() == b.whole_phases()));
     warnings.extend(same("mix's cases", &|a, b| {
-        a.mix.iter().map(|m| &m.case).eq(b.mix.iter().map(|m| &m.case))
+        a.mix
+            .iter()
+            .map(|m| &m.case)
+            .eq(b.mix.iter().map(|m| &m.case))
     }));
     warnings.extend(same("thresholds", &|a, b| a.thresholds == b.thresholds));
     let unsharded: Vec<&str> = parts
@@ -688,21 +691,26 @@ mod tests {
         assert_eq!(merged[3].second, u64::MAX);
     }
 
-    #[test]
-    fn a_shard_given_twice_and_the_shards_missing_are_named() {
+    /// The fixture's run, once per shard given, as if it were that shard.
+    fn fixture_parts(shards: &[(u32, u32)]) -> Vec<Part> {
         let text = include_str!("../fixtures/reports/failing-summary.json");
-        let parts: Vec<Part> = ["a", "b"]
-            .into_iter()
-            .map(|source| {
+        shards
+            .iter()
+            .map(|&(index, count)| {
                 let mut summary: Summary = serde_json::from_str(text).unwrap();
-                summary.shard = Some(crate::scenario::Shard { index: 1, count: 3 });
+                summary.shard = Some(crate::scenario::Shard { index, count });
                 Part {
-                    source: source.into(),
+                    source: format!("shard-{index}"),
                     summary,
                     origin: SystemTime::UNIX_EPOCH,
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_shard_given_twice_and_the_shards_missing_are_named() {
+        let parts = fixture_parts(&[(1, 3), (1, 3)]);
         assert_eq!(
             check_set(&parts),
             [
@@ -710,6 +718,53 @@ mod tests {
                 "shard 2/3, 3/3 missing: the merged run is not the whole scenario",
             ]
         );
+    }
+
+    #[test]
+    fn the_merged_plan_is_the_whole_scenarios() {
+        let mut parts = fixture_parts(&[(1, 2), (2, 2)]);
+        let whole = parts[0].summary.plan.phases.clone();
+        for p in &mut parts {
+            let plan = &mut p.summary.plan;
+            plan.phases.truncate(1);
+            plan.shard = Some(Some(crate::summary::plan::ShardEcho {
+                index: p.summary.shard.unwrap().index,
+                count: 2,
+                phases: whole.clone(),
+            }));
+            plan.users.listed = 3;
+        }
+        // The first case is skipped everywhere, the second only in the first shard.
+        parts[0].summary.plan.mix[1].skipped = Some("not here".into());
+        assert!(check_set(&parts).is_empty(), "{:?}", check_set(&parts));
+
+        let plan = merged_plan(&parts);
+        assert_eq!(plan.phases, whole);
+        assert_eq!(plan.shard, None);
+        assert!(serde_json::to_value(&plan).unwrap().get("shard").is_none());
+        assert_eq!(plan.users.listed, 6);
+        assert_eq!(plan.users.counts["unconfirmed"], 54);
+        assert!(plan.mix[0].skipped.is_some());
+        assert_eq!(plan.mix[1].skipped, None);
+    }
+
+    #[test]
+    fn a_plan_without_thresholds_or_reports_merges_with_none_and_writes_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut value: serde_json::Value =
+            serde_json::from_str(include_str!("../fixtures/reports/failing-summary.json")).unwrap();
+        let plan = value["plan"].as_object_mut().unwrap();
+        plan.remove("thresholds");
+        plan.remove("reports");
+        plan.insert("later".into(), "a newer cogbench's".into());
+        let file = dir.path().join("summary.json");
+        std::fs::write(&file, value.to_string()).unwrap();
+        let m = merge(&[file], None).unwrap();
+        assert_eq!(m.formats, [Format::Json]);
+        assert!(m.summary.thresholds.is_empty());
+        let written = serde_json::to_value(&m.summary).unwrap();
+        assert_eq!(written["plan"]["later"], "a newer cogbench's");
+        assert!(written["plan"].get("reports").is_none());
     }
 
     #[test]

@@ -37,10 +37,7 @@ pub struct PlanEcho {
     pub retry: RetryEcho,
     /// `--shard`: which part, and the scenario's whole phases. Null for a whole run; absent
     /// from a merge's plan, which is the whole scenario's again.
-    #[serde(
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub shard: Option<Option<ShardEcho>>,
     pub target: TargetEcho,
     /// As written in the scenario.
@@ -326,9 +323,7 @@ pub fn plan_echo(plan: &Plan) -> PlanEcho {
     .map(|(n, _)| n.to_owned())
     .collect();
     let attrs = |a: &[crate::scenario::Attribute]| {
-        a.iter()
-            .map(|x| x.as_str().to_owned())
-            .collect::<Vec<_>>()
+        a.iter().map(|x| x.as_str().to_owned()).collect::<Vec<_>>()
     };
     let client = |errors: &str, secret: Option<&str>| ClientEcho {
         client_secret: secret.map(str::to_owned),
@@ -421,15 +416,53 @@ pub fn plan_echo(plan: &Plan) -> PlanEcho {
             on: retry_on,
         },
         reports: Some(plan.reports.iter().map(|f| f.name().to_owned()).collect()),
-        shard: Some(plan.shard.map(|s| ShardEcho {
-            index: s.index,
-            count: s.count,
-            phases: plan
-                .phases
-                .iter()
-                .map(|p| phase_echo(p, p.whole_load()))
-                .collect(),
+        shard: Some(plan.shard.map(|s| {
+            ShardEcho {
+                index: s.index,
+                count: s.count,
+                phases: plan
+                    .phases
+                    .iter()
+                    .map(|p| phase_echo(p, p.whole_load()))
+                    .collect(),
+            }
         })),
         unknown: serde_json::Map::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_shard_is_null_for_a_whole_run_and_absent_from_a_merge() {
+        for plan in [
+            json!({"shard": null}),
+            json!({}),
+            json!({"shard": {"count": 2, "index": 1, "phases": []}}),
+        ] {
+            let echo: PlanEcho = serde_json::from_value(plan.clone()).unwrap();
+            let back = serde_json::to_value(&echo).unwrap();
+            assert_eq!(back.get("shard"), plan.get("shard"), "{plan}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_and_missing_ones_read_as_empty() {
+        let plan = json!({"name": "n", "later": {"x": 1}, "pool": {"existing": {"id": "p"}}});
+        let echo: PlanEcho = serde_json::from_value(plan).unwrap();
+        assert!(echo.thresholds.is_empty() && echo.mix.is_empty() && echo.reports.is_none());
+        assert_eq!(echo.pool.existing.as_ref().unwrap().client_secret, None);
+        let back = serde_json::to_value(&echo).unwrap();
+        assert_eq!(back["later"], json!({"x": 1}));
+        assert!(back.get("reports").is_none());
+    }
+
+    #[test]
+    fn a_plan_that_is_not_an_object_is_refused() {
+        assert!(serde_json::from_value::<PlanEcho>(json!([1])).is_err());
+        assert!(serde_json::from_value::<PlanEcho>(json!({"mix": "all"})).is_err());
     }
 }
