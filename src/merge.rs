@@ -13,7 +13,6 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use hdrhistogram::Histogram;
-use serde_json::Value;
 
 use crate::cases::Tally;
 use crate::deviations::KnownDeviations;
@@ -24,6 +23,7 @@ use crate::report::export::{Format, read_summary};
 use crate::report::{self, CaseSummary, MergeInfo, MergedRun, Summary, Verdict};
 use crate::run;
 use crate::summary::build;
+use crate::summary::plan::PlanEcho;
 
 /// The merged run, ready to be written.
 #[derive(Debug)]
@@ -158,16 +158,19 @@ pub fn merge(
             d.file
         ));
     }
-    let thresholds = plan_strings(&first.plan, "thresholds")
-        .map(|list| {
-            list.map(crate::scenario::threshold::parse)
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .transpose()
-        .map_err(|e| format!("{}: plan.thresholds: {e}", parts[0].source))?
-        .unwrap_or_default();
-    let formats: Vec<Format> = plan_strings(&first.plan, "reports")
-        .map(|list| list.filter_map(|f| Format::parse(f).ok()).collect())
+    let thresholds = first
+        .plan
+        .thresholds
+        .iter()
+        .map(|t| crate::scenario::threshold::parse(t))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{}: plan.thresholds: {e}", parts[0].source))?;
+    // A format this version does not write (a newer cogbench's) is left out.
+    let formats: Vec<Format> = first
+        .plan
+        .reports
+        .as_ref()
+        .map(|list| list.iter().filter_map(|f| Format::parse(f).ok()).collect())
         .unwrap_or_else(|| vec![Format::Json]);
 
     let times = |f: fn(&Summary) -> &str| -> Vec<SystemTime> {
@@ -261,15 +264,10 @@ pub fn write(merge: &Merge, dir: &Path) -> std::io::Result<()> {
 /// `unjudged` is not written to summary.json: a skipped case was unjudged when its plan did
 /// not skip it (it ran, and nothing it sent was judged).
 fn mark_unjudged(summary: &mut Summary) {
-    let mix = summary.plan.get("mix").and_then(Value::as_array);
+    let mix = &summary.plan.mix;
     for c in &mut summary.cases {
         c.unjudged = c.verdict == Verdict::Skipped
-            && mix.is_some_and(|mix| {
-                mix.iter().any(|m| {
-                    m.get("case").and_then(Value::as_str) == Some(c.name.as_str())
-                        && m.get("skipped").is_none_or(Value::is_null)
-                })
-            });
+            && mix.iter().any(|m| m.case == c.name && m.skipped.is_none());
     }
 }
 
@@ -277,12 +275,11 @@ fn mark_unjudged(summary: &mut Summary) {
 fn check_set(parts: &[Part]) -> Vec<String> {
     let mut warnings = Vec::new();
     let first = &parts[0];
-    let same = |what: &str, get: &dyn Fn(&Summary) -> Value| {
-        let want = get(&first.summary);
+    let same = |what: &str, equal: &dyn Fn(&PlanEcho, &PlanEcho) -> bool| {
         parts
             .iter()
             .skip(1)
-            .filter(|p| get(&p.summary) != want)
+            .filter(|p| !equal(&p.summary.plan, &first.summary.plan))
             .map(|p| {
                 format!(
                     "{} is not of the same scenario as {}: its {what} differ",
@@ -299,17 +296,14 @@ fn check_set(parts: &[Part]) -> Vec<String> {
             ));
         }
     }
-    warnings.extend(same("phases", &|s| whole_phases(&s.plan)));
-    warnings.extend(same("mix's cases", &|s| {
-        s.plan
-            .get("mix")
-            .and_then(Value::as_array)
-            .map(|m| m.iter().map(|e| e["case"].clone()).collect())
-            .unwrap_or(Value::Null)
+    warnings.extend(same("phases", &|a, b| a.whole_phases() == b.whole_phases()));
+    warnings.extend(same("mix's cases", &|a, b| {
+        a.mix
+            .iter()
+            .map(|m| &m.case)
+            .eq(b.mix.iter().map(|m| &m.case))
     }));
-    warnings.extend(same("thresholds", &|s| {
-        s.plan.get("thresholds").cloned().unwrap_or(Value::Null)
-    }));
+    warnings.extend(same("thresholds", &|a, b| a.thresholds == b.thresholds));
     let unsharded: Vec<&str> = parts
         .iter()
         .filter(|p| p.summary.shard.is_none())
@@ -360,48 +354,29 @@ fn check_set(parts: &[Part]) -> Vec<String> {
     warnings
 }
 
-/// The scenario's phases, whole: a shard's plan keeps them under `shard.phases`.
-fn whole_phases(plan: &Value) -> Value {
-    plan.get("shard")
-        .and_then(|s| s.get("phases"))
-        .or_else(|| plan.get("phases"))
-        .cloned()
-        .unwrap_or(Value::Null)
-}
-
 /// The first run's plan, as the whole scenario's: the whole phases, the users of every shard,
 /// a case skipped only where every shard skipped it.
-fn merged_plan(parts: &[Part]) -> Value {
+fn merged_plan(parts: &[Part]) -> PlanEcho {
     let mut plan = parts[0].summary.plan.clone();
-    plan["phases"] = whole_phases(&plan);
-    if let Some(o) = plan.as_object_mut() {
-        o.remove("shard");
-    }
-    let sum = |get: &dyn Fn(&Value) -> Option<u64>| -> Option<u64> {
-        parts.iter().map(|p| get(&p.summary.plan)).sum()
-    };
-    if let Some(n) = sum(&|p| p["users"]["listed"].as_u64()) {
-        plan["users"]["listed"] = n.into();
-    }
-    let slots: Vec<String> = plan["users"]["counts"]
-        .as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default();
-    for slot in slots {
-        let total: u64 = parts
+    plan.phases = plan.whole_phases().to_vec();
+    plan.shard = None;
+    plan.users.listed = parts.iter().map(|p| p.summary.plan.users.listed).sum();
+    for (slot, total) in &mut plan.users.counts {
+        *total = parts
             .iter()
-            .filter_map(|p| p.summary.plan["users"]["counts"][&slot].as_u64())
+            .filter_map(|p| p.summary.plan.users.counts.get(slot))
             .sum();
-        plan["users"]["counts"][&slot] = total.into();
     }
-    if let Some(mix) = plan.get_mut("mix").and_then(Value::as_array_mut) {
-        for (i, entry) in mix.iter_mut().enumerate() {
-            let everywhere = parts
-                .iter()
-                .all(|p| !p.summary.plan["mix"][i]["skipped"].is_null());
-            if !everywhere {
-                entry["skipped"] = Value::Null;
-            }
+    for (i, entry) in plan.mix.iter_mut().enumerate() {
+        let everywhere = parts.iter().all(|p| {
+            p.summary
+                .plan
+                .mix
+                .get(i)
+                .is_some_and(|m| m.skipped.is_some())
+        });
+        if !everywhere {
+            entry.skipped = None;
         }
     }
     plan
@@ -679,12 +654,6 @@ fn merged_coverage(parts: &[Part], cases: &[CaseSummary]) -> report::Coverage {
     }
 }
 
-/// The strings of the plan echo's list `key` (absent: `None`).
-fn plan_strings<'a>(plan: &'a Value, key: &str) -> Option<impl Iterator<Item = &'a str>> {
-    let list = plan.get(key)?.as_array()?;
-    Some(list.iter().filter_map(Value::as_str))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -722,21 +691,26 @@ mod tests {
         assert_eq!(merged[3].second, u64::MAX);
     }
 
-    #[test]
-    fn a_shard_given_twice_and_the_shards_missing_are_named() {
+    /// The fixture's run, once per shard given, as if it were that shard.
+    fn fixture_parts(shards: &[(u32, u32)]) -> Vec<Part> {
         let text = include_str!("../fixtures/reports/failing-summary.json");
-        let parts: Vec<Part> = ["a", "b"]
-            .into_iter()
-            .map(|source| {
+        shards
+            .iter()
+            .map(|&(index, count)| {
                 let mut summary: Summary = serde_json::from_str(text).unwrap();
-                summary.shard = Some(crate::scenario::Shard { index: 1, count: 3 });
+                summary.shard = Some(crate::scenario::Shard { index, count });
                 Part {
-                    source: source.into(),
+                    source: format!("shard-{index}"),
                     summary,
                     origin: SystemTime::UNIX_EPOCH,
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_shard_given_twice_and_the_shards_missing_are_named() {
+        let parts = fixture_parts(&[(1, 3), (1, 3)]);
         assert_eq!(
             check_set(&parts),
             [
@@ -744,6 +718,53 @@ mod tests {
                 "shard 2/3, 3/3 missing: the merged run is not the whole scenario",
             ]
         );
+    }
+
+    #[test]
+    fn the_merged_plan_is_the_whole_scenarios() {
+        let mut parts = fixture_parts(&[(1, 2), (2, 2)]);
+        let whole = parts[0].summary.plan.phases.clone();
+        for p in &mut parts {
+            let plan = &mut p.summary.plan;
+            plan.phases.truncate(1);
+            plan.shard = Some(Some(crate::summary::plan::ShardEcho {
+                index: p.summary.shard.unwrap().index,
+                count: 2,
+                phases: whole.clone(),
+            }));
+            plan.users.listed = 3;
+        }
+        // The first case is skipped everywhere, the second only in the first shard.
+        parts[0].summary.plan.mix[1].skipped = Some("not here".into());
+        assert!(check_set(&parts).is_empty(), "{:?}", check_set(&parts));
+
+        let plan = merged_plan(&parts);
+        assert_eq!(plan.phases, whole);
+        assert_eq!(plan.shard, None);
+        assert!(serde_json::to_value(&plan).unwrap().get("shard").is_none());
+        assert_eq!(plan.users.listed, 6);
+        assert_eq!(plan.users.counts["unconfirmed"], 54);
+        assert!(plan.mix[0].skipped.is_some());
+        assert_eq!(plan.mix[1].skipped, None);
+    }
+
+    #[test]
+    fn a_plan_without_thresholds_or_reports_merges_with_none_and_writes_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut value: serde_json::Value =
+            serde_json::from_str(include_str!("../fixtures/reports/failing-summary.json")).unwrap();
+        let plan = value["plan"].as_object_mut().unwrap();
+        plan.remove("thresholds");
+        plan.remove("reports");
+        plan.insert("later".into(), "a newer cogbench's".into());
+        let file = dir.path().join("summary.json");
+        std::fs::write(&file, value.to_string()).unwrap();
+        let m = merge(&[file], None).unwrap();
+        assert_eq!(m.formats, [Format::Json]);
+        assert!(m.summary.thresholds.is_empty());
+        let written = serde_json::to_value(&m.summary).unwrap();
+        assert_eq!(written["plan"]["later"], "a newer cogbench's");
+        assert!(written["plan"].get("reports").is_none());
     }
 
     #[test]

@@ -104,7 +104,7 @@ async fn http2_reaches_the_emulator_and_is_judged_like_http1() {
         "{:?}",
         s.cases
     );
-    assert_eq!(s.plan["http"]["version"], "2");
+    assert_eq!(s.plan.http.version, "2");
 }
 
 #[tokio::test]
@@ -155,5 +155,5 @@ async fn throttling_is_counted_apart_and_retries_never_hide_it() {
         "{table}"
     );
     assert_eq!(s.cases[0].verdict, cogbench::report::Verdict::Pass);
-    assert_eq!(s.plan["retry"]["max_attempts"], 4);
+    assert_eq!(s.plan.retry.max_attempts, 4);
 }
