@@ -632,3 +632,49 @@ visited!(Phases, deserialize_seq(), "a list of phases", {
         Ok(Phases(phases))
     }
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_load_counts_its_starts_and_bounds_its_rate() {
+        let stage = |target, secs| Stage {
+            target,
+            duration: Duration::from_secs(secs),
+        };
+        let closed = |stop, think_ms| Load::Closed {
+            vus: 4,
+            stop,
+            think_time: Duration::from_millis(think_ms),
+            max_duration: None,
+        };
+        let ramping = Load::RampingVus {
+            start: 2,
+            stages: vec![stage(6.0, 1), stage(0.0, 1)],
+            think_time: Duration::from_secs(2),
+        };
+        let open = Load::Open {
+            start_rate: 10.0,
+            stages: vec![stage(30.0, 2)],
+            max_in_flight: 8,
+        };
+        // (load, starts with a cycle of 5, starts to spare, peak rate)
+        for (load, starts, spare, peak) in [
+            (closed(Stop::Rounds(3), 0), Some(15), 0, None),
+            (closed(Stop::Iterations(7), 500), Some(7), 0, Some(8.0)),
+            (
+                closed(Stop::Duration(Duration::from_secs(2)), 0),
+                None,
+                0,
+                None,
+            ),
+            (ramping, None, 0, Some(3.0)),
+            (open, Some(40), 1, Some(30.0)),
+        ] {
+            assert_eq!(load.starts(5), starts, "{load:?}");
+            assert_eq!(load.starts_to_spare(), spare, "{load:?}");
+            assert_eq!(load.peak_rate(), peak, "{load:?}");
+        }
+    }
+}
