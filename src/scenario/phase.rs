@@ -250,7 +250,7 @@ impl PhaseShard {
             Load::Open { .. } if self.open_requests() == Some(0) => Some(format!(
                 "{who} has none of the phase's scheduled requests: it idled for the phase's length"
             )),
-            _ => None,
+            Load::Closed { .. } | Load::RampingVus { .. } | Load::Open { .. } => None,
         }
     }
 }
