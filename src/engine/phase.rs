@@ -19,9 +19,9 @@ impl Engine {
             first_seq: s.first_seq,
         });
         // A shard's open and ramping phases follow the whole phase's schedule or ramp, and
-        // take every N-th request or virtual user of it.
-        let whole = phase.whole_load();
-        let mut outcome = match (&phase.load, whole) {
+        // take every N-th request or virtual user of it. `whole_load` is `load` itself
+        // without a shard, and a shard's part keeps its phase's variant.
+        let mut outcome = match (&phase.load, phase.whole_load()) {
             (
                 Load::Closed {
                     vus,
@@ -42,23 +42,8 @@ impl Engine {
                 )
                 .await
             }
-            (
-                Load::RampingVus {
-                    start,
-                    stages,
-                    think_time,
-                },
-                whole,
-            ) => {
-                let (start, stages, stripe) = match whole {
-                    Load::RampingVus {
-                        start: s,
-                        stages: st,
-                        ..
-                    } => (*s, st, stripe),
-                    _ => (*start, stages, Stripe::WHOLE),
-                };
-                closed::run_ramping(self, &phase.name, start, stages, *think_time, stripe).await
+            (Load::RampingVus { think_time, .. }, Load::RampingVus { start, stages, .. }) => {
+                closed::run_ramping(self, &phase.name, *start, stages, *think_time, stripe).await
             }
             (
                 Load::Open {
@@ -66,16 +51,18 @@ impl Engine {
                     stages,
                     max_in_flight,
                 },
-                whole,
+                Load::Open {
+                    start_rate: whole_rate,
+                    stages: whole_stages,
+                    ..
+                },
             ) => {
                 let planned = [*start_rate, stages.last().map_or(*start_rate, |s| s.target)];
-                let (schedule, stripe) = match whole {
-                    Load::Open {
-                        start_rate, stages, ..
-                    } => (Schedule::new(*start_rate, stages), stripe),
-                    _ => (Schedule::new(*start_rate, stages), Stripe::WHOLE),
-                };
+                let schedule = Schedule::new(*whole_rate, whole_stages);
                 open::run(self, &phase.name, planned, schedule, stripe, *max_in_flight).await
+            }
+            (Load::RampingVus { .. } | Load::Open { .. }, _) => {
+                unreachable!("Shard::split keeps the phase's variant")
             }
         };
         outcome.executor = phase.executor;

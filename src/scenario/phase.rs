@@ -71,6 +71,112 @@ impl Load {
             Load::Open { max_in_flight, .. } => *max_in_flight,
         }
     }
+
+    /// Starts the load makes exactly, when bounded: `cycle` requests per round of the mix.
+    /// `None` when it runs for a duration with virtual users (its count depends on the
+    /// target's speed).
+    pub fn starts(&self, cycle: u64) -> Option<u64> {
+        match self {
+            Load::Closed { stop, .. } => match stop {
+                Stop::Rounds(n) => Some(n * cycle),
+                Stop::Iterations(n) => Some(*n),
+                Stop::Duration(_) => None,
+            },
+            Load::RampingVus { .. } => None,
+            Load::Open { .. } => self.scheduled_requests(),
+        }
+    }
+
+    /// Starts beyond [`Load::starts`] that users are sized for: one in an open phase.
+    pub fn starts_to_spare(&self) -> u64 {
+        match self {
+            Load::Open { .. } => 1,
+            Load::Closed { .. } | Load::RampingVus { .. } => 0,
+        }
+    }
+
+    /// Open model: the requests its schedule starts.
+    fn scheduled_requests(&self) -> Option<u64> {
+        match self {
+            Load::Open {
+                start_rate, stages, ..
+            } => Some(crate::schedule::open_total(*start_rate, stages)),
+            Load::Closed { .. } | Load::RampingVus { .. } => None,
+        }
+    }
+
+    /// The highest request rate the load can reach, or `None` when it has no bound (virtual
+    /// users without think time send as fast as answers come).
+    pub fn peak_rate(&self) -> Option<f64> {
+        match self {
+            Load::Open {
+                start_rate, stages, ..
+            } => Some(stages.iter().map(|s| s.target).fold(*start_rate, f64::max)),
+            Load::Closed {
+                vus, think_time, ..
+            } if !think_time.is_zero() => Some(f64::from(*vus) / think_time.as_secs_f64()),
+            Load::RampingVus {
+                think_time,
+                start,
+                stages,
+            } if !think_time.is_zero() => {
+                let most = stages
+                    .iter()
+                    .map(|s| s.target)
+                    .fold(f64::from(*start), f64::max);
+                Some(most / think_time.as_secs_f64())
+            }
+            Load::Closed { .. } | Load::RampingVus { .. } => None,
+        }
+    }
+
+    /// `shard`'s part of the load, and where its requests start in the mix's sequence.
+    fn split(&self, shard: Shard) -> (Load, u64) {
+        let n = shard.n() as f64;
+        // Only what is divided between the shards changes: think times, stage durations and
+        // `max_duration` stay the whole phase's.
+        let mut load = self.clone();
+        let first_seq = match &mut load {
+            Load::Open {
+                start_rate,
+                stages,
+                max_in_flight,
+            } => {
+                let whole = crate::schedule::open_total(*start_rate, stages);
+                *start_rate /= n;
+                for s in stages.iter_mut() {
+                    s.target /= n;
+                }
+                *max_in_flight = (*max_in_flight as u64).div_ceil(shard.n()).max(1) as usize;
+                shard.block_start(whole)
+            }
+            Load::Closed { vus, stop, .. } => {
+                let all = u64::from(*vus);
+                *vus = shard.share(all) as u32;
+                match stop {
+                    Stop::Duration(_) => 0,
+                    Stop::Iterations(k) => {
+                        let (part, first) = shard.work(*k, all);
+                        *k = part;
+                        first
+                    }
+                    // Whole rounds each: every shard's requests start a fresh cycle of the mix.
+                    Stop::Rounds(k) => {
+                        *k = shard.work(*k, all).0;
+                        0
+                    }
+                }
+            }
+            Load::RampingVus { start, stages, .. } => {
+                *start = shard.share(u64::from(*start)) as u32;
+                for s in stages.iter_mut() {
+                    s.target = shard.share(s.target.max(0.0).floor() as u64) as f64;
+                }
+                0
+            }
+        };
+        (load, first_seq)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -88,6 +194,13 @@ impl Phase {
     /// The phase's load for all shards together (`load` itself unless `--shard`).
     pub fn whole_load(&self) -> &Load {
         self.shard.as_ref().map_or(&self.load, |s| &s.whole)
+    }
+
+    /// Starts the phase makes exactly, when bounded: what a progress bar counts to.
+    pub fn starts(&self, cycle: u64) -> Option<u64> {
+        // A shard's part of an open phase: every N-th request of the whole schedule.
+        let shard = self.shard.as_ref().and_then(PhaseShard::open_requests);
+        shard.or_else(|| self.load.starts(cycle))
     }
 }
 
@@ -108,15 +221,8 @@ pub struct PhaseShard {
 impl PhaseShard {
     /// Open model: the requests of the whole schedule this shard sends.
     pub fn open_requests(&self) -> Option<u64> {
-        match &self.whole {
-            Load::Open {
-                start_rate, stages, ..
-            } => Some(
-                self.shard
-                    .share(crate::schedule::open_total(*start_rate, stages)),
-            ),
-            _ => None,
-        }
+        let whole = self.whole.scheduled_requests()?;
+        Some(self.shard.share(whole))
     }
 
     /// What this shard has none of, if anything, for the phase's report.
@@ -144,7 +250,7 @@ impl PhaseShard {
             Load::Open { .. } if self.open_requests() == Some(0) => Some(format!(
                 "{who} has none of the phase's scheduled requests: it idled for the phase's length"
             )),
-            _ => None,
+            Load::Closed { .. } | Load::RampingVus { .. } | Load::Open { .. } => None,
         }
     }
 }
@@ -152,49 +258,7 @@ impl PhaseShard {
 impl Shard {
     /// This shard's part of a phase, with the whole phase kept for the executors.
     pub fn split(self, phase: &Phase) -> Phase {
-        let n = self.n() as f64;
-        // Only what is divided between the shards changes: think times, stage durations and
-        // `max_duration` stay the whole phase's.
-        let mut load = phase.load.clone();
-        let first_seq = match &mut load {
-            Load::Open {
-                start_rate,
-                stages,
-                max_in_flight,
-            } => {
-                let whole = crate::schedule::open_total(*start_rate, stages);
-                *start_rate /= n;
-                for s in stages.iter_mut() {
-                    s.target /= n;
-                }
-                *max_in_flight = (*max_in_flight as u64).div_ceil(self.n()).max(1) as usize;
-                self.block_start(whole)
-            }
-            Load::Closed { vus, stop, .. } => {
-                let all = u64::from(*vus);
-                *vus = self.share(all) as u32;
-                match stop {
-                    Stop::Duration(_) => 0,
-                    Stop::Iterations(k) => {
-                        let (part, first) = self.work(*k, all);
-                        *k = part;
-                        first
-                    }
-                    // Whole rounds each: every shard's requests start a fresh cycle of the mix.
-                    Stop::Rounds(k) => {
-                        *k = self.work(*k, all).0;
-                        0
-                    }
-                }
-            }
-            Load::RampingVus { start, stages, .. } => {
-                *start = self.share(u64::from(*start)) as u32;
-                for s in stages.iter_mut() {
-                    s.target = self.share(s.target.max(0.0).floor() as u64) as f64;
-                }
-                0
-            }
-        };
+        let (load, first_seq) = phase.load.split(self);
         Phase {
             name: phase.name.clone(),
             executor: phase.executor,
@@ -568,3 +632,49 @@ visited!(Phases, deserialize_seq(), "a list of phases", {
         Ok(Phases(phases))
     }
 });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_load_counts_its_starts_and_bounds_its_rate() {
+        let stage = |target, secs| Stage {
+            target,
+            duration: Duration::from_secs(secs),
+        };
+        let closed = |stop, think_ms| Load::Closed {
+            vus: 4,
+            stop,
+            think_time: Duration::from_millis(think_ms),
+            max_duration: None,
+        };
+        let ramping = Load::RampingVus {
+            start: 2,
+            stages: vec![stage(6.0, 1), stage(0.0, 1)],
+            think_time: Duration::from_secs(2),
+        };
+        let open = Load::Open {
+            start_rate: 10.0,
+            stages: vec![stage(30.0, 2)],
+            max_in_flight: 8,
+        };
+        // (load, starts with a cycle of 5, starts to spare, peak rate)
+        for (load, starts, spare, peak) in [
+            (closed(Stop::Rounds(3), 0), Some(15), 0, None),
+            (closed(Stop::Iterations(7), 500), Some(7), 0, Some(8.0)),
+            (
+                closed(Stop::Duration(Duration::from_secs(2)), 0),
+                None,
+                0,
+                None,
+            ),
+            (ramping, None, 0, Some(3.0)),
+            (open, Some(40), 1, Some(30.0)),
+        ] {
+            assert_eq!(load.starts(5), starts, "{load:?}");
+            assert_eq!(load.starts_to_spare(), spare, "{load:?}");
+            assert_eq!(load.peak_rate(), peak, "{load:?}");
+        }
+    }
+}

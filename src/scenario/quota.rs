@@ -3,7 +3,7 @@
 //! default, per account and Region, summed over every user pool (spec §4.5; adjustable). A
 //! plan that would pass it against an AWS endpoint is refused unless `--allow-above-quota`.
 
-use super::phase::{Load, Phase};
+use super::phase::Phase;
 
 pub const CATEGORY: &str = "UserCreation";
 pub const DEFAULT_RPS: f64 = 50.0;
@@ -22,31 +22,9 @@ pub fn is_aws(endpoint: &str) -> bool {
 /// The highest request rate the phases can reach, or `None` when a phase has no bound (virtual
 /// users without think time send as fast as answers come).
 pub fn planned_peak(phases: &[Phase]) -> Option<f64> {
-    let mut peak: f64 = 0.0;
-    for p in phases {
-        let rate = match &p.load {
-            Load::Open {
-                start_rate, stages, ..
-            } => stages.iter().map(|s| s.target).fold(*start_rate, f64::max),
-            Load::Closed {
-                vus, think_time, ..
-            } if !think_time.is_zero() => f64::from(*vus) / think_time.as_secs_f64(),
-            Load::RampingVus {
-                think_time,
-                start,
-                stages,
-            } if !think_time.is_zero() => {
-                let most = stages
-                    .iter()
-                    .map(|s| s.target)
-                    .fold(f64::from(*start), f64::max);
-                most / think_time.as_secs_f64()
-            }
-            _ => return None,
-        };
-        peak = peak.max(rate);
-    }
-    Some(peak)
+    phases
+        .iter()
+        .try_fold(0.0, |peak: f64, p| Some(peak.max(p.load.peak_rate()?)))
 }
 
 /// The refusal, or `None` when the plan fits the default quota.

@@ -173,13 +173,7 @@ mod tests {
             ],
             max_in_flight: 100,
         };
-        let whole = crate::schedule::open_total(
-            10.0,
-            match &load {
-                Load::Open { stages, .. } => stages,
-                _ => unreachable!(),
-            },
-        );
+        let whole = load.starts(1).unwrap();
         for n in [1u32, 2, 3, 7] {
             let (mut requests, mut rate, mut target, mut seq) = (0, 0.0, 0.0, 0);
             for s in shards(n) {

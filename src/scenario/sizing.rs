@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::existing::ListedUser;
-use super::phase::{Load, Phase, Stop};
+use super::phase::Phase;
 use super::shard::Shard;
 use super::values::Count;
 use std::collections::BTreeMap;
@@ -65,38 +65,12 @@ pub(super) fn fit_to_listed(
 /// Upper bound on the requests a phase sends, or `None` when it runs for a duration with a
 /// closed model (its count depends on the target's speed).
 pub fn phase_bound(phase: &Phase, cycle: u64) -> Option<u64> {
-    let starts = phase_starts(phase, cycle)?;
-    // Users are sized with one start to spare in an open phase.
-    Some(match phase.load {
-        Load::Open { .. } => starts + 1,
-        _ => starts,
-    })
+    Some(phase.starts(cycle)? + phase.load.starts_to_spare())
 }
 
-/// Starts the phase makes exactly, when bounded: what a progress bar counts to.
+/// [`Phase::starts`], as a function for the callers that map over phases.
 pub fn phase_starts(phase: &Phase, cycle: u64) -> Option<u64> {
-    // A shard's part of an open phase: every N-th request of the whole schedule.
-    if let Some(n) = phase.shard.as_ref().and_then(|s| s.open_requests()) {
-        return Some(n);
-    }
-    match &phase.load {
-        Load::Closed {
-            stop: Stop::Rounds(n),
-            ..
-        } => Some(n * cycle),
-        Load::Closed {
-            stop: Stop::Iterations(n),
-            ..
-        } => Some(*n),
-        Load::Closed {
-            stop: Stop::Duration(_),
-            ..
-        }
-        | Load::RampingVus { .. } => None,
-        Load::Open {
-            start_rate, stages, ..
-        } => Some(crate::schedule::open_total(*start_rate, stages)),
-    }
+    phase.starts(cycle)
 }
 
 /// Users for the pool `pool` (an index into the plan's pools): the cycle counts every runnable
