@@ -23,11 +23,7 @@ pub fn validate(files: &[PathBuf]) -> Result<i32, Failure> {
                     .filter(|m| m.skip.is_none())
                     .map(|m| u64::from(m.weight))
                     .sum();
-                let bound: Option<u64> = plan
-                    .phases
-                    .iter()
-                    .map(|p| scenario::phase_starts(p, cycle))
-                    .sum();
+                let bound: Option<u64> = plan.phases.iter().map(|p| p.starts(cycle)).sum();
                 let skipped = plan.mix.iter().filter(|m| m.skip.is_some()).count();
                 let users = match &plan.main_pool().pool.existing {
                     Some(e) => format!(

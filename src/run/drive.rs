@@ -10,7 +10,7 @@ use crate::engine::{Engine, PhaseOutcome};
 use crate::interrupt::Interrupts;
 use crate::progress::{self, Monitor};
 use crate::report::{self, Summary, export::Format};
-use crate::scenario::{Plan, phase_starts, units::format_duration};
+use crate::scenario::{Plan, units::format_duration};
 
 /// Runs `plan`'s phases on `engine` until they end or an interrupt stops them. The phases'
 /// outcomes, and whether an interrupt came.
@@ -41,7 +41,7 @@ pub(super) async fn drive(
         }
     }
     let cycle = engine.cycle_len();
-    let planned: Option<u64> = plan.phases.iter().map(|p| phase_starts(p, cycle)).sum();
+    let planned: Option<u64> = plan.phases.iter().map(|p| p.starts(cycle)).sum();
     let monitor = Monitor::start(engine.clone(), progress, planned);
     let mut phases = Vec::new();
     for phase in &plan.phases {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::existing::{self, ListedUser};
 use super::model::{Mix, RawScenario};
-use super::phase::{Load, Phase};
+use super::phase::Phase;
 use super::pool_def::Attribute;
 use super::shard::Shard;
 use super::values::Template;
@@ -512,10 +512,7 @@ const MAX_INDEX: u64 = 9_999_999;
 fn default_connections(phases: &[Phase]) -> usize {
     phases
         .iter()
-        .map(|p| match p.load {
-            Load::Open { max_in_flight, .. } => max_in_flight.min(256),
-            ref closed => closed.max_concurrency(),
-        })
+        .map(|p| p.load.default_connections())
         .max()
         .unwrap_or(16)
         .max(16)

@@ -31,7 +31,7 @@ pub use plan::{
 pub use pool_def::{Attribute, UserExistenceErrors};
 pub use retry::RetryPolicy;
 pub use shard::Shard;
-pub use sizing::{phase_bound, phase_starts};
+pub use sizing::phase_bound;
 pub use target_def::check_endpoint;
 pub use threshold::{Metric, Op, Stat, Threshold};
 pub use values::{MAX_USERS, Secret, Template};

@@ -46,20 +46,6 @@ pub enum Load {
 }
 
 impl Load {
-    /// The phase's length when it runs on the clock.
-    pub fn planned_duration(&self) -> Option<Duration> {
-        match self {
-            Load::Closed {
-                stop: Stop::Duration(d),
-                ..
-            } => Some(*d),
-            Load::Closed { max_duration, .. } => *max_duration,
-            Load::RampingVus { stages, .. } | Load::Open { stages, .. } => {
-                Some(stages.iter().map(|s| s.duration).sum())
-            }
-        }
-    }
-
     /// The most virtual users (closed) or requests in flight (open) the phase can have.
     pub fn max_concurrency(&self) -> usize {
         match self {
@@ -69,6 +55,16 @@ impl Load {
                 .map(|s| s.target as usize)
                 .fold(*start as usize, usize::max),
             Load::Open { max_in_flight, .. } => *max_in_flight,
+        }
+    }
+
+    /// The connections the HTTP client keeps for this load when the scenario does not say:
+    /// one per virtual user, or per request in flight up to 256 (an open phase's bound is a
+    /// ceiling for bursts, not the usual need).
+    pub fn default_connections(&self) -> usize {
+        match self {
+            Load::Open { max_in_flight, .. } => (*max_in_flight).min(256),
+            Load::Closed { .. } | Load::RampingVus { .. } => self.max_concurrency(),
         }
     }
 

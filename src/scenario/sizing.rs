@@ -68,11 +68,6 @@ pub fn phase_bound(phase: &Phase, cycle: u64) -> Option<u64> {
     Some(phase.starts(cycle)? + phase.load.starts_to_spare())
 }
 
-/// [`Phase::starts`], as a function for the callers that map over phases.
-pub fn phase_starts(phase: &Phase, cycle: u64) -> Option<u64> {
-    phase.starts(cycle)
-}
-
 /// Users for the pool `pool` (an index into the plan's pools): the cycle counts every runnable
 /// case, the uses only the cases that run in this pool.
 pub(super) fn size_users(
