@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use hdrhistogram::Histogram;
+use serde_json::Value;
 
 use crate::cases::Tally;
 use crate::deviations::KnownDeviations;
@@ -23,6 +24,7 @@ use crate::report::export::{Format, read_summary};
 use crate::report::{self, CaseSummary, MergeInfo, MergedRun, Summary, Verdict};
 use crate::run;
 use crate::summary::build;
+use crate::summary::echo::Echo;
 use crate::summary::plan::PlanEcho;
 
 /// The merged run, ready to be written.
@@ -355,31 +357,50 @@ fn check_set(parts: &[Part]) -> Vec<String> {
 }
 
 /// The first run's plan, as the whole scenario's: the whole phases, the users of every shard,
-/// a case skipped only where every shard skipped it.
-fn merged_plan(parts: &[Part]) -> PlanEcho {
-    let mut plan = parts[0].summary.plan.clone();
-    plan.phases = plan.whole_phases().to_vec();
-    plan.shard = None;
-    plan.users.listed = parts.iter().map(|p| p.summary.plan.users.listed).sum();
-    for (slot, total) in &mut plan.users.counts {
-        *total = parts
-            .iter()
-            .filter_map(|p| p.summary.plan.users.counts.get(slot))
-            .sum();
-    }
-    for (i, entry) in plan.mix.iter_mut().enumerate() {
-        let everywhere = parts.iter().all(|p| {
-            p.summary
-                .plan
-                .mix
-                .get(i)
-                .is_some_and(|m| m.skipped.is_some())
-        });
-        if !everywhere {
-            entry.skipped = None;
+/// a case skipped only where every shard skipped it. It is patched as JSON, so what the first
+/// run's echo holds beyond this version's fields is written back unchanged.
+fn merged_plan(parts: &[Part]) -> Echo {
+    let plans: Vec<Value> = parts.iter().map(|p| p.summary.plan.to_value()).collect();
+    let mut plan = plans[0].clone();
+    if let Some(o) = plan.as_object_mut() {
+        // A shard's echo holds the whole phases under `shard.phases`.
+        let whole = o
+            .get("shard")
+            .and_then(|s| s.get("phases"))
+            .filter(|p| p.as_array().is_some_and(|a| !a.is_empty()))
+            .cloned();
+        if let Some(phases) = whole {
+            o.insert("phases".into(), phases);
+        }
+        o.remove("shard");
+        if let Some(users) = o.get_mut("users").and_then(Value::as_object_mut) {
+            let listed = plans.iter().try_fold(0u64, |sum, p| {
+                sum.checked_add(p["users"]["listed"].as_u64()?)
+            });
+            if let Some(n) = listed {
+                users.insert("listed".into(), n.into());
+            }
+            if let Some(counts) = users.get_mut("counts").and_then(Value::as_object_mut) {
+                for (slot, total) in counts.iter_mut() {
+                    let sum = plans
+                        .iter()
+                        .filter_map(|p| p["users"]["counts"][slot].as_u64())
+                        .fold(0u64, u64::saturating_add);
+                    *total = sum.into();
+                }
+            }
+        }
+        if let Some(mix) = o.get_mut("mix").and_then(Value::as_array_mut) {
+            for (i, entry) in mix.iter_mut().enumerate() {
+                let everywhere = plans.iter().all(|p| !p["mix"][i]["skipped"].is_null());
+                if let (false, Some(entry)) = (everywhere, entry.as_object_mut()) {
+                    entry.insert("skipped".into(), Value::Null);
+                }
+            }
         }
     }
-    plan
+    // Only fields read as valid were moved, so the patched echo reads again.
+    Echo::from_value(plan).unwrap_or_else(|_| parts[0].summary.plan.clone())
 }
 
 fn decode(text: &str, what: &str) -> Result<Histogram<u64>, String> {

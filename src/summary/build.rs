@@ -235,7 +235,7 @@ pub fn summarize(
             description: plan.description.clone(),
             catalog_sha256: plan.catalog.sha256().to_owned(),
         },
-        plan: plan_echo(plan),
+        plan: plan_echo(plan).into(),
         target,
         started_at: crate::time::rfc3339_utc(started_at),
         finished_at: crate::time::rfc3339_utc(finished_at),

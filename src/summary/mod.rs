@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod deviations;
+pub mod echo;
 pub mod oracle;
 pub mod plan;
 pub mod types;

@@ -5,8 +5,9 @@
 //! the golden files) have that order.
 //!
 //! Read back (`merge`, `report`), the echo is lenient as the summary's own fields are: a field
-//! an older or foreign summary lacks reads as empty (no thresholds, no mix entries…), and
-//! fields this version does not know are kept as read.
+//! an older or foreign summary lacks reads as empty (no thresholds, no mix entries…). What is
+//! written back is the echo as read (`super::echo::Echo`), with the fields this version does
+//! not know.
 
 use std::collections::BTreeMap;
 
@@ -45,9 +46,6 @@ pub struct PlanEcho {
     pub users: UsersEcho,
     /// The pools after the first (`plan.pools`), each with the users its cases take.
     pub variant_pools: Vec<VariantPoolEcho>,
-    /// Fields of a newer cogbench's echo, kept so that a merge writes them back.
-    #[serde(flatten)]
-    pub unknown: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A field that may be null but is there: `Some(None)`, where its absence is `None`.
@@ -63,7 +61,8 @@ impl PlanEcho {
     /// The scenario's phases, whole: a shard's plan keeps them under `shard.phases`.
     pub fn whole_phases(&self) -> &[PhaseEcho] {
         match &self.shard {
-            Some(Some(shard)) => &shard.phases,
+            // An echo whose shard lacks them (not one cogbench wrote) has only its own.
+            Some(Some(shard)) if !shard.phases.is_empty() => &shard.phases,
             _ => &self.phases,
         }
     }
@@ -427,7 +426,6 @@ pub fn plan_echo(plan: &Plan) -> PlanEcho {
                     .collect(),
             }
         })),
-        unknown: serde_json::Map::new(),
     }
 }
 
@@ -452,7 +450,7 @@ mod tests {
     #[test]
     fn unknown_fields_are_kept_and_missing_ones_read_as_empty() {
         let plan = json!({"name": "n", "later": {"x": 1}, "pool": {"existing": {"id": "p"}}});
-        let echo: PlanEcho = serde_json::from_value(plan).unwrap();
+        let echo = super::super::echo::Echo::from_value(plan).unwrap();
         assert!(echo.thresholds.is_empty() && echo.mix.is_empty() && echo.reports.is_none());
         assert_eq!(echo.pool.existing.as_ref().unwrap().client_secret, None);
         let back = serde_json::to_value(&echo).unwrap();

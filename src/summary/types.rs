@@ -20,7 +20,7 @@ pub struct Summary {
     pub tool: Tool,
     pub scenario: ScenarioInfo,
     /// The scenario with every default applied; secrets shown as `***`.
-    pub plan: super::plan::PlanEcho,
+    pub plan: super::echo::Echo,
     pub target: TargetInfo,
     pub started_at: String,
     pub finished_at: String,
