@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use crate::cases::Catalog;
 use crate::cli::BenchArgs;
 use crate::scenario::{
-    HttpVersion, Overrides, Plan, Written, WrittenCodes, WrittenHttp, WrittenJudge, WrittenPhase,
-    WrittenTarget, WrittenUsers, units,
+    HttpVersion, MAX_IN_FLIGHT, Overrides, Plan, Written, WrittenCodes, WrittenHttp, WrittenJudge,
+    WrittenPhase, WrittenTarget, WrittenUsers, units,
 };
 
 /// The `raw` case: one fixed, valid-looking ConfirmSignUp request, judged only on the
@@ -85,10 +85,10 @@ pub fn scenario(args: &BenchArgs, endpoint: Option<&str>) -> Result<Written, Str
             executor: "constant-arrival-rate".into(),
             rate: Some(rate),
             duration: duration.clone(),
-            max_in_flight: Some(
-                args.max_in_flight
-                    .unwrap_or(args.connections.max(1).saturating_mul(16)),
-            ),
+            max_in_flight: Some(match args.max_in_flight {
+                Some(n) => n,
+                None => default_max_in_flight(args.connections)?,
+            }),
             ..WrittenPhase::default()
         },
     };
@@ -109,6 +109,18 @@ pub fn scenario(args: &BenchArgs, endpoint: Option<&str>) -> Result<Written, Str
         phases: vec![phase],
         mix: BTreeMap::from([(args.case.clone(), 1)]),
     })
+}
+
+/// `--max-in-flight` when not given: 16 × connections, which only `--connections` can push
+/// over the bound, so the refusal names it.
+fn default_max_in_flight(connections: usize) -> Result<usize, String> {
+    let n = connections.max(1).saturating_mul(16);
+    if n > MAX_IN_FLIGHT {
+        return Err(format!(
+            "--connections: with --rate, {connections} connections make a default --max-in-flight of {n} (16 × connections), over {MAX_IN_FLIGHT}; give --max-in-flight"
+        ));
+    }
+    Ok(n)
 }
 
 /// The plan of a bench scenario, built as `cogbench run` builds the same scenario from a

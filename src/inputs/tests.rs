@@ -254,6 +254,8 @@ fn bench_refuses_a_bad_flag_value_by_the_flags_name() {
         ("--connections", &["-c", "0"]),
         ("--connections", &["-c", "10000000"]),
         ("--max-in-flight", &["--rate", "5", "--max-in-flight", "0"]),
+        // The default --max-in-flight is 16 × connections: only --connections set it.
+        ("--connections", &["--rate", "5", "-c", "10000"]),
     ] {
         for print in [&[][..], &["--print-scenario"]] {
             let args = [args, print].concat();

@@ -24,7 +24,7 @@ pub use crate::target_kinds::{CodeSource, TargetKind};
 pub use load::{ScenarioError, load, load_for_signup, parse};
 pub use model::HttpVersion;
 pub use phase::PhaseShard;
-pub use phase::{Load, Phase, Stage, Stop};
+pub use phase::{Load, MAX_IN_FLIGHT, Phase, Stage, Stop};
 pub use plan::{
     MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, Signing, TargetPlan, UsersPlan,
 };

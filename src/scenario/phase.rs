@@ -349,10 +349,13 @@ fn vus_in_range(what: &str, n: u64) -> Result<u32, String> {
     }
 }
 
+/// The most requests an open phase may keep outstanding.
+pub const MAX_IN_FLIGHT: usize = 100_000;
+
 fn max_in_flight(r: &RawPhase) -> Result<usize, String> {
     let n = r.max_in_flight.unwrap_or(1024);
-    if !(1..=100_000).contains(&n) {
-        return Err(format!("max_in_flight: {n} is outside 1..=100000"));
+    if !(1..=MAX_IN_FLIGHT as u64).contains(&n) {
+        return Err(format!("max_in_flight: {n} is outside 1..={MAX_IN_FLIGHT}"));
     }
     Ok(n as usize)
 }
