@@ -24,19 +24,22 @@ fn kinds_are_found_by_name_and_misspelt_ones_listed() {
     );
 }
 
+/// A kind, the scenario's `codes`, its data folder, the code source found, its capabilities.
+type Row = (
+    &'static str,
+    Option<CodeSource>,
+    Option<&'static str>,
+    CodeSource,
+    &'static [Capability],
+);
+
 /// Each kind's code source and capabilities, with users read back, as its file documents.
 #[test]
 fn each_kind_finds_its_codes_and_can_do_what_it_says() {
     let command = CodeSource::Command {
         command: "read-code {pool} {username}".into(),
     };
-    let table: [(
-        &str,
-        Option<CodeSource>,
-        Option<&str>,
-        CodeSource,
-        &[Capability],
-    ); 6] = [
+    let table: [Row; 6] = [
         (
             "embedded",
             None,
