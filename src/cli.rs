@@ -147,7 +147,8 @@ pub struct TargetArgs {
     /// Send to a running emulator at URL instead of starting one in-process.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    /// The kind of target at --endpoint-url: emulator, cognito-local, moto or endpoint.
+    /// The kind of target at --endpoint-url: emulator, cognito-local, moto or endpoint; or aws
+    /// (a real pool, whose endpoint follows from --region unless --endpoint-url is given).
     #[arg(long, value_name = "KIND")]
     pub target_kind: Option<String>,
 }

@@ -136,7 +136,8 @@ async fn provision_all(opts: Options, made: &MadePool) -> Result<Outcome, Error>
         .endpoint
         .clone()
         .expect("load_for_signup refuses the embedded emulator");
-    let aws = scenario::quota::is_aws(&endpoint);
+    // A real pool behind any endpoint (a proxy too) shares the account's quota.
+    let aws = plan.target.kind.real_pool || scenario::quota::is_aws(&endpoint);
     match (&plan.pool.existing, opts.create_pool) {
         (Some(_), true) => {
             return Err(Error::BadInput(

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod aws_kind;
 mod awscli;
 mod cli;
 mod compare;

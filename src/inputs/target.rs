@@ -9,8 +9,9 @@ use crate::exit::Failure;
 use crate::scenario::Overrides;
 
 /// How to reach the target: the flags, else the AWS CLI's environment (AWS_ENDPOINT_URL,
-/// AWS_REGION, AWS_DEFAULT_REGION, AWS_CA_BUNDLE; AWS_PROFILE and the keys are read by the
-/// credential chain), else the scenario's `target:`. `global` is `None` for a command without
+/// AWS_REGION, AWS_DEFAULT_REGION, AWS_CA_BUNDLE, and for kind aws AWS_USE_FIPS_ENDPOINT and
+/// AWS_USE_DUALSTACK_ENDPOINT; AWS_PROFILE and the keys are read by the credential chain),
+/// else the scenario's `target:`. `global` is `None` for a command without
 /// the AWS CLI's global options (`provision`), which still reads the environment's endpoint.
 pub fn target_overrides(
     target: &TargetArgs,
@@ -33,8 +34,16 @@ pub fn target_overrides(
             .or_else(|| env.value("AWS_CA_BUNDLE").map(Into::into)),
         no_sign_request: global.is_some_and(|g| g.no_sign_request),
         profile: global.and_then(|g| g.profile.clone()),
+        use_fips: env_bool(env, "AWS_USE_FIPS_ENDPOINT"),
+        use_dual_stack: env_bool(env, "AWS_USE_DUALSTACK_ENDPOINT"),
         ..Overrides::default()
     }
+}
+
+/// A boolean of the AWS CLI's environment: `true` in any letter case is true, any other
+/// value false, as botocore reads it.
+fn env_bool(env: &dyn Env, name: &str) -> Option<bool> {
+    env.value(name).map(|v| v.eq_ignore_ascii_case("true"))
 }
 
 /// `--cli-connect-timeout` and `--cli-read-timeout` over the scenario's `http:`.

@@ -291,3 +291,211 @@ fn bad_inputs_are_exit_2_and_keep_leaves_the_pools() {
     let plain = run_plan(&["run", file], &env).unwrap().plan;
     assert!(plain.pools.iter().all(|p| p.pool.delete_after));
 }
+
+/// Kind aws, planned only: nothing here is sent, to AWS or anywhere.
+mod aws_kind {
+    use super::*;
+
+    const PHASES: &str = "phases: [{vus: 1, rounds: 1, think_time: 1s}]\n";
+    const CODES: &str = "codes: {command: \"read-code {pool} {username}\"}";
+
+    fn plan(
+        yaml: &str,
+        flags: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<crate::scenario::Plan, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.yaml");
+        std::fs::write(&file, format!("name: t\n{yaml}")).unwrap();
+        std::fs::write(
+            dir.path().join("users.csv"),
+            "username,code\nu1,111111\nu2,222222\n",
+        )
+        .unwrap();
+        let env: HashMap<&str, &str> = env.iter().copied().collect();
+        let args = [&["run", file.to_str().unwrap()], flags].concat();
+        run_plan(&args, &env)
+            .map(|i| i.plan)
+            .map_err(|e| e.to_string())
+    }
+
+    fn endpoint(yaml_target: &str, flags: &[&str], env: &[(&str, &str)]) -> String {
+        let yaml = format!(
+            "target: {{kind: aws, {yaml_target}{CODES}}}\n{PHASES}mix: {{wrong-code: 1}}\n"
+        );
+        let plan = plan(&yaml, flags, env).unwrap();
+        assert_eq!(plan.target.kind.as_str(), "aws");
+        plan.target.endpoint.unwrap()
+    }
+
+    #[test]
+    fn the_endpoint_is_the_regions_unless_one_is_given() {
+        assert_eq!(
+            endpoint("region: eu-west-1, ", &[], &[]),
+            "https://cognito-idp.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            endpoint("region: eu-west-1, fips: true, ", &[], &[]),
+            "https://cognito-idp-fips.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            endpoint("region: cn-north-1, dual_stack: true, ", &[], &[]),
+            "https://cognito-idp.cn-north-1.api.amazonwebservices.com.cn"
+        );
+        // --region and the AWS CLI's environment, as for every command.
+        assert_eq!(
+            endpoint("region: eu-west-1, ", &["--region", "us-gov-west-1"], &[]),
+            "https://cognito-idp.us-gov-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            endpoint(
+                "",
+                &[],
+                &[
+                    ("AWS_REGION", "ca-central-1"),
+                    ("AWS_USE_FIPS_ENDPOINT", "true"),
+                    ("AWS_USE_DUALSTACK_ENDPOINT", "TRUE")
+                ]
+            ),
+            "https://cognito-idp-fips.ca-central-1.api.aws"
+        );
+        // An explicit endpoint (a VPC endpoint) wins, and the environment's FIPS is then left
+        // alone rather than refused.
+        let vpce = "https://vpce-0a1b-x.cognito-idp.eu-west-1.vpce.amazonaws.com";
+        assert_eq!(
+            endpoint(
+                &format!("region: eu-west-1, endpoint: \"{vpce}\", "),
+                &[],
+                &[("AWS_USE_FIPS_ENDPOINT", "true")]
+            ),
+            vpce
+        );
+        assert_eq!(
+            endpoint(
+                "",
+                &[
+                    "--region",
+                    "eu-west-1",
+                    "--endpoint-url",
+                    "http://127.0.0.1:7001"
+                ],
+                &[]
+            ),
+            "http://127.0.0.1:7001"
+        );
+        // --target-kind makes a scenario's target a real pool.
+        let yaml = format!("target: {{region: eu-north-1}}\n{PHASES}mix: {{unknown-user: 1}}\n");
+        let plan = plan(&yaml, &["--target-kind", "aws"], &[]);
+        let e = plan.err().unwrap();
+        assert!(e.contains("kind aws needs a way to its codes"), "{e}");
+    }
+
+    #[test]
+    fn what_cannot_be_planned_is_refused_with_its_reason() {
+        let refused = |yaml: &str, flags: &[&str]| {
+            plan(
+                &format!("{yaml}\n{PHASES}mix: {{wrong-code: 1}}\n"),
+                flags,
+                &[],
+            )
+            .unwrap_err()
+        };
+        let e = refused(&format!("target: {{kind: aws, {CODES}}}"), &[]);
+        assert!(
+            e.contains("kind aws needs `region` (or --region, AWS_REGION)"),
+            "{e}"
+        );
+        let e = refused("target: {kind: aws, region: eu-west-1}", &[]);
+        assert!(
+            e.contains("pool.existing with users.from_csv")
+                && e.contains("{http: URL-template}")
+                && e.contains("{command: template}"),
+            "{e}"
+        );
+        let e = refused(
+            "target: {kind: aws, region: eu-west-1, codes: {fixed: \"123456\"}}",
+            &[],
+        );
+        assert!(e.contains("checks every code"), "{e}");
+        let e = refused(
+            &format!(
+                "target: {{kind: aws, region: eu-west-1, fips: true, endpoint: \"https://x.example\", {CODES}}}"
+            ),
+            &[],
+        );
+        assert!(e.contains("leave them out"), "{e}");
+        let e = refused(
+            &format!("target: {{kind: aws, region: us-iso-east-1, {CODES}}}"),
+            &[],
+        );
+        assert!(e.contains("isolated partition"), "{e}");
+        let e = refused(
+            "target: {kind: endpoint, endpoint: \"http://127.0.0.1:7001\", fips: true}",
+            &[],
+        );
+        assert!(e.contains("`fips` belongs to kind: aws"), "{e}");
+        let e = refused(
+            &format!("target: {{kind: aws, region: eu-west-1, {CODES}}}"),
+            &["--no-sign-request"],
+        );
+        assert!(
+            e.contains("--no-sign-request: kind aws refuses unsigned"),
+            "{e}"
+        );
+        // The quota guard is on whatever the endpoint (here a proxy on this machine).
+        let e = plan(
+            &format!("target: {{kind: aws, region: eu-west-1, endpoint: \"http://127.0.0.1:7001\", {CODES}}}\nphases: [{{executor: constant-arrival-rate, rate: 60, duration: 1s}}]\nmix: {{wrong-code: 1}}\n"),
+            &[],
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("UserCreation") && e.contains("60 requests per second"),
+            "{e}"
+        );
+    }
+
+    /// Pre-provisioned users need no code source, and a plan sending no signed call takes
+    /// --no-sign-request.
+    #[test]
+    fn listed_users_in_an_existing_pool_are_a_code_source() {
+        let yaml = format!(
+            "target: {{kind: aws, region: eu-west-1, admin_reads: false}}\n\
+             pool: {{existing: {{id: eu-west-1_Abc123, client_id: c1}}}}\nusers: {{from_csv: users.csv}}\n{PHASES}mix: {{wrong-code: 1}}\n"
+        );
+        let plan = plan(&yaml, &["--no-sign-request"], &[]).unwrap();
+        assert_eq!(plan.target.codes, crate::target_kinds::CodeSource::None);
+        assert!(!plan.sends_signed_calls());
+    }
+
+    #[test]
+    fn cases_a_real_pool_cannot_host_are_skipped_with_the_kinds_reasons() {
+        let skips = |extra: &str| {
+            let yaml = format!(
+                "target: {{kind: aws, region: eu-west-1, {extra}{CODES}}}\n{PHASES}mix: {{expired-code: 1, resend-old-code: 1, resend-new-code: 1, valid-code: 1}}\n"
+            );
+            let plan = plan(&yaml, &[], &[]).unwrap();
+            plan.mix
+                .iter()
+                .map(|m| (plan.catalog.cases[m.case].id.clone(), m.skip.clone()))
+                .collect::<Vec<_>>()
+        };
+        let got = skips("");
+        let why = |id: &str| got.iter().find(|(c, _)| c == id).unwrap().1.clone();
+        let expired = why("expired-code").unwrap();
+        assert!(
+            expired.contains("clock cannot be moved") && expired.contains("24 h"),
+            "{expired}"
+        );
+        let resend = why("resend-new-code").unwrap();
+        assert!(resend.contains("resend_codes: true"), "{resend}");
+        assert_eq!(why("resend-old-code").as_deref(), Some(resend.as_str()));
+        assert_eq!(why("valid-code"), None);
+        // Declared: the resend cases run.
+        let declared = skips("resend_codes: true, ");
+        assert!(
+            declared.iter().filter(|(_, s)| s.is_none()).count() == 3,
+            "{declared:?}"
+        );
+    }
+}

@@ -17,12 +17,14 @@ use super::sizing::{fit_to_listed, size_users};
 use super::skip::{existing_skip, skip_reason};
 use crate::cases::{Capability, Catalog, PoolVariant};
 use crate::client::ClientSettings;
-use crate::target_kinds::{CodeInputs, CodeSource, TargetKind};
+use crate::target_kinds::{CodeInputs, CodeSource, TargetKind, aws};
 
-/// The target from the scenario and the command line (which wins).
+/// The target from the scenario and the command line (which wins). `pre_provisioned`: the
+/// users come from `pool.existing` and a list, with their codes.
 fn target_plan(
     def: Option<&super::target_def::TargetDef>,
     o: &Overrides,
+    pre_provisioned: bool,
 ) -> Result<TargetPlan, String> {
     if let Some(t) = &o.target {
         return Ok(t.clone());
@@ -43,20 +45,75 @@ fn target_plan(
         (None, None) if endpoint.is_some() => TargetKind::AT_ENDPOINT,
         (None, None) => TargetKind::EMBEDDED,
     };
-    match (kind.in_process, &endpoint) {
-        (true, Some(_)) => {
+    let variant = aws::Variant {
+        fips: def.and_then(|d| d.fips).unwrap_or(false),
+        dual_stack: def.and_then(|d| d.dual_stack).unwrap_or(false),
+    };
+    // The environment's choice, as the AWS CLI's, for an endpoint built from the region only:
+    // one set for every tool must not refuse an explicit endpoint.
+    let built_variant = aws::Variant {
+        fips: o.use_fips.unwrap_or(variant.fips),
+        dual_stack: o.use_dual_stack.unwrap_or(variant.dual_stack),
+    };
+    let resend_codes = def.and_then(|d| d.resend_codes).unwrap_or(false);
+    if !kind.from_region {
+        let given = [
+            ("fips", def.and_then(|d| d.fips).is_some()),
+            ("dual_stack", def.and_then(|d| d.dual_stack).is_some()),
+            ("resend_codes", def.and_then(|d| d.resend_codes).is_some()),
+        ];
+        if let Some((key, _)) = given.iter().find(|(_, g)| *g) {
+            return Err(format!(
+                "target: `{key}` belongs to kind aws (a real pool), not {}",
+                kind.as_str()
+            ));
+        }
+    }
+    // The region signs every call (a VPC endpoint's too) and names the endpoint when none is
+    // given: a real pool is not sent to a default Region.
+    let region = if kind.from_region {
+        let region = match &o.region {
+            Some(r) => Some((r, "--region")),
+            None => def
+                .and_then(|d| d.region.as_ref())
+                .map(|r| (r, "target.region")),
+        };
+        let Some((region, from)) = region else {
+            return Err(format!(
+                "target: kind {} needs `region` (or --region, AWS_REGION): the Region of the pool, which its endpoint and signatures name",
+                kind.as_str()
+            ));
+        };
+        super::target_def::check_region(region).map_err(|e| format!("{from}: {e}"))?;
+        Some(region)
+    } else {
+        None
+    };
+    let endpoint = match (kind.in_process, endpoint, region) {
+        (true, Some(_), _) => {
             return Err(
                 "target: the embedded emulator starts in-process and takes no endpoint".into(),
             );
         }
-        (false, None) => {
+        // As botocore's ruleset: a custom endpoint is not combined with FIPS or dual-stack
+        // (spec §1.1); it is used as given.
+        (false, Some(_), _) if variant.fips || variant.dual_stack => {
+            return Err("target: `fips` and `dual_stack` choose the endpoint of the region; with an explicit endpoint (target.endpoint or --endpoint-url) leave them out, as the AWS SDKs refuse a custom endpoint with either".into());
+        }
+        (false, None, Some(region)) => Some(
+            aws::endpoint(region, built_variant)
+                .map_err(|e| format!("target: {e}"))?
+                .trim_end_matches('/')
+                .to_owned(),
+        ),
+        (false, None, None) => {
             return Err(format!(
                 "target: kind {} needs `endpoint` (or --endpoint-url)",
                 kind.as_str()
             ));
         }
-        _ => {}
-    }
+        (_, e, _) => e,
+    };
     let data_dir = o
         .data_dir
         .clone()
@@ -65,6 +122,7 @@ fn target_plan(
     let codes = (kind.codes)(CodeInputs {
         data_dir,
         scenario_codes,
+        pre_provisioned,
     })?;
     Ok(TargetPlan {
         kind,
@@ -76,7 +134,20 @@ fn target_plan(
         } else {
             None
         },
+        resend_codes,
     })
+}
+
+/// Why a real pool cannot take `--no-sign-request` for this plan.
+fn check_signing(plan: &Plan, overrides: &Overrides) -> Result<(), String> {
+    if plan.target.kind.real_pool && overrides.no_sign_request && plan.sends_signed_calls() {
+        return Err(format!(
+            "--no-sign-request: kind {} refuses unsigned CreateUserPool, CreateUserPoolClient, AdminGetUser and DeleteUserPool (spec §5), which this plan sends; \
+             drop the flag and give credentials, or use pool.existing with users.from_csv and admin_reads: false (then only ConfirmSignUp is sent, which is never signed)",
+            plan.target.kind.as_str()
+        ));
+    }
+    Ok(())
 }
 
 pub(super) fn build(
@@ -99,9 +170,9 @@ pub(super) fn build(
             Arc::new(resized)
         }
     };
-    let target = target_plan(raw.target.as_ref(), overrides)?;
-    if let Some(endpoint) = &target.endpoint
-        && super::quota::is_aws(endpoint)
+    let pre_provisioned = raw.pool.existing.is_some() && raw.users.from_csv.is_some();
+    let target = target_plan(raw.target.as_ref(), overrides, pre_provisioned)?;
+    if (target.kind.real_pool || target.endpoint.as_deref().is_some_and(super::quota::is_aws))
         && !overrides.allow_above_quota
         && let Some(refusal) = super::quota::check(&raw.phases.0)
     {
@@ -211,7 +282,14 @@ pub(super) fn build(
             Some(e) => existing_skip(&catalog.cases[case], variant, e, &listed, now),
             None => None,
         }
-        .or_else(|| skip_reason(&catalog.cases[case], &variants[index].1, &capabilities));
+        .or_else(|| {
+            skip_reason(
+                &catalog.cases[case],
+                &variants[index].1,
+                &capabilities,
+                target.kind.spec(),
+            )
+        });
         MixEntry {
             case,
             pool: index,
@@ -292,7 +370,7 @@ pub(super) fn build(
 
     let http = http_of(&raw.http, default_connections(&phases), overrides)?;
 
-    Ok(Plan {
+    let plan = Plan {
         name: raw.name.0,
         description: raw.description,
         file,
@@ -331,7 +409,9 @@ pub(super) fn build(
                 profile: overrides.profile.clone(),
             }
         },
-    })
+    };
+    check_signing(&plan, overrides)?;
+    Ok(plan)
 }
 
 fn region_of(
@@ -420,7 +500,9 @@ pub(super) fn build_signup(
     file: PathBuf,
     overrides: &Overrides,
 ) -> Result<SignUpPlan, String> {
-    let target = target_plan(raw.target.as_ref(), overrides)?;
+    // `provision` writes the list of pre-provisioned users: with no code source, its code
+    // column stays empty, to be filled in from the emails.
+    let target = target_plan(raw.target.as_ref(), overrides, raw.pool.existing.is_some())?;
     if let Some(why) = target.kind.refuses_provision {
         return Err(why.into());
     }

@@ -81,6 +81,9 @@ pub struct TargetPlan {
     pub admin_reads: bool,
     /// The embedded emulator's fault switches, as written (checked when loaded).
     pub faults: Option<String>,
+    /// A real pool's code source answers with the code of the latest ResendConfirmationCode
+    /// (`target.resend_codes`), so the resend cases can run.
+    pub resend_codes: bool,
 }
 
 impl TargetPlan {
@@ -89,7 +92,11 @@ impl TargetPlan {
     }
 
     pub fn capabilities(&self) -> Vec<Capability> {
-        self.kind.capabilities(&self.codes, self.admin_reads)
+        let mut c = self.kind.capabilities(&self.codes, self.admin_reads);
+        if self.resend_codes && !c.contains(&Capability::ResendCodes) {
+            c.push(Capability::ResendCodes);
+        }
+        c
     }
 }
 
@@ -149,6 +156,12 @@ impl Plan {
     pub fn total_signups(&self) -> u64 {
         self.pools.iter().map(|p| p.users.total_signups()).sum()
     }
+
+    /// The plan sends calls a real pool authorizes with IAM (spec §5): it creates its pools,
+    /// or reads users back.
+    pub fn sends_signed_calls(&self) -> bool {
+        self.main_pool().pool.existing.is_none() || self.target.admin_reads
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -182,6 +195,10 @@ pub struct Overrides {
     pub allow_above_quota: bool,
     /// `--region`.
     pub region: Option<String>,
+    /// AWS_USE_FIPS_ENDPOINT: kind aws's endpoint is the region's FIPS one.
+    pub use_fips: Option<bool>,
+    /// AWS_USE_DUALSTACK_ENDPOINT: kind aws's endpoint is the region's dual-stack one.
+    pub use_dual_stack: Option<bool>,
     /// `--no-verify-ssl`.
     pub no_verify_ssl: bool,
     /// `--ca-bundle`.

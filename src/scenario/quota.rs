@@ -8,15 +8,13 @@ use super::phase::Phase;
 pub const CATEGORY: &str = "UserCreation";
 pub const DEFAULT_RPS: f64 = 50.0;
 
-/// Whether `endpoint` is one of AWS's (cognito-idp.<region>.amazonaws.com and the like).
+/// Whether `endpoint` is one of AWS's: every endpoint kind `aws` resolves (FIPS and
+/// dual-stack included), VPC endpoints, and the rest of `*.amazonaws.com`.
 pub fn is_aws(endpoint: &str) -> bool {
     reqwest::Url::parse(endpoint)
         .ok()
-        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-        .is_some_and(|h| {
-            let h = h.trim_end_matches('.');
-            h.ends_with(".amazonaws.com") || h.ends_with(".amazonaws.com.cn")
-        })
+        .and_then(|u| u.host_str().map(crate::target_kinds::aws::is_aws_host))
+        .unwrap_or(false)
 }
 
 /// The highest request rate the phases can reach, or `None` when a phase has no bound (virtual
@@ -53,6 +51,18 @@ mod tests {
             ("https://cognito-idp.us-east-1.amazonaws.com", true),
             ("https://cognito-idp.cn-north-1.amazonaws.com.cn/", true),
             ("https://cognito-idp-fips.us-west-2.amazonaws.com.", true),
+            ("https://cognito-idp.us-gov-east-1.api.aws/", true),
+            ("https://cognito-idp-fips.eu-west-1.api.aws", true),
+            (
+                "https://cognito-idp.cn-north-1.api.amazonwebservices.com.cn/",
+                true,
+            ),
+            (
+                "https://vpce-0123-abcd.cognito-idp.eu-west-1.vpce.amazonaws.com/",
+                true,
+            ),
+            ("http://[::1]:9229", false),
+            ("https://api.aws.example.org", false),
             ("http://127.0.0.1:9229", false),
             ("https://amazonaws.com.example.org", false),
         ] {

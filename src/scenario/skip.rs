@@ -10,9 +10,13 @@ pub(super) fn skip_reason(
     case: &crate::cases::Case,
     pool: &PoolPlan,
     capabilities: &[Capability],
+    kind: &crate::target_kinds::KindSpec,
 ) -> Option<String> {
     for need in case.needs() {
         if !capabilities.contains(&need) {
+            if let Some(why) = kind.why_not(need) {
+                return Some(format!("the {} target cannot: {why}", kind.name));
+            }
             return Some(format!(
                 "the target cannot {}",
                 match need {

@@ -14,6 +14,12 @@ pub(super) struct TargetDef {
     pub admin_reads: Option<bool>,
     /// The embedded emulator's fault switches (`cogbench emulator --faults` syntax).
     pub faults: Option<String>,
+    /// Kind aws: the FIPS endpoint of the region (botocore's `UseFIPS`).
+    pub fips: Option<bool>,
+    /// Kind aws: the dual-stack (IPv6) endpoint of the region (`UseDualStack`).
+    pub dual_stack: Option<bool>,
+    /// Kind aws: the code source answers with the code of the latest ResendConfirmationCode.
+    pub resend_codes: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -26,9 +32,12 @@ pub(super) struct RawTarget {
     codes: Option<RawCodes>,
     admin_reads: Option<bool>,
     faults: Option<String>,
+    fips: Option<bool>,
+    dual_stack: Option<bool>,
+    resend_codes: Option<bool>,
 }
 
-/// `codes:` of an `endpoint` target: exactly one of the forms.
+/// `codes:` of an `endpoint` or `aws` target: exactly one of the forms.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCodes {
@@ -82,9 +91,19 @@ impl TryFrom<RawTarget> for TargetDef {
         }
         if codes.is_some() && r.kind.is_some_and(|k| !k.takes_codes) {
             return Err(
-                "`codes` belongs to kind: endpoint; the other kinds know where their codes are"
+                "`codes` belongs to kinds endpoint and aws; the other kinds know where their codes are"
                     .into(),
             );
+        }
+        let aws_only = [
+            ("fips", r.fips.is_some()),
+            ("dual_stack", r.dual_stack.is_some()),
+            ("resend_codes", r.resend_codes.is_some()),
+        ];
+        if let Some((key, _)) = aws_only.iter().find(|(_, given)| *given)
+            && r.kind.is_some_and(|k| !k.from_region)
+        {
+            return Err(format!("`{key}` belongs to kind: aws (a real pool)"));
         }
         Ok(TargetDef {
             kind: r.kind,
@@ -94,6 +113,9 @@ impl TryFrom<RawTarget> for TargetDef {
             codes,
             admin_reads: r.admin_reads,
             faults: r.faults,
+            fips: r.fips,
+            dual_stack: r.dual_stack,
+            resend_codes: r.resend_codes,
         })
     }
 }

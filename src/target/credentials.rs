@@ -44,6 +44,10 @@ pub enum CredentialsLoadError {
     NoProfile(String),
     #[error("AWS credentials: {source_name} gave no answer within {}s", TIMEOUT.as_secs())]
     TimedOut { source_name: String },
+    #[error(
+        "AWS credentials: none found (environment variables, shared config and credentials files, web identity token), and target kind {0} refuses the unsigned CreateUserPool, CreateUserPoolClient, AdminGetUser and DeleteUserPool this plan sends; set credentials or name a profile with --profile (nothing was sent)"
+    )]
+    Required(&'static str),
 }
 
 /// The signer of a run's provisioning and admin calls, or `None` to send them unsigned:
@@ -67,13 +71,22 @@ pub async fn signer(plan: &Plan, quiet: bool) -> Result<Option<Arc<Signer>>, Cre
             }
             Ok(Some(Arc::new(signer)))
         }
+        // A kind that signs is never sent unsigned calls it would refuse.
+        Ok(None) if plan.target.kind.real_pool && plan.sends_signed_calls() => {
+            Err(CredentialsLoadError::Required(plan.target.kind.as_str()))
+        }
         Ok(None) => {
             if let Some(line) = endpoint.and_then(unsigned_notice) {
                 crate::errln!("{line}");
             }
             Ok(None)
         }
-        Err(e) if endpoint.is_some_and(crate::scenario::quota::is_aws) => Err(e),
+        Err(e)
+            if plan.target.kind.real_pool
+                || endpoint.is_some_and(crate::scenario::quota::is_aws) =>
+        {
+            Err(e)
+        }
         Err(e) => {
             crate::errln!(
                 "cogbench: warning: {e}; provisioning and admin calls go unsigned (the target is not an AWS endpoint)"

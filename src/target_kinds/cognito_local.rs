@@ -23,4 +23,7 @@ pub static SPEC: KindSpec = KindSpec {
     max_signup_workers: Some(1),
     refuses_existing_pool: None,
     refuses_provision: None,
+    from_region: false,
+    real_pool: false,
+    lacks: &[],
 };

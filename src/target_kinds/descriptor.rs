@@ -9,6 +9,9 @@ pub struct CodeInputs {
     pub data_dir: Option<String>,
     /// `target.codes` (only a kind with `takes_codes` is given one).
     pub scenario_codes: Option<CodeSource>,
+    /// The users come from `pool.existing` and `users.from_csv`, signed up beforehand with
+    /// their codes (or `provision` lists such users): a kind may then need no code source.
+    pub pre_provisioned: bool,
 }
 
 /// One kind of target.
@@ -31,6 +34,16 @@ pub struct KindSpec {
     pub refuses_existing_pool: Option<&'static str>,
     /// Why `cogbench provision` cannot sign users up on this kind.
     pub refuses_provision: Option<&'static str>,
+    /// Without an endpoint, the endpoint follows from the region (`aws::endpoint`); `fips`
+    /// and `dual_stack` choose its variant.
+    pub from_region: bool,
+    /// A real pool, whatever its endpoint (a VPC endpoint, a proxy): the request-rate quota
+    /// guard is on, and the provisioning and admin calls must be signed (a plan that sends
+    /// any refuses `--no-sign-request`, and a run without credentials stops before sending).
+    pub real_pool: bool,
+    /// Why the kind cannot do what a case needs, said in its skip reason instead of the
+    /// general one.
+    pub lacks: &'static [(Capability, &'static str)],
 }
 
 impl KindSpec {
@@ -45,5 +58,13 @@ impl KindSpec {
         }
         c.extend_from_slice(self.capabilities);
         c
+    }
+
+    /// The kind's own reason for lacking `need`, when it has one.
+    pub fn why_not(&self, need: Capability) -> Option<&'static str> {
+        self.lacks
+            .iter()
+            .find(|(c, _)| *c == need)
+            .map(|(_, why)| *why)
     }
 }

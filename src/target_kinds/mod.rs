@@ -6,6 +6,7 @@
 //! registry while it builds its plan and the target layer reads the same descriptors at run
 //! time; neither imports the other for it.
 
+pub mod aws;
 mod code_source;
 mod cognito_local;
 mod descriptor;

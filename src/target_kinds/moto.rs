@@ -14,4 +14,7 @@ pub static SPEC: KindSpec = KindSpec {
     max_signup_workers: None,
     refuses_existing_pool: None,
     refuses_provision: None,
+    from_region: false,
+    real_pool: false,
+    lacks: &[],
 };

@@ -3,16 +3,17 @@
 use std::sync::LazyLock;
 
 use super::descriptor::KindSpec;
-use super::{cognito_local, embedded, emulator, endpoint, moto};
+use super::{aws, cognito_local, embedded, emulator, endpoint, moto};
 use crate::yaml::visited;
 
 /// The kinds, in the order messages list them.
-pub static ALL: [&KindSpec; 5] = [
+pub static ALL: [&KindSpec; 6] = [
     &embedded::SPEC,
     &emulator::SPEC,
     &cognito_local::SPEC,
     &moto::SPEC,
     &endpoint::SPEC,
+    &aws::SPEC,
 ];
 
 static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| ALL.iter().map(|k| k.name).collect());

@@ -5,6 +5,7 @@ fn inputs(data_dir: Option<&str>, scenario_codes: Option<CodeSource>) -> CodeInp
     CodeInputs {
         data_dir: data_dir.map(str::to_owned),
         scenario_codes,
+        pre_provisioned: false,
     }
 }
 
@@ -19,16 +20,29 @@ fn kinds_are_found_by_name_and_misspelt_ones_listed() {
     assert_eq!(TargetKind::parse("emulator"), Ok(TargetKind::AT_ENDPOINT));
     assert_eq!(
         TargetKind::parse("Moto").unwrap_err(),
-        "unknown target kind `Moto`; expected embedded, emulator, cognito-local, moto or endpoint"
+        "unknown target kind `Moto`; expected embedded, emulator, cognito-local, moto, endpoint or aws"
     );
 }
+
+/// A kind, the scenario's `codes`, its data folder, the code source found, its capabilities.
+type Row = (
+    &'static str,
+    Option<CodeSource>,
+    Option<&'static str>,
+    CodeSource,
+    &'static [Capability],
+);
 
 /// Each kind's code source and capabilities, with users read back, as its file documents.
 #[test]
 fn each_kind_finds_its_codes_and_can_do_what_it_says() {
-    let table: [(&str, Option<&str>, CodeSource, &[Capability]); 5] = [
+    let command = CodeSource::Command {
+        command: "read-code {pool} {username}".into(),
+    };
+    let table: [Row; 6] = [
         (
             "embedded",
+            None,
             None,
             CodeSource::EmulatorRoute,
             &[Provision, ReadCodes, AdminReads, AdvanceClock, ResendCodes],
@@ -36,11 +50,13 @@ fn each_kind_finds_its_codes_and_can_do_what_it_says() {
         (
             "emulator",
             None,
+            None,
             CodeSource::EmulatorRoute,
             &[Provision, ReadCodes, AdminReads, AdvanceClock, ResendCodes],
         ),
         (
             "cognito-local",
+            None,
             Some("run"),
             CodeSource::CognitoLocal {
                 data_dir: "run".into(),
@@ -50,19 +66,29 @@ fn each_kind_finds_its_codes_and_can_do_what_it_says() {
         (
             "moto",
             None,
+            None,
             CodeSource::Fixed("123456".into()),
             &[Provision, ReadCodes, AdminReads],
         ),
         (
             "endpoint",
             None,
+            None,
             CodeSource::None,
             &[Provision, AdminReads, ResendCodes],
         ),
+        // No clock and no declared resend: a real pool's codes come from its owner's set-up.
+        (
+            "aws",
+            Some(command.clone()),
+            None,
+            command.clone(),
+            &[Provision, ReadCodes, AdminReads],
+        ),
     ];
-    for (name, data_dir, codes, capabilities) in table {
+    for (name, scenario_codes, data_dir, codes, capabilities) in table {
         let kind = TargetKind::parse(name).unwrap();
-        let found = (kind.codes)(inputs(data_dir, None)).unwrap();
+        let found = (kind.codes)(inputs(data_dir, scenario_codes)).unwrap();
         assert_eq!(found, codes, "{name}");
         assert_eq!(kind.capabilities(&found, true), capabilities, "{name}");
     }
@@ -74,7 +100,10 @@ fn quirks_belong_to_their_kinds() {
         ALL.iter().filter(|k| has(k)).map(|k| k.name).collect()
     };
     assert_eq!(with(|k| k.in_process), ["embedded"]);
-    assert_eq!(with(|k| k.takes_codes), ["endpoint"]);
+    assert_eq!(with(|k| k.takes_codes), ["endpoint", "aws"]);
+    assert_eq!(with(|k| k.from_region), ["aws"]);
+    assert_eq!(with(|k| k.real_pool), ["aws"]);
+    assert_eq!(with(|k| !k.lacks.is_empty()), ["aws"]);
     assert_eq!(with(|k| k.max_signup_workers == Some(1)), ["cognito-local"]);
     assert_eq!(with(|k| k.max_signup_workers.is_some()), ["cognito-local"]);
     assert_eq!(with(|k| k.refuses_existing_pool.is_some()), ["embedded"]);
