@@ -378,6 +378,24 @@ async fn refusals_print_the_aws_clis_bytes() {
         "{}",
         err(&o)
     );
+    // The AWS CLI's prefix, without its `JSON received:` echo of a text holding the code.
+    let o = cli(
+        &[
+            "--cli-input-json",
+            r#"{"ConfirmationCode": "987654", oops}"#,
+            "--endpoint-url",
+            &uri,
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 252);
+    assert!(
+        err(&o).starts_with("\nError parsing parameter 'cli-input-json': Invalid JSON: "),
+        "{}",
+        err(&o)
+    );
+    assert!(!err(&o).contains("987654"), "{}", err(&o));
     assert!(bodies(&server).await.is_empty(), "nothing was sent");
 }
 

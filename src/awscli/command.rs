@@ -95,11 +95,11 @@ fn input(args: &ConfirmArgs) -> Result<Map<String, Value>, Failure> {
                     ));
                 }
                 Err(e) => {
+                    // The AWS CLI's wording (the option without its dashes), but without its
+                    // `JSON received:` echo: the text may hold the code or a SecretHash.
                     return Err(raised(
                         EXIT_USAGE,
-                        format!(
-                            "Error parsing parameter '--cli-input-json': Invalid JSON received: {e}"
-                        ),
+                        format!("Error parsing parameter 'cli-input-json': Invalid JSON: {e}"),
                     ));
                 }
             }
