@@ -33,17 +33,22 @@ pub enum ColorArg {
 }
 
 const AFTER: &str = "\
-Exit codes (the AWS CLI's): 0 success · 252 usage error (bad option or value, parameter \
-validation, bad --query) · 253 configuration error (no region, unreadable --ca-bundle) · \
-254 the service answered with an error · 255 no usable answer (connection refused, timeout, \
-TLS failure, unparsable answer).
-cogbench's own: 2 an endpoint that is not a loopback address (refused, nothing sent) · \
-1 with --verdict, the answer failed its conformance verdict.
+Exit codes (the AWS CLI v2's): 0 success · 252 usage error (bad option or value, bad \
+endpoint URL, parameter validation, bad --query) · 253 configuration error (no region, \
+unreadable --ca-bundle) · 254 the service answered with an error · 255 no usable answer \
+(connection refused, timeout, TLS failure, unparsable answer) or a profile that is not found.
+cogbench's own: 1 with --verdict, the answer failed its conformance verdict.
 
 Environment: AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, then AWS_ENDPOINT_URL (when no \
---endpoint-url); AWS_REGION, then AWS_DEFAULT_REGION (when no --region); AWS_DEFAULT_OUTPUT \
-(when no --output); AWS_CA_BUNDLE (when no --ca-bundle); NO_COLOR (with --color auto); \
+--endpoint-url); AWS_REGION, then AWS_DEFAULT_REGION, then the profile's `region` (when no \
+--region); AWS_PROFILE (when no --profile); AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE \
+(the shared files, default ~/.aws/config and ~/.aws/credentials); AWS_DEFAULT_OUTPUT (when no \
+--output); AWS_CA_BUNDLE (when no --ca-bundle); NO_COLOR (with --color auto); \
 COGBENCH_CLIENT_SECRET (when no --client-secret).
+
+Without --endpoint-url the request goes to https://cognito-idp.<region>.amazonaws.com/, the \
+real service. --debug --generate-cli-skeleton output prints the endpoint that would be used \
+and sends nothing.
 
 One request is sent, never retried. Success prints ConfirmSignUp's output, which is empty: \
 nothing with --output json (as the AWS CLI prints nothing for an empty {}), text and table. \
@@ -94,6 +99,10 @@ pub struct ConfirmArgs {
     /// Shorthand `KeyName1=string,KeyName2=string`, or JSON `{"string": "string", ...}`.
     #[arg(long, value_name = "value", help_heading = "ConfirmSignUp options")]
     pub client_metadata: Option<String>,
+    /// The session ID from the SignUp response (20 to 2048 characters), for signing in with
+    /// USER_AUTH right after confirming. Never printed: --debug shows it as ***.
+    #[arg(long, value_name = "value", value_parser = secret, help_heading = "ConfirmSignUp options")]
+    pub session: Option<Secret>,
     /// The request as JSON (the --generate-cli-skeleton format), a string or `file://path`;
     /// options given on the command line override its members.
     #[arg(long, value_name = "value", help_heading = "ConfirmSignUp options")]
@@ -111,12 +120,13 @@ pub struct ConfirmArgs {
     )]
     pub generate_cli_skeleton: Option<Skeleton>,
 
-    /// Log the request and the answer to stderr; the confirmation code, the SecretHash and the
-    /// client secret show as ***.
+    /// Log the endpoint, the request and the answer to stderr; the confirmation code, the
+    /// SecretHash, the Session and the client secret show as ***.
     #[arg(long, help_heading = "Global options")]
     pub debug: bool,
-    /// Send to this URL (also AWS_ENDPOINT_URL). Only loopback addresses (127.0.0.0/8,
-    /// [::1]) are accepted: anything else exits 2 with nothing sent.
+    /// Send to this URL instead of the region's AWS endpoint (also
+    /// AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, AWS_ENDPOINT_URL): http:// or https://, any
+    /// host, no user name or password, no query or fragment. A region is still required.
     #[arg(long, value_name = "value", help_heading = "Global options")]
     pub endpoint_url: Option<String>,
     /// Do not verify the server's TLS certificate.
@@ -136,11 +146,14 @@ pub struct ConfirmArgs {
     /// A JMESPath query to use in filtering the response data.
     #[arg(long, value_name = "value", help_heading = "Global options")]
     pub query: Option<String>,
-    /// Accepted and ignored: ConfirmSignUp is unsigned, so no credentials or profile are read.
+    /// The profile of the shared config and credentials files (also AWS_PROFILE): it must
+    /// exist, and its `region` is used when no --region, AWS_REGION or AWS_DEFAULT_REGION is
+    /// set. No credentials are read: ConfirmSignUp is unsigned.
     #[arg(long, value_name = "value", help_heading = "Global options")]
     pub profile: Option<String>,
-    /// The region (also AWS_REGION, AWS_DEFAULT_REGION). Without an endpoint URL the endpoint
-    /// would be https://cognito-idp.<region>.amazonaws.com/, which cogbench refuses (exit 2).
+    /// The region (also AWS_REGION, AWS_DEFAULT_REGION, the profile's `region`); required, as
+    /// by the AWS CLI. Without an endpoint URL the request goes to
+    /// https://cognito-idp.<region>.amazonaws.com/.
     #[arg(long, value_name = "value", help_heading = "Global options")]
     pub region: Option<String>,
     /// Print cogbench's version.

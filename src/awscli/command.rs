@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use super::args::{ColorArg, ConfirmArgs, Skeleton};
 use super::failure::{
-    EXIT_CONFIG, EXIT_GENERAL, EXIT_OK, EXIT_SERVICE_ERROR, EXIT_VERDICT_FAILED, Failure, usage,
+    EXIT_CONFIG, EXIT_GENERAL, EXIT_OK, EXIT_SERVICE_ERROR, EXIT_USAGE, EXIT_VERDICT_FAILED,
+    Failure, raised, usage,
 };
 use super::output::{self, Format};
 use super::query::Query;
@@ -24,13 +25,36 @@ fn load_value(option: &str, value: &str) -> Result<String, Failure> {
             let path = std::path::Path::new(path);
             crate::files::read_to_string_limited(path, crate::files::CLI_VALUE_MAX, "parameter")
                 .map_err(|e| {
-                    usage(format!(
-                        "Error parsing parameter '{option}': Unable to load paramfile {value}: {e}"
-                    ))
+                    raised(
+                        EXIT_USAGE,
+                        format!(
+                            "Error parsing parameter '{option}': Unable to load paramfile {value}: {e}"
+                        ),
+                    )
                 })
         }
         None => Ok(value.to_owned()),
     }
+}
+
+/// The text of a shorthand `key@=file://path` value (`None` for a value naming no file).
+fn shorthand_file(value: &str) -> Result<Option<String>, String> {
+    if value.starts_with("fileb://") {
+        return Err(format!(
+            "Unable to load paramfile {value}: cogbench reads shorthand files as text \
+             (file://); fileb:// gives bytes, which no ConfirmSignUp member takes"
+        ));
+    }
+    let Some(path) = value.strip_prefix("file://") else {
+        return Ok(None);
+    };
+    crate::files::read_to_string_limited(
+        std::path::Path::new(path),
+        crate::files::CLI_VALUE_MAX,
+        "parameter",
+    )
+    .map(Some)
+    .map_err(|e| format!("Unable to load paramfile {value}: {e}"))
 }
 
 /// A structure or map option: JSON when it starts with `{` or `[`, else shorthand.
@@ -38,13 +62,20 @@ fn structured(option: &str, value: &str) -> Result<Value, Failure> {
     let text = load_value(option, value)?;
     if text.trim_start().starts_with(['{', '[']) {
         serde_json::from_str(&text).map_err(|e| {
-            usage(format!(
-                "Error parsing parameter '{option}': Invalid JSON: {e}\nJSON received: {text}"
-            ))
+            raised(
+                EXIT_USAGE,
+                format!(
+                    "Error parsing parameter '{option}': Invalid JSON: {e}\nJSON received: {text}"
+                ),
+            )
         })
     } else {
-        shorthand::parse(&text)
-            .map_err(|e| usage(format!("Error parsing parameter '{option}': {e}")))
+        shorthand::parse(&text, &shorthand_file).map_err(|e| {
+            raised(
+                EXIT_USAGE,
+                format!("Error parsing parameter '{option}': {e}"),
+            )
+        })
     }
 }
 
@@ -57,15 +88,19 @@ fn input(args: &ConfirmArgs) -> Result<Map<String, Value>, Failure> {
             match serde_json::from_str::<Value>(&text) {
                 Ok(Value::Object(m)) => m,
                 Ok(_) => {
-                    return Err(usage(
+                    return Err(raised(
+                        EXIT_USAGE,
                         "Error parsing parameter '--cli-input-json': Invalid JSON received: \
                          not a JSON object",
                     ));
                 }
                 Err(e) => {
-                    return Err(usage(format!(
-                        "Error parsing parameter '--cli-input-json': Invalid JSON received: {e}"
-                    )));
+                    // The AWS CLI's wording (the option without its dashes), but without its
+                    // `JSON received:` echo: the text may hold the code or a SecretHash.
+                    return Err(raised(
+                        EXIT_USAGE,
+                        format!("Error parsing parameter 'cli-input-json': Invalid JSON: {e}"),
+                    ));
                 }
             }
         }
@@ -108,6 +143,12 @@ fn input(args: &ConfirmArgs) -> Result<Map<String, Value>, Failure> {
         if let Some(v) = value {
             members.insert(member.into(), structured(option, v)?);
         }
+    }
+    if let Some(session) = &args.session {
+        members.insert(
+            "Session".into(),
+            Value::String(load_value("--session", &session.0)?),
+        );
     }
     Ok(members)
 }
@@ -255,8 +296,15 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
     }
     // Every line printed from here on is masked: a target may echo what it was sent.
     let secrets = send::Secrets::of(&request, client_secret.as_deref());
-    model::validate(&request).map_err(|m| usage(secrets.mask(&m)))?;
+    // The AWS CLI makes its client (profile, region, endpoint) before botocore validates the
+    // parameters, and for `--generate-cli-skeleton output` too, which sends nothing.
+    let target = send::Target::resolve(&args, &ProcessEnv)?;
+    model::validate(&request).map_err(|m| raised(EXIT_USAGE, secrets.mask(&m)))?;
     if args.generate_cli_skeleton == Some(Skeleton::Output) {
+        target.log_notes(args.debug);
+        if args.debug {
+            crate::errln!("cogbench debug: --generate-cli-skeleton output: nothing sent");
+        }
         print_output(
             &model::output_skeleton(),
             query.as_ref(),
@@ -267,7 +315,6 @@ async fn execute(args: ConfirmArgs) -> Result<i32, Failure> {
         return Ok(EXIT_OK);
     }
 
-    let target = send::Target::resolve(&args)?;
     let exchange = target.send(&request, &secrets, args.debug).await?;
     let answer = match &exchange {
         Ok(a) => a,

@@ -12,6 +12,7 @@ mod command;
 mod failure;
 mod model;
 mod output;
+mod profile;
 pub mod query;
 mod send;
 mod shorthand;
@@ -20,6 +21,6 @@ mod verdict;
 pub use args::ConfirmArgs;
 pub use command::run;
 pub use failure::{
-    EXIT_CONFIG, EXIT_GENERAL, EXIT_NOT_LOOPBACK, EXIT_OK, EXIT_SERVICE_ERROR, EXIT_USAGE,
-    EXIT_VERDICT_FAILED, Failure,
+    EXIT_CONFIG, EXIT_GENERAL, EXIT_OK, EXIT_SERVICE_ERROR, EXIT_USAGE, EXIT_VERDICT_FAILED,
+    Failure,
 };

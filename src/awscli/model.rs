@@ -1,6 +1,6 @@
-//! ConfirmSignUp's input as the seed's AWS CLI page models it (no `Session`: the page predates
-//! the 2024-11 model), the client-side parameter validation botocore does before sending, and
-//! the `--generate-cli-skeleton` skeletons.
+//! ConfirmSignUp's input as botocore's current model has it (the seed's AWS CLI page predates
+//! `Session`, added to the model in 2024-11, spec §2.1), the client-side parameter validation
+//! botocore does before sending, and the `--generate-cli-skeleton` skeletons.
 //!
 //! botocore checks required members, JSON types, unknown members and *minimum* lengths; it
 //! does not check maximum lengths or patterns, which are the service's business (spec §3.2).
@@ -46,8 +46,8 @@ impl Member {
 /// ConfirmSignUp's four string members all have botocore's `min: 1`.
 const NON_EMPTY: Shape = Shape::String { min: 1 };
 
-/// The members in the model's order (the order of the seed's synopsis and of the skeleton).
-pub const MEMBERS: [Member; 8] = [
+/// The members in the model's order (the order of the synopsis and of the skeleton).
+pub const MEMBERS: [Member; 9] = [
     Member::new("ClientId", "--client-id", NON_EMPTY, true),
     Member::new("SecretHash", "--secret-hash", NON_EMPTY, false),
     Member::new("Username", "--username", NON_EMPTY, true),
@@ -71,6 +71,7 @@ pub const MEMBERS: [Member; 8] = [
         false,
     ),
     Member::new("ClientMetadata", "--client-metadata", Shape::Map, false),
+    Member::new("Session", "--session", Shape::String { min: 20 }, false),
 ];
 
 pub fn member(name: &str) -> Option<&'static Member> {
@@ -253,14 +254,15 @@ mod tests {
     fn the_input_skeleton_is_valid_json_with_every_member_in_order() {
         let text = input_skeleton();
         let v: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(v.as_object().unwrap().len(), 8);
+        assert_eq!(v.as_object().unwrap().len(), 9);
         let positions: Vec<usize> = MEMBERS
             .iter()
             .map(|m| text.find(&format!("\"{}\"", m.name)).unwrap())
             .collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{text}");
         assert!(text.contains("\"ForceAliasCreation\": true,"));
-        assert!(text.contains("    \"ClientMetadata\": {\n        \"KeyName\": \"\"\n    }\n}"));
+        assert!(text.contains("    \"ClientMetadata\": {\n        \"KeyName\": \"\"\n    },\n"));
+        assert!(text.ends_with("    \"Session\": \"\"\n}\n"));
     }
 
     #[test]
@@ -285,10 +287,31 @@ mod tests {
             "Unknown parameter in AnalyticsMetadata: \"Nope\", must be one of: AnalyticsEndpointId",
             "Invalid type for parameter AnalyticsMetadata.AnalyticsEndpointId, value: ['a', 'b'], type: <class 'list'>, valid types: <class 'str'>",
             "Invalid type for parameter ClientMetadata.k, value: 1, type: <class 'int'>, valid types: <class 'str'>",
-            "Unknown parameter in input: \"Extra\", must be one of: ClientId, SecretHash, Username, ConfirmationCode, ForceAliasCreation, AnalyticsMetadata, UserContextData, ClientMetadata",
+            "Unknown parameter in input: \"Extra\", must be one of: ClientId, SecretHash, Username, ConfirmationCode, ForceAliasCreation, AnalyticsMetadata, UserContextData, ClientMetadata, Session",
         ] {
             assert!(err.lines().any(|l| l == line), "missing {line:?} in\n{err}");
         }
+    }
+
+    #[test]
+    fn session_has_a_minimum_length_of_20() {
+        let mut input = obj(json!({"ClientId": "c", "Username": "u", "ConfirmationCode": "1"}));
+        input.insert("Session".into(), json!("short"));
+        // `aws cognito-idp confirm-sign-up ... --session short` (aws-cli 1.45.11) prints this.
+        assert_eq!(
+            validate(&input),
+            Err("Parameter validation failed:\n\
+                 Invalid length for parameter Session, value: 5, valid min length: 20"
+                .into())
+        );
+        input.insert("Session".into(), json!("s".repeat(20)));
+        assert_eq!(validate(&input), Ok(()));
+        input.insert("Session".into(), json!("s".repeat(2049)));
+        assert_eq!(
+            validate(&input),
+            Ok(()),
+            "the maximum is the service's to check"
+        );
     }
 
     #[test]

@@ -7,10 +7,11 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use super::args::ConfirmArgs;
-use super::failure::{EXIT_CONFIG, EXIT_GENERAL, EXIT_NOT_LOOPBACK, EXIT_USAGE, Failure};
+use super::failure::{EXIT_CONFIG, EXIT_GENERAL, Failure, raised, usage};
+use super::profile;
 use crate::cases::Answer;
 use crate::client::{BuildError, ClientSettings};
-use crate::env::{Env, ProcessEnv};
+use crate::env::Env;
 use crate::protocol::{self, Operation};
 
 /// The AWS CLI's default for both timeouts.
@@ -20,6 +21,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct Secrets {
     code: Option<String>,
     hash: Option<String>,
+    session: Option<String>,
     client_secret: Option<String>,
 }
 
@@ -34,11 +36,12 @@ impl Secrets {
         Secrets {
             code: s("ConfirmationCode"),
             hash: s("SecretHash"),
+            session: s("Session"),
             client_secret: client_secret.map(str::to_owned),
         }
     }
 
-    /// Masks the client secret, the code and the SecretHash, as they are and as JSON escapes
+    /// Masks the client secret, the code, the SecretHash and the Session, as they are and as JSON escapes
     /// them (an echo inside a JSON string). A code or hash shorter than 4 characters is
     /// masked only where it stands quoted (a member value), not in free text, where it would
     /// mask unrelated digits.
@@ -47,7 +50,10 @@ impl Secrets {
         if let Some(secret) = self.client_secret.as_deref().filter(|s| !s.is_empty()) {
             out = mask_everywhere(&out, secret);
         }
-        for v in [&self.code, &self.hash].into_iter().flatten() {
+        for v in [&self.code, &self.hash, &self.session]
+            .into_iter()
+            .flatten()
+        {
             if v.chars().count() >= 4 {
                 out = mask_everywhere(&out, v);
             } else if !v.is_empty() {
@@ -97,10 +103,10 @@ fn mask_everywhere(text: &str, secret: &str) -> String {
     out
 }
 
-/// The request body with ConfirmationCode and SecretHash shown as `***`.
+/// The request body with ConfirmationCode, SecretHash and Session shown as `***`.
 fn redacted_body(request: &Map<String, Value>, secrets: &Secrets) -> String {
     let mut shown = request.clone();
-    for member in ["ConfirmationCode", "SecretHash"] {
+    for member in ["ConfirmationCode", "SecretHash", "Session"] {
         if let Some(v) = shown.get_mut(member) {
             *v = Value::String("***".into());
         }
@@ -169,14 +175,6 @@ pub struct Target {
     notes: Vec<String>,
 }
 
-/// Only IP literals of the loopback ranges: a name could resolve anywhere.
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let host = url.host_str().unwrap_or_default();
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.parse::<std::net::IpAddr>()
-        .is_ok_and(|ip| ip.is_loopback())
-}
-
 /// botocore's region name check.
 fn valid_region(r: &str) -> bool {
     let b = r.as_bytes();
@@ -192,85 +190,60 @@ fn seconds(v: Option<u64>) -> Duration {
 }
 
 impl Target {
-    pub fn resolve(args: &ConfirmArgs) -> Result<Target, Failure> {
-        let config = |message: String| Failure {
-            code: EXIT_CONFIG,
-            message,
-        };
+    /// Where the request would go and how, from the options, the environment and the shared
+    /// config files, in the AWS CLI's order: the profile (which must exist when named), the
+    /// region (required even with an endpoint URL), the endpoint. Nothing is sent.
+    pub fn resolve(args: &ConfirmArgs, env: &dyn Env) -> Result<Target, Failure> {
         let mut notes = Vec::new();
-        let region = [
+        let profile = profile::choose(args.profile.as_deref(), env)?;
+        if let Some(from) = profile.named_by {
+            notes.push(format!("profile {} (from {from})", profile.name));
+        }
+        let profile_region = format!("the region of profile {}", profile.name);
+        let (region, from) = [
             (args.region.clone(), "--region"),
-            (ProcessEnv.value("AWS_REGION"), "AWS_REGION"),
-            (ProcessEnv.value("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
+            (env.value("AWS_REGION"), "AWS_REGION"),
+            (env.value("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
+            (profile.region.clone(), profile_region.as_str()),
         ]
         .into_iter()
-        .find_map(|(v, from)| v.map(|v| (v, from)));
-        if let Some((r, from)) = &region {
-            if !valid_region(r) {
-                return Err(config(format!(
-                    "Provided region_name '{r}' ({from}) doesn't match a supported format."
-                )));
-            }
-            notes.push(format!("region {r} (from {from})"));
+        .find_map(|(v, from)| v.map(|v| (v, from)))
+        .ok_or_else(|| Failure {
+            code: EXIT_CONFIG,
+            message: "You must specify a region. You can also configure your region by running \
+                      \"aws configure\"."
+                .into(),
+        })?;
+        if !valid_region(&region) {
+            return Err(raised(
+                EXIT_CONFIG,
+                format!(
+                    "Provided region_name '{region}' ({from}) doesn't match a supported format."
+                ),
+            ));
         }
+        notes.push(format!("region {region} (from {from})"));
         let endpoint = [
             (args.endpoint_url.clone(), "--endpoint-url"),
             (
-                ProcessEnv.value("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"),
+                env.value("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER"),
                 "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
             ),
-            (ProcessEnv.value("AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL"),
+            (env.value("AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL"),
         ]
         .into_iter()
         .find_map(|(v, from)| v.map(|v| (v, from)));
-        let (text, from) = match endpoint {
-            Some(e) => e,
-            None => match &region {
-                Some((r, _)) => (
-                    format!("https://cognito-idp.{r}.amazonaws.com/"),
-                    "the region's AWS endpoint",
-                ),
-                None => {
-                    return Err(config(
-                        "You must specify a region (--region, AWS_REGION or AWS_DEFAULT_REGION) \
-                         or an endpoint (--endpoint-url or AWS_ENDPOINT_URL)."
-                            .into(),
-                    ));
-                }
-            },
-        };
-        let mut url = reqwest::Url::parse(&text)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
-            .ok_or_else(|| Failure {
-                code: EXIT_USAGE,
-                message: format!(
-                    "Bad value for {from}: {:?} is not an http:// or https:// URL",
-                    crate::term::redact_url(&text)
-                ),
-            })?;
-        // A password would be echoed in every error naming the endpoint, and Cognito takes
-        // none there: refused as `run` refuses it.
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(Failure {
-                code: crate::exit_codes::EXIT_BAD_INPUT,
-                message: format!(
-                    "cogbench: error: {from}: endpoint `{}` must not carry a user name or \
-                     password (ConfirmSignUp is unsigned); nothing was sent",
-                    crate::term::redact_url(&text)
-                ),
-            });
-        }
-        if !is_loopback(&url) {
-            return Err(Failure {
-                code: EXIT_NOT_LOOPBACK,
-                message: format!(
-                    "cogbench: error: refusing to send to {url} (from {from}): cogbench only talks \
-                     to loopback addresses (127.0.0.0/8, [::1]); nothing was sent. Pass \
-                     --endpoint-url http://127.0.0.1:PORT"
-                ),
-            });
-        }
+        let (text, from) = endpoint.unwrap_or_else(|| {
+            (
+                format!("https://cognito-idp.{region}.amazonaws.com/"),
+                "the region's AWS endpoint",
+            )
+        });
+        // The same rules as `run`'s endpoints: http(s), a host, no user name or password (it
+        // would be echoed wherever the endpoint is named), no query or fragment.
+        crate::scenario::check_endpoint(&text)
+            .map_err(|e| usage(format!("Bad value for {from}: {e}; nothing was sent")))?;
+        let mut url = reqwest::Url::parse(&text).map_err(|e| usage(format!("{from}: {e}")))?;
         if !url.path().ends_with('/') {
             let path = format!("{}/", url.path());
             url.set_path(&path);
@@ -279,7 +252,7 @@ impl Target {
         let ca_bundle = args
             .ca_bundle
             .clone()
-            .or_else(|| ProcessEnv.value("AWS_CA_BUNDLE").map(Into::into));
+            .or_else(|| env.value("AWS_CA_BUNDLE").map(Into::into));
         let settings = ClientSettings {
             connect_timeout: seconds(args.cli_connect_timeout),
             read_timeout: seconds(args.cli_read_timeout),
@@ -303,16 +276,24 @@ impl Target {
             settings.connect_timeout.as_secs(),
             settings.read_timeout.as_secs(),
         ));
-        if let Some(p) = &args.profile {
-            notes.push(format!(
-                "--profile {p} ignored: ConfirmSignUp is unsigned, no credentials are read"
-            ));
-        }
         Ok(Target {
             url,
             settings,
             notes,
         })
+    }
+
+    /// The URL the request goes to.
+    #[cfg(test)]
+    pub fn url(&self) -> &reqwest::Url {
+        &self.url
+    }
+
+    /// With `--debug`, where the request goes and how (profile, region, endpoint, TLS).
+    pub fn log_notes(&self, debug: bool) {
+        for n in &self.notes {
+            debug_line(debug, n);
+        }
     }
 
     /// Sends the request. `Err` when no client could be built; `Ok(Err)` when no answer came
@@ -323,9 +304,7 @@ impl Target {
         secrets: &Secrets,
         debug: bool,
     ) -> Result<Result<Received, String>, Failure> {
-        for n in &self.notes {
-            debug_line(debug, n);
-        }
+        self.log_notes(debug);
         let client = crate::client::build(&self.settings).map_err(|e| Failure {
             code: match e {
                 BuildError::CaBundle { .. } => EXIT_CONFIG,
@@ -470,23 +449,149 @@ fn tls_cause(e: &reqwest::Error) -> Option<String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn loopback_means_loopback_ip_literals() {
-        for ok in [
-            "http://127.0.0.1:9229/",
-            "https://127.8.9.10/",
-            "http://[::1]:80/",
-        ] {
-            assert!(is_loopback(&reqwest::Url::parse(ok).unwrap()), "{ok}");
+    fn args(argv: &[&str]) -> ConfirmArgs {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: ConfirmArgs,
         }
-        for no in [
-            "http://localhost:9229/",
-            "https://cognito-idp.us-east-1.amazonaws.com/",
-            "http://10.0.0.1/",
-            "http://[::2]/",
-            "http://0.0.0.0/",
+        let argv = std::iter::once("confirm-sign-up").chain(argv.iter().copied());
+        <Cli as clap::Parser>::try_parse_from(argv).unwrap().args
+    }
+
+    /// An environment with no shared config files, plus `vars`.
+    fn env<'a>(vars: &[(&'a str, &'a str)]) -> std::collections::HashMap<&'a str, &'a str> {
+        let mut env = std::collections::HashMap::from([
+            ("AWS_CONFIG_FILE", "/nonexistent/cogbench/config"),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/cogbench/credentials",
+            ),
+        ]);
+        env.extend(vars.iter().copied());
+        env
+    }
+
+    fn url(argv: &[&str], vars: &[(&str, &str)]) -> Result<String, (i32, String)> {
+        Target::resolve(&args(argv), &env(vars))
+            .map(|t| t.url().to_string())
+            .map_err(|f| (f.code, f.message))
+    }
+
+    #[test]
+    fn without_an_endpoint_the_regions_aws_endpoint_is_used() {
+        assert_eq!(
+            url(&["--region", "eu-west-1"], &[]).unwrap(),
+            "https://cognito-idp.eu-west-1.amazonaws.com/"
+        );
+        // AWS_REGION, then AWS_DEFAULT_REGION, below --region.
+        let both = [
+            ("AWS_REGION", "ap-south-1"),
+            ("AWS_DEFAULT_REGION", "us-west-2"),
+        ];
+        assert_eq!(
+            url(&["--region", "sa-east-1"], &both).unwrap(),
+            "https://cognito-idp.sa-east-1.amazonaws.com/"
+        );
+        assert_eq!(
+            url(&[], &both).unwrap(),
+            "https://cognito-idp.ap-south-1.amazonaws.com/"
+        );
+        assert_eq!(
+            url(&[], &both[1..]).unwrap(),
+            "https://cognito-idp.us-west-2.amazonaws.com/"
+        );
+    }
+
+    #[test]
+    fn the_profiles_region_comes_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::write(
+            &config,
+            "[default]\nregion = eu-north-1\n[profile x]\nregion = me-south-1\n",
+        )
+        .unwrap();
+        let config = config.display().to_string();
+        let vars = [("AWS_CONFIG_FILE", config.as_str())];
+        assert_eq!(
+            url(&[], &vars).unwrap(),
+            "https://cognito-idp.eu-north-1.amazonaws.com/"
+        );
+        assert_eq!(
+            url(&["--profile", "x"], &vars).unwrap(),
+            "https://cognito-idp.me-south-1.amazonaws.com/"
+        );
+        let with_env = [vars[0], ("AWS_DEFAULT_REGION", "us-east-2")];
+        assert_eq!(
+            url(&["--profile", "x"], &with_env).unwrap(),
+            "https://cognito-idp.us-east-2.amazonaws.com/"
+        );
+        assert_eq!(
+            url(&["--profile", "y", "--region", "us-east-1"], &vars).unwrap_err(),
+            (255, "\nThe config profile (y) could not be found".into())
+        );
+    }
+
+    #[test]
+    fn any_host_is_an_endpoint_but_a_region_is_still_required() {
+        for (given, used) in [
+            ("http://localhost:9229", "http://localhost:9229/"),
+            (
+                "https://cognito.example.com/base",
+                "https://cognito.example.com/base/",
+            ),
+            ("http://192.0.2.10:9229/", "http://192.0.2.10:9229/"),
+            ("http://[2001:db8::1]/", "http://[2001:db8::1]/"),
         ] {
-            assert!(!is_loopback(&reqwest::Url::parse(no).unwrap()), "{no}");
+            assert_eq!(
+                url(&["--endpoint-url", given, "--region", "us-east-1"], &[]).unwrap(),
+                used
+            );
+        }
+        assert_eq!(
+            url(
+                &[],
+                &[
+                    ("AWS_ENDPOINT_URL", "http://127.0.0.1:1/"),
+                    ("AWS_REGION", "eu-west-3")
+                ]
+            )
+            .unwrap(),
+            "http://127.0.0.1:1/"
+        );
+        // `aws` (1.45.11) prints exactly this, with no blank line before it.
+        assert_eq!(
+            url(&["--endpoint-url", "http://127.0.0.1:1/"], &[]).unwrap_err(),
+            (
+                253,
+                "You must specify a region. You can also configure your region by running \
+                 \"aws configure\"."
+                    .into()
+            )
+        );
+        assert_eq!(url(&["--region", "not a region"], &[]).unwrap_err().0, 253);
+    }
+
+    #[test]
+    fn endpoints_follow_runs_rules() {
+        for (bad, why) in [
+            ("ftp://127.0.0.1/", "must start with http:// or https://"),
+            (
+                "http://user:pw@127.0.0.1/",
+                "must not carry a user name or password",
+            ),
+            (
+                "http://127.0.0.1/?a=b",
+                "must not carry a query or fragment",
+            ),
+            ("not a url", "is not a URL"),
+        ] {
+            let (code, message) =
+                url(&["--endpoint-url", bad, "--region", "us-east-1"], &[]).unwrap_err();
+            assert_eq!(code, 252, "{bad}");
+            assert!(message.contains(why), "{bad}: {message}");
+            assert!(!message.contains("pw@"), "{message}");
         }
     }
 

@@ -41,8 +41,11 @@ impl Verdict {
 const INVALID_PARAMETER: &str = "InvalidParameterException";
 
 /// The member-constraint items a request breaks, with the members breaking them.
+/// `Session` (spec §2.1): botocore checks only the minimum, so a longer one reaches the service.
+static SESSION: StrRule = StrRule::optional("session", 20, 2048).sensitive();
+
 fn violations(request: &Map<String, Value>) -> (Vec<String>, BTreeSet<String>) {
-    let rules: [(&str, Option<&str>, &StrRule); 5] = [
+    let rules: [(&str, Option<&str>, &StrRule); 6] = [
         ("ClientId", None, &validate::CLIENT_ID),
         ("SecretHash", None, &validate::SECRET_HASH),
         ("Username", None, &validate::USERNAME),
@@ -52,6 +55,7 @@ fn violations(request: &Map<String, Value>) -> (Vec<String>, BTreeSet<String>) {
             Some("AnalyticsEndpointId"),
             &validate::ANALYTICS_ENDPOINT_ID,
         ),
+        ("Session", None, &SESSION),
     ];
     let mut items = Vec::new();
     let mut members = BTreeSet::new();
@@ -302,6 +306,19 @@ mod tests {
         assert!(v.passed(), "{:?}", v.differences);
         let v = judge_answer(&r, &answer(200, "{}"));
         assert!(!v.passed());
+    }
+
+    #[test]
+    fn a_session_over_2048_characters_is_judged_by_its_catalog_case() {
+        let r = request(
+            json!({"ClientId": "c", "Username": "u", "ConfirmationCode": "1",
+                               "Session": "s".repeat(2049)}),
+        );
+        let body = r#"{"__type":"InvalidParameterException","message":"1 validation error detected: Value at 'session' failed to satisfy constraint: Member must have length less than or equal to 2048"}"#;
+        let v = judge_answer(&r, &answer(400, body));
+        assert!(v.basis.contains("member-session-over-max"), "{}", v.basis);
+        assert!(v.passed(), "{:?}", v.differences);
+        assert!(!judge_answer(&r, &answer(200, "{}")).passed());
     }
 
     #[test]
