@@ -233,12 +233,24 @@ impl Target {
         ]
         .into_iter()
         .find_map(|(v, from)| v.map(|v| (v, from)));
-        let (text, from) = endpoint.unwrap_or_else(|| {
-            (
-                format!("https://cognito-idp.{region}.amazonaws.com/"),
-                "the region's AWS endpoint",
-            )
-        });
+        let (text, from) = match endpoint {
+            Some(e) => e,
+            // The region's endpoint as the AWS CLI builds it (botocore's ruleset), FIPS or
+            // dual-stack when the environment asks for them as it does for the AWS CLI.
+            None => {
+                let on = |name: &str| {
+                    env.value(name)
+                        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+                };
+                let variant = crate::target_kinds::aws::Variant {
+                    fips: on("AWS_USE_FIPS_ENDPOINT"),
+                    dual_stack: on("AWS_USE_DUALSTACK_ENDPOINT"),
+                };
+                let url = crate::target_kinds::aws::endpoint(&region, variant)
+                    .map_err(|e| raised(EXIT_CONFIG, format!("{e}; nothing was sent")))?;
+                (url, "the region's AWS endpoint")
+            }
+        };
         // The same rules as `run`'s endpoints: http(s), a host, no user name or password (it
         // would be echoed wherever the endpoint is named), no query or fragment.
         crate::scenario::check_endpoint(&text)
@@ -476,6 +488,36 @@ mod tests {
         Target::resolve(&args(argv), &env(vars))
             .map(|t| t.url().to_string())
             .map_err(|f| (f.code, f.message))
+    }
+
+    #[test]
+    fn fips_dual_stack_and_other_partitions_follow_the_aws_clis_ruleset() {
+        let fips = [("AWS_USE_FIPS_ENDPOINT", "true")];
+        assert_eq!(
+            url(&["--region", "us-west-2"], &fips).unwrap(),
+            "https://cognito-idp-fips.us-west-2.amazonaws.com/"
+        );
+        assert_eq!(
+            url(&["--region", "cn-north-1"], &[]).unwrap(),
+            "https://cognito-idp.cn-north-1.amazonaws.com.cn/"
+        );
+        let (code, message) = url(&["--region", "us-iso-east-1"], &[]).unwrap_err();
+        assert_eq!(code, EXIT_CONFIG);
+        assert!(message.contains("nothing was sent"), "{message}");
+        // An endpoint given wins over the variants, as it does for the AWS CLI.
+        assert_eq!(
+            url(
+                &[
+                    "--region",
+                    "us-west-2",
+                    "--endpoint-url",
+                    "http://127.0.0.1:9/"
+                ],
+                &fips
+            )
+            .unwrap(),
+            "http://127.0.0.1:9/"
+        );
     }
 
     #[test]
