@@ -587,3 +587,81 @@ async fn a_strict_emulator_accepts_cogbench_signatures_and_refuses_others() {
         assert!(!text(&o).contains(SECRET) && !text(&o).contains(TOKEN));
     }
 }
+
+/// A profile with `role_arn` and `credential_source = EcsContainer` (refused before): the
+/// container's keys sign the AssumeRole call to a loopback STS stub (`AWS_ENDPOINT_URL_STS`,
+/// with `AWS_ENDPOINT_URL` besides so that nothing can fall back to AWS), whose role keys sign
+/// the admin calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_can_take_its_source_credentials_from_the_container() {
+    let (base_akid, base_secret) = (
+        "ASIACONTAINERBASE",
+        "container/Base+Key0ForSigningTests1abcdefg",
+    );
+    let (role_akid, role_secret) = (
+        "ASIAROLECOGBENCH",
+        "role/Secret+Key0ForSigningTests1abcdefghij",
+    );
+    let container = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/credentials"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            metadata_credentials(base_akid, base_secret, "base-token").to_string(),
+        ))
+        .mount(&container)
+        .await;
+    let expiry = cogbench::time::rfc3339_utc(
+        std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
+    );
+    let sts = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!(
+                "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>\
+                 <Credentials><AccessKeyId>{role_akid}</AccessKeyId><SecretAccessKey>{role_secret}</SecretAccessKey>\
+                 <SessionToken>{TOKEN}</SessionToken><Expiration>{expiry}</Expiration></Credentials>\
+                 <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/cogbench/s</Arn>\
+                 <AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>\
+                 <ResponseMetadata><RequestId>c0ffee00-0000-4000-8000-000000000001</RequestId></ResponseMetadata>\
+                 </AssumeRoleResponse>"
+            ),
+            "text/xml",
+        ))
+        .mount(&sts)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        "[profile from-container]\nrole_arn = arn:aws:iam::123456789012:role/cogbench\n\
+         credential_source = EcsContainer\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let server = fake().await;
+    let full_uri = format!("{}/v1/credentials", container.uri());
+    let o = run(
+        &server,
+        home.path(),
+        &["--profile", "from-container"],
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            ("AWS_ENDPOINT_URL_STS", &sts.uri()),
+            ("AWS_ENDPOINT_URL", &sts.uri()),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("(profile from-container)"),
+        "{}",
+        text(&o)
+    );
+    let assumed = sts.received_requests().await.unwrap();
+    assert_eq!(assumed.len(), 1, "{assumed:?}");
+    let by = header(&assumed[0], "authorization").unwrap_or_default();
+    assert!(by.contains(&format!("Credential={base_akid}/")), "{by}");
+    let requests = server.received_requests().await.unwrap();
+    for r in called(&requests, &SIGNED) {
+        verify(r, role_akid, role_secret, Some(TOKEN));
+    }
+    assert!(!text(&o).contains(role_secret) && !text(&o).contains(base_secret));
+}
