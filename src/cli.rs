@@ -62,6 +62,19 @@ pub enum Command {
             long_help = crate::faults::help()
         )]
         faults: Vec<String>,
+        /// Refuse unsigned calls to the operations AWS authorizes with IAM (CreateUserPool,
+        /// CreateUserPoolClient, DeleteUserPool, AdminGetUser …) as AWS does
+        /// (MissingAuthenticationTokenException); a signature must be well formed, for
+        /// cognito-idp in --region, and dated within 5 minutes. SignUp, ConfirmSignUp and
+        /// ResendConfirmationCode stay open.
+        #[arg(long)]
+        require_signature: bool,
+        /// With --require-signature: also recompute each signature with this access key id
+        /// and the secret in COGBENCH_EMULATOR_SECRET_ACCESS_KEY (and the session token in
+        /// COGBENCH_EMULATOR_SESSION_TOKEN, when set), refusing other keys
+        /// (UnrecognizedClientException) and bad signatures (InvalidSignatureException).
+        #[arg(long, value_name = "ACCESS_KEY_ID", requires = "require_signature")]
+        signing_access_key_id: Option<String>,
     },
     /// Benchmark an endpoint without writing a scenario: one case, N connections, a duration
     /// (closed model, as fast as answers come) or a fixed --rate (open model).

@@ -51,8 +51,19 @@ fn main() -> ExitCode {
             region,
             attempt_limit,
             faults,
+            require_signature,
+            signing_access_key_id,
         } => on_target(&runtime, async |interrupts| {
-            commands::emulator(&host, port, region, attempt_limit, &faults, interrupts).await
+            let options = commands::EmulatorOptions {
+                host,
+                port,
+                region,
+                attempt_limit,
+                faults,
+                require_signature,
+                signing_access_key_id,
+            };
+            commands::emulator(options, &ProcessEnv, interrupts).await
         }),
         Command::Oracle { command } => exit::code(commands::oracle(command)),
         Command::Validate { files } => exit::code(commands::validate(&files)),

@@ -8,7 +8,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::json;
-use wiremock::{MockServer, Request};
+use wiremock::matchers::{header as has_header, method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::support::fake::{aws, fake_cognito};
 use crate::support::sigv4::{Authorization, Key, authorization};
@@ -30,13 +31,17 @@ const UNSIGNED: [&str; 2] = ["SignUp", "ConfirmSignUp"];
 /// AdminGetUser read-back, DeleteUserPool) against `server`, with `env` as the only AWS
 /// configuration: `home` holds the (possibly absent) shared files.
 fn run(server: &MockServer, home: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    run_at(&server.uri(), home, extra, env)
+}
+
+/// As [`run`], against any endpoint.
+fn run_at(uri: &str, home: &Path, extra: &[&str], env: &[(&str, &str)]) -> Output {
     let out = home.join("reports");
-    let uri = server.uri();
     let mut args = vec![
         "run",
         "scenarios/conformance.yaml",
         "--endpoint-url",
-        &uri,
+        uri,
         "--region",
         "us-east-1",
         "--cases",
@@ -47,33 +52,28 @@ fn run(server: &MockServer, home: &Path, extra: &[&str], env: &[(&str, &str)]) -
     args.extend_from_slice(extra);
     let mut cmd = Command::new(bin());
     cmd.args(&args).current_dir(repo(""));
-    for var in [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_SECURITY_TOKEN",
-        "AWS_PROFILE",
-        "AWS_DEFAULT_PROFILE",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_ROLE_ARN",
-        "AWS_ROLE_SESSION_NAME",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-        "AWS_ENDPOINT_URL",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",
-    ] {
-        cmd.env_remove(var);
+    isolate(&mut cmd, home);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("the binary runs")
+}
+
+/// The child sees none of this machine's AWS configuration: every `AWS_*` variable is
+/// removed, HOME and the shared files point into `home`, and instance metadata is off
+/// (a test that wants it points it at its own stub).
+fn isolate(cmd: &mut Command, home: &Path) {
+    for (var, _) in std::env::vars_os() {
+        if var.to_string_lossy().starts_with("AWS_")
+            || var.to_string_lossy().starts_with("COGBENCH_")
+        {
+            cmd.env_remove(var);
+        }
     }
     cmd.env("HOME", home)
         .env("AWS_CONFIG_FILE", home.join("config"))
         .env("AWS_SHARED_CREDENTIALS_FILE", home.join("credentials"))
         .env("AWS_EC2_METADATA_DISABLED", "true");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("the binary runs")
 }
 
 fn text(o: &Output) -> String {
@@ -323,4 +323,345 @@ async fn profiles_are_read_from_the_shared_files() {
     let requests = server.received_requests().await.unwrap();
     called(&requests, &SIGNED);
     assert!(requests.iter().all(|r| !is_signed(r)));
+}
+
+/// Temporary credentials as the metadata services give them, valid for six hours.
+fn metadata_credentials(access_key: &str, secret: &str, token: &str) -> serde_json::Value {
+    let expiry = std::time::SystemTime::now() + std::time::Duration::from_secs(6 * 3600);
+    json!({
+        "Code": "Success",
+        "LastUpdated": cogbench::time::rfc3339_utc(std::time::SystemTime::now()),
+        "Type": "AWS-HMAC",
+        "AccessKeyId": access_key,
+        "SecretAccessKey": secret,
+        "Token": token,
+        "Expiration": cogbench::time::rfc3339_utc(expiry),
+    })
+}
+
+/// An IMDSv2 stub on loopback: a session token for a PUT carrying a TTL, the role's name and
+/// credentials only for GETs carrying that token (anything else: 404, i.e. no credentials).
+async fn imds_stub(access_key: &str, secret: &str, token: &str) -> MockServer {
+    let imds = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/latest/api/token"))
+        .and(wiremock::matchers::header_exists(
+            "x-aws-ec2-metadata-token-ttl-seconds",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-aws-ec2-metadata-token-ttl-seconds", "21600")
+                .set_body_string("imds-session-token"),
+        )
+        .mount(&imds)
+        .await;
+    let with_token = || has_header("x-aws-ec2-metadata-token", "imds-session-token");
+    Mock::given(method("GET"))
+        .and(path("/latest/meta-data/iam/security-credentials/"))
+        .and(with_token())
+        .respond_with(ResponseTemplate::new(200).set_body_string("cogbench-role"))
+        .mount(&imds)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/latest/meta-data/iam/security-credentials/cogbench-role",
+        ))
+        .and(with_token())
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(metadata_credentials(access_key, secret, token).to_string()),
+        )
+        .mount(&imds)
+        .await;
+    imds
+}
+
+/// Instance metadata answers when nothing earlier in the chain does: the admin calls are
+/// signed with the role's temporary keys, the session token included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_metadata_credentials_sign_admin_calls() {
+    let (akid, secret) = (
+        "ASIAIMDSCOGBENCH",
+        "imds/Secret+Key0ForSigningTests1abcdefgh",
+    );
+    let imds = imds_stub(akid, secret, TOKEN).await;
+    let server = fake().await;
+    let home = tempfile::tempdir().unwrap();
+    let o = run(
+        &server,
+        home.path(),
+        &["--debug"],
+        &[
+            ("AWS_EC2_METADATA_DISABLED", "false"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.uri()),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("with credentials from instance metadata (IMDSv2)"),
+        "{}",
+        text(&o)
+    );
+    let asked = imds.received_requests().await.unwrap();
+    assert!(
+        asked.iter().any(|r| r.method.as_str() == "PUT"),
+        "no token PUT: {asked:?}"
+    );
+    let requests = server.received_requests().await.unwrap();
+    for r in called(&requests, &SIGNED) {
+        verify(r, akid, secret, Some(TOKEN));
+    }
+    for r in called(&requests, &UNSIGNED) {
+        assert!(!is_signed(r), "{:?} was signed", operation(r));
+    }
+    assert_no_secrets(&o, home.path());
+    assert!(!text(&o).contains(secret));
+
+    // Disabled, the same stub is not asked and the calls go unsigned.
+    let imds = imds_stub(akid, secret, TOKEN).await;
+    let server = fake().await;
+    let o = run(
+        &server,
+        home.path(),
+        &[],
+        &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &imds.uri())],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(imds.received_requests().await.unwrap().is_empty());
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| !is_signed(r)));
+}
+
+/// The container endpoint (EKS Pod Identity style: a full URI and a token file) answers only
+/// with the authorization token; its keys sign the admin calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn container_credentials_sign_admin_calls() {
+    let (akid, secret) = (
+        "ASIACONTAINERCOGB",
+        "container/Secret+Key0ForSigningTests1abcd",
+    );
+    let auth_token = "pod-identity-token-for-cogbench-tests";
+    let stub = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/credentials"))
+        .and(has_header("authorization", auth_token))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(metadata_credentials(akid, secret, TOKEN).to_string()),
+        )
+        .mount(&stub)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let token_file = home.path().join("pod-token");
+    std::fs::write(&token_file, auth_token).unwrap();
+    let full_uri = format!("{}/v1/credentials", stub.uri());
+    let server = fake().await;
+    let o = run(
+        &server,
+        home.path(),
+        &[],
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                token_file.to_str().unwrap(),
+            ),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("with credentials from the container credentials endpoint"),
+        "{}",
+        text(&o)
+    );
+    let requests = server.received_requests().await.unwrap();
+    for r in called(&requests, &SIGNED) {
+        verify(r, akid, secret, Some(TOKEN));
+    }
+    assert!(!text(&o).contains(secret) && !text(&o).contains(auth_token));
+    assert_no_secrets(&o, home.path());
+
+    // A wrong token (ECS style, in the variable) is refused by the stub: no credentials, said
+    // as a warning on this loopback target, and the calls go unsigned.
+    let server = fake().await;
+    let o = run(
+        &server,
+        home.path(),
+        &[],
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "not-the-token"),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("container credentials endpoint"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("not-the-token"), "{}", text(&o));
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| !is_signed(r)));
+}
+
+/// `cogbench emulator --require-signature` with keys, as a child process whose environment
+/// holds only the emulator's keys; killed when dropped.
+struct StrictEmulator(crate::support::Emulator);
+
+impl StrictEmulator {
+    fn start(home: &Path, access_key: &str, secret: &str, token: Option<&str>) -> StrictEmulator {
+        use std::io::BufRead;
+        let mut cmd = Command::new(bin());
+        cmd.args([
+            "emulator",
+            "--port",
+            "0",
+            "--require-signature",
+            "--signing-access-key-id",
+            access_key,
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+        isolate(&mut cmd, home);
+        cmd.env("COGBENCH_EMULATOR_SECRET_ACCESS_KEY", secret);
+        if let Some(t) = token {
+            cmd.env("COGBENCH_EMULATOR_SESSION_TOKEN", t);
+        }
+        let mut child = cmd.spawn().expect("the emulator starts");
+        let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+        let first = lines.next().expect("a first line").expect("readable");
+        std::thread::spawn(move || lines.for_each(drop));
+        assert!(
+            first.contains("signatures required and verified") && !first.contains(secret),
+            "{first}"
+        );
+        let endpoint = first
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in `{first}`"))
+            .to_owned();
+        StrictEmulator(crate::support::Emulator { child, endpoint })
+    }
+}
+
+/// cogbench's signatures are checked by the emulator with `--require-signature`: the run
+/// with the right keys passes; unsigned, or signed with a wrong secret or another key, its
+/// provisioning is refused with AWS's error for each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_strict_emulator_accepts_cogbench_signatures_and_refuses_others() {
+    let home = tempfile::tempdir().unwrap();
+    let emulator = StrictEmulator::start(home.path(), AKID, SECRET, Some(TOKEN));
+    let endpoint = emulator.0.endpoint.clone();
+    let keys = |akid, secret| {
+        vec![
+            ("AWS_ACCESS_KEY_ID", akid),
+            ("AWS_SECRET_ACCESS_KEY", secret),
+            ("AWS_SESSION_TOKEN", TOKEN),
+        ]
+    };
+    let o = run_at(&endpoint, home.path(), &[], &keys(AKID, SECRET));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_no_secrets(&o, home.path());
+
+    for (extra, env, error) in [
+        (
+            vec!["--no-sign-request"],
+            keys(AKID, SECRET),
+            "MissingAuthenticationTokenException",
+        ),
+        (
+            vec![],
+            keys(AKID, "wrong/Secret+Key0ForSigningTests1abcdefghij"),
+            "InvalidSignatureException",
+        ),
+        (
+            vec![],
+            keys("AKIDSOMEONEELSE", SECRET),
+            "UnrecognizedClientException",
+        ),
+    ] {
+        let o = run_at(&endpoint, home.path(), &extra, &env);
+        assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+        assert!(text(&o).contains(error), "{error}: {}", text(&o));
+        assert!(!text(&o).contains(SECRET) && !text(&o).contains(TOKEN));
+    }
+}
+
+/// A profile with `role_arn` and `credential_source = EcsContainer` (refused before): the
+/// container's keys sign the AssumeRole call to a loopback STS stub (`AWS_ENDPOINT_URL_STS`,
+/// with `AWS_ENDPOINT_URL` besides so that nothing can fall back to AWS), whose role keys sign
+/// the admin calls.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_can_take_its_source_credentials_from_the_container() {
+    let (base_akid, base_secret) = (
+        "ASIACONTAINERBASE",
+        "container/Base+Key0ForSigningTests1abcdefg",
+    );
+    let (role_akid, role_secret) = (
+        "ASIAROLECOGBENCH",
+        "role/Secret+Key0ForSigningTests1abcdefghij",
+    );
+    let container = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/credentials"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            metadata_credentials(base_akid, base_secret, "base-token").to_string(),
+        ))
+        .mount(&container)
+        .await;
+    let expiry = cogbench::time::rfc3339_utc(
+        std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
+    );
+    let sts = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            format!(
+                "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>\
+                 <Credentials><AccessKeyId>{role_akid}</AccessKeyId><SecretAccessKey>{role_secret}</SecretAccessKey>\
+                 <SessionToken>{TOKEN}</SessionToken><Expiration>{expiry}</Expiration></Credentials>\
+                 <AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/cogbench/s</Arn>\
+                 <AssumedRoleId>AROAEXAMPLE:s</AssumedRoleId></AssumedRoleUser></AssumeRoleResult>\
+                 <ResponseMetadata><RequestId>c0ffee00-0000-4000-8000-000000000001</RequestId></ResponseMetadata>\
+                 </AssumeRoleResponse>"
+            ),
+            "text/xml",
+        ))
+        .mount(&sts)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        "[profile from-container]\nrole_arn = arn:aws:iam::123456789012:role/cogbench\n\
+         credential_source = EcsContainer\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let server = fake().await;
+    let full_uri = format!("{}/v1/credentials", container.uri());
+    let o = run(
+        &server,
+        home.path(),
+        &["--profile", "from-container"],
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            ("AWS_ENDPOINT_URL_STS", &sts.uri()),
+            ("AWS_ENDPOINT_URL", &sts.uri()),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("(profile from-container)"),
+        "{}",
+        text(&o)
+    );
+    let assumed = sts.received_requests().await.unwrap();
+    assert_eq!(assumed.len(), 1, "{assumed:?}");
+    let by = header(&assumed[0], "authorization").unwrap_or_default();
+    assert!(by.contains(&format!("Credential={base_akid}/")), "{by}");
+    let requests = server.received_requests().await.unwrap();
+    for r in called(&requests, &SIGNED) {
+        verify(r, role_akid, role_secret, Some(TOKEN));
+    }
+    assert!(!text(&o).contains(role_secret) && !text(&o).contains(base_secret));
 }

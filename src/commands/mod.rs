@@ -13,7 +13,7 @@ mod run;
 pub use bench::bench;
 pub use catalog::{cases, validate};
 pub use diff::diff;
-pub use emulator::emulator;
+pub use emulator::{EmulatorOptions, emulator};
 pub use oracle::oracle;
 pub use provision::provision;
 pub use reports::{compare, merge, report};

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::faults::FaultState;
+use super::signature::Signatures;
 use super::state::Shared;
 
 /// One emulator's state; cheap to clone (an `Arc`).
@@ -12,4 +13,6 @@ pub struct Emulator {
     pub(super) shared: Arc<Shared>,
     /// `None` unless some fault is active: the request path checks only this `Option`.
     pub(super) faults: Option<Arc<FaultState>>,
+    /// What signed operations must carry (`--require-signature`).
+    pub(super) signatures: Arc<Signatures>,
 }

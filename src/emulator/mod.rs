@@ -6,7 +6,7 @@
 //! [`validate`] (member constraints, §3.2 messages), [`confirm`] (ConfirmSignUp), [`users`]
 //! (SignUp, ResendConfirmationCode, AdminGetUser), [`pools`] (pools and clients), [`state`]
 //! (clock, pools, clients, users), [`ids`] (ids, codes, subs), [`faults`] (the `--faults`
-//! switches).
+//! switches), [`signature`] (`--require-signature`: SigV4 checked as AWS checks it).
 
 mod common;
 mod confirm;
@@ -15,6 +15,7 @@ mod ids;
 mod instance;
 mod pools;
 mod server;
+pub mod signature;
 mod state;
 mod users;
 pub(crate) mod validate;
@@ -33,6 +34,7 @@ use tokio::task::JoinHandle;
 pub use crate::faults::{Fault, FaultSpecError, Faults, Stall};
 use faults::FaultState;
 pub use instance::Emulator;
+pub use signature::{Signatures, SigningKeys};
 use state::Shared;
 
 /// Settings of one emulator instance.
@@ -48,6 +50,9 @@ pub struct EmulatorConfig {
     pub attempt_limit: u32,
     /// Faults injected into `POST /` (see [`Faults`]); `None` serves every request normally.
     pub faults: Option<Faults>,
+    /// Whether the operations real Cognito authorizes with IAM must be signed, and with which
+    /// keys ([`Signatures::Ignored`] by default: anything is accepted, signed or not).
+    pub signatures: Signatures,
 }
 
 impl Default for EmulatorConfig {
@@ -57,6 +62,7 @@ impl Default for EmulatorConfig {
             seed: None,
             attempt_limit: 15,
             faults: None,
+            signatures: Signatures::Ignored,
         }
     }
 }
@@ -74,6 +80,7 @@ impl Emulator {
                 .faults
                 .filter(Faults::is_active)
                 .map(|f| Arc::new(FaultState::new(f))),
+            signatures: Arc::new(config.signatures),
         }
     }
 

@@ -17,6 +17,7 @@ use axum::routing::any;
 use bytes::Bytes;
 
 use super::instance::Emulator;
+use super::signature::{self, Received};
 use super::state::Shared;
 use super::wire::{self, ApiError, error_response, json_ok, plain_json, text};
 use super::{confirm, pools, users};
@@ -90,12 +91,24 @@ async fn operation(emulator: &Emulator, req: Request) -> Response {
     let Some(op) = op.filter(|_| parts.method == Method::POST) else {
         return error_response(&ApiError::unknown_operation());
     };
-    if !content_type_ok(parts.headers.get(header::CONTENT_TYPE)) {
-        return error_response(&ApiError::serialization());
-    }
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return error_response(&ApiError::serialization());
     };
+    // AWS authenticates before it reads the request (with `--require-signature` only).
+    let received = Received {
+        method: parts.method.as_str(),
+        path_and_query: parts.uri.path_and_query().map_or("/", |p| p.as_str()),
+        headers: &parts.headers,
+        body: &bytes,
+    };
+    let region = &emulator.shared.region;
+    let now = std::time::SystemTime::now();
+    if let Err(e) = signature::check(&emulator.signatures, region, op, &received, now) {
+        return error_response(&e);
+    }
+    if !content_type_ok(parts.headers.get(header::CONTENT_TYPE)) {
+        return error_response(&ApiError::serialization());
+    }
     match dispatch(&emulator.shared, op, &bytes) {
         Ok(out) => json_ok(out),
         Err(e) => error_response(&e),

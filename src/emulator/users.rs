@@ -118,7 +118,8 @@ fn delivery_target(cfg: &PoolConfig, user: &User) -> Option<Attr> {
         })
 }
 
-/// Replaces the user's code with a fresh one issued now; returns the delivery details.
+/// Replaces the user's code with a fresh one issued now; returns the delivery details
+/// reported to the caller, if any.
 fn issue_code(
     data: &mut PoolData,
     cfg: &PoolConfig,
@@ -133,7 +134,12 @@ fn issue_code(
         issued: now,
         sent_to,
     });
-    sent_to.and_then(|a| user.attr(a.name()).map(|v| delivery_details(a, v)))
+    // Only a verified attribute is a delivery Cognito reports (§4.6, §5 SignUp): a pool without
+    // AutoVerifiedAttributes sends no code, so the answer has no CodeDeliveryDetails even
+    // though the emulator keeps one for its codes route.
+    sent_to
+        .filter(|a| cfg.auto_verified_attributes.has_attr(*a))
+        .and_then(|a| user.attr(a.name()).map(|v| delivery_details(a, v)))
 }
 
 app_client_input! {

@@ -6,26 +6,43 @@
 //! 2. the shared config and credentials files (`~/.aws/config`, `~/.aws/credentials`, or
 //!    `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`), profile `--profile`, else
 //!    `AWS_PROFILE`, else `default`: static keys, `credential_process`, IAM Identity Center
-//!    (SSO, from the token cache `aws sso login` writes), `role_arn` with `source_profile`,
+//!    (SSO, from the token cache `aws sso login` writes), `role_arn` with `source_profile` or
+//!    with `credential_source = Environment | Ec2InstanceMetadata | EcsContainer`,
 //!    `web_identity_token_file`;
-//! 3. a web identity token named by `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN`.
+//! 3. a web identity token named by `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN`;
+//! 4. the container credentials endpoint (ECS task roles, EKS Pod Identity):
+//!    `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on 169.254.170.2) or
+//!    `AWS_CONTAINER_CREDENTIALS_FULL_URI`, with `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` or
+//!    `AWS_CONTAINER_AUTHORIZATION_TOKEN` sent as its `Authorization` header;
+//! 5. instance metadata (IMDSv2: a token, then the role's credentials), at
+//!    `AWS_EC2_METADATA_SERVICE_ENDPOINT` or 169.254.169.254; never when
+//!    `AWS_EC2_METADATA_DISABLED=true`.
 //!
-//! Left out on purpose: the container (ECS) and instance (IMDS) metadata providers, which
-//! the SDKs' default chain ends with. Without any AWS configuration the lookup reads two
-//! absent files and a few variables and contacts nothing; a profile whose `credential_source`
-//! is `Ec2InstanceMetadata` or `EcsContainer` is refused rather than sent to 169.254.169.254.
-//! Only SSO, assume-role and web-identity profiles reach the network (their AWS endpoints).
+//! `--profile` ends the chain after step 3, so that a profile without credentials is said
+//! rather than answered by the machine's role (the AWS CLI refuses a missing profile too, but
+//! goes on to steps 4–5 for one that exists without credentials).
+//!
+//! What a machine without any AWS configuration contacts: nothing for steps 1–4 (two absent
+//! files and a few variables are read). Step 5 is where a laptop could wait, so it is taken
+//! only when the target is an AWS endpoint (an emulator or other loopback target cannot
+//! check an instance role's rotating keys anyway), or when `AWS_EC2_METADATA_SERVICE_ENDPOINT`
+//! names the service explicitly, and then as the AWS CLI does it: one attempt, 1 s to connect
+//! and 1 s to read, an unreachable service meaning "no credentials". A profile that names
+//! `credential_source = Ec2InstanceMetadata` asks for instance metadata whatever the target.
+//! SSO, assume-role and web-identity profiles reach their AWS endpoints (SSO, STS).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::Region;
+use aws_config::ecs::EcsCredentialsProvider;
 use aws_config::environment::credentials::EnvironmentVariableCredentialsProvider;
+use aws_config::imds::credentials::ImdsCredentialsProvider;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
 use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::error::CredentialsError;
-use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 
 use super::error_chain::describe;
 use super::sigv4::{SERVICE, Signer};
@@ -33,6 +50,16 @@ use crate::scenario::{Plan, Signing};
 
 /// How long one provider may take (an SSO or STS call included) before the run gives up.
 const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Instance metadata as the AWS CLI asks it (botocore's `metadata_service_timeout` and
+/// `metadata_service_num_attempts` defaults): one attempt, 1 s to connect, 1 s to read. The
+/// SDK's own defaults (4 attempts, 30 s in all) would keep a laptop waiting.
+const IMDS_ATTEMPTS: u32 = 1;
+const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The variable naming the instance metadata service, which makes cogbench ask it even for a
+/// target that is not an AWS endpoint.
+const IMDS_ENDPOINT_VAR: &str = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CredentialsLoadError {
@@ -60,7 +87,7 @@ pub async fn signer(plan: &Plan, quiet: bool) -> Result<Option<Arc<Signer>>, Cre
         return Ok(None);
     };
     let endpoint = plan.target.endpoint.as_deref();
-    match load(profile.as_deref(), &plan.region).await {
+    match load(profile.as_deref(), &plan.region, endpoint).await {
         Ok(Some(signer)) => {
             if !quiet {
                 crate::errln!(
@@ -97,12 +124,17 @@ pub async fn signer(plan: &Plan, quiet: bool) -> Result<Option<Arc<Signer>>, Cre
 }
 
 /// The first credentials the chain finds, as a signer for `region`; `None` when no provider
-/// has any (then calls go unsigned). `profile` is `--profile`.
+/// has any (then calls go unsigned). `profile` is `--profile`; `endpoint` is the target's
+/// (`None`: the embedded emulator), which decides whether instance metadata is asked.
 pub async fn load(
     profile: Option<&str>,
     region: &str,
+    endpoint: Option<&str>,
 ) -> Result<Option<Signer>, CredentialsLoadError> {
-    for (source, provider) in chain(profile, region) {
+    // Unit tests share the developer's environment and must never reach 169.254.169.254;
+    // the integration tests run the binary with a stub endpoint or metadata disabled.
+    let imds = !cfg!(test) && asks_instance_metadata(endpoint, |k| std::env::var(k).ok());
+    for (source, provider) in chain(profile, region, imds) {
         let answer = tokio::time::timeout(TIMEOUT, provider.provide_credentials())
             .await
             .map_err(|_| CredentialsLoadError::TimedOut {
@@ -132,10 +164,28 @@ pub async fn load(
     }
 }
 
-/// The providers in the order they are asked, each with a name for messages.
-fn chain(profile: Option<&str>, region: &str) -> Vec<(String, SharedCredentialsProvider)> {
+/// Whether the chain ends with instance metadata: for an AWS endpoint (the only kind of
+/// target that can check an instance role's keys), or when `AWS_EC2_METADATA_SERVICE_ENDPOINT`
+/// points somewhere on purpose; never with `AWS_EC2_METADATA_DISABLED=true`.
+fn asks_instance_metadata(endpoint: Option<&str>, var: impl Fn(&str) -> Option<String>) -> bool {
+    if var("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.trim().eq_ignore_ascii_case("true")) {
+        return false;
+    }
+    endpoint.is_some_and(crate::scenario::quota::is_aws)
+        || var(IMDS_ENDPOINT_VAR).is_some_and(|v| !v.trim().is_empty())
+}
+
+/// The providers in the order they are asked, each with a name for messages. `imds` adds
+/// instance metadata at the end (a profile's `credential_source = Ec2InstanceMetadata` may
+/// reach it either way).
+fn chain(
+    profile: Option<&str>,
+    region: &str,
+    imds: bool,
+) -> Vec<(String, SharedCredentialsProvider)> {
     // SSO, STS (assume role, web identity) are AWS endpoints: an HTTPS client on rustls with
-    // ring, as the rest of cogbench, trusting the system's roots.
+    // ring, as the rest of cogbench, trusting the system's roots. The same client speaks plain
+    // HTTP to the container and instance metadata endpoints.
     let https = aws_smithy_http_client::Builder::new()
         .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
             aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
@@ -145,17 +195,35 @@ fn chain(profile: Option<&str>, region: &str) -> Vec<(String, SharedCredentialsP
         .with_region(Some(Region::new(region.to_owned())))
         .with_http_client(https);
 
-    let mut providers = Vec::with_capacity(3);
+    let container = SharedCredentialsProvider::new(
+        EcsCredentialsProvider::builder().configure(&config).build(),
+    );
+    let instance = SharedCredentialsProvider::new(
+        ImdsCredentialsProvider::builder()
+            .configure(&config)
+            .imds_client(
+                aws_config::imds::Client::builder()
+                    .configure(&config)
+                    .max_attempts(IMDS_ATTEMPTS)
+                    .connect_timeout(IMDS_TIMEOUT)
+                    .read_timeout(IMDS_TIMEOUT)
+                    .build(),
+            )
+            .build(),
+    );
+
+    let mut providers = Vec::with_capacity(5);
     if profile.is_none() {
         providers.push((
             "environment variables".to_owned(),
             SharedCredentialsProvider::new(EnvironmentVariableCredentialsProvider::new()),
         ));
     }
+    // The profile provider knows these two names itself, but with the SDK's IMDS defaults.
     let mut files = ProfileFileCredentialsProvider::builder()
         .configure(&config)
-        .with_custom_provider("Ec2InstanceMetadata", NoMetadata("Ec2InstanceMetadata"))
-        .with_custom_provider("EcsContainer", NoMetadata("EcsContainer"));
+        .with_custom_provider("Ec2InstanceMetadata", instance.clone())
+        .with_custom_provider("EcsContainer", container.clone());
     if let Some(p) = profile {
         files = files.profile_name(p);
     }
@@ -175,25 +243,21 @@ fn chain(profile: Option<&str>, region: &str) -> Vec<(String, SharedCredentialsP
                 .build(),
         ),
     ));
-    providers
-}
-
-/// Stands in for the instance- and container-metadata providers a profile can name as its
-/// `credential_source`: cogbench never contacts those endpoints.
-#[derive(Debug)]
-struct NoMetadata(&'static str);
-
-impl ProvideCredentials for NoMetadata {
-    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
-    where
-        Self: 'a,
-    {
-        future::ProvideCredentials::ready(Err(CredentialsError::invalid_configuration(format!(
-            "credential_source = {}: cogbench does not query instance or container metadata \
-             (export the credentials, or use a profile with keys, SSO or credential_process)",
-            self.0
-        ))))
+    // A profile named with --profile ends the chain here: the AWS CLI refuses a missing one
+    // outright (ProfileNotFound), and one without credentials should be said, not answered by
+    // whatever role the machine or container has. (The CLI would go on to the container and
+    // instance sources for a profile that exists but holds no credentials.)
+    if profile.is_some() {
+        return providers;
     }
+    providers.push((
+        "the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*_URI)".to_owned(),
+        container,
+    ));
+    if imds {
+        providers.push(("instance metadata (IMDSv2)".to_owned(), instance));
+    }
+    providers
 }
 
 /// The line said when no credentials were found and the target is an AWS endpoint, which
@@ -201,8 +265,8 @@ impl ProvideCredentials for NoMetadata {
 pub fn unsigned_notice(endpoint: &str) -> Option<String> {
     crate::scenario::quota::is_aws(endpoint).then(|| {
         "cogbench: no AWS credentials found (environment variables, shared config and credentials \
-         files, web identity token): provisioning and admin calls go unsigned, and an AWS endpoint \
-         refuses them (set credentials, or name a profile with --profile)"
+         files, web identity token, container and instance metadata): provisioning and admin calls \
+         go unsigned, and an AWS endpoint refuses them (set credentials, or name a profile with --profile)"
             .to_owned()
     })
 }
@@ -263,18 +327,59 @@ mod tests {
         assert!(unsigned_notice("http://localhost:5000").is_none());
     }
 
-    /// A profile pointing at instance metadata is refused without any request.
-    #[tokio::test]
-    async fn metadata_sources_are_refused_offline() {
-        let e = NoMetadata("Ec2InstanceMetadata")
-            .provide_credentials()
-            .await
-            .unwrap_err();
-        let text = describe(&e);
+    /// Instance metadata is asked for AWS endpoints, or when pointed at on purpose; never
+    /// for the embedded emulator or a loopback target by default, never when disabled. Only
+    /// the decision is tested: nothing is sent.
+    #[test]
+    fn instance_metadata_is_asked_only_where_it_can_matter() {
+        let none = |_: &str| None;
+        let aws = Some("https://cognito-idp.us-east-1.amazonaws.com");
+        let local = Some("http://127.0.0.1:9229");
+        assert!(asks_instance_metadata(aws, none));
+        assert!(!asks_instance_metadata(local, none));
+        assert!(!asks_instance_metadata(None, none));
+        let pointed = |k: &str| (k == IMDS_ENDPOINT_VAR).then(|| "http://127.0.0.1:1".to_owned());
+        assert!(asks_instance_metadata(local, pointed));
+        assert!(asks_instance_metadata(None, pointed));
+        let disabled = |k: &str| match k {
+            "AWS_EC2_METADATA_DISABLED" => Some("TRUE".to_owned()),
+            _ => pointed(k),
+        };
+        assert!(!asks_instance_metadata(aws, disabled));
+        assert!(!asks_instance_metadata(local, disabled));
+    }
+
+    /// The chain's order is the AWS CLI's; instance metadata is last, when asked.
+    #[test]
+    fn the_chain_keeps_the_cli_order() {
+        let names = |profile, imds| -> Vec<String> {
+            chain(profile, "us-east-1", imds)
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect()
+        };
+        let all = names(None, true);
+        assert_eq!(all.len(), 5, "{all:?}");
+        for (i, word) in [
+            "environment",
+            "shared config",
+            "web identity",
+            "container",
+            "instance",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert!(all[i].contains(word), "{i}: {all:?}");
+        }
+        let without = names(None, false);
         assert!(
-            text.contains("not properly configured")
-                && text.contains("credential_source = Ec2InstanceMetadata"),
-            "{text}"
+            !without.iter().any(|n| n.contains("instance")),
+            "{without:?}"
         );
+        let profile = names(Some("ci"), true);
+        assert_eq!(profile.len(), 2, "{profile:?}");
+        assert!(profile[0].contains("(profile ci)"), "{profile:?}");
+        assert!(profile[1].contains("web identity"), "{profile:?}");
     }
 }

@@ -141,6 +141,53 @@ async fn sign_up_password_policy() {
     h.sign_up(&f, "pat", json!([])).await;
 }
 
+/// SignUp reports a delivery only for an auto-verified attribute the user has: email → EMAIL,
+/// phone_number → SMS (the phone when both are verified), none → no CodeDeliveryDetails;
+/// the destination is masked.
+#[tokio::test]
+async fn sign_up_delivery_follows_auto_verified_attributes() {
+    let h = Harness::start().await;
+    let both = json!([
+        { "Name": "email", "Value": "erin@example.com" },
+        { "Name": "phone_number", "Value": "+15555550100" },
+    ]);
+    for (auto, user, expected) in [
+        (
+            json!(["email"]),
+            "e1",
+            Some(
+                json!({ "Destination": "e***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email" }),
+            ),
+        ),
+        (
+            json!(["phone_number"]),
+            "p1",
+            Some(
+                json!({ "Destination": "+*******0100", "DeliveryMedium": "SMS", "AttributeName": "phone_number" }),
+            ),
+        ),
+        (
+            json!(["email", "phone_number"]),
+            "b1",
+            Some(
+                json!({ "Destination": "+*******0100", "DeliveryMedium": "SMS", "AttributeName": "phone_number" }),
+            ),
+        ),
+        (json!([]), "n1", None),
+    ] {
+        let f = h
+            .fixture(json!({ "AutoVerifiedAttributes": auto }), json!({}))
+            .await;
+        let r = h
+            .call(Operation::SignUp, sign_up_body(&f, user, both.clone()))
+            .await
+            .assert_ok();
+        assert_eq!(r.get("CodeDeliveryDetails").cloned(), expected, "{auto}");
+        // Either way the user holds a code the codes route gives.
+        assert_eq!(h.code_of(&f.pool, user).await.len(), 6, "{auto}");
+    }
+}
+
 #[tokio::test]
 async fn sign_up_rules() {
     let h = Harness::start().await;
