@@ -4,6 +4,7 @@
 mod support;
 
 mod awscli;
+mod bench_options;
 mod cli;
 mod compare;
 mod executors;

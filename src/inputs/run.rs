@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::SystemTime;
 
+use super::start_at::start_at;
 use super::target::{grace, target_overrides, with_timeouts};
 use crate::awscli::query::Query;
 use crate::cases::Catalog;
-use crate::cli::{Output, RecordArgs, RunArgs, RunCommon};
+use crate::cli::{Output, PrintArgs, RecordArgs, RunArgs, RunCommon};
 use crate::env::Env;
 use crate::exit::Failure;
 use crate::report::export::Format;
@@ -39,14 +41,25 @@ const LEVELS: [&str; 4] = ["documented", "observed", "inferred", "recorded"];
 
 /// `run`'s inputs. They are all read before the scenario's plan: nothing reaches a target
 /// until every one of them is valid.
-pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
-    let query = args
-        .print
+/// `--output` and `--query` (compiled: a bad query is refused before anything is sent),
+/// `-v` and `--debug`, as `run` and `bench` read them.
+pub(super) fn printing(print: &PrintArgs, verbose: bool, debug: bool) -> Result<Printing, Failure> {
+    let query = print
         .query
         .as_deref()
         .map(Query::compile)
         .transpose()
         .map_err(|e| Failure::BadInput(format!("--query: {e}")))?;
+    Ok(Printing {
+        output: print.output,
+        query,
+        verbose,
+        debug,
+    })
+}
+
+pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
+    let printing = printing(&args.print, args.common.verbose, args.common.global.debug)?;
     if let Some(level) = args.fail_on.iter().find(|l| !LEVELS.contains(&l.as_str())) {
         return Err(Failure::BadInput(format!(
             "--fail-on: `{level}` is not a confidence level (expected some of {})",
@@ -77,12 +90,7 @@ pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
     Ok(RunInputs {
         plan,
         options,
-        printing: Printing {
-            output: args.print.output,
-            query,
-            verbose: args.common.verbose,
-            debug: args.common.global.debug,
-        },
+        printing,
         write_deviations: args.write_deviations.clone(),
     })
 }
@@ -146,6 +154,7 @@ fn common(args: &RunCommon, env: &dyn Env) -> Result<(Plan, RunOptions), Failure
         grace_period: grace(args.grace_period)?,
         output_dir: args.output_dir.clone(),
         progress: args.progress.into(),
+        start_at: start_at(args.start_at.as_deref(), SystemTime::now())?,
         ..RunOptions::default()
     };
     Ok((plan, options))
