@@ -286,7 +286,7 @@ fn start_spread(parts: &[Part], warnings: &mut Vec<String>) -> Option<f64> {
         let why = if requested.iter().all(Option::is_none) {
             "give every shard one `--start-at` to start their loads together".to_owned()
         } else if requested.windows(2).any(|w| w[0] != w[1]) {
-            "the shards were not given one `--start-at` time".to_owned()
+            "the shards were given different start times (a `+DURATION` counts from each shard's own start: give them one absolute time)".to_owned()
         } else {
             let late = parts
                 .iter()

@@ -366,15 +366,27 @@ reports: [json, markdown]\n",
         .output()
         .unwrap();
     assert_eq!(m.status.code(), Some(0), "{}", text(&m));
-    assert!(!text(&m).contains("warning"), "{}", text(&m));
     let summary = read_json(&merged.join("summary.json"));
     let spread = summary["merged"]["start_spread_ms"].as_f64().unwrap();
-    // The two processes resolved +3s a few milliseconds apart at most; the 5 ms goal is
-    // measured outside the test suite, on an idle machine.
-    assert!((0.0..50.0).contains(&spread), "start spread {spread} ms");
+    // Each process counts +3s from its own start, so the instants asked differ by how far
+    // apart the two processes started (tens of milliseconds on a loaded machine); the loads
+    // began within 50 ms of that. An absolute time given to both (the test above) leaves
+    // only the wake-up.
+    let time =
+        |s: &Value, key: &str| cogbench::time::parse_rfc3339(s[key].as_str().unwrap()).unwrap();
+    let (asked_1, asked_2) = (time(&s1, "start_at"), time(&s2, "start_at"));
+    let asked_apart = asked_1
+        .max(asked_2)
+        .duration_since(asked_1.min(asked_2))
+        .unwrap();
+    assert!(
+        spread >= 0.0 && spread < asked_apart.as_secs_f64() * 1e3 + 50.0,
+        "start spread {spread} ms, asked {asked_apart:?} apart"
+    );
+    assert_eq!(text(&m).contains("warning"), spread > 50.0, "{}", text(&m));
     let starts: Vec<SystemTime> = [&s1, &s2]
         .iter()
-        .map(|s| cogbench::time::parse_rfc3339(s["load_started_at"].as_str().unwrap()).unwrap())
+        .map(|s| time(s, "load_started_at"))
         .collect();
     let apart = starts[0]
         .max(starts[1])

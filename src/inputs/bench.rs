@@ -24,6 +24,8 @@ pub enum BenchInputs {
 }
 
 pub fn bench(args: &BenchArgs, env: &dyn Env) -> Result<BenchInputs, Failure> {
+    // Read first, as `run` reads it: `+3s` is from the moment the command started.
+    let start_at = start_at(args.start_at.as_deref(), SystemTime::now())?;
     let printing = printing(&args.print, false, args.global.debug)?;
     let environment = target_overrides(&args.target, Some(&args.global), env);
     // The endpoint is the scenario's (which --print-scenario shows), wherever it was given.
@@ -43,7 +45,7 @@ pub fn bench(args: &BenchArgs, env: &dyn Env) -> Result<BenchInputs, Failure> {
         grace_period: grace(args.grace_period)?,
         output_dir: args.output_dir.clone(),
         progress: args.progress.into(),
-        start_at: start_at(args.start_at.as_deref(), SystemTime::now())?,
+        start_at,
         ..RunOptions::default()
     };
     Ok(BenchInputs::Run {
