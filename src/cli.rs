@@ -146,6 +146,12 @@ pub struct RunCommon {
     /// then puts their reports together.
     #[arg(long, value_name = "I/N", value_parser = crate::scenario::Shard::parse)]
     pub shard: Option<crate::scenario::Shard>,
+    /// Start the load at TIME: RFC 3339 (2026-12-07T02:00:00Z, or with an offset) or
+    /// +DURATION from now (+30s, +2m). Set-up (target, pool, users) is done first, then the
+    /// run waits; shards given one TIME start their loads together. At most 24 h ahead; a
+    /// time already past (by over 1 s) is refused.
+    #[arg(long, value_name = "TIME")]
+    pub start_at: Option<String>,
     /// Print each case's note and each failing check in full in the verdict table (by
     /// default a note takes one line; the reports always hold the full text).
     #[arg(long, short = 'v')]
@@ -234,7 +240,7 @@ pub struct OracleCheckArgs {
     pub output: Output,
 }
 
-/// How `run` prints its result: the AWS CLI's `--output` and `--query`.
+/// How `run` and `bench` print their result: the AWS CLI's `--output` and `--query`.
 #[derive(Debug, Clone, clap::Args)]
 #[command(next_help_heading = "Global options (as the AWS CLI's)")]
 pub struct PrintArgs {
@@ -393,6 +399,14 @@ pub struct BenchArgs {
     pub grace_period: Option<f64>,
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
+    /// Start the load at TIME: RFC 3339 (2026-12-07T02:00:00Z, or with an offset) or
+    /// +DURATION from now (+30s, +2m). Set-up (target, pool, users) is done first, then the
+    /// run waits; shards given one TIME start their loads together. At most 24 h ahead; a
+    /// time already past (by over 1 s) is refused.
+    #[arg(long, value_name = "TIME")]
+    pub start_at: Option<String>,
+    #[command(flatten)]
+    pub print: PrintArgs,
     #[command(flatten)]
     pub global: GlobalArgs,
 }

@@ -126,6 +126,7 @@ pub fn merge(
         cases.push(case);
     }
 
+    let start_spread_ms = start_spread(&parts, &mut warnings);
     let phases = merge_phases(&parts, &mut warnings)?;
     let mut totals = build::totals_of(&cases, &phases, &all_response, &all_service);
     for p in &parts {
@@ -208,7 +209,14 @@ pub fn merge(
         target: first.target.clone(),
         started_at: started_at.map_or_else(|| first.started_at.clone(), report::rfc3339_utc),
         finished_at: finished_at.map_or_else(|| first.finished_at.clone(), report::rfc3339_utc),
-        load_started_at: Some(report::rfc3339_utc_millis(earliest)),
+        load_started_at: Some(report::rfc3339_utc_micros(earliest)),
+        start_at: common_start_at(&parts),
+        start_late_ms: common_start_at(&parts).and_then(|_| {
+            parts
+                .iter()
+                .filter_map(|p| p.summary.start_late_ms)
+                .reduce(f64::max)
+        }),
         shard: None,
         merged: Some(MergeInfo {
             runs: parts
@@ -217,11 +225,14 @@ pub fn merge(
                     source: p.source.clone(),
                     shard: p.summary.shard,
                     started_at: p.summary.started_at.clone(),
+                    load_started_at: p.summary.load_started_at.clone(),
+                    start_at: p.summary.start_at.clone(),
                     exit_code: p.summary.exit_code,
                 })
                 .collect(),
             complete,
             warnings: warnings.clone(),
+            start_spread_ms,
         }),
         partial: interrupted || aborted.is_some() || parts.iter().any(|p| p.summary.partial),
         interrupted,
@@ -250,6 +261,62 @@ pub fn merge(
         formats,
         warnings,
     })
+}
+
+/// Shards whose loads started further apart than this (in milliseconds) are warned about:
+/// their loads overlapped less than the scenario planned, so the merged rate was not reached
+/// at once. Clocks kept by NTP agree to a few milliseconds; a run's own wake-up is well under
+/// one.
+pub const START_SPREAD_TOLERANCE_MS: f64 = 50.0;
+
+/// Milliseconds between the earliest and the latest load start, when every run says when its
+/// load started (a summary of an older cogbench may not); a warning when over the tolerance.
+fn start_spread(parts: &[Part], warnings: &mut Vec<String>) -> Option<f64> {
+    let starts: Vec<SystemTime> = parts
+        .iter()
+        .map(|p| report::parse_rfc3339(p.summary.load_started_at.as_deref()?))
+        .collect::<Option<_>>()?;
+    let (first, last) = (starts.iter().min()?, starts.iter().max()?);
+    let spread = last.duration_since(*first).unwrap_or_default().as_micros() as f64 / 1e3;
+    if parts.len() > 1 && spread > START_SPREAD_TOLERANCE_MS {
+        let requested: Vec<Option<&str>> = parts
+            .iter()
+            .map(|p| p.summary.start_at.as_deref())
+            .collect();
+        let why = if requested.iter().all(Option::is_none) {
+            "give every shard one `--start-at` to start their loads together".to_owned()
+        } else if requested.windows(2).any(|w| w[0] != w[1]) {
+            "the shards were given different start times (a `+DURATION` counts from each shard's own start: give them one absolute time)".to_owned()
+        } else {
+            let late = parts
+                .iter()
+                .filter_map(|p| Some((p.summary.shard?, p.summary.start_late_ms?)))
+                .filter(|(_, ms)| *ms > START_SPREAD_TOLERANCE_MS)
+                .map(|(s, ms)| format!("shard {s} started {ms:.1} ms late"))
+                .collect::<Vec<_>>();
+            if late.is_empty() {
+                "their clocks may disagree (are the machines synchronised by NTP?)".to_owned()
+            } else {
+                format!(
+                    "{}: give a start time further ahead than the set-up takes",
+                    late.join(", ")
+                )
+            }
+        };
+        warnings.push(format!(
+            "the shards' loads started {spread:.1} ms apart (over {START_SPREAD_TOLERANCE_MS} ms), so they overlapped less than planned: {why}"
+        ));
+    }
+    Some(spread)
+}
+
+/// The `--start-at` every run was given, when they were all given the same one.
+fn common_start_at(parts: &[Part]) -> Option<String> {
+    let first = parts.first()?.summary.start_at.clone()?;
+    parts
+        .iter()
+        .all(|p| p.summary.start_at.as_deref() == Some(&first))
+        .then_some(first)
 }
 
 /// Writes summary.json and the other formats into `dir`.

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 mod drive;
 mod setup;
+mod start;
 
 use drive::never_connected;
 use setup::{Stopped, delete_pools};
@@ -41,6 +42,8 @@ pub struct RunOptions {
     /// The command's interrupts, listened for since it started; `None`: the run listens
     /// itself when `handle_signals` says so.
     pub interrupts: Option<Interrupts>,
+    /// `--start-at`: the load waits for this instant once the set-up is done.
+    pub start_at: Option<SystemTime>,
 }
 
 /// As the AWS SDKs' default read timeout is far longer, a bound of our own: long enough for a
@@ -60,6 +63,7 @@ impl Default for RunOptions {
             record: None,
             fail_on: None,
             interrupts: None,
+            start_at: None,
         }
     }
 }
@@ -135,7 +139,14 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         (None, false) => Interrupts::never(),
     };
     let snapshot = opts.oracle.as_ref().map(|(_, snapshot)| snapshot);
-    let set_up = setup::set_up(&plan, snapshot, opts.record.is_some(), quiet, &interrupts);
+    let set_up = setup::set_up(
+        &plan,
+        snapshot,
+        opts.record.is_some(),
+        quiet,
+        opts.start_at,
+        &interrupts,
+    );
     let setup::Ready {
         target,
         api,
@@ -143,6 +154,7 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         engine,
         oracle_notes,
         load_started_at,
+        start_late_ms,
     } = match set_up.await {
         Ok(ready) => ready,
         Err(Stopped::Target(e)) => return Err(RunError::Target(e)),
@@ -189,7 +201,9 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         );
     }
     summary.fail_on = opts.fail_on.clone();
-    summary.load_started_at = Some(crate::time::rfc3339_utc_millis(load_started_at));
+    summary.load_started_at = Some(crate::time::rfc3339_utc_micros(load_started_at));
+    summary.start_at = opts.start_at.map(crate::time::rfc3339_utc_micros);
+    summary.start_late_ms = start_late_ms;
     summary.interrupted = interrupted;
     summary.interrupted_during = interrupted.then(|| "load".to_owned());
     summary.aborted = engine.abort_reason().map(str::to_owned);
@@ -288,6 +302,7 @@ impl SetupCtx<'_> {
             Some(during),
         );
         summary.fail_on = self.opts.fail_on.clone();
+        summary.start_at = self.opts.start_at.map(crate::time::rfc3339_utc_micros);
         summary.interrupted = true;
         summary.interrupted_during = Some(during.to_owned());
         summary.partial = true;

@@ -44,6 +44,17 @@ pub fn rfc3339_utc_millis(t: SystemTime) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
 }
 
+/// `2026-11-28T07:47:14.250125Z`: instants that are compared across processes (the shards'
+/// load starts), where a millisecond is too coarse.
+pub fn rfc3339_utc_micros(t: SystemTime) -> String {
+    let (y, mo, d, h, mi, s) = parts(t);
+    let us = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_micros())
+        .unwrap_or(0);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{us:06}Z")
+}
+
 /// `20261128T074714Z`, for folder names.
 pub fn compact_utc(t: SystemTime) -> String {
     let (y, mo, d, h, mi, s) = parts(t);
@@ -137,6 +148,9 @@ mod tests {
         let t = at(1_795_852_034) + Duration::from_millis(250);
         assert_eq!(rfc3339_utc_millis(t), "2026-11-28T07:47:14.250Z");
         assert_eq!(parse_rfc3339("2026-11-28T07:47:14.250Z"), Some(t));
+        let t = t + Duration::from_micros(125);
+        assert_eq!(rfc3339_utc_micros(t), "2026-11-28T07:47:14.250125Z");
+        assert_eq!(parse_rfc3339("2026-11-28T07:47:14.250125Z"), Some(t));
         assert_eq!(
             parse_rfc3339("2026-11-28T07:47:14Z"),
             Some(at(1_795_852_034))

@@ -675,3 +675,93 @@ fn an_interrupted_diff_stops_after_the_run_it_was_in() {
     assert!(!out.join("right").exists());
     assert!(!out.join("diff.json").exists());
 }
+
+/// Ctrl-C while a run waits for `--start-at`: set-up done, nothing sent; the wait ends at
+/// once, the pool goes, and the reports say where the run was stopped.
+#[cfg(unix)]
+#[test]
+fn sigint_while_waiting_for_the_start_time_ends_the_run_cleanly() {
+    let emulator = Emulator::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("later.yaml");
+    std::fs::write(
+        &scenario,
+        "name: later\nphases: [{name: p, vus: 1, iterations: 2}]\nmix: {valid-code: 1}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let mut child = Command::new(bin())
+        .arg("run")
+        .arg(&scenario)
+        .args(["--endpoint-url", &emulator.endpoint, "--start-at", "+10m"])
+        .args(["--progress", "plain", "--output-dir"])
+        .arg(&out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = Stderr::of(&mut child);
+    let waiting = stderr.wait_for("set-up done; waiting for the start at");
+    assert!(
+        waiting.contains("(in 9m5") || waiting.contains("(in 10m00s)"),
+        "{waiting}"
+    );
+    signal(&child, "INT");
+    let code = exit_within(&mut child, Duration::from_secs(10));
+    let deleted = stderr.wait_for("pools it created deleted");
+    let text = stderr.rest();
+    assert_eq!(code, Some(130), "{text}");
+    let s = read_json(&out.join("summary.json"));
+    assert_eq!(s["partial"], true);
+    assert_eq!(s["interrupted"], true);
+    assert_eq!(s["interrupted_during"], "waiting for the start time");
+    assert_eq!(s["totals"]["sent"], 0);
+    assert!(s["start_at"].is_string(), "{}", s["start_at"]);
+    let ids = pool_ids(&deleted);
+    assert!(!emulator.holds_pool(&ids[0]), "pool {} left behind", ids[0]);
+}
+
+/// A start time the set-up outlasts: the load starts at once, and the run says and records
+/// how late.
+#[test]
+fn a_set_up_that_ends_after_the_start_time_starts_at_once_and_says_how_late() {
+    let emulator = Emulator::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("late.yaml");
+    std::fs::write(
+        &scenario,
+        "name: late\nphases: [{name: p, vus: 1, iterations: 2}]\nmix: {valid-code: 1}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(bin())
+        .arg("run")
+        .arg(&scenario)
+        .args(["--endpoint-url", &emulator.endpoint, "--start-at", "+1ms"])
+        .args(["--progress", "plain", "--output-dir"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    // Nothing waited for: the time had passed when the set-up ended.
+    assert!(!stderr.contains("waiting for the start"), "{stderr}");
+    let s = read_json(&out.join("summary.json"));
+    let time = |key: &str| cogbench::time::parse_rfc3339(s[key].as_str().unwrap()).unwrap();
+    let late = s["start_late_ms"].as_f64().unwrap();
+    let apart = time("load_started_at")
+        .duration_since(time("start_at"))
+        .unwrap();
+    assert!(late > 0.0, "{late}");
+    assert!(
+        (apart.as_secs_f64() * 1e3 - late).abs() < 0.002,
+        "{apart:?} vs {late}"
+    );
+    assert_eq!(
+        stderr.contains("after --start-at") && stderr.contains("recorded as start_late_ms"),
+        late > 50.0,
+        "{stderr}"
+    );
+    assert_eq!(s["totals"]["requests"], 2);
+}

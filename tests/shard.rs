@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use hdrhistogram::Histogram;
@@ -56,6 +56,10 @@ fn emulator() -> Emulator {
 }
 
 fn run(scenario: &Path, url: &str, out: &Path, shard: Option<&str>) -> Child {
+    run_with(scenario, url, out, shard, &[])
+}
+
+fn run_with(scenario: &Path, url: &str, out: &Path, shard: Option<&str>, extra: &[&str]) -> Child {
     let mut args = vec![
         "run".to_owned(),
         scenario.display().to_string(),
@@ -63,12 +67,14 @@ fn run(scenario: &Path, url: &str, out: &Path, shard: Option<&str>) -> Child {
         url.into(),
         "--output-dir".into(),
         out.display().to_string(),
-        "--progress".into(),
-        "quiet".into(),
     ];
+    if !extra.contains(&"--progress") {
+        args.extend(["--progress".into(), "quiet".into()]);
+    }
     if let Some(s) = shard {
         args.extend(["--shard".into(), s.into()]);
     }
+    args.extend(extra.iter().map(|a| (*a).to_owned()));
     Command::new(bin())
         .args(&args)
         .stdout(Stdio::piped())
@@ -127,9 +133,12 @@ fn two_shards_merged_add_up_to_one_whole_run() {
         dir.path().join("merged"),
     );
 
-    // The two shards at once, as two machines would run them.
-    let a = run(&scenario, &emulator.url, &one, Some("1/2"));
-    let b = run(&scenario, &emulator.url, &two, Some("2/2"));
+    // The two shards at once, as two machines would run them: one start time, computed once
+    // (as a Kubernetes Job's is), far enough ahead for both set-ups.
+    let at = cogbench::time::rfc3339_utc_millis(SystemTime::now() + Duration::from_secs(5));
+    let start = ["--start-at", at.as_str()];
+    let a = run_with(&scenario, &emulator.url, &one, Some("1/2"), &start);
+    let b = run_with(&scenario, &emulator.url, &two, Some("2/2"), &start);
     let (a, b) = (finished(a), finished(b));
     // A shard's own gate judges its part: `requests == 141` is the whole scenario's.
     for (o, n) in [(&a, 1), (&b, 2)] {
@@ -164,6 +173,20 @@ fn two_shards_merged_add_up_to_one_whole_run() {
     assert_eq!(s2["shard"], serde_json::json!({"index": 2, "count": 2}));
     assert_eq!(whole["shard"], Value::Null);
     assert_eq!(merged["merged"]["complete"], true);
+    // Both shards were given the time, and the merge says how far apart they started.
+    let requested = cogbench::time::parse_rfc3339(&at).unwrap();
+    for s in [&s1, &s2] {
+        let asked = cogbench::time::parse_rfc3339(s["start_at"].as_str().unwrap()).unwrap();
+        assert_eq!(asked, requested);
+        assert!(
+            s["start_late_ms"].as_f64().unwrap() < 50.0,
+            "{}",
+            s["start_late_ms"]
+        );
+    }
+    assert_eq!(merged["start_at"], s1["start_at"]);
+    let spread = merged["merged"]["start_spread_ms"].as_f64().unwrap();
+    assert!((0.0..50.0).contains(&spread), "start spread {spread} ms");
 
     // The shards' parts: the rate halved, the iterations and requests split.
     assert_eq!(s1["plan"]["phases"][1]["start_rate"], 20.0);
@@ -280,6 +303,130 @@ fn two_shards_merged_add_up_to_one_whole_run() {
         read_json(&alone.join("summary.json"))["merged"]["complete"],
         false
     );
+}
+
+/// Parses `load starts X ms apart` out of merge's table.
+fn printed_spread(table: &str) -> f64 {
+    let line = table
+        .lines()
+        .find(|l| l.starts_with("shards: "))
+        .unwrap_or_else(|| panic!("no shards line in\n{table}"));
+    let (_, rest) = line.split_once("load starts ").unwrap();
+    rest.split_once(" ms apart").unwrap().0.parse().unwrap()
+}
+
+#[test]
+fn shards_given_one_start_at_start_their_loads_together() {
+    let emulator = emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("together.yaml");
+    std::fs::write(
+        &scenario,
+        "name: together\n\
+phases: [{name: steady, vus: 2, duration: 1s}]\n\
+mix: {unknown-user: 1, wrong-code: 1}\n\
+reports: [json, markdown]\n",
+    )
+    .unwrap();
+    let (one, two, merged) = (
+        dir.path().join("shard-1"),
+        dir.path().join("shard-2"),
+        dir.path().join("merged"),
+    );
+    let start = ["--start-at", "+3s", "--progress", "plain"];
+    let launched = Instant::now();
+    let a = run_with(&scenario, &emulator.url, &one, Some("1/2"), &start);
+    let b = run_with(&scenario, &emulator.url, &two, Some("2/2"), &start);
+    let (a, b) = (finished(a), finished(b));
+    for (o, n) in [(&a, 1), (&b, 2)] {
+        assert_eq!(o.status.code(), Some(0), "shard {n}: {}", text(o));
+        assert!(
+            text(o).contains("set-up done; waiting for the start at"),
+            "shard {n}: {}",
+            text(o)
+        );
+    }
+    // Set-up done, the loads waited for their start: 3 s, then the 1 s phase.
+    assert!(launched.elapsed() >= Duration::from_secs(4));
+    let s1 = read_json(&one.join("summary.json"));
+    let s2 = read_json(&two.join("summary.json"));
+    for s in [&s1, &s2] {
+        let at = cogbench::time::parse_rfc3339(s["start_at"].as_str().unwrap()).unwrap();
+        let began = cogbench::time::parse_rfc3339(s["load_started_at"].as_str().unwrap()).unwrap();
+        assert!(began >= at, "{s:?}");
+        // Microseconds, so that shards' starts can be told apart below a millisecond.
+        assert_eq!(s["load_started_at"].as_str().unwrap().len(), 27);
+    }
+
+    let m = Command::new(bin())
+        .args(["merge"])
+        .args([&one, &two])
+        .arg("--output-dir")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    assert_eq!(m.status.code(), Some(0), "{}", text(&m));
+    let summary = read_json(&merged.join("summary.json"));
+    let spread = summary["merged"]["start_spread_ms"].as_f64().unwrap();
+    // Each process counts +3s from its own start, so the instants asked differ by how far
+    // apart the two processes started (tens of milliseconds on a loaded machine); the loads
+    // began within 50 ms of that. An absolute time given to both (the test above) leaves
+    // only the wake-up.
+    let time =
+        |s: &Value, key: &str| cogbench::time::parse_rfc3339(s[key].as_str().unwrap()).unwrap();
+    let (asked_1, asked_2) = (time(&s1, "start_at"), time(&s2, "start_at"));
+    let asked_apart = asked_1
+        .max(asked_2)
+        .duration_since(asked_1.min(asked_2))
+        .unwrap();
+    assert!(
+        spread >= 0.0 && spread < asked_apart.as_secs_f64() * 1e3 + 50.0,
+        "start spread {spread} ms, asked {asked_apart:?} apart"
+    );
+    assert_eq!(text(&m).contains("warning"), spread > 50.0, "{}", text(&m));
+    let starts: Vec<SystemTime> = [&s1, &s2]
+        .iter()
+        .map(|s| time(s, "load_started_at"))
+        .collect();
+    let apart = starts[0]
+        .max(starts[1])
+        .duration_since(starts[0].min(starts[1]))
+        .unwrap();
+    assert!(
+        (apart.as_secs_f64() * 1e3 - spread).abs() < 0.002,
+        "{apart:?} vs {spread}"
+    );
+    assert!((printed_spread(&String::from_utf8_lossy(&m.stdout)) - spread).abs() < 0.001);
+    let md = std::fs::read_to_string(merged.join("summary.md")).unwrap();
+    assert!(
+        md.contains(&format!("load starts {spread:.3} ms apart")),
+        "{md}"
+    );
+}
+
+#[test]
+fn a_start_at_that_cannot_be_kept_is_bad_input() {
+    for (bad, says) in [
+        ("yesterday", "expected an RFC 3339 time"),
+        ("+1x", "expected a duration"),
+        ("2020-01-01T00:00:00Z", "in the past"),
+        ("+25h", "limit of 24h"),
+    ] {
+        for command in [
+            vec!["run", "scenarios/smoke.yaml"],
+            vec!["bench", "--duration", "1s"],
+        ] {
+            let o = Command::new(bin())
+                .args(&command)
+                .args(["--start-at", bad])
+                .current_dir(repo(""))
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(2), "{command:?} {bad}: {}", text(&o));
+            assert!(text(&o).contains("--start-at: "), "{}", text(&o));
+            assert!(text(&o).contains(says), "{bad}: {}", text(&o));
+        }
+    }
 }
 
 #[test]

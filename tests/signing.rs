@@ -15,11 +15,11 @@ use crate::support::fake::{aws, fake_cognito};
 use crate::support::sigv4::{Authorization, Key, authorization};
 use crate::support::{bin, repo};
 
-const AKID: &str = "AKIDCOGBENCHENV";
-const SECRET: &str = "cogbench+Env/Secret0Key1ForSigningTests2xyz";
-const TOKEN: &str = "cogbench-session-token/FwoGZXIvYXdzEXAMPLE+42";
+pub(crate) const AKID: &str = "AKIDCOGBENCHENV";
+pub(crate) const SECRET: &str = "cogbench+Env/Secret0Key1ForSigningTests2xyz";
+pub(crate) const TOKEN: &str = "cogbench-session-token/FwoGZXIvYXdzEXAMPLE+42";
 
-const SIGNED: [&str; 4] = [
+pub(crate) const SIGNED: [&str; 4] = [
     "CreateUserPool",
     "CreateUserPoolClient",
     "AdminGetUser",
@@ -50,13 +50,22 @@ fn run_at(uri: &str, home: &Path, extra: &[&str], env: &[(&str, &str)]) -> Outpu
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
+    isolated(home, env)
+        .args(&args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// cogbench in the repository, with `env` as its only AWS configuration: `home` holds the
+/// (possibly absent) shared files, and instance metadata is off.
+pub(crate) fn isolated(home: &Path, env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(bin());
-    cmd.args(&args).current_dir(repo(""));
+    cmd.current_dir(repo(""));
     isolate(&mut cmd, home);
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("the binary runs")
+    cmd
 }
 
 /// The child sees none of this machine's AWS configuration: every `AWS_*` variable is
@@ -84,12 +93,12 @@ fn text(o: &Output) -> String {
     )
 }
 
-async fn fake() -> MockServer {
+pub(crate) async fn fake() -> MockServer {
     fake_cognito(0, aws(200, json!({})), "CONFIRMED").await
 }
 
 /// The Cognito operation a request called, from its `X-Amz-Target`.
-fn operation(r: &Request) -> Option<&str> {
+pub(crate) fn operation(r: &Request) -> Option<&str> {
     r.headers
         .get("x-amz-target")?
         .to_str()
@@ -101,14 +110,14 @@ fn header<'a>(r: &'a Request, name: &str) -> Option<&'a str> {
     r.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn is_signed(r: &Request) -> bool {
+pub(crate) fn is_signed(r: &Request) -> bool {
     ["authorization", "x-amz-date", "x-amz-security-token"]
         .iter()
         .any(|h| r.headers.contains_key(*h))
 }
 
 /// Every operation in `ops` was called at least once.
-fn called<'a>(requests: &'a [Request], ops: &[&str]) -> Vec<&'a Request> {
+pub(crate) fn called<'a>(requests: &'a [Request], ops: &[&str]) -> Vec<&'a Request> {
     for op in ops {
         assert!(
             requests.iter().any(|r| operation(r) == Some(op)),
@@ -123,7 +132,7 @@ fn called<'a>(requests: &'a [Request], ops: &[&str]) -> Vec<&'a Request> {
 
 /// Checks one signed request's Authorization against `access_key` and recomputes its
 /// signature from the recorded method, path, headers and body with the reference signer.
-fn verify(r: &Request, access_key: &str, secret: &str, token: Option<&str>) {
+pub(crate) fn verify(r: &Request, access_key: &str, secret: &str, token: Option<&str>) {
     let op = operation(r).unwrap_or("?");
     let value = header(r, "authorization").unwrap_or_else(|| panic!("{op}: no Authorization"));
     let auth = Authorization::parse(value).unwrap_or_else(|| panic!("{op}: {value}"));

@@ -5,6 +5,7 @@ mod support;
 
 mod aws_kind;
 mod awscli;
+mod bench_options;
 mod cli;
 mod compare;
 mod executors;

@@ -18,18 +18,30 @@ fn settle(outcome: &mut RunOutcome, code: i32) {
     }
 }
 
-fn debug_plan(inputs: &RunInputs) {
-    if inputs.printing.debug {
+/// `--debug`: the plan (secrets as ***) before anything is sent.
+pub(super) fn debug_plan(plan: &crate::scenario::Plan, printing: &Printing) {
+    if printing.debug {
         errln!(
             "cogbench: debug: the plan\n{}",
-            serde_json::to_string_pretty(&crate::summary::plan::plan_echo(&inputs.plan))
+            serde_json::to_string_pretty(&crate::summary::plan::plan_echo(plan))
                 .expect("the plan serialises")
         );
     }
 }
 
+/// `--debug`: each case's first answer (codes and secrets as ***) after the run.
+pub(super) fn debug_answers(outcome: &RunOutcome, printing: &Printing) {
+    if printing.debug {
+        for c in &outcome.summary.cases {
+            if let Some(sample) = &c.sample {
+                errln!("cogbench: debug: {} answered {sample:?}", c.name);
+            }
+        }
+    }
+}
+
 pub async fn run(inputs: RunInputs, interrupts: Interrupts) -> Result<i32, Failure> {
-    debug_plan(&inputs);
+    debug_plan(&inputs.plan, &inputs.printing);
     let RunInputs {
         plan,
         mut options,
@@ -63,13 +75,7 @@ pub async fn run(inputs: RunInputs, interrupts: Interrupts) -> Result<i32, Failu
         .collect();
     options.interrupts = Some(interrupts);
     let mut outcome = crate::run::run(plan, options).await?;
-    if printing.debug {
-        for c in &outcome.summary.cases {
-            if let Some(sample) = &c.sample {
-                errln!("cogbench: debug: {} answered {sample:?}", c.name);
-            }
-        }
-    }
+    debug_answers(&outcome, &printing);
     print(&outcome, &printing);
     if let Some(file) = &write_deviations {
         let command: Vec<String> = std::env::args().collect();
@@ -94,7 +100,7 @@ pub async fn run(inputs: RunInputs, interrupts: Interrupts) -> Result<i32, Failu
 }
 
 /// The verdict table, summary.json, or a query over it.
-fn print(outcome: &RunOutcome, printing: &Printing) {
+pub(super) fn print(outcome: &RunOutcome, printing: &Printing) {
     let summary = serde_json::to_value(&outcome.summary).expect("the summary serialises");
     match (&printing.query, printing.output) {
         (Some(q), _) => match q.search(&summary) {
@@ -125,7 +131,7 @@ pub async fn record(
     accept_server_errors: bool,
     interrupts: Interrupts,
 ) -> Result<i32, Failure> {
-    debug_plan(&inputs);
+    debug_plan(&inputs.plan, &inputs.printing);
     let RunInputs {
         plan,
         mut options,

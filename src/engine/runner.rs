@@ -91,6 +91,16 @@ impl Engine {
         }
     }
 
+    /// Starts the load clock (the timelines' second 1, the first failures' times) now, and
+    /// says when on the wall clock, read at the same instant: an engine built ahead of a
+    /// start time is built before it starts counting.
+    pub fn start_clock(&mut self) -> std::time::SystemTime {
+        let (now, wall) = (Instant::now(), std::time::SystemTime::now());
+        self.recorder.restart_clock(now);
+        self.first_failures = FirstFailures::new(now);
+        wall
+    }
+
     /// Reads every execution's state back, whatever the answer (for `cogbench record`).
     pub fn recording(mut self) -> Engine {
         self.record_state = true;

@@ -1,5 +1,9 @@
 //! `bench`: the plan its flags describe (see `crate::bench`), and the run's options.
 
+use std::time::SystemTime;
+
+use super::run::{Printing, printing};
+use super::start_at::start_at;
 use super::target::{grace, target_overrides, with_timeouts};
 use crate::cli::BenchArgs;
 use crate::env::Env;
@@ -15,10 +19,14 @@ pub enum BenchInputs {
     Run {
         plan: Box<Plan>,
         options: Box<RunOptions>,
+        printing: Printing,
     },
 }
 
 pub fn bench(args: &BenchArgs, env: &dyn Env) -> Result<BenchInputs, Failure> {
+    // Read first, as `run` reads it: `+3s` is from the moment the command started.
+    let start_at = start_at(args.start_at.as_deref(), SystemTime::now())?;
+    let printing = printing(&args.print, false, args.global.debug)?;
     let environment = target_overrides(&args.target, Some(&args.global), env);
     // The endpoint is the scenario's (which --print-scenario shows), wherever it was given.
     let endpoint = environment.endpoint_url.clone();
@@ -37,10 +45,12 @@ pub fn bench(args: &BenchArgs, env: &dyn Env) -> Result<BenchInputs, Failure> {
         grace_period: grace(args.grace_period)?,
         output_dir: args.output_dir.clone(),
         progress: args.progress.into(),
+        start_at,
         ..RunOptions::default()
     };
     Ok(BenchInputs::Run {
         plan: Box::new(plan),
         options: Box::new(options),
+        printing,
     })
 }

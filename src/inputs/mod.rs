@@ -7,6 +7,7 @@ mod bench;
 mod diff;
 mod provision;
 mod run;
+mod start_at;
 mod target;
 #[cfg(test)]
 mod tests;

@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::SystemTime;
 
+use super::start_at::start_at;
 use super::target::{grace, target_overrides, with_timeouts};
 use crate::awscli::query::Query;
 use crate::cases::Catalog;
-use crate::cli::{Output, RecordArgs, RunArgs, RunCommon};
+use crate::cli::{Output, PrintArgs, RecordArgs, RunArgs, RunCommon};
 use crate::env::Env;
 use crate::exit::Failure;
 use crate::report::export::Format;
@@ -39,14 +41,28 @@ const LEVELS: [&str; 4] = ["documented", "observed", "inferred", "recorded"];
 
 /// `run`'s inputs. They are all read before the scenario's plan: nothing reaches a target
 /// until every one of them is valid.
-pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
-    let query = args
-        .print
+/// `--output` and `--query` (compiled: a bad query is refused before anything is sent),
+/// `-v` and `--debug`, as `run` and `bench` read them.
+pub(super) fn printing(print: &PrintArgs, verbose: bool, debug: bool) -> Result<Printing, Failure> {
+    let query = print
         .query
         .as_deref()
         .map(Query::compile)
         .transpose()
         .map_err(|e| Failure::BadInput(format!("--query: {e}")))?;
+    Ok(Printing {
+        output: print.output,
+        query,
+        verbose,
+        debug,
+    })
+}
+
+pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
+    // Read first: `--start-at +3s` given to several shards at once means the same instant to
+    // each, however long each takes to read its files.
+    let start_at = start_at(args.common.start_at.as_deref(), SystemTime::now())?;
+    let printing = printing(&args.print, args.common.verbose, args.common.global.debug)?;
     if let Some(level) = args.fail_on.iter().find(|l| !LEVELS.contains(&l.as_str())) {
         return Err(Failure::BadInput(format!(
             "--fail-on: `{level}` is not a confidence level (expected some of {})",
@@ -70,25 +86,21 @@ pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
             crate::oracle::Snapshot::load(file).map_err(Failure::BadInput)?,
         )),
     };
-    let (plan, mut options) = common(&args.common, env)?;
+    let (plan, mut options) = common(&args.common, env, start_at)?;
     options.known_deviations = known_deviations;
     options.oracle = oracle;
     options.fail_on = (!args.fail_on.is_empty()).then(|| args.fail_on.clone());
     Ok(RunInputs {
         plan,
         options,
-        printing: Printing {
-            output: args.print.output,
-            query,
-            verbose: args.common.verbose,
-            debug: args.common.global.debug,
-        },
+        printing,
         write_deviations: args.write_deviations.clone(),
     })
 }
 
 /// `record`'s inputs: `--output` is the snapshot file here, checked writable first.
 pub fn record(args: &RecordArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
+    let start_at = start_at(args.common.start_at.as_deref(), SystemTime::now())?;
     // `run`'s --output is a format; here it is the snapshot file.
     if ["table", "json", "text"].contains(&args.output.to_string_lossy().as_ref()) {
         return Err(Failure::BadInput(format!(
@@ -97,7 +109,7 @@ pub fn record(args: &RecordArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
         )));
     }
     crate::files::check_writable(&args.output, "--output").map_err(Failure::BadInput)?;
-    let (plan, mut options) = common(&args.common, env)?;
+    let (plan, mut options) = common(&args.common, env, start_at)?;
     options.record = Some(args.output.clone());
     Ok(RunInputs {
         plan,
@@ -113,8 +125,12 @@ pub fn record(args: &RecordArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
 }
 
 /// What `run` and `record` share: the plan with every override applied, and the run's
-/// options.
-fn common(args: &RunCommon, env: &dyn Env) -> Result<(Plan, RunOptions), Failure> {
+/// options; `start_at` is `--start-at`, read.
+fn common(
+    args: &RunCommon,
+    env: &dyn Env,
+    start_at: Option<SystemTime>,
+) -> Result<(Plan, RunOptions), Failure> {
     let reports = args
         .reports
         .iter()
@@ -146,6 +162,7 @@ fn common(args: &RunCommon, env: &dyn Env) -> Result<(Plan, RunOptions), Failure
         grace_period: grace(args.grace_period)?,
         output_dir: args.output_dir.clone(),
         progress: args.progress.into(),
+        start_at,
         ..RunOptions::default()
     };
     Ok((plan, options))

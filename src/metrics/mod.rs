@@ -178,6 +178,12 @@ impl Recorder {
         self.started
     }
 
+    /// Second 1 of the timelines starts now (a run that waited for `--start-at` after it
+    /// built its engine), before anything was recorded.
+    pub fn restart_clock(&mut self, at: Instant) {
+        self.started = at;
+    }
+
     /// Streams every closed interval to `sink` from now on (set once, before the phases).
     pub fn stream_intervals(&self, sink: Box<dyn IntervalSink>) {
         let _ = self.interval_sink.set(sink);

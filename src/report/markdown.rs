@@ -16,7 +16,7 @@ use super::judging::{
     Gate, answers_failed, case_counts, confidence_text, failing_answers, failing_checks,
     failures_first, in_check_order, oracle_line, oracle_name, thresholds_held,
 };
-use super::table::{ms, observed};
+use super::table::{ms, observed, shards_line};
 use crate::summary::types::{CaseSummary, Summary, Verdict};
 
 /// Case-table rows shown; the rest are counted in a note.
@@ -146,6 +146,9 @@ fn load(out: &mut String, v: &Summary) {
                 esc(mode)
             );
         }
+    }
+    if let Some(line) = shards_line(v) {
+        let _ = writeln!(out, "Shards: {}  ", esc(&line));
     }
     let c = &v.conformance;
     let cov = &v.coverage;

@@ -17,4 +17,6 @@ pub mod write;
 
 // The summary's types, under the names the commands and tests have always used.
 pub use crate::summary::types::*;
-pub use crate::time::{compact_utc, parse_rfc3339, rfc3339_utc, rfc3339_utc_millis};
+pub use crate::time::{
+    compact_utc, parse_rfc3339, rfc3339_utc, rfc3339_utc_micros, rfc3339_utc_millis,
+};

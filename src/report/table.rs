@@ -44,6 +44,29 @@ pub fn load_line(t: &Totals, dropped: bool) -> String {
     line
 }
 
+/// A merged run's shards in one line: how many, and how far apart their loads started (the
+/// start spread), with the `--start-at` they shared.
+pub fn shards_line(s: &Summary) -> Option<String> {
+    let m = s.merged.as_ref()?;
+    let mut line = format!(
+        "{} {} merged",
+        m.runs.len(),
+        if m.runs.len() == 1 { "run" } else { "runs" }
+    );
+    match m.start_spread_ms {
+        Some(spread) => {
+            let _ = write!(line, " · load starts {spread:.3} ms apart");
+        }
+        None => {
+            line.push_str(" · load start spread unknown (a run does not say when its load started)")
+        }
+    }
+    if let Some(at) = &s.start_at {
+        let _ = write!(line, " · --start-at {}", inline(at));
+    }
+    Some(line)
+}
+
 fn one_line(text: &str, verbose: bool) -> String {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if verbose || flat.chars().count() <= NOTE_WIDTH {
@@ -200,6 +223,9 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
     let t = &s.totals;
     let c = &s.conformance;
     let _ = writeln!(out, "\n{}", load_line(t, true));
+    if let Some(line) = shards_line(s) {
+        let _ = writeln!(out, "shards: {line}");
+    }
     // Counting failures says nothing of their cause: each kind with its first message.
     for e in &s.transport_errors {
         let _ = writeln!(out, "transport errors: {}", e.line());

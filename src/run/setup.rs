@@ -24,7 +24,10 @@ pub(super) struct Ready {
     pub engine: Arc<Engine>,
     /// Why a case is judged by the catalog although a snapshot was given.
     pub oracle_notes: BTreeMap<String, String>,
+    /// When the load clock started, on the wall clock (read at the same instant).
     pub load_started_at: SystemTime,
+    /// With `--start-at`: how late the load started against it, in milliseconds.
+    pub start_late_ms: Option<f64>,
 }
 
 /// Why the set-up ended before the load.
@@ -53,6 +56,7 @@ pub(super) async fn set_up(
     oracle: Option<&crate::oracle::Snapshot>,
     recording: bool,
     quiet: bool,
+    start_at: Option<SystemTime>,
     interrupts: &Interrupts,
 ) -> Result<Ready, Stopped> {
     let mut run_id: String = (0..6)
@@ -221,7 +225,6 @@ pub(super) async fn set_up(
         })
         .collect();
     let weights: Vec<u32> = runnable.iter().map(|m| m.weight).collect();
-    let load_started_at = SystemTime::now();
     let pools: Vec<(UserPools, String)> = fixtures
         .into_iter()
         .zip(&plan.pools)
@@ -244,6 +247,33 @@ pub(super) async fn set_up(
     if recording {
         engine = engine.recording();
     }
+    // Everything a shard can do ahead is done: what is left after the start is the load.
+    if let Some(at) = start_at {
+        set_step("waiting for the start time");
+        if !super::start::wait_until(at, quiet, interrupts).await {
+            if !quiet {
+                crate::errln!("\ncogbench: interrupted while {}; cleaning up", read_step());
+            }
+            clean_up_setup(plan, &api, &created, interrupts).await;
+            let info = target_info(&target);
+            target.stop().await;
+            return Err(Stopped::Interrupted {
+                during: read_step(),
+                target: Some(info),
+            });
+        }
+    }
+    let load_started_at = engine.start_clock();
+    let start_late_ms = start_at.map(|at| super::start::late_ms(at, load_started_at));
+    if let Some(late) = start_late_ms
+        && late > super::start::LATE_NOTICE_MS
+    {
+        crate::errln!(
+            "cogbench: warning: the load started {:.1} ms after --start-at {} (the set-up ended late); recorded as start_late_ms",
+            late,
+            crate::time::rfc3339_utc_millis(start_at.unwrap_or(load_started_at))
+        );
+    }
     Ok(Ready {
         target,
         api,
@@ -251,6 +281,7 @@ pub(super) async fn set_up(
         engine: Arc::new(engine),
         oracle_notes,
         load_started_at,
+        start_late_ms,
     })
 }
 

@@ -240,6 +240,8 @@ pub fn summarize(
         started_at: crate::time::rfc3339_utc(started_at),
         finished_at: crate::time::rfc3339_utc(finished_at),
         load_started_at: None,
+        start_at: None,
+        start_late_ms: None,
         shard: plan.shard,
         merged: None,
         partial: false,

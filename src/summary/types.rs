@@ -24,10 +24,18 @@ pub struct Summary {
     pub target: TargetInfo,
     pub started_at: String,
     pub finished_at: String,
-    /// When the first phase began, to the millisecond (after provisioning): second 1 of the
+    /// When the load clock started (after provisioning, and after the wait for `--start-at`),
+    /// to the microsecond since this version (to the millisecond before): second 1 of the
     /// timelines starts here.
     #[serde(default)]
     pub load_started_at: Option<String>,
+    /// `--start-at`: the instant the load was asked to start at (absent: at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_at: Option<String>,
+    /// With `start_at`: how many milliseconds after it the load started (a set-up that
+    /// outlasted it makes this large).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_late_ms: Option<f64>,
     /// `--shard I/N`: this run is part I of N of its scenario.
     #[serde(default)]
     pub shard: Option<crate::scenario::Shard>,
@@ -376,6 +384,10 @@ pub struct MergeInfo {
     pub complete: bool,
     /// Why they may not be.
     pub warnings: Vec<String>,
+    /// Milliseconds between the earliest and the latest load start of the runs
+    /// (`load_started_at`): how far apart shards meant to run together began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_spread_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -383,6 +395,12 @@ pub struct MergedRun {
     pub source: String,
     pub shard: Option<crate::scenario::Shard>,
     pub started_at: String,
+    /// The run's `load_started_at`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_started_at: Option<String>,
+    /// The run's `start_at` (`--start-at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_at: Option<String>,
     pub exit_code: i32,
 }
 
