@@ -175,16 +175,8 @@ pub(super) async fn set_up(
             )));
         }
         None => {
-            if !quiet {
-                crate::errln!("\ncogbench: interrupted while {}; cleaning up", read_step());
-            }
-            clean_up_setup(plan, &api, &created, interrupts).await;
-            let info = target_info(&target);
-            target.stop().await;
-            return Err(Stopped::Interrupted {
-                during: read_step(),
-                target: Some(info),
-            });
+            let during = read_step();
+            return Err(interrupted(plan, &api, &created, interrupts, target, during, quiet).await);
         }
     };
     let pool_ids: Vec<String> = fixtures
@@ -251,16 +243,8 @@ pub(super) async fn set_up(
     if let Some(at) = start_at {
         set_step("waiting for the start time");
         if !super::start::wait_until(at, quiet, interrupts).await {
-            if !quiet {
-                crate::errln!("\ncogbench: interrupted while {}; cleaning up", read_step());
-            }
-            clean_up_setup(plan, &api, &created, interrupts).await;
-            let info = target_info(&target);
-            target.stop().await;
-            return Err(Stopped::Interrupted {
-                during: read_step(),
-                target: Some(info),
-            });
+            let during = read_step();
+            return Err(interrupted(plan, &api, &created, interrupts, target, during, quiet).await);
         }
     }
     let load_started_at = engine.start_clock();
@@ -320,6 +304,29 @@ pub(super) fn never_run(plan: &Plan) -> Result<Engine, String> {
     Ok(Engine::new(
         &api, &plan.http, compiled, &weights, pools, 0.0, plan.retry,
     ))
+}
+
+/// An interrupt during set-up (or the wait for the start time after it): the pools it created
+/// are deleted and the target stopped; what it was doing goes in the report.
+async fn interrupted(
+    plan: &Plan,
+    api: &Api,
+    created: &provision::Created,
+    interrupts: &Interrupts,
+    target: Target,
+    during: &'static str,
+    quiet: bool,
+) -> Stopped {
+    if !quiet {
+        crate::errln!("\ncogbench: interrupted while {during}; cleaning up");
+    }
+    clean_up_setup(plan, api, created, interrupts).await;
+    let info = target_info(&target);
+    target.stop().await;
+    Stopped::Interrupted {
+        during,
+        target: Some(info),
+    }
 }
 
 /// Deletes the pools a failed or interrupted set-up created (unless the scenario keeps them).
