@@ -21,6 +21,7 @@ mod readback;
 mod reqwest_client;
 mod retry;
 mod runner;
+mod stream;
 pub mod transport;
 mod wire;
 

@@ -37,4 +37,16 @@ pub(crate) trait Transport: Send + Sync {
 
     /// Whether any request ever had a connection to the target.
     fn ever_connected(&self) -> bool;
+
+    /// The set-up times of the connections made so far, when this transport times them.
+    fn setup(&self) -> Option<Setup> {
+        None
+    }
+}
+
+/// How long connections took to set up (TCP connect, and the TLS handshake for `https`).
+pub struct Setup {
+    pub tls: bool,
+    /// Microseconds, one value per connection made.
+    pub histogram: hdrhistogram::Histogram<u64>,
 }
