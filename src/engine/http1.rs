@@ -239,13 +239,17 @@ impl Transport for Pool {
         let _slot = self.slot().await;
         // Connecting is set-up, not service time: the clock starts once a connection is
         // ready (an open model's response time, from the intended start, still holds it).
+        let asked = Instant::now();
         let conn = self.connection().await;
         let sent = Instant::now();
         let reply = match conn {
             Ok(conn) => self.on(conn, &c.head, &body, c.with_length).await,
             Err(f) => Err(f),
         };
-        Timed::ended(reply, sent)
+        Timed {
+            setup: sent - asked,
+            ..Timed::ended(reply, sent)
+        }
     }
 
     fn ever_connected(&self) -> bool {

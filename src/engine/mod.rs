@@ -22,6 +22,8 @@ mod reqwest_client;
 mod retry;
 mod runner;
 mod stream;
+#[cfg(test)]
+mod tls_tests;
 pub mod transport;
 mod wire;
 
