@@ -10,6 +10,9 @@ use std::sync::Arc;
 use crate::client::{self, ClientSettings, tls};
 use crate::target::Api;
 
+// One per run, made once and never moved while requests go: its size costs nothing, a box
+// would cost a pointer chase per request.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Wire {
     Lean(http1::Pool),
     Reqwest(ReqwestClient),
