@@ -6,6 +6,7 @@ use std::sync::Once;
 use std::time::Duration;
 
 pub mod failure;
+pub mod tls;
 
 /// Connection settings named as the AWS CLI names them.
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ impl Default for ClientSettings {
 pub enum BuildError {
     #[error("CA bundle {} (--ca-bundle or AWS_CA_BUNDLE): {detail}", path.display())]
     CaBundle { path: PathBuf, detail: String },
+    #[error("TLS: {0}")]
+    Tls(String),
     #[error(transparent)]
     Http(#[from] reqwest::Error),
 }
@@ -57,7 +60,10 @@ pub fn install_crypto_provider() {
 }
 
 /// The certificates of a PEM bundle; an error when the file holds none.
-pub fn read_ca_bundle(path: &Path) -> Result<Vec<reqwest::Certificate>, BuildError> {
+pub fn read_ca_bundle(
+    path: &Path,
+) -> Result<Vec<rustls::pki_types::CertificateDer<'static>>, BuildError> {
+    use rustls::pki_types::pem::PemObject as _;
     let pem = crate::files::read_limited(path, crate::files::CA_BUNDLE_MAX, "PEM bundle").map_err(
         |e| BuildError::CaBundle {
             path: path.to_path_buf(),
@@ -67,10 +73,12 @@ pub fn read_ca_bundle(path: &Path) -> Result<Vec<reqwest::Certificate>, BuildErr
                 .to_owned(),
         },
     )?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| BuildError::CaBundle {
-        path: path.to_path_buf(),
-        detail: e.to_string(),
-    })?;
+    let certs = rustls::pki_types::CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| BuildError::CaBundle {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
     if certs.is_empty() {
         return Err(BuildError::CaBundle {
             path: path.to_path_buf(),
@@ -78,6 +86,26 @@ pub fn read_ca_bundle(path: &Path) -> Result<Vec<reqwest::Certificate>, BuildErr
         });
     }
     Ok(certs)
+}
+
+/// The TLS configuration of `settings` (roots, `--no-verify-ssl`), offering `alpn`: the one
+/// reqwest and the lean client both use.
+pub fn tls_config(
+    settings: &ClientSettings,
+    alpn: tls::Alpn,
+) -> Result<rustls::ClientConfig, BuildError> {
+    let trust = match (&settings.ca_bundle, settings.verify_tls) {
+        (_, false) => tls::Trust::Any,
+        (Some(path), true) => tls::Trust::Only(read_ca_bundle(path)?),
+        (None, true) => tls::Trust::System,
+    };
+    tls::config(trust, alpn).map_err(|e| match (e, &settings.ca_bundle) {
+        (tls::Error::Root(detail), Some(path)) => BuildError::CaBundle {
+            path: path.clone(),
+            detail,
+        },
+        (tls::Error::Root(d) | tls::Error::Other(d), _) => BuildError::Tls(d),
+    })
 }
 
 pub fn build(settings: &ClientSettings) -> Result<reqwest::Client, BuildError> {
@@ -94,12 +122,12 @@ pub fn build(settings: &ClientSettings) -> Result<reqwest::Client, BuildError> {
     if !settings.read_timeout.is_zero() {
         builder = builder.timeout(settings.read_timeout);
     }
-    if let Some(path) = &settings.ca_bundle {
-        builder = builder.tls_certs_only(read_ca_bundle(path)?);
-    }
-    if !settings.verify_tls {
-        builder = builder.tls_danger_accept_invalid_certs(true);
-    }
+    let alpn = if settings.http2 {
+        tls::Alpn::Http2
+    } else {
+        tls::Alpn::Http1
+    };
+    builder = builder.tls_backend_preconfigured(tls_config(settings, alpn)?);
     // A 3xx is the target's answer, judged like any other: following it would re-send the
     // request (the code in its body) to wherever the target points, as the AWS CLI never
     // does for this POST.

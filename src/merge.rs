@@ -242,6 +242,9 @@ pub fn merge(
         transport_errors: report::TransportErrors::merge(
             parts.iter().map(|p| p.summary.transport_errors.as_slice()),
         ),
+        connections: report::Connections::merge(
+            parts.iter().map(|p| p.summary.connections.as_ref()),
+        ),
         timing: build::timing(&phases),
         conformance: build::conformance_of(&cases),
         coverage: merged_coverage(&parts, &cases),

@@ -23,6 +23,10 @@ fn run_probe(endpoint: &str, extra: &str) -> Ran {
 }
 
 fn run_probe_expecting(code: i32, endpoint: &str, extra: &str) -> Ran {
+    run_probe_with(code, endpoint, extra, &[])
+}
+
+fn run_probe_with(code: i32, endpoint: &str, extra: &str, args: &[&str]) -> Ran {
     let dir = tempfile::tempdir().unwrap();
     let catalog = probe_catalog(dir.path());
     let scenario = dir.path().join("probe-run.yaml");
@@ -35,6 +39,7 @@ fn run_probe_expecting(code: i32, endpoint: &str, extra: &str) -> Ran {
     let out = dir.path().join("out");
     let o = Command::new(bin())
         .args(["run", scenario.to_str().unwrap(), "--progress", "quiet"])
+        .args(args)
         .arg("--output-dir")
         .arg(&out)
         .output()
@@ -94,6 +99,38 @@ async fn a_refused_certificate_is_named() {
         why.contains("never accepted a connection")
             && why.contains("(tls: invalid peer certificate"),
         "{why}"
+    );
+}
+
+/// Over HTTPS the lean client judges the answers, trusting the CA bundle given: one handshake
+/// for the one virtual user's requests, timed apart as connection set-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_answers_are_judged_and_handshakes_reported_apart() {
+    let (_plain, https, pem) = crate::awscli::tls_emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("ca.pem");
+    std::fs::write(&bundle, &pem).unwrap();
+    let ran = run_probe_with(
+        0,
+        https.trim_end_matches('/'),
+        "",
+        &["--ca-bundle", bundle.to_str().unwrap()],
+    );
+    let s = &ran.summary;
+    assert_eq!(s["conformance"]["responses_passed"], REQUESTS, "{s:#}");
+    let c = &s["connections"];
+    assert_eq!(
+        (&c["transport"], &c["established"]),
+        (&"tls".into(), &1.into()),
+        "{c}"
+    );
+    assert!(
+        c["setup_us"]["max"].as_u64().is_some_and(|us| us > 0),
+        "{c}"
+    );
+    assert_eq!(
+        crate::schema::errors(&crate::schema::validator(), s),
+        Vec::<String>::new()
     );
 }
 

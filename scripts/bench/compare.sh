@@ -10,7 +10,11 @@
 #   scripts/bench/compare.sh                        # builds cogbench (release) first
 #   RUNS=1 DURATION=5s COGBENCH=path/to/cogbench scripts/bench/compare.sh
 #
-# Sections (SECTIONS, default all: "peers emulator rate co memory"): peers = the table above;
+# Sections (SECTIONS, default all: "peers https emulator rate co memory"): peers = the table above;
+# https = the same table over TLS (nginx's HTTPS listener on PORT+3 with a test CA made by
+# openssl at start into the temp folder; wrk does not verify, oha --cacert, cogbench
+# --ca-bundle), once per NGINX_WORKERS, with cogbench's connection set-up (TCP + handshake)
+# time beside it;
 # emulator = cogbench's judged throughput against its own emulator; rate = achieved vs asked
 # rate at RATES ("5000 20000") for RATE_DURATION (30s); co = coordinated omission against an
 # emulator stalling 1 s every 5 s (CO_RATE 1000, CO_DURATION 20s); memory = peak RSS of a
@@ -33,6 +37,7 @@ port=${PORT:-9240}
 connections=${CONNECTIONS:-16 64}
 wrk_threads=${WRK_THREADS:-$(nproc)}
 url="http://127.0.0.1:$port/"
+tls_port=$((port + 3))
 
 # The request that every tool sends (confirm.lua carries the same for wrk).
 content_type='application/x-amz-json-1.1'
@@ -55,6 +60,9 @@ else
 fi
 results="$work/results.jsonl"
 : >"$results"
+# The https section's test CA (nginx.sh makes it at every start; never kept past the run
+# unless KEEP says so).
+ca="$work/tls/ca.pem"
 nginx_pid=
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
@@ -139,9 +147,11 @@ PY
 run_oha() { # CONNS RUN
   local n=$1 run=$2 prefix="$work/oha-c$1-r$2"
   if [[ -n "$oha_missing" ]]; then record_unavailable oha "$n" "$oha_missing"; return; fi
+  local tls=()
+  [[ "$url" == https://* ]] && tls=(--cacert "$ca")
   if ! timed "$prefix" "$oha_bin" --no-tui -z "$duration" -c "$n" -m POST \
     -H "Content-Type: $content_type" -H "X-Amz-Target: $target" -d "$body" \
-    --output-format json "$url"; then
+    "${tls[@]}" --output-format json "$url"; then
     record_unavailable oha "$n" "oha failed: $(tail -1 "$prefix.err")"; return
   fi
   # oha's JSON: summary.total (s), latencyPercentiles.p50/p99 (s), statusCodeDistribution
@@ -171,7 +181,9 @@ run_cogbench() { # CONNS RUN [TOOL BINARY]
   local prefix="$work/$tool-c$1-r$2"
   if [[ -n "$cogbench_missing" ]]; then record_unavailable "$tool" "$n" "$cogbench_missing"; return; fi
   if [[ ! -x "$bin" ]]; then record_unavailable "$tool" "$n" "$tool: no executable at $bin"; return; fi
-  if ! timed "$prefix" "$bin" bench --endpoint-url "${url%/}" --case raw \
+  local tls=()
+  [[ "$url" == https://* ]] && tls=(--ca-bundle "$ca")
+  if ! timed "$prefix" "$bin" bench --endpoint-url "${url%/}" --case raw "${tls[@]}" \
     --connections "$n" --duration "$duration" --output-dir "$prefix.dir" --progress quiet \
     || [[ ! -f "$prefix.dir/summary.json" ]]; then
     record_unavailable "$tool" "$n" "$tool bench failed: $(tail -1 "$prefix.err")"; return
@@ -179,14 +191,19 @@ run_cogbench() { # CONNS RUN [TOOL BINARY]
   python3 - "$prefix" "$n" "$run" "$tool" >>"$results" <<'PY'
 import json, sys
 prefix, n, run, tool = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-t = json.load(open(prefix + ".dir/summary.json"))["totals"]
+s = json.load(open(prefix + ".dir/summary.json"))
+t = s["totals"]
 user, system = map(float, open(prefix + ".cpu").read().split()[-2:])
 rps = t["requests_per_second"]
+setup = (s.get("connections") or {})
 print(json.dumps({
     "tool": tool, "connections": n, "run": run,
     "requests": t["requests"], "rps": rps,
     "p50_ms": t["latency_us"]["p50"] / 1000, "p99_ms": t["latency_us"]["p99"] / 1000,
     "cpu_s": user + system, "errors": t.get("errors", 0),
+    "established": setup.get("established"),
+    "setup_p50_ms": (setup.get("setup_us") or {}).get("p50", 0) / 1000 if setup.get("setup_us") else None,
+    "setup_max_ms": (setup.get("setup_us") or {}).get("max", 0) / 1000 if setup.get("setup_us") else None,
 }))
 PY
 }
@@ -204,10 +221,14 @@ print_header() {
   echo
 }
 
-# Starts nginx with W workers on the port, stopping the one running.
+# Starts nginx with W workers on the port (and, for the https section, its HTTPS listener on
+# tls_port with a fresh test CA in $work/tls), stopping the one running.
 restart_nginx() { # W
   if [[ -n "$nginx_pid" ]]; then scripts/bench/nginx.sh stop "$nginx_pid"; fi
-  nginx_pid=$(NGINX_WORKERS=$1 scripts/bench/nginx.sh start "$port") || die "could not start nginx on port $port"
+  local tls=()
+  [[ " $sections " == *" https "* ]] && tls=(TLS_PORT="$tls_port" TLS_DIR="$work/tls")
+  nginx_pid=$(env "${tls[@]}" NGINX_WORKERS="$1" scripts/bench/nginx.sh start "$port") \
+    || die "could not start nginx on port $port"
 }
 
 # Section 1: wrk vs oha vs cogbench against nginx (raw requests, no judging), once per nginx
@@ -221,6 +242,23 @@ section_peer_comparison() {
     peer_table
     echo
   done
+  restart_nginx "${nginx_workers_list%% *}"
+}
+
+# Section 1b: the same over HTTPS, per nginx worker count. Each tool's connections are made
+# once and kept (keep-alive), so the handshakes are a set-up cost, not throughput: wrk and oha
+# count them in their run, cogbench times them apart (connections.setup_us).
+section_https() {
+  local w plain_url=$url
+  url="https://127.0.0.1:$tls_port/"
+  for w in $nginx_workers_list; do
+    restart_nginx "$w"
+    echo "== https: nginx with $w worker(s), TLS (test CA, ECDSA P-256) =="
+    : >"$results"
+    peer_table
+    echo
+  done
+  url=$plain_url
   restart_nginx "${nginx_workers_list%% *}"
 }
 
@@ -283,6 +321,13 @@ for n in conns:
               f"{sum(r['errors'] for r in rs):>6} {ratio('wrk'):>7} {ratio('oha'):>7} {ratio('baseline'):>7}")
         if a["unavailable"]:
             print(f"{'':<9} {'':>5}       (some runs failed: {a['unavailable']})")
+setups = [r for r in rows if r["tool"] == "cogbench" and r.get("established") is not None]
+for n in conns:
+    rs = [r for r in setups if r["connections"] == n and r.get("setup_p50_ms") is not None]
+    if rs:
+        print(f"cogbench c={n}: {med([r['established'] for r in rs]):,.0f} connections set up, "
+              f"set-up p50 {med([r['setup_p50_ms'] for r in rs]):.3f} ms, max {med([r['setup_max_ms'] for r in rs]):.3f} ms "
+              "(TCP connect, and the TLS handshake for https; in no request's latency)")
 print()
 print("Medians over the runs. req/s: completed responses per second of the run; CPU us/req: the")
 print("client process's user + system CPU time per completed response; errors: all runs, added up;")
@@ -424,17 +469,18 @@ section_memory() {
 # --- main ----------------------------------------------------------------------------------
 
 nginx_workers_list=${NGINX_WORKERS:-1 2}
+sections=${SECTIONS:-peers https emulator rate co memory}
 restart_nginx "${nginx_workers_list%% *}"
 print_header
-sections=${SECTIONS:-peers emulator rate co memory}
 for section in $sections; do
   case "$section" in
     peers) section_peer_comparison ;;
+    https) section_https ;;
     emulator) section_emulator_max_throughput ;;
     rate) section_rate_accuracy ;;
     co) section_coordinated_omission ;;
     memory) section_memory ;;
-    *) die "unknown section '$section' (peers, emulator, rate, co, memory)" ;;
+    *) die "unknown section '$section' (peers, https, emulator, rate, co, memory)" ;;
   esac
 done
 [[ -n "${KEEP:-}" ]] && log "raw output of every run kept in $work"

@@ -320,7 +320,7 @@ impl Target {
         let client = crate::client::build(&self.settings).map_err(|e| Failure {
             code: match e {
                 BuildError::CaBundle { .. } => EXIT_CONFIG,
-                BuildError::Http(_) => EXIT_GENERAL,
+                BuildError::Tls(_) | BuildError::Http(_) => EXIT_GENERAL,
             },
             message: e.to_string(),
         })?;

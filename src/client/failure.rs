@@ -79,7 +79,7 @@ impl Cause {
         }
     }
 
-    fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             Cause::Client(e) => innermost(e),
             Cause::Io(Kind::Connect, e) => format!("could not connect: {e}"),

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::outcome::PhaseOutcome;
 use super::runner::Engine;
+use super::transport::Start;
 use crate::scenario::{Stage, Stop};
 use crate::schedule::{Stripe, vus_at, wanted_from};
 
@@ -47,7 +48,7 @@ pub(super) async fn run(
                 if seq >= limit {
                     return;
                 }
-                engine.fire_seq(first_seq + seq, Instant::now()).await;
+                engine.fire_seq(first_seq + seq, Start::now()).await;
                 if !think.is_zero() {
                     tokio::time::sleep(think).await;
                 }
@@ -136,9 +137,7 @@ pub(super) async fn run_ramping(
                     continue;
                 }
                 let seq = next.fetch_add(1, Ordering::Relaxed);
-                engine
-                    .fire_seq(stripe.first_seq + seq, Instant::now())
-                    .await;
+                engine.fire_seq(stripe.first_seq + seq, Start::now()).await;
                 if !think.is_zero() {
                     tokio::time::sleep(think).await;
                 }

@@ -3,14 +3,13 @@
 //! recorded (with the state read back when the case has postconditions).
 
 use std::sync::atomic::Ordering;
-use std::time::Instant;
 
 use super::compiled::Compiled;
 use super::exchange::{Failure, Reply, Sent};
 use super::group;
 use super::readback::{add_differences, normalise_sample, post_outcome};
 use super::runner::Engine;
-use super::transport::{Timed, Transport};
+use super::transport::{Start, Timed, Transport};
 use crate::cases::answer::{Names, NormalisedAnswer};
 use crate::cases::judge::{self, redact};
 use crate::cases::{Expect, RequestTemplate, UserView};
@@ -20,7 +19,7 @@ use crate::users::Lease;
 
 impl Engine {
     /// Sends the `seq`-th request of a phase (or group of requests) and records the outcome.
-    pub(crate) async fn fire_seq(&self, seq: u64, intended: Instant) {
+    pub(crate) async fn fire_seq(&self, seq: u64, intended: Start) {
         // A task spawned just before a stop was requested may start after it: it sends
         // nothing, so the requests in flight when the stop came are all there will be.
         if self.stopping() {
@@ -35,7 +34,7 @@ impl Engine {
 
     /// One execution of a single-request case: lease its user, send, judge and record, and
     /// send again while the retry policy wants it.
-    async fn fire(&self, case: usize, intended: Instant) {
+    async fn fire(&self, case: usize, intended: Start) {
         let c = &self.cases[case];
         let Some(lease) = self.lease(c) else { return };
         let mut intended = intended;
@@ -51,7 +50,7 @@ impl Engine {
             }
             tokio::time::sleep(self.retry.backoff(attempt)).await;
             attempt += 1;
-            intended = Instant::now();
+            intended = Start::now();
         }
     }
 
@@ -104,7 +103,7 @@ impl Engine {
     }
 
     /// One exchange: the request for `view`, sent and read, with its two latencies.
-    pub(super) async fn send(&self, c: &Compiled, view: &UserView<'_>, intended: Instant) -> Sent {
+    pub(super) async fn send(&self, c: &Compiled, view: &UserView<'_>, intended: Start) -> Sent {
         self.send_as(c, &c.template, view, intended).await
     }
 
@@ -114,17 +113,27 @@ impl Engine {
         c: &Compiled,
         template: &RequestTemplate,
         view: &UserView<'_>,
-        intended: Instant,
+        intended: Start,
     ) -> Sent {
         let mut body = Vec::with_capacity(192);
         template.write_body(view, &mut body);
         self.sent.fetch_add(1, Ordering::Relaxed);
-        let Timed { reply, sent, done } = self.wire.exchange(c, body).await;
+        let Timed {
+            reply,
+            sent,
+            done,
+            setup,
+        } = self.wire.exchange(c, body).await;
         self.note_failure(&reply);
+        let waited = done.saturating_duration_since(intended.at);
         Sent {
             reply,
             service: done - sent,
-            response: done.saturating_duration_since(intended),
+            response: if intended.scheduled {
+                waited
+            } else {
+                waited.saturating_sub(setup)
+            },
         }
     }
 

@@ -5,21 +5,20 @@
 //! LimitExceededException`; `1 × 200 and 7 × NotAuthorizedException`), so reports show how
 //! many confirmations of a race succeeded on any target, and a snapshot can judge by it.
 
-use std::time::Instant;
-
 use futures_util::future::join_all;
 
 use super::compiled::Compiled;
 use super::exchange::Sent;
 use super::readback::{add_differences, normalise_sample, post_outcome};
 use super::runner::Engine;
+use super::transport::Start;
 use crate::cases::answer::{Pattern, PatternKind};
 use crate::cases::judge::redact;
 use crate::cases::{Check, Class, Difference, Repeat, UserView};
 use crate::metrics::Record;
 use crate::users::Lease;
 
-pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat: Repeat) {
+pub(super) async fn fire(engine: &Engine, case: usize, intended: Start, repeat: Repeat) {
     let c = &engine.cases[case];
     let Some(lease) = engine.lease(c) else { return };
     let n = repeat.count as usize;
@@ -39,7 +38,7 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Instant, repeat
         let mut all = Vec::with_capacity(n);
         for i in 0..n {
             // Within a sequence each request starts when the previous one is answered.
-            let start = if i == 0 { intended } else { Instant::now() };
+            let start = if i == 0 { intended } else { Start::now() };
             let template = match &c.last_template {
                 Some(last) if i + 1 == n => last,
                 _ => &c.template,

@@ -1,30 +1,39 @@
-//! The hot path's HTTP/1.1 client for `http://` targets: a fixed set of keep-alive
-//! connections, each used by one request at a time, written and read by the task that sends
-//! the request (no connection task, no channel, no per-request allocation once the buffers
-//! have grown). reqwest stays the client for HTTPS, HTTP/2, provisioning and read-backs.
+//! The hot path's HTTP/1.1 client for `http://` and `https://` targets: a fixed set of
+//! keep-alive connections, each used by one request at a time, written and read by the task
+//! that sends the request (no connection task, no channel, no per-request allocation once the
+//! buffers have grown). Plain and TLS connections share the one read and parse path
+//! (`stream::Stream`). reqwest stays the client for HTTP/2, provisioning and read-backs.
 //!
 //! Why: profiled against nginx answering `{}` (scripts/bench/compare.sh, 64 connections),
 //! reqwest's per-request client and connector clones, pool checkout and the channel to each
 //! connection's task cost about a fifth of cogbench's CPU per request; with two cores shared
-//! with the target, that CPU is throughput.
+//! with the target, that CPU is throughput. Over TLS reqwest cost five times the lean
+//! client's CPU per request.
+//!
+//! Connecting (TCP, and the TLS handshake) is set-up: it happens before a request's send
+//! time is taken, so it is not in service time, and each connection's set-up time is kept in
+//! a histogram of its own.
 
 use std::io::Write as _;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use hdrhistogram::Histogram;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::Semaphore;
 
 use super::compiled::Compiled;
 use super::exchange::{Failure, Reply};
-use super::transport::{Timed, Transport};
+use super::stream::{Connector, Stream};
+use super::transport::{Setup, Timed, Transport};
 use crate::client::failure::{Cause, Kind};
 use crate::client::{MAX_ANSWER_BYTES, TOO_LARGE};
 
 /// Where requests go, split once from the endpoint URL.
 #[derive(Debug, Clone)]
 pub struct Origin {
+    /// `https`: the name the certificate must hold (and SNI, unless an IP address).
+    pub tls: Option<rustls::pki_types::ServerName<'static>>,
     /// `host:port` to connect to.
     pub addr: String,
     /// The `Host` header value.
@@ -34,11 +43,13 @@ pub struct Origin {
 }
 
 impl Origin {
-    /// `None` for anything but plain `http://` (TLS goes through reqwest).
+    /// `None` for anything but `http://` and `https://`.
     pub fn of(url: &reqwest::Url) -> Option<Origin> {
-        if url.scheme() != "http" {
-            return None;
-        }
+        let tls = match url.scheme() {
+            "http" => None,
+            "https" => Some(crate::client::tls::server_name(url)?),
+            _ => return None,
+        };
         let host = url.host_str()?;
         let port = url.port_or_known_default()?;
         let authority = match url.port() {
@@ -46,6 +57,7 @@ impl Origin {
             None => host.to_owned(),
         };
         Some(Origin {
+            tls,
             addr: format!("{host}:{port}"),
             host: authority,
             path: url.path().to_owned(),
@@ -69,8 +81,8 @@ pub fn head(origin: &Origin, method: &str, content_type: &str, target: Option<&s
     h
 }
 
-struct Conn {
-    stream: TcpStream,
+pub struct Conn {
+    stream: Stream,
     /// Bytes read from the socket, kept between reads of one answer.
     read: Vec<u8>,
     write: Vec<u8>,
@@ -78,6 +90,7 @@ struct Conn {
 
 pub struct Pool {
     origin: Origin,
+    connector: Connector,
     idle: Mutex<Vec<Conn>>,
     /// One permit per connection: at most `size` requests are on the wire at once.
     slots: Semaphore,
@@ -86,22 +99,32 @@ pub struct Pool {
     /// Whether any connection was ever established: a target that never accepted one is
     /// unreachable, not slow.
     connected: std::sync::atomic::AtomicBool,
+    /// Each connection's set-up time (TCP connect, and the TLS handshake), in microseconds.
+    setup: Mutex<Histogram<u64>>,
 }
 
 impl Pool {
+    /// `tls` is the configuration of an `https` origin's handshakes (unused for `http`).
     pub fn new(
         origin: Origin,
+        tls: Option<std::sync::Arc<rustls::ClientConfig>>,
         size: usize,
         connect_timeout: Duration,
         read_timeout: Duration,
     ) -> Pool {
+        let connector = match (&origin.tls, tls) {
+            (Some(name), Some(config)) => Connector::tls(config, name.clone()),
+            _ => Connector::Tcp,
+        };
         Pool {
             origin,
+            connector,
             idle: Mutex::new(Vec::with_capacity(size)),
             slots: Semaphore::new(size.max(1)),
             connect_timeout,
             read_timeout,
             connected: std::sync::atomic::AtomicBool::new(false),
+            setup: Mutex::new(crate::metrics::new_histogram()),
         }
     }
 
@@ -114,14 +137,25 @@ impl Pool {
             .expect("the semaphore is never closed")
     }
 
+    /// A new connection, handshake done; `--cli-connect-timeout` bounds both. A target that
+    /// refused every handshake was never reached (as reqwest counts it).
     async fn connect(&self) -> Result<Conn, Failure> {
-        let stream = within(self.connect_timeout, TcpStream::connect(&self.origin.addr))
-            .await
-            .map_err(|_| Failure::from(Cause::ConnectTimeout(self.connect_timeout)))?
-            .map_err(|e| Failure::from(Cause::Io(Kind::Connect, e)))?;
-        self.connected
-            .store(true, std::sync::atomic::Ordering::Relaxed);
-        let _ = stream.set_nodelay(true);
+        let started = Instant::now();
+        let stream = within(
+            self.connect_timeout,
+            self.connector.connect(&self.origin.addr),
+        )
+        .await
+        .map_err(|_| Failure::from(Cause::ConnectTimeout(self.connect_timeout)))??;
+        let _ = self
+            .setup
+            .lock()
+            .expect("never poisoned")
+            .record(crate::metrics::micros(started.elapsed()));
+        if !self.connected.load(std::sync::atomic::Ordering::Relaxed) {
+            self.connected
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(Conn {
             stream,
             read: Vec::with_capacity(4096),
@@ -135,27 +169,41 @@ impl Pool {
     /// connection breaks after it was written is a transport error, never retried.
     fn checkout(&self) -> Option<Conn> {
         loop {
-            let conn = self.idle.lock().expect("never poisoned").pop()?;
-            let mut probe = [0u8; 1];
-            match conn.stream.try_read(&mut probe) {
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Some(conn),
-                // Closed (0 bytes), unrequested bytes, or an error: not reusable.
-                _ => drop(conn),
+            let mut conn = self.idle.lock().expect("never poisoned").pop()?;
+            if conn.stream.reusable() {
+                return Some(conn);
             }
         }
     }
 
-    /// One exchange on a pooled connection (the caller holds a slot).
+    /// An idle connection, or a new one (the caller holds a slot).
+    pub async fn connection(&self) -> Result<Conn, Failure> {
+        match self.checkout() {
+            Some(c) => Ok(c),
+            None => self.connect().await,
+        }
+    }
+
+    /// One exchange on a pooled or new connection (the caller holds a slot).
+    #[cfg(test)]
     pub async fn on_connection(
         &self,
         head: &[u8],
         body: &[u8],
         with_length: bool,
     ) -> Result<Reply, Failure> {
-        let mut conn = match self.checkout() {
-            Some(c) => c,
-            None => self.connect().await?,
-        };
+        let conn = self.connection().await?;
+        self.on(conn, head, body, with_length).await
+    }
+
+    /// One exchange on `conn`, which goes back to the pool if the answer leaves it usable.
+    pub async fn on(
+        &self,
+        mut conn: Conn,
+        head: &[u8],
+        body: &[u8],
+        with_length: bool,
+    ) -> Result<Reply, Failure> {
         let result = match within(
             self.read_timeout,
             round_trip(&mut conn, head, body, with_length),
@@ -189,13 +237,30 @@ impl Transport for Pool {
 
     async fn exchange(&self, c: &Compiled, body: Vec<u8>) -> Timed {
         let _slot = self.slot().await;
+        // Connecting is set-up, not service time: the clock starts once a connection is
+        // ready (an open model's response time, from the intended start, still holds it).
+        let asked = Instant::now();
+        let conn = self.connection().await;
         let sent = Instant::now();
-        let reply = self.on_connection(&c.head, &body, c.with_length).await;
-        Timed::ended(reply, sent)
+        let reply = match conn {
+            Ok(conn) => self.on(conn, &c.head, &body, c.with_length).await,
+            Err(f) => Err(f),
+        };
+        Timed {
+            setup: sent - asked,
+            ..Timed::ended(reply, sent)
+        }
     }
 
     fn ever_connected(&self) -> bool {
         self.connected.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn setup(&self) -> Option<Setup> {
+        Some(Setup {
+            tls: self.connector.is_tls(),
+            histogram: self.setup.lock().expect("never poisoned").clone(),
+        })
     }
 }
 
@@ -263,6 +328,8 @@ async fn round_trip(
     conn.write.extend_from_slice(b"\r\n");
     conn.write.extend_from_slice(body);
     conn.stream.write_all(&conn.write).await?;
+    // TLS may hold the last record back until asked; plain TCP's flush does nothing.
+    conn.stream.flush().await?;
     conn.read.clear();
     let mut interim = 0usize;
     loop {
@@ -610,7 +677,22 @@ mod tests {
             (o.addr.as_str(), o.host.as_str(), o.path.as_str()),
             ("[::1]:80", "[::1]", "/api/")
         );
-        assert!(Origin::of(&reqwest::Url::parse("https://127.0.0.1/").unwrap()).is_none());
+        let o = Origin::of(&reqwest::Url::parse("https://127.0.0.1/").unwrap()).unwrap();
+        assert_eq!(
+            (
+                o.addr.as_str(),
+                o.host.as_str(),
+                o.tls.map(|n| n.to_str().into_owned())
+            ),
+            ("127.0.0.1:443", "127.0.0.1", Some("127.0.0.1".to_owned()))
+        );
+        let o =
+            Origin::of(&reqwest::Url::parse("https://Cognito.Example:8443/x").unwrap()).unwrap();
+        assert_eq!(
+            (o.addr.as_str(), o.tls.map(|n| n.to_str().into_owned())),
+            ("cognito.example:8443", Some("cognito.example".to_owned()))
+        );
+        assert!(Origin::of(&reqwest::Url::parse("ftp://127.0.0.1/").unwrap()).is_none());
     }
 
     /// A server that closes each connection after one answer, without saying so: the next
@@ -632,7 +714,13 @@ mod tests {
         });
         let origin = Origin::of(&reqwest::Url::parse(&format!("http://{addr}/")).unwrap()).unwrap();
         let head = head(&origin, "POST", "application/x-amz-json-1.1", None);
-        let pool = Pool::new(origin, 1, Duration::from_secs(2), Duration::from_secs(2));
+        let pool = Pool::new(
+            origin,
+            None,
+            1,
+            Duration::from_secs(2),
+            Duration::from_secs(2),
+        );
         for _ in 0..3 {
             let _slot = pool.slot().await;
             let a = pool.on_connection(&head, b"{}", true).await.ok().unwrap();
@@ -676,7 +764,13 @@ mod tests {
         });
         let origin = Origin::of(&reqwest::Url::parse(&format!("http://{addr}/")).unwrap()).unwrap();
         let head = head(&origin, "POST", "application/x-amz-json-1.1", Some("X.Y"));
-        let pool = Pool::new(origin, 1, Duration::from_secs(2), Duration::from_secs(2));
+        let pool = Pool::new(
+            origin,
+            None,
+            1,
+            Duration::from_secs(2),
+            Duration::from_secs(2),
+        );
         let _slot = pool.slot().await;
         let a = pool.on_connection(&head, b"{}", true).await.ok().unwrap();
         assert_eq!((a.status, a.body.as_slice()), (200, b"{}".as_slice()));

@@ -21,6 +21,9 @@ mod readback;
 mod reqwest_client;
 mod retry;
 mod runner;
+mod stream;
+#[cfg(test)]
+mod tls_tests;
 pub mod transport;
 mod wire;
 

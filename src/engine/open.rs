@@ -11,6 +11,7 @@ use tokio::sync::Semaphore;
 
 use super::outcome::PhaseOutcome;
 use super::runner::Engine;
+use super::transport::Start;
 use crate::metrics::{Percentiles, micros, new_histogram};
 use crate::schedule::{Schedule, Stripe};
 
@@ -135,7 +136,7 @@ fn keep_schedule(
         let engine = engine.clone();
         let seq = stripe.first_seq + next;
         handle.spawn(async move {
-            engine.fire_seq(seq, intended).await;
+            engine.fire_seq(seq, Start::scheduled(intended)).await;
             drop(permit);
         });
         next += 1;

@@ -166,6 +166,11 @@ impl Engine {
         self.wire.ever_connected()
     }
 
+    /// The load client's connections so far and their set-up times, if it times them.
+    pub fn connection_setup(&self) -> Option<super::transport::Setup> {
+        self.wire.setup()
+    }
+
     /// Why the run ended early, if it did for a reason of its own (users ran out).
     pub fn abort_reason(&self) -> Option<&str> {
         self.abort.get().map(String::as_str)

@@ -4,29 +4,44 @@
 use super::compiled::Compiled;
 use super::http1;
 use super::reqwest_client::ReqwestClient;
-use super::transport::{Timed, Transport};
-use crate::client::ClientSettings;
+use super::transport::{Setup, Timed, Transport};
+use std::sync::Arc;
+
+use crate::client::{self, ClientSettings, tls};
 use crate::target::Api;
 
+// One per run, made once and never moved while requests go: its size costs nothing, a box
+// would cost a pointer chase per request.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Wire {
     Lean(http1::Pool),
     Reqwest(ReqwestClient),
 }
 
 impl Wire {
-    /// The lean client for a plain-http endpoint (unless HTTP/2 is asked for); reqwest,
+    /// The lean client for an http or https endpoint (unless HTTP/2 is asked for); reqwest,
     /// sharing `api`'s client, otherwise.
     pub(crate) fn for_endpoint(api: &Api, http: &ClientSettings) -> Wire {
         let url = reqwest::Url::parse(&format!("{}/", api.endpoint()))
             .expect("the endpoint was checked when the scenario loaded");
-        match (!http.http2).then(|| http1::Origin::of(&url)).flatten() {
-            Some(origin) => Wire::Lean(http1::Pool::new(
+        let lean = (!http.http2).then(|| http1::Origin::of(&url)).flatten();
+        // The same settings built `api`'s client a moment ago, so its TLS configuration builds
+        // again; if the CA bundle went away in between, reqwest (which has it) carries on.
+        let tls = match &lean {
+            Some(o) if o.tls.is_some() => client::tls_config(http, tls::Alpn::Http1)
+                .ok()
+                .map(Arc::new),
+            _ => None,
+        };
+        match lean {
+            Some(origin) if origin.tls.is_none() || tls.is_some() => Wire::Lean(http1::Pool::new(
                 origin,
+                tls,
                 http.pool_size,
                 http.connect_timeout,
                 http.read_timeout,
             )),
-            None => Wire::Reqwest(ReqwestClient::new(api.client().clone(), url)),
+            _ => Wire::Reqwest(ReqwestClient::new(api.client().clone(), url)),
         }
     }
 }
@@ -50,6 +65,13 @@ impl Transport for Wire {
         match self {
             Wire::Lean(t) => t.ever_connected(),
             Wire::Reqwest(t) => t.ever_connected(),
+        }
+    }
+
+    fn setup(&self) -> Option<Setup> {
+        match self {
+            Wire::Lean(t) => t.setup(),
+            Wire::Reqwest(t) => t.setup(),
         }
     }
 }

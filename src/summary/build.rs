@@ -252,6 +252,9 @@ pub fn summarize(
         transport_errors: types::TransportErrors::of(&transport, |k| {
             engine.first_failures.first(k).cloned()
         }),
+        connections: engine
+            .connection_setup()
+            .map(|s| types::Connections::of(s.tls, &s.histogram)),
         timing,
         conformance,
         coverage,

@@ -54,6 +54,10 @@ pub struct Summary {
     /// first message of each kind; absent when every request was answered.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transport_errors: Vec<TransportErrors>,
+    /// The load client's connections and their set-up time, apart from any request's
+    /// latency; absent when the client does not time them (HTTP/2 through reqwest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connections: Option<Connections>,
     pub timing: Timing,
     pub conformance: Conformance,
     pub coverage: Coverage,
@@ -402,6 +406,58 @@ pub struct MergedRun {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_at: Option<String>,
     pub exit_code: i32,
+}
+
+/// The connections the load client made. Set-up (TCP connect, and the TLS handshake for
+/// `https`) is timed apart: it is in no request's service time (an open model's response
+/// time, from the intended start, holds whatever a request waited, connecting included).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Connections {
+    /// `tcp` or `tls`.
+    pub transport: String,
+    /// Connections set up (a server closing keep-alive connections makes this grow past
+    /// the pool's size).
+    pub established: u64,
+    /// Set-up time per connection; absent when none was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup_us: Option<Percentiles>,
+    /// The set-up times as a compressed HdrHistogram (base64), for merging shards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup_histogram: Option<String>,
+}
+
+impl Connections {
+    pub fn of(tls: bool, h: &hdrhistogram::Histogram<u64>) -> Connections {
+        let made = !h.is_empty();
+        Connections {
+            transport: if tls { "tls" } else { "tcp" }.to_owned(),
+            established: h.len(),
+            setup_us: made.then(|| Percentiles::of(h)),
+            setup_histogram: made.then(|| crate::metrics::codec::encode(h)),
+        }
+    }
+
+    /// Several runs' connections as one; `None` when a run has none or their transports
+    /// differ, or a histogram does not decode (a set-up time cannot be merged without it).
+    pub fn merge<'a>(
+        runs: impl IntoIterator<Item = Option<&'a Connections>>,
+    ) -> Option<Connections> {
+        let mut all = crate::metrics::new_histogram();
+        let mut transport: Option<&str> = None;
+        for c in runs {
+            let c = c?;
+            if transport.is_some_and(|t| t != c.transport) {
+                return None;
+            }
+            transport = Some(&c.transport);
+            if let Some(text) = &c.setup_histogram {
+                all.add(crate::metrics::codec::decode(text).ok()?).ok()?;
+            } else if c.established > 0 {
+                return None;
+            }
+        }
+        Some(Connections::of(transport? == "tls", &all))
+    }
 }
 
 /// Requests of one kind of transport failure.
