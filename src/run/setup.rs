@@ -128,8 +128,11 @@ pub(super) async fn set_up(
                 crate::scenario::quota::CATEGORY,
                 crate::scenario::quota::DEFAULT_RPS,
                 // The quota is the account's: every shard's requests count against it.
-                crate::scenario::quota::planned_peak(&whole_phases(plan))
-                    .map_or("unbounded".to_owned(), |p| format!("{p:.0}/s"))
+                crate::scenario::quota::planned_peak(
+                    &whole_phases(plan),
+                    crate::scenario::quota::requests_per_start(&plan.mix, &plan.catalog)
+                )
+                .map_or("unbounded".to_owned(), |p| format!("{p:.0}/s"))
             );
         }
     }

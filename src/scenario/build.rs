@@ -172,12 +172,6 @@ pub(super) fn build(
     };
     let pre_provisioned = raw.pool.existing.is_some() && raw.users.from_csv.is_some();
     let target = target_plan(raw.target.as_ref(), overrides, pre_provisioned)?;
-    if (target.kind.real_pool || target.endpoint.as_deref().is_some_and(super::quota::is_aws))
-        && !overrides.allow_above_quota
-        && let Some(refusal) = super::quota::check(&raw.phases.0)
-    {
-        return Err(refusal);
-    }
     let region = region_of(raw.target.as_ref(), overrides)?;
     let pool = raw.pool;
     check_naming(
@@ -328,6 +322,18 @@ pub(super) fn build(
                 .collect::<Vec<_>>()
                 .join("; ")
         ));
+    }
+
+    // Against AWS the quota is the account's: the whole scenario's rate counts, not a shard's,
+    // and every ConfirmSignUp of a start counts (a race sends several).
+    if (target.kind.real_pool || target.endpoint.as_deref().is_some_and(super::quota::is_aws))
+        && !overrides.allow_above_quota
+        && let Some(refusal) = super::quota::check(
+            &raw.phases.0,
+            super::quota::requests_per_start(&mix, &catalog),
+        )
+    {
+        return Err(refusal);
     }
 
     for t in &raw.thresholds {
