@@ -674,3 +674,145 @@ async fn a_profile_can_take_its_source_credentials_from_the_container() {
     }
     assert!(!text(&o).contains(role_secret) && !text(&o).contains(base_secret));
 }
+
+/// `run` as [`run`] with `env`, killed and failed if it has not exited within `limit` (a
+/// generous bound for a loaded machine: the faults below hang forever or eat memory for
+/// tens of seconds without the checks).
+fn run_within(
+    server: &MockServer,
+    home: &Path,
+    env: &[(&str, &str)],
+    limit: std::time::Duration,
+) -> Output {
+    let out = home.join("reports");
+    let mut cmd = isolated(home, env);
+    cmd.args([
+        "run",
+        "scenarios/conformance.yaml",
+        "--endpoint-url",
+        &server.uri(),
+        "--region",
+        "us-east-1",
+        "--cases",
+        "valid-code",
+        "--output-dir",
+        out.to_str().unwrap(),
+    ])
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().expect("the binary runs");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(limit) {
+        Ok(output) => output.expect("the binary's output"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("cogbench run did not exit within {limit:?}");
+        }
+    }
+}
+
+const PROMPT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// A FIFO as the shared config file (and a directory as the credentials file) is never
+/// opened: said as a warning naming the variable, the run goes on unsigned instead of
+/// blocking for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifo_config_file_is_not_opened() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("config");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    std::fs::create_dir(home.path().join("credentials")).unwrap();
+    let server = fake().await;
+    let o = run_within(&server, home.path(), &[], PROMPT);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("AWS_CONFIG_FILE") && said.contains("not a regular file"),
+        "{said}"
+    );
+    assert!(
+        said.contains("AWS_SHARED_CREDENTIALS_FILE") && said.contains("is a directory"),
+        "{said}"
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| !is_signed(r)));
+}
+
+/// Token files that are devices are refused before any read: the provider fails with a
+/// message naming the variable and the path (a warning on this loopback target), quickly.
+/// The container endpoint named is never asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_token_files_are_refused_unread() {
+    let home = tempfile::tempdir().unwrap();
+    let stub = MockServer::start().await;
+    let full_uri = format!("{}/ok", stub.uri());
+    let server = fake().await;
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/dev/zero"),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: /dev/zero is not a regular file"),
+        "{said}"
+    );
+    assert!(stub.received_requests().await.unwrap().is_empty());
+
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/cogbench"),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/dev/zero"),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("AWS_WEB_IDENTITY_TOKEN_FILE: /dev/zero is not a regular file"),
+        "{said}"
+    );
+}
+
+/// A token file ending in a newline cannot be a header: said naming the file, never
+/// quoting the token (the SDK's own message would).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_with_a_newline_is_never_printed() {
+    let home = tempfile::tempdir().unwrap();
+    let token_file = home.path().join("pod-token");
+    std::fs::write(&token_file, "TOKFILESECRET\n").unwrap();
+    let stub = MockServer::start().await;
+    let full_uri = format!("{}/ok", stub.uri());
+    let server = fake().await;
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                token_file.to_str().unwrap(),
+            ),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(!said.contains("TOKFILESECRET"), "{said}");
+    assert!(
+        said.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") && said.contains("line break"),
+        "{said}"
+    );
+    assert!(stub.received_requests().await.unwrap().is_empty());
+}

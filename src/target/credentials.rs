@@ -44,6 +44,7 @@ use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 
+use super::credential_files::{self, SHARED_LIMIT};
 use super::error_chain::describe;
 use super::sigv4::{SERVICE, Signer};
 use crate::scenario::{Plan, Signing};
@@ -133,8 +134,16 @@ pub async fn load(
 ) -> Result<Option<Signer>, CredentialsLoadError> {
     // Unit tests share the developer's environment and must never reach 169.254.169.254;
     // the integration tests run the binary with a stub endpoint or metadata disabled.
-    let imds = !cfg!(test) && asks_instance_metadata(endpoint, |k| std::env::var(k).ok());
-    for (source, provider) in chain(profile, region, imds) {
+    let var = |k: &str| std::env::var(k).ok();
+    let imds = !cfg!(test) && asks_instance_metadata(endpoint, var);
+    let checks = Checks::look(var);
+    for (source, provider) in chain(profile, region, imds, &checks) {
+        if let Some(problem) = checks.problem_of(&source) {
+            return Err(CredentialsLoadError::Provider {
+                source_name: source,
+                detail: problem.to_owned(),
+            });
+        }
         let answer = tokio::time::timeout(TIMEOUT, provider.provide_credentials())
             .await
             .map_err(|_| CredentialsLoadError::TimedOut {
@@ -153,7 +162,7 @@ pub async fn load(
             Err(e) => {
                 return Err(CredentialsLoadError::Provider {
                     source_name: source,
-                    detail: describe(&e),
+                    detail: checks.redact(describe(&e)),
                 });
             }
         }
@@ -175,6 +184,110 @@ fn asks_instance_metadata(endpoint: Option<&str>, var: impl Fn(&str) -> Option<S
         || var(IMDS_ENDPOINT_VAR).is_some_and(|v| !v.trim().is_empty())
 }
 
+const CONTAINER: &str = "the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*_URI)";
+const WEB_IDENTITY: &str = "a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)";
+
+/// What is known of the chain's files before any provider opens one: which shared files are
+/// unusable (said once, then treated as empty), why the container or web identity provider
+/// cannot be used (a failure of that provider when the chain reaches it), and the container
+/// authorization token, which no message may quote.
+#[derive(Debug, Default)]
+struct Checks {
+    config_unusable: bool,
+    credentials_unusable: bool,
+    container: Option<String>,
+    web_identity: Option<String>,
+    secrets: Vec<String>,
+}
+
+impl Checks {
+    fn look(var: impl Fn(&str) -> Option<String>) -> Checks {
+        let mut checks = Checks::default();
+        for (name, path) in credential_files::shared_paths(&var) {
+            let Some(why) = path.and_then(|p| credential_files::unusable(&p, SHARED_LIMIT)) else {
+                continue;
+            };
+            crate::errln!("cogbench: warning: {name}: {why}; not opened, read as empty");
+            match name {
+                "AWS_CONFIG_FILE" => checks.config_unusable = true,
+                _ => checks.credentials_unusable = true,
+            }
+        }
+        let token_file = var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").filter(|v| !v.is_empty());
+        let token = var("AWS_CONTAINER_AUTHORIZATION_TOKEN").filter(|v| !v.is_empty());
+        // The SDK prefers the file to the variable, as here.
+        checks.container = match &token_file {
+            Some(_) => credential_files::token_problem(
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                token_file.clone(),
+            ),
+            None => token.as_deref().and_then(|t| {
+                credential_files::header_problem(t.as_bytes())
+                    .map(|why| format!("AWS_CONTAINER_AUTHORIZATION_TOKEN {why}"))
+            }),
+        };
+        if let Some(path) = &token_file
+            && credential_files::unusable(std::path::Path::new(path), SHARED_LIMIT).is_none()
+            && let Ok(bytes) = std::fs::read(path)
+        {
+            checks
+                .secrets
+                .push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        checks.secrets.extend(token);
+        checks.secrets.retain(|s| !s.trim().is_empty());
+        // The SDK reads the token only when a role is named too.
+        if var("AWS_ROLE_ARN").is_some_and(|v| !v.is_empty()) {
+            checks.web_identity = credential_files::token_problem_of_size(
+                "AWS_WEB_IDENTITY_TOKEN_FILE",
+                var("AWS_WEB_IDENTITY_TOKEN_FILE"),
+            );
+        }
+        checks
+    }
+
+    fn problem_of(&self, source: &str) -> Option<&str> {
+        match source {
+            CONTAINER => self.container.as_deref(),
+            WEB_IDENTITY => self.web_identity.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// `text` with every known token masked (whole, and without its line break).
+    fn redact(&self, mut text: String) -> String {
+        for secret in &self.secrets {
+            for form in [secret.as_str(), secret.trim()] {
+                if !form.is_empty() {
+                    text = text.replace(form, "(the authorization token)");
+                }
+            }
+        }
+        text
+    }
+
+    /// The shared files the profile provider may open: an unusable one is read as empty.
+    // aws-config's aliases are deprecated for aws-runtime's types, which are the same types
+    // but would make aws-runtime a direct dependency for two names.
+    #[allow(deprecated)]
+    fn profile_files(&self) -> Option<aws_config::profile::profile_file::ProfileFiles> {
+        use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+        if !self.config_unusable && !self.credentials_unusable {
+            return None;
+        }
+        let mut files = ProfileFiles::builder()
+            .include_default_config_file(!self.config_unusable)
+            .include_default_credentials_file(!self.credentials_unusable);
+        if self.config_unusable {
+            files = files.with_contents(ProfileFileKind::Config, "");
+        }
+        if self.credentials_unusable {
+            files = files.with_contents(ProfileFileKind::Credentials, "");
+        }
+        Some(files.build())
+    }
+}
+
 /// The providers in the order they are asked, each with a name for messages. `imds` adds
 /// instance metadata at the end (a profile's `credential_source = Ec2InstanceMetadata` may
 /// reach it either way).
@@ -182,6 +295,7 @@ fn chain(
     profile: Option<&str>,
     region: &str,
     imds: bool,
+    checks: &Checks,
 ) -> Vec<(String, SharedCredentialsProvider)> {
     // SSO, STS (assume role, web identity) are AWS endpoints: an HTTPS client on rustls with
     // ring, as the rest of cogbench, trusting the system's roots. The same client speaks plain
@@ -198,17 +312,26 @@ fn chain(
     let container = SharedCredentialsProvider::new(
         EcsCredentialsProvider::builder().configure(&config).build(),
     );
+    let mut imds_client = aws_config::imds::Client::builder()
+        .configure(&config)
+        .max_attempts(IMDS_ATTEMPTS)
+        .connect_timeout(IMDS_TIMEOUT)
+        .read_timeout(IMDS_TIMEOUT);
+    // The client reads the config file for its endpoint unless given one: an unusable file
+    // leaves the variable or the documented address.
+    if checks.config_unusable {
+        let endpoint = std::env::var(IMDS_ENDPOINT_VAR)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "http://169.254.169.254".to_owned());
+        if let Ok(with) = imds_client.clone().endpoint(endpoint) {
+            imds_client = with;
+        }
+    }
     let instance = SharedCredentialsProvider::new(
         ImdsCredentialsProvider::builder()
             .configure(&config)
-            .imds_client(
-                aws_config::imds::Client::builder()
-                    .configure(&config)
-                    .max_attempts(IMDS_ATTEMPTS)
-                    .connect_timeout(IMDS_TIMEOUT)
-                    .read_timeout(IMDS_TIMEOUT)
-                    .build(),
-            )
+            .imds_client(imds_client.build())
             .build(),
     );
 
@@ -227,6 +350,9 @@ fn chain(
     if let Some(p) = profile {
         files = files.profile_name(p);
     }
+    if let Some(unusable_left_out) = checks.profile_files() {
+        files = files.profile_files(unusable_left_out);
+    }
     let name = profile
         .map(str::to_owned)
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
@@ -236,7 +362,7 @@ fn chain(
         SharedCredentialsProvider::new(files.build()),
     ));
     providers.push((
-        "a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)".to_owned(),
+        WEB_IDENTITY.to_owned(),
         SharedCredentialsProvider::new(
             WebIdentityTokenCredentialsProvider::builder()
                 .configure(&config)
@@ -250,10 +376,7 @@ fn chain(
     if profile.is_some() {
         return providers;
     }
-    providers.push((
-        "the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*_URI)".to_owned(),
-        container,
-    ));
+    providers.push((CONTAINER.to_owned(), container));
     if imds {
         providers.push(("instance metadata (IMDSv2)".to_owned(), instance));
     }
@@ -353,7 +476,7 @@ mod tests {
     #[test]
     fn the_chain_keeps_the_cli_order() {
         let names = |profile, imds| -> Vec<String> {
-            chain(profile, "us-east-1", imds)
+            chain(profile, "us-east-1", imds, &Checks::default())
                 .into_iter()
                 .map(|(name, _)| name)
                 .collect()

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod codes;
+mod credential_files;
 pub mod credentials;
 mod error_chain;
 pub mod provision;
