@@ -816,3 +816,64 @@ async fn a_token_with_a_newline_is_never_printed() {
     );
     assert!(stub.received_requests().await.unwrap().is_empty());
 }
+
+/// A loopback HTTP server answering every request with a chunked body that never ends
+/// (until the client goes away); its URL.
+async fn endless_body_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                            Transfer-Encoding: chunked\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let mut chunk = b"4000\r\n".to_vec();
+                chunk.extend(std::iter::repeat_n(b'{', 0x4000));
+                chunk.extend_from_slice(b"\r\n");
+                while socket.write_all(&chunk).await.is_ok() {}
+            });
+        }
+    });
+    url
+}
+
+/// Credential servers that never stop sending are cut off at the body bound: the provider
+/// fails promptly with a message saying so (a warning on this loopback target), instead of
+/// reading until its timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_credential_bodies_are_cut_off() {
+    let endless = endless_body_server().await;
+    let home = tempfile::tempdir().unwrap();
+    let server = fake().await;
+    let full_uri = format!("{endless}/creds");
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok"),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("larger than 64 KiB"), "{}", text(&o));
+
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_EC2_METADATA_DISABLED", "false"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endless),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| !is_signed(r)));
+}

@@ -44,6 +44,7 @@ use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 
+use super::capped_http::{BODY_LIMIT, Capped};
 use super::credential_files::{self, SHARED_LIMIT};
 use super::error_chain::describe;
 use super::sigv4::{SERVICE, Signer};
@@ -307,7 +308,7 @@ fn chain(
         .build_https();
     let config = ProviderConfig::without_region()
         .with_region(Some(Region::new(region.to_owned())))
-        .with_http_client(https);
+        .with_http_client(Capped::new(https, BODY_LIMIT));
 
     let container = SharedCredentialsProvider::new(
         EcsCredentialsProvider::builder().configure(&config).build(),

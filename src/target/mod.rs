@@ -2,6 +2,7 @@
 //! or a running emulator at a URL.
 
 pub mod api;
+mod capped_http;
 pub mod codes;
 mod credential_files;
 pub mod credentials;
