@@ -877,3 +877,75 @@ async fn endless_credential_bodies_are_cut_off() {
     let requests = server.received_requests().await.unwrap();
     assert!(requests.iter().all(|r| !is_signed(r)));
 }
+
+/// Instance metadata that trickles its answer a byte at a time is given up after the
+/// documented bound (2 s a request), not the SDK's 10 s: well under 8 s in all, with
+/// the run's own start-up. A server error is said by its status, never by quoting the
+/// server's headers and body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_metadata_is_bounded_and_summarised() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let trickle = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n";
+                let _ = socket.write_all(head.as_bytes()).await;
+                for _ in 0..100 {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    if socket.write_all(b"x").await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let server = fake().await;
+    let env = [
+        ("AWS_EC2_METADATA_DISABLED", "false"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", trickle.as_str()),
+    ];
+    let o = run_within(
+        &server,
+        home.path(),
+        &env,
+        std::time::Duration::from_secs(8),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let imds = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/latest/api/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-aws-ec2-metadata-token-ttl-seconds", "21600")
+                .set_body_string("imds-session-token"),
+        )
+        .mount(&imds)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .insert_header("x-server-chosen", "SERVERHEADER")
+                .set_body_string("SERVERBODY\u{1b}[31m"),
+        )
+        .mount(&imds)
+        .await;
+    let uri = imds.uri();
+    let env = [
+        ("AWS_EC2_METADATA_DISABLED", "false"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", uri.as_str()),
+    ];
+    let o = run_within(&server, home.path(), &env, PROMPT);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(said.contains("code: 500"), "{said}");
+    assert!(
+        !said.contains("SERVERHEADER") && !said.contains("SERVERBODY"),
+        "{said}"
+    );
+}

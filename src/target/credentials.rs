@@ -27,7 +27,8 @@
 //! only when the target is an AWS endpoint (an emulator or other loopback target cannot
 //! check an instance role's rotating keys anyway), or when `AWS_EC2_METADATA_SERVICE_ENDPOINT`
 //! names the service explicitly, and then as the AWS CLI does it: one attempt, 1 s to connect
-//! and 1 s to read, an unreachable service meaning "no credentials". A profile that names
+//! and 1 s to read, at most 2 s for each of its (up to three) requests in all, an unreachable
+//! service meaning "no credentials". A profile that names
 //! `credential_source = Ec2InstanceMetadata` asks for instance metadata whatever the target.
 //! SSO, assume-role and web-identity profiles reach their AWS endpoints (SSO, STS).
 
@@ -58,6 +59,10 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// SDK's own defaults (4 attempts, 30 s in all) would keep a laptop waiting.
 const IMDS_ATTEMPTS: u32 = 1;
 const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
+/// One request in all (connecting and reading together): the read timeout bounds each wait
+/// for bytes, so a server trickling a byte at a time would otherwise hold a request until the
+/// SDK's 10 s operation timeout.
+const IMDS_REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The variable naming the instance metadata service, which makes cogbench ask it even for a
 /// target that is not an AWS endpoint.
@@ -163,7 +168,7 @@ pub async fn load(
             Err(e) => {
                 return Err(CredentialsLoadError::Provider {
                     source_name: source,
-                    detail: checks.redact(describe(&e)),
+                    detail: summary(&checks.redact(describe(&e))),
                 });
             }
         }
@@ -172,6 +177,33 @@ pub async fn load(
         Some(p) => Err(CredentialsLoadError::NoProfile(p.to_owned())),
         None => Ok(None),
     }
+}
+
+/// The most of a provider's error text said: enough for the SDK's message and its causes,
+/// not a server's whole answer.
+const DETAIL_LIMIT: usize = 400;
+
+/// `detail` fit for a terminal: the IMDS client's error quotes the whole raw response
+/// (headers and body, chosen by the server) after its status, which is cut; control
+/// characters become spaces; the rest is bounded to [`DETAIL_LIMIT`] characters.
+fn summary(detail: &str) -> String {
+    const IMDS: &str = "error response from IMDS (code: ";
+    let mut text = match detail.find(IMDS) {
+        Some(at) => {
+            let rest = &detail[at + IMDS.len()..];
+            let end = rest.find(')').map_or(rest.len(), |i| i + 1);
+            format!("{}{IMDS}{}", &detail[..at], &rest[..end])
+        }
+        None => detail.to_owned(),
+    };
+    text = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if text.chars().count() > DETAIL_LIMIT {
+        text = text.chars().take(DETAIL_LIMIT).collect::<String>() + "…";
+    }
+    text
 }
 
 /// Whether the chain ends with instance metadata: for an AWS endpoint (the only kind of
@@ -317,7 +349,9 @@ fn chain(
         .configure(&config)
         .max_attempts(IMDS_ATTEMPTS)
         .connect_timeout(IMDS_TIMEOUT)
-        .read_timeout(IMDS_TIMEOUT);
+        .read_timeout(IMDS_TIMEOUT)
+        .operation_attempt_timeout(IMDS_REQUEST_TIMEOUT)
+        .operation_timeout(IMDS_REQUEST_TIMEOUT);
     // The client reads the config file for its endpoint unless given one: an unusable file
     // leaves the variable or the documented address.
     if checks.config_unusable {
@@ -442,6 +476,18 @@ mod tests {
         let aws = plan("https://cognito-idp.us-east-1.amazonaws.com", &overrides);
         assert_eq!(aws.signing, Signing::Off);
         assert!(signer(&aws, true).await.unwrap().is_none());
+    }
+
+    #[test]
+    fn summaries_drop_the_raw_imds_response_and_control_characters() {
+        let raw = "an error occurred while loading credentials: error response from IMDS (code: 500). Response { status: 500, headers: {\"x-evil\": \"1\"}, body: b\"SERVERBODY\\x1b[31m\" }";
+        let s = summary(raw);
+        assert_eq!(
+            s,
+            "an error occurred while loading credentials: error response from IMDS (code: 500)"
+        );
+        assert_eq!(summary("a\nb\x1bc"), "a b c");
+        assert_eq!(summary(&"x".repeat(1000)).chars().count(), DETAIL_LIMIT + 1);
     }
 
     #[test]
