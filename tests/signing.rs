@@ -949,3 +949,31 @@ async fn instance_metadata_is_bounded_and_summarised() {
         "{said}"
     );
 }
+
+/// Credentials that expired before they were given are said, once, with their expiry; on
+/// this loopback target the calls are still signed (an emulator ignores the date).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_container_credentials_are_said() {
+    let mut body = metadata_credentials("ASIAEXPIREDCOGB", "expired/Secret+Key0ForTests", TOKEN);
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    body["Expiration"] = json!(cogbench::time::rfc3339_utc(past));
+    let stub = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(body.to_string()))
+        .mount(&stub)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let server = fake().await;
+    let full_uri = format!("{}/creds", stub.uri());
+    let o = run_within(
+        &server,
+        home.path(),
+        &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri)],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert_eq!(said.matches("expired at").count(), 1, "{said}");
+    let requests = server.received_requests().await.unwrap();
+    assert!(called(&requests, &SIGNED).iter().all(|r| is_signed(r)));
+}
