@@ -977,3 +977,24 @@ async fn expired_container_credentials_are_said() {
     let requests = server.received_requests().await.unwrap();
     assert!(called(&requests, &SIGNED).iter().all(|r| is_signed(r)));
 }
+
+/// A profile whose `web_identity_token_file` is a device fails that profile (a warning on
+/// this loopback target, naming the profile and the path), unread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_device_token_file_is_refused_unread() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        "[default]\nrole_arn = arn:aws:iam::123456789012:role/cogbench\n\
+         web_identity_token_file = /dev/zero\n",
+    )
+    .unwrap();
+    let server = fake().await;
+    let o = run_within(&server, home.path(), &[], PROMPT);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("profile default: web_identity_token_file: /dev/zero is not a regular file"),
+        "{said}"
+    );
+}

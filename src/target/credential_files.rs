@@ -105,6 +105,42 @@ pub fn shared_paths(var: impl Fn(&str) -> Option<String>) -> [(&'static str, Opt
     ]
 }
 
+/// The `web_identity_token_file` of `profile` in a shared file's `text`, or of the profile
+/// its `source_profile` names (a few links at most), when that profile names a `role_arn`,
+/// for a look before the SDK reads it.
+/// A sketch of the SDK's parser: `[profile NAME]` or `[NAME]` sections, `key = value` lines.
+pub fn profile_token_file(text: &str, profile: &str) -> Option<String> {
+    let mut name = profile.to_owned();
+    for _ in 0..4 {
+        let get = |key: &str| value_in(text, &name, key);
+        // The SDK reads the file only for a profile naming a role too.
+        if let Some(file) = get("web_identity_token_file")
+            && get("role_arn").is_some()
+        {
+            return Some(file);
+        }
+        name = get("source_profile")?;
+    }
+    None
+}
+
+fn value_in(text: &str, profile: &str, key: &str) -> Option<String> {
+    let mut inside = false;
+    for line in text.lines().map(str::trim) {
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let header = header.trim();
+            let header = header.strip_prefix("profile ").unwrap_or(header).trim();
+            inside = header == profile;
+        } else if inside
+            && let Some((k, v)) = line.split_once('=')
+            && k.trim() == key
+        {
+            return Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +181,22 @@ mod tests {
         std::fs::write(&file, "TOKFILESECRET").unwrap();
         assert!(token_problem("X", value).is_none());
         assert!(token_problem("X", None).is_none());
+    }
+
+    #[test]
+    fn a_profile_token_file_is_found_through_its_source_profile() {
+        let text = "[default]\nregion = x\n[profile ci]\nsource_profile = base\nrole_arn = r\n\
+                    [profile base]\nrole_arn = r\nweb_identity_token_file = /dev/zero\n\
+                    [profile keyless]\nweb_identity_token_file = /dev/zero\n";
+        assert_eq!(profile_token_file(text, "ci").as_deref(), Some("/dev/zero"));
+        assert_eq!(
+            profile_token_file(text, "base").as_deref(),
+            Some("/dev/zero")
+        );
+        assert!(profile_token_file(text, "default").is_none());
+        assert!(profile_token_file(text, "keyless").is_none());
+        let looped = "[profile a]\nsource_profile = a\n";
+        assert!(profile_token_file(looped, "a").is_none());
     }
 
     #[test]

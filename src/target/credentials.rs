@@ -143,6 +143,8 @@ pub async fn load(
     let var = |k: &str| std::env::var(k).ok();
     let imds = !cfg!(test) && asks_instance_metadata(endpoint, var);
     let checks = Checks::look(var);
+    let mut checks = checks;
+    checks.profile = checks.profile_token_problem(profile, var);
     for (source, provider) in chain(profile, region, imds, &checks) {
         if let Some(problem) = checks.problem_of(&source) {
             return Err(CredentialsLoadError::Provider {
@@ -206,6 +208,7 @@ fn asks_instance_metadata(endpoint: Option<&str>, var: impl Fn(&str) -> Option<S
 }
 
 const CONTAINER: &str = "the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*_URI)";
+const SHARED_FILES: &str = "the shared config and credentials files";
 const WEB_IDENTITY: &str = "a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)";
 
 /// What is known of the chain's files before any provider opens one: which shared files are
@@ -218,6 +221,7 @@ struct Checks {
     credentials_unusable: bool,
     container: Option<String>,
     web_identity: Option<String>,
+    profile: Option<String>,
     secrets: Vec<String>,
 }
 
@@ -267,7 +271,31 @@ impl Checks {
         checks
     }
 
+    /// The selected profile's `web_identity_token_file`, when the config file names one that
+    /// is unusable (the SDK would read it whole).
+    fn profile_token_problem(
+        &self,
+        profile: Option<&str>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        if self.config_unusable {
+            return None;
+        }
+        let name = profile
+            .map(str::to_owned)
+            .or_else(|| var("AWS_PROFILE").filter(|p| !p.is_empty()))
+            .unwrap_or_else(|| "default".to_owned());
+        let [(_, config), _] = credential_files::shared_paths(&var);
+        let text = std::fs::read_to_string(config?).ok()?;
+        let file = credential_files::profile_token_file(&text, &name)?;
+        credential_files::token_problem_of_size("web_identity_token_file", Some(file))
+            .map(|why| format!("profile {name}: {why}"))
+    }
+
     fn problem_of(&self, source: &str) -> Option<&str> {
+        if source.starts_with(SHARED_FILES) {
+            return self.profile.as_deref();
+        }
         match source {
             CONTAINER => self.container.as_deref(),
             WEB_IDENTITY => self.web_identity.as_deref(),
@@ -381,7 +409,7 @@ fn chain(
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
         .unwrap_or_else(|| "default".to_owned());
     providers.push((
-        format!("the shared config and credentials files (profile {name})"),
+        format!("{SHARED_FILES} (profile {name})"),
         SharedCredentialsProvider::new(files.build()),
     ));
     providers.push((
