@@ -674,3 +674,327 @@ async fn a_profile_can_take_its_source_credentials_from_the_container() {
     }
     assert!(!text(&o).contains(role_secret) && !text(&o).contains(base_secret));
 }
+
+/// `run` as [`run`] with `env`, killed and failed if it has not exited within `limit` (a
+/// generous bound for a loaded machine: the faults below hang forever or eat memory for
+/// tens of seconds without the checks).
+fn run_within(
+    server: &MockServer,
+    home: &Path,
+    env: &[(&str, &str)],
+    limit: std::time::Duration,
+) -> Output {
+    let out = home.join("reports");
+    let mut cmd = isolated(home, env);
+    cmd.args([
+        "run",
+        "scenarios/conformance.yaml",
+        "--endpoint-url",
+        &server.uri(),
+        "--region",
+        "us-east-1",
+        "--cases",
+        "valid-code",
+        "--output-dir",
+        out.to_str().unwrap(),
+    ])
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().expect("the binary runs");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(child.wait_with_output()));
+    match rx.recv_timeout(limit) {
+        Ok(output) => output.expect("the binary's output"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("cogbench run did not exit within {limit:?}");
+        }
+    }
+}
+
+const PROMPT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// A FIFO as the shared config file (and a directory as the credentials file) is never
+/// opened: said as a warning naming the variable, the run goes on unsigned instead of
+/// blocking for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fifo_config_file_is_not_opened() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("config");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    std::fs::create_dir(home.path().join("credentials")).unwrap();
+    let server = fake().await;
+    let o = run_within(&server, home.path(), &[], PROMPT);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("AWS_CONFIG_FILE") && said.contains("not a regular file"),
+        "{said}"
+    );
+    assert!(
+        said.contains("AWS_SHARED_CREDENTIALS_FILE") && said.contains("is a directory"),
+        "{said}"
+    );
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| !is_signed(r)));
+}
+
+/// Token files that are devices are refused before any read: the provider fails with a
+/// message naming the variable and the path (a warning on this loopback target), quickly.
+/// The container endpoint named is never asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_token_files_are_refused_unread() {
+    let home = tempfile::tempdir().unwrap();
+    let stub = MockServer::start().await;
+    let full_uri = format!("{}/ok", stub.uri());
+    let server = fake().await;
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/dev/zero"),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: /dev/zero is not a regular file"),
+        "{said}"
+    );
+    assert!(stub.received_requests().await.unwrap().is_empty());
+
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/cogbench"),
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/dev/zero"),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("AWS_WEB_IDENTITY_TOKEN_FILE: /dev/zero is not a regular file"),
+        "{said}"
+    );
+}
+
+/// A token file ending in a newline cannot be a header: said naming the file, never
+/// quoting the token (the SDK's own message would).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_with_a_newline_is_never_printed() {
+    let home = tempfile::tempdir().unwrap();
+    let token_file = home.path().join("pod-token");
+    std::fs::write(&token_file, "TOKFILESECRET\n").unwrap();
+    let stub = MockServer::start().await;
+    let full_uri = format!("{}/ok", stub.uri());
+    let server = fake().await;
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                token_file.to_str().unwrap(),
+            ),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(!said.contains("TOKFILESECRET"), "{said}");
+    assert!(
+        said.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") && said.contains("line break"),
+        "{said}"
+    );
+    assert!(stub.received_requests().await.unwrap().is_empty());
+}
+
+/// A loopback HTTP server answering every request with a chunked body that never ends
+/// (until the client goes away); its URL.
+async fn endless_body_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                            Transfer-Encoding: chunked\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let mut chunk = b"4000\r\n".to_vec();
+                chunk.extend(std::iter::repeat_n(b'{', 0x4000));
+                chunk.extend_from_slice(b"\r\n");
+                while socket.write_all(&chunk).await.is_ok() {}
+            });
+        }
+    });
+    url
+}
+
+/// Credential servers that never stop sending are cut off at the body bound: the provider
+/// fails promptly with a message saying so (a warning on this loopback target), instead of
+/// reading until its timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endless_credential_bodies_are_cut_off() {
+    let endless = endless_body_server().await;
+    let home = tempfile::tempdir().unwrap();
+    let server = fake().await;
+    let full_uri = format!("{endless}/creds");
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "tok"),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("larger than 64 KiB"), "{}", text(&o));
+
+    let o = run_within(
+        &server,
+        home.path(),
+        &[
+            ("AWS_EC2_METADATA_DISABLED", "false"),
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endless),
+        ],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let requests = server.received_requests().await.unwrap();
+    assert!(requests.iter().all(|r| !is_signed(r)));
+}
+
+/// Instance metadata that trickles its answer a byte at a time is given up after the
+/// documented bound (2 s a request), not the SDK's 10 s: well under 8 s in all, with
+/// the run's own start-up. A server error is said by its status, never by quoting the
+/// server's headers and body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instance_metadata_is_bounded_and_summarised() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let trickle = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n";
+                let _ = socket.write_all(head.as_bytes()).await;
+                for _ in 0..100 {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    if socket.write_all(b"x").await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let home = tempfile::tempdir().unwrap();
+    let server = fake().await;
+    let env = [
+        ("AWS_EC2_METADATA_DISABLED", "false"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", trickle.as_str()),
+    ];
+    let o = run_within(
+        &server,
+        home.path(),
+        &env,
+        std::time::Duration::from_secs(8),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let imds = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/latest/api/token"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("x-aws-ec2-metadata-token-ttl-seconds", "21600")
+                .set_body_string("imds-session-token"),
+        )
+        .mount(&imds)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .insert_header("x-server-chosen", "SERVERHEADER")
+                .set_body_string("SERVERBODY\u{1b}[31m"),
+        )
+        .mount(&imds)
+        .await;
+    let uri = imds.uri();
+    let env = [
+        ("AWS_EC2_METADATA_DISABLED", "false"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", uri.as_str()),
+    ];
+    let o = run_within(&server, home.path(), &env, PROMPT);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(said.contains("code: 500"), "{said}");
+    assert!(
+        !said.contains("SERVERHEADER") && !said.contains("SERVERBODY"),
+        "{said}"
+    );
+}
+
+/// Credentials that expired before they were given are said, once, with their expiry; on
+/// this loopback target the calls are still signed (an emulator ignores the date).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_container_credentials_are_said() {
+    let mut body = metadata_credentials("ASIAEXPIREDCOGB", "expired/Secret+Key0ForTests", TOKEN);
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    body["Expiration"] = json!(cogbench::time::rfc3339_utc(past));
+    let stub = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(body.to_string()))
+        .mount(&stub)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let server = fake().await;
+    let full_uri = format!("{}/creds", stub.uri());
+    let o = run_within(
+        &server,
+        home.path(),
+        &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri)],
+        PROMPT,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert_eq!(said.matches("expired at").count(), 1, "{said}");
+    let requests = server.received_requests().await.unwrap();
+    assert!(called(&requests, &SIGNED).iter().all(|r| is_signed(r)));
+}
+
+/// A profile whose `web_identity_token_file` is a device fails that profile (a warning on
+/// this loopback target, naming the profile and the path), unread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_device_token_file_is_refused_unread() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("config"),
+        "[default]\nrole_arn = arn:aws:iam::123456789012:role/cogbench\n\
+         web_identity_token_file = /dev/zero\n",
+    )
+    .unwrap();
+    let server = fake().await;
+    let o = run_within(&server, home.path(), &[], PROMPT);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("profile default: web_identity_token_file: /dev/zero is not a regular file"),
+        "{said}"
+    );
+}

@@ -27,7 +27,8 @@
 //! only when the target is an AWS endpoint (an emulator or other loopback target cannot
 //! check an instance role's rotating keys anyway), or when `AWS_EC2_METADATA_SERVICE_ENDPOINT`
 //! names the service explicitly, and then as the AWS CLI does it: one attempt, 1 s to connect
-//! and 1 s to read, an unreachable service meaning "no credentials". A profile that names
+//! and 1 s to read, at most 2 s for each of its (up to three) requests in all, an unreachable
+//! service meaning "no credentials". A profile that names
 //! `credential_source = Ec2InstanceMetadata` asks for instance metadata whatever the target.
 //! SSO, assume-role and web-identity profiles reach their AWS endpoints (SSO, STS).
 
@@ -44,7 +45,9 @@ use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 
-use super::error_chain::describe;
+use super::capped_http::{BODY_LIMIT, Capped};
+use super::credential_files::{self, SHARED_LIMIT};
+use super::error_chain::{describe, summary};
 use super::sigv4::{SERVICE, Signer};
 use crate::scenario::{Plan, Signing};
 
@@ -56,6 +59,10 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// SDK's own defaults (4 attempts, 30 s in all) would keep a laptop waiting.
 const IMDS_ATTEMPTS: u32 = 1;
 const IMDS_TIMEOUT: Duration = Duration::from_secs(1);
+/// One request in all (connecting and reading together): the read timeout bounds each wait
+/// for bytes, so a server trickling a byte at a time would otherwise hold a request until the
+/// SDK's 10 s operation timeout.
+const IMDS_REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The variable naming the instance metadata service, which makes cogbench ask it even for a
 /// target that is not an AWS endpoint.
@@ -133,8 +140,18 @@ pub async fn load(
 ) -> Result<Option<Signer>, CredentialsLoadError> {
     // Unit tests share the developer's environment and must never reach 169.254.169.254;
     // the integration tests run the binary with a stub endpoint or metadata disabled.
-    let imds = !cfg!(test) && asks_instance_metadata(endpoint, |k| std::env::var(k).ok());
-    for (source, provider) in chain(profile, region, imds) {
+    let var = |k: &str| std::env::var(k).ok();
+    let imds = !cfg!(test) && asks_instance_metadata(endpoint, var);
+    let checks = Checks::look(var);
+    let mut checks = checks;
+    checks.profile = checks.profile_token_problem(profile, var);
+    for (source, provider) in chain(profile, region, imds, &checks) {
+        if let Some(problem) = checks.problem_of(&source) {
+            return Err(CredentialsLoadError::Provider {
+                source_name: source,
+                detail: problem.to_owned(),
+            });
+        }
         let answer = tokio::time::timeout(TIMEOUT, provider.provide_credentials())
             .await
             .map_err(|_| CredentialsLoadError::TimedOut {
@@ -142,6 +159,21 @@ pub async fn load(
             })?;
         match answer {
             Ok(credentials) => {
+                if let Some(at) = credentials.expiry()
+                    && at <= std::time::SystemTime::now()
+                {
+                    let when = crate::time::rfc3339_utc(at);
+                    // AWS would refuse every signed call; an emulator ignores the date.
+                    if endpoint.is_some_and(crate::scenario::quota::is_aws) {
+                        return Err(CredentialsLoadError::Provider {
+                            source_name: source,
+                            detail: format!("the credentials it gave expired at {when}"),
+                        });
+                    }
+                    crate::errln!(
+                        "cogbench: warning: the credentials from {source} expired at {when}; signing with them anyway (the target is not an AWS endpoint)"
+                    );
+                }
                 return Ok(Some(Signer::from_provider(
                     credentials,
                     provider,
@@ -153,7 +185,7 @@ pub async fn load(
             Err(e) => {
                 return Err(CredentialsLoadError::Provider {
                     source_name: source,
-                    detail: describe(&e),
+                    detail: summary(&checks.redact(describe(&e))),
                 });
             }
         }
@@ -175,6 +207,136 @@ fn asks_instance_metadata(endpoint: Option<&str>, var: impl Fn(&str) -> Option<S
         || var(IMDS_ENDPOINT_VAR).is_some_and(|v| !v.trim().is_empty())
 }
 
+const CONTAINER: &str = "the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*_URI)";
+const SHARED_FILES: &str = "the shared config and credentials files";
+const WEB_IDENTITY: &str = "a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)";
+
+/// What is known of the chain's files before any provider opens one: which shared files are
+/// unusable (said once, then treated as empty), why the container or web identity provider
+/// cannot be used (a failure of that provider when the chain reaches it), and the container
+/// authorization token, which no message may quote.
+#[derive(Debug, Default)]
+struct Checks {
+    config_unusable: bool,
+    credentials_unusable: bool,
+    container: Option<String>,
+    web_identity: Option<String>,
+    profile: Option<String>,
+    secrets: Vec<String>,
+}
+
+impl Checks {
+    fn look(var: impl Fn(&str) -> Option<String>) -> Checks {
+        let mut checks = Checks::default();
+        for (name, path) in credential_files::shared_paths(&var) {
+            let Some(why) = path.and_then(|p| credential_files::unusable(&p, SHARED_LIMIT)) else {
+                continue;
+            };
+            crate::errln!("cogbench: warning: {name}: {why}; not opened, read as empty");
+            match name {
+                "AWS_CONFIG_FILE" => checks.config_unusable = true,
+                _ => checks.credentials_unusable = true,
+            }
+        }
+        let token_file = var("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE").filter(|v| !v.is_empty());
+        let token = var("AWS_CONTAINER_AUTHORIZATION_TOKEN").filter(|v| !v.is_empty());
+        // The SDK prefers the file to the variable, as here.
+        checks.container = match &token_file {
+            Some(_) => credential_files::token_problem(
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                token_file.clone(),
+            ),
+            None => token.as_deref().and_then(|t| {
+                credential_files::header_problem(t.as_bytes())
+                    .map(|why| format!("AWS_CONTAINER_AUTHORIZATION_TOKEN {why}"))
+            }),
+        };
+        if let Some(path) = &token_file
+            && credential_files::unusable(std::path::Path::new(path), SHARED_LIMIT).is_none()
+            && let Ok(bytes) = std::fs::read(path)
+        {
+            checks
+                .secrets
+                .push(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        checks.secrets.extend(token);
+        checks.secrets.retain(|s| !s.trim().is_empty());
+        // The SDK reads the token only when a role is named too.
+        if var("AWS_ROLE_ARN").is_some_and(|v| !v.is_empty()) {
+            checks.web_identity = credential_files::token_problem_of_size(
+                "AWS_WEB_IDENTITY_TOKEN_FILE",
+                var("AWS_WEB_IDENTITY_TOKEN_FILE"),
+            );
+        }
+        checks
+    }
+
+    /// The selected profile's `web_identity_token_file`, when the config file names one that
+    /// is unusable (the SDK would read it whole).
+    fn profile_token_problem(
+        &self,
+        profile: Option<&str>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        if self.config_unusable {
+            return None;
+        }
+        let name = profile
+            .map(str::to_owned)
+            .or_else(|| var("AWS_PROFILE").filter(|p| !p.is_empty()))
+            .unwrap_or_else(|| "default".to_owned());
+        let [(_, config), _] = credential_files::shared_paths(&var);
+        let text = std::fs::read_to_string(config?).ok()?;
+        let file = credential_files::profile_token_file(&text, &name)?;
+        credential_files::token_problem_of_size("web_identity_token_file", Some(file))
+            .map(|why| format!("profile {name}: {why}"))
+    }
+
+    fn problem_of(&self, source: &str) -> Option<&str> {
+        if source.starts_with(SHARED_FILES) {
+            return self.profile.as_deref();
+        }
+        match source {
+            CONTAINER => self.container.as_deref(),
+            WEB_IDENTITY => self.web_identity.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// `text` with every known token masked (whole, and without its line break).
+    fn redact(&self, mut text: String) -> String {
+        for secret in &self.secrets {
+            for form in [secret.as_str(), secret.trim()] {
+                if !form.is_empty() {
+                    text = text.replace(form, "(the authorization token)");
+                }
+            }
+        }
+        text
+    }
+
+    /// The shared files the profile provider may open: an unusable one is read as empty.
+    // aws-config's aliases are deprecated for aws-runtime's types, which are the same types
+    // but would make aws-runtime a direct dependency for two names.
+    #[allow(deprecated)]
+    fn profile_files(&self) -> Option<aws_config::profile::profile_file::ProfileFiles> {
+        use aws_config::profile::profile_file::{ProfileFileKind, ProfileFiles};
+        if !self.config_unusable && !self.credentials_unusable {
+            return None;
+        }
+        let mut files = ProfileFiles::builder()
+            .include_default_config_file(!self.config_unusable)
+            .include_default_credentials_file(!self.credentials_unusable);
+        if self.config_unusable {
+            files = files.with_contents(ProfileFileKind::Config, "");
+        }
+        if self.credentials_unusable {
+            files = files.with_contents(ProfileFileKind::Credentials, "");
+        }
+        Some(files.build())
+    }
+}
+
 /// The providers in the order they are asked, each with a name for messages. `imds` adds
 /// instance metadata at the end (a profile's `credential_source = Ec2InstanceMetadata` may
 /// reach it either way).
@@ -182,6 +344,7 @@ fn chain(
     profile: Option<&str>,
     region: &str,
     imds: bool,
+    checks: &Checks,
 ) -> Vec<(String, SharedCredentialsProvider)> {
     // SSO, STS (assume role, web identity) are AWS endpoints: an HTTPS client on rustls with
     // ring, as the rest of cogbench, trusting the system's roots. The same client speaks plain
@@ -193,22 +356,33 @@ fn chain(
         .build_https();
     let config = ProviderConfig::without_region()
         .with_region(Some(Region::new(region.to_owned())))
-        .with_http_client(https);
+        .with_http_client(Capped::new(https, BODY_LIMIT));
 
     let container = SharedCredentialsProvider::new(
         EcsCredentialsProvider::builder().configure(&config).build(),
     );
+    let mut imds_client = aws_config::imds::Client::builder()
+        .configure(&config)
+        .max_attempts(IMDS_ATTEMPTS)
+        .connect_timeout(IMDS_TIMEOUT)
+        .read_timeout(IMDS_TIMEOUT)
+        .operation_attempt_timeout(IMDS_REQUEST_TIMEOUT)
+        .operation_timeout(IMDS_REQUEST_TIMEOUT);
+    // The client reads the config file for its endpoint unless given one: an unusable file
+    // leaves the variable or the documented address.
+    if checks.config_unusable {
+        let endpoint = std::env::var(IMDS_ENDPOINT_VAR)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .unwrap_or_else(|| "http://169.254.169.254".to_owned());
+        if let Ok(with) = imds_client.clone().endpoint(endpoint) {
+            imds_client = with;
+        }
+    }
     let instance = SharedCredentialsProvider::new(
         ImdsCredentialsProvider::builder()
             .configure(&config)
-            .imds_client(
-                aws_config::imds::Client::builder()
-                    .configure(&config)
-                    .max_attempts(IMDS_ATTEMPTS)
-                    .connect_timeout(IMDS_TIMEOUT)
-                    .read_timeout(IMDS_TIMEOUT)
-                    .build(),
-            )
+            .imds_client(imds_client.build())
             .build(),
     );
 
@@ -227,16 +401,19 @@ fn chain(
     if let Some(p) = profile {
         files = files.profile_name(p);
     }
+    if let Some(unusable_left_out) = checks.profile_files() {
+        files = files.profile_files(unusable_left_out);
+    }
     let name = profile
         .map(str::to_owned)
         .or_else(|| std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()))
         .unwrap_or_else(|| "default".to_owned());
     providers.push((
-        format!("the shared config and credentials files (profile {name})"),
+        format!("{SHARED_FILES} (profile {name})"),
         SharedCredentialsProvider::new(files.build()),
     ));
     providers.push((
-        "a web identity token (AWS_WEB_IDENTITY_TOKEN_FILE)".to_owned(),
+        WEB_IDENTITY.to_owned(),
         SharedCredentialsProvider::new(
             WebIdentityTokenCredentialsProvider::builder()
                 .configure(&config)
@@ -250,10 +427,7 @@ fn chain(
     if profile.is_some() {
         return providers;
     }
-    providers.push((
-        "the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_*_URI)".to_owned(),
-        container,
-    ));
+    providers.push((CONTAINER.to_owned(), container));
     if imds {
         providers.push(("instance metadata (IMDSv2)".to_owned(), instance));
     }
@@ -353,7 +527,7 @@ mod tests {
     #[test]
     fn the_chain_keeps_the_cli_order() {
         let names = |profile, imds| -> Vec<String> {
-            chain(profile, "us-east-1", imds)
+            chain(profile, "us-east-1", imds, &Checks::default())
                 .into_iter()
                 .map(|(name, _)| name)
                 .collect()

@@ -2,7 +2,9 @@
 //! or a running emulator at a URL.
 
 pub mod api;
+mod capped_http;
 pub mod codes;
+mod credential_files;
 pub mod credentials;
 mod error_chain;
 pub mod provision;

@@ -145,7 +145,7 @@ impl Signer {
                 .await
                 .map_err(|e| SignError::Refresh {
                     source_name: self.source.clone(),
-                    detail: super::error_chain::describe(&e),
+                    detail: super::error_chain::summary(&super::error_chain::describe(&e)),
                 })?;
         }
         Ok(current.clone())
