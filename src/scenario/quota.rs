@@ -80,7 +80,10 @@ mod tests {
         };
         let race = catalog.cases[at("concurrent-confirm")].requests_per_execution() as f64;
         assert!(race > 1.0);
-        let mix = [entry("concurrent-confirm", 1, None), entry("unknown-user", 3, None)];
+        let mix = [
+            entry("concurrent-confirm", 1, None),
+            entry("unknown-user", 3, None),
+        ];
         assert_eq!(requests_per_start(&mix, &catalog), (race + 3.0) / 4.0);
         // A skipped case sends nothing.
         let skipped = [
@@ -88,10 +91,9 @@ mod tests {
             entry("unknown-user", 3, None),
         ];
         assert_eq!(requests_per_start(&skipped, &catalog), 1.0);
-        let phases: Vec<Phase> = serde_norway::from_str(
-            "[{executor: constant-arrival-rate, rate: 10, duration: 1s}]",
-        )
-        .unwrap();
+        let phases: Vec<Phase> =
+            serde_norway::from_str("[{executor: constant-arrival-rate, rate: 10, duration: 1s}]")
+                .unwrap();
         assert!(check(&phases, 1.0).is_none());
         let refusal = check(&phases, race).expect("10 races a second pass 50 requests a second");
         assert!(refusal.contains("requests per start"), "{refusal}");
