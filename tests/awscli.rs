@@ -1339,3 +1339,46 @@ async fn a_deeply_nested_query_is_a_bad_query_not_a_stack_overflow() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("nested too deeply"), "{}", err(&o));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deeply_nested_shorthand_is_a_bad_value_not_a_stack_overflow() {
+    let server = mock(200, "{}").await;
+    let deep = format!("k={}", "[".repeat(4960));
+    for extra in [
+        &["--client-metadata", deep.as_str()][..],
+        &["--user-context-data", deep.as_str()],
+        &[
+            "--client-metadata",
+            deep.as_str(),
+            "--generate-cli-skeleton",
+            "input",
+        ],
+    ] {
+        let o = cli(&with(extra, &server.uri()), &[]).await;
+        assert_eq!(code(&o), 252, "{extra:?}: {}", err(&o));
+        assert!(
+            err(&o).starts_with("\nError parsing parameter '--")
+                && err(&o).contains("nested too deeply"),
+            "{}",
+            err(&o)
+        );
+        assert!(!err(&o).contains("overflow"), "{}", err(&o));
+    }
+    assert!(
+        bodies(&server).await.is_empty(),
+        "a bad value sends nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_list_for_a_map_option_is_refused_as_the_aws_cli_refuses_it() {
+    let server = mock(200, "{}").await;
+    let o = cli(&with(&["--client-metadata", "[1]"], &server.uri()), &[]).await;
+    assert_eq!(code(&o), 252, "{}", err(&o));
+    // `aws` 1.45.11's stderr, byte for byte.
+    assert_eq!(
+        err(&o),
+        "\nError parsing parameter '--client-metadata': Invalid JSON:\n[1]\n"
+    );
+    assert!(bodies(&server).await.is_empty());
+}
