@@ -1380,6 +1380,22 @@ async fn a_json_list_for_a_map_option_is_refused_as_the_aws_cli_refuses_it() {
         err(&o),
         "\nError parsing parameter '--client-metadata': Invalid JSON:\n[1]\n"
     );
+    // An unreadable `@=` file: the AWS CLI's words, without the parameter prefix (the cause
+    // is in Rust's words, not Python's).
+    let o = cli(
+        &with(
+            &["--client-metadata", "k@=file:///nonexistent/cogbench-test"],
+            &server.uri(),
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 252, "{}", err(&o));
+    assert!(
+        err(&o).starts_with("\nUnable to load paramfile file:///nonexistent/cogbench-test: "),
+        "{}",
+        err(&o)
+    );
     assert!(bodies(&server).await.is_empty());
 }
 
@@ -1466,4 +1482,15 @@ async fn secrets_a_target_echoes_json_escaped_are_masked_in_debug_and_verdict() 
             }
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_region_gets_the_aws_clis_sentence_then_where_it_came_from() {
+    let o = dry_run(&["--region", "bad region"], &[]).await;
+    assert_eq!(code(&o), 253, "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        "\nProvided region_name 'bad region' doesn't match a supported format.\n\
+         (the region is from --region)\n"
+    );
 }

@@ -78,11 +78,13 @@ fn structured(option: &str, value: &str) -> Result<Value, Failure> {
             )
         })
     } else {
-        shorthand::parse(&text, &shorthand_file).map_err(|e| {
-            raised(
+        shorthand::parse(&text, &shorthand_file).map_err(|e| match e {
+            // The AWS CLI raises an unreadable `@=` file apart, without the parameter prefix.
+            shorthand::ParseError::File(m) => raised(EXIT_USAGE, m),
+            e => raised(
                 EXIT_USAGE,
                 format!("Error parsing parameter '{option}': {e}"),
-            )
+            ),
         })
     }
 }

@@ -255,7 +255,9 @@ impl Target {
             return Err(raised(
                 EXIT_CONFIG,
                 format!(
-                    "Provided region_name '{region}' ({from}) doesn't match a supported format."
+                    // The AWS CLI's sentence as it is; where the region came from after it.
+                    "Provided region_name '{region}' doesn't match a supported format.\n\
+                     (the region is from {from})"
                 ),
             ));
         }
