@@ -102,11 +102,19 @@ impl Secrets {
     }
 }
 
+/// The longest secret masked in its escaped forms too.
+const ESCAPED_PATTERN_MAX: usize = 4096;
+
 /// A pattern matching `secret` with each character as written or JSON-escaped behind one or
 /// more backslashes (`\uXXXX` in either case, surrogate pairs past U+FFFF, the short escapes).
 /// `quoted`: only between quotes, which the pattern captures to keep. `None` when the pattern
 /// would be too large (a secret of many kilobytes), which is then masked as written only.
 fn escaped_pattern(secret: &str, quoted: bool) -> Option<regex::Regex> {
+    // Twice the longest Session the model allows; building the pattern of a longer one takes
+    // seconds (200,000 characters: 6 s).
+    if secret.chars().count() > ESCAPED_PATTERN_MAX {
+        return None;
+    }
     let mut pattern = String::new();
     for c in secret.chars() {
         let mut forms = vec![regex::escape(&c.to_string())];
@@ -729,6 +737,12 @@ mod tests {
         assert_eq!(s.mask(r#"{"h":"7"} 7"#), r#"{"h":"***"} 7"#);
         // `/` written `\/`, and the plain forms still.
         assert_eq!(s.mask(r"sess\/ion Code42"), "*** ***");
+        // A secret too long for a pattern is still masked as written.
+        let long = "L".repeat(ESCAPED_PATTERN_MAX + 1);
+        let mut request = Map::new();
+        request.insert("Session".into(), Value::String(long.clone()));
+        let s = Secrets::of(&request, None);
+        assert_eq!(s.mask(&format!("[{long}]")), "[***]");
     }
 
     #[test]
