@@ -1339,3 +1339,158 @@ async fn a_deeply_nested_query_is_a_bad_query_not_a_stack_overflow() {
     assert_eq!(o.status.code(), Some(2), "{}", err(&o));
     assert!(err(&o).contains("nested too deeply"), "{}", err(&o));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deeply_nested_shorthand_is_a_bad_value_not_a_stack_overflow() {
+    let server = mock(200, "{}").await;
+    let deep = format!("k={}", "[".repeat(4960));
+    for extra in [
+        &["--client-metadata", deep.as_str()][..],
+        &["--user-context-data", deep.as_str()],
+        &[
+            "--client-metadata",
+            deep.as_str(),
+            "--generate-cli-skeleton",
+            "input",
+        ],
+    ] {
+        let o = cli(&with(extra, &server.uri()), &[]).await;
+        assert_eq!(code(&o), 252, "{extra:?}: {}", err(&o));
+        assert!(
+            err(&o).starts_with("\nError parsing parameter '--")
+                && err(&o).contains("nested too deeply"),
+            "{}",
+            err(&o)
+        );
+        assert!(!err(&o).contains("overflow"), "{}", err(&o));
+    }
+    assert!(
+        bodies(&server).await.is_empty(),
+        "a bad value sends nothing"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_list_for_a_map_option_is_refused_as_the_aws_cli_refuses_it() {
+    let server = mock(200, "{}").await;
+    let o = cli(&with(&["--client-metadata", "[1]"], &server.uri()), &[]).await;
+    assert_eq!(code(&o), 252, "{}", err(&o));
+    // `aws` 1.45.11's stderr, byte for byte.
+    assert_eq!(
+        err(&o),
+        "\nError parsing parameter '--client-metadata': Invalid JSON:\n[1]\n"
+    );
+    // An unreadable `@=` file: the AWS CLI's words, without the parameter prefix (the cause
+    // is in Rust's words, not Python's).
+    let o = cli(
+        &with(
+            &["--client-metadata", "k@=file:///nonexistent/cogbench-test"],
+            &server.uri(),
+        ),
+        &[],
+    )
+    .await;
+    assert_eq!(code(&o), 252, "{}", err(&o));
+    assert!(
+        err(&o).starts_with("\nUnable to load paramfile file:///nonexistent/cogbench-test: "),
+        "{}",
+        err(&o)
+    );
+    assert!(bodies(&server).await.is_empty());
+}
+
+/// Echoes every string of the request it was sent with each character as a `\uXXXX` escape,
+/// as a JSON writer may: in an error message, or (2xx) in members ConfirmSignUp has not.
+struct EscapedEcho {
+    status: u16,
+}
+
+fn escaped(text: &str) -> String {
+    text.encode_utf16().map(|u| format!("\\u{u:04X}")).collect()
+}
+
+impl wiremock::Respond for EscapedEcho {
+    fn respond(&self, request: &wiremock::Request) -> ResponseTemplate {
+        let sent: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+        let member = |name: &str| escaped(sent[name].as_str().unwrap_or_default());
+        let said = format!(
+            "code {} session {} hash {}",
+            member("ConfirmationCode"),
+            member("Session"),
+            member("SecretHash")
+        );
+        let body = if (200..300).contains(&self.status) {
+            format!(
+                r#"{{"Echo":"{said}","Code":"{}"}}"#,
+                member("ConfirmationCode")
+            )
+        } else {
+            format!(r#"{{"__type":"CodeMismatchException","message":"{said}"}}"#)
+        };
+        ResponseTemplate::new(self.status)
+            .insert_header("content-type", "application/x-amz-json-1.1")
+            .set_body_string(body)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_a_target_echoes_json_escaped_are_masked_in_debug_and_verdict() {
+    let (code_sent, session, secret) = ("Kq7Zp9", "SESSIONxyz0123456789abc", "CLIENTsecretXYZ");
+    let hash = cogbench::protocol::secret_hash(secret, "u", "abc");
+    for status in [400, 200] {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(EscapedEcho { status })
+            .mount(&server)
+            .await;
+        let uri = server.uri();
+        let o = cli(
+            &[
+                "--client-id",
+                "abc",
+                "--username",
+                "u",
+                "--confirmation-code",
+                code_sent,
+                "--session",
+                session,
+                "--client-secret",
+                secret,
+                "--endpoint-url",
+                &uri,
+                "--debug",
+                "--verdict",
+            ],
+            &[],
+        )
+        .await;
+        let all = format!("{}{}", out(&o), err(&o));
+        // The stub did echo them: the debug body and the verdict quote the answer.
+        assert!(all.contains("response body: {"), "{all}");
+        assert!(all.contains("observed "), "{all}");
+        for hidden in [code_sent, session, secret, hash.as_str()] {
+            for form in [
+                hidden.to_owned(),
+                escaped(hidden),
+                escaped(hidden).to_lowercase(),
+                escaped(hidden).replace('\\', "\\\\"),
+            ] {
+                assert!(
+                    !all.contains(&form),
+                    "{status}: {hidden} leaked as {form}:\n{all}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_region_gets_the_aws_clis_sentence_then_where_it_came_from() {
+    let o = dry_run(&["--region", "bad region"], &[]).await;
+    assert_eq!(code(&o), 253, "{}", err(&o));
+    assert_eq!(
+        err(&o),
+        "\nProvided region_name 'bad region' doesn't match a supported format.\n\
+         (the region is from --region)\n"
+    );
+}

@@ -60,7 +60,15 @@ fn shorthand_file(value: &str) -> Result<Option<String>, String> {
 /// A structure or map option: JSON when it starts with `{` or `[`, else shorthand.
 fn structured(option: &str, value: &str) -> Result<Value, Failure> {
     let text = load_value(option, value)?;
-    if text.trim_start().starts_with(['{', '[']) {
+    // Every structure option of ConfirmSignUp takes an object: the AWS CLI refuses a JSON
+    // list before parsing it, echoing it.
+    if text.trim_start().starts_with('[') {
+        return Err(raised(
+            EXIT_USAGE,
+            format!("Error parsing parameter '{option}': Invalid JSON:\n{text}"),
+        ));
+    }
+    if text.trim_start().starts_with('{') {
         serde_json::from_str(&text).map_err(|e| {
             raised(
                 EXIT_USAGE,
@@ -70,11 +78,13 @@ fn structured(option: &str, value: &str) -> Result<Value, Failure> {
             )
         })
     } else {
-        shorthand::parse(&text, &shorthand_file).map_err(|e| {
-            raised(
+        shorthand::parse(&text, &shorthand_file).map_err(|e| match e {
+            // The AWS CLI raises an unreadable `@=` file apart, without the parameter prefix.
+            shorthand::ParseError::File(m) => raised(EXIT_USAGE, m),
+            e => raised(
                 EXIT_USAGE,
                 format!("Error parsing parameter '{option}': {e}"),
-            )
+            ),
         })
     }
 }

@@ -19,10 +19,10 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The values `--debug` and error messages must not show.
 pub struct Secrets {
-    code: Option<String>,
-    hash: Option<String>,
-    session: Option<String>,
-    client_secret: Option<String>,
+    /// Each secret's pattern, and whether it is masked only where it stands quoted.
+    patterns: Vec<(regex::Regex, bool)>,
+    /// The secrets as written, for one too long to make a pattern of.
+    plain: Vec<(String, bool)>,
 }
 
 impl Secrets {
@@ -33,34 +33,47 @@ impl Secrets {
             Some(Value::Number(n)) => Some(n.to_string()),
             _ => None,
         };
-        Secrets {
-            code: s("ConfirmationCode"),
-            hash: s("SecretHash"),
-            session: s("Session"),
-            client_secret: client_secret.map(str::to_owned),
-        }
-    }
-
-    /// Masks the client secret, the code, the SecretHash and the Session, as they are and as JSON escapes
-    /// them (an echo inside a JSON string). A code or hash shorter than 4 characters is
-    /// masked only where it stands quoted (a member value), not in free text, where it would
-    /// mask unrelated digits.
-    pub fn mask(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        if let Some(secret) = self.client_secret.as_deref().filter(|s| !s.is_empty()) {
-            out = mask_everywhere(&out, secret);
-        }
-        for v in [&self.code, &self.hash, &self.session]
+        // A code or hash shorter than 4 characters is masked only where it stands quoted (a
+        // member value), not in free text, where it would mask unrelated digits.
+        let mut listed: Vec<(String, bool)> = client_secret
+            .filter(|s| !s.is_empty())
+            .map(|s| (s.to_owned(), false))
+            .into_iter()
+            .collect();
+        for v in [s("ConfirmationCode"), s("SecretHash"), s("Session")]
             .into_iter()
             .flatten()
+            .filter(|v| !v.is_empty())
         {
-            if v.chars().count() >= 4 {
-                out = mask_everywhere(&out, v);
-            } else if !v.is_empty() {
-                out = out
-                    .replace(&format!("\"{v}\""), "\"***\"")
-                    .replace(&format!("\\\"{v}\\\""), "\\\"***\\\"");
+            let short = v.chars().count() < 4;
+            listed.push((v, short));
+        }
+        let mut patterns = Vec::new();
+        let mut plain = Vec::new();
+        for (secret, short) in listed {
+            match escaped_pattern(&secret, short) {
+                Some(re) => patterns.push((re, short)),
+                None => plain.push((secret, short)),
             }
+        }
+        Secrets { patterns, plain }
+    }
+
+    /// Masks the client secret, the code, the SecretHash and the Session, as they are and with
+    /// any of their characters JSON-escaped, once or more (`\u0043`, `\\u0043`, `\/`): a
+    /// target may escape what it echoes, and an echo may sit inside a JSON string.
+    pub fn mask(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for (re, short) in &self.patterns {
+            let replacement = if *short { "${1}***${2}" } else { "***" };
+            out = re.replace_all(&out, replacement).into_owned();
+        }
+        for (secret, short) in &self.plain {
+            out = if *short {
+                out.replace(&format!("\"{secret}\""), "\"***\"")
+            } else {
+                out.replace(secret.as_str(), "***")
+            };
         }
         out
     }
@@ -89,18 +102,50 @@ impl Secrets {
     }
 }
 
-/// `text` with `secret` masked as written, as a JSON string escapes it, and with `/` escaped
-/// as some JSON writers do (a SecretHash is base64).
-fn mask_everywhere(text: &str, secret: &str) -> String {
-    let json = Value::String(secret.to_owned()).to_string();
-    let json = &json[1..json.len() - 1];
-    let mut out = text.replace(secret, "***");
-    for form in [json.to_owned(), json.replace('/', "\\/")] {
-        if form != secret {
-            out = out.replace(&form, "***");
-        }
+/// The longest secret masked in its escaped forms too.
+const ESCAPED_PATTERN_MAX: usize = 4096;
+
+/// A pattern matching `secret` with each character as written or JSON-escaped behind one or
+/// more backslashes (`\uXXXX` in either case, surrogate pairs past U+FFFF, the short escapes).
+/// `quoted`: only between quotes, which the pattern captures to keep. `None` when the pattern
+/// would be too large (a secret of many kilobytes), which is then masked as written only.
+fn escaped_pattern(secret: &str, quoted: bool) -> Option<regex::Regex> {
+    // Twice the longest Session the model allows; building the pattern of a longer one takes
+    // seconds (200,000 characters: 6 s).
+    if secret.chars().count() > ESCAPED_PATTERN_MAX {
+        return None;
     }
-    out
+    let mut pattern = String::new();
+    for c in secret.chars() {
+        let mut forms = vec![regex::escape(&c.to_string())];
+        let mut units = [0u16; 2];
+        let unicode: String = c
+            .encode_utf16(&mut units)
+            .iter()
+            .map(|u| format!(r"\\+u(?i:{u:04x})"))
+            .collect();
+        forms.push(unicode);
+        let short = match c {
+            '"' | '\\' | '/' => Some(regex::escape(&c.to_string())),
+            '\n' => Some("n".to_owned()),
+            '\t' => Some("t".to_owned()),
+            '\r' => Some("r".to_owned()),
+            '\u{8}' => Some("b".to_owned()),
+            '\u{c}' => Some("f".to_owned()),
+            _ => None,
+        };
+        if let Some(short) = short {
+            forms.push(format!(r"\\+{short}"));
+        }
+        pattern.push_str(&format!("(?:{})", forms.join("|")));
+    }
+    if quoted {
+        pattern = format!(r#"(\\*"){pattern}(\\*")"#);
+    }
+    regex::RegexBuilder::new(&pattern)
+        .size_limit(64 << 20)
+        .build()
+        .ok()
 }
 
 /// The request body with ConfirmationCode, SecretHash and Session shown as `***`.
@@ -218,7 +263,9 @@ impl Target {
             return Err(raised(
                 EXIT_CONFIG,
                 format!(
-                    "Provided region_name '{region}' ({from}) doesn't match a supported format."
+                    // The AWS CLI's sentence as it is; where the region came from after it.
+                    "Provided region_name '{region}' doesn't match a supported format.\n\
+                     (the region is from {from})"
                 ),
             ));
         }
@@ -658,6 +705,44 @@ mod tests {
         assert!(!twice.contains("12") && !twice.contains("a/b"), "{twice}");
         assert_eq!(s.mask(r#"{"h":"a\/b+cd=="}"#), r#"{"h":"***"}"#);
         assert_eq!(s.mask("room 12 and 1234"), "room 12 and 1234");
+    }
+
+    #[test]
+    fn masking_hides_echoes_escaped_character_by_character() {
+        let mut request = Map::new();
+        request.insert("ConfirmationCode".into(), Value::String("Code42".into()));
+        request.insert("Session".into(), Value::String("sess/ion".into()));
+        request.insert("SecretHash".into(), Value::String("7".into()));
+        let s = Secrets::of(&request, Some("cl1ent"));
+        let escaped =
+            |v: &str| -> String { v.chars().map(|c| format!("\\u{:04X}", c as u32)).collect() };
+        // A target echoing each secret as `\uXXXX` escapes, upper or lower case, and mixed.
+        let body = format!(
+            r#"{{"message":"code {} session {} secret {} mixed C\u006fde42 hash \u0037"}}"#,
+            escaped("Code42"),
+            escaped("sess/ion").to_lowercase(),
+            escaped("cl1ent"),
+        );
+        let masked = s.mask(&body);
+        assert_eq!(
+            masked,
+            r#"{"message":"code *** session *** secret *** mixed *** hash \u0037"}"#
+        );
+        // Escaped again inside a JSON string (a body quoted in a verdict or an error).
+        let twice = serde_json::to_string(&body).unwrap();
+        let masked = s.mask(&twice);
+        assert_eq!(masked.matches("***").count(), 4, "{masked}");
+        // A secret of one character is masked only quoted, escaped or not.
+        assert_eq!(s.mask(r#"{"h":"\u0037"}"#), r#"{"h":"***"}"#);
+        assert_eq!(s.mask(r#"{"h":"7"} 7"#), r#"{"h":"***"} 7"#);
+        // `/` written `\/`, and the plain forms still.
+        assert_eq!(s.mask(r"sess\/ion Code42"), "*** ***");
+        // A secret too long for a pattern is still masked as written.
+        let long = "L".repeat(ESCAPED_PATTERN_MAX + 1);
+        let mut request = Map::new();
+        request.insert("Session".into(), Value::String(long.clone()));
+        let s = Secrets::of(&request, None);
+        assert_eq!(s.mask(&format!("[{long}]")), "[***]");
     }
 
     #[test]

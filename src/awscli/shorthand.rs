@@ -37,7 +37,15 @@ pub enum ParseError {
     },
     /// A `key@=file://path` whose file could not be read.
     File(String),
+    /// More than [`MAX_DEPTH`] lists and maps inside one another.
+    TooDeep,
 }
+
+/// At most this many `[` and `{` open at once: far more than any ClientMetadata or
+/// UserContextData needs, and few enough that the parser, which recurses once per level,
+/// stays inside the main thread's stack (5,000 overflowed it). The AWS CLI's parser stops at
+/// Python's recursion limit instead ("maximum recursion depth exceeded", exit 255).
+pub const MAX_DEPTH: usize = 256;
 
 /// The input with a caret under `index`, each counted in characters from the line it is on.
 fn location(input: &str, index: usize) -> String {
@@ -80,6 +88,11 @@ impl std::fmt::Display for ParseError {
                 location(input, *index)
             ),
             ParseError::File(message) => f.write_str(message),
+            ParseError::TooDeep => write!(
+                f,
+                "the value is nested too deeply: more than {MAX_DEPTH} lists and maps \
+                 inside one another"
+            ),
         }
     }
 }
@@ -97,6 +110,7 @@ pub fn parse(input: &str, load: LoadFile<'_>) -> Result<Value, ParseError> {
         chars: input.chars().collect(),
         i: 0,
         from_file: false,
+        depth: 0,
         load,
     };
     p.parameter().map(Value::Object)
@@ -108,6 +122,8 @@ struct Parser<'a> {
     i: usize,
     /// The key being read was written `key@=`.
     from_file: bool,
+    /// How many lists and maps are open where the parser is.
+    depth: usize,
     load: LoadFile<'a>,
 }
 
@@ -374,8 +390,18 @@ impl Parser<'_> {
         }
     }
 
+    /// Counts a list or map opening; refuses one too many.
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError::TooDeep);
+        }
+        Ok(())
+    }
+
     fn explicit_list(&mut self) -> Result<Value, ParseError> {
         self.expect('[', true)?;
+        self.enter()?;
         let mut values = Vec::new();
         while self.current() != Some(']') {
             values.push(self.explicit_values()?);
@@ -386,11 +412,13 @@ impl Parser<'_> {
             }
         }
         self.expect(']', false)?;
+        self.depth -= 1;
         Ok(Value::Array(values))
     }
 
     fn hash_literal(&mut self) -> Result<Value, ParseError> {
         self.expect('{', true)?;
+        self.enter()?;
         let mut map = Map::new();
         while self.current() != Some('}') {
             let key = self.key();
@@ -404,6 +432,7 @@ impl Parser<'_> {
             map.insert(key, v);
         }
         self.expect('}', false)?;
+        self.depth -= 1;
         Ok(Value::Object(map))
     }
 }
@@ -533,6 +562,30 @@ mod tests {
         );
         // Inside a hash literal the last one wins, as in the AWS CLI.
         assert_eq!(ok("k={a=1,a=2}"), json!({"k": {"a": "2"}}));
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_cap_is_refused_not_a_stack_overflow() {
+        let at_cap = format!("k={}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        let mut v = &ok(&at_cap)["k"];
+        for _ in 1..MAX_DEPTH {
+            v = &v[0];
+        }
+        assert_eq!(v, &json!([]));
+        let over = format!("k={}", "[".repeat(MAX_DEPTH + 1));
+        assert_eq!(parse(&over, &no_files), Err(ParseError::TooDeep));
+        // The hostile tester's input, and maps, and both mixed, unclosed.
+        for deep in [
+            format!("k={}", "[".repeat(4960)),
+            format!("k={}", "{a=".repeat(100_000)),
+            format!("k={}", "[{a=".repeat(50_000)),
+        ] {
+            assert!(
+                error(&deep).contains("nested too deeply"),
+                "{}",
+                error(&deep)
+            );
+        }
     }
 
     #[test]

@@ -83,11 +83,13 @@ async fn operation(emulator: &Emulator, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     // A missing or unknown target, and any method but POST, get Coral's
     // UnknownOperationException (DynamoDB's answer; unverified for Cognito, §1.5).
-    let op = parts
-        .headers
-        .get(HEADER_TARGET)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Operation::from_target);
+    // Two targets name no operation: AWS reads them joined with a comma, and acting on either
+    // would not be acting on what a signature covered.
+    let mut targets = parts.headers.get_all(HEADER_TARGET).iter();
+    let op = match (targets.next(), targets.next()) {
+        (Some(v), None) => v.to_str().ok().and_then(Operation::from_target),
+        _ => None,
+    };
     let Some(op) = op.filter(|_| parts.method == Method::POST) else {
         return error_response(&ApiError::unknown_operation());
     };
@@ -187,6 +189,35 @@ mod tests {
         assert!(!ok("application/json"));
         assert!(!ok("text/plain"));
         assert!(!content_type_ok(None));
+    }
+
+    #[tokio::test]
+    async fn two_targets_name_no_operation() {
+        let emulator = Emulator::new(super::super::EmulatorConfig::default());
+        let request = |targets: &[&'static str]| {
+            let mut b = Request::builder()
+                .method(Method::POST)
+                .uri("/")
+                .header(header::CONTENT_TYPE, "application/x-amz-json-1.1");
+            for t in targets {
+                b = b.header(HEADER_TARGET, *t);
+            }
+            b.body(axum::body::Body::from(r#"{"PoolName":"p"}"#))
+                .unwrap()
+        };
+        let create = "AWSCognitoIdentityProviderService.CreateUserPool";
+        let delete = "AWSCognitoIdentityProviderService.DeleteUserPool";
+        let one = operation(&emulator, request(&[create])).await;
+        assert_eq!(one.status(), StatusCode::OK);
+        for two in [[create, delete], [delete, create], [create, create]] {
+            let r = operation(&emulator, request(&two)).await;
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{two:?}");
+            let body = axum::body::to_bytes(r.into_body(), 1 << 16).await.unwrap();
+            assert!(
+                String::from_utf8_lossy(&body).contains("UnknownOperationException"),
+                "{two:?}"
+            );
+        }
     }
 
     #[test]

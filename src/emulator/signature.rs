@@ -115,6 +115,14 @@ struct Authorization<'a> {
     signature: &'a str,
 }
 
+/// Headers that say what is signed, when, by whom, and which operation: each must come once.
+const REPEAT_REFUSED: &[&str] = &[
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-target",
+];
+
 /// Refuses `request` as AWS would when `op` is an IAM-authorized operation and its signature
 /// does not satisfy `policy`. `region` is the emulator's; `now` is real time.
 pub fn check(
@@ -126,6 +134,17 @@ pub fn check(
 ) -> Result<(), ApiError> {
     if !policy.is_strict() || !op.signed() {
         return Ok(());
+    }
+    // SigV4 signs a repeated header as its values joined with commas, so a second value
+    // added after signing would change what AWS checks; and which of two the service acts on
+    // (an operation, a time, a token) is no longer the one signed. Refused outright.
+    for name in REPEAT_REFUSED {
+        if request.headers.get_all(*name).iter().count() > 1 {
+            return Err(ApiError::new(
+                names::INCOMPLETE,
+                format!("The request has more than one '{name}' header; send it once."),
+            ));
+        }
     }
     let header = |name: &str| {
         request
@@ -312,11 +331,18 @@ fn recompute(
         if matches!(*name, "host" | "x-amz-date" | "x-amz-security-token") {
             continue;
         }
-        let Some(value) = request.headers.get(*name).and_then(|v| v.to_str().ok()) else {
+        // A repeated header is signed as its values, trimmed, joined with commas (SigV4).
+        let values: Option<Vec<&str>> = request
+            .headers
+            .get_all(*name)
+            .iter()
+            .map(|v| v.to_str().ok().map(str::trim))
+            .collect();
+        let Some(values) = values.filter(|v| !v.is_empty()) else {
             // Listed as signed, not sent: it cannot have been signed over what arrived.
             return Err(invalid(messages::MISMATCH));
         };
-        headers.push((*name, value));
+        headers.push((*name, values.join(",")));
     }
     let url = format!("http://{host}{}", request.path_and_query);
     let credentials = Credentials::new(
@@ -342,7 +368,7 @@ fn recompute(
     let signable = SignableRequest::new(
         request.method,
         url,
-        headers.into_iter(),
+        headers.iter().map(|(k, v)| (*k, v.as_str())),
         SignableBody::Bytes(request.body),
     )
     .map_err(|_| invalid(messages::MISMATCH))?;
@@ -475,6 +501,56 @@ mod tests {
                 "{op:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_header_added_again_after_signing_is_refused() {
+        let body = br#"{"UserPoolId":"us-east-1_x","Username":"u"}"#;
+        let good = signed(AKID, SECRET, None, "us-east-1", body);
+        let tokened = signed(AKID, SECRET, Some("tok"), "us-east-1", body);
+        for (policy, base, name, extra) in [
+            (
+                keys(None),
+                &good,
+                "x-amz-target",
+                "AWSCognitoIdentityProviderService.DeleteUserPool",
+            ),
+            (keys(None), &good, "x-amz-date", "20261128T100001Z"),
+            (
+                keys(None),
+                &good,
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=AKIDEMULATOR/20261128/us-east-1/cognito-idp/\
+                 aws4_request, SignedHeaders=host, Signature=00",
+            ),
+            (keys(Some("tok")), &tokened, "x-amz-security-token", "other"),
+        ] {
+            assert!(verdict(&policy, Operation::AdminGetUser, base, body).is_none());
+            // Added after the signed value, and before it: both refused, with keys or not.
+            let mut after = base.clone();
+            after.append(name, HeaderValue::from_static(extra));
+            let mut before = HeaderMap::new();
+            before.append(name, HeaderValue::from_static(extra));
+            for (k, v) in base.iter() {
+                before.append(k, v.clone());
+            }
+            for headers in [&after, &before] {
+                for p in [&policy, &Signatures::Required] {
+                    let e = verdict(p, Operation::AdminGetUser, headers, body).unwrap();
+                    assert_eq!(e.name, names::INCOMPLETE, "{name}");
+                    assert!(e.message.as_deref().unwrap().contains(name), "{e:?}");
+                }
+            }
+        }
+        // Any other signed header sent twice is signed as its values joined with commas, so
+        // the signature over one value fails.
+        let mut doubled = good.clone();
+        doubled.append(
+            "content-type",
+            HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        let e = verdict(&keys(None), Operation::AdminGetUser, &doubled, body);
+        assert_eq!(name(e), Some(names::INVALID_SIGNATURE));
     }
 
     #[test]

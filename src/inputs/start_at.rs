@@ -24,6 +24,15 @@ fn parse(text: &str, now: SystemTime) -> Result<SystemTime, String> {
     let text = text.trim();
     let at = match text.strip_prefix('+') {
         Some(d) => now + parse_duration(d).map_err(|e| format!("+DURATION: {e}"))?,
+        // RFC 3339 allows second 60 only for a leap second, which cogbench cannot tell from a
+        // typo (no leap-second table; the system clock repeats or smears one): taken, it
+        // would quietly mean second 0 of the next minute.
+        None if text.get(16..19) == Some(":60") => {
+            return Err(format!(
+                "second 60 in `{text}` is refused: cogbench cannot tell a real leap second \
+                 from a typo; give second 59 or second 0 of the next minute"
+            ));
+        }
         None => crate::time::parse_rfc3339(text).ok_or_else(|| {
             format!(
                 "expected an RFC 3339 time (2026-12-07T02:00:00Z, 2026-12-07T03:00:00+01:00) or +DURATION from now (+30s, +2m), found `{text}`"
@@ -104,5 +113,16 @@ mod tests {
         );
         let m = err("2026-11-30T07:47:14Z");
         assert!(m.contains("limit of 24h"), "{m}");
+        // Second 60: refused, not read as second 0 of the next minute, at a day's end too.
+        for t in [
+            "2026-11-28T07:50:60Z",
+            "2026-11-28T07:50:60.5Z",
+            "2026-11-28T23:59:60Z",
+            "2026-11-28T08:50:60+01:00",
+        ] {
+            let m = err(t);
+            assert!(m.contains("second 60") && m.contains(t), "{m}");
+        }
+        assert!(start_at(Some("2026-11-28T07:50:59Z"), now()).is_ok());
     }
 }
