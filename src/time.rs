@@ -77,8 +77,16 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
     };
     let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
     let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    // A day the month does not have is refused, not carried into the next month.
     if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
+        || !(1..=days_in_month).contains(&day)
         || hour > 23
         || minute > 59
         || second > 60
@@ -155,5 +163,16 @@ mod tests {
             parse_rfc3339("2026-11-28T07:47:14Z"),
             Some(at(1_795_852_034))
         );
+    }
+
+    #[test]
+    fn days_a_month_lacks_are_refused() {
+        assert!(parse_rfc3339("2026-02-31T00:00:00Z").is_none());
+        assert!(parse_rfc3339("2026-04-31T00:00:00Z").is_none());
+        assert!(parse_rfc3339("2026-02-29T00:00:00Z").is_none());
+        assert!(parse_rfc3339("2024-02-29T00:00:00Z").is_some());
+        assert!(parse_rfc3339("2000-02-29T00:00:00Z").is_some());
+        assert!(parse_rfc3339("1900-02-29T00:00:00Z").is_none());
+        assert!(parse_rfc3339("2026-12-31T23:59:59Z").is_some());
     }
 }
