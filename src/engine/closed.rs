@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use super::lanes;
 use super::outcome::PhaseOutcome;
 use super::runner::Engine;
 use super::transport::Start;
@@ -38,27 +37,23 @@ pub(super) async fn run(
     }
     let next = Arc::new(AtomicU64::new(0));
     let mut set = tokio::task::JoinSet::new();
-    for vu in 0..vus {
+    for _ in 0..vus {
         let (engine, next) = (engine.clone(), next.clone());
-        let lane = lanes::handle_for(u64::from(vu));
-        set.spawn_on(
-            async move {
-                loop {
-                    if engine.stopping() || deadline.is_some_and(|d| Instant::now() >= d) {
-                        return;
-                    }
-                    let seq = next.fetch_add(1, Ordering::Relaxed);
-                    if seq >= limit {
-                        return;
-                    }
-                    engine.fire_seq(first_seq + seq, Start::now()).await;
-                    if !think.is_zero() {
-                        tokio::time::sleep(think).await;
-                    }
+        set.spawn(async move {
+            loop {
+                if engine.stopping() || deadline.is_some_and(|d| Instant::now() >= d) {
+                    return;
                 }
-            },
-            lane,
-        );
+                let seq = next.fetch_add(1, Ordering::Relaxed);
+                if seq >= limit {
+                    return;
+                }
+                engine.fire_seq(first_seq + seq, Start::now()).await;
+                if !think.is_zero() {
+                    tokio::time::sleep(think).await;
+                }
+            }
+        });
     }
     join_unless_abandoned(engine, &mut set).await;
     outcome(name, next.load(Ordering::Relaxed).min(limit), start)
@@ -123,35 +118,31 @@ pub(super) async fn run_ramping(
     for i in mine {
         let i = i as u32;
         let (engine, next, stages) = (engine.clone(), next.clone(), stages.clone());
-        let lane = lanes::handle_for(u64::from(i));
-        set.spawn_on(
-            async move {
-                loop {
-                    let now = start.elapsed();
-                    if engine.stopping() || now >= length {
-                        return;
-                    }
-                    if vus_at(start_vus, &stages, now) <= i {
-                        // Idle until the ramp wants this user again (an iteration under way when
-                        // the ramp went down was finished first, as in k6).
-                        let Some(at) = wanted_from(start_vus, &stages, i, now) else {
-                            return;
-                        };
-                        tokio::select! {
-                            _ = tokio::time::sleep_until((start + at).into()) => {}
-                            _ = engine.stop_notify.notified() => return,
-                        }
-                        continue;
-                    }
-                    let seq = next.fetch_add(1, Ordering::Relaxed);
-                    engine.fire_seq(stripe.first_seq + seq, Start::now()).await;
-                    if !think.is_zero() {
-                        tokio::time::sleep(think).await;
-                    }
+        set.spawn(async move {
+            loop {
+                let now = start.elapsed();
+                if engine.stopping() || now >= length {
+                    return;
                 }
-            },
-            lane,
-        );
+                if vus_at(start_vus, &stages, now) <= i {
+                    // Idle until the ramp wants this user again (an iteration under way when
+                    // the ramp went down was finished first, as in k6).
+                    let Some(at) = wanted_from(start_vus, &stages, i, now) else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::time::sleep_until((start + at).into()) => {}
+                        _ = engine.stop_notify.notified() => return,
+                    }
+                    continue;
+                }
+                let seq = next.fetch_add(1, Ordering::Relaxed);
+                engine.fire_seq(stripe.first_seq + seq, Start::now()).await;
+                if !think.is_zero() {
+                    tokio::time::sleep(think).await;
+                }
+            }
+        });
     }
     join_unless_abandoned(engine, &mut set).await;
     outcome(name, next.load(Ordering::Relaxed), start)

@@ -13,7 +13,6 @@ mod exchange;
 mod execute;
 mod group;
 mod http1;
-mod lanes;
 pub mod mix;
 mod open;
 mod outcome;

@@ -135,7 +135,7 @@ fn keep_schedule(
         let _ = lag.record(micros(behind));
         let engine = engine.clone();
         let seq = stripe.first_seq + next;
-        super::lanes::handle_for(next).spawn(async move {
+        handle.spawn(async move {
             engine.fire_seq(seq, Start::scheduled(intended)).await;
             drop(permit);
         });

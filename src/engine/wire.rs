@@ -3,7 +3,6 @@
 
 use super::compiled::Compiled;
 use super::http1;
-use super::lanes;
 use super::reqwest_client::ReqwestClient;
 use super::transport::{Setup, Timed, Transport};
 use std::sync::Arc;
@@ -11,10 +10,11 @@ use std::sync::Arc;
 use crate::client::{self, ClientSettings, tls};
 use crate::target::Api;
 
+// One per run, made once and never moved while requests go: its size costs nothing, a box
+// would cost a pointer chase per request.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Wire {
-    /// One pool per load lane (`lanes`), the connections split between them: a lane's
-    /// requests go over connections its own reactor watches.
-    Lean(Vec<http1::Pool>),
+    Lean(http1::Pool),
     Reqwest(ReqwestClient),
 }
 
@@ -34,24 +34,13 @@ impl Wire {
             _ => None,
         };
         match lean {
-            Some(origin) if origin.tls.is_none() || tls.is_some() => {
-                let size = http.pool_size.max(1);
-                let n = lanes::count().min(size);
-                let pools = (0..n)
-                    .map(|i| {
-                        // The first lanes take one more when the connections do not split evenly.
-                        let share = size / n + usize::from(i < size % n);
-                        http1::Pool::new(
-                            origin.clone(),
-                            tls.clone(),
-                            share,
-                            http.connect_timeout,
-                            http.read_timeout,
-                        )
-                    })
-                    .collect();
-                Wire::Lean(pools)
-            }
+            Some(origin) if origin.tls.is_none() || tls.is_some() => Wire::Lean(http1::Pool::new(
+                origin,
+                tls,
+                http.pool_size,
+                http.connect_timeout,
+                http.read_timeout,
+            )),
             _ => Wire::Reqwest(ReqwestClient::new(api.client().clone(), url)),
         }
     }
@@ -60,36 +49,28 @@ impl Wire {
 impl Transport for Wire {
     fn prepare(&self, c: &mut Compiled) {
         match self {
-            Wire::Lean(t) => t[0].prepare(c),
+            Wire::Lean(t) => t.prepare(c),
             Wire::Reqwest(t) => t.prepare(c),
         }
     }
 
     async fn exchange(&self, c: &Compiled, body: Vec<u8>) -> Timed {
         match self {
-            // Off the lanes (a read-back, a test) the first lane's pool serves.
-            Wire::Lean(t) => {
-                t[lanes::current().unwrap_or(0) % t.len()]
-                    .exchange(c, body)
-                    .await
-            }
+            Wire::Lean(t) => t.exchange(c, body).await,
             Wire::Reqwest(t) => t.exchange(c, body).await,
         }
     }
 
     fn ever_connected(&self) -> bool {
         match self {
-            Wire::Lean(t) => t.iter().any(|p| p.ever_connected()),
+            Wire::Lean(t) => t.ever_connected(),
             Wire::Reqwest(t) => t.ever_connected(),
         }
     }
 
     fn setup(&self) -> Option<Setup> {
         match self {
-            Wire::Lean(t) => t.iter().filter_map(|p| p.setup()).reduce(|mut all, one| {
-                let _ = all.histogram.add(&one.histogram);
-                all
-            }),
+            Wire::Lean(t) => t.setup(),
             Wire::Reqwest(t) => t.setup(),
         }
     }
