@@ -180,7 +180,9 @@ impl Pool {
     pub async fn connection(&self) -> Result<Conn, Failure> {
         match self.checkout() {
             Some(c) => Ok(c),
-            None => self.connect().await,
+            // Boxed: a TLS handshake's future is kilobytes, and inline it would make every
+            // request's future (and each move of it) that large; connecting is the rare path.
+            None => Box::pin(self.connect()).await,
         }
     }
 
