@@ -211,6 +211,13 @@ async fn secrets_and_codes_never_reach_the_reports() {
         let h = case.as_object_mut().unwrap().remove("histograms").unwrap();
         assert!(h["response"].as_str().unwrap().starts_with("HISTFAAA"));
     }
+    // So is the connections' set-up histogram, whose length follows the times it holds.
+    if let Some(setup) = value["connections"]
+        .as_object_mut()
+        .and_then(|c| c.remove("setup_histogram"))
+    {
+        assert!(setup.as_str().unwrap().starts_with("HISTFAAA"));
+    }
     let rest = value.to_string();
     let re = regex::Regex::new(r"[A-Za-z0-9+/]{43}=").unwrap();
     assert!(!re.is_match(&rest), "a SecretHash leaked: {rest}");
