@@ -566,12 +566,29 @@ fn is_zero(n: &u64) -> bool {
 
 impl<T: PartialEq + Clone> Tally<T> {
     pub fn add(&mut self, value: T, count: u64) {
-        if let Some(c) = self.distinct.iter_mut().find(|c| c.value == value) {
-            c.count += count;
+        self.add_at(value, count);
+    }
+
+    /// `add`, saying where the value is counted: its index in `distinct`, or `None` for
+    /// `other` (so that the same value can be counted again with `add_to`).
+    pub fn add_at(&mut self, value: T, count: u64) -> Option<usize> {
+        if let Some(i) = self.distinct.iter().position(|c| c.value == value) {
+            self.distinct[i].count += count;
+            Some(i)
         } else if self.distinct.len() < MAX_DISTINCT {
             self.distinct.push(Counted { count, value });
+            Some(self.distinct.len() - 1)
         } else {
             self.other += count;
+            None
+        }
+    }
+
+    /// Counts once more the value `add_at` placed at `at`.
+    pub fn add_to(&mut self, at: Option<usize>, count: u64) {
+        match at.and_then(|i| self.distinct.get_mut(i)) {
+            Some(c) => c.count += count,
+            None => self.other += count,
         }
     }
 

@@ -41,14 +41,16 @@ pub(super) async fn run(
         let (engine, next) = (engine.clone(), next.clone());
         set.spawn(async move {
             loop {
-                if engine.stopping() || deadline.is_some_and(|d| Instant::now() >= d) {
+                // One clock read serves the deadline and the request's start.
+                let now = Start::now();
+                if engine.stopping() || deadline.is_some_and(|d| now.at >= d) {
                     return;
                 }
                 let seq = next.fetch_add(1, Ordering::Relaxed);
                 if seq >= limit {
                     return;
                 }
-                engine.fire_seq(first_seq + seq, Start::now()).await;
+                engine.fire_seq(first_seq + seq, now).await;
                 if !think.is_zero() {
                     tokio::time::sleep(think).await;
                 }

@@ -57,6 +57,21 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
+    /// What judging reads of the answer, for recognising a repeat of the last one.
+    pub(crate) fn bytes(&self) -> crate::metrics::AnswerBytes<'_> {
+        crate::metrics::AnswerBytes {
+            status: self.status,
+            content_type: self.content_type.as_deref(),
+            request_id: self
+                .request_id
+                .as_deref()
+                .is_some_and(|id| !id.trim().is_empty()),
+            error_type: self.error_type.as_deref(),
+            error_message: self.error_message,
+            body: &self.body,
+        }
+    }
+
     pub(crate) fn answer(&self) -> Answer<'_> {
         Answer {
             status: self.status,

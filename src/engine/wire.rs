@@ -57,7 +57,9 @@ impl Transport for Wire {
     async fn exchange(&self, c: &Compiled, body: Vec<u8>) -> Timed {
         match self {
             Wire::Lean(t) => t.exchange(c, body).await,
-            Wire::Reqwest(t) => t.exchange(c, body).await,
+            // Boxed: reqwest's future is kilobytes, and inline it would be moved with every
+            // request's future on the lean client too.
+            Wire::Reqwest(t) => Box::pin(t.exchange(c, body)).await,
         }
     }
 
