@@ -26,7 +26,10 @@
 #        OHA (.peers/oha/bin/oha, else oha on PATH), WRK_THREADS (nproc, at most N),
 #        KEEP (a folder: keep every run's raw output there instead of a temp folder),
 #        BASELINE (another cogbench binary, e.g. a build of the previous commit: the peers table
-#        then runs it too, interleaved with the others, and gives cogbench's req/s over its).
+#        then runs it too, interleaved with the others, and gives cogbench's req/s over its),
+#        FLOOR (1: build examples/tokio_floor and run it in the plain-HTTP peers tables, or the
+#        path of a built one: a bare tokio client with no judging, recording or timeouts, the
+#        floor of what a client on cogbench's runtime costs; "vs floor" is cogbench over it).
 # Exits 0 when it ran, even when a tool was missing (its rows say so).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -85,7 +88,16 @@ if [[ -z "$oha_bin" ]]; then
 fi
 
 # Why a tool cannot run (empty when it can).
-wrk_missing=; oha_missing=; cogbench_missing=
+wrk_missing=; oha_missing=; cogbench_missing=; floor_bin=
+case "${FLOOR:-}" in
+  '' | 0) ;;
+  1)
+    log "building the tokio floor (cargo build --release --example tokio_floor)"
+    cargo build --release --quiet --example tokio_floor
+    floor_bin=target/release/examples/tokio_floor
+    ;;
+  *) floor_bin=$FLOOR ;;
+esac
 [[ -n "$wrk_bin" ]] || wrk_missing="wrk: not installed (scripts/bench/install.sh)"
 [[ -n "$oha_bin" && -x "$oha_bin" ]] || oha_missing="oha: not installed (scripts/bench/install.sh)"
 if [[ ! -x "$COGBENCH" ]]; then
@@ -172,6 +184,27 @@ print(json.dumps({
     "p50_ms": (pct["p50"] or 0) * 1000, "p99_ms": (pct["p99"] or 0) * 1000,
     "cpu_s": user + system,
     "errors": sum(errors.values()) + sum(v for k, v in codes.items() if not k.startswith("2")),
+}))
+PY
+}
+
+run_floor() { # CONNS RUN
+  local n=$1 run=$2 prefix="$work/floor-c$1-r$2"
+  if [[ "$url" == https://* ]]; then return; fi
+  if [[ ! -x "$floor_bin" ]]; then record_unavailable floor "$n" "floor: no executable at $floor_bin"; return; fi
+  local seconds=${duration%s}
+  if ! timed "$prefix" "$floor_bin" "$url" "$n" "$seconds"; then
+    record_unavailable floor "$n" "floor failed: $(tail -1 "$prefix.err")"; return
+  fi
+  python3 - "$prefix" "$n" "$run" >>"$results" <<'PY'
+import json, sys
+prefix, n, run = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+f = json.loads(open(prefix + ".out").read())
+user, system = map(float, open(prefix + ".cpu").read().split()[-2:])
+print(json.dumps({
+    "tool": "floor", "connections": n, "run": run,
+    "requests": f["requests"], "seconds": f["seconds"],
+    "p50_ms": None, "p99_ms": None, "cpu_s": user + system, "errors": f["errors"],
 }))
 PY
 }
@@ -272,12 +305,15 @@ peer_table() {
       if [[ -n "${BASELINE:-}" ]]; then
         log "c=$n run $run/$runs: baseline"; run_cogbench "$n" "$run" baseline "$BASELINE"
       fi
+      if [[ -n "$floor_bin" && "$url" != https://* ]]; then
+        log "c=$n run $run/$runs: tokio floor"; run_floor "$n" "$run"
+      fi
     done
   done
   python3 - "$results" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-order = ["wrk", "oha", "cogbench", "baseline"]
+order = ["wrk", "oha", "cogbench", "baseline", "floor"]
 conns = sorted({r["connections"] for r in rows})
 
 def med(vals):
@@ -297,7 +333,7 @@ for r in rows:
 def fmt(v, spec):
     return "-" if v is None else format(v, spec)
 
-head = f"{'tool':<9} {'conns':>5} {'runs':>4} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>10} {'errors':>6} {'vs wrk':>7} {'vs oha':>7} {'vs base':>7}"
+head = f"{'tool':<9} {'conns':>5} {'runs':>4} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>10} {'errors':>6} {'vs wrk':>7} {'vs oha':>7} {'vs base':>7} {'vs floor':>8}"
 print(head)
 print("-" * len(head))
 for n in conns:
@@ -316,9 +352,11 @@ for n in conns:
             continue
         cpu = [r["cpu_us"] for r in rs if r["cpu_us"] is not None]
         ratio = lambda peer: (fmt(medrps[tool] / medrps[peer], ".2f") + "x") if tool == "cogbench" and medrps.get(peer) else "-"
-        print(f"{tool:<9} {n:>5} {len(rs):>4} {medrps[tool]:>10,.0f} {fmt(med([r['p50_ms'] for r in rs]), '.3f'):>8} "
-              f"{fmt(med([r['p99_ms'] for r in rs]), '.3f'):>8} {fmt(med(cpu), '.2f'):>10} "
-              f"{sum(r['errors'] for r in rs):>6} {ratio('wrk'):>7} {ratio('oha'):>7} {ratio('baseline'):>7}")
+        p50 = [r['p50_ms'] for r in rs if r['p50_ms'] is not None]
+        p99 = [r['p99_ms'] for r in rs if r['p99_ms'] is not None]
+        print(f"{tool:<9} {n:>5} {len(rs):>4} {medrps[tool]:>10,.0f} {fmt(med(p50), '.3f'):>8} "
+              f"{fmt(med(p99), '.3f'):>8} {fmt(med(cpu), '.2f'):>10} "
+              f"{sum(r['errors'] for r in rs):>6} {ratio('wrk'):>7} {ratio('oha'):>7} {ratio('baseline'):>7} {ratio('floor'):>8}")
         if a["unavailable"]:
             print(f"{'':<9} {'':>5}       (some runs failed: {a['unavailable']})")
 setups = [r for r in rows if r["tool"] == "cogbench" and r.get("established") is not None]
@@ -331,7 +369,8 @@ for n in conns:
 print()
 print("Medians over the runs. req/s: completed responses per second of the run; CPU us/req: the")
 print("client process's user + system CPU time per completed response; errors: all runs, added up;")
-print("vs wrk / vs oha / vs base: cogbench's median req/s over the peer's (base: BASELINE, when set).")
+print("vs wrk / vs oha / vs base / vs floor: cogbench's median req/s over the peer's (base: BASELINE,")
+print("floor: examples/tokio_floor, a bare tokio client that neither judges nor records; when set).")
 PY
 }
 
