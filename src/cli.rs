@@ -118,6 +118,10 @@ pub struct RunCommon {
     /// Run only these cases of the mix: comma-separated ids or globs, e.g. `member-*,valid-code`.
     #[arg(long, value_name = "PATTERN")]
     pub cases: Option<String>,
+    /// Run the scenario's one phase for DURATION (500ms, 10s, 2m, 1h) instead of the length it
+    /// gives: for a scenario of a single phase at a steady load (a soak made short or long).
+    #[arg(long, value_name = "DURATION")]
+    pub duration: Option<String>,
     /// Write the reports here instead of reports/<scenario>/<timestamp>/.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,

@@ -141,6 +141,13 @@ pub fn merge(
             let e = users.entry(k.clone()).or_default();
             e.provisioned += u.provisioned;
             e.used += u.used;
+            // Each shard keeps its own stock: the whole run's are the shards' added up.
+            if let Some(o) = u.on_demand {
+                let all = e.on_demand.get_or_insert_default();
+                all.stock += o.stock;
+                all.planned += o.planned;
+                all.waited += o.waited;
+            }
         }
     }
 

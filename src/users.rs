@@ -1,8 +1,17 @@
 //! Hands each request a user in the state its case needs. Single-use users are never handed
 //! out twice; reusable users at most `reuse_limit` times; running out is an error, never a
 //! silent fallback to a user in the wrong state.
+//!
+//! A slot's users are either all provisioned before the load (a shelf), or, when the run needs
+//! more of them than a few seconds of its load use, supplied on demand: sign-up workers keep a
+//! bounded stock of ready users just ahead of the load, and each user is handed over whole and
+//! dropped once its request is judged. Why: provisioning a long run's users up front made its
+//! memory and its set-up grow with its length.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use tokio::sync::mpsc::error::TryRecvError;
 
 use crate::cases::{Slot, UserKind, UserView};
 
@@ -75,6 +84,110 @@ struct Shelf {
     next: AtomicU64,
 }
 
+/// The ready users of a slot supplied on demand, and what the sign-up workers filling it say.
+#[derive(Debug)]
+pub struct Supply {
+    ready: tokio::sync::Mutex<tokio::sync::mpsc::Receiver<Tenant>>,
+    /// How many users this slot gets in all (the plan's count).
+    planned: u64,
+    stock: usize,
+    handed: AtomicU64,
+    /// Takes that found no ready user and waited for one.
+    waited: AtomicU64,
+    state: Arc<SupplyState>,
+    workers: tokio::task::AbortHandle,
+}
+
+/// What the sign-up workers and the load share about a supply.
+#[derive(Debug, Default)]
+pub struct SupplyState {
+    /// Users signed up and set up so far.
+    pub made: AtomicU64,
+    /// Why the workers stopped before making every planned user.
+    pub failure: OnceLock<String>,
+    /// Set once the stock was first full, or the workers stopped: the load may start.
+    filled: AtomicBool,
+    filled_notify: tokio::sync::Notify,
+}
+
+impl SupplyState {
+    /// The stock is full for the first time (or will never fill): the load may start.
+    pub fn mark_filled(&self) {
+        if !self.filled.swap(true, Ordering::AcqRel) {
+            self.filled_notify.notify_waiters();
+        }
+    }
+
+    async fn filled(&self) {
+        loop {
+            let notified = self.filled_notify.notified();
+            if self.filled.load(Ordering::Acquire) {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+impl Supply {
+    /// A supply of `planned` users fed by `ready`, whose workers run as `workers`; `stock` is
+    /// the channel's bound.
+    pub fn new(
+        ready: tokio::sync::mpsc::Receiver<Tenant>,
+        planned: u64,
+        stock: usize,
+        state: Arc<SupplyState>,
+        workers: tokio::task::AbortHandle,
+    ) -> Supply {
+        Supply {
+            ready: tokio::sync::Mutex::new(ready),
+            planned,
+            stock,
+            handed: AtomicU64::new(0),
+            waited: AtomicU64::new(0),
+            state,
+            workers,
+        }
+    }
+
+    /// Waits until the stock is first full (or the workers stopped).
+    pub async fn filled(&self) {
+        self.state.filled().await;
+    }
+
+    /// Why the workers stopped early, if they did.
+    pub fn failure(&self) -> Option<&str> {
+        self.state.failure.get().map(String::as_str)
+    }
+
+    async fn take(&self) -> Option<Tenant> {
+        let mut ready = self.ready.lock().await;
+        let tenant = match ready.try_recv() {
+            Ok(t) => Some(t),
+            Err(TryRecvError::Disconnected) => None,
+            Err(TryRecvError::Empty) => {
+                self.waited.fetch_add(1, Ordering::Relaxed);
+                ready.recv().await
+            }
+        };
+        if tenant.is_some() {
+            self.handed.fetch_add(1, Ordering::Relaxed);
+        }
+        tenant
+    }
+}
+
+impl Drop for Supply {
+    fn drop(&mut self) {
+        self.workers.abort();
+    }
+}
+
+enum Source {
+    Shelf(Shelf),
+    Supply(Supply),
+}
+
 impl Shelf {
     /// Round-robin, so concurrent requests spread over the users.
     fn take(&self, limit: u64) -> Option<&Tenant> {
@@ -97,15 +210,26 @@ impl Shelf {
 #[derive(Debug)]
 pub enum Lease<'a> {
     Tenant(&'a Tenant),
+    /// A user supplied on demand: this request's alone, dropped with the lease.
+    Owned(Box<Tenant>),
     /// A name no user has.
     Unknown(String),
     None,
 }
 
 impl Lease<'_> {
+    pub fn tenant(&self) -> Option<&Tenant> {
+        match self {
+            Lease::Tenant(t) => Some(t),
+            Lease::Owned(t) => Some(t),
+            Lease::Unknown(_) | Lease::None => None,
+        }
+    }
+
     pub fn view(&self) -> UserView<'_> {
         match self {
             Lease::Tenant(t) => t.user.view(),
+            Lease::Owned(t) => t.user.view(),
             Lease::Unknown(name) => UserView {
                 username: name,
                 sub: "",
@@ -125,17 +249,23 @@ impl Lease<'_> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("ran out of {what} users after {provisioned} were provisioned{}", if *reuse_limit > 1 { format!(" (each used up to {reuse_limit} times)") } else { String::new() })]
+#[error("{}", match failure {
+    Some(why) => format!("provisioning {what} users on demand stopped after {provisioned}: {why}"),
+    None => format!("ran out of {what} users after {provisioned} were provisioned{}", if *reuse_limit > 1 { format!(" (each used up to {reuse_limit} times)") } else { String::new() }),
+})]
 pub struct Exhausted {
     pub what: &'static str,
     pub provisioned: usize,
     pub reuse_limit: u64,
+    /// The sign-up workers of an on-demand slot failed: why.
+    pub failure: Option<String>,
 }
 
-/// Provisioned users, by slot.
+/// Provisioned users, by slot, and the slots supplied on demand.
 #[derive(Debug, Default)]
 pub struct PoolsBuilder {
     shelves: std::collections::BTreeMap<Slot, Vec<Tenant>>,
+    supplies: std::collections::BTreeMap<Slot, Supply>,
 }
 
 impl PoolsBuilder {
@@ -143,8 +273,27 @@ impl PoolsBuilder {
         self.shelves.entry(slot).or_default().push(tenant);
     }
 
+    /// The slot's users come from `supply` instead of a shelf.
+    pub fn supply(&mut self, slot: Slot, supply: Supply) {
+        self.supplies.insert(slot, supply);
+    }
+
     pub fn len(&self, slot: Slot) -> usize {
         self.shelves.get(&slot).map_or(0, Vec::len)
+    }
+
+    /// Waits until every on-demand slot's stock is first full, so that the load does not
+    /// start by waiting for users; the first failure of a slot's workers, if any.
+    pub async fn filled(&self) -> Result<(), String> {
+        for (slot, supply) in &self.supplies {
+            supply.filled().await;
+            if let Some(why) = supply.failure()
+                && supply.state.made.load(Ordering::Relaxed) == 0
+            {
+                return Err(format!("provisioning {} users: {why}", slot.describe()));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -153,10 +302,22 @@ impl PoolsBuilder {
 pub struct Usage {
     pub provisioned: u64,
     pub used: u64,
+    /// For a slot supplied on demand: how it went.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_demand: Option<OnDemand>,
+}
+
+/// A slot supplied on demand: its stock's bound, how many users it was to get in all, and how
+/// many starts found no ready user and waited for one to be signed up.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct OnDemand {
+    pub stock: u64,
+    pub planned: u64,
+    pub waited: u64,
 }
 
 pub struct UserPools {
-    shelves: Vec<Shelf>,
+    sources: Vec<Source>,
     unknown_next: AtomicU64,
     run_id: String,
     reuse_limit: u64,
@@ -165,11 +326,14 @@ pub struct UserPools {
 impl UserPools {
     pub fn new(mut b: PoolsBuilder, run_id: &str, reuse_limit: u64) -> UserPools {
         UserPools {
-            shelves: Slot::ALL
+            sources: Slot::ALL
                 .iter()
-                .map(|s| Shelf {
-                    tenants: b.shelves.remove(s).unwrap_or_default(),
-                    next: AtomicU64::new(0),
+                .map(|s| match b.supplies.remove(s) {
+                    Some(supply) => Source::Supply(supply),
+                    None => Source::Shelf(Shelf {
+                        tenants: b.shelves.remove(s).unwrap_or_default(),
+                        next: AtomicU64::new(0),
+                    }),
                 })
                 .collect(),
             unknown_next: AtomicU64::new(0),
@@ -178,11 +342,21 @@ impl UserPools {
         }
     }
 
-    fn shelf(&self, slot: Slot) -> &Shelf {
-        &self.shelves[Slot::ALL
+    fn source(&self, slot: Slot) -> &Source {
+        &self.sources[Slot::ALL
             .iter()
             .position(|s| *s == slot)
-            .expect("every slot has a shelf")]
+            .expect("every slot has a source")]
+    }
+
+    /// Stops the sign-up workers of every on-demand slot (the load is over: no more users
+    /// are wanted, and the pool may be deleted under them).
+    pub fn stop_supplies(&self) {
+        for source in &self.sources {
+            if let Source::Supply(s) = source {
+                s.workers.abort();
+            }
+        }
     }
 
     fn limit(&self, slot: Slot) -> u64 {
@@ -193,16 +367,27 @@ impl UserPools {
         }
     }
 
-    pub fn take(&self, kind: UserKind, consumes: bool) -> Result<Lease<'_>, Exhausted> {
+    pub async fn take(&self, kind: UserKind, consumes: bool) -> Result<Lease<'_>, Exhausted> {
         match Slot::of(kind, consumes) {
             Some(slot) => {
-                let shelf = self.shelf(slot);
                 let limit = self.limit(slot);
-                shelf.take(limit).map(Lease::Tenant).ok_or(Exhausted {
-                    what: slot.describe(),
-                    provisioned: shelf.tenants.len(),
-                    reuse_limit: limit,
-                })
+                match self.source(slot) {
+                    Source::Shelf(shelf) => shelf.take(limit).map(Lease::Tenant).ok_or(Exhausted {
+                        what: slot.describe(),
+                        provisioned: shelf.tenants.len(),
+                        reuse_limit: limit,
+                        failure: None,
+                    }),
+                    Source::Supply(supply) => match supply.take().await {
+                        Some(t) => Ok(Lease::Owned(Box::new(t))),
+                        None => Err(Exhausted {
+                            what: slot.describe(),
+                            provisioned: supply.state.made.load(Ordering::Relaxed) as usize,
+                            reuse_limit: 1,
+                            failure: supply.failure().map(str::to_owned),
+                        }),
+                    },
+                }
             }
             None if kind == UserKind::Unknown => {
                 let n = self.unknown_next.fetch_add(1, Ordering::Relaxed);
@@ -213,27 +398,40 @@ impl UserPools {
     }
 
     /// Takes `n` distinct users of a slot for one group of requests.
-    pub fn take_many(
+    pub async fn take_many(
         &self,
         kind: UserKind,
         consumes: bool,
         n: usize,
     ) -> Result<Vec<Lease<'_>>, Exhausted> {
-        (0..n).map(|_| self.take(kind, consumes)).collect()
+        let mut leases = Vec::with_capacity(n);
+        for _ in 0..n {
+            leases.push(self.take(kind, consumes).await?);
+        }
+        Ok(leases)
     }
 
     pub fn usage(&self) -> Vec<(&'static str, Usage)> {
         Slot::ALL
             .iter()
             .map(|&slot| {
-                let shelf = self.shelf(slot);
-                (
-                    slot.name(),
-                    Usage {
+                let usage = match self.source(slot) {
+                    Source::Shelf(shelf) => Usage {
                         provisioned: shelf.tenants.len() as u64,
                         used: shelf.used(self.limit(slot)),
+                        on_demand: None,
                     },
-                )
+                    Source::Supply(s) => Usage {
+                        provisioned: s.state.made.load(Ordering::Relaxed),
+                        used: s.handed.load(Ordering::Relaxed),
+                        on_demand: Some(OnDemand {
+                            stock: s.stock as u64,
+                            planned: s.planned,
+                            waited: s.waited.load(Ordering::Relaxed),
+                        }),
+                    },
+                };
+                (slot.name(), usage)
             })
             .collect()
     }
@@ -241,7 +439,14 @@ impl UserPools {
 
 #[cfg(test)]
 mod tests {
+    use futures_util::FutureExt as _;
+
     use super::*;
+
+    /// A take from a shelf never waits.
+    fn now<T>(f: impl Future<Output = T>) -> T {
+        f.now_or_never().expect("a shelf answers at once")
+    }
 
     fn tenant(n: usize) -> Tenant {
         Tenant {
@@ -273,7 +478,7 @@ mod tests {
     /// The names of `n` users taken one after the other.
     fn take_names(pools: &UserPools, kind: UserKind, fresh: bool, n: usize) -> Vec<String> {
         (0..n)
-            .map(|_| name(pools.take(kind, fresh).unwrap()))
+            .map(|_| name(now(pools.take(kind, fresh)).unwrap()))
             .collect()
     }
 
@@ -284,7 +489,7 @@ mod tests {
             take_names(&pools, UserKind::Unconfirmed, true, 3),
             ["u0", "u1", "u2"]
         );
-        let e = pools.take(UserKind::Unconfirmed, true).unwrap_err();
+        let e = now(pools.take(UserKind::Unconfirmed, true)).unwrap_err();
         assert_eq!(e.what, "fresh UNCONFIRMED");
         assert!(e.to_string().contains("after 3 were provisioned"));
     }
@@ -296,7 +501,7 @@ mod tests {
             take_names(&pools, UserKind::Confirmed, false, 6),
             ["u0", "u1", "u0", "u1", "u0", "u1"]
         );
-        assert!(pools.take(UserKind::Confirmed, false).is_err());
+        assert!(now(pools.take(UserKind::Confirmed, false)).is_err());
         let usage = pools.usage();
         assert_eq!(
             usage
@@ -312,8 +517,8 @@ mod tests {
     #[test]
     fn unknown_users_get_distinct_names() {
         let pools = UserPools::new(PoolsBuilder::default(), "abc", 1);
-        let a = name(pools.take(UserKind::Unknown, false).unwrap());
-        let b = name(pools.take(UserKind::Unknown, false).unwrap());
+        let a = name(now(pools.take(UserKind::Unknown, false)).unwrap());
+        let b = name(now(pools.take(UserKind::Unknown, false)).unwrap());
         assert_ne!(a, b);
         assert!(a.starts_with("cb-abc-nobody-"));
     }
@@ -321,9 +526,145 @@ mod tests {
     #[test]
     fn a_group_takes_distinct_users() {
         let pools = pools(Slot::Fresh, 4, 1);
-        let group = pools.take_many(UserKind::Unconfirmed, true, 3).unwrap();
+        let group = now(pools.take_many(UserKind::Unconfirmed, true, 3)).unwrap();
         let names: Vec<String> = group.into_iter().map(name).collect();
         assert_eq!(names, ["u0", "u1", "u2"]);
-        assert!(pools.take_many(UserKind::Unconfirmed, true, 2).is_err());
+        assert!(now(pools.take_many(UserKind::Unconfirmed, true, 2)).is_err());
+    }
+
+    /// A supply fed by a task standing in for the sign-up workers: `made` users, then it
+    /// stops (with `failure`, if given).
+    fn supplied(made: usize, stock: usize, failure: Option<&str>) -> (UserPools, Arc<SupplyState>) {
+        let (tx, rx) = tokio::sync::mpsc::channel(stock);
+        let state = Arc::new(SupplyState::default());
+        let (st, failure) = (state.clone(), failure.map(str::to_owned));
+        let workers = tokio::spawn(async move {
+            for i in 0..made {
+                st.made.fetch_add(1, Ordering::Relaxed);
+                if tx.try_send(tenant(i)).is_err() {
+                    st.mark_filled();
+                    if tx.send(tenant(i)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            if let Some(why) = failure {
+                let _ = st.failure.set(why);
+            }
+            st.mark_filled();
+        });
+        let mut b = PoolsBuilder::default();
+        b.supply(
+            Slot::Fresh,
+            Supply::new(
+                rx,
+                made as u64,
+                stock,
+                state.clone(),
+                workers.abort_handle(),
+            ),
+        );
+        (UserPools::new(b, "r", 10), state)
+    }
+
+    #[tokio::test]
+    async fn users_on_demand_are_each_handed_out_once_then_run_out() {
+        let (pools, _) = supplied(5, 2, None);
+        let mut names = Vec::new();
+        for _ in 0..5 {
+            let lease = pools.take(UserKind::Unconfirmed, true).await.unwrap();
+            assert!(matches!(lease, Lease::Owned(_)), "handed over whole");
+            names.push(name(lease));
+        }
+        assert_eq!(names, ["u0", "u1", "u2", "u3", "u4"]);
+        let e = pools.take(UserKind::Unconfirmed, true).await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "ran out of fresh UNCONFIRMED users after 5 were provisioned"
+        );
+        let usage = pools.usage();
+        let fresh = usage.iter().find(|(k, _)| *k == "fresh").unwrap().1;
+        assert_eq!((fresh.provisioned, fresh.used), (5, 5));
+        let on_demand = fresh.on_demand.unwrap();
+        assert_eq!((on_demand.stock, on_demand.planned), (2, 5));
+    }
+
+    #[tokio::test]
+    async fn a_start_that_finds_no_ready_user_waits_and_is_counted() {
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let state = Arc::new(SupplyState::default());
+        let idle = tokio::spawn(std::future::pending::<()>());
+        let mut b = PoolsBuilder::default();
+        b.supply(
+            Slot::Fresh,
+            Supply::new(rx, 1, 1, state.clone(), idle.abort_handle()),
+        );
+        let pools = Arc::new(UserPools::new(b, "r", 1));
+        let taker = {
+            let pools = pools.clone();
+            tokio::spawn(
+                async move { name(pools.take(UserKind::Unconfirmed, true).await.unwrap()) },
+            )
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(!taker.is_finished(), "nothing was ready to take");
+        tx.send(tenant(7)).await.unwrap();
+        assert_eq!(taker.await.unwrap(), "u7");
+        let fresh = pools
+            .usage()
+            .into_iter()
+            .find(|(k, _)| *k == "fresh")
+            .unwrap()
+            .1;
+        assert_eq!(fresh.on_demand.unwrap().waited, 1);
+        // Stopping the supplies ends its workers.
+        pools.stop_supplies();
+        tokio::task::yield_now().await;
+        assert!(idle.is_finished());
+    }
+
+    #[tokio::test]
+    async fn workers_that_fail_say_why_when_the_users_run_out() {
+        let (pools, _) = supplied(2, 4, Some("SignUp of user #2: throttled"));
+        for _ in 0..2 {
+            pools.take(UserKind::Unconfirmed, true).await.unwrap();
+        }
+        let e = pools.take(UserKind::Unconfirmed, true).await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "provisioning fresh UNCONFIRMED users on demand stopped after 2: SignUp of user #2: throttled"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_load_waits_for_a_full_stock_and_hears_of_an_early_failure() {
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
+        let st = Arc::new(SupplyState::default());
+        let idle = tokio::spawn(std::future::pending::<()>());
+        let mut b = PoolsBuilder::default();
+        b.supply(
+            Slot::Fresh,
+            Supply::new(rx, 9, 2, st.clone(), idle.abort_handle()),
+        );
+        let waiting = tokio::spawn(async move { b.filled().await.map(|()| b) });
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "the stock is not full yet");
+        tx.send(tenant(0)).await.unwrap();
+        st.made.fetch_add(1, Ordering::Relaxed);
+        st.mark_filled();
+        assert!(waiting.await.unwrap().is_ok());
+
+        // Workers that fail before making anyone stop the set-up with their reason.
+        let (_tx, rx) = tokio::sync::mpsc::channel::<Tenant>(2);
+        let st = Arc::new(SupplyState::default());
+        let _ = st.failure.set("SignUp of user #0: AccessDenied".into());
+        st.mark_filled();
+        let idle = tokio::spawn(std::future::pending::<()>());
+        let mut b = PoolsBuilder::default();
+        b.supply(Slot::Fresh, Supply::new(rx, 9, 2, st, idle.abort_handle()));
+        assert_eq!(
+            b.filled().await.unwrap_err(),
+            "provisioning fresh UNCONFIRMED users: SignUp of user #0: AccessDenied"
+        );
     }
 }

@@ -100,12 +100,58 @@ fn shipped_scenarios_validate() {
         "scenarios/smoke.yaml",
         "scenarios/conformance.yaml",
         "scenarios/load-mixed.yaml",
+        "scenarios/soak.yaml",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(
         stdout(&o).lines().filter(|l| l.starts_with("ok ")).count(),
-        3
+        4
     );
+}
+
+/// `--duration` sets the length of a single steady phase, and only that: the soak made short
+/// runs for the time asked; anything it cannot stretch unambiguously is bad input, refused
+/// before anything is sent.
+#[test]
+fn duration_sets_the_length_of_a_steady_single_phase_scenario() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = cogbench(&[
+        "run",
+        "scenarios/soak.yaml",
+        "--duration",
+        "300ms",
+        "--progress",
+        "quiet",
+        "--output",
+        "json",
+        "--output-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // 2,000 requests per second for 0.3 s (and the one start an open schedule makes at 0).
+    let requests = s["totals"]["requests"].as_u64().unwrap();
+    assert!((600..=601).contains(&requests), "{requests} requests");
+    assert_eq!(s["conformance"]["responses_failed"], 0);
+
+    for (args, expect) in [
+        (
+            vec!["scenarios/soak.yaml", "--duration", "0s"],
+            "--duration must be longer than 0s",
+        ),
+        (
+            vec!["scenarios/soak.yaml", "--duration", "ten"],
+            "--duration: expected a duration like 500ms",
+        ),
+        (
+            vec!["scenarios/conformance.yaml", "--duration", "1m"],
+            "--duration sets the length of a scenario with one phase at a steady load",
+        ),
+    ] {
+        let o = cogbench(&[&["run"], args.as_slice()].concat());
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expect), "{args:?}: {}", stderr(&o));
+    }
 }
 
 #[test]

@@ -333,3 +333,31 @@ async fn a_team_catalog_adds_cases_and_overrides_expectations() {
     .unwrap_err();
     assert!(e.to_string().contains("team.yaml:7:17"), "{e}");
 }
+
+/// A run that needs more fresh users than two seconds of its load use gets them on demand:
+/// a bounded stock signed up just ahead of the load, each user handed to one request. Every
+/// answer is judged as when all were provisioned first, and the summary says how it went.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fresh_users_are_supplied_on_demand_to_a_long_run() {
+    // 200 a second for 3 s: 601 fresh users, more than the 2 s stock of 401.
+    let plan = plan_from_str(
+        "name: on-demand\nphases: [{arrival_rate: 200, duration: 3s}]\nmix: {valid-code: 1}\n",
+    );
+    let (outcome, _dir) = run_quiet(plan).await;
+    let s = &outcome.summary;
+    assert_all_pass(s);
+    assert_counts_add_up(s);
+    let fresh = &s.users["fresh"];
+    let on_demand = fresh.on_demand.expect("fresh users came on demand");
+    assert_eq!((on_demand.stock, on_demand.planned), (401, 601));
+    assert_eq!(fresh.used, s.totals.requests, "one fresh user per request");
+    assert!(
+        fresh.provisioned >= fresh.used && fresh.provisioned <= on_demand.planned,
+        "{fresh:?}"
+    );
+    assert_eq!(
+        s.cases[0].count, 600,
+        "the schedule's starts: 200 a second for 3 s"
+    );
+    assert_eq!(s.cases[0].verdict, Verdict::Pass);
+}

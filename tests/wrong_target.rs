@@ -265,3 +265,53 @@ async fn a_provisioning_error_that_echoes_the_password_is_masked() {
     );
     assert!(!text.contains("Passw0rd!"), "{text}");
 }
+
+/// Sign-ups that start failing during the load (a quota, a target going bad) stop the run
+/// with the target's own words, once the users made before are used: never a silent change
+/// of the mix, never a request without its user.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_ups_failing_during_the_load_stop_the_run_saying_why() {
+    struct FailAfter(std::sync::atomic::AtomicUsize, usize);
+    impl Respond for FailAfter {
+        fn respond(&self, _: &Request) -> ResponseTemplate {
+            if self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < self.1 {
+                aws(
+                    200,
+                    json!({"UserConfirmed": false, "UserSub": "7d3c0c8e-1f5a-4a8e-9d55-2b8f1c0e6a11"}),
+                )
+            } else {
+                aws(
+                    400,
+                    json!({"__type": "NotAuthorizedException", "message": "SignUp is not allowed for this client"}),
+                )
+            }
+        }
+    }
+    let server = fake_cognito(0, aws(200, json!({})), "CONFIRMED").await;
+    Mock::given(method("POST"))
+        .and(header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.SignUp",
+        ))
+        .respond_with(FailAfter(Default::default(), 450))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    // 601 fresh users planned, a stock of 401: the load starts, and runs out at 450.
+    let yaml = format!(
+        "name: quota\ntarget: {{endpoint: \"{}\"}}\nphases: [{{arrival_rate: 200, duration: 3s}}]\nmix: {{valid-code: 1}}\n",
+        server.uri()
+    );
+    let (outcome, _dir) = run_quiet(plan_from_str(&yaml)).await;
+    let s = &outcome.summary;
+    let reason = s.aborted.as_deref().expect("the run stopped");
+    assert!(
+        reason.contains("provisioning fresh UNCONFIRMED users on demand stopped after 450")
+            && reason.contains("NotAuthorizedException"),
+        "{reason}"
+    );
+    assert!(s.partial);
+    assert_eq!(s.exit_code, 1);
+    assert_eq!(s.users["fresh"].used, 450);
+    assert_eq!(s.cases[0].count, 450, "no request went without its user");
+}

@@ -38,7 +38,9 @@ impl Engine {
     /// send again while the retry policy wants it.
     async fn fire(&self, case: usize, intended: Start) {
         let c = &self.cases[case];
-        let Some(lease) = self.lease(c) else { return };
+        let Some(lease) = self.lease(c).await else {
+            return;
+        };
         let mut intended = intended;
         let mut attempt = 1;
         loop {
@@ -114,9 +116,24 @@ impl Engine {
             && c.recorded.as_ref().is_none_or(|r| r.states.is_empty())
     }
 
-    pub(super) fn lease(&self, c: &Compiled) -> Option<Lease<'_>> {
-        match self.pools[c.pool].0.take(c.user, c.consumes) {
+    /// Stops every on-demand supply's sign-up workers (the load is over).
+    pub fn stop_supplies(&self) {
+        for (pools, _) in &self.pools {
+            pools.stop_supplies();
+        }
+    }
+
+    pub(super) async fn lease(&self, c: &Compiled) -> Option<Lease<'_>> {
+        match self.pools[c.pool].0.take(c.user, c.consumes).await {
             Ok(l) => Some(l),
+            // A start still waiting for a user when the load ended (its supply stopped) is
+            // simply not made.
+            Err(_) if self.stopping() => None,
+            // Workers that failed are the target's doing: more users would not help.
+            Err(e) if e.failure.is_some() => {
+                self.abort(format!("case `{}`: {e}", c.id));
+                None
+            }
             Err(e) => {
                 self.abort(format!(
                     "case `{}`: {e}. Raise users.fresh / users.reusable (or users.reuse_limit), or shorten the phases",

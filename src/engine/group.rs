@@ -16,16 +16,17 @@ use crate::cases::answer::{Pattern, PatternKind};
 use crate::cases::judge::redact;
 use crate::cases::{Check, Class, Difference, Repeat, UserView};
 use crate::metrics::Record;
-use crate::users::Lease;
 
 pub(super) async fn fire(engine: &Engine, case: usize, intended: Start, repeat: Repeat) {
     let c = &engine.cases[case];
-    let Some(lease) = engine.lease(c) else { return };
+    let Some(lease) = engine.lease(c).await else {
+        return;
+    };
     let n = repeat.count as usize;
     let view_of = |i: usize| -> UserView<'_> {
-        match &lease {
-            Lease::Tenant(t) if !t.crowd.is_empty() => t.member(i).view(),
-            other => other.view(),
+        match lease.tenant() {
+            Some(t) if !t.crowd.is_empty() => t.member(i).view(),
+            _ => lease.view(),
         }
     };
     let sent = if repeat.concurrent {

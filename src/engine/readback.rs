@@ -25,9 +25,7 @@ impl Engine {
         lease: &Lease<'_>,
         out: &mut Vec<Difference>,
     ) -> Option<State> {
-        let Lease::Tenant(tenant) = lease else {
-            return None;
-        };
+        let tenant = lease.tenant()?;
         let recorded = c.recorded.as_ref().filter(|r| !r.states.is_empty());
         let whos: Vec<Whom> = if self.record_state {
             if !tenant.crowd.is_empty() {

@@ -142,6 +142,13 @@ fn common(
         allow_above_quota: args.allow_above_quota,
         shard: args.shard,
         cases: args.cases.clone(),
+        duration: match &args.duration {
+            None => None,
+            Some(d) => Some(
+                crate::scenario::units::parse_duration(d)
+                    .map_err(|e| Failure::BadInput(format!("--duration: {e}")))?,
+            ),
+        },
         ..with_timeouts(
             target_overrides(&args.target, Some(&args.global), env),
             &args.timeouts,

@@ -50,6 +50,8 @@ pub(super) async fn drive(
         }
         phases.push(engine.run_phase(phase).await);
     }
+    // No more users are wanted: the sign-up workers stop before the pool may be deleted.
+    engine.stop_supplies();
     monitor.finish().await;
     signals.abort();
     (phases, interrupted.load(Ordering::SeqCst))

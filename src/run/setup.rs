@@ -114,7 +114,16 @@ pub(super) async fn set_up(
                 e.id,
                 plan.main_pool().users.listed.len()
             ),
-            None => format!("provisioning {} users", plan.total_signups()),
+            None => match (0..plan.pools.len())
+                .map(|i| provision::users_on_demand(plan, i))
+                .sum()
+            {
+                0 => format!("provisioning {} users", plan.total_signups()),
+                later => format!(
+                    "provisioning {} users, and {later} more during the load as it needs them",
+                    plan.total_signups().saturating_sub(later)
+                ),
+            },
         };
         crate::errln!(
             "cogbench: scenario {} on {} target {}; {users}…",

@@ -6,10 +6,11 @@ use std::sync::Arc;
 
 use super::existing::{self, ListedUser};
 use super::model::{Mix, RawScenario};
-use super::phase::Phase;
+use super::phase::{Load, Phase, Stop};
 use super::pool_def::Attribute;
 use super::shard::Shard;
 use super::values::Template;
+use std::time::Duration;
 
 use super::plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, Signing, TargetPlan};
 use super::reports::Format;
@@ -150,8 +151,44 @@ fn check_signing(plan: &Plan, overrides: &Overrides) -> Result<(), String> {
     Ok(())
 }
 
+/// `--duration`: the one phase of the scenario, at a steady load (virtual users for a
+/// duration, or a constant arrival rate), runs for `length`. Anything else is refused rather
+/// than guessed at: which phase of several, or which stage of a ramp, would it stretch?
+fn set_length(phases: &mut [Phase], length: Duration) -> Result<(), String> {
+    let refuse = |why: &str| {
+        Err(format!(
+            "--duration sets the length of a scenario with one phase at a steady load; {why}"
+        ))
+    };
+    if length.is_zero() {
+        return Err("--duration must be longer than 0s".into());
+    }
+    let [phase] = phases else {
+        return refuse(&format!("this one has {} phases", phases.len()));
+    };
+    match &mut phase.load {
+        Load::Closed {
+            stop: Stop::Duration(d),
+            ..
+        } => *d = length,
+        Load::Open {
+            start_rate, stages, ..
+        } if stages.len() == 1 && stages[0].target == *start_rate => stages[0].duration = length,
+        Load::Closed { .. } => {
+            return refuse(&format!(
+                "phase `{}` ends after a number of iterations or rounds, not a duration",
+                phase.name
+            ));
+        }
+        Load::Open { .. } | Load::RampingVus { .. } => {
+            return refuse(&format!("phase `{}` ramps its load in stages", phase.name));
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn build(
-    raw: RawScenario,
+    mut raw: RawScenario,
     file: PathBuf,
     catalog: Arc<Catalog>,
     overrides: &Overrides,
@@ -180,6 +217,9 @@ pub(super) fn build(
         &pool,
         overrides.shard,
     )?;
+    if let Some(length) = overrides.duration {
+        set_length(&mut raw.phases.0, length)?;
+    }
     // Against AWS the quota is the account's: the whole scenario's rate counts, not a shard's.
     let phases: Vec<Phase> = match overrides.shard {
         None => raw.phases.0.clone(),
@@ -366,10 +406,20 @@ pub(super) fn build(
             users,
         });
     }
-    let signups: u64 = pools.iter().map(|p| p.users.total_signups()).sum();
+    // Users supplied on demand are never all held at once: only those made before the load
+    // count against the limit.
+    let signups: u64 = pools
+        .iter()
+        .map(|p| {
+            p.users.total_signups()
+                - super::on_demand::on_demand_signups(&phases, target.kind.real_pool, |slot| {
+                    p.users.count(slot)
+                })
+        })
+        .sum();
     if signups > super::values::MAX_USERS {
         return Err(format!(
-            "users: the plan needs {signups} sign-ups, above the limit of {}; shorten the phases or lower the rate",
+            "users: the plan needs {signups} sign-ups before the load, above the limit of {}; shorten the phases or lower the rate",
             super::values::MAX_USERS
         ));
     }

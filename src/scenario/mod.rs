@@ -5,6 +5,7 @@ mod build;
 pub mod existing;
 mod load;
 mod model;
+pub mod on_demand;
 mod phase;
 mod plan;
 mod pool_def;

@@ -157,6 +157,12 @@ impl Plan {
         self.pools.iter().map(|p| p.users.total_signups()).sum()
     }
 
+    /// The stock of a slot of `count` users when they are supplied on demand during the load,
+    /// or `None` when they are all provisioned before it.
+    pub fn on_demand_stock(&self, slot: Slot, count: u64) -> Option<u64> {
+        super::on_demand::on_demand_stock(&self.phases, self.target.kind.real_pool, slot, count)
+    }
+
     /// The plan sends calls a real pool authorizes with IAM (spec §5): it creates its pools,
     /// or reads users back.
     pub fn sends_signed_calls(&self) -> bool {
@@ -187,6 +193,8 @@ pub struct Overrides {
     pub target: Option<TargetPlan>,
     /// `--cases`: comma-separated case ids or globs (`member-*`); only those run.
     pub cases: Option<String>,
+    /// `--duration`: the length of a single-phase scenario's steady phase.
+    pub duration: Option<Duration>,
     pub connect_timeout: Option<Duration>,
     pub read_timeout: Option<Duration>,
     /// `--report FORMAT`: formats added to the scenario's.

@@ -10,7 +10,7 @@ use super::codes;
 use crate::cases::{ClientView, PoolVariant, Slot};
 use crate::protocol::Operation;
 use crate::scenario::{Attribute, Plan, PoolPlan, Secret, UserExistenceErrors};
-use crate::users::{PoolsBuilder, Tenant, UserRecord};
+use crate::users::{PoolsBuilder, Supply, SupplyState, Tenant, UserRecord};
 
 /// Concurrent provisioning calls: enough to hide loopback latency, few enough to stay
 /// inside a real pool's request-rate quotas when pointed at one.
@@ -303,6 +303,82 @@ struct Ctx {
     password: String,
 }
 
+/// Of pool `index`'s users, those signed up during the load rather than before it.
+pub fn users_on_demand(plan: &Plan, index: usize) -> u64 {
+    let users = &plan.pools[index].users;
+    Slot::ALL
+        .iter()
+        .filter(|&&slot| plan.on_demand_stock(slot, users.count(slot)).is_some())
+        .map(|&slot| users.count(slot))
+        .sum()
+}
+
+/// Signs up `count` users numbered from `first` on `workers` tasks and hands each over as soon
+/// as it is set up, keeping at most the channel's bound ready; ends when every user is made,
+/// on the first failure (kept in `state` and `error`), or when nobody takes users any more.
+#[allow(clippy::too_many_arguments)]
+async fn supply_users(
+    ctx: Arc<Ctx>,
+    first: u64,
+    count: u64,
+    prep: Prep,
+    workers: usize,
+    ready: tokio::sync::mpsc::Sender<Tenant>,
+    state: Arc<SupplyState>,
+    error: Arc<std::sync::Mutex<Option<ProvisionError>>>,
+    secrets: Arc<[String]>,
+) {
+    let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..(workers as u64).min(count) {
+        let (ctx, next, ready, state, error, secrets) = (
+            ctx.clone(),
+            next.clone(),
+            ready.clone(),
+            state.clone(),
+            error.clone(),
+            secrets.clone(),
+        );
+        set.spawn(async move {
+            use std::sync::atomic::Ordering::Relaxed;
+            use tokio::sync::mpsc::error::TrySendError;
+            loop {
+                let i = next.fetch_add(1, Relaxed);
+                if i >= count || state.failure.get().is_some() {
+                    return;
+                }
+                let user = match one_user(&ctx, Job::own(first + i, prep)).await {
+                    Ok(user) => user,
+                    Err(e) => {
+                        let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                        let e = ProvisionError {
+                            step: e.step,
+                            source: e.source.redacted(&secrets),
+                        };
+                        let _ = state.failure.set(e.to_string());
+                        lock(&error).get_or_insert(e);
+                        return;
+                    }
+                };
+                state.made.fetch_add(1, Relaxed);
+                match ready.try_send(Tenant::single(user, None)) {
+                    Ok(()) => {}
+                    Err(TrySendError::Full(tenant)) => {
+                        state.mark_filled();
+                        if ready.send(tenant).await.is_err() {
+                            return;
+                        }
+                    }
+                    Err(TrySendError::Closed(_)) => return,
+                }
+            }
+        });
+    }
+    drop(ready);
+    while set.join_next().await.is_some() {}
+    state.mark_filled();
+}
+
 /// Codes of users in the `expired` slot must be older than Cognito's 24 h validity (spec §4.4).
 const EXPIRY_ADVANCE_SECONDS: u64 = 24 * 3600 + 60;
 
@@ -339,13 +415,21 @@ pub async fn provision(
     // (expired codes); holders of a contested email sign up and confirm in stage 1, before the
     // users who share their email (stage 2).
     let mut next = 0u64;
-    let mut number = || {
-        next += 1;
-        next - 1
+    let number = |next: &mut u64| {
+        *next += 1;
+        *next - 1
     };
     let mut drafts: Vec<(Slot, Option<UserRecord>, Vec<UserRecord>)> = Vec::new();
     let mut stages: [Vec<(usize, Job, bool)>; 3] = Default::default();
+    // Slots supplied on demand: (slot, first user number, count, stock).
+    let mut on_demand: Vec<(Slot, u64, u64, u64)> = Vec::new();
     for slot in Slot::ALL {
+        if let Some(stock) = plan.on_demand_stock(slot, u.count(slot)) {
+            let first = next;
+            next += u.count(slot);
+            on_demand.push((slot, first, u.count(slot), stock));
+            continue;
+        }
         let members = if slot == Slot::Crowd {
             u.crowd_size.max(1)
         } else {
@@ -360,10 +444,10 @@ pub async fn provision(
                 _ => Prep::Signed,
             };
             if slot.with_holder() {
-                let n = number();
+                let n = number(&mut next);
                 stages[1].push((tenant, Job::own(n, Prep::Confirmed), true));
                 for _ in 0..members {
-                    let member = number();
+                    let member = number(&mut next);
                     stages[2].push((
                         tenant,
                         Job {
@@ -376,7 +460,7 @@ pub async fn provision(
                     ));
                 }
             } else {
-                let n = number();
+                let n = number(&mut next);
                 let stage = if slot == Slot::Expired { 0 } else { 1 };
                 stages[stage].push((tenant, Job::own(n, prep), false));
             }
@@ -410,6 +494,39 @@ pub async fn provision(
                 crowd: members,
             },
         );
+    }
+    let secrets: Arc<[String]> = secrets.iter().map(|s| (*s).to_owned()).collect();
+    let error = Arc::new(std::sync::Mutex::new(None));
+    for (slot, first, count, stock) in on_demand {
+        let prep = if slot == Slot::ResentFresh {
+            Prep::Resent
+        } else {
+            Prep::Signed
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel(stock as usize);
+        let state = Arc::new(SupplyState::default());
+        let workers = super::workers::signup_workers(plan.target.kind, WORKERS);
+        let task = tokio::spawn(supply_users(
+            ctx.clone(),
+            first,
+            count,
+            prep,
+            workers,
+            tx,
+            state.clone(),
+            error.clone(),
+            secrets.clone(),
+        ));
+        b.supply(
+            slot,
+            Supply::new(rx, count, stock as usize, state, task.abort_handle()),
+        );
+    }
+    // The load starts with every stock full: its first requests never wait for a sign-up.
+    if b.filled().await.is_err()
+        && let Some(e) = lock(&error).take()
+    {
+        return Err(e);
     }
     Ok(Fixtures {
         pool_id,
