@@ -94,6 +94,9 @@ pub struct Supply {
     handed: AtomicU64,
     /// Takes that found no ready user and waited for one.
     waited: AtomicU64,
+    /// Takes so far, each a claim on one stocked user (a take that gives up returns its
+    /// claim).
+    claims: AtomicU64,
     state: Arc<SupplyState>,
     workers: tokio::task::AbortHandle,
 }
@@ -103,6 +106,8 @@ pub struct Supply {
 pub struct SupplyState {
     /// Users signed up and set up so far.
     pub made: AtomicU64,
+    /// Users handed to the stock so far (`made` less those still on their way to it).
+    pub stocked: AtomicU64,
     /// Why the workers stopped before making every planned user.
     pub failure: OnceLock<String>,
     /// Set once the stock was first full, or the workers stopped: the load may start.
@@ -145,6 +150,7 @@ impl Supply {
             stock,
             handed: AtomicU64::new(0),
             waited: AtomicU64::new(0),
+            claims: AtomicU64::new(0),
             state,
             workers,
         }
@@ -161,19 +167,42 @@ impl Supply {
     }
 
     async fn take(&self) -> Option<Tenant> {
+        // Each take claims one of the users stocked so far: one that finds none left to claim
+        // waits, however it then queues (behind the lock, or for the next sign-up).
+        let stocked = self.state.stocked.load(Ordering::Acquire);
+        let mut claim = Claim {
+            claims: &self.claims,
+            kept: false,
+        };
+        if self.claims.fetch_add(1, Ordering::AcqRel) >= stocked {
+            self.waited.fetch_add(1, Ordering::Relaxed);
+        }
         let mut ready = self.ready.lock().await;
         let tenant = match ready.try_recv() {
             Ok(t) => Some(t),
             Err(TryRecvError::Disconnected) => None,
-            Err(TryRecvError::Empty) => {
-                self.waited.fetch_add(1, Ordering::Relaxed);
-                ready.recv().await
-            }
+            Err(TryRecvError::Empty) => ready.recv().await,
         };
         if tenant.is_some() {
+            claim.kept = true;
             self.handed.fetch_add(1, Ordering::Relaxed);
         }
         tenant
+    }
+}
+
+/// A take's claim on a stocked user, given back unless the take got one (it found the supply
+/// over, or gave up waiting when the load ended).
+struct Claim<'a> {
+    claims: &'a AtomicU64,
+    kept: bool,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
+            self.claims.fetch_sub(1, Ordering::AcqRel);
+        }
     }
 }
 
@@ -547,6 +576,7 @@ mod tests {
                         return;
                     }
                 }
+                st.stocked.fetch_add(1, Ordering::Release);
             }
             if let Some(why) = failure {
                 let _ = st.failure.set(why);
@@ -609,6 +639,7 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         assert!(!taker.is_finished(), "nothing was ready to take");
         tx.send(tenant(7)).await.unwrap();
+        state.stocked.fetch_add(1, Ordering::Release);
         assert_eq!(taker.await.unwrap(), "u7");
         let fresh = pools
             .usage()

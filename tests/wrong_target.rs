@@ -315,3 +315,56 @@ async fn sign_ups_failing_during_the_load_stop_the_run_saying_why() {
     assert_eq!(s.users["fresh"].used, 450);
     assert_eq!(s.cases[0].count, 450, "no request went without its user");
 }
+
+/// Sign-ups that stall during the load: the starts left waiting for a user give up when the
+/// phase's time is up, are counted as dropped (and as having waited), and the run ends then,
+/// not when the stalled sign-ups would time out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starts_waiting_for_stalled_sign_ups_are_dropped_at_the_phase_end() {
+    struct StallAfter(std::sync::atomic::AtomicUsize, usize);
+    impl Respond for StallAfter {
+        fn respond(&self, _: &Request) -> ResponseTemplate {
+            let ok = aws(
+                200,
+                json!({"UserConfirmed": false, "UserSub": "7d3c0c8e-1f5a-4a8e-9d55-2b8f1c0e6a11"}),
+            );
+            if self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < self.1 {
+                ok
+            } else {
+                ok.set_delay(std::time::Duration::from_secs(60))
+            }
+        }
+    }
+    let server = fake_cognito(0, aws(200, json!({})), "CONFIRMED").await;
+    Mock::given(method("POST"))
+        .and(header(
+            "x-amz-target",
+            "AWSCognitoIdentityProviderService.SignUp",
+        ))
+        .respond_with(StallAfter(Default::default(), 450))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    let yaml = format!(
+        "name: stall\ntarget: {{endpoint: \"{}\"}}\nphases: [{{arrival_rate: 200, duration: 3s}}]\nmix: {{valid-code: 1}}\n",
+        server.uri()
+    );
+    let started = std::time::Instant::now();
+    let (outcome, _dir) = run_quiet(plan_from_str(&yaml)).await;
+    let elapsed = started.elapsed();
+    let s = &outcome.summary;
+    assert!(
+        elapsed < std::time::Duration::from_secs(20),
+        "the run waited for the stalled sign-ups: {elapsed:?}"
+    );
+    let phase = &s.phases[0];
+    assert_eq!(s.totals.requests, 450, "one request per user made");
+    assert_eq!(
+        (phase.starts, phase.dropped),
+        (450, 150),
+        "the starts left without a user are dropped, not lost"
+    );
+    let on_demand = s.users["fresh"].on_demand.unwrap();
+    assert!(on_demand.waited >= 150, "{on_demand:?}");
+    assert!(s.aborted.is_none(), "{:?}", s.aborted);
+}

@@ -124,7 +124,16 @@ impl Engine {
     }
 
     pub(super) async fn lease(&self, c: &Compiled) -> Option<Lease<'_>> {
-        match self.pools[c.pool].0.take(c.user, c.consumes).await {
+        let taken = tokio::select! {
+            biased;
+            taken = self.pools[c.pool].0.take(c.user, c.consumes) => taken,
+            // A start still waiting for its user when the phase's time is up is not made.
+            () = self.user_waits_ended() => {
+                self.gave_up.fetch_add(1, Ordering::Relaxed);
+                return None;
+            }
+        };
+        match taken {
             Ok(l) => Some(l),
             // A start still waiting for a user when the load ended (its supply stopped) is
             // simply not made.

@@ -13,6 +13,17 @@ use crate::schedule::{Schedule, Stripe};
 impl Engine {
     pub async fn run_phase(self: &Arc<Self>, phase: &Phase) -> PhaseOutcome {
         let before = self.recorder.completed.load(Ordering::Relaxed);
+        let gave_up_before = self.gave_up.load(Ordering::Relaxed);
+        // Starts may wait for a user supplied on demand, but not past the phase's time: a
+        // phase bounded by time ends then, whatever the sign-ups do.
+        self.user_waits_over.store(false, Ordering::Release);
+        let timer = phase_length(&phase.load).map(|length| {
+            let (engine, end) = (self.clone(), tokio::time::Instant::now() + length);
+            tokio::spawn(async move {
+                tokio::time::sleep_until(end).await;
+                engine.end_user_waits();
+            })
+        });
         let stripe = phase.shard.as_ref().map_or(Stripe::WHOLE, |s| Stripe {
             offset: u64::from(s.shard.index - 1),
             step: u64::from(s.shard.count),
@@ -65,6 +76,12 @@ impl Engine {
                 unreachable!("Shard::split keeps the phase's variant")
             }
         };
+        if let Some(timer) = timer {
+            timer.abort();
+        }
+        let gave_up = self.gave_up.load(Ordering::Relaxed) - gave_up_before;
+        outcome.starts = outcome.starts.saturating_sub(gave_up);
+        outcome.dropped += gave_up;
         outcome.executor = phase.executor;
         outcome.note = phase.shard.as_ref().and_then(|s| s.empty_note(&phase.load));
         // Phases run one after another, so the recorder's count is exact for this phase.
@@ -75,5 +92,19 @@ impl Engine {
             0.0
         };
         outcome
+    }
+}
+
+/// How long a phase bounded by time lasts (`None`: it ends by iterations or rounds).
+fn phase_length(load: &Load) -> Option<std::time::Duration> {
+    match load {
+        Load::Closed {
+            stop: crate::scenario::Stop::Duration(d),
+            ..
+        } => Some(*d),
+        Load::Closed { max_duration, .. } => *max_duration,
+        Load::RampingVus { stages, .. } | Load::Open { stages, .. } => {
+            Some(stages.iter().map(|s| s.duration).sum())
+        }
     }
 }

@@ -44,6 +44,12 @@ pub struct Engine {
     abort: OnceLock<String>,
     /// The first message of each kind of transport failure.
     pub first_failures: FirstFailures,
+    /// The phase's time is up: starts still waiting for a user supplied on demand give up
+    /// (they are not made, and count as dropped).
+    pub(super) user_waits_over: AtomicBool,
+    pub(super) user_waits_notify: tokio::sync::Notify,
+    /// Starts that gave up waiting for a user.
+    pub(super) gave_up: std::sync::atomic::AtomicU64,
 }
 
 impl Engine {
@@ -88,7 +94,31 @@ impl Engine {
             abandon_notify: tokio::sync::Notify::new(),
             sent: std::sync::atomic::AtomicU64::new(0),
             abort: OnceLock::new(),
+            user_waits_over: AtomicBool::new(false),
+            user_waits_notify: tokio::sync::Notify::new(),
+            gave_up: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Returns when starts should stop waiting for users: the phase's time is up, or the run
+    /// stops.
+    pub(super) async fn user_waits_ended(&self) {
+        loop {
+            let over = self.user_waits_notify.notified();
+            let stop = self.stop_notify.notified();
+            if self.user_waits_over.load(Ordering::Acquire) || self.stopping() {
+                return;
+            }
+            tokio::select! {
+                () = over => {}
+                () = stop => {}
+            }
+        }
+    }
+
+    pub(super) fn end_user_waits(&self) {
+        self.user_waits_over.store(true, Ordering::Release);
+        self.user_waits_notify.notify_waiters();
     }
 
     /// Starts the load clock (the timelines' second 1, the first failures' times) now, and

@@ -371,6 +371,9 @@ async fn supply_users(
                     }
                     Err(TrySendError::Closed(_)) => return,
                 }
+                state
+                    .stocked
+                    .fetch_add(1, std::sync::atomic::Ordering::Release);
             }
         });
     }
