@@ -597,6 +597,27 @@ mod tests {
         (UserPools::new(b, "r", 10), state)
     }
 
+    /// A fresh-user supply fed by hand through the returned sender, its workers a task that
+    /// never ends on its own (returned, to see it stopped).
+    fn hand_fed(
+        planned: u64,
+        stock: usize,
+        state: &Arc<SupplyState>,
+    ) -> (
+        PoolsBuilder,
+        tokio::sync::mpsc::Sender<Tenant>,
+        tokio::task::JoinHandle<()>,
+    ) {
+        let (tx, rx) = tokio::sync::mpsc::channel(stock);
+        let idle = tokio::spawn(std::future::pending::<()>());
+        let mut b = PoolsBuilder::default();
+        b.supply(
+            Slot::Fresh,
+            Supply::new(rx, planned, stock, state.clone(), idle.abort_handle()),
+        );
+        (b, tx, idle)
+    }
+
     #[tokio::test]
     async fn users_on_demand_are_each_handed_out_once_then_run_out() {
         let (pools, _) = supplied(5, 2, None);
@@ -621,14 +642,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_start_that_finds_no_ready_user_waits_and_is_counted() {
-        let (tx, rx) = tokio::sync::mpsc::channel(1);
         let state = Arc::new(SupplyState::default());
-        let idle = tokio::spawn(std::future::pending::<()>());
-        let mut b = PoolsBuilder::default();
-        b.supply(
-            Slot::Fresh,
-            Supply::new(rx, 1, 1, state.clone(), idle.abort_handle()),
-        );
+        let (b, tx, idle) = hand_fed(1, 1, &state);
         let pools = Arc::new(UserPools::new(b, "r", 1));
         let taker = {
             let pools = pools.clone();
@@ -669,14 +684,8 @@ mod tests {
 
     #[tokio::test]
     async fn the_load_waits_for_a_full_stock_and_hears_of_an_early_failure() {
-        let (tx, rx) = tokio::sync::mpsc::channel(2);
         let st = Arc::new(SupplyState::default());
-        let idle = tokio::spawn(std::future::pending::<()>());
-        let mut b = PoolsBuilder::default();
-        b.supply(
-            Slot::Fresh,
-            Supply::new(rx, 9, 2, st.clone(), idle.abort_handle()),
-        );
+        let (b, tx, _idle) = hand_fed(9, 2, &st);
         let waiting = tokio::spawn(async move { b.filled().await.map(|()| b) });
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         assert!(!waiting.is_finished(), "the stock is not full yet");
@@ -686,13 +695,10 @@ mod tests {
         assert!(waiting.await.unwrap().is_ok());
 
         // Workers that fail before making anyone stop the set-up with their reason.
-        let (_tx, rx) = tokio::sync::mpsc::channel::<Tenant>(2);
         let st = Arc::new(SupplyState::default());
         let _ = st.failure.set("SignUp of user #0: AccessDenied".into());
         st.mark_filled();
-        let idle = tokio::spawn(std::future::pending::<()>());
-        let mut b = PoolsBuilder::default();
-        b.supply(Slot::Fresh, Supply::new(rx, 9, 2, st, idle.abort_handle()));
+        let (b, _tx, _idle) = hand_fed(9, 2, &st);
         assert_eq!(
             b.filled().await.unwrap_err(),
             "provisioning fresh UNCONFIRMED users: SignUp of user #0: AccessDenied"

@@ -271,29 +271,20 @@ async fn a_provisioning_error_that_echoes_the_password_is_masked() {
 /// of the mix, never a request without its user.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_ups_failing_during_the_load_stop_the_run_saying_why() {
-    struct FailAfter(std::sync::atomic::AtomicUsize, usize);
-    impl Respond for FailAfter {
-        fn respond(&self, _: &Request) -> ResponseTemplate {
-            if self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < self.1 {
-                aws(
-                    200,
-                    json!({"UserConfirmed": false, "UserSub": "7d3c0c8e-1f5a-4a8e-9d55-2b8f1c0e6a11"}),
-                )
-            } else {
-                aws(
-                    400,
-                    json!({"__type": "NotAuthorizedException", "message": "SignUp is not allowed for this client"}),
-                )
-            }
-        }
-    }
     let server = fake_cognito(0, aws(200, json!({})), "CONFIRMED").await;
     Mock::given(method("POST"))
         .and(header(
             "x-amz-target",
             "AWSCognitoIdentityProviderService.SignUp",
         ))
-        .respond_with(FailAfter(Default::default(), 450))
+        .respond_with(SignUpsThen {
+            ok: 450,
+            seen: Default::default(),
+            then: aws(
+                400,
+                json!({"__type": "NotAuthorizedException", "message": "SignUp is not allowed for this client"}),
+            ),
+        })
         .with_priority(1)
         .mount(&server)
         .await;
@@ -321,27 +312,17 @@ async fn sign_ups_failing_during_the_load_stop_the_run_saying_why() {
 /// not when the stalled sign-ups would time out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starts_waiting_for_stalled_sign_ups_are_dropped_at_the_phase_end() {
-    struct StallAfter(std::sync::atomic::AtomicUsize, usize);
-    impl Respond for StallAfter {
-        fn respond(&self, _: &Request) -> ResponseTemplate {
-            let ok = aws(
-                200,
-                json!({"UserConfirmed": false, "UserSub": "7d3c0c8e-1f5a-4a8e-9d55-2b8f1c0e6a11"}),
-            );
-            if self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < self.1 {
-                ok
-            } else {
-                ok.set_delay(std::time::Duration::from_secs(60))
-            }
-        }
-    }
     let server = fake_cognito(0, aws(200, json!({})), "CONFIRMED").await;
     Mock::given(method("POST"))
         .and(header(
             "x-amz-target",
             "AWSCognitoIdentityProviderService.SignUp",
         ))
-        .respond_with(StallAfter(Default::default(), 450))
+        .respond_with(SignUpsThen {
+            ok: 450,
+            seen: Default::default(),
+            then: signed_up().set_delay(std::time::Duration::from_secs(60)),
+        })
         .with_priority(1)
         .mount(&server)
         .await;
@@ -367,4 +348,28 @@ async fn starts_waiting_for_stalled_sign_ups_are_dropped_at_the_phase_end() {
     let on_demand = s.users["fresh"].on_demand.unwrap();
     assert!(on_demand.waited >= 150, "{on_demand:?}");
     assert!(s.aborted.is_none(), "{:?}", s.aborted);
+}
+
+/// SignUp answered as it should `ok` times, then with `then`.
+struct SignUpsThen {
+    ok: usize,
+    seen: std::sync::atomic::AtomicUsize,
+    then: ResponseTemplate,
+}
+
+impl Respond for SignUpsThen {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        if self.seen.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < self.ok {
+            signed_up()
+        } else {
+            self.then.clone()
+        }
+    }
+}
+
+fn signed_up() -> ResponseTemplate {
+    aws(
+        200,
+        json!({"UserConfirmed": false, "UserSub": "7d3c0c8e-1f5a-4a8e-9d55-2b8f1c0e6a11"}),
+    )
 }

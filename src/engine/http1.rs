@@ -751,6 +751,18 @@ mod tests {
         assert!(Origin::of(&reqwest::Url::parse("ftp://127.0.0.1/").unwrap()).is_none());
     }
 
+    /// A pool of one plain connection to `addr`, and the head of a POST with `target`.
+    fn one_connection(
+        addr: std::net::SocketAddr,
+        target: Option<&str>,
+        read_timeout: Duration,
+    ) -> (Pool, Vec<u8>) {
+        let origin = Origin::of(&reqwest::Url::parse(&format!("http://{addr}/")).unwrap()).unwrap();
+        let head = head(&origin, "POST", "application/x-amz-json-1.1", target);
+        let pool = Pool::new(origin, None, 1, Duration::from_secs(2), read_timeout);
+        (pool, head)
+    }
+
     /// A server that closes each connection after one answer, without saying so: the next
     /// request finds the pooled connection closed before writing, and takes a new one.
     #[tokio::test]
@@ -768,15 +780,7 @@ mod tests {
                 drop(s);
             }
         });
-        let origin = Origin::of(&reqwest::Url::parse(&format!("http://{addr}/")).unwrap()).unwrap();
-        let head = head(&origin, "POST", "application/x-amz-json-1.1", None);
-        let pool = Pool::new(
-            origin,
-            None,
-            1,
-            Duration::from_secs(2),
-            Duration::from_secs(2),
-        );
+        let (pool, head) = one_connection(addr, None, Duration::from_secs(2));
         for _ in 0..3 {
             let _slot = pool.slot().await;
             let a = pool.on_connection(&head, b"{}", true).await.ok().unwrap();
@@ -811,15 +815,7 @@ mod tests {
                 }
             }
         });
-        let origin = Origin::of(&reqwest::Url::parse(&format!("http://{addr}/")).unwrap()).unwrap();
-        let head = head(&origin, "POST", "application/x-amz-json-1.1", None);
-        let pool = Pool::new(
-            origin,
-            None,
-            1,
-            Duration::from_secs(2),
-            Duration::from_millis(300),
-        );
+        let (pool, head) = one_connection(addr, None, Duration::from_millis(300));
         let ask = async || {
             let _slot = pool.slot().await;
             pool.on_connection(&head, b"{}", true).await
@@ -887,15 +883,7 @@ mod tests {
                 }
             }
         });
-        let origin = Origin::of(&reqwest::Url::parse(&format!("http://{addr}/")).unwrap()).unwrap();
-        let head = head(&origin, "POST", "application/x-amz-json-1.1", Some("X.Y"));
-        let pool = Pool::new(
-            origin,
-            None,
-            1,
-            Duration::from_secs(2),
-            Duration::from_secs(2),
-        );
+        let (pool, head) = one_connection(addr, Some("X.Y"), Duration::from_secs(2));
         let _slot = pool.slot().await;
         let a = pool.on_connection(&head, b"{}", true).await.ok().unwrap();
         assert_eq!((a.status, a.body.as_slice()), (200, b"{}".as_slice()));
