@@ -731,38 +731,28 @@ async fn device_token_files_are_refused_unread() {
     let stub = MockServer::start().await;
     let full_uri = format!("{}/ok", stub.uri());
     let server = fake().await;
-    let o = run_within(
-        &server,
-        home.path(),
-        &[
-            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &full_uri),
-            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/dev/zero"),
-        ],
-        PROMPT,
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let said = text(&o);
-    assert!(
-        said.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: /dev/zero is not a regular file"),
-        "{said}"
-    );
+    for (env, says) in [
+        (
+            [
+                ("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str()),
+                ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/dev/zero"),
+            ],
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: /dev/zero is not a regular file",
+        ),
+        (
+            [
+                ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/cogbench"),
+                ("AWS_WEB_IDENTITY_TOKEN_FILE", "/dev/zero"),
+            ],
+            "AWS_WEB_IDENTITY_TOKEN_FILE: /dev/zero is not a regular file",
+        ),
+    ] {
+        let o = run_within(&server, home.path(), &env, PROMPT);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let said = text(&o);
+        assert!(said.contains(says), "{said}");
+    }
     assert!(stub.received_requests().await.unwrap().is_empty());
-
-    let o = run_within(
-        &server,
-        home.path(),
-        &[
-            ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/cogbench"),
-            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/dev/zero"),
-        ],
-        PROMPT,
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let said = text(&o);
-    assert!(
-        said.contains("AWS_WEB_IDENTITY_TOKEN_FILE: /dev/zero is not a regular file"),
-        "{said}"
-    );
 }
 
 /// A token file ending in a newline cannot be a header: said naming the file, never
