@@ -12,7 +12,7 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::common::{MissingHash, app_client_input, check_analytics};
-use super::state::{Shared, UserStatus, lock};
+use super::state::{Shared, Stamp, UserStatus, lock};
 use super::validate::{self, StrRule, Violations};
 use super::wire::{ApiError, EMPTY_OBJECT, LooseBool, Str, messages, names, parse_input};
 
@@ -91,15 +91,13 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     //     Cognito sends is open (§6.3); LimitExceededException with the text seen for sibling
     //     operations is the likely one. Only wrong codes count: they are the guesses a limit
     //     is there to stop.
-    if shared.attempt_limit > 0 {
-        user.failed_attempts
-            .retain(|t| now.saturating_sub(*t) < ATTEMPT_WINDOW);
-        if user.failed_attempts.len() >= shared.attempt_limit as usize {
-            return Err(ApiError::new(
-                names::LIMIT_EXCEEDED,
-                messages::ATTEMPT_LIMIT,
-            ));
-        }
+    if shared.attempt_limit > 0
+        && user.failed_attempts.recent(now, ATTEMPT_WINDOW) >= shared.attempt_limit as usize
+    {
+        return Err(ApiError::new(
+            names::LIMIT_EXCEEDED,
+            messages::ATTEMPT_LIMIT,
+        ));
     }
     let user = data.user(idx);
 
@@ -108,10 +106,10 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
         // Not reachable today: every UNCONFIRMED user holds a code (see users.rs).
         return Err(code_mismatch());
     };
-    if now.saturating_sub(pending.issued) > CODE_VALIDITY {
+    if now.saturating_sub(pending.issued.time()) > CODE_VALIDITY {
         return Err(ApiError::new(names::EXPIRED_CODE, messages::EXPIRED_CODE));
     }
-    if pending.value != code {
+    if !pending.value.matches(code) {
         if shared.attempt_limit > 0 {
             data.user_mut(idx).failed_attempts.push(now);
         }
@@ -123,14 +121,11 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     //    alias. ForceAliasCreation moves it and marks it unverified on the previous owner.
     let alias = sent_to
         .filter(|a| cfg.alias_attributes.has_attr(*a))
-        .and_then(|a| {
-            user.attr(a.name())
-                .map(|v| (a, cfg.attr_key(a, v).into_owned()))
-        });
-    if let Some((attr, key)) = alias {
+        .filter(|a| user.attr(a.name()).is_some());
+    if let Some(attr) = alias {
+        let value = user.attr(attr.name()).unwrap_or_default();
         let holder = data
-            .sign_in
-            .get(attr, &key)
+            .sign_in_holder(cfg, attr, value)
             .filter(|h| *h != idx && data.user(*h).status == UserStatus::Confirmed);
         if let Some(previous) = holder {
             if input.force_alias_creation != Some(LooseBool(true)) {
@@ -141,16 +136,16 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
             }
             let prev = data.user_mut(previous);
             prev.set_attr(attr.verified_name(), "false");
-            prev.modified = now;
+            prev.modified = Stamp::of(now);
         }
-        data.sign_in.insert(attr, key, idx);
+        data.set_sign_in(cfg, attr, idx);
     }
 
     // 9. Confirm: status, the delivery attribute verified, the code consumed.
     let user = data.user_mut(idx);
     user.status = UserStatus::Confirmed;
     user.code = None;
-    user.modified = now;
+    user.modified = Stamp::of(now);
     if let Some(attr) = sent_to
         && user.attr(attr.name()).is_some()
     {

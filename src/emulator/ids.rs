@@ -37,9 +37,10 @@ pub fn client_secret(rng: &mut Rng) -> String {
     pick(rng, LOWER_ALNUM, CLIENT_SECRET_LEN)
 }
 
-/// A six-digit confirmation code, the form observed in practice (spec §4.4).
-pub fn confirmation_code(rng: &mut Rng) -> String {
-    format!("{:06}", rng.u32(..1_000_000))
+/// A six-digit confirmation code, the form observed in practice (spec §4.4), as its number
+/// (`state::Code` writes it with its leading zeros).
+pub fn confirmation_code(rng: &mut Rng) -> u32 {
+    rng.u32(..1_000_000)
 }
 
 /// Formats 128 random bits as a version-4, RFC 4122-variant UUID in lowercase hex.
@@ -61,14 +62,38 @@ fn format_uuid_v4(bits: u128) -> [u8; 36] {
     out
 }
 
-fn uuid_string(bits: u128) -> String {
+pub fn uuid_string(bits: u128) -> String {
     // The buffer is ASCII hex and dashes only.
     String::from_utf8(format_uuid_v4(bits).to_vec()).expect("ASCII")
 }
 
-/// A user's `sub`: UUID v4 text.
-pub fn sub(rng: &mut Rng) -> String {
-    uuid_string(rng.u128(..))
+/// A user's `sub` as its 128 bits, the version and variant bits set: `uuid_string` writes it,
+/// `parse_uuid` reads it back.
+pub fn sub(rng: &mut Rng) -> u128 {
+    let bits = rng.u128(..);
+    let bits = (bits & !(0xf << 76)) | (0x4 << 76);
+    (bits & !(0x3 << 62)) | (0x2 << 62)
+}
+
+/// The bits of a UUID v4 written exactly as `uuid_string` writes it (lowercase), else `None`.
+pub fn parse_uuid(text: &str) -> Option<u128> {
+    let b = text.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let mut bits = 0u128;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            continue;
+        }
+        let digit = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => return None,
+        };
+        bits = (bits << 4) | u128::from(digit);
+    }
+    (format_uuid_v4(bits) == *b).then_some(bits)
 }
 
 /// A UUID v4 for `x-amzn-RequestId`, from the thread-local generator, as raw ASCII bytes.
@@ -114,14 +139,21 @@ mod tests {
         );
 
         for _ in 0..100 {
-            let code = confirmation_code(&mut rng);
-            assert_eq!(code.len(), 6);
-            assert!(code.bytes().all(|b| b.is_ascii_digit()));
-            assert!(is_uuid_v4(&sub(&mut rng)));
+            assert!(confirmation_code(&mut rng) < 1_000_000);
+            let bits = sub(&mut rng);
+            let text = uuid_string(bits);
+            assert!(is_uuid_v4(&text));
+            assert_eq!(parse_uuid(&text), Some(bits), "{text} reads back");
+            assert_eq!(parse_uuid(&text.to_uppercase()), None, "only as written");
             assert!(is_uuid_v4(std::str::from_utf8(&request_id()).unwrap()));
         }
         assert!(is_uuid_v4(&uuid_string(0)));
         assert!(is_uuid_v4(&uuid_string(u128::MAX)));
+        // Bits whose version or variant differ are not a sub the emulator made.
+        assert_eq!(parse_uuid("00000000-0000-0000-0000-000000000000"), None);
+        assert_eq!(parse_uuid("00000000-0000-4000-8000-00000000000"), None);
+        assert_eq!(parse_uuid("00000000x0000-4000-8000-000000000000"), None);
+        assert!(parse_uuid("00000000-0000-4000-8000-000000000000").is_some());
     }
 
     #[test]

@@ -7,11 +7,13 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasher as _, RandomState};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use fastrand::Rng;
+use hashbrown::HashTable;
 
 /// Locks a mutex, ignoring poisoning: every critical section leaves the state consistent
 /// before anything that could panic, and one panicking request must not take the emulator down.
@@ -120,26 +122,6 @@ pub struct PoolConfig {
     pub auto_verified_attributes: AttrList,
 }
 
-impl PoolConfig {
-    /// The lookup key of a username or an email under the pool's case sensitivity.
-    /// (`CaseSensitive: false` also makes email aliases case-insensitive, §4.2.)
-    pub fn fold<'a>(&self, value: &'a str) -> Cow<'a, str> {
-        if self.case_sensitive {
-            Cow::Borrowed(value)
-        } else {
-            Cow::Owned(value.to_lowercase())
-        }
-    }
-
-    /// The lookup key of an email or phone value.
-    pub fn attr_key<'a>(&self, attr: Attr, value: &'a str) -> Cow<'a, str> {
-        match attr {
-            Attr::Email => self.fold(value),
-            Attr::PhoneNumber => Cow::Borrowed(value),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserStatus {
     Unconfirmed,
@@ -155,87 +137,242 @@ impl UserStatus {
     }
 }
 
+/// Emulator time to the millisecond: a user's dates in 8 bytes rather than a `Duration`'s 16
+/// (a pool holds millions of users).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Stamp(u64);
+
+impl Stamp {
+    pub fn of(t: Duration) -> Stamp {
+        Stamp(u64::try_from(t.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    pub fn time(self) -> Duration {
+        Duration::from_millis(self.0)
+    }
+}
+
+/// A six-digit confirmation code, kept as its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code(u32);
+
+impl Code {
+    pub fn new(n: u32) -> Code {
+        Code(n)
+    }
+
+    /// The code as sent: six digits, leading zeros kept.
+    pub fn text(self) -> String {
+        format!("{:06}", self.0)
+    }
+
+    /// Whether `given` is this code's text exactly.
+    pub fn matches(self, given: &str) -> bool {
+        given.len() == 6
+            && given.bytes().all(|b| b.is_ascii_digit())
+            && given.parse::<u32>() == Ok(self.0)
+    }
+}
+
 /// The confirmation code a user currently holds.
 #[derive(Debug, Clone)]
 pub struct PendingCode {
-    pub value: String,
+    pub value: Code,
     /// Emulator time of issue.
-    pub issued: Duration,
+    pub issued: Stamp,
     /// The attribute the code was "sent" to; verified on confirmation.
     pub sent_to: Option<Attr>,
 }
 
+/// A user's `sub`: the bits of its UUID v4 (16 bytes rather than a 36-character string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Sub([u8; 16]);
+
+impl Sub {
+    pub fn from_bits(bits: u128) -> Sub {
+        Sub(bits.to_be_bytes())
+    }
+
+    /// The `sub` a user is named by, if `text` is one as the emulator writes them.
+    pub fn parse(text: &str) -> Option<Sub> {
+        super::ids::parse_uuid(text).map(Sub::from_bits)
+    }
+
+    pub fn text(self) -> String {
+        super::ids::uuid_string(u128::from_be_bytes(self.0))
+    }
+}
+
+/// A user's strings in one allocation: the username, then each attribute's name and value.
+/// Each string is preceded by its length in bytes written as one `char`: validation bounds
+/// every string (2,048 characters at most) far below the surrogates, where `char`s stop.
+#[derive(Debug, Clone)]
+struct Packed(Box<str>);
+
+/// Longer strings are cut (validation never lets one through).
+const MAX_PACKED: usize = 0xD7FF;
+
+impl Packed {
+    fn new<'a>(username: &str, attributes: impl IntoIterator<Item = (&'a str, &'a str)>) -> Packed {
+        let mut s = String::new();
+        push_packed(&mut s, username);
+        for (name, value) in attributes {
+            push_packed(&mut s, name);
+            push_packed(&mut s, value);
+        }
+        Packed(s.into_boxed_str())
+    }
+
+    fn fields(&self) -> Fields<'_> {
+        Fields(&self.0)
+    }
+}
+
+fn push_packed(s: &mut String, mut field: &str) {
+    if field.len() > MAX_PACKED {
+        let mut end = MAX_PACKED;
+        while !field.is_char_boundary(end) {
+            end -= 1;
+        }
+        field = &field[..end];
+    }
+    // At most MAX_PACKED: a scalar value below the surrogates.
+    s.push(char::from_u32(field.len() as u32).unwrap_or('\0'));
+    s.push_str(field);
+}
+
+struct Fields<'a>(&'a str);
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let mut chars = self.0.chars();
+        let len = chars.next()? as usize;
+        let (field, rest) = chars.as_str().split_at_checked(len)?;
+        self.0 = rest;
+        Some(field)
+    }
+}
+
+/// Wrong codes given within the last hour (the attempt limit, §4.5); most users have none,
+/// and those who do hold at most the limit's worth.
+#[derive(Debug, Clone, Default)]
+// Boxed: 8 bytes in each of millions of users, most of whom never give a wrong code.
+#[allow(clippy::box_collection)]
+pub struct Attempts(Option<Box<Vec<Stamp>>>);
+
+impl Attempts {
+    /// Forgets attempts older than `window` before `now`; how many are left.
+    pub fn recent(&mut self, now: Duration, window: Duration) -> usize {
+        let Some(list) = &mut self.0 else {
+            return 0;
+        };
+        list.retain(|t| now.saturating_sub(t.time()) < window);
+        if list.is_empty() {
+            self.0 = None;
+            return 0;
+        }
+        list.len()
+    }
+
+    pub fn push(&mut self, now: Duration) {
+        self.0.get_or_insert_default().push(Stamp::of(now));
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct User {
-    /// The internal username (the generated `sub` in UsernameAttributes pools).
-    pub username: String,
-    pub sub: String,
+    /// The internal username (the generated `sub` in UsernameAttributes pools), then the
+    /// attributes but `sub`.
+    strings: Packed,
+    pub sub: Sub,
     pub status: UserStatus,
-    pub attributes: Vec<(String, String)>,
-    pub created: Duration,
-    pub modified: Duration,
+    pub created: Stamp,
+    pub modified: Stamp,
     pub code: Option<PendingCode>,
-    /// When wrong codes were given, within the last hour (the attempt limit, §4.5).
-    pub failed_attempts: Vec<Duration>,
+    pub failed_attempts: Attempts,
 }
 
 impl User {
+    /// An UNCONFIRMED user without a code; `attributes` are those but `sub`, in order.
+    pub fn new<'a>(
+        username: &str,
+        sub: Sub,
+        attributes: impl IntoIterator<Item = (&'a str, &'a str)>,
+        now: Duration,
+    ) -> User {
+        User {
+            strings: Packed::new(username, attributes),
+            sub,
+            status: UserStatus::Unconfirmed,
+            created: Stamp::of(now),
+            modified: Stamp::of(now),
+            code: None,
+            failed_attempts: Attempts::default(),
+        }
+    }
+
+    pub fn username(&self) -> &str {
+        self.strings.fields().next().unwrap_or_default()
+    }
+
+    /// The attributes but `sub` (which is `self.sub`), in order.
+    pub fn attributes(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut fields = self.strings.fields().skip(1);
+        std::iter::from_fn(move || Some((fields.next()?, fields.next()?)))
+    }
+
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attributes
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        self.attributes().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
 
     pub fn set_attr(&mut self, name: &str, value: &str) {
-        match self.attributes.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => value.clone_into(&mut slot.1),
-            None => self.attributes.push((name.to_owned(), value.to_owned())),
+        let mut attributes: Vec<(&str, &str)> = self.attributes().collect();
+        match attributes.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => attributes.push((name, value)),
         }
+        self.strings = Packed::new(self.username(), attributes);
     }
 }
 
-/// Email and phone values that sign a user in, by lookup key. A pool uses one meaning only:
-/// with `UsernameAttributes` every user's value, verified or not (they must be unique at
-/// SignUp); with `AliasAttributes` only verified values (an alias is active once verified, §4.2).
-#[derive(Debug, Default)]
-pub struct SignInIndex {
-    email: HashMap<String, usize>,
-    phone: HashMap<String, usize>,
-}
-
-impl SignInIndex {
-    fn map(&self, attr: Attr) -> &HashMap<String, usize> {
-        match attr {
-            Attr::Email => &self.email,
-            Attr::PhoneNumber => &self.phone,
-        }
+/// A lookup key: a username or a sign-in value as the pool compares them (`fold`: lowercase).
+/// Most keys are lowercase already (cogbench's names are), so most lookups allocate nothing.
+fn folded(fold: bool, value: &str) -> Cow<'_, str> {
+    if !fold {
+        return Cow::Borrowed(value);
     }
-
-    fn map_mut(&mut self, attr: Attr) -> &mut HashMap<String, usize> {
-        match attr {
-            Attr::Email => &mut self.email,
-            Attr::PhoneNumber => &mut self.phone,
-        }
+    if value.is_ascii() {
+        return match value.bytes().any(|b| b.is_ascii_uppercase()) {
+            true => Cow::Owned(value.to_ascii_lowercase()),
+            false => Cow::Borrowed(value),
+        };
     }
-
-    pub fn get(&self, attr: Attr, key: &str) -> Option<usize> {
-        self.map(attr).get(key).copied()
-    }
-
-    pub fn insert(&mut self, attr: Attr, key: String, user: usize) -> Option<usize> {
-        self.map_mut(attr).insert(key, user)
+    if value.chars().any(|c| c.to_lowercase().ne([c])) {
+        Cow::Owned(value.to_lowercase())
+    } else {
+        Cow::Borrowed(value)
     }
 }
 
-/// The mutable part of a pool, behind the pool's mutex.
+/// The users of a pool and their indexes. Each index holds only a user's number and finds
+/// its key in the user itself, so a username, a sub or an alias is kept once, and a pool of
+/// millions of users costs a couple of hundred bytes a user (examples/emulator_footprint.rs).
 pub struct PoolData {
     /// The pool's own generator (forked from the emulator's), for subs and codes.
     pub rng: Rng,
     users: Vec<User>,
-    by_name: HashMap<String, usize>,
-    by_sub: HashMap<String, usize>,
-    pub sign_in: SignInIndex,
+    /// By username, folded as the pool's case sensitivity says.
+    by_name: HashTable<u32>,
+    by_sub: HashTable<u32>,
+    /// Email and phone values that sign a user in. A pool uses one meaning only: with
+    /// `UsernameAttributes` every user's value, verified or not (they must be unique at
+    /// SignUp); with `AliasAttributes` only verified values (an alias is active once
+    /// verified, §4.2).
+    by_email: HashTable<u32>,
+    by_phone: HashTable<u32>,
+    hasher: RandomState,
 }
 
 impl PoolData {
@@ -243,9 +380,11 @@ impl PoolData {
         PoolData {
             rng,
             users: Vec::new(),
-            by_name: HashMap::new(),
-            by_sub: HashMap::new(),
-            sign_in: SignInIndex::default(),
+            by_name: HashTable::new(),
+            by_sub: HashTable::new(),
+            by_email: HashTable::new(),
+            by_phone: HashTable::new(),
+            hasher: RandomState::new(),
         }
     }
 
@@ -259,18 +398,79 @@ impl PoolData {
 
     /// Finds a user by internal username only (the uniqueness check of SignUp).
     pub fn by_username(&self, cfg: &PoolConfig, username: &str) -> Option<usize> {
-        self.by_name.get(&*cfg.fold(username)).copied()
+        let fold = !cfg.case_sensitive;
+        let key = folded(fold, username);
+        let hash = self.hasher.hash_one(&*key);
+        self.by_name
+            .find(hash, |&i| {
+                folded(fold, self.users[i as usize].username()) == key
+            })
+            .map(|&i| i as usize)
+    }
+
+    fn by_sub(&self, sub: Sub) -> Option<usize> {
+        let hash = self.hasher.hash_one(sub);
+        self.by_sub
+            .find(hash, |&i| self.users[i as usize].sub == sub)
+            .map(|&i| i as usize)
+    }
+
+    /// The user a sign-in value (an email or a phone number, as given) signs in, if any.
+    pub fn sign_in_holder(&self, cfg: &PoolConfig, attr: Attr, value: &str) -> Option<usize> {
+        let fold = attr == Attr::Email && !cfg.case_sensitive;
+        let key = folded(fold, value);
+        let hash = self.hasher.hash_one(&*key);
+        let table = match attr {
+            Attr::Email => &self.by_email,
+            Attr::PhoneNumber => &self.by_phone,
+        };
+        table
+            .find(hash, |&i| {
+                self.users[i as usize]
+                    .attr(attr.name())
+                    .is_some_and(|v| folded(fold, v) == key)
+            })
+            .map(|&i| i as usize)
+    }
+
+    /// Makes user `idx`'s value of `attr` sign it in; the user it signed in before, if any.
+    pub fn set_sign_in(&mut self, cfg: &PoolConfig, attr: Attr, idx: usize) -> Option<usize> {
+        let fold = attr == Attr::Email && !cfg.case_sensitive;
+        let PoolData {
+            users,
+            by_email,
+            by_phone,
+            hasher,
+            ..
+        } = self;
+        let table = match attr {
+            Attr::Email => by_email,
+            Attr::PhoneNumber => by_phone,
+        };
+        let key_of = |i: u32| {
+            users[i as usize]
+                .attr(attr.name())
+                .map(|v| folded(fold, v))
+                .unwrap_or_default()
+        };
+        let key = key_of(idx as u32);
+        let hash = hasher.hash_one(&*key);
+        if let Some(slot) = table.find_mut(hash, |&i| key_of(i) == key) {
+            return Some(std::mem::replace(slot, idx as u32) as usize);
+        }
+        table.insert_unique(hash, idx as u32, |&i| hasher.hash_one(&*key_of(i)));
+        None
     }
 
     /// Resolves what a client sends as `Username`: the username (case-folded in
-    /// case-insensitive pools), else the `sub`, else a sign-in value from [`SignInIndex`]
-    /// (a UsernameAttributes email/phone, or a *verified* alias; never an unverified alias).
+    /// case-insensitive pools), else the `sub`, else a sign-in value (a UsernameAttributes
+    /// email/phone, or a *verified* alias; never an unverified alias).
     pub fn resolve(&self, cfg: &PoolConfig, username: &str) -> Option<usize> {
         if let Some(i) = self.by_username(cfg, username) {
             return Some(i);
         }
-        if let Some(i) = self.by_sub.get(username) {
-            return Some(*i);
+        if let Some(i) = Sub::parse(username).and_then(|s| self.by_sub(s)) {
+            return Some(i);
         }
         let attr = if username.contains('@') {
             Attr::Email
@@ -279,16 +479,30 @@ impl PoolData {
         } else {
             return None;
         };
-        self.sign_in.get(attr, &cfg.attr_key(attr, username))
+        self.sign_in_holder(cfg, attr, username)
     }
 
     /// Adds a user; the caller has checked uniqueness under the same lock.
     pub fn insert(&mut self, cfg: &PoolConfig, user: User) -> usize {
         let idx = self.users.len();
-        self.by_name
-            .insert(cfg.fold(&user.username).into_owned(), idx);
-        self.by_sub.insert(user.sub.clone(), idx);
-        self.users.push(user);
+        let fold = !cfg.case_sensitive;
+        let PoolData {
+            users,
+            by_name,
+            by_sub,
+            hasher,
+            ..
+        } = self;
+        users.push(user);
+        let user = &users[idx];
+        let name_hash = hasher.hash_one(&*folded(fold, user.username()));
+        let sub_hash = hasher.hash_one(user.sub);
+        by_name.insert_unique(name_hash, idx as u32, |&i| {
+            hasher.hash_one(&*folded(fold, users[i as usize].username()))
+        });
+        by_sub.insert_unique(sub_hash, idx as u32, |&i| {
+            hasher.hash_one(users[i as usize].sub)
+        });
         idx
     }
 }
@@ -463,44 +677,127 @@ mod tests {
         }
     }
 
-    fn user(name: &str, sub: &str) -> User {
-        User {
-            username: name.into(),
-            sub: sub.into(),
-            status: UserStatus::Unconfirmed,
-            attributes: vec![("sub".into(), sub.into())],
-            created: Duration::ZERO,
-            modified: Duration::ZERO,
-            code: None,
-            failed_attempts: Vec::new(),
-        }
+    fn user(name: &str, sub: u128, email: &str) -> User {
+        User::new(
+            name,
+            Sub::from_bits(sub),
+            [("email", email)],
+            Duration::ZERO,
+        )
     }
 
     #[test]
     fn resolution_order_and_case_folding() {
         let insensitive = cfg(false);
         let mut d = PoolData::new(Rng::with_seed(1));
-        let a = d.insert(&insensitive, user("Alice", "s-1"));
-        d.sign_in.insert(Attr::Email, "bob@example.com".into(), a);
+        let sub = super::super::ids::sub(&mut Rng::with_seed(7));
+        let a = d.insert(&insensitive, user("Alice", sub, "Bob@Example.com"));
+        assert_eq!(d.set_sign_in(&insensitive, Attr::Email, a), None);
         assert_eq!(d.resolve(&insensitive, "alice"), Some(a));
         assert_eq!(d.resolve(&insensitive, "ALICE"), Some(a));
-        assert_eq!(d.resolve(&insensitive, "s-1"), Some(a));
-        assert_eq!(d.resolve(&insensitive, "Bob@Example.com"), Some(a));
+        let sub_text = Sub::from_bits(sub).text();
+        assert_eq!(d.resolve(&insensitive, &sub_text), Some(a));
+        assert_eq!(d.resolve(&insensitive, &sub_text.to_uppercase()), None);
+        assert_eq!(d.resolve(&insensitive, "bob@example.com"), Some(a));
+        assert_eq!(d.resolve(&insensitive, "BOB@EXAMPLE.COM"), Some(a));
         assert_eq!(d.resolve(&insensitive, "carol"), None);
 
         let sensitive = cfg(true);
         let mut d = PoolData::new(Rng::with_seed(1));
-        let a = d.insert(&sensitive, user("Alice", "s-1"));
+        let a = d.insert(&sensitive, user("Alice", sub, "Bob@Example.com"));
+        d.set_sign_in(&sensitive, Attr::Email, a);
         assert_eq!(d.resolve(&sensitive, "Alice"), Some(a));
         assert_eq!(d.resolve(&sensitive, "alice"), None);
+        assert_eq!(d.resolve(&sensitive, "Bob@Example.com"), Some(a));
+        assert_eq!(d.resolve(&sensitive, "bob@example.com"), None);
+    }
+
+    #[test]
+    fn a_sign_in_value_moves_to_its_new_holder() {
+        let c = cfg(false);
+        let mut d = PoolData::new(Rng::with_seed(1));
+        let a = d.insert(&c, user("a", 1, "same@example.com"));
+        let b = d.insert(&c, user("b", 2, "SAME@example.com"));
+        assert_eq!(d.set_sign_in(&c, Attr::Email, a), None);
+        assert_eq!(d.set_sign_in(&c, Attr::Email, b), Some(a));
+        assert_eq!(
+            d.sign_in_holder(&c, Attr::Email, "same@EXAMPLE.com"),
+            Some(b)
+        );
+        assert_eq!(
+            d.sign_in_holder(&c, Attr::PhoneNumber, "same@example.com"),
+            None
+        );
+    }
+
+    #[test]
+    fn many_users_stay_found() {
+        let c = cfg(false);
+        let mut d = PoolData::new(Rng::with_seed(1));
+        for i in 0..20_000u128 {
+            let idx = d.insert(
+                &c,
+                user(&format!("User-{i}"), i, &format!("u{i}@example.com")),
+            );
+            d.set_sign_in(&c, Attr::Email, idx);
+        }
+        for i in (0..20_000u128).step_by(997) {
+            let want = Some(i as usize);
+            assert_eq!(d.by_username(&c, &format!("user-{i}")), want);
+            assert_eq!(d.by_sub(Sub::from_bits(i)), want);
+            assert_eq!(d.resolve(&c, &format!("U{i}@EXAMPLE.COM")), want);
+        }
+        assert_eq!(d.by_username(&c, "user-20000"), None);
+    }
+
+    #[test]
+    fn codes_match_their_six_digits_only() {
+        let c = Code::new(42);
+        assert_eq!(c.text(), "000042");
+        assert!(c.matches("000042"));
+        for wrong in ["42", "0000042", "+00042", "00004２", "000043", ""] {
+            assert!(!c.matches(wrong), "{wrong:?}");
+        }
+    }
+
+    #[test]
+    fn packed_strings_keep_every_field_even_the_longest() {
+        let long = "é".repeat(4000);
+        let mut u = User::new(
+            "ü-name",
+            Sub::from_bits(9),
+            [("custom:x", long.as_str()), ("email", "")],
+            Duration::ZERO,
+        );
+        assert_eq!(u.username(), "ü-name");
+        assert_eq!(u.attr("custom:x"), Some(long.as_str()));
+        assert_eq!(u.attr("email"), Some(""));
+        u.set_attr("email", "e@example.com");
+        u.set_attr("email_verified", "true");
+        let all: Vec<_> = u.attributes().map(|(n, _)| n).collect();
+        assert_eq!(all, ["custom:x", "email", "email_verified"]);
+        assert_eq!(u.username(), "ü-name");
     }
 
     #[test]
     fn attributes_are_set_in_place() {
-        let mut u = user("a", "s");
+        let mut u = user("a", 1, "a@example.com");
         u.set_attr("email_verified", "false");
         u.set_attr("email_verified", "true");
         assert_eq!(u.attr("email_verified"), Some("true"));
-        assert_eq!(u.attributes.len(), 2);
+        assert_eq!(u.attributes().count(), 2);
+    }
+
+    #[test]
+    fn wrong_code_attempts_leave_after_the_window() {
+        let mut a = Attempts::default();
+        let hour = Duration::from_secs(3600);
+        assert_eq!(a.recent(Duration::ZERO, hour), 0);
+        a.push(Duration::from_secs(10));
+        a.push(Duration::from_secs(20));
+        assert_eq!(a.recent(Duration::from_secs(3609), hour), 2);
+        assert_eq!(a.recent(Duration::from_secs(3615), hour), 1);
+        assert_eq!(a.recent(Duration::from_secs(3620), hour), 0);
+        assert!(a.0.is_none(), "nothing kept once none is recent");
     }
 }

@@ -8,7 +8,9 @@ use super::common::{
     looks_like_phone, pool_input,
 };
 use super::ids;
-use super::state::{Attr, PendingCode, PoolConfig, PoolData, Shared, User, UserStatus, lock};
+use super::state::{
+    Attr, Code, PendingCode, PoolConfig, PoolData, Shared, Stamp, Sub, User, UserStatus, lock,
+};
 use super::validate::{self, NON_WHITESPACE_PATTERN, PRINTABLE_PATTERN, StrRule, Violations};
 use super::wire::{ApiError, Str, json_body, messages, names, parse_input};
 
@@ -130,8 +132,8 @@ fn issue_code(
     let user = data.user_mut(idx);
     let sent_to = delivery_target(cfg, user);
     user.code = Some(PendingCode {
-        value,
-        issued: now,
+        value: Code::new(value),
+        issued: Stamp::of(now),
         sent_to,
     });
     // Only a verified attribute is a delivery Cognito reports (§4.6, §5 SignUp): a pool without
@@ -241,12 +243,12 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
 
     // In UsernameAttributes pools every email/phone sign-in value must be unique, verified or
     // not (§4.2); elsewhere the username must be.
-    let sign_in_values: Vec<(Attr, String)> = [Attr::Email, Attr::PhoneNumber]
+    let sign_in_values: Vec<(Attr, &str)> = [Attr::Email, Attr::PhoneNumber]
         .into_iter()
         .filter(|a| ua.has_attr(*a))
         .filter_map(|a| {
             let value = attributes.iter().find(|(n, _)| n == a.name())?;
-            Some((a, cfg.attr_key(a, &value.1).into_owned()))
+            Some((a, value.1.as_str()))
         })
         .collect();
     let now = shared.clock.now();
@@ -257,43 +259,40 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
     }
     if sign_in_values
         .iter()
-        .any(|(a, key)| data.sign_in.get(*a, key).is_some())
+        .any(|(a, value)| data.sign_in_holder(cfg, *a, value).is_some())
     {
         return Err(exists());
     }
 
-    let sub = loop {
-        let sub = ids::sub(&mut data.rng);
-        if data.resolve(cfg, &sub).is_none() {
-            break sub;
+    let (sub, sub_text) = loop {
+        let sub = Sub::from_bits(ids::sub(&mut data.rng));
+        let text = sub.text();
+        if data.resolve(cfg, &text).is_none() {
+            break (sub, text);
         }
     };
-    attributes.insert(0, ("sub".to_owned(), sub.clone()));
-    let user = User {
-        // UsernameAttributes pools store the generated sub as the internal username (§4.2).
-        username: if username_attr.is_some() {
-            sub.clone()
-        } else {
-            username.to_owned()
-        },
-        sub: sub.clone(),
-        status: UserStatus::Unconfirmed,
-        attributes,
-        created: now,
-        modified: now,
-        code: None,
-        failed_attempts: Vec::new(),
+    // UsernameAttributes pools store the generated sub as the internal username (§4.2).
+    let internal = if username_attr.is_some() {
+        sub_text.as_str()
+    } else {
+        username
     };
+    let user = User::new(
+        internal,
+        sub,
+        attributes.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        now,
+    );
     let idx = data.insert(cfg, user);
-    for (attr, key) in sign_in_values {
-        data.sign_in.insert(attr, key, idx);
+    for (attr, _) in sign_in_values {
+        data.set_sign_in(cfg, attr, idx);
     }
     let details = issue_code(&mut data, cfg, idx, now);
     drop(data);
 
     let mut out = Map::new();
     out.insert("UserConfirmed".into(), Value::Bool(false));
-    out.insert("UserSub".into(), Value::String(sub));
+    out.insert("UserSub".into(), Value::String(sub_text));
     if let Some(d) = details {
         out.insert("CodeDeliveryDetails".into(), d);
     }
@@ -363,18 +362,18 @@ pub fn admin_get_user(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
         .resolve(&pool.config, username)
         .ok_or_else(|| ApiError::new(names::USER_NOT_FOUND, messages::USER_NOT_FOUND_ADMIN))?;
     let u = data.user(idx);
-    let attributes: Vec<Value> = u
-        .attributes
-        .iter()
+    let sub = u.sub.text();
+    let attributes: Vec<Value> = std::iter::once(("sub", sub.as_str()))
+        .chain(u.attributes())
         .map(|(n, v)| json!({ "Name": n, "Value": v }))
         .collect();
     let out = json!({
-        "Username": u.username,
+        "Username": u.username(),
         "UserStatus": u.status.as_str(),
         "Enabled": true,
         "UserAttributes": attributes,
-        "UserCreateDate": shared.clock.epoch_secs(u.created),
-        "UserLastModifiedDate": shared.clock.epoch_secs(u.modified),
+        "UserCreateDate": shared.clock.epoch_secs(u.created.time()),
+        "UserLastModifiedDate": shared.clock.epoch_secs(u.modified.time()),
     });
     drop(data);
     Ok(json_body(&out))
@@ -385,7 +384,7 @@ pub fn current_code(shared: &Shared, pool_id: &str, username: &str) -> Option<St
     let pool = shared.pool(pool_id)?;
     let data = lock(&pool.data);
     let idx = data.resolve(&pool.config, username)?;
-    data.user(idx).code.as_ref().map(|c| c.value.clone())
+    data.user(idx).code.as_ref().map(|c| c.value.text())
 }
 
 #[cfg(test)]
