@@ -166,6 +166,15 @@ impl Supply {
         self.state.failure.get().map(String::as_str)
     }
 
+    /// A ready user, without waiting for one.
+    fn try_take(&self) -> Option<Tenant> {
+        let mut ready = self.ready.try_lock().ok()?;
+        let tenant = ready.try_recv().ok()?;
+        self.claims.fetch_add(1, Ordering::AcqRel);
+        self.handed.fetch_add(1, Ordering::Relaxed);
+        Some(tenant)
+    }
+
     async fn take(&self) -> Option<Tenant> {
         // Each take claims one of the users stocked so far: one that finds none left to claim
         // waits, however it then queues (behind the lock, or for the next sign-up).
@@ -188,6 +197,25 @@ impl Supply {
             self.handed.fetch_add(1, Ordering::Relaxed);
         }
         tenant
+    }
+}
+
+impl Supply {
+    fn exhausted(&self, slot: Slot, reuse_limit: u64) -> Exhausted {
+        Exhausted {
+            what: slot.describe(),
+            provisioned: self.state.made.load(Ordering::Relaxed) as usize,
+            reuse_limit,
+            failure: self.failure().map(str::to_owned),
+        }
+    }
+
+    fn on_demand(&self) -> OnDemand {
+        OnDemand {
+            stock: self.stock as u64,
+            planned: self.planned,
+            waited: self.waited.load(Ordering::Relaxed),
+        }
     }
 }
 
@@ -215,6 +243,91 @@ impl Drop for Supply {
 enum Source {
     Shelf(Shelf),
     Supply(Supply),
+    Rotation(Rotation),
+}
+
+/// A reusable slot supplied on demand: a rotation of at most about `window` users, handed out
+/// round-robin so that concurrent requests spread over them; each leaves the rotation once
+/// it has been handed out `limit` times, and the next take brings a new one from the supply.
+/// So at most a window of reusable users is held, however long the run.
+#[derive(Debug)]
+struct Rotation {
+    supply: Supply,
+    window: usize,
+    limit: u64,
+    members: std::sync::Mutex<Members>,
+    /// Uses handed out so far.
+    used: AtomicU64,
+}
+
+#[derive(Debug, Default)]
+struct Members {
+    /// Each user with the uses it has left.
+    users: Vec<(Arc<Tenant>, u64)>,
+    next: usize,
+}
+
+impl Rotation {
+    async fn take(&self) -> Option<Arc<Tenant>> {
+        {
+            let mut m = self.lock();
+            if m.users.len() >= self.window {
+                return Some(self.hand_out(&mut m));
+            }
+        }
+        // The rotation is not full: it grows by a ready user, or, when none is ready, hands
+        // out one of those it holds rather than wait. Several takes may find it so at once,
+        // each bringing a user: it then holds a few more than `window` for a while.
+        if let Some(t) = self.supply.try_take() {
+            return Some(self.join(t));
+        }
+        {
+            let mut m = self.lock();
+            if !m.users.is_empty() {
+                return Some(self.hand_out(&mut m));
+            }
+        }
+        match self.supply.take().await {
+            Some(t) => Some(self.join(t)),
+            // The supply is over: what the rotation still holds is all there is.
+            None => {
+                let mut m = self.lock();
+                (!m.users.is_empty()).then(|| self.hand_out(&mut m))
+            }
+        }
+    }
+
+    /// The next user round-robin; it leaves once its uses are given. `m` is not empty.
+    fn hand_out(&self, m: &mut Members) -> Arc<Tenant> {
+        let i = m.next % m.users.len();
+        let (tenant, left) = &mut m.users[i];
+        let tenant = tenant.clone();
+        *left -= 1;
+        if *left == 0 {
+            // Its place goes to the last user, which is handed out next.
+            m.users.swap_remove(i);
+        } else {
+            m.next = i + 1;
+        }
+        self.used.fetch_add(1, Ordering::Relaxed);
+        tenant
+    }
+
+    /// A new user, handed out for its first use and kept for the others.
+    fn join(&self, tenant: Tenant) -> Arc<Tenant> {
+        let tenant = Arc::new(tenant);
+        if self.limit > 1 {
+            self.lock().users.push((tenant.clone(), self.limit - 1));
+        }
+        self.used.fetch_add(1, Ordering::Relaxed);
+        tenant
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Members> {
+        self.members
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 impl Shelf {
@@ -241,6 +354,8 @@ pub enum Lease<'a> {
     Tenant(&'a Tenant),
     /// A user supplied on demand: this request's alone, dropped with the lease.
     Owned(Box<Tenant>),
+    /// A reusable user supplied on demand: shared with the other requests of its rotation.
+    Shared(Arc<Tenant>),
     /// A name no user has.
     Unknown(String),
     None,
@@ -251,6 +366,7 @@ impl Lease<'_> {
         match self {
             Lease::Tenant(t) => Some(t),
             Lease::Owned(t) => Some(t),
+            Lease::Shared(t) => Some(t),
             Lease::Unknown(_) | Lease::None => None,
         }
     }
@@ -259,6 +375,7 @@ impl Lease<'_> {
         match self {
             Lease::Tenant(t) => t.user.view(),
             Lease::Owned(t) => t.user.view(),
+            Lease::Shared(t) => t.user.view(),
             Lease::Unknown(name) => UserView {
                 username: name,
                 sub: "",
@@ -358,7 +475,14 @@ impl UserPools {
             sources: Slot::ALL
                 .iter()
                 .map(|s| match b.supplies.remove(s) {
-                    Some(supply) => Source::Supply(supply),
+                    Some(supply) if s.single_use() => Source::Supply(supply),
+                    Some(supply) => Source::Rotation(Rotation {
+                        window: supply.stock.max(1),
+                        limit: reuse_limit.max(1),
+                        supply,
+                        members: Default::default(),
+                        used: AtomicU64::new(0),
+                    }),
                     None => Source::Shelf(Shelf {
                         tenants: b.shelves.remove(s).unwrap_or_default(),
                         next: AtomicU64::new(0),
@@ -382,8 +506,11 @@ impl UserPools {
     /// are wanted, and the pool may be deleted under them).
     pub fn stop_supplies(&self) {
         for source in &self.sources {
-            if let Source::Supply(s) = source {
-                s.workers.abort();
+            match source {
+                Source::Supply(s) | Source::Rotation(Rotation { supply: s, .. }) => {
+                    s.workers.abort();
+                }
+                Source::Shelf(_) => {}
             }
         }
     }
@@ -409,12 +536,11 @@ impl UserPools {
                     }),
                     Source::Supply(supply) => match supply.take().await {
                         Some(t) => Ok(Lease::Owned(Box::new(t))),
-                        None => Err(Exhausted {
-                            what: slot.describe(),
-                            provisioned: supply.state.made.load(Ordering::Relaxed) as usize,
-                            reuse_limit: 1,
-                            failure: supply.failure().map(str::to_owned),
-                        }),
+                        None => Err(supply.exhausted(slot, 1)),
+                    },
+                    Source::Rotation(r) => match r.take().await {
+                        Some(t) => Ok(Lease::Shared(t)),
+                        None => Err(r.supply.exhausted(slot, r.limit)),
                     },
                 }
             }
@@ -453,11 +579,12 @@ impl UserPools {
                     Source::Supply(s) => Usage {
                         provisioned: s.state.made.load(Ordering::Relaxed),
                         used: s.handed.load(Ordering::Relaxed),
-                        on_demand: Some(OnDemand {
-                            stock: s.stock as u64,
-                            planned: s.planned,
-                            waited: s.waited.load(Ordering::Relaxed),
-                        }),
+                        on_demand: Some(s.on_demand()),
+                    },
+                    Source::Rotation(r) => Usage {
+                        provisioned: r.supply.state.made.load(Ordering::Relaxed),
+                        used: r.used.load(Ordering::Relaxed),
+                        on_demand: Some(r.supply.on_demand()),
                     },
                 };
                 (slot.name(), usage)
@@ -564,6 +691,16 @@ mod tests {
     /// A supply fed by a task standing in for the sign-up workers: `made` users, then it
     /// stops (with `failure`, if given).
     fn supplied(made: usize, stock: usize, failure: Option<&str>) -> (UserPools, Arc<SupplyState>) {
+        supplied_slot(Slot::Fresh, 10, made, stock, failure)
+    }
+
+    fn supplied_slot(
+        slot: Slot,
+        limit: u64,
+        made: usize,
+        stock: usize,
+        failure: Option<&str>,
+    ) -> (UserPools, Arc<SupplyState>) {
         let (tx, rx) = tokio::sync::mpsc::channel(stock);
         let state = Arc::new(SupplyState::default());
         let (st, failure) = (state.clone(), failure.map(str::to_owned));
@@ -585,7 +722,7 @@ mod tests {
         });
         let mut b = PoolsBuilder::default();
         b.supply(
-            Slot::Fresh,
+            slot,
             Supply::new(
                 rx,
                 made as u64,
@@ -594,7 +731,7 @@ mod tests {
                 workers.abort_handle(),
             ),
         );
-        (UserPools::new(b, "r", 10), state)
+        (UserPools::new(b, "r", limit), state)
     }
 
     /// A fresh-user supply fed by hand through the returned sender, its workers a task that
@@ -638,6 +775,71 @@ mod tests {
         assert_eq!((fresh.provisioned, fresh.used), (5, 5));
         let on_demand = fresh.on_demand.unwrap();
         assert_eq!((on_demand.stock, on_demand.planned), (2, 5));
+    }
+
+    #[tokio::test]
+    async fn a_reusable_slot_on_demand_rotates_a_window_of_users_each_up_to_the_limit() {
+        // Stock (and window) 2, limit 3, 4 users in all: 12 uses, none past its limit.
+        let (pools, _) = supplied_slot(Slot::Confirmed, 3, 4, 2, None);
+        let mut names = Vec::new();
+        for _ in 0..12 {
+            // The stand-in workers refill the stock.
+            for _ in 0..4 {
+                tokio::task::yield_now().await;
+            }
+            let lease = pools.take(UserKind::Confirmed, false).await.unwrap();
+            assert!(
+                matches!(lease, Lease::Shared(_)),
+                "shared within the rotation"
+            );
+            names.push(name(lease));
+        }
+        assert_eq!(
+            names,
+            [
+                "u0", "u1", "u0", "u1", "u0", "u2", "u1", "u3", "u2", "u3", "u2", "u3"
+            ],
+            "round-robin over the window; each user leaves after its third use, and a new one \
+             joins; once the supply is over, the last users' uses are still given"
+        );
+        let e = pools.take(UserKind::Confirmed, false).await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "ran out of CONFIRMED users after 4 were provisioned (each used up to 3 times)"
+        );
+        let usage = pools.usage();
+        let confirmed = usage.iter().find(|(k, _)| *k == "confirmed").unwrap().1;
+        assert_eq!((confirmed.provisioned, confirmed.used), (4, 12));
+        assert_eq!(confirmed.on_demand.unwrap().stock, 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_takes_of_a_rotation_never_pass_the_limit() {
+        let (pools, _) = supplied_slot(Slot::Unconfirmed, 4, 50, 8, None);
+        let pools = Arc::new(pools);
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let pools = pools.clone();
+            set.spawn(async move {
+                let mut got = Vec::new();
+                while let Ok(lease) = pools.take(UserKind::Unconfirmed, false).await {
+                    got.push(name(lease));
+                    tokio::task::yield_now().await;
+                }
+                got
+            });
+        }
+        let mut uses = std::collections::BTreeMap::<String, u64>::new();
+        while let Some(got) = set.join_next().await {
+            for n in got.unwrap() {
+                *uses.entry(n).or_default() += 1;
+            }
+        }
+        assert_eq!(uses.len(), 50, "every supplied user was handed out");
+        assert!(uses.values().all(|&n| n <= 4), "{uses:?}");
+        // Only users still in the rotation when the supply ran out may be partly used.
+        let partly = uses.values().filter(|&&n| n < 4).count();
+        assert!(partly <= 8 + 16, "{partly} partly used");
     }
 
     #[tokio::test]

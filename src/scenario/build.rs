@@ -411,10 +411,14 @@ pub(super) fn build(
     let signups: u64 = pools
         .iter()
         .map(|p| {
-            p.users.total_signups()
-                - super::on_demand::on_demand_signups(&phases, target.kind.real_pool, |slot| {
-                    p.users.count(slot)
-                })
+            p.users
+                .total_signups()
+                .saturating_sub(super::on_demand::on_demand_signups(
+                    &phases,
+                    target.kind.real_pool,
+                    |slot| p.users.count(slot),
+                    |slot| p.users.signups_of(slot),
+                ))
         })
         .sum();
     if signups > super::values::MAX_USERS {

@@ -12,13 +12,12 @@ const STOCK_SECONDS: f64 = 2.0;
 const MIN_STOCK: u64 = 256;
 
 /// The stock of a slot supplied on demand, or `None` when its `count` users are provisioned
-/// before the load. Only single-use users without a holder are supplied so for now: a holder's
-/// users, reusable users (handed out round-robin) and expired codes (the clock moves once,
-/// before the load) are provisioned first, and so is every user of a real pool, whose SignUp
-/// shares ConfirmSignUp's request-rate quota (spec §4.5): signing up during the load would
-/// take from the load's share.
+/// before the load. Every slot may be supplied so but two: expired codes (the clock moves
+/// once, before the load), and every slot of a real pool, whose SignUp shares ConfirmSignUp's
+/// request-rate quota (spec §4.5): signing up during the load would take from the load's
+/// share. A reusable slot's stock is also the size of its rotation (see `users::Rotation`).
 pub fn on_demand_stock(phases: &[Phase], real_pool: bool, slot: Slot, count: u64) -> Option<u64> {
-    if !matches!(slot, Slot::Fresh | Slot::ResentFresh) || real_pool {
+    if slot == Slot::Expired || real_pool {
         return None;
     }
     let seconds = load_seconds(phases)?;
@@ -45,12 +44,18 @@ fn load_seconds(phases: &[Phase]) -> Option<f64> {
     (total > 0.0).then_some(total)
 }
 
-/// Of the users `count` gives per slot, those signed up during the load rather than before it.
-pub fn on_demand_signups(phases: &[Phase], real_pool: bool, count: impl Fn(Slot) -> u64) -> u64 {
+/// Of the sign-ups `signups` gives per slot (whose users `count` gives), those made during
+/// the load rather than before it.
+pub fn on_demand_signups(
+    phases: &[Phase],
+    real_pool: bool,
+    count: impl Fn(Slot) -> u64,
+    signups: impl Fn(Slot) -> u64,
+) -> u64 {
     Slot::ALL
         .iter()
         .filter(|&&slot| on_demand_stock(phases, real_pool, slot, count(slot)).is_some())
-        .map(|&slot| count(slot))
+        .map(|&slot| signups(slot))
         .sum()
 }
 
@@ -89,20 +94,22 @@ mod tests {
             on_demand_stock(&long, false, Slot::ResentFresh, 600),
             Some(256)
         );
-        // Fewer than the stock, reusable or holder slots, a real pool: all provisioned first.
-        assert_eq!(on_demand_stock(&long, false, Slot::Fresh, 256), None);
+        // Reusable users and those with a holder come so too, at the same rate-derived stock.
         for slot in [
             Slot::Confirmed,
             Slot::Unconfirmed,
             Slot::ContestedFresh,
-            Slot::Expired,
+            Slot::Crowd,
         ] {
             assert_eq!(
                 on_demand_stock(&long, false, slot, 120_000),
-                None,
+                Some(4_000),
                 "{slot:?}"
             );
         }
+        // Fewer than the stock, expired codes, a real pool: all provisioned first.
+        assert_eq!(on_demand_stock(&long, false, Slot::Fresh, 256), None);
+        assert_eq!(on_demand_stock(&long, false, Slot::Expired, 120_000), None);
         assert_eq!(on_demand_stock(&long, true, Slot::Fresh, 120_000), None);
         // A load whose length is not a time cannot say how much two seconds of it use.
         let rounds = [Phase {
@@ -117,10 +124,12 @@ mod tests {
         assert_eq!(on_demand_stock(&rounds, false, Slot::Fresh, 120_000), None);
         let counts = |slot: Slot| match slot {
             Slot::Fresh => 120_000,
-            Slot::Confirmed => 5_000,
+            Slot::ContestedFresh => 5_000,
+            Slot::Expired => 9_000,
             _ => 0,
         };
-        assert_eq!(on_demand_signups(&long, false, counts), 120_000);
-        assert_eq!(on_demand_signups(&long, true, counts), 0);
+        let signups = |slot: Slot| counts(slot) * if slot.with_holder() { 2 } else { 1 };
+        assert_eq!(on_demand_signups(&long, false, counts, signups), 130_000);
+        assert_eq!(on_demand_signups(&long, true, counts, signups), 0);
     }
 }

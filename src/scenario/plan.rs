@@ -126,17 +126,25 @@ impl UsersPlan {
 
     /// Sign-ups the plan needs, holders of contested emails included.
     pub fn total_signups(&self) -> u64 {
+        Slot::ALL.iter().map(|&slot| self.signups_of(slot)).sum()
+    }
+
+    /// Sign-ups of one slot's users: a holder with each contested user, a holder and every
+    /// member with each crowd; none for listed users (they exist already).
+    pub fn signups_of(&self, slot: Slot) -> u64 {
         if !self.listed.is_empty() {
             return 0;
         }
-        self.counts
-            .iter()
-            .map(|(slot, n)| match slot {
-                Slot::Crowd => n * (1 + self.crowd_size),
-                s if s.with_holder() => n * 2,
-                _ => *n,
-            })
-            .sum()
+        self.count(slot) * slot_signups(slot, self.crowd_size)
+    }
+}
+
+/// Sign-ups one tenant of `slot` takes.
+pub fn slot_signups(slot: Slot, crowd_size: u64) -> u64 {
+    match slot {
+        Slot::Crowd => 1 + crowd_size,
+        s if s.with_holder() => 2,
+        _ => 1,
     }
 }
 

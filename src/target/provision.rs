@@ -309,19 +309,81 @@ pub fn users_on_demand(plan: &Plan, index: usize) -> u64 {
     Slot::ALL
         .iter()
         .filter(|&&slot| plan.on_demand_stock(slot, users.count(slot)).is_some())
-        .map(|&slot| users.count(slot))
+        .map(|&slot| users.signups_of(slot))
         .sum()
 }
 
-/// Signs up `count` users numbered from `first` on `workers` tasks and hands each over as soon
-/// as it is set up, keeping at most the channel's bound ready; ends when every user is made,
-/// on the first failure (kept in `state` and `error`), or when nobody takes users any more.
+/// What one tenant of a slot takes: a CONFIRMED holder of the email first, if the slot has
+/// one, then its members, each set up as `prep` says.
+#[derive(Clone, Copy, Debug)]
+struct Recipe {
+    holder: bool,
+    members: u64,
+    prep: Prep,
+    upper_email: bool,
+}
+
+impl Recipe {
+    fn of(slot: Slot, crowd_size: u64) -> Recipe {
+        Recipe {
+            holder: slot.with_holder(),
+            members: if slot == Slot::Crowd {
+                crowd_size.max(1)
+            } else {
+                1
+            },
+            prep: match slot {
+                Slot::Confirmed => Prep::Confirmed,
+                Slot::ResentFresh | Slot::ResentReusable => Prep::Resent,
+                _ => Prep::Signed,
+            },
+            upper_email: slot.upper_cases_email(),
+        }
+    }
+
+    /// User numbers one tenant takes.
+    fn numbers(self) -> u64 {
+        u64::from(self.holder) + self.members
+    }
+}
+
+/// One tenant made whole, its users numbered from `first`: the holder signs up and confirms
+/// before the members who share its email.
+async fn one_tenant(ctx: &Ctx, recipe: Recipe, first: u64) -> Result<Tenant, ProvisionError> {
+    let holder = if recipe.holder {
+        Some(one_user(ctx, Job::own(first, Prep::Confirmed)).await?)
+    } else {
+        None
+    };
+    let skip = u64::from(recipe.holder);
+    let mut members = Vec::with_capacity(recipe.members as usize);
+    for m in 0..recipe.members {
+        let job = Job {
+            n: first + skip + m,
+            email_n: first,
+            upper_email: recipe.upper_email,
+            prep: recipe.prep,
+        };
+        members.push(one_user(ctx, job).await?);
+    }
+    let user = members.remove(0);
+    Ok(Tenant {
+        user,
+        holder,
+        crowd: members,
+    })
+}
+
+/// Makes `count` tenants of `recipe`, their users numbered from `first`, on `workers` tasks,
+/// and hands each over as soon as it is set up, keeping at most the channel's bound ready;
+/// ends when every tenant is made, on the first failure (kept in `state` and `error`), or when
+/// nobody takes users any more.
 #[allow(clippy::too_many_arguments)]
 async fn supply_users(
     ctx: Arc<Ctx>,
     first: u64,
     count: u64,
-    prep: Prep,
+    recipe: Recipe,
     workers: usize,
     ready: tokio::sync::mpsc::Sender<Tenant>,
     state: Arc<SupplyState>,
@@ -347,8 +409,8 @@ async fn supply_users(
                 if i >= count || state.failure.get().is_some() {
                     return;
                 }
-                let user = match one_user(&ctx, Job::own(first + i, prep)).await {
-                    Ok(user) => user,
+                let tenant = match one_tenant(&ctx, recipe, first + i * recipe.numbers()).await {
+                    Ok(tenant) => tenant,
                     Err(e) => {
                         let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
                         let e = ProvisionError {
@@ -361,7 +423,7 @@ async fn supply_users(
                     }
                 };
                 state.made.fetch_add(1, Relaxed);
-                match ready.try_send(Tenant::single(user, None)) {
+                match ready.try_send(tenant) {
                     Ok(()) => {}
                     Err(TrySendError::Full(tenant)) => {
                         state.mark_filled();
@@ -424,40 +486,37 @@ pub async fn provision(
     };
     let mut drafts: Vec<(Slot, Option<UserRecord>, Vec<UserRecord>)> = Vec::new();
     let mut stages: [Vec<(usize, Job, bool)>; 3] = Default::default();
-    // Slots supplied on demand: (slot, first user number, count, stock).
+    // Slots supplied on demand: (slot, first user number, tenants, stock).
     let mut on_demand: Vec<(Slot, u64, u64, u64)> = Vec::new();
     for slot in Slot::ALL {
+        let recipe = Recipe::of(slot, u.crowd_size);
         if let Some(stock) = plan.on_demand_stock(slot, u.count(slot)) {
-            let first = next;
-            next += u.count(slot);
-            on_demand.push((slot, first, u.count(slot), stock));
+            // A reusable slot's rotation may leave up to a stock's worth of users partly
+            // used when the load ends (see `users::Rotation`).
+            let tenants = if slot.single_use() {
+                u.count(slot)
+            } else {
+                u.count(slot) + stock
+            };
+            on_demand.push((slot, next, tenants, stock));
+            next += tenants * recipe.numbers();
             continue;
         }
-        let members = if slot == Slot::Crowd {
-            u.crowd_size.max(1)
-        } else {
-            1
-        };
         for _ in 0..u.count(slot) {
             let tenant = drafts.len();
             drafts.push((slot, None, Vec::new()));
-            let prep = match slot {
-                Slot::Confirmed => Prep::Confirmed,
-                Slot::ResentFresh | Slot::ResentReusable => Prep::Resent,
-                _ => Prep::Signed,
-            };
-            if slot.with_holder() {
+            if recipe.holder {
                 let n = number(&mut next);
                 stages[1].push((tenant, Job::own(n, Prep::Confirmed), true));
-                for _ in 0..members {
+                for _ in 0..recipe.members {
                     let member = number(&mut next);
                     stages[2].push((
                         tenant,
                         Job {
                             n: member,
                             email_n: n,
-                            upper_email: slot.upper_cases_email(),
-                            prep,
+                            upper_email: recipe.upper_email,
+                            prep: recipe.prep,
                         },
                         false,
                     ));
@@ -465,7 +524,7 @@ pub async fn provision(
             } else {
                 let n = number(&mut next);
                 let stage = if slot == Slot::Expired { 0 } else { 1 };
-                stages[stage].push((tenant, Job::own(n, prep), false));
+                stages[stage].push((tenant, Job::own(n, recipe.prep), false));
             }
         }
     }
@@ -501,11 +560,7 @@ pub async fn provision(
     let secrets: Arc<[String]> = secrets.iter().map(|s| (*s).to_owned()).collect();
     let error = Arc::new(std::sync::Mutex::new(None));
     for (slot, first, count, stock) in on_demand {
-        let prep = if slot == Slot::ResentFresh {
-            Prep::Resent
-        } else {
-            Prep::Signed
-        };
+        let recipe = Recipe::of(slot, u.crowd_size);
         let (tx, rx) = tokio::sync::mpsc::channel(stock as usize);
         let state = Arc::new(SupplyState::default());
         let workers = super::workers::signup_workers(plan.target.kind, WORKERS);
@@ -513,7 +568,7 @@ pub async fn provision(
             ctx.clone(),
             first,
             count,
-            prep,
+            recipe,
             workers,
             tx,
             state.clone(),
