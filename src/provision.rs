@@ -419,6 +419,10 @@ fn step(e: ApiError, what: &str) -> ApiError {
             what: what.to_owned(),
             detail,
         },
+        ApiError::Input { detail, .. } => ApiError::Input {
+            what: what.to_owned(),
+            detail,
+        },
     }
 }
 
@@ -472,8 +476,14 @@ mod tests {
             text.starts_with("username,code,sub,email,signed_up_at\ncb-abc-0,123456,s-0,cb-abc-0@example.com,2026-11-27T09:30:00Z\n"),
             "{text}"
         );
-        let (_, listed) =
-            crate::scenario::existing::read_csv(&dir.path().join("s.yaml"), "users.csv").unwrap();
+        let listed = crate::scenario::existing::check_csv(
+            &dir.path().join("s.yaml"),
+            "users.csv",
+            None,
+            std::time::SystemTime::now(),
+        )
+        .unwrap();
+        let listed: Vec<_> = listed.read().unwrap().map(Result::unwrap).collect();
         assert_eq!(listed.len(), 2);
         assert_eq!(listed[1].username, "o'neil, jr");
         assert!(listed[1].code.is_empty());

@@ -245,7 +245,7 @@ fn the_shipped_example_validates() {
     let plan =
         crate::support::plan_from_file("fixtures/examples/existing-pool.yaml", &Default::default());
     let main = plan.main_pool();
-    assert_eq!(main.users.listed.len(), 7);
+    assert_eq!(main.users.listed.as_ref().map(|l| l.rows), Some(7));
     assert!(plan.mix.iter().all(|m| m.skip.is_none()));
     assert!(!main.pool.delete_after);
 }
@@ -331,4 +331,43 @@ fn a_client_secret_can_come_from_a_file() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("secret file") && e.contains("missing"), "{e}");
+}
+
+#[tokio::test]
+async fn a_long_runs_listed_users_are_read_as_the_load_takes_them() {
+    let p = prepare(0, 1000).await;
+    // 800 fresh users over 4 s: more than two seconds' worth (400), so they are read from the
+    // file a stock ahead of the load rather than all before it.
+    let yaml = format!(
+        "name: existing-stream\n\
+         target: {{kind: emulator, endpoint: \"{}\"}}\n\
+         pool: {{existing: {{id: {}, client_id: {}}}}}\n\
+         users: {{from_csv: \"{}\"}}\n\
+         phases: [{{arrival_rate: 200, duration: 4s, max_in_flight: 64}}]\n\
+         mix: {{valid-code: 1}}\n",
+        p.emulator.endpoint(),
+        p.pool,
+        p.public,
+        p.csv.path().display()
+    );
+    let (outcome, _dir) = run_quiet(plan_from_str(&yaml)).await;
+    let s = serde_json::to_value(&outcome.summary).unwrap();
+    let fresh = &s["users"]["fresh"];
+    assert_eq!(fresh["used"], 800, "{fresh}");
+    let (stock, planned) = (
+        fresh["on_demand"]["stock"].as_u64().unwrap(),
+        fresh["on_demand"]["planned"].as_u64().unwrap(),
+    );
+    // The plan keeps one start to spare; two seconds of it are the stock.
+    assert!((800..=810).contains(&planned), "{fresh}");
+    assert_eq!(stock, planned.div_ceil(2), "{fresh}");
+    assert_eq!(fresh["provisioned"], planned, "every planned row was read");
+    let case = outcome
+        .summary
+        .cases
+        .iter()
+        .find(|c| c.name == "valid-code")
+        .unwrap();
+    assert_eq!(case.verdict, Verdict::Pass);
+    assert_eq!(outcome.summary.exit_code, 0);
 }

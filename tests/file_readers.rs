@@ -85,6 +85,17 @@ proptest! {
     #[test]
     fn a_mutated_users_csv_is_read_or_refused(e in edits()) {
         let (dir, _file) = scratch("users.csv", &mutate(USERS, &e));
-        let _ = cogbench::scenario::existing::read_csv(&dir.path().join("s.yaml"), "users.csv");
+        let checked = cogbench::scenario::existing::check_csv(
+            &dir.path().join("s.yaml"),
+            "users.csv",
+            None,
+            std::time::SystemTime::now(),
+        );
+        // A file that checks reads back row for row, every row checking again.
+        if let Ok(listed) = checked {
+            let rows: Vec<_> = listed.read().unwrap().collect();
+            prop_assert_eq!(rows.len() as u64, listed.rows);
+            prop_assert!(rows.iter().all(Result::is_ok));
+        }
     }
 }

@@ -361,3 +361,38 @@ async fn fresh_users_are_supplied_on_demand_to_a_long_run() {
     );
     assert_eq!(s.cases[0].verdict, Verdict::Pass);
 }
+
+/// Reusable users and alias-contested pairs come on demand too: reusable ones as a rotation
+/// (each user leaves after `reuse_limit` uses), pairs made whole (holder first) just ahead of
+/// the load. Every answer is judged as when all were provisioned first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reusable_users_and_contested_pairs_are_supplied_on_demand() {
+    // 400 a second for 6 s, four cases: 600 uses each, 300 reusable users at 2 uses apiece.
+    let plan = plan_from_str(
+        "name: on-demand-all\nusers: {reuse_limit: 2}\n\
+         phases: [{arrival_rate: 400, duration: 6s, max_in_flight: 256}]\n\
+         mix: {wrong-code: 1, already-confirmed: 1, alias-exists: 1, alias-force: 1}\n",
+    );
+    let (outcome, _dir) = run_quiet(plan).await;
+    let s = &outcome.summary;
+    assert_all_pass(s);
+    assert_counts_add_up(s);
+    for (slot, case, per_user) in [
+        ("unconfirmed", "wrong-code", 2),
+        ("confirmed", "already-confirmed", 2),
+        ("contested_reusable", "alias-exists", 2),
+        ("contested_fresh", "alias-force", 1),
+    ] {
+        let usage = &s.users[slot];
+        let on_demand = usage
+            .on_demand
+            .unwrap_or_else(|| panic!("{slot} on demand"));
+        let count = s.cases.iter().find(|c| c.name == case).unwrap().count;
+        assert_eq!(usage.used, count, "{slot}: one use per request");
+        assert!(
+            usage.provisioned * per_user >= usage.used && usage.provisioned <= on_demand.planned,
+            "{slot}: {usage:?}"
+        );
+        assert!(on_demand.stock < on_demand.planned, "{slot}: {on_demand:?}");
+    }
+}

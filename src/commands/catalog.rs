@@ -28,7 +28,7 @@ pub fn validate(files: &[PathBuf]) -> Result<i32, Failure> {
                 let users = match &plan.main_pool().pool.existing {
                     Some(e) => format!(
                         "{} listed users of existing pool {}",
-                        plan.main_pool().users.listed.len(),
+                        plan.main_pool().users.listed.as_ref().map_or(0, |l| l.rows),
                         e.id
                     ),
                     None => format!("{} users to provision", plan.total_signups()),

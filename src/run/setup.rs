@@ -112,7 +112,7 @@ pub(super) async fn set_up(
             Some(e) => format!(
                 "existing pool {}, {} listed users",
                 e.id,
-                plan.main_pool().users.listed.len()
+                plan.main_pool().users.listed.as_ref().map_or(0, |l| l.rows)
             ),
             None => match (0..plan.pools.len())
                 .map(|i| provision::users_on_demand(plan, i))

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::existing::{self, ListedUser};
+use super::existing;
 use super::model::{Mix, RawScenario};
 use super::phase::{Load, Phase, Stop};
 use super::pool_def::Attribute;
@@ -225,8 +225,9 @@ pub(super) fn build(
         None => raw.phases.0.clone(),
         Some(s) => raw.phases.0.iter().map(|p| s.split(p)).collect(),
     };
+    let now = std::time::SystemTime::now();
     let listed = match (&pool.existing, &raw.users.from_csv) {
-        (None, None) => Vec::new(),
+        (None, None) => None,
         (None, Some(_)) => {
             return Err("users.from_csv lists users of a pool that already exists: name it in pool.existing (id, client_id, client_secret)".into());
         }
@@ -237,48 +238,37 @@ pub(super) fn build(
             if let Some(why) = target.kind.refuses_existing_pool {
                 return Err(why.into());
             }
-            existing::read_csv(&file, path)?.1
+            // Each shard signs in with its own listed users, dealt round-robin in file order.
+            Some(existing::check_csv(&file, path, overrides.shard, now)?)
         }
     };
-    // Each shard signs in with its own listed users, dealt round-robin in file order.
-    let listed: Vec<ListedUser> = match overrides.shard {
-        Some(s) if !listed.is_empty() => {
-            let whole = listed.len();
-            let coded = listed.iter().filter(|u| !u.code.is_empty()).count();
-            let mine: Vec<ListedUser> = listed
-                .into_iter()
-                .enumerate()
-                .filter(|(j, _)| s.owns(*j as u64))
-                .map(|(_, u)| u)
-                .collect();
-            // As for the whole file (below): a shard's part must not hide a row without a code.
-            if coded != 0 && coded != whole && target.codes == CodeSource::None {
-                return Err("users.from_csv: some rows have no code and the target has no code source (target.codes); give every row a code or none".into());
-            }
-            if mine.is_empty() {
-                return Err(format!(
-                    "--shard {s}: users.from_csv lists {whole} users, fewer than the {} shards; each shard needs users of its own",
-                    s.count
-                ));
-            }
-            mine
-        }
-        _ => listed,
-    };
-    let now = std::time::SystemTime::now();
-
     let mut capabilities = target.capabilities();
-    if !listed.is_empty() {
+    if let Some(listed) = &listed {
+        let no_code_source = "users.from_csv: some rows have no code and the target has no code source (target.codes); give every row a code or none";
+        // As for this run's rows: a shard's part must not hide a row without a code.
+        if listed.whole_coded != 0
+            && listed.whole_coded != listed.whole
+            && target.codes == CodeSource::None
+        {
+            return Err(no_code_source.into());
+        }
+        if let Some(s) = overrides.shard
+            && listed.rows == 0
+        {
+            return Err(format!(
+                "--shard {s}: users.from_csv lists {} users, fewer than the {} shards; each shard needs users of its own",
+                listed.whole, s.count
+            ));
+        }
         // Expired codes come from the listed users' age (signed_up_at), not from a clock.
         if !capabilities.contains(&Capability::AdvanceClock) {
             capabilities.push(Capability::AdvanceClock);
         }
         // Listed users arrive with their codes, or the target's code source finds them.
-        let all_coded = listed.iter().all(|u| !u.code.is_empty());
-        if all_coded {
+        if listed.coded == listed.rows {
             capabilities.push(Capability::ReadCodes);
-        } else if target.codes == CodeSource::None && listed.iter().any(|u| !u.code.is_empty()) {
-            return Err("users.from_csv: some rows have no code and the target has no code source (target.codes); give every row a code or none".into());
+        } else if target.codes == CodeSource::None && listed.coded != 0 {
+            return Err(no_code_source.into());
         }
     }
     let mut variants: Vec<(PoolVariant, PoolPlan)> = vec![(PoolVariant::Scenario, pool.clone())];
@@ -313,7 +303,12 @@ pub(super) fn build(
             }
         };
         let skip = match &pool.existing {
-            Some(e) => existing_skip(&catalog.cases[case], variant, e, &listed, now),
+            Some(e) => existing_skip(
+                &catalog.cases[case],
+                variant,
+                e,
+                listed.as_ref().map_or(0, |l| l.expired),
+            ),
             None => None,
         }
         .or_else(|| {
@@ -387,18 +382,17 @@ pub(super) fn build(
         }
     }
 
-    let listed = Arc::new(listed);
+    let listed = listed.map(Arc::new);
     let mut pools = Vec::with_capacity(variants.len());
     for (i, (variant, pool)) in variants.into_iter().enumerate() {
         let mut users = size_users(&raw.users, &phases, &mix, i, &catalog, overrides.shard)?;
-        if !listed.is_empty() {
+        if let Some(listed) = &listed {
             fit_to_listed(
                 &mut users,
-                &listed,
-                now,
+                listed,
                 raw.users.from_csv.as_deref().unwrap_or(""),
             )?;
-            users.listed = listed.clone();
+            users.listed = Some(listed.clone());
         }
         pools.push(PoolRun {
             variant,

@@ -1,12 +1,13 @@
 //! Existing-pool mode: a pool cogbench did not create (a real user pool, or one a team keeps on
 //! an emulator), its app client, and users signed up beforehand and listed in a CSV file with
-//! their codes. Nothing is created or deleted there.
+//! their codes. Nothing is created or deleted there, and the file is read as a stream.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Deserialize;
 
+use super::shard::Shard;
 use super::values::Secret;
 use crate::yaml::checked_map;
 
@@ -93,94 +94,232 @@ impl ListedUser {
     }
 }
 
+/// `users.from_csv`: checked whole when the scenario is built (every row, before anything is
+/// sent), then read again row by row as the run needs its users, so that a file of a million
+/// users is never held in memory.
+#[derive(Debug, Clone)]
+pub struct ListedUsers {
+    pub file: PathBuf,
+    /// A shard's rows are those whose index (from 0, in file order) it owns.
+    pub shard: Option<Shard>,
+    /// This run's rows (this shard's), and of them those whose code has expired as of `now`
+    /// and those that give a code.
+    pub rows: u64,
+    pub expired: u64,
+    pub coded: u64,
+    /// Rows and rows with a code in the whole file, every shard's.
+    pub whole: u64,
+    pub whole_coded: u64,
+    /// When the codes' ages were judged; the rows are dealt by it again when read.
+    pub now: SystemTime,
+}
+
+impl ListedUsers {
+    pub fn live(&self) -> u64 {
+        self.rows - self.expired
+    }
+
+    /// This run's rows again, in file order. A row that no longer checks (the file changed
+    /// since the run started) is an error, and ends the reading.
+    pub fn read(&self) -> Result<Rows, String> {
+        let mut rows = Rows::open(&self.file)?;
+        rows.shard = self.shard;
+        Ok(rows)
+    }
+}
+
+/// A reader of a users CSV's rows, each checked as it is read.
+pub struct Rows {
+    file: PathBuf,
+    reader: csv::Reader<crate::files::Bounded<std::fs::File>>,
+    columns: Columns,
+    record: csv::StringRecord,
+    /// The index of the next row, every shard's rows counted.
+    index: u64,
+    shard: Option<Shard>,
+    failed: bool,
+}
+
+#[derive(Clone, Copy)]
+struct Columns {
+    username: usize,
+    code: Option<usize>,
+    sub: Option<usize>,
+    email: Option<usize>,
+    signed: Option<usize>,
+}
+
+impl Rows {
+    fn open(file: &Path) -> Result<Rows, String> {
+        use crate::files::{Bounded, USERS_CSV_LINE_MAX, USERS_CSV_MAX, open_limited};
+        let opened = open_limited(file, USERS_CSV_MAX, "users CSV")
+            .map_err(|e| format!("users.from_csv: {e}"))?;
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .from_reader(Bounded::new(opened, USERS_CSV_MAX, USERS_CSV_LINE_MAX));
+        let at =
+            |line: u64, why: String| format!("users.from_csv: {}:{line}: {why}", file.display());
+        let headers = reader.headers().map_err(|e| csv_error(file, 1, e))?.clone();
+        let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+        let known = ["username", "code", "sub", "email", "signed_up_at"];
+        if let Some(unknown) = headers
+            .iter()
+            .find(|h| !known.iter().any(|k| h.eq_ignore_ascii_case(k)))
+        {
+            return Err(at(
+                1,
+                format!(
+                    "unknown column `{unknown}`; the columns are {}",
+                    known.join(", ")
+                ),
+            ));
+        }
+        let username = column("username").ok_or_else(|| {
+            at(
+                1,
+                "the header row needs a `username` column (and usually `code`)".into(),
+            )
+        })?;
+        Ok(Rows {
+            file: file.to_owned(),
+            reader,
+            columns: Columns {
+                username,
+                code: column("code"),
+                sub: column("sub"),
+                email: column("email"),
+                signed: column("signed_up_at"),
+            },
+            record: csv::StringRecord::new(),
+            index: 0,
+            shard: None,
+            failed: false,
+        })
+    }
+
+    /// The next row of any shard, with its line: `None` at the end of the file.
+    fn next_row(&mut self) -> Option<Result<(u64, ListedUser), String>> {
+        if self.failed {
+            return None;
+        }
+        let row = self.read_row();
+        if matches!(row, Some(Err(_))) {
+            self.failed = true;
+        }
+        row
+    }
+
+    fn read_row(&mut self) -> Option<Result<(u64, ListedUser), String>> {
+        match self.reader.read_record(&mut self.record) {
+            Ok(false) => return None,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                return Some(Err(csv_error(&self.file, line, e)));
+            }
+        }
+        let line = self.record.position().map_or(0, |p| p.line());
+        let at = |why: String| format!("users.from_csv: {}:{line}: {why}", self.file.display());
+        let get = |i: Option<usize>| i.and_then(|i| self.record.get(i)).unwrap_or("").to_owned();
+        let c = self.columns;
+        let signed_up_at = match get(c.signed).as_str() {
+            "" => None,
+            t => match parse_time(t) {
+                Ok(t) => Some(t),
+                Err(why) => return Some(Err(at(why))),
+            },
+        };
+        let user = ListedUser {
+            username: get(Some(c.username)),
+            code: get(c.code),
+            sub: get(c.sub),
+            email: get(c.email),
+            signed_up_at,
+        };
+        if user.username.is_empty() {
+            return Some(Err(at("empty username".into())));
+        }
+        Some(Ok((line, user)))
+    }
+}
+
+impl Iterator for Rows {
+    type Item = Result<ListedUser, String>;
+
+    fn next(&mut self) -> Option<Result<ListedUser, String>> {
+        loop {
+            let row = self.next_row()?;
+            let j = self.index;
+            self.index += 1;
+            if self.shard.is_none_or(|s| s.owns(j)) {
+                return Some(row.map(|(_, user)| user));
+            }
+        }
+    }
+}
+
+fn csv_error(file: &Path, line: u64, e: csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => format!("users.from_csv: {}: {io}", file.display()),
+        _ => format!("users.from_csv: {}:{line}: {e}", file.display()),
+    }
+}
+
 /// Columns, by header name: `username` is required; `code`, `sub`, `email` and `signed_up_at`
 /// (RFC 3339 UTC or Unix seconds) are optional. `cogbench provision` writes this format.
-pub fn read_csv(scenario: &Path, path: &str) -> Result<(PathBuf, Vec<ListedUser>), String> {
+/// Checks every row and counts them (those `shard` owns, and all); keeps none. A username
+/// listed twice is found by a 128-bit hash of each name, 16 bytes a row while checking.
+pub fn check_csv(
+    scenario: &Path,
+    path: &str,
+    shard: Option<Shard>,
+    now: SystemTime,
+) -> Result<ListedUsers, String> {
+    use std::hash::{BuildHasher as _, RandomState};
     let file = match scenario.parent() {
         Some(dir) if Path::new(path).is_relative() => dir.join(path),
         _ => PathBuf::from(path),
     };
-    let at = |line: u64, why: String| format!("users.from_csv: {}:{line}: {why}", file.display());
-    use crate::files::{Bounded, USERS_CSV_LINE_MAX, USERS_CSV_MAX, open_limited};
-    let opened = open_limited(&file, USERS_CSV_MAX, "users CSV")
-        .map_err(|e| format!("users.from_csv: {e}"))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(Bounded::new(opened, USERS_CSV_MAX, USERS_CSV_LINE_MAX));
-    let csv_error = |line: u64, e: csv::Error| match e.kind() {
-        csv::ErrorKind::Io(io) => format!("users.from_csv: {}: {io}", file.display()),
-        _ => at(line, e.to_string()),
-    };
-    let headers = reader.headers().map_err(|e| csv_error(1, e))?.clone();
-    let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let known = ["username", "code", "sub", "email", "signed_up_at"];
-    if let Some(unknown) = headers
-        .iter()
-        .find(|h| !known.iter().any(|k| h.eq_ignore_ascii_case(k)))
-    {
-        return Err(at(
-            1,
-            format!(
-                "unknown column `{unknown}`; the columns are {}",
-                known.join(", ")
-            ),
-        ));
-    }
-    let username = column("username").ok_or_else(|| {
-        at(
-            1,
-            "the header row needs a `username` column (and usually `code`)".into(),
-        )
-    })?;
-    let (code, sub, email, signed) = (
-        column("code"),
-        column("sub"),
-        column("email"),
-        column("signed_up_at"),
-    );
-    let mut users = Vec::new();
+    let mut rows = Rows::open(&file)?;
+    let (h1, h2) = (RandomState::new(), RandomState::new());
     let mut seen = std::collections::HashSet::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            csv_error(line, e)
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
-        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").to_owned();
-        let user = ListedUser {
-            username: get(Some(username)),
-            code: get(code),
-            sub: get(sub),
-            email: get(email),
-            signed_up_at: match get(signed).as_str() {
-                "" => None,
-                t => Some(parse_time(t).map_err(|why| at(line, why))?),
-            },
-        };
-        if user.username.is_empty() {
-            return Err(at(line, "empty username".into()));
+    let mut listed = ListedUsers {
+        file: file.clone(),
+        shard,
+        rows: 0,
+        expired: 0,
+        coded: 0,
+        whole: 0,
+        whole_coded: 0,
+        now,
+    };
+    while let Some(row) = rows.next_row() {
+        let (line, user) = row?;
+        let at = |why: String| format!("users.from_csv: {}:{line}: {why}", file.display());
+        let name = user.username.as_str();
+        let key = (u128::from(h1.hash_one(name)) << 64) | u128::from(h2.hash_one(name));
+        if !seen.insert(key) {
+            return Err(at(format!(
+                "user `{name}` is listed twice; each row must be a distinct user"
+            )));
         }
-        if !seen.insert(user.username.clone()) {
-            return Err(at(
-                line,
-                format!(
-                    "user `{}` is listed twice; each row must be a distinct user",
-                    user.username
-                ),
-            ));
+        let j = listed.whole;
+        listed.whole += 1;
+        let coded = !user.code.is_empty();
+        listed.whole_coded += u64::from(coded);
+        if shard.is_none_or(|s| s.owns(j)) {
+            listed.rows += 1;
+            listed.coded += u64::from(coded);
+            listed.expired += u64::from(user.expired(now));
         }
-        users.push(user);
-        if users.len() as u64 > super::values::MAX_USERS {
-            return Err(at(
-                line,
-                format!("more than {} users", super::values::MAX_USERS),
-            ));
+        if listed.whole > super::values::MAX_USERS {
+            return Err(at(format!("more than {} users", super::values::MAX_USERS)));
         }
     }
-    if users.is_empty() {
+    if listed.whole == 0 {
         return Err(format!("users.from_csv: {} lists no users", file.display()));
     }
-    Ok((file, users))
+    Ok(listed)
 }
 
 /// `2026-11-27T09:30:00Z` (fractions and `+HH:MM` offsets allowed) or Unix seconds.
@@ -240,26 +379,37 @@ mod tests {
         }
     }
 
+    fn names(listed: &ListedUsers) -> Vec<String> {
+        listed
+            .read()
+            .unwrap()
+            .map(|u| u.unwrap().username)
+            .collect()
+    }
+
     #[test]
     fn reads_a_csv_with_positions_in_errors() {
         let dir = tempfile::tempdir().unwrap();
         let scenario = dir.path().join("s.yaml");
+        let now = parse_time("2026-11-28T12:00:00Z").unwrap();
+        let check = |file: &str| check_csv(&scenario, file, None, now);
         std::fs::write(
             dir.path().join("u.csv"),
             "username,code,signed_up_at\nalice,123456,2026-11-27T09:30:00Z\nbob,,\n",
         )
         .unwrap();
-        let (_, users) = read_csv(&scenario, "u.csv").unwrap();
-        assert_eq!(users.len(), 2);
+        let listed = check("u.csv").unwrap();
+        assert_eq!((listed.rows, listed.coded, listed.expired), (2, 1, 1));
+        let users: Vec<ListedUser> = listed.read().unwrap().map(Result::unwrap).collect();
         assert_eq!(users[0].code, "123456");
         assert!(users[1].code.is_empty() && users[1].signed_up_at.is_none());
 
         std::fs::write(dir.path().join("dup.csv"), "username\nalice\nalice\n").unwrap();
-        let e = read_csv(&scenario, "dup.csv").unwrap_err();
+        let e = check("dup.csv").unwrap_err();
         assert!(e.contains("dup.csv:3") && e.contains("listed twice"), "{e}");
 
         std::fs::write(dir.path().join("col.csv"), "user,code\nalice,1\n").unwrap();
-        let e = read_csv(&scenario, "col.csv").unwrap_err();
+        let e = check("col.csv").unwrap_err();
         assert!(
             e.contains("col.csv:1") && e.contains("unknown column `user`"),
             "{e}"
@@ -270,11 +420,33 @@ mod tests {
             "username,signed_up_at\na,soon\n",
         )
         .unwrap();
-        let e = read_csv(&scenario, "time.csv").unwrap_err();
+        let e = check("time.csv").unwrap_err();
         assert!(e.contains("time.csv:2") && e.contains("RFC 3339"), "{e}");
 
-        let e = read_csv(&scenario, "missing.csv").unwrap_err();
+        std::fs::write(dir.path().join("empty.csv"), "username\n").unwrap();
+        assert!(check("empty.csv").unwrap_err().contains("lists no users"));
+
+        let e = check("missing.csv").unwrap_err();
         assert!(e.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn a_shard_reads_its_own_rows_and_a_changed_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = dir.path().join("s.yaml");
+        let csv: String = std::iter::once("username\n".to_owned())
+            .chain((0..7).map(|i| format!("u{i}\n")))
+            .collect();
+        std::fs::write(dir.path().join("u.csv"), &csv).unwrap();
+        let now = SystemTime::now();
+        let shard = Shard { index: 2, count: 3 };
+        let mine = check_csv(&scenario, "u.csv", Some(shard), now).unwrap();
+        assert_eq!((mine.rows, mine.whole), (2, 7));
+        assert_eq!(names(&mine), ["u1", "u4"]);
+        // The file changes under the run: the row that no longer checks stops the reading.
+        std::fs::write(dir.path().join("u.csv"), "username\nu0\n\"\n").unwrap();
+        let rows: Vec<_> = mine.read().unwrap().collect();
+        assert!(rows.last().unwrap().is_err(), "{rows:?}");
     }
 
     #[test]

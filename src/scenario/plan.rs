@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::existing::ListedUser;
+use super::existing::ListedUsers;
 use super::phase::Phase;
 /// The pool as planned is the pool as written once checked: `pool_def` reads `pool:` into it.
 pub use super::pool_def::PoolPlan;
@@ -115,8 +115,8 @@ pub struct UsersPlan {
     /// False when a phase has no bound on its requests (a `vus` phase with a duration): the
     /// counts are then defaults and the run stops, clearly, if a slot runs out.
     pub bounded: bool,
-    /// Existing-pool mode: the users of `users.from_csv`, in file order.
-    pub listed: Arc<Vec<ListedUser>>,
+    /// Existing-pool mode: the users of `users.from_csv`, read as the run needs them.
+    pub listed: Option<Arc<ListedUsers>>,
 }
 
 impl UsersPlan {
@@ -132,7 +132,7 @@ impl UsersPlan {
     /// Sign-ups of one slot's users: a holder with each contested user, a holder and every
     /// member with each crowd; none for listed users (they exist already).
     pub fn signups_of(&self, slot: Slot) -> u64 {
-        if !self.listed.is_empty() {
+        if self.listed.is_some() {
             return 0;
         }
         self.count(slot) * slot_signups(slot, self.crowd_size)

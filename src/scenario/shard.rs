@@ -293,8 +293,8 @@ mod tests {
             pool: {existing: {id: us-east-1_Abc, client_id: abcdefghijklmnopqrstuvwxyz}}\n\
             users: {from_csv: users.csv}\nphases: [{vus: 1, duration: 1s}]\nmix: {valid-code: 1}\n";
         let listed = |p: &super::super::Plan| -> Vec<String> {
-            let users = &p.main_pool().users.listed;
-            users.iter().map(|u| u.username.clone()).collect()
+            let users = p.main_pool().users.listed.as_ref().unwrap();
+            users.read().unwrap().map(|u| u.unwrap().username).collect()
         };
         let whole = listed(&plan(yaml, dir.path(), None));
         assert_eq!(whole.len(), 11);

@@ -1,9 +1,7 @@
 //! How many users each slot needs: from the phases' bounds and the mix, or from the users a
 //! scenario lists.
 
-use std::sync::Arc;
-
-use super::existing::ListedUser;
+use super::existing::ListedUsers;
 use super::phase::Phase;
 use super::shard::Shard;
 use super::values::Count;
@@ -21,12 +19,10 @@ const UNBOUNDED_REUSABLE: u64 = 100;
 /// what there is.
 pub(super) fn fit_to_listed(
     users: &mut UsersPlan,
-    listed: &[ListedUser],
-    now: std::time::SystemTime,
+    listed: &ListedUsers,
     file: &str,
 ) -> Result<(), String> {
-    let expired = listed.iter().filter(|u| u.expired(now)).count() as u64;
-    let live = listed.len() as u64 - expired;
+    let (expired, live) = (listed.expired, listed.live());
     let need_expired = users.count(Slot::Expired);
     let live_slots = [Slot::Confirmed, Slot::Unconfirmed, Slot::Fresh];
     let need_live: u64 = live_slots.iter().map(|s| users.count(*s)).sum();
@@ -148,7 +144,7 @@ pub(super) fn size_users(
         crowd_size,
         reuse_limit: limit,
         bounded,
-        listed: Arc::default(),
+        listed: None,
     };
     Ok(plan)
 }

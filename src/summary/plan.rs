@@ -381,7 +381,7 @@ pub fn plan_echo(plan: &Plan) -> PlanEcho {
             counts: slot_counts(&u.counts),
             reuse_limit: u.reuse_limit,
             bounded: u.bounded,
-            listed: u.listed.len() as u64,
+            listed: u.listed.as_ref().map_or(0, |l| l.rows),
         },
         http: HttpEcho {
             connections: plan.http.pool_size,

@@ -31,6 +31,10 @@ pub enum ApiError {
     },
     #[error("{what} could not be signed: {detail}")]
     Signing { what: String, detail: String },
+    /// Not the target's doing: a local input the set-up reads failed it (the users CSV
+    /// changed under the run).
+    #[error("{what}: {detail}")]
+    Input { what: String, detail: String },
 }
 
 impl ApiError {
@@ -74,6 +78,10 @@ impl ApiError {
                 detail: mask(detail),
             },
             ApiError::Signing { what, detail } => ApiError::Signing {
+                what,
+                detail: mask(detail),
+            },
+            ApiError::Input { what, detail } => ApiError::Input {
                 what,
                 detail: mask(detail),
             },

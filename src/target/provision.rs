@@ -9,6 +9,7 @@ use super::api::{Api, ApiError};
 use super::codes;
 use crate::cases::{ClientView, PoolVariant, Slot};
 use crate::protocol::Operation;
+use crate::scenario::existing::ListedUser;
 use crate::scenario::{Attribute, Plan, PoolPlan, Secret, UserExistenceErrors};
 use crate::users::{PoolsBuilder, Supply, SupplyState, Tenant, UserRecord};
 
@@ -679,8 +680,9 @@ async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
 }
 
 /// Existing-pool mode: the named pool and client, and the listed users dealt into the slots
-/// (expired codes to `expired`; CONFIRMED users confirmed now with their codes). Nothing is
-/// created.
+/// in file order (expired codes to `expired`, the first live rows to the reusable slots, with
+/// CONFIRMED users confirmed now with their codes, the rest to `fresh`). Nothing is created.
+/// Fresh users are read from the file as the load takes them, a bounded stock ahead.
 pub async fn adopt_listed(
     api: &Api,
     plan: Arc<Plan>,
@@ -692,86 +694,96 @@ pub async fn adopt_listed(
         .existing
         .as_ref()
         .expect("adopt_listed is called for existing pools");
+    let listed = run
+        .users
+        .listed
+        .clone()
+        .expect("existing pools list their users");
     let client = ClientView {
         client_id: existing.client_id.clone(),
         secret: existing.client_secret.as_ref().map(|s| s.0.clone()),
     };
-    let secret = client.secret.clone().unwrap_or_default();
-    let secrets = [secret.as_str()];
-    let redact = |e: ProvisionError| ProvisionError {
-        step: e.step,
-        source: e.source.redacted(&secrets),
-    };
+    let adopter = Arc::new(Adopter {
+        api: api.clone(),
+        plan: plan.clone(),
+        index,
+        client: client.clone(),
+    });
     let u = &run.users;
-    let now = std::time::SystemTime::now();
-    let by_email = !run.pool.username_attributes.is_empty();
-    let (expired, live): (Vec<_>, Vec<_>) = u.listed.iter().partition(|l| l.expired(now));
-    let mut live = live.into_iter();
-    let mut expired = expired.into_iter();
+    let now = listed.now;
+    let read = |rows: Result<crate::scenario::existing::Rows, String>| {
+        rows.map_err(|detail| ProvisionError {
+            step: "reading users.from_csv".into(),
+            source: ApiError::Input {
+                what: "users.from_csv".into(),
+                detail,
+            },
+        })
+    };
+    let mut live = read(listed.read())?
+        .filter(move |r| r.as_ref().is_ok_and(|l| !l.expired(now)) || r.is_err());
     let mut b = PoolsBuilder::default();
-    for slot in [
-        Slot::Confirmed,
-        Slot::Unconfirmed,
-        Slot::Fresh,
-        Slot::Expired,
-    ] {
+    for slot in [Slot::Confirmed, Slot::Unconfirmed] {
         for i in 0..u.count(slot) {
-            let listed = if slot == Slot::Expired {
-                expired.next()
-            } else {
-                live.next()
-            }
-            .expect("the plan fits the slots to the listed users");
-            let internal = if by_email && !listed.sub.is_empty() {
-                listed.sub.clone()
-            } else {
-                listed.username.clone()
-            };
-            let step = |what: &str| format!("{what} of listed user #{i} ({} slot)", slot.name());
-            let code = if listed.code.is_empty() {
-                codes::read(&plan.target.codes, api, &existing.id, &internal)
-                    .await
-                    .map_err(at(step("reading the code")))
-                    .map_err(redact)?
-            } else {
-                listed.code.clone()
-            };
-            if slot == Slot::Confirmed {
-                let mut input = json!({
-                    "ClientId": client.client_id,
-                    "Username": listed.username,
-                    "ConfirmationCode": code,
-                });
-                if let Some(secret) = &client.secret {
-                    input["SecretHash"] = json!(crate::protocol::secret_hash(
-                        secret,
-                        &listed.username,
-                        &client.client_id
-                    ));
-                }
-                let hide = [secret.as_str(), code.as_str()];
-                api.call(Operation::ConfirmSignUp, &input)
-                    .await
-                    .map_err(|e| ProvisionError {
-                        step: step("ConfirmSignUp (set-up)"),
-                        source: e.redacted(&hide),
-                    })?;
-            }
+            b.push(slot, adopter.adopt(slot, i, live.next()).await?);
+        }
+    }
+    if u.count(Slot::Expired) > 0 {
+        let mut expired = read(listed.read())?
+            .filter(move |r| r.as_ref().is_ok_and(|l| l.expired(now)) || r.is_err());
+        for i in 0..u.count(Slot::Expired) {
             b.push(
-                slot,
-                Tenant::single(
-                    UserRecord {
-                        username: listed.username.clone(),
-                        sub: listed.sub.clone(),
-                        email: listed.email.clone(),
-                        code,
-                        old_code: String::new(),
-                        internal,
-                    },
-                    None,
-                ),
+                Slot::Expired,
+                adopter.adopt(Slot::Expired, i, expired.next()).await?,
             );
         }
+    }
+    let fresh = u.count(Slot::Fresh);
+    if fresh > 0 {
+        // The stock as for users signed up on demand; all of them when the run is short.
+        let stock =
+            crate::scenario::on_demand::on_demand_stock(&plan.phases, false, Slot::Fresh, fresh)
+                .unwrap_or(fresh)
+                .max(1);
+        let (tx, rx) = tokio::sync::mpsc::channel(stock as usize);
+        let state = Arc::new(SupplyState::default());
+        let (adopter, st) = (adopter.clone(), state.clone());
+        let task = tokio::spawn(async move {
+            use std::sync::atomic::Ordering;
+            for i in 0..fresh {
+                let tenant = match adopter.adopt(Slot::Fresh, i, live.next()).await {
+                    Ok(t) => t,
+                    Err(e) => {
+                        let _ = st.failure.set(e.to_string());
+                        break;
+                    }
+                };
+                st.made.fetch_add(1, Ordering::Relaxed);
+                if let Err(tokio::sync::mpsc::error::TrySendError::Full(tenant)) =
+                    tx.try_send(tenant)
+                {
+                    st.mark_filled();
+                    if tx.send(tenant).await.is_err() {
+                        break;
+                    }
+                }
+                st.stocked.fetch_add(1, Ordering::Release);
+            }
+            st.mark_filled();
+        });
+        b.supply(
+            Slot::Fresh,
+            Supply::new(rx, fresh, stock as usize, state, task.abort_handle()),
+        );
+    }
+    if let Err(why) = b.filled().await {
+        return Err(ProvisionError {
+            step: "adopting the listed users".into(),
+            source: ApiError::Input {
+                what: "users.from_csv".into(),
+                detail: why,
+            },
+        });
     }
     Ok(Fixtures {
         pool_id: existing.id.clone(),
@@ -782,6 +794,99 @@ pub async fn adopt_listed(
         },
         users: b,
     })
+}
+
+/// What adopting a listed user needs, shared with the task that reads fresh users.
+struct Adopter {
+    api: Api,
+    plan: Arc<Plan>,
+    index: usize,
+    client: ClientView,
+}
+
+impl Adopter {
+    /// The `i`-th listed user of `slot` (the row read for it, or `None` when the file ended
+    /// early): its code read if the row has none, confirmed now for the CONFIRMED slot.
+    async fn adopt(
+        &self,
+        slot: Slot,
+        i: u64,
+        row: Option<Result<ListedUser, String>>,
+    ) -> Result<Tenant, ProvisionError> {
+        let run = &self.plan.pools[self.index];
+        let pool_id = &run.pool.existing.as_ref().expect("an existing pool").id;
+        let step = |what: &str| format!("{what} of listed user #{i} ({} slot)", slot.name());
+        let input = |detail: String| ProvisionError {
+            step: step("reading users.from_csv"),
+            source: ApiError::Input {
+                what: "users.from_csv".into(),
+                detail,
+            },
+        };
+        let listed = match row {
+            Some(Ok(l)) => l,
+            Some(Err(why)) => return Err(input(why)),
+            None => {
+                return Err(input(
+                    "the file has fewer users than when the run started: it changed under the run"
+                        .into(),
+                ));
+            }
+        };
+        let client = &self.client;
+        let secret = client.secret.clone().unwrap_or_default();
+        let redact = |e: ProvisionError| ProvisionError {
+            step: e.step,
+            source: e.source.redacted(&[secret.as_str()]),
+        };
+        let by_email = !run.pool.username_attributes.is_empty();
+        let internal = if by_email && !listed.sub.is_empty() {
+            listed.sub.clone()
+        } else {
+            listed.username.clone()
+        };
+        let code = if listed.code.is_empty() {
+            codes::read(&self.plan.target.codes, &self.api, pool_id, &internal)
+                .await
+                .map_err(at(step("reading the code")))
+                .map_err(redact)?
+        } else {
+            listed.code.clone()
+        };
+        if slot == Slot::Confirmed {
+            let mut input = json!({
+                "ClientId": client.client_id,
+                "Username": listed.username,
+                "ConfirmationCode": code,
+            });
+            if let Some(secret) = &client.secret {
+                input["SecretHash"] = json!(crate::protocol::secret_hash(
+                    secret,
+                    &listed.username,
+                    &client.client_id
+                ));
+            }
+            let hide = [secret.as_str(), code.as_str()];
+            self.api
+                .call(Operation::ConfirmSignUp, &input)
+                .await
+                .map_err(|e| ProvisionError {
+                    step: step("ConfirmSignUp (set-up)"),
+                    source: e.redacted(&hide),
+                })?;
+        }
+        Ok(Tenant::single(
+            UserRecord {
+                username: listed.username,
+                sub: listed.sub,
+                email: listed.email,
+                code,
+                old_code: String::new(),
+                internal,
+            },
+            None,
+        ))
+    }
 }
 
 pub async fn delete_pool(api: &Api, pool_id: &str) -> Result<(), ApiError> {
