@@ -47,6 +47,15 @@ pub fn catalog() -> Catalog {
     catalog
 }
 
+/// Whether case `id` gives reusable users a wrong code (spec §4.5 counts those attempts).
+fn guesses_codes(id: &str) -> bool {
+    catalog().cases.iter().any(|c| {
+        c.id == id
+            && c.slot().is_some_and(|s| !s.single_use())
+            && c.expect.error.as_deref() == Some("CodeMismatchException")
+    })
+}
+
 /// The one-case scenario bench's flags describe. `endpoint` is the flag's, else the
 /// environment's; `None`: the embedded emulator. A flag value that cannot be read is refused
 /// with the flag's name.
@@ -99,9 +108,14 @@ pub fn scenario(args: &BenchArgs, endpoint: Option<&str>) -> Result<Written, Str
             connections: args.connections,
             version,
         },
-        // A benchmark repeats one case: reusable users serve it as often as asked.
+        // A benchmark repeats one case: reusable users serve it as often as asked, but for
+        // a case that gives them wrong codes, which lock a user out after 15 an hour.
         users: WrittenUsers {
-            reuse_limit: 1_000_000,
+            reuse_limit: if guesses_codes(&args.case) {
+                15
+            } else {
+                1_000_000
+            },
         },
         judge: WrittenJudge {
             postconditions: 0.0,

@@ -429,13 +429,12 @@ impl PoolsBuilder {
     }
 
     /// Waits until every on-demand slot's stock is first full, so that the load does not
-    /// start by waiting for users; the first failure of a slot's workers, if any.
+    /// start by waiting for users; the first failure of a slot's workers, if any: workers
+    /// that fail before the load stop the set-up, as they would provisioning first.
     pub async fn filled(&self) -> Result<(), String> {
         for (slot, supply) in &self.supplies {
             supply.filled().await;
-            if let Some(why) = supply.failure()
-                && supply.state.made.load(Ordering::Relaxed) == 0
-            {
+            if let Some(why) = supply.failure() {
                 return Err(format!("provisioning {} users: {why}", slot.describe()));
             }
         }
@@ -896,14 +895,18 @@ mod tests {
         st.mark_filled();
         assert!(waiting.await.unwrap().is_ok());
 
-        // Workers that fail before making anyone stop the set-up with their reason.
-        let st = Arc::new(SupplyState::default());
-        let _ = st.failure.set("SignUp of user #0: AccessDenied".into());
-        st.mark_filled();
-        let (b, _tx, _idle) = hand_fed(9, 2, &st);
-        assert_eq!(
-            b.filled().await.unwrap_err(),
-            "provisioning fresh UNCONFIRMED users: SignUp of user #0: AccessDenied"
-        );
+        // Workers that fail before the load, having made some users or none, stop the set-up
+        // with their reason.
+        for made in [0, 3] {
+            let st = Arc::new(SupplyState::default());
+            st.made.fetch_add(made, Ordering::Relaxed);
+            let _ = st.failure.set("SignUp of user #3: AccessDenied".into());
+            st.mark_filled();
+            let (b, _tx, _idle) = hand_fed(9, 2, &st);
+            assert_eq!(
+                b.filled().await.unwrap_err(),
+                "provisioning fresh UNCONFIRMED users: SignUp of user #3: AccessDenied"
+            );
+        }
     }
 }

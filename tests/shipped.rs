@@ -396,3 +396,17 @@ async fn reusable_users_and_contested_pairs_are_supplied_on_demand() {
         assert!(on_demand.stock < on_demand.planned, "{slot}: {on_demand:?}");
     }
 }
+
+#[test]
+fn users_on_demand_can_be_turned_off() {
+    let yaml = |on: bool| {
+        format!(
+            "name: off\nusers: {{on_demand: {on}}}\nphases: [{{arrival_rate: 200, duration: 60s}}]\nmix: {{valid-code: 1, wrong-code: 1}}\n"
+        )
+    };
+    let on = plan_from_str(&yaml(true));
+    assert_eq!(on.on_demand_signups(), on.total_signups());
+    let off = plan_from_str(&yaml(false));
+    assert_eq!(off.on_demand_signups(), 0, "all provisioned first");
+    assert_eq!(off.total_signups(), on.total_signups());
+}

@@ -724,6 +724,16 @@ impl TryFrom<RawCase> for Case {
                 ));
             }
         }
+        // A reusable user is counted against `users.reuse_limit` once per execution; a repeat
+        // would send it `count` requests each time, past the limit (and past the attempt limit
+        // of 15 per user per hour, spec §4.5).
+        let consumes = r.consumes.unwrap_or(r.expect.expects_success());
+        if r.repeat.is_some() && Slot::of(r.user, consumes).is_some_and(|slot| !slot.single_use()) {
+            return Err(format!(
+                "case `{}`: `repeat` needs a user of its own (`consumes: true`): a reusable user would get repeat.count requests each time it is handed out, past users.reuse_limit",
+                r.id
+            ));
+        }
         if r.user == UserKind::AliasCrowd && !r.repeat.is_some_and(|x| x.concurrent) {
             return Err(format!(
                 "case `{}`: an alias-crowd races: it needs a concurrent repeat",

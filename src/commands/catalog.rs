@@ -31,7 +31,13 @@ pub fn validate(files: &[PathBuf]) -> Result<i32, Failure> {
                         plan.main_pool().users.listed.as_ref().map_or(0, |l| l.rows),
                         e.id
                     ),
-                    None => format!("{} users to provision", plan.total_signups()),
+                    None => match plan.on_demand_signups() {
+                        0 => format!("{} users to provision", plan.total_signups()),
+                        later => format!(
+                            "{} users to provision before the load and about {later} during it, as it needs them",
+                            plan.total_signups().saturating_sub(later)
+                        ),
+                    },
                 };
                 outln!(
                     "ok {}: {} cases ({} skipped on this target), {} phases, {}, {users}",

@@ -230,6 +230,19 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
     for e in &s.transport_errors {
         let _ = writeln!(out, "transport errors: {}", e.line());
     }
+    // A start that waited for a user signed up during the load has that wait in its response
+    // time: say so, and how to keep sign-ups out of the load.
+    let waited: u64 = s
+        .users
+        .values()
+        .filter_map(|u| u.on_demand.map(|d| d.waited))
+        .sum();
+    if waited > 0 {
+        let _ = writeln!(
+            out,
+            "users: {waited} starts waited for a user signed up during the load (their response times include the wait); the target signs users up slower than the load uses them: `users: {{on_demand: false}}` signs them all up before it"
+        );
+    }
     let throttled = t.by_class.get("throttled").copied().unwrap_or(0);
     if throttled > 0 {
         // Throttling is the target's quota speaking, not a verdict: its own line, with the

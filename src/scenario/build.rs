@@ -12,7 +12,9 @@ use super::shard::Shard;
 use super::values::Template;
 use std::time::Duration;
 
-use super::plan::{MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, Signing, TargetPlan};
+use super::plan::{
+    MixEntry, Overrides, Plan, PoolPlan, PoolRun, SignUpPlan, Signing, TargetPlan, UsersPlan,
+};
 use super::reports::Format;
 use super::sizing::{fit_to_listed, size_users};
 use super::skip::{existing_skip, skip_reason};
@@ -386,6 +388,7 @@ pub(super) fn build(
     let mut pools = Vec::with_capacity(variants.len());
     for (i, (variant, pool)) in variants.into_iter().enumerate() {
         let mut users = size_users(&raw.users, &phases, &mix, i, &catalog, overrides.shard)?;
+        check_attempt_limit(&users, &mix, i, &catalog)?;
         if let Some(listed) = &listed {
             fit_to_listed(
                 &mut users,
@@ -409,7 +412,7 @@ pub(super) fn build(
                 .total_signups()
                 .saturating_sub(super::on_demand::on_demand_signups(
                     &phases,
-                    target.kind.real_pool,
+                    target.kind.real_pool || !p.users.on_demand,
                     |slot| p.users.count(slot),
                     |slot| p.users.signups_of(slot),
                 ))
@@ -652,6 +655,37 @@ fn default_connections(phases: &[Phase]) -> usize {
         .max()
         .unwrap_or(16)
         .max(16)
+}
+
+/// Cognito allows a user 15 ConfirmSignUp attempts an hour (spec §4.5; the emulator counts
+/// the wrong codes): a reusable UNCONFIRMED user given a wrong code more often than that would
+/// be locked out mid-run, and its cases would fail for a reason of the harness's making.
+const ATTEMPTS_PER_USER_HOUR: u64 = 15;
+
+fn check_attempt_limit(
+    users: &UsersPlan,
+    mix: &[MixEntry],
+    pool: usize,
+    catalog: &Catalog,
+) -> Result<(), String> {
+    if users.reuse_limit <= ATTEMPTS_PER_USER_HOUR {
+        return Ok(());
+    }
+    let guessing = mix
+        .iter()
+        .filter(|m| m.skip.is_none() && m.pool == pool)
+        .map(|m| &catalog.cases[m.case])
+        .find(|c| {
+            c.slot().is_some_and(|s| !s.single_use())
+                && c.expect.error.as_deref() == Some("CodeMismatchException")
+        });
+    match guessing {
+        Some(case) => Err(format!(
+            "users.reuse_limit is {}, but case `{}` gives its reusable users a wrong code each time, and Cognito allows a user {ATTEMPTS_PER_USER_HOUR} ConfirmSignUp attempts an hour (spec §4.5): past that they are locked out; use at most {ATTEMPTS_PER_USER_HOUR}",
+            users.reuse_limit, case.id
+        )),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

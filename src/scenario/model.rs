@@ -195,6 +195,9 @@ pub(super) struct UsersDef {
     pub reusable: Count,
     #[serde(default = "default_reuse_limit")]
     pub reuse_limit: ReuseLimit,
+    /// Whether a long run's users may be signed up during the load (`false`: all before it).
+    #[serde(default = "yes")]
+    pub on_demand: bool,
     /// Users signed up beforehand (existing-pool mode), relative to the scenario file.
     pub from_csv: Option<String>,
 }
@@ -220,6 +223,9 @@ fn default_email() -> Template {
 }
 fn auto() -> Count {
     Count::Auto
+}
+fn yes() -> bool {
+    true
 }
 fn default_reuse_limit() -> ReuseLimit {
     ReuseLimit(10)

@@ -12,12 +12,12 @@ const STOCK_SECONDS: f64 = 2.0;
 const MIN_STOCK: u64 = 256;
 
 /// The stock of a slot supplied on demand, or `None` when its `count` users are provisioned
-/// before the load. Every slot may be supplied so but two: expired codes (the clock moves
-/// once, before the load), and every slot of a real pool, whose SignUp shares ConfirmSignUp's
-/// request-rate quota (spec §4.5): signing up during the load would take from the load's
-/// share. A reusable slot's stock is also the size of its rotation (see `users::Rotation`).
-pub fn on_demand_stock(phases: &[Phase], real_pool: bool, slot: Slot, count: u64) -> Option<u64> {
-    if slot == Slot::Expired || real_pool {
+/// before the load. Every slot may be supplied so but expired codes (the clock moves once,
+/// before the load), unless `first_only`: the scenario says `users.on_demand: false`, or the
+/// target is a real pool, whose SignUp shares ConfirmSignUp's request-rate quota (spec §4.5):
+/// signing up during the load would take from the load's share. A reusable slot's stock is also the size of its rotation (see `users::Rotation`).
+pub fn on_demand_stock(phases: &[Phase], first_only: bool, slot: Slot, count: u64) -> Option<u64> {
+    if slot == Slot::Expired || first_only {
         return None;
     }
     let seconds = load_seconds(phases)?;
@@ -48,13 +48,13 @@ fn load_seconds(phases: &[Phase]) -> Option<f64> {
 /// the load rather than before it.
 pub fn on_demand_signups(
     phases: &[Phase],
-    real_pool: bool,
+    first_only: bool,
     count: impl Fn(Slot) -> u64,
     signups: impl Fn(Slot) -> u64,
 ) -> u64 {
     Slot::ALL
         .iter()
-        .filter(|&&slot| on_demand_stock(phases, real_pool, slot, count(slot)).is_some())
+        .filter(|&&slot| on_demand_stock(phases, first_only, slot, count(slot)).is_some())
         .map(|&slot| signups(slot))
         .sum()
 }

@@ -112,6 +112,8 @@ pub struct UsersPlan {
     pub crowd_size: u64,
     /// Requests per reusable user (real Cognito caps ConfirmSignUp at 15 per user per hour, spec §4.5).
     pub reuse_limit: u64,
+    /// `users.on_demand`: a long run's users may be signed up during the load.
+    pub on_demand: bool,
     /// False when a phase has no bound on its requests (a `vus` phase with a duration): the
     /// counts are then defaults and the run stops, clearly, if a slot runs out.
     pub bounded: bool,
@@ -167,8 +169,30 @@ impl Plan {
 
     /// The stock of a slot of `count` users when they are supplied on demand during the load,
     /// or `None` when they are all provisioned before it.
-    pub fn on_demand_stock(&self, slot: Slot, count: u64) -> Option<u64> {
-        super::on_demand::on_demand_stock(&self.phases, self.target.kind.real_pool, slot, count)
+    pub fn on_demand_stock(&self, pool: usize, slot: Slot, count: u64) -> Option<u64> {
+        super::on_demand::on_demand_stock(&self.phases, self.first_only(pool), slot, count)
+    }
+
+    /// Pool `pool`'s users are all provisioned before the load: the scenario says so, or the
+    /// target is a real pool (see `on_demand_stock`).
+    fn first_only(&self, pool: usize) -> bool {
+        self.target.kind.real_pool || !self.pools[pool].users.on_demand
+    }
+
+    /// Of the sign-ups, those made during the load, as it needs them, rather than before it.
+    pub fn on_demand_signups(&self) -> u64 {
+        self.pools
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                super::on_demand::on_demand_signups(
+                    &self.phases,
+                    self.first_only(i),
+                    |slot| p.users.count(slot),
+                    |slot| p.users.signups_of(slot),
+                )
+            })
+            .sum()
     }
 
     /// The plan sends calls a real pool authorizes with IAM (spec §5): it creates its pools,

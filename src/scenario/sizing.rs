@@ -143,6 +143,7 @@ pub(super) fn size_users(
         counts,
         crowd_size,
         reuse_limit: limit,
+        on_demand: def.on_demand,
         bounded,
         listed: None,
     };

@@ -309,7 +309,10 @@ pub fn users_on_demand(plan: &Plan, index: usize) -> u64 {
     let users = &plan.pools[index].users;
     Slot::ALL
         .iter()
-        .filter(|&&slot| plan.on_demand_stock(slot, users.count(slot)).is_some())
+        .filter(|&&slot| {
+            plan.on_demand_stock(index, slot, users.count(slot))
+                .is_some()
+        })
         .map(|&slot| users.signups_of(slot))
         .sum()
 }
@@ -491,10 +494,11 @@ pub async fn provision(
     let mut on_demand: Vec<(Slot, u64, u64, u64)> = Vec::new();
     for slot in Slot::ALL {
         let recipe = Recipe::of(slot, u.crowd_size);
-        if let Some(stock) = plan.on_demand_stock(slot, u.count(slot)) {
+        if let Some(stock) = plan.on_demand_stock(index, slot, u.count(slot)) {
             // A reusable slot's rotation may leave up to a stock's worth of users partly
-            // used when the load ends (see `users::Rotation`).
-            let tenants = if slot.single_use() {
+            // used when the load ends (see `users::Rotation`); users used once are never
+            // left so.
+            let tenants = if slot.single_use() || u.reuse_limit == 1 {
                 u.count(slot)
             } else {
                 u.count(slot) + stock
@@ -605,6 +609,25 @@ async fn run_jobs(ctx: &Arc<Ctx>, jobs: Vec<Job>) -> Result<Vec<UserRecord>, Pro
     .await
 }
 
+/// Tries after a throttle, before giving up: TooManyRequestsException says the call was not
+/// carried out, so trying again is safe; and a long run's sign-ups, spread over its load, would
+/// otherwise end it at the first throttle.
+const THROTTLE_WAITS_MS: [u64; 3] = [100, 400, 1600];
+
+async fn call_patiently(api: &Api, op: Operation, input: &Value) -> Result<Value, ApiError> {
+    for wait in THROTTLE_WAITS_MS {
+        match api.call(op, input).await {
+            Err(ApiError::Service { error_type, .. })
+                if error_type.ends_with("TooManyRequestsException") =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            }
+            done => return done,
+        }
+    }
+    api.call(op, input).await
+}
+
 async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
     let run = &ctx.plan.pools[ctx.index];
     let users = &run.users;
@@ -619,14 +642,13 @@ async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
         users.username.render(&ctx.run_id, job.n)
     };
     let step = |what: &str| format!("{what} of user #{}", job.n);
-    let out = ctx
-        .api
-        .call(
-            Operation::SignUp,
-            &sign_up_input(&ctx.public.client_id, &username, &ctx.password, &email),
-        )
-        .await
-        .map_err(at(step("SignUp")))?;
+    let out = call_patiently(
+        &ctx.api,
+        Operation::SignUp,
+        &sign_up_input(&ctx.public.client_id, &username, &ctx.password, &email),
+    )
+    .await
+    .map_err(at(step("SignUp")))?;
     let sub = out["UserSub"].as_str().unwrap_or_default().to_owned();
     if sub.is_empty() {
         return Err(malformed("SignUp", "no UserSub in the answer"));
@@ -643,24 +665,24 @@ async fn one_user(ctx: &Ctx, job: Job) -> Result<UserRecord, ProvisionError> {
     match job.prep {
         Prep::Signed => {}
         Prep::Confirmed => {
-            ctx.api
-                .call(
-                    Operation::ConfirmSignUp,
-                    &json!({"ClientId": ctx.public.client_id, "Username": username, "ConfirmationCode": code}),
-                )
-                .await
+            call_patiently(
+                &ctx.api,
+                Operation::ConfirmSignUp,
+                &json!({"ClientId": ctx.public.client_id, "Username": username, "ConfirmationCode": code}),
+            )
+            .await
                 // A target may echo the request, code included, in its error.
                 .map_err(|e| e.redacted(&[code.as_str()]))
                 .map_err(at(step("ConfirmSignUp (set-up)")))?;
         }
         Prep::Resent => {
-            ctx.api
-                .call(
-                    Operation::ResendConfirmationCode,
-                    &json!({"ClientId": ctx.public.client_id, "Username": username}),
-                )
-                .await
-                .map_err(at(step("ResendConfirmationCode")))?;
+            call_patiently(
+                &ctx.api,
+                Operation::ResendConfirmationCode,
+                &json!({"ClientId": ctx.public.client_id, "Username": username}),
+            )
+            .await
+            .map_err(at(step("ResendConfirmationCode")))?;
             old_code = std::mem::replace(
                 &mut code,
                 codes::read(&ctx.plan.target.codes, &ctx.api, &ctx.pool_id, &internal)

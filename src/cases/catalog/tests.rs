@@ -179,7 +179,7 @@ fn one_case(extra: &str) -> Result<Catalog, YamlError> {
 #[test]
 fn last_request_is_merged_over_the_case_request() {
     let c = one_case(
-        "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    request: {ConfirmationCode: \"000000\", ClientMetadata: {a: b}}\n    last_request: {ConfirmationCode: $code, ClientMetadata: $omit}\n",
+        "    consumes: true\n    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    request: {ConfirmationCode: \"000000\", ClientMetadata: {a: b}}\n    last_request: {ConfirmationCode: $code, ClientMetadata: $omit}\n",
     )
     .unwrap();
     let case = &c.cases[0];
@@ -256,7 +256,7 @@ fn last_request_needs_a_sequence_of_members() {
             "`last_request` is empty",
         ),
         (
-            "    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    last_request: {ConfirmationCode: $nope}\n",
+            "    consumes: true\n    repeat: {count: 3}\n    expect_others: {status: 400, error: F}\n    last_request: {ConfirmationCode: $nope}\n",
             "unknown placeholder",
         ),
     ] {
@@ -360,4 +360,16 @@ fn message_is_a_full_match() {
     let re = c.get("wrong-code").unwrap().expect.message.clone().unwrap();
     assert!(re.is_match("Invalid verification code provided, please try again."));
     assert!(!re.is_match("Invalid verification code provided, please try again. extra"));
+}
+
+#[test]
+fn a_repeat_needs_a_user_of_its_own() {
+    let e = one_case("    repeat: {count: 4}\n    expect_others: {status: 400, error: E}\n")
+        .unwrap_err()
+        .message;
+    assert!(e.contains("`repeat` needs a user of its own"), "{e}");
+    one_case(
+        "    consumes: true\n    repeat: {count: 4}\n    expect_others: {status: 400, error: E}\n",
+    )
+    .unwrap();
 }
