@@ -130,6 +130,10 @@ pub struct Bounded<R> {
 }
 
 impl<R> Bounded<R> {
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
     pub fn new(inner: R, total: u64, line: u64) -> Bounded<R> {
         Bounded {
             inner,

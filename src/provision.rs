@@ -481,6 +481,8 @@ mod tests {
             "users.csv",
             None,
             std::time::SystemTime::now(),
+            std::time::Duration::ZERO,
+            true,
         )
         .unwrap();
         let listed: Vec<_> = listed.read().unwrap().map(Result::unwrap).collect();

@@ -235,7 +235,7 @@ fn a_plan_that_needs_more_users_than_listed_is_refused() {
     .unwrap_err()
     .to_string();
     assert!(
-        e.contains("need 5 users with a live code") && e.contains("has 2"),
+        e.contains("need 5 users whose code lasts the load") && e.contains("has 2"),
         "{e}"
     );
 }

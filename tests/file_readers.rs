@@ -90,6 +90,8 @@ proptest! {
             "users.csv",
             None,
             std::time::SystemTime::now(),
+            std::time::Duration::ZERO,
+            true,
         );
         // A file that checks reads back row for row, every row checking again.
         if let Ok(listed) = checked {

@@ -240,7 +240,7 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
     if waited > 0 {
         let _ = writeln!(
             out,
-            "users: {waited} starts waited for a user signed up during the load (their response times include the wait); the target signs users up slower than the load uses them: `users: {{on_demand: false}}` signs them all up before it"
+            "users: {waited} starts waited for a user made ready during the load (their response times include the wait): its users came more slowly than the load took them (slow or failing sign-ups, or a slow users file); `users: {{on_demand: false}}` makes them all ready before it"
         );
     }
     let throttled = t.by_class.get("throttled").copied().unwrap_or(0);

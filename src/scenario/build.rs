@@ -241,7 +241,17 @@ pub(super) fn build(
                 return Err(why.into());
             }
             // Each shard signs in with its own listed users, dealt round-robin in file order.
-            Some(existing::check_csv(&file, path, overrides.shard, now)?)
+            Some(existing::check_csv(
+                &file,
+                path,
+                overrides.shard,
+                now,
+                // A live row's code must last the load (its length when time bounds it).
+                std::time::Duration::from_secs_f64(
+                    super::on_demand::load_seconds(&phases).unwrap_or(0.0),
+                ),
+                pool.case_sensitive,
+            )?)
         }
     };
     let mut capabilities = target.capabilities();

@@ -86,11 +86,23 @@ pub struct ListedUser {
 /// A code older than this has expired (spec §4.4: 24 h), with a minute of margin for clocks.
 pub const CODE_LIFETIME: Duration = Duration::from_secs(24 * 3600 + 60);
 
+/// A code younger than this at the load's end is used as a live one: a minute short of the
+/// 24 h, so that clocks a little apart never see it expire mid-run.
+pub const LIVE_LIFETIME: Duration = Duration::from_secs(24 * 3600 - 60);
+
 impl ListedUser {
     pub fn expired(&self, now: SystemTime) -> bool {
         self.signed_up_at
             .and_then(|t| now.duration_since(t).ok())
             .is_some_and(|age| age > CODE_LIFETIME)
+    }
+
+    /// Its code is still live at `until` (the load's end): it is no age, or younger than
+    /// [`LIVE_LIFETIME`] then.
+    pub fn live_until(&self, until: SystemTime) -> bool {
+        self.signed_up_at
+            .and_then(|t| until.duration_since(t).ok())
+            .is_none_or(|age| age < LIVE_LIFETIME)
     }
 }
 
@@ -106,17 +118,38 @@ pub struct ListedUsers {
     /// and those that give a code.
     pub rows: u64,
     pub expired: u64,
+    /// Rows whose code is live now but would expire before the load ends (or within a minute
+    /// of 24 h now): used neither as live nor as expired.
+    pub expiring: u64,
     pub coded: u64,
     /// Rows and rows with a code in the whole file, every shard's.
     pub whole: u64,
     pub whole_coded: u64,
-    /// When the codes' ages were judged; the rows are dealt by it again when read.
+    /// When the codes' ages were judged, and when the load ends at the latest; the rows are
+    /// dealt by them again when read.
     pub now: SystemTime,
+    pub until: SystemTime,
+    /// The file's length and modification time when it was checked: a file that differs when
+    /// read again changed under the run.
+    pub stamp: Stamp,
 }
+
+/// What says a file is still the one that was checked.
+pub type Stamp = (u64, Option<SystemTime>);
 
 impl ListedUsers {
     pub fn live(&self) -> u64 {
-        self.rows - self.expired
+        self.rows - self.expired - self.expiring
+    }
+
+    /// A row for the live slots: its code lasts the load.
+    pub fn is_live(&self, user: &ListedUser) -> bool {
+        user.live_until(self.until)
+    }
+
+    /// A row for the expired slot: its code has expired already.
+    pub fn is_expired(&self, user: &ListedUser) -> bool {
+        user.expired(self.now)
     }
 
     /// This run's rows again, in file order. A row that no longer checks (the file changed
@@ -124,6 +157,8 @@ impl ListedUsers {
     pub fn read(&self) -> Result<Rows, String> {
         let mut rows = Rows::open(&self.file)?;
         rows.shard = self.shard;
+        rows.expect = Some(self.stamp);
+        rows.still_checked()?;
         Ok(rows)
     }
 }
@@ -138,6 +173,8 @@ pub struct Rows {
     index: u64,
     shard: Option<Shard>,
     failed: bool,
+    /// When reading again: the stamp of the file as checked.
+    expect: Option<Stamp>,
 }
 
 #[derive(Clone, Copy)]
@@ -154,6 +191,14 @@ impl Rows {
         use crate::files::{Bounded, USERS_CSV_LINE_MAX, USERS_CSV_MAX, open_limited};
         let opened = open_limited(file, USERS_CSV_MAX, "users CSV")
             .map_err(|e| format!("users.from_csv: {e}"))?;
+        // Read twice (checked whole before anything is sent, then as the run needs its users):
+        // a pipe or a device would be drained by the check, or could stall the run.
+        if !opened.metadata().is_ok_and(|m| m.is_file()) {
+            return Err(format!(
+                "users.from_csv: {}: not a regular file (a pipe or a device): it is read twice, checked whole before the run and then as the run needs its users; write the users to a file first",
+                file.display()
+            ));
+        }
         let mut reader = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .from_reader(Bounded::new(opened, USERS_CSV_MAX, USERS_CSV_LINE_MAX));
@@ -162,6 +207,12 @@ impl Rows {
         let headers = reader.headers().map_err(|e| csv_error(file, 1, e))?.clone();
         let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
         let known = ["username", "code", "sub", "email", "signed_up_at"];
+        if let Some(twice) = known
+            .iter()
+            .find(|k| headers.iter().filter(|h| h.eq_ignore_ascii_case(k)).count() > 1)
+        {
+            return Err(at(1, format!("column `{twice}` appears twice")));
+        }
         if let Some(unknown) = headers
             .iter()
             .find(|h| !known.iter().any(|k| h.eq_ignore_ascii_case(k)))
@@ -194,7 +245,24 @@ impl Rows {
             index: 0,
             shard: None,
             failed: false,
+            expect: None,
         })
+    }
+
+    fn stamp(&self) -> Option<Stamp> {
+        let meta = self.reader.get_ref().get_ref().metadata().ok()?;
+        Some((meta.len(), meta.modified().ok()))
+    }
+
+    /// Reading again: the file is still the one that was checked.
+    fn still_checked(&self) -> Result<(), String> {
+        match self.expect {
+            Some(want) if self.stamp() != Some(want) => Err(format!(
+                "users.from_csv: {}: the file changed since the run checked it (its length or modification time differ); the run stops rather than use rows it did not check",
+                self.file.display()
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The next row of any shard, with its line: `None` at the end of the file.
@@ -210,6 +278,9 @@ impl Rows {
     }
 
     fn read_row(&mut self) -> Option<Result<(u64, ListedUser), String>> {
+        if let Err(why) = self.still_checked() {
+            return Some(Err(why));
+        }
         match self.reader.read_record(&mut self.record) {
             Ok(false) => return None,
             Ok(true) => {}
@@ -248,11 +319,15 @@ impl Iterator for Rows {
 
     fn next(&mut self) -> Option<Result<ListedUser, String>> {
         loop {
-            let row = self.next_row()?;
+            // An error ends the reading whichever shard's row it is in.
+            let (_, user) = match self.next_row()? {
+                Ok(row) => row,
+                Err(why) => return Some(Err(why)),
+            };
             let j = self.index;
             self.index += 1;
             if self.shard.is_none_or(|s| s.owns(j)) {
-                return Some(row.map(|(_, user)| user));
+                return Some(Ok(user));
             }
         }
     }
@@ -267,13 +342,16 @@ fn csv_error(file: &Path, line: u64, e: csv::Error) -> String {
 
 /// Columns, by header name: `username` is required; `code`, `sub`, `email` and `signed_up_at`
 /// (RFC 3339 UTC or Unix seconds) are optional. `cogbench provision` writes this format.
-/// Checks every row and counts them (those `shard` owns, and all); keeps none. A username
-/// listed twice is found by a 128-bit hash of each name, 16 bytes a row while checking.
+/// Checks every row and counts them (those `shard` owns, and all); keeps none. A user listed
+/// twice (by name, folded in a case-insensitive pool, or by `sub`) is found by a 128-bit hash
+/// of each: about 70 bytes a row at the hash set's peak, while checking only.
 pub fn check_csv(
     scenario: &Path,
     path: &str,
     shard: Option<Shard>,
     now: SystemTime,
+    load: Duration,
+    case_sensitive: bool,
 ) -> Result<ListedUsers, String> {
     use std::hash::{BuildHasher as _, RandomState};
     let file = match scenario.parent() {
@@ -281,7 +359,12 @@ pub fn check_csv(
         _ => PathBuf::from(path),
     };
     let mut rows = Rows::open(&file)?;
+    let stamp = rows.stamp().unwrap_or((0, None));
     let (h1, h2) = (RandomState::new(), RandomState::new());
+    let key = |kind: &str, value: &str| {
+        let value = (kind, value);
+        (u128::from(h1.hash_one(value)) << 64) | u128::from(h2.hash_one(value))
+    };
     let mut seen = std::collections::HashSet::new();
     let mut listed = ListedUsers {
         file: file.clone(),
@@ -292,15 +375,35 @@ pub fn check_csv(
         whole: 0,
         whole_coded: 0,
         now,
+        until: now + load,
+        stamp,
+        expiring: 0,
     };
     while let Some(row) = rows.next_row() {
         let (line, user) = row?;
         let at = |why: String| format!("users.from_csv: {}:{line}: {why}", file.display());
-        let name = user.username.as_str();
-        let key = (u128::from(h1.hash_one(name)) << 64) | u128::from(h2.hash_one(name));
-        if !seen.insert(key) {
+        // In a case-insensitive pool names differing only in case are one user; a `sub` is
+        // one user whatever name it comes under.
+        let name = if case_sensitive {
+            user.username.clone()
+        } else {
+            user.username.to_lowercase()
+        };
+        if !seen.insert(key("name", &name)) {
             return Err(at(format!(
-                "user `{name}` is listed twice; each row must be a distinct user"
+                "user `{}` is listed twice{}; each row must be a distinct user",
+                user.username,
+                if case_sensitive {
+                    ""
+                } else {
+                    " (the pool's usernames are case-insensitive)"
+                }
+            )));
+        }
+        if !user.sub.is_empty() && !seen.insert(key("sub", &user.sub)) {
+            return Err(at(format!(
+                "sub `{}` is listed twice; each row must be a distinct user",
+                user.sub
             )));
         }
         let j = listed.whole;
@@ -310,7 +413,11 @@ pub fn check_csv(
         if shard.is_none_or(|s| s.owns(j)) {
             listed.rows += 1;
             listed.coded += u64::from(coded);
-            listed.expired += u64::from(user.expired(now));
+            if listed.is_expired(&user) {
+                listed.expired += 1;
+            } else if !listed.is_live(&user) {
+                listed.expiring += 1;
+            }
         }
         if listed.whole > super::values::MAX_USERS {
             return Err(at(format!("more than {} users", super::values::MAX_USERS)));
@@ -325,7 +432,9 @@ pub fn check_csv(
 /// `2026-11-27T09:30:00Z` (fractions and `+HH:MM` offsets allowed) or Unix seconds.
 pub fn parse_time(s: &str) -> Result<SystemTime, String> {
     if let Ok(secs) = s.parse::<u64>() {
-        return Ok(UNIX_EPOCH + Duration::from_secs(secs));
+        return UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs))
+            .ok_or_else(|| format!("signed_up_at `{s}`: Unix seconds past the clock's range"));
     }
     crate::time::parse_rfc3339(s).ok_or_else(|| {
         format!("signed_up_at `{s}`: expected RFC 3339 (2026-11-27T09:30:00Z) or Unix seconds")
@@ -363,6 +472,8 @@ mod tests {
             "2026-11-27T09:30:00",
             "2026-11-27T09:30:00+0100",
             "2026-11-27T09:30:00.Z",
+            "18446744073709551615",
+            "9223372036854775808",
         ] {
             assert!(parse_time(bad).is_err(), "{bad}");
         }
@@ -392,7 +503,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let scenario = dir.path().join("s.yaml");
         let now = parse_time("2026-11-28T12:00:00Z").unwrap();
-        let check = |file: &str| check_csv(&scenario, file, None, now);
+        let check = |file: &str| check_csv(&scenario, file, None, now, Duration::ZERO, true);
         std::fs::write(
             dir.path().join("u.csv"),
             "username,code,signed_up_at\nalice,123456,2026-11-27T09:30:00Z\nbob,,\n",
@@ -440,13 +551,43 @@ mod tests {
         std::fs::write(dir.path().join("u.csv"), &csv).unwrap();
         let now = SystemTime::now();
         let shard = Shard { index: 2, count: 3 };
-        let mine = check_csv(&scenario, "u.csv", Some(shard), now).unwrap();
+        let mine = check_csv(&scenario, "u.csv", Some(shard), now, Duration::ZERO, true).unwrap();
         assert_eq!((mine.rows, mine.whole), (2, 7));
         assert_eq!(names(&mine), ["u1", "u4"]);
-        // The file changes under the run: the row that no longer checks stops the reading.
-        std::fs::write(dir.path().join("u.csv"), "username\nu0\n\"\n").unwrap();
-        let rows: Vec<_> = mine.read().unwrap().collect();
-        assert!(rows.last().unwrap().is_err(), "{rows:?}");
+        // The file is rewritten while the run reads it (its first rows again, say): the next
+        // row read is an error, never a row the check did not see.
+        let mut reading = mine.read().unwrap();
+        assert_eq!(reading.next().unwrap().unwrap().username, "u1");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(dir.path().join("u.csv"), &csv[..csv.len() - 3]).unwrap();
+        let e = reading.next().unwrap().unwrap_err();
+        assert!(e.contains("changed since the run checked it"), "{e}");
+        assert!(reading.next().is_none(), "the reading ends at the error");
+        // And read again from the start, it is refused at once.
+        assert!(mine.read().is_err());
+    }
+
+    #[test]
+    fn duplicates_by_folded_name_or_by_sub_and_odd_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = dir.path().join("s.yaml");
+        let now = SystemTime::now();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("case.csv", "username\nAlice\nALICE\n");
+        assert!(check_csv(&scenario, "case.csv", None, now, Duration::ZERO, true).is_ok());
+        let e = check_csv(&scenario, "case.csv", None, now, Duration::ZERO, false).unwrap_err();
+        assert!(
+            e.contains("case.csv:3") && e.contains("case-insensitive"),
+            "{e}"
+        );
+        write("sub.csv", "username,sub\na,s-1\nb,s-1\n");
+        let e = check_csv(&scenario, "sub.csv", None, now, Duration::ZERO, true).unwrap_err();
+        assert!(e.contains("sub.csv:3") && e.contains("sub `s-1`"), "{e}");
+        write("col.csv", "username,code,username\na,1,b\n");
+        let e = check_csv(&scenario, "col.csv", None, now, Duration::ZERO, true).unwrap_err();
+        assert!(e.contains("column `username` appears twice"), "{e}");
+        let e = check_csv(&scenario, "/dev/zero", None, now, Duration::ZERO, true).unwrap_err();
+        assert!(e.contains("not a regular file"), "{e}");
     }
 
     #[test]
@@ -461,5 +602,11 @@ mod tests {
         };
         assert!(user("2026-11-27T11:58:00Z").expired(now));
         assert!(!user("2026-11-27T12:00:00Z").expired(now));
+        // Live for a load that ends an hour on only if the code lasts until then, with a
+        // minute to spare; in between, a row is neither.
+        let end = now + Duration::from_secs(3600);
+        assert!(user("2026-11-27T13:02:00Z").live_until(end));
+        assert!(!user("2026-11-27T13:00:00Z").live_until(end));
+        assert!(!user("2026-11-27T13:00:00Z").expired(now));
     }
 }

@@ -29,7 +29,15 @@ pub(super) fn fit_to_listed(
     if users.bounded {
         if need_live > live || need_expired > expired {
             return Err(format!(
-                "users.from_csv: the phases need {need_live} users with a live code and {need_expired} with an expired one; {file} has {live} and {expired}. List more users or shorten the phases"
+                "users.from_csv: the phases need {need_live} users whose code lasts the load and {need_expired} with an expired one; {file} has {live} and {expired}{}. List more users or shorten the phases",
+                if listed.expiring > 0 {
+                    format!(
+                        " ({} more whose code expires before the load ends, used for neither)",
+                        listed.expiring
+                    )
+                } else {
+                    String::new()
+                }
             ));
         }
         return Ok(());

@@ -33,7 +33,7 @@ pub enum ApiError {
     Signing { what: String, detail: String },
     /// Not the target's doing: a local input the set-up reads failed it (the users CSV
     /// changed under the run).
-    #[error("{what}: {detail}")]
+    #[error("{detail}")]
     Input { what: String, detail: String },
 }
 

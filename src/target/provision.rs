@@ -732,7 +732,6 @@ pub async fn adopt_listed(
         client: client.clone(),
     });
     let u = &run.users;
-    let now = listed.now;
     let read = |rows: Result<crate::scenario::existing::Rows, String>| {
         rows.map_err(|detail| ProvisionError {
             step: "reading users.from_csv".into(),
@@ -742,8 +741,9 @@ pub async fn adopt_listed(
             },
         })
     };
+    let dealer = listed.clone();
     let mut live = read(listed.read())?
-        .filter(move |r| r.as_ref().is_ok_and(|l| !l.expired(now)) || r.is_err());
+        .filter(move |r| r.as_ref().is_ok_and(|l| dealer.is_live(l)) || r.is_err());
     let mut b = PoolsBuilder::default();
     for slot in [Slot::Confirmed, Slot::Unconfirmed] {
         for i in 0..u.count(slot) {
@@ -751,8 +751,9 @@ pub async fn adopt_listed(
         }
     }
     if u.count(Slot::Expired) > 0 {
+        let dealer = listed.clone();
         let mut expired = read(listed.read())?
-            .filter(move |r| r.as_ref().is_ok_and(|l| l.expired(now)) || r.is_err());
+            .filter(move |r| r.as_ref().is_ok_and(|l| dealer.is_expired(l)) || r.is_err());
         for i in 0..u.count(Slot::Expired) {
             b.push(
                 Slot::Expired,
@@ -763,10 +764,14 @@ pub async fn adopt_listed(
     let fresh = u.count(Slot::Fresh);
     if fresh > 0 {
         // The stock as for users signed up on demand; all of them when the run is short.
-        let stock =
-            crate::scenario::on_demand::on_demand_stock(&plan.phases, false, Slot::Fresh, fresh)
-                .unwrap_or(fresh)
-                .max(1);
+        let stock = crate::scenario::on_demand::on_demand_stock(
+            &plan.phases,
+            !u.on_demand,
+            Slot::Fresh,
+            fresh,
+        )
+        .unwrap_or(fresh)
+        .max(1);
         let (tx, rx) = tokio::sync::mpsc::channel(stock as usize);
         let state = Arc::new(SupplyState::default());
         let (adopter, st) = (adopter.clone(), state.clone());
