@@ -4,8 +4,9 @@
 //!
 //! A slot's users are either all provisioned before the load (a shelf), or, when the run needs
 //! more of them than a few seconds of its load use, supplied on demand: sign-up workers keep a
-//! bounded stock of ready users just ahead of the load, and each user is handed over whole and
-//! dropped once its request is judged. Why: provisioning a long run's users up front made its
+//! bounded stock of ready users just ahead of the load. A single-use user is handed over whole
+//! and dropped once its request is judged; reusable users go round a bounded rotation, each
+//! leaving it after its last use. Why: provisioning a long run's users up front made its
 //! memory and its set-up grow with its length.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
