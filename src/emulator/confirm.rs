@@ -121,9 +121,8 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     //    alias. ForceAliasCreation moves it and marks it unverified on the previous owner.
     let alias = sent_to
         .filter(|a| cfg.alias_attributes.has_attr(*a))
-        .filter(|a| user.attr(a.name()).is_some());
-    if let Some(attr) = alias {
-        let value = user.attr(attr.name()).unwrap_or_default();
+        .and_then(|a| Some((a, user.attr(a.name())?)));
+    if let Some((attr, value)) = alias {
         let holder = data
             .sign_in_holder(cfg, attr, value)
             .filter(|h| *h != idx && data.user(*h).status == UserStatus::Confirmed);

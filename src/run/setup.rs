@@ -114,10 +114,7 @@ pub(super) async fn set_up(
                 e.id,
                 plan.main_pool().users.listed.as_ref().map_or(0, |l| l.rows)
             ),
-            None => match (0..plan.pools.len())
-                .map(|i| provision::users_on_demand(plan, i))
-                .sum()
-            {
+            None => match plan.on_demand_signups() {
                 0 => format!("provisioning {} users", plan.total_signups()),
                 later => format!(
                     "provisioning {} users, and {later} more during the load as it needs them",

@@ -304,19 +304,6 @@ struct Ctx {
     password: String,
 }
 
-/// Of pool `index`'s users, those signed up during the load rather than before it.
-pub fn users_on_demand(plan: &Plan, index: usize) -> u64 {
-    let users = &plan.pools[index].users;
-    Slot::ALL
-        .iter()
-        .filter(|&&slot| {
-            plan.on_demand_stock(index, slot, users.count(slot))
-                .is_some()
-        })
-        .map(|&slot| users.signups_of(slot))
-        .sum()
-}
-
 /// What one tenant of a slot takes: a CONFIRMED holder of the email first, if the slot has
 /// one, then its members, each set up as `prep` says.
 #[derive(Clone, Copy, Debug)]
