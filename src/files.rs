@@ -247,6 +247,15 @@ pub fn check_dir_writable(dir: &Path, what: &str) -> Result<(), String> {
 /// process's own (pid and a random part), so runs writing into one folder at once do not
 /// rename each other's file away; it is removed whenever the write fails (a full disk).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// `write_atomic`, with the content streamed by `write` through a buffer: a large file (a long
+/// run's summary) never sits whole in memory.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = path.with_file_name(format!(
         ".{name}.{}-{:08x}.tmp",
@@ -254,11 +263,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         fastrand::u32(..)
     ));
     let written = (|| {
-        let mut f = std::fs::OpenOptions::new()
+        let f = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        std::io::Write::write_all(&mut f, bytes)?;
+        let mut out = std::io::BufWriter::with_capacity(64 << 10, f);
+        write(&mut out)?;
+        let f = out
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         f.sync_all()?;
         drop(f);
         std::fs::rename(&tmp, path)
@@ -272,6 +285,23 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_write_that_fails_midway_leaves_the_old_file_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.json");
+        std::fs::write(&path, b"old").unwrap();
+        let e = write_atomic_with(&path, |out| {
+            out.write_all(&[b'x'; 100_000])?;
+            Err(std::io::Error::other("the writer gave up"))
+        })
+        .unwrap_err();
+        assert_eq!(e.to_string(), "the writer gave up");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        write_atomic_with(&path, |out| out.write_all(&[b'y'; 100_000])).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), vec![b'y'; 100_000]);
+    }
 
     #[test]
     fn an_endless_file_is_refused_with_its_name() {

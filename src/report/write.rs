@@ -53,7 +53,7 @@ pub fn export(format: Format, summary: &Value, dir: &Path) -> std::io::Result<Ve
 /// interval logs (`hlog`) were streamed during the run.
 pub fn write_reports(summary: &Summary, dir: &Path, formats: &[Format]) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
-    write_atomic(&dir.join("summary.json"), &super::json::render(summary))?;
+    super::json::write(summary, &dir.join("summary.json"))?;
     for f in formats {
         if matches!(f, Format::Json | Format::Hlog) {
             continue;
