@@ -218,12 +218,8 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let s = engine.recorder.snapshot(i);
-            let h = Merged {
-                response: s.response,
-                service: s.service,
-            };
-            (c.id.clone(), h)
+            let (response, service) = engine.recorder.latencies(i);
+            (c.id.clone(), Merged { response, service })
         })
         .collect();
     conclude(

@@ -129,7 +129,7 @@ impl Pool {
             connect_timeout,
             read_timeout,
             connected: std::sync::atomic::AtomicBool::new(false),
-            setup: Mutex::new(crate::metrics::new_histogram()),
+            setup: Mutex::new(crate::metrics::recording_histogram()),
         }
     }
 

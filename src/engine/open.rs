@@ -12,7 +12,7 @@ use tokio::sync::Semaphore;
 use super::outcome::PhaseOutcome;
 use super::runner::Engine;
 use super::transport::Start;
-use crate::metrics::{Percentiles, micros, new_histogram};
+use crate::metrics::{Percentiles, micros, recording_histogram};
 use crate::schedule::{Schedule, Stripe};
 
 /// A late start: sent more than this after its intended time. Under it, the lag is the
@@ -102,7 +102,7 @@ fn keep_schedule(
 ) -> (u64, hdrhistogram::Histogram<u64>, u64) {
     let total = stripe.count(schedule.total());
     let deadline = start + schedule.length();
-    let mut lag = new_histogram();
+    let mut lag = recording_histogram();
     let mut late = 0u64;
     let mut next = 0u64;
     while next < total && !engine.stopping() {

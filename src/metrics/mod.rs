@@ -16,6 +16,9 @@ use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
 use crate::cases::{Check, Class, Difference};
 pub use timeline::Point;
 
+/// Timelines are reserved for at most six hours of seconds; a longer run's grow as they go.
+const MAX_RESERVED_SECONDS: u64 = 6 * 3600;
+
 /// Failure samples kept per case: enough to show a pattern, bounded for long runs.
 pub const MAX_SAMPLES: usize = 3;
 
@@ -24,6 +27,22 @@ const TRANSPORT_KINDS: usize = crate::client::failure::Kind::COUNT;
 pub fn new_histogram() -> Histogram<u64> {
     // Auto-resizing: memory follows the largest value seen, not a preset range.
     Histogram::new(3).expect("3 significant figures is a valid precision")
+}
+
+/// Values a recording histogram holds from its creation: about 16.8 s in microseconds, past
+/// the usual connect and read timeouts.
+pub const RECORDING_CEILING_US: u64 = (1 << 24) - 1;
+
+/// A histogram that records for the whole run (a case's latencies, its seconds, the schedule's
+/// lag): sized up front for `RECORDING_CEILING_US` (120 KiB), growing only past it. Sized by
+/// the largest value seen instead, every case's histograms grew at once on the run's first slow
+/// second (a 0.2 s stall twenty minutes in, say), and the blocks they left behind made a long
+/// run's memory larger than a short one's by megabytes.
+pub fn recording_histogram() -> Histogram<u64> {
+    let mut h = Histogram::new_with_max(RECORDING_CEILING_US, 3)
+        .expect("3 significant figures up to 2^24 is a valid range");
+    h.auto(true);
+    h
 }
 
 pub fn micros(d: Duration) -> u64 {
@@ -59,8 +78,6 @@ pub struct CaseStats {
     pub response: Histogram<u64>,
     /// From the actual send, all classes.
     pub service: Histogram<u64>,
-    /// Response time per outcome class, created on first use.
-    pub per_class: [Option<Histogram<u64>>; 6],
     pub verdicts: Verdicts,
     /// The case's first judged answer, as observed.
     pub sample: Option<BTreeMap<String, String>>,
@@ -123,15 +140,14 @@ impl Default for CaseStats {
             by_class: [0; 6],
             transport: [0; TRANSPORT_KINDS],
             retries: 0,
-            response: new_histogram(),
-            service: new_histogram(),
-            per_class: Default::default(),
+            response: recording_histogram(),
+            service: recording_histogram(),
             verdicts: Verdicts::default(),
             sample: None,
             answers: Tally::default(),
             patterns: Tally::default(),
             states: Tally::default(),
-            interval: new_histogram(),
+            interval: recording_histogram(),
             interval_count: 0,
             interval_errors: 0,
             timeline: Vec::new(),
@@ -186,6 +202,10 @@ pub struct Recorder {
     sampled: Vec<AtomicBool>,
     started: Instant,
     overall: Mutex<Vec<Point>>,
+    /// The seconds' merged histogram, kept from one tick to the next: a fresh one each second
+    /// grew through every size while long-lived records landed after it, and the holes it left
+    /// behind made a long run's resident memory creep.
+    merged: Mutex<Histogram<u64>>,
     pub completed: AtomicU64,
     pub errors: AtomicU64,
     pub conformance_failures: AtomicU64,
@@ -211,6 +231,7 @@ impl Recorder {
             sampled: (0..cases).map(|_| AtomicBool::new(false)).collect(),
             started: Instant::now(),
             overall: Mutex::new(Vec::new()),
+            merged: Mutex::new(recording_histogram()),
             completed: AtomicU64::new(0),
             errors: AtomicU64::new(0),
             conformance_failures: AtomicU64::new(0),
@@ -227,6 +248,19 @@ impl Recorder {
     /// built its engine), before anything was recorded.
     pub fn restart_clock(&mut self, at: Instant) {
         self.started = at;
+    }
+
+    /// Makes room in every timeline for a load of `seconds` (up to `MAX_RESERVED_SECONDS`), so
+    /// that they do not move to twice their size, and leave the old block behind, as they grow.
+    pub fn reserve_seconds(&mut self, seconds: u64) {
+        let points = seconds.saturating_add(1).min(MAX_RESERVED_SECONDS) as usize;
+        for case in &mut self.cases {
+            let s = case.get_mut().unwrap_or_else(|e| e.into_inner());
+            s.timeline
+                .reserve_exact(points.saturating_sub(s.timeline.len()));
+        }
+        let overall = self.overall.get_mut().unwrap_or_else(|e| e.into_inner());
+        overall.reserve_exact(points.saturating_sub(overall.len()));
     }
 
     /// Streams every closed interval to `sink` from now on (set once, before the phases).
@@ -271,9 +305,6 @@ impl Recorder {
             s.retries += u64::from(retry);
             let _ = s.response.record(response);
             let _ = s.service.record(service);
-            let _ = s.per_class[class.index()]
-                .get_or_insert_with(new_histogram)
-                .record(response);
             let _ = s.interval.record(response);
             s.interval_count += 1;
             s.interval_errors += u64::from(class.is_error());
@@ -324,9 +355,6 @@ impl Recorder {
             }
             let _ = s.response.record(response);
             let _ = s.service.record(service);
-            let _ = s.per_class[r.class.index()]
-                .get_or_insert_with(new_histogram)
-                .record(response);
             let _ = s.interval.record(response);
             s.interval_count += 1;
             s.interval_errors += u64::from(is_error);
@@ -386,7 +414,8 @@ impl Recorder {
 
     /// Closes the current second: every case's interval becomes a timeline point.
     pub fn tick(&self, second: u64) {
-        let mut merged = new_histogram();
+        let mut merged = self.merged.lock().unwrap_or_else(|e| e.into_inner());
+        merged.reset();
         let (mut count, mut errors) = (0, 0);
         let sink = self.interval_sink.get();
         for (i, case) in self.cases.iter().enumerate() {
@@ -421,6 +450,13 @@ impl Recorder {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
+    }
+
+    /// The case's response and service-time histograms, without copying the rest of its
+    /// record (its timeline grows with the run's length).
+    pub fn latencies(&self, case: usize) -> (Histogram<u64>, Histogram<u64>) {
+        let s = self.cases[case].lock().unwrap_or_else(|e| e.into_inner());
+        (s.response.clone(), s.service.clone())
     }
 
     pub fn overall_timeline(&self) -> Vec<Point> {
@@ -652,5 +688,37 @@ mod tests {
         assert_eq!((t[0].requests, t[0].errors), (2, 1));
         assert_eq!(t[1].requests, 0);
         assert_eq!(r.snapshot(0).timeline.len(), 1);
+    }
+
+    #[test]
+    fn a_recording_histogram_keeps_values_past_its_ceiling() {
+        let mut h = recording_histogram();
+        let len = h.distinct_values();
+        h.record(RECORDING_CEILING_US).unwrap();
+        assert_eq!(
+            h.distinct_values(),
+            len,
+            "grew for a value under its ceiling"
+        );
+        h.record(600_000_000).unwrap();
+        assert_eq!(h.len(), 2);
+        assert!(h.max() >= 599_000_000, "{}", h.max());
+    }
+
+    #[test]
+    fn each_second_percentiles_its_own_requests_only() {
+        let mut r = Recorder::new(1);
+        r.reserve_seconds(3);
+        r.record(0, rec(Class::Success, 900, Some(Ok(()))));
+        r.tick(1);
+        r.record(0, rec(Class::Success, 3, Some(Ok(()))));
+        r.tick(2);
+        let t = r.overall_timeline();
+        assert!(t[0].p99_us >= 899_000, "{:?}", t[0]);
+        assert!(
+            t[1].p99_us < 5_000,
+            "second 2 kept second 1's slow request: {:?}",
+            t[1]
+        );
     }
 }

@@ -248,6 +248,9 @@ pub(super) async fn set_up(
     if recording {
         engine = engine.recording();
     }
+    if let Some(seconds) = crate::scenario::on_demand::load_seconds(&plan.phases) {
+        engine.recorder.reserve_seconds(seconds.ceil() as u64);
+    }
     // Everything a shard can do ahead is done: what is left after the start is the load.
     if let Some(at) = start_at {
         set_step("waiting for the start time");

@@ -27,7 +27,7 @@ pub fn on_demand_stock(phases: &[Phase], first_only: bool, slot: Slot, count: u6
 }
 
 /// How long the load lasts, when its phases end by time (not by iterations or rounds).
-pub(super) fn load_seconds(phases: &[Phase]) -> Option<f64> {
+pub fn load_seconds(phases: &[Phase]) -> Option<f64> {
     let mut total = 0.0;
     for phase in phases {
         total += match &phase.load {
