@@ -51,6 +51,7 @@ fn main() -> ExitCode {
             region,
             attempt_limit,
             faults,
+            quota,
             require_signature,
             signing_access_key_id,
         } => on_target(&runtime, async |interrupts| {
@@ -60,6 +61,7 @@ fn main() -> ExitCode {
                 region,
                 attempt_limit,
                 faults,
+                quota,
                 require_signature,
                 signing_access_key_id,
             };

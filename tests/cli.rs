@@ -217,6 +217,40 @@ fn emulator_faults_are_checked_and_announced() {
     );
 }
 
+/// A bad `--quota` is refused before anything listens; good ones show in the start-up line.
+#[test]
+fn emulator_quotas_are_checked_and_announced() {
+    for (bad, says) in [
+        (
+            "user-creation=0",
+            "--quota: user-creation: the rate must be above 0",
+        ),
+        ("logins=5", "--quota: unknown quota category 'logins'"),
+    ] {
+        let o = cogbench(&["emulator", "--port", "0", "--quota", bad]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{bad}: {}", stderr(&o));
+    }
+    let mut child = Command::new(bin())
+        .args(["emulator", "--port", "0", "--quota", "UserRead=120"])
+        .args(["--quota", "user-creation=2.5"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let read = std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stderr.take().unwrap()),
+        &mut line,
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    read.unwrap();
+    assert!(
+        line.contains("(region us-east-1, quotas user-creation=2.5,user-read=120 per second)"),
+        "{line}"
+    );
+}
+
 #[test]
 fn an_unreachable_target_is_exit_3_naming_the_endpoint() {
     // Nothing listens on a port we just bound and released.

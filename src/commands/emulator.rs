@@ -1,6 +1,6 @@
 //! `emulator`: the reference emulator served for other tools.
 
-use crate::emulator::{EmulatorConfig, Faults, Signatures, SigningKeys};
+use crate::emulator::{EmulatorConfig, Faults, Quotas, Signatures, SigningKeys};
 use crate::env::Env;
 use crate::errln;
 use crate::exit::Failure;
@@ -20,6 +20,7 @@ pub struct EmulatorOptions {
     pub region: String,
     pub attempt_limit: u32,
     pub faults: Vec<String>,
+    pub quota: Vec<String>,
     pub require_signature: bool,
     pub signing_access_key_id: Option<String>,
 }
@@ -35,8 +36,11 @@ pub async fn emulator(
         region,
         attempt_limit,
         faults,
+        quota,
         ..
     } = &options;
+    let quotas = Quotas::parse(quota.iter().map(String::as_str))
+        .map_err(|e| Failure::BadInput(format!("--quota: {e}")))?;
     let signatures = signatures(&options, env)?;
     let faults = if faults.is_empty() {
         None
@@ -63,13 +67,19 @@ pub async fn emulator(
             format!(", signatures required and verified for {}", k.access_key_id)
         }
     };
+    let quota_note = if quotas.is_empty() {
+        String::new()
+    } else {
+        format!(", quotas {quotas} per second")
+    };
     errln!(
-        "cogbench emulator: listening on http://{addr} (region {region}{faults_note}{signing_note}); Ctrl-C stops it"
+        "cogbench emulator: listening on http://{addr} (region {region}{faults_note}{quota_note}{signing_note}); Ctrl-C stops it"
     );
     let config = EmulatorConfig {
         region: region.clone(),
         attempt_limit: *attempt_limit,
         faults,
+        quotas,
         signatures,
         ..Default::default()
     };
@@ -121,6 +131,7 @@ mod tests {
             region: "us-east-1".into(),
             attempt_limit: 15,
             faults: Vec::new(),
+            quota: Vec::new(),
             require_signature: require,
             signing_access_key_id: akid.map(str::to_owned),
         }

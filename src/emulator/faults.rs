@@ -20,7 +20,6 @@ use crate::faults::{Fault, Faults, stall_hold};
 
 /// The message of every injected error answer.
 pub const INJECTED: &str = "injected fault";
-const THROTTLE_MESSAGE: &str = "Rate exceeded";
 
 /// The faults of one running emulator, with its start instant and the signal that releases
 /// hung requests when the server shuts down (otherwise a graceful shutdown would wait forever).
@@ -76,9 +75,10 @@ impl FaultState {
         }
         match fault {
             Fault::Error => error_response(&ApiError::new(names::INTERNAL_ERROR, INJECTED)),
-            Fault::Throttle => {
-                error_response(&ApiError::new(names::TOO_MANY_REQUESTS, THROTTLE_MESSAGE))
-            }
+            Fault::Throttle => error_response(&ApiError::new(
+                names::TOO_MANY_REQUESTS,
+                super::quota::RATE_EXCEEDED,
+            )),
             Fault::Bare500 => text(StatusCode::INTERNAL_SERVER_ERROR, INJECTED),
             Fault::Garbage => text(StatusCode::OK, "<html>\u{1}garbage, not JSON{"),
             Fault::Reset => reset(),

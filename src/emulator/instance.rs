@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::faults::FaultState;
+use super::quota::QuotaState;
 use super::signature::Signatures;
 use super::state::Shared;
 
@@ -15,4 +16,6 @@ pub struct Emulator {
     pub(super) faults: Option<Arc<FaultState>>,
     /// What signed operations must carry (`--require-signature`).
     pub(super) signatures: Arc<Signatures>,
+    /// `None` unless some quota is set (`--quota`).
+    pub(super) quotas: Option<Arc<QuotaState>>,
 }

@@ -6,7 +6,8 @@
 //! [`validate`] (member constraints, §3.2 messages), [`confirm`] (ConfirmSignUp), [`users`]
 //! (SignUp, ResendConfirmationCode, AdminGetUser), [`pools`] (pools and clients), [`state`]
 //! (clock, pools, clients, users), [`ids`] (ids, codes, subs), [`faults`] (the `--faults`
-//! switches), [`signature`] (`--require-signature`: SigV4 checked as AWS checks it).
+//! switches), [`signature`] (`--require-signature`: SigV4 checked as AWS checks it), [`quota`]
+//! (`--quota`: AWS's request-rate quota categories).
 
 mod common;
 mod confirm;
@@ -14,6 +15,7 @@ pub mod faults;
 mod ids;
 mod instance;
 mod pools;
+pub mod quota;
 mod server;
 pub mod signature;
 mod state;
@@ -34,6 +36,8 @@ use tokio::task::JoinHandle;
 pub use crate::faults::{Fault, FaultSpecError, Faults, Stall};
 use faults::FaultState;
 pub use instance::Emulator;
+use quota::QuotaState;
+pub use quota::Quotas;
 pub use signature::{Signatures, SigningKeys};
 use state::Shared;
 
@@ -50,6 +54,9 @@ pub struct EmulatorConfig {
     pub attempt_limit: u32,
     /// Faults injected into `POST /` (see [`Faults`]); `None` serves every request normally.
     pub faults: Option<Faults>,
+    /// Request-rate quotas by category (spec §4.5); none by default, since a load test
+    /// measures the emulator rather than AWS's limits.
+    pub quotas: Quotas,
     /// Whether the operations real Cognito authorizes with IAM must be signed, and with which
     /// keys ([`Signatures::Ignored`] by default: anything is accepted, signed or not).
     pub signatures: Signatures,
@@ -62,6 +69,7 @@ impl Default for EmulatorConfig {
             seed: None,
             attempt_limit: 15,
             faults: None,
+            quotas: Quotas::default(),
             signatures: Signatures::Ignored,
         }
     }
@@ -81,6 +89,7 @@ impl Emulator {
                 .filter(Faults::is_active)
                 .map(|f| Arc::new(FaultState::new(f))),
             signatures: Arc::new(config.signatures),
+            quotas: (!config.quotas.is_empty()).then(|| Arc::new(QuotaState::new(&config.quotas))),
         }
     }
 

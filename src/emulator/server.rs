@@ -108,6 +108,14 @@ async fn operation(emulator: &Emulator, req: Request) -> Response {
     if let Err(e) = signature::check(&emulator.signatures, region, op, &received, now) {
         return error_response(&e);
     }
+    if let Some(quotas) = &emulator.quotas
+        && !quotas.admit(op)
+    {
+        return error_response(&ApiError::new(
+            wire::names::TOO_MANY_REQUESTS,
+            super::quota::RATE_EXCEEDED,
+        ));
+    }
     if !content_type_ok(parts.headers.get(header::CONTENT_TYPE)) {
         return error_response(&ApiError::serialization());
     }

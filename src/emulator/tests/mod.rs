@@ -3,6 +3,7 @@
 mod confirm;
 mod faults;
 mod provisioning;
+mod quota;
 mod wire;
 
 use reqwest::header::HeaderMap;
