@@ -235,7 +235,12 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     );
     target.stop().await;
 
-    engine.recorder.finish_intervals();
+    // A run that asked for interval logs and lost some of them has failed to write its
+    // reports, as one that could not write summary.json has; summary.json says so.
+    let intervals = engine.recorder.finish_intervals();
+    if intervals.is_err() {
+        summary.exit_code = crate::exit_codes::EXIT_FAILED;
+    }
     // The snapshot before the reports: if it cannot be written, summary.json says exit 1.
     let snapshot = opts.record.as_ref().map(|file| {
         crate::oracle::Snapshot::from_summary(&summary, &plan.region)
@@ -251,6 +256,10 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     write_reports(&summary, &report_dir, &plan.reports).map_err(|source| RunError::Reports {
         dir: report_dir.clone(),
         source,
+    })?;
+    intervals.map_err(|e| RunError::Reports {
+        dir: report_dir.clone(),
+        source: std::io::Error::other(e),
     })?;
     snapshot.transpose()?;
     Ok(RunOutcome {

@@ -219,7 +219,8 @@ pub struct Recorder {
 pub trait IntervalSink: Send + Sync {
     /// `start` is the interval's start from the run's start.
     fn interval(&self, case: usize, start: Duration, length: Duration, h: &Histogram<u64>);
-    fn finish(&self);
+    /// Closes the stream; an error says what of it was lost.
+    fn finish(&self) -> Result<(), String>;
 }
 
 impl Recorder {
@@ -269,10 +270,10 @@ impl Recorder {
     }
 
     /// Flushes the interval stream, if any.
-    pub fn finish_intervals(&self) {
-        if let Some(sink) = self.interval_sink.get() {
-            sink.finish();
-        }
+    pub fn finish_intervals(&self) -> Result<(), String> {
+        self.interval_sink
+            .get()
+            .map_or(Ok(()), |sink| sink.finish())
     }
 
     /// Whether the case still lacks a sample answer (so the caller builds one only then).

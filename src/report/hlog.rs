@@ -62,6 +62,8 @@ pub struct HlogStream {
     cases: Vec<String>,
     start: SystemTime,
     files: Mutex<Vec<Option<BufWriter<File>>>>,
+    /// Some second could not be written: the logs are incomplete.
+    lost: std::sync::atomic::AtomicBool,
 }
 
 impl HlogStream {
@@ -73,6 +75,7 @@ impl HlogStream {
             cases,
             start,
             files,
+            lost: Default::default(),
         })
     }
 
@@ -90,7 +93,7 @@ impl HlogStream {
     ) -> std::io::Result<()> {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         if files[case].is_none() {
-            let mut w = BufWriter::new(File::create(self.partial(case))?);
+            let mut w = BufWriter::new(create_fresh(&self.partial(case))?);
             header(&mut w, &self.cases[case], self.start)?;
             files[case] = Some(w);
         }
@@ -103,9 +106,23 @@ impl HlogStream {
     }
 }
 
+/// A new file at `path`, never through what is there: a link planted at a `.partial` name
+/// would otherwise have the log written wherever it points.
+fn create_fresh(path: &Path) -> std::io::Result<File> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
 impl IntervalSink for HlogStream {
     fn interval(&self, case: usize, start: Duration, length: Duration, h: &Histogram<u64>) {
         if let Err(e) = self.write(case, start, length, h) {
+            self.lost.store(true, std::sync::atomic::Ordering::Relaxed);
             crate::errln!(
                 "cogbench: warning: writing {}: {e}",
                 self.partial(case).display()
@@ -113,8 +130,12 @@ impl IntervalSink for HlogStream {
         }
     }
 
-    fn finish(&self) {
+    fn finish(&self) -> Result<(), String> {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let mut failed = self
+            .lost
+            .load(std::sync::atomic::Ordering::Relaxed)
+            .then(|| "an interval log lost seconds it could not write".to_owned());
         for (i, slot) in files.iter_mut().enumerate() {
             let Some(mut w) = slot.take() else { continue };
             let done = w
@@ -127,12 +148,10 @@ impl IntervalSink for HlogStream {
                     )
                 });
             if let Err(e) = done {
-                crate::errln!(
-                    "cogbench: warning: finishing {}: {e}",
-                    self.partial(i).display()
-                );
+                failed = Some(format!("finishing {}: {e}", self.partial(i).display()));
             }
         }
+        failed.map_or(Ok(()), Err)
     }
 }
 
@@ -183,7 +202,7 @@ mod tests {
         stream.interval(0, Duration::ZERO, Duration::from_secs(1), &h);
         stream.interval(0, Duration::from_secs(1), Duration::from_secs(1), &h);
         assert!(dir.path().join("a.hlog.partial").exists());
-        stream.finish();
+        stream.finish().unwrap();
         let text = std::fs::read_to_string(dir.path().join("a.hlog")).unwrap();
         assert!(!dir.path().join("a.hlog.partial").exists());
         assert!(!dir.path().join("b.hlog").exists(), "no interval, no log");
@@ -195,5 +214,42 @@ mod tests {
         assert_eq!(&fields[..3], ["1.000", "1.000", "0.250"]);
         let back = codec::decode(fields[3]).unwrap();
         assert_eq!((back.len(), back.max()), (10, 250));
+    }
+
+    #[test]
+    fn a_link_planted_at_a_partial_name_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let victim = outside.path().join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("a.hlog.partial")).unwrap();
+        let stream = HlogStream::new(dir.path(), vec!["a".into()], UNIX_EPOCH).unwrap();
+        let mut h = crate::metrics::new_histogram();
+        h.record(250).unwrap();
+        stream.interval(0, Duration::ZERO, Duration::from_secs(1), &h);
+        stream.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        let log = dir.path().join("a.hlog");
+        assert!(!log.symlink_metadata().unwrap().is_symlink());
+        assert!(
+            std::fs::read_to_string(log)
+                .unwrap()
+                .starts_with("#[Histogram log")
+        );
+    }
+
+    #[test]
+    fn a_log_that_could_not_be_finished_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path().join("run");
+        let stream = HlogStream::new(&run, vec!["a".into(), "b".into()], UNIX_EPOCH).unwrap();
+        let mut h = crate::metrics::new_histogram();
+        h.record(250).unwrap();
+        stream.interval(0, Duration::ZERO, Duration::from_secs(1), &h);
+        std::fs::remove_dir_all(&run).unwrap();
+        // The folder is gone: b's first second cannot be written, a's log cannot be renamed.
+        stream.interval(1, Duration::ZERO, Duration::from_secs(1), &h);
+        let e = stream.finish().unwrap_err();
+        assert!(e.contains("a.hlog.partial"), "{e}");
     }
 }
