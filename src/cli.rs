@@ -65,9 +65,9 @@ pub enum Command {
         /// Enforce a request-rate quota, CATEGORY=RPS (repeatable, or comma-separated):
         /// user-creation (SignUp, ConfirmSignUp; AWS's default 50), user-read (AdminGetUser;
         /// 120), user-pool-update (Create/DeleteUserPool; 15), user-pool-client-update
-        /// (CreateUserPoolClient; 15). A category's rate is shared by its operations over every
-        /// pool, as AWS's account quota is; over it, TooManyRequestsException "Rate exceeded"
-        /// (HTTP 400) and no state changes. A burst of one second's worth passes at once (AWS
+        /// (CreateUserPoolClient; 15). RPS from 0.001 to 1000000. A category's rate is shared by
+        /// its operations over every pool, as AWS's account quota is; over it,
+        /// TooManyRequestsException "Rate exceeded" (HTTP 400) and no state changes. A burst of one second's worth passes at once (AWS
         /// does not document its burst). Off by default.
         #[arg(long, value_name = "CATEGORY=RPS", value_delimiter = ',')]
         quota: Vec<String>,

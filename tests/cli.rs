@@ -223,7 +223,7 @@ fn emulator_quotas_are_checked_and_announced() {
     for (bad, says) in [
         (
             "user-creation=0",
-            "--quota: user-creation: the rate must be above 0",
+            "--quota: user-creation: the rate must be from 0.001",
         ),
         ("logins=5", "--quota: unknown quota category 'logins'"),
     ] {

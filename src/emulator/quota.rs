@@ -1,8 +1,9 @@
 //! Request-rate quotas (`cogbench emulator --quota CATEGORY=RPS`): AWS's quota categories
 //! (spec §4.5), each a rate shared by its operations over every pool, as the account-wide
 //! quota is. A request over its category's rate is answered TooManyRequestsException,
-//! `Rate exceeded`, HTTP 400, before the operation reads its input; a throttled request
-//! changes no state and uses none of the rate.
+//! `Rate exceeded`, HTTP 400, once the body has arrived and its signature is checked, before
+//! its Content-Type or content is looked at; a throttled request changes no state and uses
+//! none of the rate.
 //!
 //! Each category is a token bucket holding one second of its rate: a burst of up to RPS
 //! requests passes at once, then requests pass at RPS. How AWS shapes bursts is not
@@ -21,6 +22,20 @@ pub const RATE_EXCEEDED: &str = "Rate exceeded";
 
 /// The largest rate accepted: far above what one machine can send, so a typo is caught.
 const MAX_RPS: f64 = 1_000_000.0;
+/// The smallest: one request every 1,000 s. Below it the emulator would let one request through
+/// for its whole life, which no one means.
+const MIN_RPS: f64 = 0.001;
+/// A bad item is quoted up to this many characters.
+const SHOWN: usize = 40;
+
+/// `text` as an error quotes it: on one line, and cut short.
+fn shown(text: &str) -> String {
+    let mut out: String = text.chars().take(SHOWN).collect();
+    if text.chars().nth(SHOWN).is_some() {
+        out.push('…');
+    }
+    crate::term::inline(&out)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
@@ -100,16 +115,17 @@ impl Quotas {
             let Some((name, rate)) = item.split_once('=') else {
                 return Err(format!(
                     "'{}': expected CATEGORY=RPS, e.g. user-creation=50",
-                    crate::term::inline(item)
+                    shown(item)
                 ));
             };
             let Some(category) = Category::parse(name.trim()) else {
                 return Err(format!(
                     "unknown quota category '{}' (expected one of: {})",
-                    crate::term::inline(name.trim()),
+                    shown(name.trim()),
                     Category::ALL.map(Category::flag_name).join(", ")
                 ));
             };
+            let rate_text = rate;
             let rate: f64 = rate
                 .trim()
                 .parse()
@@ -119,13 +135,14 @@ impl Quotas {
                     format!(
                         "{}: '{}' is not a number of requests per second",
                         category.flag_name(),
-                        crate::term::inline(rate.trim())
+                        shown(rate.trim())
                     )
                 })?;
-            if !(rate > 0.0 && rate <= MAX_RPS) {
+            if !(MIN_RPS..=MAX_RPS).contains(&rate) {
                 return Err(format!(
-                    "{}: the rate must be above 0 and at most {MAX_RPS} requests per second, not {rate}",
-                    category.flag_name()
+                    "{}: the rate must be from {MIN_RPS} to {MAX_RPS} requests per second, not {}",
+                    category.flag_name(),
+                    shown(rate_text.trim())
                 ));
             }
             let slot = &mut quotas.rates[category.index()];
@@ -237,11 +254,19 @@ mod tests {
             ("user-creation", "expected CATEGORY=RPS"),
             ("sign-up=5", "unknown quota category 'sign-up'"),
             ("user-creation=fast", "not a number"),
-            ("user-creation=0", "above 0"),
-            ("user-creation=-3", "above 0"),
+            (
+                "user-creation=0",
+                "from 0.001 to 1000000 requests per second, not 0",
+            ),
+            ("user-creation=-3", "not -3"),
+            ("user-creation=1e-300", "not 1e-300"),
+            ("user-creation=1e-400", "not 1e-400"),
             ("user-creation=NaN", "not a number"),
             ("user-creation=inf", "not a number"),
-            ("user-creation=1e9", "at most"),
+            (
+                "user-creation=1e9",
+                "to 1000000 requests per second, not 1e9",
+            ),
             ("user-creation=5,UserCreation=6", "given twice"),
             ("user-creation=\u{1b}[31m", "not a number"),
         ] {
@@ -252,6 +277,9 @@ mod tests {
                 "{bad}: raw control character in {e:?}"
             );
         }
+        let long = format!("{}=5", "x".repeat(100_000));
+        let e = Quotas::parse([long.as_str()]).unwrap_err();
+        assert!(e.len() < 300 && e.contains("xxx…"), "{e}");
     }
 
     #[test]
