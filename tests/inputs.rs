@@ -352,3 +352,41 @@ fn a_corrupt_histogram_is_refused_by_every_reader_of_the_summary() {
     );
     refused(&out, 2, &named);
 }
+
+#[test]
+fn report_and_merge_refuse_an_output_folder_they_cannot_write_before_reading_anything() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo("fixtures/reports/oracle-summary.json"),
+        dir.path().join("summary.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("taken"), "a file, not a folder").unwrap();
+    let out = run_in(
+        dir.path(),
+        &[
+            "report",
+            "summary.json",
+            "--format",
+            "csv",
+            "--output-dir",
+            "taken",
+        ],
+        &[],
+    );
+    refused(&out, 2, "--output-dir taken: is a file, not a folder");
+    let out = run_in(
+        dir.path(),
+        &["merge", "summary.json", "--output-dir", "taken/m"],
+        &[],
+    );
+    refused(
+        &out,
+        2,
+        "--output-dir taken/m: taken is a file, not a folder",
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("taken")).unwrap(),
+        "a file, not a folder"
+    );
+}

@@ -27,6 +27,9 @@ pub fn report(run_dir: &Path, formats: &[String], out: Option<&Path>) -> Result<
     let dir = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| file.parent().unwrap_or(Path::new(".")).to_path_buf());
+    // An output folder that cannot be written is bad input (2), as for `run`; a write that
+    // fails after this check (a full disk) is a failure (1).
+    crate::files::check_dir_writable(&dir, "--output-dir").map_err(Failure::BadInput)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| Failure::Failed(format!("{}: {e}", dir.display())))?;
     for f in formats {
@@ -48,6 +51,8 @@ pub fn merge(args: &MergeArgs) -> Result<i32, Failure> {
             crate::deviations::load(file).map_err(|e| Failure::BadInput(e.to_string()))?,
         )),
     };
+    crate::files::check_dir_writable(&args.output_dir, "--output-dir")
+        .map_err(Failure::BadInput)?;
     let merged = crate::merge::merge(&args.run_dirs, known_deviations.as_ref())
         .map_err(|e| Failure::BadInput(e.to_string()))?;
     for w in &merged.warnings {
