@@ -16,6 +16,12 @@ use crate::cases::answer::{NormalisedAnswer, Pattern, State, Tally};
 use crate::cases::{Check, Class, Difference};
 pub use timeline::Point;
 
+/// A case's histograms start small (a catalog run sends a few requests to each of a hundred
+/// cases, and 360 KiB a case up front doubled its memory) and are settled at their full size
+/// on this many requests, within a load's first second or so, so that a slow second later in
+/// a long run does not grow them.
+const SETTLE_AFTER: u64 = 1_000;
+
 /// Timelines are reserved for at most six hours of seconds; a longer run's grow as they go.
 const MAX_RESERVED_SECONDS: u64 = 6 * 3600;
 
@@ -33,11 +39,11 @@ pub fn new_histogram() -> Histogram<u64> {
 /// the usual connect and read timeouts.
 pub const RECORDING_CEILING_US: u64 = (1 << 24) - 1;
 
-/// A histogram that records for the whole run (a case's latencies, its seconds, the schedule's
-/// lag): sized up front for `RECORDING_CEILING_US` (120 KiB), growing only past it. Sized by
-/// the largest value seen instead, every case's histograms grew at once on the run's first slow
-/// second (a 0.2 s stall twenty minutes in, say), and the blocks they left behind made a long
-/// run's memory larger than a short one's by megabytes.
+/// A histogram that records for the whole run (the seconds' merge, the schedule's lag, a busy
+/// case's latencies once settled): sized up front for `RECORDING_CEILING_US` (120 KiB),
+/// growing only past it. Sized by the largest value seen instead, every case's histograms grew
+/// at once on the run's first slow second (a 0.2 s stall twenty minutes in, say), and the
+/// blocks they left behind made a long run's memory larger than a short one's by megabytes.
 pub fn recording_histogram() -> Histogram<u64> {
     let mut h = Histogram::new_with_max(RECORDING_CEILING_US, 3)
         .expect("3 significant figures up to 2^24 is a valid range");
@@ -140,14 +146,14 @@ impl Default for CaseStats {
             by_class: [0; 6],
             transport: [0; TRANSPORT_KINDS],
             retries: 0,
-            response: recording_histogram(),
-            service: recording_histogram(),
+            response: new_histogram(),
+            service: new_histogram(),
             verdicts: Verdicts::default(),
             sample: None,
             answers: Tally::default(),
             patterns: Tally::default(),
             states: Tally::default(),
-            interval: recording_histogram(),
+            interval: new_histogram(),
             interval_count: 0,
             interval_errors: 0,
             timeline: Vec::new(),
@@ -159,6 +165,19 @@ impl Default for CaseStats {
 impl CaseStats {
     pub fn count(&self) -> u64 {
         self.by_class.iter().sum()
+    }
+
+    /// Moves the latency histograms to their full size once the case is busy (`SETTLE_AFTER`).
+    fn settle_when_busy(&mut self) {
+        if self.count() != SETTLE_AFTER {
+            return;
+        }
+        for h in [&mut self.response, &mut self.service, &mut self.interval] {
+            let mut full = recording_histogram();
+            if full.distinct_values() > h.distinct_values() && full.add(&*h).is_ok() {
+                *h = full;
+            }
+        }
     }
 
     pub fn errors(&self) -> u64 {
@@ -309,6 +328,7 @@ impl Recorder {
             let _ = s.interval.record(response);
             s.interval_count += 1;
             s.interval_errors += u64::from(class.is_error());
+            s.settle_when_busy();
             s.answers.add_to(at, 1);
             s.verdicts.judged += 1;
             s.verdicts.passed += 1;
@@ -359,6 +379,7 @@ impl Recorder {
             let _ = s.interval.record(response);
             s.interval_count += 1;
             s.interval_errors += u64::from(is_error);
+            s.settle_when_busy();
             if let (Some(answer), Some(_)) = (r.answer, &r.verdict) {
                 let at = s.answers.add_at(answer, 1);
                 if let Some(b) = remember {
@@ -704,6 +725,27 @@ mod tests {
         h.record(600_000_000).unwrap();
         assert_eq!(h.len(), 2);
         assert!(h.max() >= 599_000_000, "{}", h.max());
+    }
+
+    #[test]
+    fn a_case_settles_its_histograms_when_busy_keeping_every_count() {
+        let r = Recorder::new(2);
+        let small = r.snapshot(0).response.distinct_values();
+        r.record(1, rec(Class::Success, 7, Some(Ok(()))));
+        for i in 0..SETTLE_AFTER {
+            r.record(0, rec(Class::Success, i % 50, Some(Ok(()))));
+        }
+        let busy = r.snapshot(0);
+        let full = recording_histogram().distinct_values();
+        assert!(small < full);
+        for h in [&busy.response, &busy.service, &busy.interval] {
+            assert_eq!(h.distinct_values(), full);
+            assert_eq!(h.len(), SETTLE_AFTER);
+        }
+        assert_eq!(busy.service.max(), r.snapshot(0).service.max());
+        assert!(busy.service.max() >= 49_000 && busy.service.min() <= 1_000);
+        // A case with a few requests keeps its small histograms.
+        assert!(r.snapshot(1).response.distinct_values() < full);
     }
 
     #[test]
