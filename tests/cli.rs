@@ -181,25 +181,12 @@ fn missing_files_directories_and_bad_flags_are_bad_input() {
     );
 }
 
-/// A bad `--faults` is refused before anything listens; good ones show in the start-up line.
-#[test]
-fn emulator_faults_are_checked_and_announced() {
-    let o = cogbench(&["emulator", "--port", "0", "--faults", "error=0.1,stall=1s"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("cogbench: error: --faults: `stall=1s` needs a period"),
-        "{}",
-        stderr(&o)
-    );
+/// The first line `cogbench emulator --port 0 ARGS` writes (its start-up line); the emulator is
+/// stopped after it.
+fn emulator_start_line(args: &[&str]) -> String {
     let mut child = Command::new(bin())
-        .args([
-            "emulator",
-            "--port",
-            "0",
-            "--faults",
-            "stall=1s/5s,error=0.01",
-        ])
-        .args(["--faults", "delay=1.5ms"])
+        .args(["emulator", "--port", "0"])
+        .args(args)
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -211,6 +198,25 @@ fn emulator_faults_are_checked_and_announced() {
     let _ = child.kill();
     let _ = child.wait();
     read.unwrap();
+    line
+}
+
+/// A bad `--faults` is refused before anything listens; good ones show in the start-up line.
+#[test]
+fn emulator_faults_are_checked_and_announced() {
+    let o = cogbench(&["emulator", "--port", "0", "--faults", "error=0.1,stall=1s"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cogbench: error: --faults: `stall=1s` needs a period"),
+        "{}",
+        stderr(&o)
+    );
+    let line = emulator_start_line(&[
+        "--faults",
+        "stall=1s/5s,error=0.01",
+        "--faults",
+        "delay=1.5ms",
+    ]);
     assert!(
         line.contains("(region us-east-1, faults stall=1s/5s,delay=1.5ms,error=0.01)"),
         "{line}"
@@ -231,20 +237,7 @@ fn emulator_quotas_are_checked_and_announced() {
         assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
         assert!(stderr(&o).contains(says), "{bad}: {}", stderr(&o));
     }
-    let mut child = Command::new(bin())
-        .args(["emulator", "--port", "0", "--quota", "UserRead=120"])
-        .args(["--quota", "user-creation=2.5"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let read = std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stderr.take().unwrap()),
-        &mut line,
-    );
-    let _ = child.kill();
-    let _ = child.wait();
-    read.unwrap();
+    let line = emulator_start_line(&["--quota", "UserRead=120", "--quota", "user-creation=2.5"]);
     assert!(
         line.contains("(region us-east-1, quotas user-creation=2.5,user-read=120 per second)"),
         "{line}"
