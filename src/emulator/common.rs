@@ -25,7 +25,8 @@ pub struct AnalyticsMetadata<'a> {
     pub analytics_endpoint_id: Option<Str<'a>>,
 }
 
-/// `UserContextDataType`: type-checked, otherwise unused (no threat protection here).
+/// `UserContextDataType`: type-checked; `IpAddress` is what a pool's web ACL rule may block
+/// (there is no threat protection here).
 #[derive(Deserialize, Debug)]
 #[allow(dead_code)]
 #[serde(rename_all = "PascalCase")]
@@ -93,8 +94,9 @@ macro_rules! app_client_input {
             analytics_metadata: Option<$crate::emulator::common::AnalyticsMetadata<'a>>,
             #[allow(dead_code)] // type-checked only
             user_context_data: Option<$crate::emulator::common::UserContextData<'a>>,
-            #[allow(dead_code)] // type-checked only; there are no Lambda triggers to pass it to
-            client_metadata: Option<$crate::emulator::wire::StringMap>,
+            #[allow(dead_code)] // read by ConfirmSignUp's trigger only
+            #[serde(borrow)]
+            client_metadata: Option<$crate::emulator::wire::StringMap<'a>>,
         }
 
         impl $name<'_> {
@@ -188,12 +190,23 @@ impl<'i> ClientMembers<'i> {
         shared: &Shared,
         missing: MissingHash,
     ) -> Result<(Arc<AppClient>, &'i str), ApiError> {
+        self.authorize_after(shared, missing, |_| Ok(()))
+    }
+
+    /// `authorize`, with `gate` run on the client between steps 3 and 4.
+    pub fn authorize_after(
+        &self,
+        shared: &Shared,
+        missing: MissingHash,
+        gate: impl FnOnce(&AppClient) -> Result<(), ApiError>,
+    ) -> Result<(Arc<AppClient>, &'i str), ApiError> {
         let (Some(client_id), Some(username)) = (self.client_id, self.username) else {
             unreachable!("required members were validated");
         };
         let client = shared
             .client(client_id)
             .ok_or_else(|| ApiError::client_not_found(client_id))?;
+        gate(&client)?;
         verify_secret_hash(&client, username, self.secret_hash, missing)?;
         Ok((client, username))
     }

@@ -9,10 +9,12 @@
 
 use std::time::Duration;
 
+use axum::http::HeaderMap;
 use bytes::Bytes;
 
 use super::common::{MissingHash, app_client_input, check_analytics};
 use super::state::{Shared, Stamp, UserStatus, lock};
+use super::trigger::{self, Confirmed};
 use super::validate::{self, StrRule, Violations};
 use super::wire::{ApiError, EMPTY_OBJECT, LooseBool, Str, messages, names, parse_input};
 
@@ -42,8 +44,13 @@ fn cannot_confirm(status: UserStatus) -> ApiError {
     ))
 }
 
-/// Handles one ConfirmSignUp body; `Ok` is the exact success body `{}`.
-pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
+/// Handles one ConfirmSignUp body; `Ok` is the exact success body `{}`. `headers` are what a
+/// pool's web ACL looks at.
+pub fn confirm_sign_up(
+    shared: &Shared,
+    body: &[u8],
+    headers: &HeaderMap,
+) -> Result<Bytes, ApiError> {
     // 1. Protocol: the body is a JSON object with members of the right types.
     let input: ConfirmSignUpInput = parse_input(body)?;
 
@@ -62,8 +69,14 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
         unreachable!("required members were validated");
     };
 
-    // 3. The app client exists; 4. the SecretHash fits it.
-    let (client, username) = caller.authorize(shared, MissingHash::UnableToVerify)?;
+    // 3. The app client exists; then the pool's own settings (web ACL, quota, fault), which
+    //    real Cognito applies before the operation; 4. the SecretHash fits the client.
+    let (client, username) = caller.authorize_after(shared, MissingHash::UnableToVerify, |c| {
+        match &c.pool.extras.tags {
+            Some(tags) => tags.check(crate::protocol::Operation::ConfirmSignUp, headers),
+            None => Ok(()),
+        }
+    })?;
 
     let pool = &client.pool;
     let cfg = &pool.config;
@@ -150,5 +163,30 @@ pub fn confirm_sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> 
     {
         user.set_attr(attr.verified_name(), "true");
     }
+
+    // 10. The post-confirmation trigger, once the user is CONFIRMED (§4.7): its failure is
+    //     the answer, and the user stays confirmed. Run outside the pool's lock.
+    let Some(post_confirmation) = &pool.extras.post_confirmation else {
+        return Ok(Bytes::from_static(EMPTY_OBJECT));
+    };
+    let user = data.user(idx);
+    let sub = user.sub.text();
+    let attributes: Vec<(String, String)> =
+        [("sub", sub.as_str()), ("cognito:user_status", "CONFIRMED")]
+            .into_iter()
+            .chain(user.attributes())
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+    let username = user.username().to_owned();
+    drop(data);
+    let event = trigger::event(&Confirmed {
+        region: &shared.region,
+        pool_id: &pool.id,
+        client_id: &client.id,
+        username: &username,
+        attributes,
+        client_metadata: input.client_metadata.as_ref(),
+    });
+    trigger::invoke(post_confirmation, &event)?;
     Ok(Bytes::from_static(EMPTY_OBJECT))
 }

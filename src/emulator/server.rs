@@ -50,9 +50,14 @@ fn content_type_ok(value: Option<&HeaderValue>) -> bool {
         || media.eq_ignore_ascii_case("application/x-amz-json-1.0")
 }
 
-fn dispatch(shared: &Shared, op: Operation, body: &[u8]) -> Result<Bytes, ApiError> {
+fn dispatch(
+    shared: &Shared,
+    op: Operation,
+    body: &[u8],
+    headers: &axum::http::HeaderMap,
+) -> Result<Bytes, ApiError> {
     match op {
-        Operation::ConfirmSignUp => confirm::confirm_sign_up(shared, body),
+        Operation::ConfirmSignUp => confirm::confirm_sign_up(shared, body, headers),
         Operation::SignUp => users::sign_up(shared, body),
         Operation::ResendConfirmationCode => users::resend_confirmation_code(shared, body),
         Operation::AdminGetUser => users::admin_get_user(shared, body),
@@ -119,7 +124,7 @@ async fn operation(emulator: &Emulator, req: Request) -> Response {
     if !content_type_ok(parts.headers.get(header::CONTENT_TYPE)) {
         return error_response(&ApiError::serialization());
     }
-    match dispatch(&emulator.shared, op, &bytes) {
+    match dispatch(&emulator.shared, op, &bytes, &parts.headers) {
         Ok(out) => json_ok(out),
         Err(e) => error_response(&e),
     }

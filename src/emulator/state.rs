@@ -513,7 +513,16 @@ pub struct Pool {
     pub arn: String,
     pub created: Duration,
     pub config: PoolConfig,
+    pub extras: PoolExtras,
     pub data: Mutex<PoolData>,
+}
+
+/// What a pool has beyond its sign-in settings: a post-confirmation trigger, and the settings
+/// of its `cogbench:` tags.
+#[derive(Default)]
+pub struct PoolExtras {
+    pub post_confirmation: Option<super::trigger::PostConfirmation>,
+    pub tags: Option<super::pool_tags::PoolTags>,
 }
 
 pub struct AppClient {
@@ -571,7 +580,7 @@ impl Shared {
     }
 
     /// Creates and registers a pool with a fresh id.
-    pub fn add_pool(&self, name: String, config: PoolConfig) -> Arc<Pool> {
+    pub fn add_pool(&self, name: String, config: PoolConfig, extras: PoolExtras) -> Arc<Pool> {
         let created = self.clock.now();
         let mut pools = write(&self.pools);
         let (id, rng) = self.with_rng(|rng| {
@@ -591,6 +600,7 @@ impl Shared {
             name,
             created,
             config,
+            extras,
             data: Mutex::new(PoolData::new(rng)),
         });
         pools.insert(id, Arc::clone(&pool));

@@ -179,7 +179,14 @@ pub fn sign_up(shared: &Shared, body: &[u8]) -> Result<Bytes, ApiError> {
         unreachable!("required members were validated");
     };
 
-    let (client, username) = caller.authorize(shared, MissingHash::SecretNotReceived)?;
+    // A pool's own quota counts SignUp too (its UserCreation category, spec §4.5).
+    let (client, username) =
+        caller.authorize_after(shared, MissingHash::SecretNotReceived, |c| {
+            match &c.pool.extras.tags {
+                Some(tags) => tags.check(crate::protocol::Operation::SignUp, &Default::default()),
+                None => Ok(()),
+            }
+        })?;
     let cfg = &client.pool.config;
 
     // Attributes as given (last one wins), checked against the standard schema.

@@ -58,6 +58,11 @@ pub static PRINTABLE_PATTERN: Pattern = Pattern::new(
 pub static NON_WHITESPACE_PATTERN: Pattern = Pattern::new(r"[\S]+", r"[^ \t\n\x0B\x0C\r]+");
 pub static USER_POOL_ID_PATTERN: Pattern =
     Pattern::new(r"[\w-]+_[0-9a-zA-Z]+", r"[A-Za-z0-9_-]+_[0-9a-zA-Z]+");
+/// ArnType (a Lambda trigger's function).
+pub static ARN_PATTERN: Pattern = Pattern::new(
+    r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?",
+    r"arn:[A-Za-z0-9_+=/,.@-]+:[A-Za-z0-9_+=/,.@-]+:([A-Za-z0-9_+=/,.@-]*)?:[0-9]+:[A-Za-z0-9_+=/,.@-]+(:[A-Za-z0-9_+=/,.@-]+)?(:[A-Za-z0-9_+=/,.@-]+)?",
+);
 /// PoolName and ClientName.
 pub static NAME_PATTERN: Pattern =
     Pattern::new(r"[\w\s+=,.@-]+", r"[A-Za-z0-9_ \t\n\x0B\x0C\r+=,.@-]+");

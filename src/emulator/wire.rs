@@ -28,8 +28,12 @@ pub mod names {
     pub const USERNAME_EXISTS: &str = "UsernameExistsException";
     pub const INTERNAL_ERROR: &str = "InternalErrorException";
     pub const SERIALIZATION: &str = "SerializationException";
-    /// Only ever sent by the `throttle` fault switch.
+    /// Sent by a request-rate quota (`--quota`, a pool's quota tag) and the `throttle` fault.
     pub const TOO_MANY_REQUESTS: &str = "TooManyRequestsException";
+    pub const FORBIDDEN: &str = "ForbiddenException";
+    pub const USER_LAMBDA_VALIDATION: &str = "UserLambdaValidationException";
+    pub const INVALID_LAMBDA_RESPONSE: &str = "InvalidLambdaResponseException";
+    pub const UNEXPECTED_LAMBDA: &str = "UnexpectedLambdaException";
     /// Coral's spelling, copied from DynamoDB and its emulators; unverified for Cognito (§1.5).
     pub const UNKNOWN_OPERATION: &str = "com.amazon.coral.service#UnknownOperationException";
 }
@@ -47,8 +51,8 @@ pub mod messages {
     pub const UNEXPECTED_FIELD_TYPE: &str = "Unexpected field type";
 }
 
-/// An error answer. `status` is 400 for every client error and 500 for
-/// `InternalErrorException` (spec §3: what real Cognito sends, not the Smithy hints).
+/// An error answer. `status` is 400 for every client error, 500 for `InternalErrorException`
+/// (spec §3: what real Cognito sends, not the Smithy hints) and 403 for a WAF block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     pub name: &'static str,
@@ -76,10 +80,12 @@ impl ApiError {
     }
 
     pub fn status(&self) -> StatusCode {
-        if self.name == names::INTERNAL_ERROR {
-            StatusCode::INTERNAL_SERVER_ERROR
-        } else {
-            StatusCode::BAD_REQUEST
+        match self.name {
+            names::INTERNAL_ERROR => StatusCode::INTERNAL_SERVER_ERROR,
+            // The one WAF block captured (a token refresh) came with 403, as the Smithy
+            // model says; the API reference says 400 (spec §3, §6.5).
+            names::FORBIDDEN => StatusCode::FORBIDDEN,
+            _ => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -222,30 +228,31 @@ impl<'de> Deserialize<'de> for LooseBool {
     }
 }
 
-/// A `map<string,string>` member that is type-checked and otherwise discarded
-/// (ClientMetadata: Cognito neither stores nor validates it, §2.1; the emulator runs no triggers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StringMap {
-    pub len: usize,
+/// A `map<string,string>` member (ClientMetadata, UserPoolTags), its entries borrowed from the
+/// body where they can be. Cognito neither stores nor validates ClientMetadata (§2.1); the
+/// emulator hands it to a post-confirmation trigger (§4.7), the one place it has an effect.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StringMap<'a> {
+    pub entries: Vec<(Str<'a>, Str<'a>)>,
 }
 
-impl<'de> Deserialize<'de> for StringMap {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StringMap, D::Error> {
+impl<'de: 'a, 'a> Deserialize<'de> for StringMap<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StringMap<'a>, D::Error> {
         struct V;
         impl<'de> serde::de::Visitor<'de> for V {
-            type Value = StringMap;
+            type Value = StringMap<'de>;
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("a map of strings to strings")
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
                 mut m: A,
-            ) -> Result<StringMap, A::Error> {
-                let mut len = 0;
-                while m.next_entry::<Str<'de>, Str<'de>>()?.is_some() {
-                    len += 1;
+            ) -> Result<StringMap<'de>, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = m.next_entry::<Str<'de>, Str<'de>>()? {
+                    entries.push(entry);
                 }
-                Ok(StringMap { len })
+                Ok(StringMap { entries })
             }
         }
         d.deserialize_map(V)
@@ -339,7 +346,8 @@ mod tests {
         #[serde(borrow)]
         name: Option<Str<'a>>,
         flag: Option<bool>,
-        meta: Option<StringMap>,
+        #[serde(borrow)]
+        meta: Option<StringMap<'a>>,
     }
 
     #[test]
@@ -417,7 +425,9 @@ mod tests {
         assert_eq!(p.name.as_deref(), Some("a\u{e9}"));
         assert!(matches!(p.name.unwrap().0, Cow::Owned(_)));
         assert_eq!(p.flag, None);
-        assert_eq!(p.meta, Some(StringMap { len: 1 }));
+        let meta = p.meta.unwrap();
+        assert_eq!(meta.entries.len(), 1);
+        assert_eq!((&*meta.entries[0].0, &*meta.entries[0].1), ("k", "v"));
     }
 
     #[test]

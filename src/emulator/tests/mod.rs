@@ -2,6 +2,7 @@
 
 mod confirm;
 mod faults;
+mod pool_settings;
 mod provisioning;
 mod quota;
 mod wire;

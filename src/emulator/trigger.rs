@@ -1,0 +1,267 @@
+//! Post-confirmation Lambda triggers (spec §4.7): a pool's `LambdaConfig.PostConfirmation`.
+//!
+//! The emulator hosts no Lambda. One function runs in-process instead, the *reference trigger*
+//! (any ARN whose function name is `cogbench-reference-trigger`); it does what the request's
+//! `ClientMetadata["cogbench-trigger"]` asks, so one pool serves every catalog case:
+//!
+//! * absent or `succeed`: returns the event, as a trigger that accepts does;
+//! * `raise:TEXT`: the function throws TEXT;
+//! * `echo`: the function throws a text naming what it received (the trigger source and the
+//!   ClientMetadata entries, sorted by key), so a case sees the metadata arrive intact;
+//! * `bad-output`: the function returns nothing (`null`) instead of the event;
+//! * `fail`: the invocation itself fails, as a throttled function's does;
+//! * anything else: the function throws, naming the value it did not know.
+//!
+//! A function of any other name cannot be run here: its invocations fail as an unauthorised
+//! or deleted function's do.
+//!
+//! Cognito confirms the user and then invokes the trigger; a failing trigger's error is the
+//! answer, and the user stays CONFIRMED (one report, spec §4.7; §6.10 leaves it open). An
+//! invocation that fails is retried, three attempts in all, as Cognito does (§4.7); a function
+//! that throws or answers badly is not retried.
+
+use serde_json::{Map, Value, json};
+
+use super::wire::{ApiError, StringMap, names};
+
+/// The function name the emulator runs in-process.
+pub const REFERENCE_FUNCTION: &str = "cogbench-reference-trigger";
+/// The ClientMetadata key the reference trigger acts on.
+pub const BEHAVIOUR_KEY: &str = "cogbench-trigger";
+/// Attempts at an invocation that fails, the first included (spec §4.7).
+const ATTEMPTS: u32 = 3;
+/// Observed for a trigger that returned nothing instead of the event (spec §3.1).
+pub const INVALID_JSON: &str = "Invalid lambda function output : Invalid JSON";
+
+/// A pool's post-confirmation trigger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostConfirmation {
+    pub arn: String,
+    runnable: bool,
+}
+
+impl PostConfirmation {
+    /// The trigger an ARN names; only the reference function can be run.
+    pub fn new(arn: &str) -> PostConfirmation {
+        PostConfirmation {
+            arn: arn.to_owned(),
+            runnable: function_name(arn) == Some(REFERENCE_FUNCTION),
+        }
+    }
+}
+
+/// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` → NAME.
+fn function_name(arn: &str) -> Option<&str> {
+    let rest = arn.split_once(":function:")?.1;
+    Some(rest.split(':').next().unwrap_or(rest))
+}
+
+/// What one invocation gave back.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    Returned(Vec<u8>),
+    Threw(String),
+    /// Lambda's error code: the function could not be run.
+    InvocationFailed(&'static str),
+}
+
+/// What the pool's trigger needs to know of the confirmation.
+pub struct Confirmed<'a> {
+    pub region: &'a str,
+    pub pool_id: &'a str,
+    pub client_id: &'a str,
+    pub username: &'a str,
+    pub attributes: Vec<(String, String)>,
+    pub client_metadata: Option<&'a StringMap<'a>>,
+}
+
+/// The event Cognito sends a post-confirmation trigger after ConfirmSignUp (spec §4.7).
+pub fn event(c: &Confirmed) -> Value {
+    let attributes: Map<String, Value> = c
+        .attributes
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let mut request = json!({ "userAttributes": attributes });
+    // Captured events carry no `clientMetadata` when the request sent none.
+    if let Some(m) = c.client_metadata {
+        let metadata: Map<String, Value> = m
+            .entries
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.0.clone().into_owned(),
+                    Value::String(v.0.clone().into_owned()),
+                )
+            })
+            .collect();
+        request["clientMetadata"] = Value::Object(metadata);
+    }
+    json!({
+        "version": "1",
+        "triggerSource": "PostConfirmation_ConfirmSignUp",
+        "region": c.region,
+        "userPoolId": c.pool_id,
+        "userName": c.username,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": c.client_id},
+        "request": request,
+        "response": {},
+    })
+}
+
+/// Runs the trigger on `event`; `Err` is the error ConfirmSignUp answers.
+pub fn invoke(trigger: &PostConfirmation, event: &Value) -> Result<(), ApiError> {
+    let mut outcome = reference_or_denied(trigger, event);
+    for _ in 1..ATTEMPTS {
+        if !matches!(outcome, Outcome::InvocationFailed(_)) {
+            break;
+        }
+        outcome = reference_or_denied(trigger, event);
+    }
+    match outcome {
+        // Cognito wants the event back: anything but a JSON object is refused.
+        Outcome::Returned(bytes) => match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(_)) => Ok(()),
+            _ => Err(ApiError::new(names::INVALID_LAMBDA_RESPONSE, INVALID_JSON)),
+        },
+        // Observed for a post-confirmation trigger that threw (spec §3.1).
+        Outcome::Threw(text) => Err(ApiError::new(
+            names::USER_LAMBDA_VALIDATION,
+            format!("PostConfirmation failed with error {text}."),
+        )),
+        // The form observed for a denied invocation and for Cognito's own 5 s timeout.
+        Outcome::InvocationFailed(code) => Err(ApiError::new(
+            names::UNEXPECTED_LAMBDA,
+            format!("PostConfirmation invocation failed due to error {code}"),
+        )),
+    }
+}
+
+/// One attempt: the reference function, or the denial any other function meets here (AWS
+/// answers a deleted function's trigger the same way, spec §4.7).
+fn reference_or_denied(trigger: &PostConfirmation, event: &Value) -> Outcome {
+    if trigger.runnable {
+        reference(event)
+    } else {
+        Outcome::InvocationFailed("AccessDeniedException")
+    }
+}
+
+/// The reference function.
+fn reference(event: &Value) -> Outcome {
+    let metadata = event["request"]["clientMetadata"].as_object();
+    let behaviour = metadata
+        .and_then(|m| m.get(BEHAVIOUR_KEY))
+        .and_then(Value::as_str)
+        .unwrap_or("succeed");
+    if let Some(text) = behaviour.strip_prefix("raise:") {
+        return Outcome::Threw(text.to_owned());
+    }
+    match behaviour {
+        "succeed" => Outcome::Returned(event.to_string().into_bytes()),
+        "echo" => {
+            let mut entries: Vec<(&String, &str)> = metadata
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k, v.as_str().unwrap_or_default()))
+                .collect();
+            entries.sort();
+            let listed: Vec<String> = entries.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            Outcome::Threw(format!(
+                "triggerSource={} clientMetadata={}",
+                event["triggerSource"].as_str().unwrap_or_default(),
+                listed.join(";")
+            ))
+        }
+        // What a Node.js handler that returns nothing gives back.
+        "bad-output" => Outcome::Returned(b"null".to_vec()),
+        "fail" => Outcome::InvocationFailed("TooManyRequestsException"),
+        other => Outcome::Threw(format!(
+            "unknown {BEHAVIOUR_KEY} value '{}'",
+            crate::term::inline(&other.chars().take(40).collect::<String>())
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::wire::Str;
+    use std::borrow::Cow;
+
+    fn metadata(pairs: &[(&'static str, &'static str)]) -> StringMap<'static> {
+        StringMap {
+            entries: pairs
+                .iter()
+                .map(|(k, v)| (Str(Cow::Borrowed(*k)), Str(Cow::Borrowed(*v))))
+                .collect(),
+        }
+    }
+
+    fn run(arn: &str, m: Option<&StringMap>) -> Result<(), ApiError> {
+        let confirmed = Confirmed {
+            region: "us-east-1",
+            pool_id: "us-east-1_abc",
+            client_id: "client",
+            username: "alice",
+            attributes: vec![("email".into(), "a@example.com".into())],
+            client_metadata: m,
+        };
+        invoke(&PostConfirmation::new(arn), &event(&confirmed))
+    }
+
+    const REF: &str = "arn:aws:lambda:us-east-1:000000000000:function:cogbench-reference-trigger";
+
+    #[test]
+    fn the_reference_trigger_does_what_the_metadata_asks() {
+        assert_eq!(run(REF, None), Ok(()));
+        assert_eq!(
+            run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "succeed")]))),
+            Ok(())
+        );
+        let e = run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "raise:no thanks")]))).unwrap_err();
+        assert_eq!(e.name, names::USER_LAMBDA_VALIDATION);
+        assert_eq!(
+            e.message.as_deref(),
+            Some("PostConfirmation failed with error no thanks.")
+        );
+        let e = run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "bad-output")]))).unwrap_err();
+        assert_eq!(
+            (e.name, e.message.as_deref()),
+            (names::INVALID_LAMBDA_RESPONSE, Some(INVALID_JSON))
+        );
+        let e = run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "fail")]))).unwrap_err();
+        assert_eq!(
+            (e.name, e.message.as_deref()),
+            (
+                names::UNEXPECTED_LAMBDA,
+                Some("PostConfirmation invocation failed due to error TooManyRequestsException")
+            )
+        );
+        let e = run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "explode\n")]))).unwrap_err();
+        assert_eq!(e.name, names::USER_LAMBDA_VALIDATION);
+        assert!(!e.message.unwrap().contains('\n'));
+    }
+
+    #[test]
+    fn echo_names_the_metadata_it_received_sorted() {
+        let m = metadata(&[("zeta", "ü 1"), (BEHAVIOUR_KEY, "echo"), ("alpha", "")]);
+        let e = run(REF, Some(&m)).unwrap_err();
+        assert_eq!(
+            e.message.as_deref(),
+            Some(
+                "PostConfirmation failed with error triggerSource=PostConfirmation_ConfirmSignUp clientMetadata=alpha=;cogbench-trigger=echo;zeta=ü 1."
+            )
+        );
+    }
+
+    #[test]
+    fn a_function_the_emulator_cannot_run_fails_to_be_invoked() {
+        let other = "arn:aws:lambda:us-east-1:000000000000:function:somebody-else:live";
+        let e = run(other, None).unwrap_err();
+        assert_eq!(e.name, names::UNEXPECTED_LAMBDA);
+        assert!(e.message.unwrap().ends_with("AccessDeniedException"));
+        assert_eq!(function_name(&format!("{REF}:3")), Some(REFERENCE_FUNCTION));
+        assert_eq!(function_name("arn:aws:s3:::bucket"), None);
+    }
+}
