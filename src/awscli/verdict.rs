@@ -82,6 +82,7 @@ fn default_http(case: &Case) -> bool {
         && case.http.target == TargetHeader::ConfirmSignUp
         && case.http.content_type == protocol::CONTENT_TYPE
         && case.http.body.is_none()
+        && case.http.headers.is_empty()
 }
 
 /// A member-constraint case whose literal members are exactly the request's broken ones.

@@ -299,6 +299,56 @@ pub struct Http {
     pub target: TargetHeader,
     pub content_type: String,
     pub body: Option<String>,
+    /// Headers sent besides the protocol's (a web ACL rule may look at one), names in lower
+    /// case.
+    pub headers: Vec<(String, String)>,
+}
+
+/// Headers a case may not set: the protocol's own, the signature's, and the framing's.
+const RESERVED_HEADERS: &[&str] = &[
+    "host",
+    "content-type",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "x-amz-target",
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+    "user-agent",
+    "accept",
+];
+
+fn check_headers(
+    id: &str,
+    headers: BTreeMap<String, String>,
+) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (name, value) in headers {
+        let lower = name.to_ascii_lowercase();
+        if reqwest::header::HeaderName::from_bytes(lower.as_bytes()).is_err() {
+            return Err(format!(
+                "case `{id}`: http.headers: `{}` is not an HTTP header name",
+                crate::term::inline(&name)
+            ));
+        }
+        if RESERVED_HEADERS.contains(&lower.as_str()) {
+            return Err(format!(
+                "case `{id}`: http.headers: `{lower}` is set by cogbench (use http.target, http.content_type or http.body for the protocol's own)"
+            ));
+        }
+        if !value
+            .bytes()
+            .all(|b| b == b' ' || b == b'\t' || (0x21..0x7f).contains(&b))
+        {
+            return Err(format!(
+                "case `{id}`: http.headers: the value of `{lower}` must be printable ASCII"
+            ));
+        }
+        out.push((lower, value));
+    }
+    Ok(out)
 }
 
 #[derive(Deserialize, Default)]
@@ -309,6 +359,7 @@ struct RawHttp {
     target: Option<Option<String>>,
     content_type: Option<String>,
     body: Option<String>,
+    headers: Option<BTreeMap<String, String>>,
 }
 
 fn double_option<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
@@ -392,6 +443,11 @@ pub struct Repeat {
     /// All at once (a race); otherwise one after another.
     #[serde(default)]
     pub concurrent: bool,
+    /// A race with `expect_others`: at least one answer meets `expect` (rather than exactly
+    /// one), the rest `expect_others`. For answers of which the target decides how many, such
+    /// as requests turned away past a rate.
+    #[serde(default)]
+    pub at_least_one: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -587,6 +643,7 @@ impl Case {
         if self.user == UserKind::Resent {
             needs.push(Capability::ResendCodes);
         }
+        needs.extend(self.pool.needs());
         needs
     }
 
@@ -693,6 +750,12 @@ impl TryFrom<RawCase> for Case {
             (None, Some(_)) => {
                 return Err(format!("case `{}`: `expect_others` needs `repeat`", r.id));
             }
+            (Some(rep), others) if rep.at_least_one && (!rep.concurrent || others.is_none()) => {
+                return Err(format!(
+                    "case `{}`: repeat.at_least_one goes with a concurrent repeat and `expect_others`",
+                    r.id
+                ));
+            }
             _ => {}
         }
         if let Some(last) = &r.last_request {
@@ -757,6 +820,7 @@ impl TryFrom<RawCase> for Case {
                 .content_type
                 .unwrap_or_else(|| crate::protocol::CONTENT_TYPE.to_owned()),
             body: r.http.body,
+            headers: check_headers(&r.id, r.http.headers.unwrap_or_default())?,
         };
         Ok(Case {
             consumes: r.consumes.unwrap_or(r.expect.expects_success()),

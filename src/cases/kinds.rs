@@ -171,14 +171,57 @@ pub enum PoolVariant {
     Scenario,
     /// The scenario's pool with UsernameConfiguration.CaseSensitive false.
     CaseInsensitive,
+    /// The scenario's pool with a post-confirmation trigger that does what the request's
+    /// `ClientMetadata["cogbench-trigger"]` asks.
+    PostConfirmationTrigger,
+    /// The scenario's pool behind a web ACL rule that blocks requests carrying the header
+    /// `x-cogbench-waf`.
+    WebAcl,
+    /// The scenario's pool with a UserCreation quota of its own, 1 request a second.
+    RateQuota,
+    /// The scenario's pool, every ConfirmSignUp to which answers InternalErrorException.
+    InternalError,
 }
 
 impl PoolVariant {
+    pub const ALL: [PoolVariant; 6] = [
+        PoolVariant::Scenario,
+        PoolVariant::CaseInsensitive,
+        PoolVariant::PostConfirmationTrigger,
+        PoolVariant::WebAcl,
+        PoolVariant::RateQuota,
+        PoolVariant::InternalError,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             PoolVariant::Scenario => "scenario",
             PoolVariant::CaseInsensitive => "case-insensitive",
+            PoolVariant::PostConfirmationTrigger => "post-confirmation-trigger",
+            PoolVariant::WebAcl => "web-acl",
+            PoolVariant::RateQuota => "rate-quota",
+            PoolVariant::InternalError => "internal-error",
         }
+    }
+
+    /// What the target must be able to set up for a pool of this variant: cogbench's
+    /// emulator does it itself; another target has it when the scenario declares it
+    /// (`target.configured`).
+    pub fn needs(self) -> Option<Capability> {
+        match self {
+            PoolVariant::Scenario | PoolVariant::CaseInsensitive => None,
+            PoolVariant::PostConfirmationTrigger => Some(Capability::PostConfirmationTrigger),
+            PoolVariant::WebAcl => Some(Capability::WebAcl),
+            PoolVariant::RateQuota => Some(Capability::RateQuota),
+            PoolVariant::InternalError => Some(Capability::InternalErrorFault),
+        }
+    }
+
+    /// The variant a `target.configured` name stands for.
+    pub fn configured(name: &str) -> Option<PoolVariant> {
+        PoolVariant::ALL
+            .into_iter()
+            .find(|v| v.needs().is_some() && v.as_str() == name)
     }
 }
 
@@ -217,6 +260,14 @@ pub enum Capability {
     ResendCodes,
     /// Create pools, clients and users through the Cognito API.
     Provision,
+    /// A pool whose post-confirmation trigger follows `ClientMetadata["cogbench-trigger"]`.
+    PostConfirmationTrigger,
+    /// A pool behind a web ACL rule blocking the header `x-cogbench-waf`.
+    WebAcl,
+    /// A pool whose UserCreation quota is 1 request a second.
+    RateQuota,
+    /// A pool whose ConfirmSignUp answers InternalErrorException.
+    InternalErrorFault,
 }
 
 impl Capability {
@@ -227,6 +278,10 @@ impl Capability {
             Capability::AdvanceClock => "advance_clock",
             Capability::ResendCodes => "resend_codes",
             Capability::Provision => "provision",
+            Capability::PostConfirmationTrigger => "post_confirmation_trigger",
+            Capability::WebAcl => "web_acl",
+            Capability::RateQuota => "rate_quota",
+            Capability::InternalErrorFault => "internal_error_fault",
         }
     }
 }

@@ -23,9 +23,9 @@ use super::wire::{ApiError, StringMap, names};
 use crate::protocol::Operation;
 
 const PREFIX: &str = "cogbench:";
-pub const BLOCK_HEADER: &str = "cogbench:web-acl:block-header";
-pub const QUOTA: &str = "cogbench:quota:user-creation";
-pub const FAULT: &str = "cogbench:fault";
+use crate::protocol::pool_settings::{
+    TAG_BLOCK_HEADER as BLOCK_HEADER, TAG_FAULT as FAULT, TAG_QUOTA as QUOTA,
+};
 /// The one WAF block captured (spec §3).
 pub const WAF_BLOCK: &str = "Request not allowed due to WAF block.";
 /// Observed for another Cognito operation (spec §3.1).

@@ -24,10 +24,9 @@ use serde_json::{Map, Value, json};
 
 use super::wire::{ApiError, StringMap, names};
 
-/// The function name the emulator runs in-process.
-pub const REFERENCE_FUNCTION: &str = "cogbench-reference-trigger";
-/// The ClientMetadata key the reference trigger acts on.
-pub const BEHAVIOUR_KEY: &str = "cogbench-trigger";
+use crate::protocol::pool_settings::{
+    REFERENCE_TRIGGER as REFERENCE_FUNCTION, TRIGGER_BEHAVIOUR_KEY as BEHAVIOUR_KEY,
+};
 /// Attempts at an invocation that fails, the first included (spec §4.7).
 const ATTEMPTS: u32 = 3;
 /// Observed for a trigger that returned nothing instead of the event (spec §3.1).
@@ -210,7 +209,7 @@ mod tests {
         invoke(&PostConfirmation::new(arn), &event(&confirmed))
     }
 
-    const REF: &str = "arn:aws:lambda:us-east-1:000000000000:function:cogbench-reference-trigger";
+    const REF: &str = crate::protocol::pool_settings::REFERENCE_TRIGGER_ARN;
 
     #[test]
     fn the_reference_trigger_does_what_the_metadata_asks() {

@@ -18,6 +18,8 @@ pub struct Compiled {
     pub(super) last_template: Option<RequestTemplate>,
     pub(super) target_header: Option<HeaderValue>,
     pub(super) content_type: HeaderValue,
+    /// The case's own headers (`http.headers`).
+    pub(super) headers: Vec<(reqwest::header::HeaderName, HeaderValue)>,
     pub(super) expect: Expect,
     pub(super) expect_others: Option<Expect>,
     pub(super) repeat: Option<Repeat>,
@@ -57,6 +59,18 @@ impl Compiled {
                 .unwrap_or(reqwest::Method::POST),
             target_header: template.target.as_deref().map(header),
             content_type: header(&template.content_type),
+            // The catalog checked names and values as it loaded.
+            headers: case
+                .http
+                .headers
+                .iter()
+                .filter_map(|(n, v)| {
+                    Some((
+                        reqwest::header::HeaderName::from_bytes(n.as_bytes()).ok()?,
+                        HeaderValue::from_str(v).ok()?,
+                    ))
+                })
+                .collect(),
             last_template: RequestTemplate::compile_last(case, client),
             template,
             expect: case.expect.clone(),

@@ -149,9 +149,10 @@ fn answer_passed(r: &Record) -> bool {
     }
 }
 
-/// Exactly one answer meets `expect` (the first that does wins); every other answer is judged
-/// against `expect_others`. Without `expect_others`, every answer must meet `expect`. A
-/// snapshot judges each answer by its recorded answers and the whole by its patterns.
+/// Exactly one answer meets `expect` (the first that does wins), or with `at_least_one` any
+/// number but none; every other answer is judged against `expect_others`. Without
+/// `expect_others`, every answer must meet `expect`. A snapshot judges each answer by its
+/// recorded answers and the whole by its patterns.
 fn judge_race<'a>(
     engine: &Engine,
     c: &Compiled,
@@ -168,13 +169,14 @@ fn judge_race<'a>(
                 .collect();
         }
     };
+    let many = c.repeat.is_some_and(|r| r.at_least_one);
     let mut winner = false;
     let mut records: Vec<Record> = sent
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let as_winner = engine.judge_sent(c, s, &c.expect, &view_of(i));
-            if !winner && answer_passed(&as_winner) {
+            if (many || !winner) && answer_passed(&as_winner) {
                 winner = true;
                 as_winner
             } else {
@@ -186,7 +188,12 @@ fn judge_race<'a>(
         let missing = Difference {
             check: Check::Answer,
             field: "answers meeting the expectation".into(),
-            expected: format!("exactly 1 of {} (status {})", sent.len(), c.expect.status),
+            expected: format!(
+                "{} 1 of {} (status {})",
+                if many { "at least" } else { "exactly" },
+                sent.len(),
+                c.expect.status
+            ),
             observed: "0".into(),
         };
         add_differences(first, vec![missing]);

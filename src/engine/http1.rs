@@ -66,7 +66,13 @@ impl Origin {
 }
 
 /// The fixed part of a request: request line and headers up to `Content-Length`.
-pub fn head(origin: &Origin, method: &str, content_type: &str, target: Option<&str>) -> Vec<u8> {
+pub fn head(
+    origin: &Origin,
+    method: &str,
+    content_type: &str,
+    target: Option<&str>,
+    extra: &[(reqwest::header::HeaderName, reqwest::header::HeaderValue)],
+) -> Vec<u8> {
     let mut h = Vec::with_capacity(256);
     let _ = write!(
         h,
@@ -77,6 +83,12 @@ pub fn head(origin: &Origin, method: &str, content_type: &str, target: Option<&s
     );
     if let Some(t) = target {
         let _ = write!(h, "{}: {t}\r\n", crate::protocol::HEADER_TARGET);
+    }
+    for (name, value) in extra {
+        h.extend_from_slice(name.as_str().as_bytes());
+        h.extend_from_slice(b": ");
+        h.extend_from_slice(value.as_bytes());
+        h.extend_from_slice(b"\r\n");
     }
     h
 }
@@ -257,6 +269,7 @@ impl Transport for Pool {
             c.method.as_str(),
             c.content_type.to_str().unwrap_or("invalid"),
             c.target_header.as_ref().and_then(|t| t.to_str().ok()),
+            &c.headers,
         );
     }
 
@@ -758,7 +771,7 @@ mod tests {
         read_timeout: Duration,
     ) -> (Pool, Vec<u8>) {
         let origin = Origin::of(&reqwest::Url::parse(&format!("http://{addr}/")).unwrap()).unwrap();
-        let head = head(&origin, "POST", "application/x-amz-json-1.1", target);
+        let head = head(&origin, "POST", "application/x-amz-json-1.1", target, &[]);
         let pool = Pool::new(origin, None, 1, Duration::from_secs(2), read_timeout);
         (pool, head)
     }

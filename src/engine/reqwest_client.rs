@@ -74,6 +74,9 @@ impl Transport for ReqwestClient {
         if let Some(t) = &c.target_header {
             request = request.header(protocol::HEADER_TARGET, t.clone());
         }
+        for (name, value) in &c.headers {
+            request = request.header(name.clone(), value.clone());
+        }
         let request = request.body(body);
         let sent = Instant::now();
         let reply = self.round_trip(request).await;

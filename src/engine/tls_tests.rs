@@ -155,7 +155,13 @@ async fn server(config: Arc<rustls::ServerConfig>, how: Behaviour) -> (u16, Arc<
 fn pool(url: &str, settings: &ClientSettings, size: usize) -> (Pool, Vec<u8>) {
     let origin = Origin::of(&reqwest::Url::parse(url).unwrap()).unwrap();
     let config = crate::client::tls_config(settings, tls::Alpn::Http1).unwrap();
-    let h = head(&origin, "POST", "application/x-amz-json-1.1", Some("X.Y"));
+    let h = head(
+        &origin,
+        "POST",
+        "application/x-amz-json-1.1",
+        Some("X.Y"),
+        &[],
+    );
     let p = Pool::new(
         origin,
         Some(Arc::new(config)),

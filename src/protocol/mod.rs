@@ -2,6 +2,7 @@
 //! client side (engine, provisioning) and the embedded emulator.
 
 mod error;
+pub mod pool_settings;
 mod secret_hash;
 
 pub use error::{ErrorBody, parse_error, sanitize_error_type};

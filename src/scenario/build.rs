@@ -117,6 +117,10 @@ fn target_plan(
         }
         (_, e, _) => e,
     };
+    let configured = def.map(|d| d.configured.clone()).unwrap_or_default();
+    if !configured.is_empty() {
+        check_configured(kind, &configured)?;
+    }
     let data_dir = o
         .data_dir
         .clone()
@@ -138,7 +142,36 @@ fn target_plan(
             None
         },
         resend_codes,
+        configured,
     })
+}
+
+/// `target.configured` declares what cogbench cannot set up itself: the emulator's pools it
+/// sets up itself, and on a real pool some things cannot be set up at all.
+fn check_configured(kind: TargetKind, configured: &[PoolVariant]) -> Result<(), String> {
+    if kind.in_process || kind.as_str() == "emulator" {
+        return Err(format!(
+            "target: `configured` declares what the owner of a pool set up; cogbench sets up the {} emulator's pools itself (leave it out)",
+            kind.as_str()
+        ));
+    }
+    if kind.real_pool {
+        for v in configured {
+            let why = match v {
+                PoolVariant::RateQuota => {
+                    "AWS's UserCreation quota is at least 50 requests a second per account, which the case's 4 requests at once do not pass (scenarios/throttling.yaml measures a real quota)"
+                }
+                PoolVariant::InternalError => "a real pool cannot be made to fail on purpose",
+                _ => continue,
+            };
+            return Err(format!(
+                "target: configured: {} cannot be declared for kind {}: {why}",
+                v.as_str(),
+                kind.as_str()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Why a real pool cannot take `--no-sign-request` for this plan.
@@ -283,6 +316,12 @@ pub(super) fn build(
             return Err(no_code_source.into());
         }
     }
+    if target.kind.real_pool && !target.configured.is_empty() && pool.existing.is_none() {
+        return Err(format!(
+            "target: `configured` declares what the owner set up in an existing pool; kind {} needs pool.existing with it (the pools cogbench creates have none of it)",
+            target.kind.as_str()
+        ));
+    }
     let mut variants: Vec<(PoolVariant, PoolPlan)> = vec![(PoolVariant::Scenario, pool.clone())];
     let mix: Vec<MixEntry> = match raw.mix {
         Mix::All => (0..catalog.cases.len())
@@ -298,20 +337,20 @@ pub(super) fn build(
         let variant = match catalog.cases[case].pool {
             // A pool that already compares usernames case-insensitively serves as it is.
             PoolVariant::CaseInsensitive if !pool.case_sensitive => PoolVariant::Scenario,
+            // So does a pool whose owner set up what the case needs.
+            v if target.configured.contains(&v) => PoolVariant::Scenario,
             v => v,
         };
-        let index = match variants.iter().position(|(v, _)| *v == variant) {
-            Some(i) => i,
+        // A variant pool is created only for a case that runs in it.
+        let candidate = match variants.iter().position(|(v, _)| *v == variant) {
+            Some(i) => Ok(i),
             // An existing pool has no variants; such cases are skipped below.
-            None if pool.existing.is_some() => 0,
+            None if pool.existing.is_some() => Ok(0),
             None => {
                 let mut p = pool.clone();
-                if variant == PoolVariant::CaseInsensitive {
-                    p.case_sensitive = false;
-                }
+                p.set_up_as(variant);
                 p.name = p.name.map(|n| format!("{n}-{}", variant.as_str()));
-                variants.push((variant, p));
-                variants.len() - 1
+                Err(p)
             }
         };
         let skip = match &pool.existing {
@@ -324,13 +363,25 @@ pub(super) fn build(
             None => None,
         }
         .or_else(|| {
+            let planned = match &candidate {
+                Ok(i) => &variants[*i].1,
+                Err(p) => p,
+            };
             skip_reason(
                 &catalog.cases[case],
-                &variants[index].1,
+                planned,
                 &capabilities,
                 target.kind.spec(),
             )
         });
+        let index = match candidate {
+            Ok(i) => i,
+            Err(_) if skip.is_some() => 0,
+            Err(p) => {
+                variants.push((variant, p));
+                variants.len() - 1
+            }
+        };
         MixEntry {
             case,
             pool: index,

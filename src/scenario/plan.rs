@@ -84,6 +84,8 @@ pub struct TargetPlan {
     /// A real pool's code source answers with the code of the latest ResendConfirmationCode
     /// (`target.resend_codes`), so the resend cases can run.
     pub resend_codes: bool,
+    /// What the scenario says the owner set up in its pool (`target.configured`).
+    pub configured: Vec<PoolVariant>,
 }
 
 impl TargetPlan {
@@ -95,6 +97,11 @@ impl TargetPlan {
         let mut c = self.kind.capabilities(&self.codes, self.admin_reads);
         if self.resend_codes && !c.contains(&Capability::ResendCodes) {
             c.push(Capability::ResendCodes);
+        }
+        for need in self.configured.iter().filter_map(|v| v.needs()) {
+            if !c.contains(&need) {
+                c.push(need);
+            }
         }
         c
     }

@@ -72,9 +72,31 @@ pub struct PoolPlan {
     pub delete_after: bool,
     /// Existing-pool mode: the pool and client named by the scenario; nothing is created.
     pub existing: Option<ExistingPool>,
+    /// `LambdaConfig.PostConfirmation` of the pool created.
+    pub post_confirmation: Option<String>,
+    /// `UserPoolTags` of the pool created.
+    pub tags: Vec<(String, String)>,
 }
 
 impl PoolPlan {
+    /// Makes this (a copy of the scenario's pool) the pool a variant names; with cogbench's
+    /// emulator, whose reference trigger and `cogbench:` tags give it what the variant needs.
+    pub fn set_up_as(&mut self, variant: crate::cases::PoolVariant) {
+        use crate::cases::PoolVariant as V;
+        use crate::protocol::pool_settings as s;
+        let tag = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        match variant {
+            V::Scenario => {}
+            V::CaseInsensitive => self.case_sensitive = false,
+            V::PostConfirmationTrigger => {
+                self.post_confirmation = Some(s::REFERENCE_TRIGGER_ARN.to_owned());
+            }
+            V::WebAcl => self.tags.push(tag(s::TAG_BLOCK_HEADER, s::WAF_HEADER)),
+            V::RateQuota => self.tags.push(tag(s::TAG_QUOTA, "1")),
+            V::InternalError => self.tags.push(tag(s::TAG_FAULT, "internal-error")),
+        }
+    }
+
     pub fn has_email_alias(&self) -> bool {
         self.alias_attributes.contains(&Attribute::Email)
             && self.auto_verified_attributes.contains(&Attribute::Email)
@@ -158,6 +180,8 @@ impl TryFrom<RawPool> for PoolPlan {
             secret_client: r.clients.secret.prevent_user_existence_errors,
             delete_after: r.delete_after.unwrap_or(r.existing.is_none()),
             existing: r.existing,
+            post_confirmation: None,
+            tags: Vec::new(),
         })
     }
 }

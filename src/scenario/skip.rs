@@ -25,6 +25,13 @@ pub(super) fn skip_reason(
                     Capability::ResendCodes => "resend confirmation codes (ResendConfirmationCode)",
                     Capability::AdminReads => "read users back",
                     Capability::Provision => "provision users",
+                    Capability::PostConfirmationTrigger =>
+                        "give a pool a post-confirmation trigger that follows ClientMetadata (declare `configured: [post-confirmation-trigger]` in target: when the scenario's pool has one)",
+                    Capability::WebAcl =>
+                        "put a pool behind a web ACL rule (declare `configured: [web-acl]` in target: when the scenario's pool has one blocking the header x-cogbench-waf)",
+                    Capability::RateQuota =>
+                        "give a pool a request-rate quota low enough to pass with 4 requests at once",
+                    Capability::InternalErrorFault => "be made to answer InternalErrorException",
                 }
             ));
         }

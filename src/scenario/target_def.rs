@@ -20,6 +20,9 @@ pub(super) struct TargetDef {
     pub dual_stack: Option<bool>,
     /// Kind aws: the code source answers with the code of the latest ResendConfirmationCode.
     pub resend_codes: Option<bool>,
+    /// What the owner of the scenario's pool set up there, so that cases needing such a pool
+    /// run in it (names of pool variants: post-confirmation-trigger, web-acl, …).
+    pub configured: Vec<crate::cases::PoolVariant>,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +38,7 @@ pub(super) struct RawTarget {
     fips: Option<bool>,
     dual_stack: Option<bool>,
     resend_codes: Option<bool>,
+    configured: Option<Vec<String>>,
 }
 
 /// `codes:` of an `endpoint` or `aws` target: exactly one of the forms.
@@ -105,7 +109,20 @@ impl TryFrom<RawTarget> for TargetDef {
         {
             return Err(format!("`{key}` belongs to kind: aws (a real pool)"));
         }
+        let mut configured = Vec::new();
+        for name in r.configured.unwrap_or_default() {
+            let Some(v) = crate::cases::PoolVariant::configured(&name) else {
+                return Err(format!(
+                    "configured: unknown `{}` (expected any of post-confirmation-trigger, web-acl, rate-quota, internal-error)",
+                    crate::term::inline(&name)
+                ));
+            };
+            if !configured.contains(&v) {
+                configured.push(v);
+            }
+        }
         Ok(TargetDef {
+            configured,
             kind: r.kind,
             endpoint: r.endpoint,
             region: r.region,

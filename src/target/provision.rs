@@ -183,6 +183,17 @@ pub async fn create_user_pool(
     if !pool.username_attributes.is_empty() {
         input["UsernameAttributes"] = json!(names(&pool.username_attributes));
     }
+    if let Some(arn) = &pool.post_confirmation {
+        input["LambdaConfig"] = json!({ "PostConfirmation": arn });
+    }
+    if !pool.tags.is_empty() {
+        let tags: serde_json::Map<String, serde_json::Value> = pool
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), json!(v)))
+            .collect();
+        input["UserPoolTags"] = serde_json::Value::Object(tags);
+    }
     let out = api
         .call(Operation::CreateUserPool, &input)
         .await

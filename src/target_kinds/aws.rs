@@ -33,6 +33,22 @@ pub static SPEC: KindSpec = KindSpec {
             Capability::ReadCodes,
             "no code reaches cogbench from a real pool: users.from_csv lists no codes and target.codes is not set",
         ),
+        (
+            Capability::PostConfirmationTrigger,
+            "cogbench deploys no Lambda function: give the pool the README's reference trigger (\"Lambda triggers, WAF and quotas on a real pool\") and declare `configured: [post-confirmation-trigger]` in target: with pool.existing",
+        ),
+        (
+            Capability::WebAcl,
+            "cogbench associates no web ACL with a pool: associate one blocking the header x-cogbench-waf (the README's recipe) and declare `configured: [web-acl]` in target: with pool.existing",
+        ),
+        (
+            Capability::RateQuota,
+            "AWS's UserCreation quota is at least 50 requests a second per account, which the case's 4 requests at once do not pass (scenarios/throttling.yaml measures a real quota)",
+        ),
+        (
+            Capability::InternalErrorFault,
+            "no request makes a real pool answer InternalErrorException on purpose",
+        ),
     ],
 };
 

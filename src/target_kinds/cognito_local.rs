@@ -2,6 +2,7 @@
 
 use super::code_source::CodeSource;
 use super::descriptor::KindSpec;
+use crate::cases::Capability;
 
 pub static SPEC: KindSpec = KindSpec {
     name: "cognito-local",
@@ -25,5 +26,22 @@ pub static SPEC: KindSpec = KindSpec {
     refuses_provision: None,
     from_region: false,
     real_pool: false,
-    lacks: &[],
+    lacks: &[
+        (
+            Capability::PostConfirmationTrigger,
+            "cognito-local calls triggers only through a Lambda endpoint set in its config.json at start (LambdaClient, TriggerFunctions), which cogbench does not set, and its ConfirmSignUp answers 200 whatever the post-confirmation trigger does (the trigger's error is logged, not returned)",
+        ),
+        (
+            Capability::WebAcl,
+            "cognito-local has no web ACL (AWS WAF) to put a pool behind",
+        ),
+        (
+            Capability::RateQuota,
+            "cognito-local enforces no request-rate quota",
+        ),
+        (
+            Capability::InternalErrorFault,
+            "cognito-local has no switch that makes it answer InternalErrorException",
+        ),
+    ],
 };

@@ -8,8 +8,17 @@ use crate::cases::Capability;
 pub static SPEC: KindSpec = KindSpec {
     name: "emulator",
     in_process: false,
-    // Only cogbench's emulator has a clock to move (its side route).
-    capabilities: &[Capability::AdvanceClock, Capability::ResendCodes],
+    // Only cogbench's emulator has a clock to move (its side route), and sets up the pools
+    // the trigger, WAF, quota and internal-error cases need (its reference trigger and
+    // `cogbench:` pool tags).
+    capabilities: &[
+        Capability::AdvanceClock,
+        Capability::ResendCodes,
+        Capability::PostConfirmationTrigger,
+        Capability::WebAcl,
+        Capability::RateQuota,
+        Capability::InternalErrorFault,
+    ],
     codes: |_| Ok(CodeSource::EmulatorRoute),
     takes_codes: false,
     max_signup_workers: None,

@@ -16,5 +16,6 @@ pub static SPEC: KindSpec = KindSpec {
     refuses_provision: None,
     from_region: false,
     real_pool: false,
+    // What a pool there has, the scenario declares (`target.configured`).
     lacks: &[],
 };

@@ -2,6 +2,7 @@
 
 use super::code_source::CodeSource;
 use super::descriptor::KindSpec;
+use crate::cases::Capability;
 
 pub static SPEC: KindSpec = KindSpec {
     name: "moto",
@@ -16,5 +17,19 @@ pub static SPEC: KindSpec = KindSpec {
     refuses_provision: None,
     from_region: false,
     real_pool: false,
-    lacks: &[],
+    lacks: &[
+        (
+            Capability::PostConfirmationTrigger,
+            "moto stores a pool's LambdaConfig but invokes no trigger on ConfirmSignUp",
+        ),
+        (
+            Capability::WebAcl,
+            "moto blocks no user-pool request by a web ACL",
+        ),
+        (Capability::RateQuota, "moto enforces no request-rate quota"),
+        (
+            Capability::InternalErrorFault,
+            "moto has no switch that makes it answer InternalErrorException",
+        ),
+    ],
 };
