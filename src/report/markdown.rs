@@ -122,6 +122,9 @@ fn load(out: &mut String, v: &Summary) {
         let _ = write!(out, " · dropped **{}**", t.dropped);
     }
     out.push_str("  \n");
+    if let Some(line) = super::table::throttling(t) {
+        let _ = writeln!(out, "{}  ", esc(&line));
+    }
     let m = &v.timing;
     match (&m.scheduling_lag_us, m.mode) {
         (Some(lag), _) => {

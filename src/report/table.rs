@@ -243,26 +243,8 @@ pub fn render_with(s: &Summary, verbose: bool) -> String {
             "users: {waited} starts waited for a user made ready during the load (their response times include the wait): its users came more slowly than the load took them (slow or failing sign-ups, or a slow users file); `users: {{on_demand: false}}` makes them all ready before it"
         );
     }
-    let throttled = t.by_class.get("throttled").copied().unwrap_or(0);
-    if throttled > 0 {
-        // Throttling is the target's quota speaking, not a verdict: its own line, with the
-        // rate the target did serve.
-        let served = t.requests - throttled;
-        let _ = writeln!(
-            out,
-            "throttled: {throttled} answers were TooManyRequestsException ({:.1}%); achieved un-throttled rate {:.0} req/s{}",
-            throttled as f64 * 100.0 / t.requests.max(1) as f64,
-            if t.duration_seconds > 0.0 {
-                served as f64 / t.duration_seconds
-            } else {
-                0.0
-            },
-            if t.retries > 0 {
-                format!(" ({} retries)", t.retries)
-            } else {
-                String::new()
-            }
-        );
+    if let Some(line) = throttling(t) {
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(
         out,
@@ -367,4 +349,28 @@ pub fn observed(v: f64, unit: &str) -> String {
         _ if v.fract() == 0.0 => format!("{v:.0}"),
         _ => format!("{v:.3}"),
     }
+}
+
+/// Throttling is the target's quota speaking, not a verdict: its own line, with the share of
+/// answers it took and the rate the target did serve. `None` when nothing was throttled.
+pub(super) fn throttling(t: &Totals) -> Option<String> {
+    let throttled = t.by_class.get("throttled").copied().unwrap_or(0);
+    if throttled == 0 {
+        return None;
+    }
+    let served = t.requests - throttled;
+    Some(format!(
+        "throttled: {throttled} answers were TooManyRequestsException ({:.1}%); achieved un-throttled rate {:.0} req/s{}",
+        throttled as f64 * 100.0 / t.requests.max(1) as f64,
+        if t.duration_seconds > 0.0 {
+            served as f64 / t.duration_seconds
+        } else {
+            0.0
+        },
+        if t.retries > 0 {
+            format!(" ({} retries)", t.retries)
+        } else {
+            String::new()
+        }
+    ))
 }

@@ -141,6 +141,11 @@ fn target_plan(
         } else {
             None
         },
+        quota: if kind.in_process {
+            def.and_then(|d| d.quota.clone())
+        } else {
+            None
+        },
         resend_codes,
         configured,
     })

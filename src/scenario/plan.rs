@@ -81,6 +81,8 @@ pub struct TargetPlan {
     pub admin_reads: bool,
     /// The embedded emulator's fault switches, as written (checked when loaded).
     pub faults: Option<String>,
+    /// The embedded emulator's request-rate quotas, as written (checked when loaded).
+    pub quota: Option<String>,
     /// A real pool's code source answers with the code of the latest ResendConfirmationCode
     /// (`target.resend_codes`), so the resend cases can run.
     pub resend_codes: bool,

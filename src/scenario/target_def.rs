@@ -14,6 +14,8 @@ pub(super) struct TargetDef {
     pub admin_reads: Option<bool>,
     /// The embedded emulator's fault switches (`cogbench emulator --faults` syntax).
     pub faults: Option<String>,
+    /// The embedded emulator's request-rate quotas (`cogbench emulator --quota` syntax).
+    pub quota: Option<String>,
     /// Kind aws: the FIPS endpoint of the region (botocore's `UseFIPS`).
     pub fips: Option<bool>,
     /// Kind aws: the dual-stack (IPv6) endpoint of the region (`UseDualStack`).
@@ -35,6 +37,7 @@ pub(super) struct RawTarget {
     codes: Option<RawCodes>,
     admin_reads: Option<bool>,
     faults: Option<String>,
+    quota: Option<String>,
     fips: Option<bool>,
     dual_stack: Option<bool>,
     resend_codes: Option<bool>,
@@ -93,6 +96,12 @@ impl TryFrom<RawTarget> for TargetDef {
                 return Err("`faults` switches faults on in the embedded emulator; a running one takes `cogbench emulator --faults`".into());
             }
         }
+        if let Some(spec) = &r.quota {
+            crate::emulator::Quotas::parse([spec.as_str()]).map_err(|e| format!("quota: {e}"))?;
+            if r.kind.is_some_and(|k| !k.in_process) || r.endpoint.is_some() {
+                return Err("`quota` sets request-rate quotas in the embedded emulator; a running one takes `cogbench emulator --quota`".into());
+            }
+        }
         if codes.is_some() && r.kind.is_some_and(|k| !k.takes_codes) {
             return Err(
                 "`codes` belongs to kinds endpoint and aws; the other kinds know where their codes are"
@@ -130,6 +139,7 @@ impl TryFrom<RawTarget> for TargetDef {
             codes,
             admin_reads: r.admin_reads,
             faults: r.faults,
+            quota: r.quota,
             fips: r.fips,
             dual_stack: r.dual_stack,
             resend_codes: r.resend_codes,

@@ -21,6 +21,11 @@ impl Target {
                     faults: plan.target.faults.as_deref().map(|spec| {
                         emulator::Faults::parse([spec]).expect("checked when the scenario loaded")
                     }),
+                    quotas: match plan.target.quota.as_deref() {
+                        Some(spec) => emulator::Quotas::parse([spec])
+                            .expect("checked when the scenario loaded"),
+                        None => emulator::Quotas::default(),
+                    },
                     ..EmulatorConfig::default()
                 };
                 let running =

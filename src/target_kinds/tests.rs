@@ -45,14 +45,34 @@ fn each_kind_finds_its_codes_and_can_do_what_it_says() {
             None,
             None,
             CodeSource::EmulatorRoute,
-            &[Provision, ReadCodes, AdminReads, AdvanceClock, ResendCodes],
+            &[
+                Provision,
+                ReadCodes,
+                AdminReads,
+                AdvanceClock,
+                ResendCodes,
+                PostConfirmationTrigger,
+                WebAcl,
+                RateQuota,
+                InternalErrorFault,
+            ],
         ),
         (
             "emulator",
             None,
             None,
             CodeSource::EmulatorRoute,
-            &[Provision, ReadCodes, AdminReads, AdvanceClock, ResendCodes],
+            &[
+                Provision,
+                ReadCodes,
+                AdminReads,
+                AdvanceClock,
+                ResendCodes,
+                PostConfirmationTrigger,
+                WebAcl,
+                RateQuota,
+                InternalErrorFault,
+            ],
         ),
         (
             "cognito-local",
@@ -103,7 +123,24 @@ fn quirks_belong_to_their_kinds() {
     assert_eq!(with(|k| k.takes_codes), ["endpoint", "aws"]);
     assert_eq!(with(|k| k.from_region), ["aws"]);
     assert_eq!(with(|k| k.real_pool), ["aws"]);
-    assert_eq!(with(|k| !k.lacks.is_empty()), ["aws"]);
+    assert_eq!(
+        with(|k| !k.lacks.is_empty()),
+        ["cognito-local", "moto", "aws"]
+    );
+    // What a kind lacks of the pool set-ups, it says why; an endpoint's are declared.
+    for k in ALL
+        .iter()
+        .filter(|k| !k.in_process && k.name != "emulator" && k.name != "endpoint")
+    {
+        for need in [
+            PostConfirmationTrigger,
+            WebAcl,
+            RateQuota,
+            InternalErrorFault,
+        ] {
+            assert!(k.why_not(need).is_some(), "{} {need:?}", k.name);
+        }
+    }
     assert_eq!(with(|k| k.max_signup_workers == Some(1)), ["cognito-local"]);
     assert_eq!(with(|k| k.max_signup_workers.is_some()), ["cognito-local"]);
     assert_eq!(with(|k| k.refuses_existing_pool.is_some()), ["embedded"]);
