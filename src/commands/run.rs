@@ -139,6 +139,14 @@ pub async fn record(
         ..
     } = inputs;
     let snapshot = options.record.clone().unwrap_or_default();
+    // A server error a case expects (internal-error) is its answer, not a fault of the recording.
+    let expects_5xx: Vec<String> = plan
+        .catalog
+        .cases
+        .iter()
+        .filter(|c| c.expect.status >= 500)
+        .map(|c| c.id.clone())
+        .collect();
     options.interrupts = Some(interrupts);
     let mut outcome = crate::run::run(plan, options).await?;
     let s = &outcome.summary;
@@ -154,7 +162,7 @@ pub async fn record(
     out(
         "(the verdicts above are the catalog's, for information: a recording's exit code says only whether it is whole and clean)\n",
     );
-    let problems = crate::oracle::record::recording_problems(s, accept_server_errors);
+    let problems = crate::oracle::record::recording_problems(s, accept_server_errors, &expects_5xx);
     if !problems.is_empty() {
         errln!(
             "cogbench: the recording is not clean, so its snapshot is not ground truth as it stands (record again, or review it before judging by it):"

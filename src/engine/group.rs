@@ -178,9 +178,15 @@ fn judge_race<'a>(
             let as_winner = engine.judge_sent(c, s, &c.expect, &view_of(i));
             if (many || !winner) && answer_passed(&as_winner) {
                 winner = true;
+                return as_winner;
+            }
+            let as_other = engine.judge_sent(c, s, others, &view_of(i));
+            // A throttled answer is unjudged against `expect_others`, but where `expect` is the
+            // throttling it is a failed winner, and judged as one.
+            if as_other.verdict.is_none() && as_winner.verdict.is_some() {
                 as_winner
             } else {
-                engine.judge_sent(c, s, others, &view_of(i))
+                as_other
             }
         })
         .collect();
