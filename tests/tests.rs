@@ -18,6 +18,7 @@ mod inputs;
 mod lifecycle;
 mod oracle;
 mod output;
+mod pool_setups;
 mod provision;
 mod report_html;
 mod robustness;

@@ -27,6 +27,8 @@ async fn run_case_against(case: &str, wrong: ResponseTemplate, admin_status: &st
         })
         .sum::<u64>() as usize;
     let server = fake_cognito(setup, wrong, admin_status).await;
+    // An endpoint without a kind is taken for cogbench's emulator, which sets up the pools
+    // the trigger, WAF, quota and internal-error cases need: they run too.
     let yaml = format!("{yaml}target: {{endpoint: \"{}\"}}\n", server.uri());
     let (outcome, _dir) = run_quiet(plan_from_str(&yaml)).await;
     outcome.summary
@@ -109,6 +111,104 @@ async fn every_case_fails_against_wrong_answers() {
             };
             assert!(f.iter().any(|x| x.contains(reason)), "{id}: {f:?}");
         }
+    }
+}
+
+/// The trigger, WAF, quota and internal-error cases each fail against the near miss a target
+/// is likeliest to give: the answer of an emulator that runs no trigger, blocks with another
+/// status, never throttles, or fails in another shape.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_set_up_cases_fail_against_near_misses() {
+    let err = |ty: &str, message: &str| aws(400, json!({"__type": ty, "message": message}));
+    let misses: [(&str, ResponseTemplate, &str, &str); 9] = [
+        // cognito-local's form names the function, not the trigger.
+        (
+            "post-confirmation-trigger-raises",
+            err(
+                "UserLambdaValidationException",
+                "cogbench-reference-trigger failed with error cogbench refused this confirmation.",
+            ),
+            "CONFIRMED",
+            "message",
+        ),
+        // A target that ran no trigger confirms and answers 200.
+        (
+            "post-confirmation-trigger-raises",
+            aws(200, json!({})),
+            "CONFIRMED",
+            "status",
+        ),
+        // One metadata entry lost on the way.
+        (
+            "post-confirmation-client-metadata",
+            err(
+                "UserLambdaValidationException",
+                "PostConfirmation failed with error triggerSource=PostConfirmation_ConfirmSignUp clientMetadata=app=cogbench;cogbench-trigger=echo;note=two words.",
+            ),
+            "CONFIRMED",
+            "message",
+        ),
+        (
+            "post-confirmation-trigger-bad-output",
+            err("InvalidLambdaResponseException", "Invalid Lambda response"),
+            "CONFIRMED",
+            "message",
+        ),
+        // The failed trigger's user left UNCONFIRMED.
+        (
+            "post-confirmation-trigger-fails",
+            err(
+                "UnexpectedLambdaException",
+                "PostConfirmation invocation failed due to error AccessDeniedException",
+            ),
+            "UNCONFIRMED",
+            "UserStatus (AdminGetUser)",
+        ),
+        // The API reference's 400 where the captured block is 403.
+        (
+            "waf-blocked",
+            err(
+                "ForbiddenException",
+                "Request not allowed due to WAF block.",
+            ),
+            "UNCONFIRMED",
+            "status",
+        ),
+        // A target that never throttles.
+        (
+            "rate-quota-exceeded",
+            err(
+                "UserNotFoundException",
+                "Username/client id combination not found.",
+            ),
+            "UNCONFIRMED",
+            "answers meeting the expectation",
+        ),
+        // Throttled, but in moto's generic shape.
+        (
+            "rate-quota-exceeded",
+            err("TooManyRequestsException", "Too many requests"),
+            "UNCONFIRMED",
+            "message",
+        ),
+        // The fault switch's text, not Cognito's.
+        (
+            "internal-error",
+            ResponseTemplate::new(500)
+                .insert_header("x-amzn-RequestId", "2f1d7c8e-0000-4000-8000-000000000003")
+                .set_body_raw(
+                    json!({"__type": "InternalErrorException", "message": "injected fault"})
+                        .to_string(),
+                    CT,
+                ),
+            "UNCONFIRMED",
+            "message",
+        ),
+    ];
+    for (id, wrong, status, field) in misses {
+        let s = run_case_against(id, wrong, status).await;
+        let f = failed_fields(&s);
+        assert!(f.iter().any(|x| x.contains(field)), "{id}: {f:?}");
     }
 }
 

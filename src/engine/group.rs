@@ -77,7 +77,11 @@ pub(super) async fn fire(engine: &Engine, case: usize, intended: Start, repeat: 
         }
     }
     let pattern = complete.then(|| Pattern::of(kind, &labels));
+    // How many answers of an `at_least_one` race meet `expect` is the target's rate at that
+    // moment, not a pattern a recording can hold it to; its answers are judged one by one.
+    let counted = c.repeat.is_some_and(|r| !r.at_least_one);
     if let (Some(rec), Some(pattern)) = (&c.recorded, &pattern)
+        && counted
         && let Some(d) = crate::cases::recorded::judge_pattern(rec, pattern)
         && let Some(last) = records.last_mut()
     {

@@ -171,7 +171,7 @@ fn contradictions(case: &Case, rec: &RecordedAnswers) -> Vec<Difference> {
         }
     }
     if let Some(repeat) = case.repeat {
-        let wanted = expected_pattern(case, repeat.count, repeat.concurrent);
+        let wanted = expected_pattern(case, repeat);
         for p in rec.patterns.values() {
             if !pattern_fits(case, p) {
                 push(diff(
@@ -204,10 +204,15 @@ fn label_of(e: &Expect) -> String {
     }
 }
 
-fn expected_pattern(case: &Case, count: u32, concurrent: bool) -> String {
+fn expected_pattern(case: &Case, repeat: crate::cases::Repeat) -> String {
     let last = label_of(&case.expect);
-    match (&case.expect_others, concurrent) {
+    let count = repeat.count;
+    match (&case.expect_others, repeat.concurrent) {
         (Some(o), false) => format!("{} × {}, then {last}", count - 1, label_of(o)),
+        (Some(o), true) if repeat.at_least_one => format!(
+            "1 to {count} × {last} and the rest × {}, at once",
+            label_of(o)
+        ),
         (Some(o), true) => format!("1 × {last} and {} × {}, at once", count - 1, label_of(o)),
         (None, _) => format!("{count} × {last}"),
     }
@@ -237,7 +242,12 @@ fn pattern_fits(case: &Case, p: &Pattern) -> bool {
                     .map(|r| r.count)
                     .sum::<u32>()
             };
-            count(&last) == 1 && count(&o) == n.saturating_sub(1)
+            let winners = count(&last);
+            if case.repeat.is_some_and(|r| r.at_least_one) {
+                winners >= 1 && winners + count(&o) == n
+            } else {
+                winners == 1 && count(&o) == n.saturating_sub(1)
+            }
         }
         (_, None) => p.runs.iter().all(|r| r.answer == last),
     }

@@ -156,7 +156,7 @@ fn target_plan(
 fn check_configured(kind: TargetKind, configured: &[PoolVariant]) -> Result<(), String> {
     if kind.in_process || kind.as_str() == "emulator" {
         return Err(format!(
-            "target: `configured` declares what the owner of a pool set up; cogbench sets up the {} emulator's pools itself (leave it out)",
+            "target: `configured` declares what the owner of a pool set up; cogbench sets up the pools of kind {} itself (leave it out)",
             kind.as_str()
         ));
     }

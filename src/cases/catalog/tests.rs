@@ -373,3 +373,43 @@ fn a_repeat_needs_a_user_of_its_own() {
     )
     .unwrap();
 }
+
+#[test]
+fn a_cases_headers_are_checked_and_lower_cased() {
+    let c = one_case("    http: {headers: {X-Cogbench-Waf: block}}\n").unwrap();
+    assert_eq!(
+        c.cases[0].http.headers,
+        [("x-cogbench-waf".to_owned(), "block".to_owned())]
+    );
+    for (headers, says) in [
+        ("{Content-Type: text/plain}", "is set by cogbench"),
+        ("{X-Amz-Target: x}", "is set by cogbench"),
+        ("{authorization: x}", "is set by cogbench"),
+        ("{\"bad name\": x}", "is not an HTTP header name"),
+        ("{x-ok: \"line\\nbreak\"}", "printable ASCII"),
+    ] {
+        let e = one_case(&format!("    http: {{headers: {headers}}}\n")).unwrap_err();
+        assert!(e.to_string().contains(says), "{headers}: {e}");
+    }
+}
+
+#[test]
+fn at_least_one_belongs_to_a_race_with_expect_others() {
+    let ok = "    consumes: true\n    repeat: {count: 4, concurrent: true, at_least_one: true}\n    expect_others: {status: 400, error: F}\n";
+    assert!(one_case(ok).is_ok(), "{:?}", one_case(ok).err());
+    for bad in [
+        "    consumes: true\n    repeat: {count: 4, concurrent: true, at_least_one: true}\n",
+        "    consumes: true\n    repeat: {count: 4, at_least_one: true}\n    expect_others: {status: 400, error: F}\n",
+    ] {
+        let e = one_case(bad).unwrap_err();
+        assert!(e.to_string().contains("at_least_one"), "{e}");
+    }
+}
+
+#[test]
+fn a_pool_set_up_is_a_capability_the_case_needs() {
+    let c = one_case("    pool: web-acl\n").unwrap();
+    assert!(c.cases[0].needs().contains(&Capability::WebAcl));
+    let c = one_case("    pool: rate-quota\n").unwrap();
+    assert!(c.cases[0].needs().contains(&Capability::RateQuota));
+}
