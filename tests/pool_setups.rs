@@ -135,7 +135,7 @@ fn declarations_that_cannot_be_true_are_refused() {
         ),
         (
             format!("{aws}configured: [internal-error]}}\n"),
-            "cannot be made to fail",
+            "answer InternalErrorException on purpose",
         ),
         (
             format!("{aws}configured: [web-acl]}}\n"),
@@ -146,6 +146,16 @@ fn declarations_that_cannot_be_true_are_refused() {
             "sets up the pools of kind embedded itself",
         ),
         (
+            "target: {kind: moto, endpoint: \"http://127.0.0.1:9\", configured: [post-confirmation-trigger]}\n"
+                .to_owned(),
+            "invokes no trigger",
+        ),
+        (
+            "target: {kind: cognito-local, endpoint: \"http://127.0.0.1:9\", data_dir: /tmp/none, configured: [web-acl]}\n"
+                .to_owned(),
+            "no web ACL",
+        ),
+        (
             "target: {kind: endpoint, endpoint: \"http://127.0.0.1:9\", configured: [webacl]}\n"
                 .to_owned(),
             "unknown `webacl`",
@@ -154,4 +164,28 @@ fn declarations_that_cannot_be_true_are_refused() {
         let e = parse_error(&target);
         assert!(e.contains(says), "{target}: {e}");
     }
+}
+
+#[test]
+fn cognito_local_may_declare_its_trigger_and_cases_filtered_out_make_no_pool() {
+    let p = plan(
+        "target: {kind: cognito-local, endpoint: \"http://127.0.0.1:9\", data_dir: /tmp/none, configured: [post-confirmation-trigger]}\n",
+    );
+    let e = entries(&p);
+    assert!(e[0].2.is_none() && e[0].1 == PoolVariant::Scenario, "{e:?}");
+
+    let p = cogbench::scenario::parse(
+        &format!("name: p\nphases: [{{vus: 1, rounds: 1}}]\n{MIX}"),
+        std::path::Path::new("t.yaml"),
+        std::sync::Arc::new(cogbench::cases::Catalog::builtin()),
+        &cogbench::scenario::Overrides {
+            cases: Some("waf-blocked".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let variants: Vec<PoolVariant> = p.pools.iter().map(|r| r.variant).collect();
+    assert_eq!(variants, [PoolVariant::Scenario, PoolVariant::WebAcl]);
+    assert_eq!(p.mix.len(), 1);
+    assert_eq!(p.pools[p.mix[0].pool].variant, PoolVariant::WebAcl);
 }

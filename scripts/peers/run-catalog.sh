@@ -18,8 +18,45 @@ bin=${COGBENCH:-target/debug/cogbench}
 [[ -x "$bin" ]] || cargo build --quiet
 scripts/peers/install.sh "$peer"
 rm -rf "$data_dir"
+lambda_pid=
+if [[ "$peer" == cognito-local ]]; then
+  # cognito-local calls its triggers through a Lambda endpoint named in its config.json: a
+  # `cogbench emulator` serves Lambda's Invoke API for the reference trigger, which
+  # scenarios/emulators/cognito-local.yaml declares (`configured: [post-confirmation-trigger]`).
+  lambda_port=9232
+  mkdir -p "$data_dir/.cognito"
+  cat >"$data_dir/.cognito/config.json" <<EOF
+{
+  "UserPoolDefaults": {"UsernameAttributes": []},
+  "LambdaClient": {
+    "endpoint": "http://127.0.0.1:$lambda_port",
+    "region": "us-east-1",
+    "credentials": {"accessKeyId": "local", "secretAccessKey": "local"}
+  },
+  "TriggerFunctions": {"PostConfirmation": "cogbench-reference-trigger"}
+}
+EOF
+  "$bin" emulator --port "$lambda_port" </dev/null >"$data_dir/lambda.log" 2>&1 &
+  lambda_pid=$!
+  trap 'scripts/peers/stop.sh "$lambda_pid"' EXIT
+  ready=
+  for _ in $(seq 1 100); do
+    if curl -s -o /dev/null --max-time 1 -X POST -d '{}' \
+      "http://127.0.0.1:$lambda_port/2015-03-31/functions/cogbench-reference-trigger/invocations"; then
+      ready=1
+      break
+    fi
+    kill -0 "$lambda_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z "$ready" ]]; then
+    echo "run-catalog.sh: the Lambda endpoint for cognito-local did not answer on 127.0.0.1:$lambda_port" >&2
+    cat "$data_dir/lambda.log" >&2
+    exit 1
+  fi
+fi
 pid=$(scripts/peers/start.sh "$peer" "$port" "$data_dir")
-trap 'scripts/peers/stop.sh "$pid"' EXIT
+trap 'scripts/peers/stop.sh "$pid"; [[ -z "$lambda_pid" ]] || scripts/peers/stop.sh "$lambda_pid"' EXIT
 gate=(--known-deviations "fixtures/known-deviations/$peer.yaml")
 for arg in "$@"; do
   # Recording a new list replaces the gate.

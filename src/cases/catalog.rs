@@ -333,6 +333,17 @@ fn check_headers(
                 crate::term::inline(&name)
             ));
         }
+        if lower.len() > 128 {
+            return Err(format!(
+                "case `{id}`: http.headers: a header name of {} characters (at most 128)",
+                lower.len()
+            ));
+        }
+        if out.iter().any(|(n, _)| *n == lower) {
+            return Err(format!(
+                "case `{id}`: http.headers: `{lower}` is given twice (names are compared without case)"
+            ));
+        }
         if RESERVED_HEADERS.contains(&lower.as_str()) {
             return Err(format!(
                 "case `{id}`: http.headers: `{lower}` is set by cogbench (use http.target, http.content_type or http.body for the protocol's own)"
@@ -794,6 +805,15 @@ impl TryFrom<RawCase> for Case {
         if r.repeat.is_some() && Slot::of(r.user, consumes).is_some_and(|slot| !slot.single_use()) {
             return Err(format!(
                 "case `{}`: `repeat` needs a user of its own (`consumes: true`): a reusable user would get repeat.count requests each time it is handed out, past users.reuse_limit",
+                r.id
+            ));
+        }
+        // The pool passes one UserCreation request a second, SignUp included: its users'
+        // sign-ups would be turned away.
+        if r.pool == PoolVariant::RateQuota && !matches!(r.user, UserKind::Unknown | UserKind::None)
+        {
+            return Err(format!(
+                "case `{}`: a rate-quota pool passes one SignUp or ConfirmSignUp a second, so its cases take `user: unknown` or `none` (cogbench could not sign their users up)",
                 r.id
             ));
         }

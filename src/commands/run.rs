@@ -139,13 +139,14 @@ pub async fn record(
         ..
     } = inputs;
     let snapshot = options.record.clone().unwrap_or_default();
-    // A server error a case expects (internal-error) is its answer, not a fault of the recording.
-    let expects_5xx: Vec<String> = plan
+    // A server error a case expects (internal-error) is its answer, not a fault of the
+    // recording, when it is the Cognito error the case expects (a proxy's 500 page is not).
+    let expects_5xx: Vec<(String, String)> = plan
         .catalog
         .cases
         .iter()
         .filter(|c| c.expect.status >= 500)
-        .map(|c| c.id.clone())
+        .filter_map(|c| Some((c.id.clone(), c.expect.error.clone()?)))
         .collect();
     options.interrupts = Some(interrupts);
     let mut outcome = crate::run::run(plan, options).await?;

@@ -70,6 +70,12 @@ impl PoolTags {
                     out.block_header = Some(name);
                 }
                 QUOTA => {
+                    if value.contains([',', '=']) {
+                        return Err(refuse(format!(
+                            "{QUOTA}: '{}' is not a number of requests per second",
+                            shown(value)
+                        )));
+                    }
                     let quotas =
                         Quotas::parse([format!("user-creation={}", value.trim()).as_str()])
                             .map_err(|e| refuse(format!("{QUOTA}: {e}")))?;
@@ -147,6 +153,8 @@ mod tests {
             &[(BLOCK_HEADER, "bad header\n")],
             &[(QUOTA, "fast")],
             &[(QUOTA, "0")],
+            &[(QUOTA, "5,user-read=1")],
+            &[(QUOTA, "user-creation=5")],
             &[(FAULT, "slow")],
         ] {
             let e = parse(bad).err().expect("refused");

@@ -5,6 +5,9 @@
 //!   (Username may be the username, the sub, or a sign-in value); 404 when there is none.
 //! * `POST /_emulator/clock/advance?seconds=N`: moves the emulator clock forward;
 //!   answers `{"OffsetSeconds": <total>}`.
+//! * `POST /2015-03-31/functions/{FunctionName}/invocations`: Lambda's Invoke API for the
+//!   reference trigger (see [`super::trigger`]), so that a peer emulator calling triggers
+//!   through a Lambda endpoint (cognito-local) can be given it.
 //! * Anything else: 404. Every answer carries `x-amzn-RequestId`.
 //!
 //! `--faults` (see [`super::faults`]) apply to `POST /` only, never to the side routes.
@@ -32,6 +35,10 @@ pub fn router(emulator: Emulator) -> Router {
         .route("/", any(root))
         .route("/_emulator/codes/{pool}/{user}", any(codes))
         .route("/_emulator/clock/advance", any(advance_clock))
+        .route(
+            "/2015-03-31/functions/{name}/invocations",
+            any(invoke_function),
+        )
         .fallback(not_found)
         .with_state(emulator)
 }
@@ -183,6 +190,42 @@ async fn advance_clock(State(emulator): State<Emulator>, method: Method, uri: Ur
         ),
         None => text(StatusCode::BAD_REQUEST, "clock offset out of range\n"),
     }
+}
+
+async fn invoke_function(
+    method: Method,
+    name: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    body: axum::body::Body,
+) -> Response {
+    if method != Method::POST {
+        return method_not_allowed();
+    }
+    let Ok(Path(name)) = name else {
+        return text(StatusCode::BAD_REQUEST, "bad path\n");
+    };
+    let Ok(payload) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return text(StatusCode::PAYLOAD_TOO_LARGE, "request body too large\n");
+    };
+    let invoked = super::trigger::invoke_api(&name, &payload);
+    let mut resp = plain_json(
+        StatusCode::from_u16(invoked.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        invoked.body,
+    );
+    let headers = resp.headers_mut();
+    headers.insert(
+        "x-amz-executed-version",
+        HeaderValue::from_static("$LATEST"),
+    );
+    if invoked.function_error {
+        headers.insert(
+            "x-amz-function-error",
+            HeaderValue::from_static("Unhandled"),
+        );
+    }
+    if let Some(t) = invoked.error_type {
+        headers.insert("x-amzn-errortype", HeaderValue::from_static(t));
+    }
+    resp
 }
 
 async fn not_found() -> Response {

@@ -49,10 +49,22 @@ impl PostConfirmation {
     }
 }
 
-/// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` → NAME.
+/// `arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` → NAME; `None` for an ARN
+/// of another service.
 fn function_name(arn: &str) -> Option<&str> {
-    let rest = arn.split_once(":function:")?.1;
-    Some(rest.split(':').next().unwrap_or(rest))
+    let mut parts = arn.split(':');
+    let (Some("arn"), Some(_), Some("lambda"), Some(_), Some(_), Some("function"), Some(name)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some(name)
 }
 
 /// What one invocation gave back.
@@ -143,6 +155,66 @@ fn reference_or_denied(trigger: &PostConfirmation, event: &Value) -> Outcome {
         reference(event)
     } else {
         Outcome::InvocationFailed("AccessDeniedException")
+    }
+}
+
+/// What the Lambda Invoke API answers (`POST /2015-03-31/functions/NAME/invocations`), for a
+/// peer emulator (cognito-local) that calls triggers through a Lambda endpoint.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Invoked {
+    pub status: u16,
+    /// `X-Amz-Function-Error`: the function threw (the status is still 200).
+    pub function_error: bool,
+    /// `x-amzn-ErrorType` of an invocation that failed.
+    pub error_type: Option<&'static str>,
+    pub body: Vec<u8>,
+}
+
+/// Runs the reference function as Lambda's Invoke API would for a synchronous invocation of
+/// `name` (a function name or ARN) with `payload` (the event).
+pub fn invoke_api(name: &str, payload: &[u8]) -> Invoked {
+    let failed = |status: u16, error_type: &'static str, message: String| Invoked {
+        status,
+        function_error: false,
+        error_type: Some(error_type),
+        body: json!({"Type": "User", "message": message})
+            .to_string()
+            .into_bytes(),
+    };
+    let function = function_name(name).unwrap_or(name);
+    if function != REFERENCE_FUNCTION {
+        return failed(
+            404,
+            "ResourceNotFoundException",
+            format!(
+                "Function not found: {}",
+                crate::term::inline(&function.chars().take(140).collect::<String>())
+            ),
+        );
+    }
+    let Ok(event) = serde_json::from_slice::<Value>(payload) else {
+        return failed(
+            400,
+            "InvalidRequestContentException",
+            "Could not parse request body into json".into(),
+        );
+    };
+    match reference(&event) {
+        Outcome::Returned(body) => Invoked {
+            status: 200,
+            function_error: false,
+            error_type: None,
+            body,
+        },
+        Outcome::Threw(text) => Invoked {
+            status: 200,
+            function_error: true,
+            error_type: None,
+            body: json!({"errorType": "Error", "errorMessage": text})
+                .to_string()
+                .into_bytes(),
+        },
+        Outcome::InvocationFailed(code) => failed(429, code, "Rate Exceeded.".into()),
     }
 }
 
@@ -255,6 +327,41 @@ mod tests {
     }
 
     #[test]
+    fn the_invoke_api_answers_as_lambda_does() {
+        let event = |behaviour: &str| {
+            json!({"triggerSource": "PostConfirmation_ConfirmSignUp",
+                   "request": {"clientMetadata": {BEHAVIOUR_KEY: behaviour}}})
+            .to_string()
+        };
+        let ok = invoke_api(REFERENCE_FUNCTION, event("succeed").as_bytes());
+        assert_eq!((ok.status, ok.function_error), (200, false));
+        assert_eq!(
+            serde_json::from_slice::<Value>(&ok.body).unwrap()["triggerSource"],
+            "PostConfirmation_ConfirmSignUp"
+        );
+        let threw = invoke_api(
+            crate::protocol::pool_settings::REFERENCE_TRIGGER_ARN,
+            event("raise:no").as_bytes(),
+        );
+        assert_eq!((threw.status, threw.function_error), (200, true));
+        assert_eq!(
+            serde_json::from_slice::<Value>(&threw.body).unwrap()["errorMessage"],
+            "no"
+        );
+        let failed = invoke_api(REFERENCE_FUNCTION, event("fail").as_bytes());
+        assert_eq!(
+            (failed.status, failed.error_type),
+            (429, Some("TooManyRequestsException"))
+        );
+        assert_eq!(invoke_api("other", b"{}").status, 404);
+        assert_eq!(invoke_api(REFERENCE_FUNCTION, b"{not json").status, 400);
+        assert_eq!(
+            invoke_api(REFERENCE_FUNCTION, event("bad-output").as_bytes()).body,
+            b"null"
+        );
+    }
+
+    #[test]
     fn a_function_the_emulator_cannot_run_fails_to_be_invoked() {
         let other = "arn:aws:lambda:us-east-1:000000000000:function:somebody-else:live";
         let e = run(other, None).unwrap_err();
@@ -262,5 +369,9 @@ mod tests {
         assert!(e.message.unwrap().ends_with("AccessDeniedException"));
         assert_eq!(function_name(&format!("{REF}:3")), Some(REFERENCE_FUNCTION));
         assert_eq!(function_name("arn:aws:s3:::bucket"), None);
+        assert_eq!(
+            function_name("arn:aws:sns:us-east-1:1:function:cogbench-reference-trigger"),
+            None
+        );
     }
 }

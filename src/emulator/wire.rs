@@ -308,7 +308,17 @@ struct ErrorBody<'a> {
 }
 
 /// Header values may not hold control characters; the body keeps the exact text.
+/// The longest `x-amzn-ErrorMessage` sent: a trigger's error text can be as long as the body
+/// it came in, and clients refuse header lines far shorter than that (8 KiB is common). The
+/// body carries the whole message.
+const MAX_HEADER_TEXT: usize = 1024;
+
 fn header_text(text: &str) -> Option<HeaderValue> {
+    let mut end = text.len().min(MAX_HEADER_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &text[..end];
     HeaderValue::from_str(text).ok().or_else(|| {
         let cleaned: String = text.chars().filter(|c| !c.is_control()).collect();
         HeaderValue::from_bytes(cleaned.as_bytes()).ok()
@@ -450,6 +460,19 @@ mod tests {
         assert_eq!(internal.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let bare = error_response(&ApiError::serialization());
         assert!(!bare.headers().contains_key(HEADER_ERROR_MESSAGE));
+    }
+
+    #[test]
+    fn a_long_message_is_cut_in_its_header_only() {
+        let long = format!("{}ü", "a".repeat(MAX_HEADER_TEXT - 1));
+        let resp = error_response(&ApiError::new(names::USER_LAMBDA_VALIDATION, long.clone()));
+        assert_eq!(
+            resp.headers()[HEADER_ERROR_MESSAGE].len(),
+            MAX_HEADER_TEXT - 1
+        );
+        let huge = "x".repeat(1 << 20);
+        let resp = error_response(&ApiError::new(names::USER_LAMBDA_VALIDATION, huge));
+        assert_eq!(resp.headers()[HEADER_ERROR_MESSAGE].len(), MAX_HEADER_TEXT);
     }
 
     #[test]

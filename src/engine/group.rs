@@ -199,10 +199,15 @@ fn judge_race<'a>(
             check: Check::Answer,
             field: "answers meeting the expectation".into(),
             expected: format!(
-                "{} 1 of {} (status {})",
+                "{} 1 of {} ({}{})",
                 if many { "at least" } else { "exactly" },
                 sent.len(),
-                c.expect.status
+                c.expect.status,
+                c.expect
+                    .error
+                    .as_deref()
+                    .map(|e| format!(" {e}"))
+                    .unwrap_or_default()
             ),
             observed: "0".into(),
         };

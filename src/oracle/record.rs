@@ -68,11 +68,12 @@ impl Snapshot {
 
 /// What makes a recording less than ground truth, one line a case: cases with no judged
 /// answer, answers lost to transport errors, timeouts or throttling, and (unless
-/// `accept_server_errors`, or the case is one of `expect_5xx`) answers that were server errors.
+/// `accept_server_errors`) answers that were server errors, but for the error type a case of
+/// `expect_5xx` (case, error type) expects.
 pub fn recording_problems(
     summary: &Summary,
     accept_server_errors: bool,
-    expect_5xx: &[String],
+    expect_5xx: &[(String, String)],
 ) -> Vec<String> {
     let mut out = Vec::new();
     for c in &summary.cases {
@@ -104,9 +105,14 @@ pub fn recording_problems(
             .distinct
             .iter()
             .filter(|a| a.value.status >= 500)
+            .filter(|a| {
+                !expect_5xx
+                    .iter()
+                    .any(|(case, error)| *case == c.name && a.value.error.as_ref() == Some(error))
+            })
             .map(|a| a.count)
             .sum();
-        if faults > 0 && !accept_server_errors && !expect_5xx.contains(&c.name) {
+        if faults > 0 && !accept_server_errors {
             out.push(format!(
                 "{}: {faults} server errors (5xx) recorded as answers",
                 c.name

@@ -152,29 +152,25 @@ fn target_plan(
 }
 
 /// `target.configured` declares what cogbench cannot set up itself: the emulator's pools it
-/// sets up itself, and on a real pool some things cannot be set up at all.
+/// sets up itself, and some kinds cannot have some set-ups at all (the kind says which it can).
 fn check_configured(kind: TargetKind, configured: &[PoolVariant]) -> Result<(), String> {
-    if kind.in_process || kind.as_str() == "emulator" {
+    for v in configured {
+        let Some(need) = v.needs() else { continue };
+        if kind.configurable.contains(&need) {
+            continue;
+        }
+        let why = match kind.why_not(need) {
+            Some(why) => why.to_owned(),
+            None => format!(
+                "cogbench sets up the pools of kind {} itself (leave `configured` out)",
+                kind.as_str()
+            ),
+        };
         return Err(format!(
-            "target: `configured` declares what the owner of a pool set up; cogbench sets up the pools of kind {} itself (leave it out)",
+            "target: configured: {} cannot be declared for kind {}: {why}",
+            v.as_str(),
             kind.as_str()
         ));
-    }
-    if kind.real_pool {
-        for v in configured {
-            let why = match v {
-                PoolVariant::RateQuota => {
-                    "AWS's UserCreation quota is at least 50 requests a second per account, which the case's 4 requests at once do not pass (scenarios/throttling.yaml measures a real quota)"
-                }
-                PoolVariant::InternalError => "a real pool cannot be made to fail on purpose",
-                _ => continue,
-            };
-            return Err(format!(
-                "target: configured: {} cannot be declared for kind {}: {why}",
-                v.as_str(),
-                kind.as_str()
-            ));
-        }
     }
     Ok(())
 }
@@ -417,6 +413,21 @@ pub(super) fn build(
             kept
         }
     };
+    // A variant pool that no case left in the mix runs in (`--cases` took them out) is not
+    // created: on a real target each is a CreateUserPool call and three clients.
+    let mut mix = mix;
+    let mut renumbered = vec![None; variants.len()];
+    let mut kept_variants = Vec::with_capacity(variants.len());
+    for (i, v) in variants.into_iter().enumerate() {
+        if i == 0 || mix.iter().any(|m| m.pool == i) {
+            renumbered[i] = Some(kept_variants.len());
+            kept_variants.push(v);
+        }
+    }
+    let variants = kept_variants;
+    for m in &mut mix {
+        m.pool = renumbered[m.pool].expect("a pool a case runs in is kept");
+    }
     if mix.iter().all(|m| m.skip.is_some()) {
         return Err(format!(
             "mix: every case is skipped on this target and pool ({})",

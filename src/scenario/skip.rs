@@ -30,7 +30,7 @@ pub(super) fn skip_reason(
                     Capability::WebAcl =>
                         "put a pool behind a web ACL rule (declare `configured: [web-acl]` in target: when the scenario's pool has one blocking the header x-cogbench-waf)",
                     Capability::RateQuota =>
-                        "give a pool a request-rate quota low enough to pass with 4 requests at once",
+                        "give a pool a request-rate quota low enough that some of a few requests sent at once are throttled",
                     Capability::InternalErrorFault => "be made to answer InternalErrorException",
                 }
             ));
@@ -67,9 +67,15 @@ pub(super) fn existing_skip(
     expired_rows: u64,
 ) -> Option<String> {
     use crate::cases::UserKind;
+    if variant.needs().is_some() {
+        return Some(format!(
+            "needs a pool set up as `{0}`: declare `configured: [{0}]` in target: when the existing pool has it (see Targets, \"Pools set up for the trigger, WAF, quota and internal-error cases\")",
+            variant.as_str()
+        ));
+    }
     if variant != PoolVariant::Scenario {
         return Some(format!(
-            "needs a {} pool, which cogbench creates only in provisioning mode (pool.existing names one pool)",
+            "needs a pool of variant `{}`, which cogbench creates only in provisioning mode (pool.existing names one pool)",
             variant.as_str()
         ));
     }
@@ -130,6 +136,9 @@ mod existing_pool_tests {
             "{why}"
         );
         let why = skip(PoolVariant::CaseInsensitive);
-        assert!(why.contains("case-insensitive pool"), "{why}");
+        assert!(why.contains("variant `case-insensitive`"), "{why}");
+        // A set-up the owner can make in the existing pool is declared, not created.
+        let why = skip(PoolVariant::WebAcl);
+        assert!(why.contains("configured: [web-acl]"), "{why}");
     }
 }

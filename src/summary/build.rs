@@ -343,7 +343,24 @@ pub fn coverage(plan: &Plan, cases: &[CaseSummary]) -> types::Coverage {
                 in_run(c).is_some_and(|k| k.expect.error.as_deref() == Some(e.name.as_str()))
             })
             .collect();
-        let (mut covered, not) = error_coverage(&e.name, &e.spec, e.unprovokable.as_deref(), &mine);
+        // Throttling under load is the target's quota, counted apart from the cases: say so
+        // rather than that nothing provoked it.
+        let throttled: u64 = cases
+            .iter()
+            .filter_map(|c| c.by_class.get("throttled"))
+            .sum();
+        let load_note = (e.name == "TooManyRequestsException" && mine.is_empty() && throttled > 0)
+            .then(|| {
+                format!(
+                    "no case of this run's mix expects it; {throttled} answers of the load were throttled, counted apart (see the throttled line)"
+                )
+            });
+        let (mut covered, not) = error_coverage(
+            &e.name,
+            &e.spec,
+            load_note.as_deref().or(e.unprovokable.as_deref()),
+            &mine,
+        );
         covered.note = e.note.clone();
         errors.push(covered);
         skipped.extend(not);

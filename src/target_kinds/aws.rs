@@ -43,13 +43,14 @@ pub static SPEC: KindSpec = KindSpec {
         ),
         (
             Capability::RateQuota,
-            "AWS's UserCreation quota is at least 50 requests a second per account, which the case's 4 requests at once do not pass (scenarios/throttling.yaml measures a real quota)",
+            "AWS's UserCreation quota is at least 50 requests a second per account, which the case's few requests at once (4, or race_size) stay under (scenarios/throttling.yaml measures a real quota)",
         ),
         (
             Capability::InternalErrorFault,
             "no request makes a real pool answer InternalErrorException on purpose",
         ),
     ],
+    configurable: &[Capability::PostConfirmationTrigger, Capability::WebAcl],
 };
 
 pub const NEEDS_CODES: &str = "target: kind aws needs a way to its codes, which a real pool sends only by email or SMS: \

@@ -29,7 +29,7 @@ pub static SPEC: KindSpec = KindSpec {
     lacks: &[
         (
             Capability::PostConfirmationTrigger,
-            "cognito-local calls triggers only through a Lambda endpoint set in its config.json at start (LambdaClient, TriggerFunctions), which cogbench does not set, and its ConfirmSignUp answers 200 whatever the post-confirmation trigger does (the trigger's error is logged, not returned)",
+            "cognito-local calls triggers only through the Lambda endpoint of its config.json (LambdaClient, TriggerFunctions); when it names a `cogbench emulator` and its reference trigger, as scripts/peers/run-catalog.sh sets up, declare `configured: [post-confirmation-trigger]` (its ConfirmSignUp answers 200 whatever the trigger does: the trigger's error is logged, not returned)",
         ),
         (
             Capability::WebAcl,
@@ -44,4 +44,5 @@ pub static SPEC: KindSpec = KindSpec {
             "cognito-local has no switch that makes it answer InternalErrorException",
         ),
     ],
+    configurable: &[Capability::PostConfirmationTrigger],
 };

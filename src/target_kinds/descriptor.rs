@@ -44,6 +44,9 @@ pub struct KindSpec {
     /// Why the kind cannot do what a case needs, said in its skip reason instead of the
     /// general one.
     pub lacks: &'static [(Capability, &'static str)],
+    /// What a scenario may declare the owner set up in its pool (`target.configured`): the
+    /// pool set-ups such a target can have and cogbench cannot make itself.
+    pub configurable: &'static [Capability],
 }
 
 impl KindSpec {

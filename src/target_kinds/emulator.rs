@@ -27,4 +27,5 @@ pub static SPEC: KindSpec = KindSpec {
     from_region: false,
     real_pool: false,
     lacks: &[],
+    configurable: &[],
 };

@@ -18,4 +18,10 @@ pub static SPEC: KindSpec = KindSpec {
     real_pool: false,
     // What a pool there has, the scenario declares (`target.configured`).
     lacks: &[],
+    configurable: &[
+        Capability::PostConfirmationTrigger,
+        Capability::WebAcl,
+        Capability::RateQuota,
+        Capability::InternalErrorFault,
+    ],
 };

@@ -32,4 +32,5 @@ pub static SPEC: KindSpec = KindSpec {
             "moto has no switch that makes it answer InternalErrorException",
         ),
     ],
+    configurable: &[],
 };

@@ -386,6 +386,7 @@ fn a_cases_headers_are_checked_and_lower_cased() {
         ("{X-Amz-Target: x}", "is set by cogbench"),
         ("{authorization: x}", "is set by cogbench"),
         ("{\"bad name\": x}", "is not an HTTP header name"),
+        ("{X-A: a, x-a: b}", "given twice"),
         ("{x-ok: \"line\\nbreak\"}", "printable ASCII"),
     ] {
         let e = one_case(&format!("    http: {{headers: {headers}}}\n")).unwrap_err();
@@ -410,6 +411,12 @@ fn at_least_one_belongs_to_a_race_with_expect_others() {
 fn a_pool_set_up_is_a_capability_the_case_needs() {
     let c = one_case("    pool: web-acl\n").unwrap();
     assert!(c.cases[0].needs().contains(&Capability::WebAcl));
-    let c = one_case("    pool: rate-quota\n").unwrap();
-    assert!(c.cases[0].needs().contains(&Capability::RateQuota));
+    let c = one_case("    pool: internal-error\n").unwrap();
+    assert!(c.cases[0].needs().contains(&Capability::InternalErrorFault));
+}
+
+#[test]
+fn a_rate_quota_case_signs_nobody_up() {
+    let e = one_case("    pool: rate-quota\n").unwrap_err();
+    assert!(e.to_string().contains("user: unknown"), "{e}");
 }
