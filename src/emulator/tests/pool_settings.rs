@@ -216,3 +216,51 @@ async fn tags_set_a_web_acl_a_quota_and_a_fault_on_their_pool_only() {
         r.text()
     );
 }
+
+#[tokio::test]
+async fn lambdas_invoke_api_serves_the_reference_trigger_to_a_peer() {
+    let h = Harness::start().await;
+    let url = |name: &str| format!("{}/2015-03-31/functions/{name}/invocations", h.base);
+    let event = |behaviour: &str| {
+        json!({"triggerSource": "PostConfirmation_ConfirmSignUp",
+               "request": {"userAttributes": {}, "clientMetadata": {"cogbench-trigger": behaviour}},
+               "response": {}})
+        .to_string()
+    };
+    let r = h
+        .send(
+            h.http
+                .post(url("cogbench-reference-trigger"))
+                .body(event("succeed")),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["triggerSource"], "PostConfirmation_ConfirmSignUp");
+    assert_eq!(r.header("x-amz-function-error"), None);
+    let r = h
+        .send(
+            h.http
+                .post(url("cogbench-reference-trigger"))
+                .body(event("raise:nope")),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-amz-function-error"), Some("Unhandled"));
+    assert_eq!(r.json()["errorMessage"], "nope");
+    let r = h
+        .send(
+            h.http
+                .post(url("cogbench-reference-trigger"))
+                .body(event("fail")),
+        )
+        .await;
+    assert_eq!(r.status, 429);
+    assert_eq!(
+        r.header("x-amzn-errortype"),
+        Some("TooManyRequestsException")
+    );
+    let r = h.send(h.http.post(url("someone-else")).body("{}")).await;
+    assert_eq!(r.status, 404);
+    let r = h.send(h.http.get(url("cogbench-reference-trigger"))).await;
+    assert_eq!(r.status, 405);
+}
