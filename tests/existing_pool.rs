@@ -101,7 +101,8 @@ async fn runs_the_catalog_on_listed_users_and_leaves_the_pool() {
          users: {{from_csv: \"{}\", reuse_limit: 5}}\n\
          phases: [{{vus: 1, rounds: 2}}]\n\
          mix: {{valid-code: 1, wrong-code: 1, already-confirmed: 1, unknown-user: 1, expired-code: 1,\n\
-         \x20     secret-hash-missing: 1, resend-old-code: 1, username-case-insensitive: 1, unknown-user-hidden: 1}}\n",
+         \x20     secret-hash-missing: 1, resend-old-code: 1, username-case-insensitive: 1, unknown-user-hidden: 1,\n\
+         \x20     waf-blocked: 1}}\n",
         p.emulator.endpoint(),
         p.pool,
         p.public,
@@ -127,8 +128,9 @@ async fn runs_the_catalog_on_listed_users_and_leaves_the_pool() {
     for (id, why) in [
         ("secret-hash-missing", "with a secret"),
         ("resend-old-code", "resent-code"),
-        ("username-case-insensitive", "case-insensitive pool"),
+        ("username-case-insensitive", "variant `case-insensitive`"),
         ("unknown-user-hidden", "PreventUserExistenceErrors"),
+        ("waf-blocked", "configured: [web-acl]"),
     ] {
         let (v, reason) = verdict(id);
         assert_eq!(v, Verdict::Skipped, "{id}");

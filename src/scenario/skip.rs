@@ -69,7 +69,7 @@ pub(super) fn existing_skip(
     use crate::cases::UserKind;
     if variant.needs().is_some() {
         return Some(format!(
-            "needs a pool set up as `{0}`: declare `configured: [{0}]` in target: when the existing pool has it (see Targets, \"Pools set up for the trigger, WAF, quota and internal-error cases\")",
+            "needs a pool set up as `{0}`, which cogbench's emulator makes only in provisioning mode; on another target, declare `configured: [{0}]` in target: when the existing pool has it (see Targets, \"Pools set up for the trigger, WAF, quota and internal-error cases\")",
             variant.as_str()
         ));
     }
