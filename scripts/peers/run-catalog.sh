@@ -19,11 +19,25 @@ bin=${COGBENCH:-target/debug/cogbench}
 scripts/peers/install.sh "$peer"
 rm -rf "$data_dir"
 lambda_pid=
+pid=
+# Stops what was started, whatever failed; a stop that fails must not keep the other running
+# nor change the exit code, which is cogbench's.
+cleanup() {
+  [[ -z "$pid" ]] || scripts/peers/stop.sh "$pid" || true
+  [[ -z "$lambda_pid" ]] || scripts/peers/stop.sh "$lambda_pid" || true
+}
+trap cleanup EXIT
 if [[ "$peer" == cognito-local ]]; then
   # cognito-local calls its triggers through a Lambda endpoint named in its config.json: a
   # `cogbench emulator` serves Lambda's Invoke API for the reference trigger, which
   # scenarios/emulators/cognito-local.yaml declares (`configured: [post-confirmation-trigger]`).
   lambda_port=9232
+  lambda_url="http://127.0.0.1:$lambda_port/2015-03-31/functions/cogbench-reference-trigger/invocations"
+  # Something already answering there would get cognito-local's trigger calls.
+  if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$lambda_port/"; then
+    echo "run-catalog.sh: something already answers on 127.0.0.1:$lambda_port, the Lambda endpoint cognito-local is given" >&2
+    exit 3
+  fi
   mkdir -p "$data_dir/.cognito"
   cat >"$data_dir/.cognito/config.json" <<EOF
 {
@@ -38,25 +52,23 @@ if [[ "$peer" == cognito-local ]]; then
 EOF
   "$bin" emulator --port "$lambda_port" </dev/null >"$data_dir/lambda.log" 2>&1 &
   lambda_pid=$!
-  trap 'scripts/peers/stop.sh "$lambda_pid"' EXIT
   ready=
   for _ in $(seq 1 100); do
-    if curl -s -o /dev/null --max-time 1 -X POST -d '{}' \
-      "http://127.0.0.1:$lambda_port/2015-03-31/functions/cogbench-reference-trigger/invocations"; then
+    kill -0 "$lambda_pid" 2>/dev/null || break
+    # The reference trigger's own answer, from the emulator just started.
+    if curl -sf --max-time 1 -X POST -d '{}' "$lambda_url" 2>/dev/null | grep -q '^{}$'; then
       ready=1
       break
     fi
-    kill -0 "$lambda_pid" 2>/dev/null || break
     sleep 0.1
   done
   if [[ -z "$ready" ]]; then
-    echo "run-catalog.sh: the Lambda endpoint for cognito-local did not answer on 127.0.0.1:$lambda_port" >&2
+    echo "run-catalog.sh: the Lambda endpoint for cognito-local did not start on 127.0.0.1:$lambda_port" >&2
     cat "$data_dir/lambda.log" >&2
-    exit 1
+    exit 3
   fi
 fi
 pid=$(scripts/peers/start.sh "$peer" "$port" "$data_dir")
-trap 'scripts/peers/stop.sh "$pid"; [[ -z "$lambda_pid" ]] || scripts/peers/stop.sh "$lambda_pid"' EXIT
 gate=(--known-deviations "fixtures/known-deviations/$peer.yaml")
 for arg in "$@"; do
   # Recording a new list replaces the gate.

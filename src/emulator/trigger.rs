@@ -67,6 +67,16 @@ fn function_name(arn: &str) -> Option<&str> {
     Some(name)
 }
 
+/// The function a FunctionName of the Invoke API names: a name, `name:qualifier`, a partial
+/// ARN (`account:function:name`) or a full one.
+fn invoked_function(name: &str) -> &str {
+    if name.starts_with("arn:") {
+        return function_name(name).unwrap_or(name);
+    }
+    let rest = name.split_once(":function:").map_or(name, |(_, rest)| rest);
+    rest.split(':').next().unwrap_or(rest)
+}
+
 /// What one invocation gave back.
 #[derive(Debug, PartialEq, Eq)]
 enum Outcome {
@@ -181,14 +191,13 @@ pub fn invoke_api(name: &str, payload: &[u8]) -> Invoked {
             .to_string()
             .into_bytes(),
     };
-    let function = function_name(name).unwrap_or(name);
-    if function != REFERENCE_FUNCTION {
+    if invoked_function(name) != REFERENCE_FUNCTION {
         return failed(
             404,
             "ResourceNotFoundException",
             format!(
                 "Function not found: {}",
-                crate::term::inline(&function.chars().take(140).collect::<String>())
+                crate::term::inline(&name.chars().take(140).collect::<String>())
             ),
         );
     }
@@ -354,6 +363,18 @@ mod tests {
             (429, Some("TooManyRequestsException"))
         );
         assert_eq!(invoke_api("other", b"{}").status, 404);
+        for named in [
+            "cogbench-reference-trigger:1",
+            "123456789012:function:cogbench-reference-trigger",
+            "123456789012:function:cogbench-reference-trigger:live",
+        ] {
+            assert_eq!(invoke_api(named, b"{}").status, 200, "{named}");
+        }
+        let other = invoke_api(
+            "arn:aws:sns:us-east-1:1:function:cogbench-reference-trigger",
+            b"{}",
+        );
+        assert_eq!(other.status, 404);
         assert_eq!(invoke_api(REFERENCE_FUNCTION, b"{not json").status, 400);
         assert_eq!(
             invoke_api(REFERENCE_FUNCTION, event("bad-output").as_bytes()).body,

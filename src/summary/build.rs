@@ -355,12 +355,12 @@ pub fn coverage(plan: &Plan, cases: &[CaseSummary]) -> types::Coverage {
                     "no case of this run's mix expects it; {throttled} answers of the load were throttled, counted apart (see the throttled line)"
                 )
             });
-        let (mut covered, not) = error_coverage(
-            &e.name,
-            &e.spec,
-            load_note.as_deref().or(e.unprovokable.as_deref()),
-            &mine,
-        );
+        let (mut covered, mut not) =
+            error_coverage(&e.name, &e.spec, e.unprovokable.as_deref(), &mine);
+        // Still provokable (a case would), so only the reason changes.
+        if let (Some(note), Some(n)) = (load_note, not.as_mut()) {
+            n.reason = note;
+        }
         covered.note = e.note.clone();
         errors.push(covered);
         skipped.extend(not);
