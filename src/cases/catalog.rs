@@ -304,13 +304,24 @@ pub struct Http {
     pub headers: Vec<(String, String)>,
 }
 
-/// Headers a case may not set: the protocol's own, the signature's, and the framing's.
+/// The longest value of a case's header: far under the 8 KiB many servers take for a line.
+const MAX_HEADER_VALUE: usize = 4096;
+
+/// Headers a case may not set: the protocol's own, the signature's, and the framing's and the
+/// connection's (hop by hop).
 const RESERVED_HEADERS: &[&str] = &[
     "host",
     "content-type",
     "content-length",
     "transfer-encoding",
+    "content-encoding",
     "connection",
+    "keep-alive",
+    "upgrade",
+    "te",
+    "trailer",
+    "expect",
+    "proxy-authorization",
     "x-amz-target",
     "authorization",
     "x-amz-date",
@@ -346,7 +357,13 @@ fn check_headers(
         }
         if RESERVED_HEADERS.contains(&lower.as_str()) {
             return Err(format!(
-                "case `{id}`: http.headers: `{lower}` is set by cogbench (use http.target, http.content_type or http.body for the protocol's own)"
+                "case `{id}`: http.headers: `{lower}` belongs to the protocol, the signature or the connection, which cogbench sets (http.target, http.content_type and http.body change the protocol's own)"
+            ));
+        }
+        if value.len() > MAX_HEADER_VALUE {
+            return Err(format!(
+                "case `{id}`: http.headers: the value of `{lower}` is {} bytes long (at most {MAX_HEADER_VALUE})",
+                value.len()
             ));
         }
         if !value
