@@ -71,6 +71,12 @@ pub enum Command {
         /// does not document its burst). Off by default.
         #[arg(long, value_name = "CATEGORY=RPS", value_delimiter = ',')]
         quota: Vec<String>,
+        /// A Lambda Invoke API (e.g. `sam local start-lambda`'s, or another `cogbench
+        /// emulator`'s) where pools' post-confirmation triggers other than the in-process
+        /// cogbench-reference-trigger are invoked, 5 s an attempt, three attempts, as Cognito
+        /// does. Without it such triggers fail to be invoked (UnexpectedLambdaException).
+        #[arg(long, value_name = "URL")]
+        lambda_endpoint: Option<String>,
         /// Refuse unsigned calls to the operations AWS authorizes with IAM (CreateUserPool,
         /// CreateUserPoolClient, DeleteUserPool, AdminGetUser …) as AWS does
         /// (MissingAuthenticationTokenException); a signature must be well formed, for

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
             attempt_limit,
             faults,
             quota,
+            lambda_endpoint,
             require_signature,
             signing_access_key_id,
         } => on_target(&runtime, async |interrupts| {
@@ -62,6 +63,7 @@ fn main() -> ExitCode {
                 attempt_limit,
                 faults,
                 quota,
+                lambda_endpoint,
                 require_signature,
                 signing_access_key_id,
             };

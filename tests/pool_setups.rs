@@ -160,6 +160,15 @@ fn declarations_that_cannot_be_true_are_refused() {
                 .to_owned(),
             "unknown `webacl`",
         ),
+        (
+            "target: {kind: endpoint, endpoint: \"http://127.0.0.1:9\", lambda_endpoint: \"http://127.0.0.1:3001\"}\n"
+                .to_owned(),
+            "cogbench emulator --lambda-endpoint",
+        ),
+        (
+            "target: {lambda_endpoint: \"ftp://127.0.0.1:3001\"}\n".to_owned(),
+            "expected http:// or https://",
+        ),
     ] {
         let e = parse_error(&target);
         assert!(e.contains(says), "{target}: {e}");

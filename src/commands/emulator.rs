@@ -21,6 +21,7 @@ pub struct EmulatorOptions {
     pub attempt_limit: u32,
     pub faults: Vec<String>,
     pub quota: Vec<String>,
+    pub lambda_endpoint: Option<String>,
     pub require_signature: bool,
     pub signing_access_key_id: Option<String>,
 }
@@ -37,8 +38,13 @@ pub async fn emulator(
         attempt_limit,
         faults,
         quota,
+        lambda_endpoint,
         ..
     } = &options;
+    if let Some(url) = lambda_endpoint {
+        crate::emulator::check_lambda_endpoint(url)
+            .map_err(|e| Failure::BadInput(format!("--lambda-endpoint: {e}")))?;
+    }
     let quotas = Quotas::parse(quota.iter().map(String::as_str))
         .map_err(|e| Failure::BadInput(format!("--quota: {e}")))?;
     let signatures = signatures(&options, env)?;
@@ -72,8 +78,11 @@ pub async fn emulator(
     } else {
         format!(", quotas {quotas} per second")
     };
+    let lambda_note = lambda_endpoint.as_deref().map_or(String::new(), |u| {
+        format!(", Lambda endpoint {}", crate::term::redact_url(u))
+    });
     errln!(
-        "cogbench emulator: listening on http://{addr} (region {region}{faults_note}{quota_note}{signing_note}); Ctrl-C stops it"
+        "cogbench emulator: listening on http://{addr} (region {region}{faults_note}{quota_note}{lambda_note}{signing_note}); Ctrl-C stops it"
     );
     let config = EmulatorConfig {
         region: region.clone(),
@@ -81,6 +90,7 @@ pub async fn emulator(
         faults,
         quotas,
         signatures,
+        lambda_endpoint: lambda_endpoint.clone(),
         ..Default::default()
     };
     let shutdown = async move { interrupts.nth(1).await };
@@ -132,6 +142,7 @@ mod tests {
             attempt_limit: 15,
             faults: Vec::new(),
             quota: Vec::new(),
+            lambda_endpoint: None,
             require_signature: require,
             signing_access_key_id: akid.map(str::to_owned),
         }

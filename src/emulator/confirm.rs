@@ -44,13 +44,24 @@ fn cannot_confirm(status: UserStatus) -> ApiError {
     ))
 }
 
-/// Handles one ConfirmSignUp body; `Ok` is the exact success body `{}`. `headers` are what a
-/// pool's web ACL looks at.
+/// A confirmation done: answered `{}`, or once the pool's post-confirmation trigger, which
+/// may take a while (an invocation at a Lambda endpoint), has run outside every lock.
+pub enum Confirmation {
+    Done,
+    Trigger(trigger::PostConfirmation, serde_json::Value),
+}
+
+/// The exact success body.
+pub fn success() -> Bytes {
+    Bytes::from_static(EMPTY_OBJECT)
+}
+
+/// Handles one ConfirmSignUp body. `headers` are what a pool's web ACL looks at.
 pub fn confirm_sign_up(
     shared: &Shared,
     body: &[u8],
     headers: &HeaderMap,
-) -> Result<Bytes, ApiError> {
+) -> Result<Confirmation, ApiError> {
     // 1. Protocol: the body is a JSON object with members of the right types.
     let input: ConfirmSignUpInput = parse_input(body)?;
 
@@ -167,7 +178,7 @@ pub fn confirm_sign_up(
     // 10. The post-confirmation trigger, once the user is CONFIRMED (§4.7): its failure is
     //     the answer, and the user stays confirmed. Run outside the pool's lock.
     let Some(post_confirmation) = &pool.extras.post_confirmation else {
-        return Ok(Bytes::from_static(EMPTY_OBJECT));
+        return Ok(Confirmation::Done);
     };
     let user = data.user(idx);
     let sub = user.sub.text();
@@ -187,6 +198,5 @@ pub fn confirm_sign_up(
         attributes,
         client_metadata: input.client_metadata.as_ref(),
     });
-    trigger::invoke(post_confirmation, &event)?;
-    Ok(Bytes::from_static(EMPTY_OBJECT))
+    Ok(Confirmation::Trigger(post_confirmation.clone(), event))
 }

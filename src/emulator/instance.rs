@@ -18,4 +18,6 @@ pub struct Emulator {
     pub(super) signatures: Arc<Signatures>,
     /// `None` unless some quota is set (`--quota`).
     pub(super) quotas: Option<Arc<QuotaState>>,
+    /// Where triggers other than the reference one are invoked (`--lambda-endpoint`).
+    pub(super) lambda: Option<Arc<super::trigger::LambdaEndpoint>>,
 }

@@ -62,6 +62,14 @@ pub struct EmulatorConfig {
     /// Whether the operations real Cognito authorizes with IAM must be signed, and with which
     /// keys ([`Signatures::Ignored`] by default: anything is accepted, signed or not).
     pub signatures: Signatures,
+    /// A Lambda Invoke API where pools' triggers other than the reference one are invoked
+    /// (checked with [`check_lambda_endpoint`]); without one they fail to be invoked.
+    pub lambda_endpoint: Option<String>,
+}
+
+/// Whether `url` can serve as `--lambda-endpoint`; the reason when not.
+pub fn check_lambda_endpoint(url: &str) -> Result<(), String> {
+    trigger::LambdaEndpoint::new(url).map(|_| ())
 }
 
 impl Default for EmulatorConfig {
@@ -73,6 +81,7 @@ impl Default for EmulatorConfig {
             faults: None,
             quotas: Quotas::default(),
             signatures: Signatures::Ignored,
+            lambda_endpoint: None,
         }
     }
 }
@@ -92,6 +101,12 @@ impl Emulator {
                 .map(|f| Arc::new(FaultState::new(f))),
             signatures: Arc::new(config.signatures),
             quotas: (!config.quotas.is_empty()).then(|| Arc::new(QuotaState::new(&config.quotas))),
+            // Checked by whoever took the URL (the command line, the scenario).
+            lambda: config
+                .lambda_endpoint
+                .as_deref()
+                .and_then(|u| trigger::LambdaEndpoint::new(u).ok())
+                .map(Arc::new),
         }
     }
 

@@ -57,14 +57,21 @@ fn content_type_ok(value: Option<&HeaderValue>) -> bool {
         || media.eq_ignore_ascii_case("application/x-amz-json-1.0")
 }
 
-fn dispatch(
-    shared: &Shared,
+async fn dispatch(
+    emulator: &Emulator,
     op: Operation,
     body: &[u8],
     headers: &axum::http::HeaderMap,
 ) -> Result<Bytes, ApiError> {
+    let shared: &Shared = &emulator.shared;
     match op {
-        Operation::ConfirmSignUp => confirm::confirm_sign_up(shared, body, headers),
+        Operation::ConfirmSignUp => match confirm::confirm_sign_up(shared, body, headers)? {
+            confirm::Confirmation::Done => Ok(confirm::success()),
+            confirm::Confirmation::Trigger(trigger, event) => {
+                super::trigger::invoke(&trigger, &event, emulator.lambda.as_deref()).await?;
+                Ok(confirm::success())
+            }
+        },
         Operation::SignUp => users::sign_up(shared, body),
         Operation::ResendConfirmationCode => users::resend_confirmation_code(shared, body),
         Operation::AdminGetUser => users::admin_get_user(shared, body),
@@ -131,7 +138,7 @@ async fn operation(emulator: &Emulator, req: Request) -> Response {
     if !content_type_ok(parts.headers.get(header::CONTENT_TYPE)) {
         return error_response(&ApiError::serialization());
     }
-    match dispatch(&emulator.shared, op, &bytes, &parts.headers) {
+    match dispatch(emulator, op, &bytes, &parts.headers).await {
         Ok(out) => json_ok(out),
         Err(e) => error_response(&e),
     }

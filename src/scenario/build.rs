@@ -146,6 +146,11 @@ fn target_plan(
         } else {
             None
         },
+        lambda_endpoint: if kind.in_process {
+            def.and_then(|d| d.lambda_endpoint.clone())
+        } else {
+            None
+        },
         resend_codes,
         configured,
     })

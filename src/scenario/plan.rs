@@ -83,6 +83,8 @@ pub struct TargetPlan {
     pub faults: Option<String>,
     /// The embedded emulator's request-rate quotas, as written (checked when loaded).
     pub quota: Option<String>,
+    /// The embedded emulator's Lambda endpoint (checked when loaded).
+    pub lambda_endpoint: Option<String>,
     /// A real pool's code source answers with the code of the latest ResendConfirmationCode
     /// (`target.resend_codes`), so the resend cases can run.
     pub resend_codes: bool,

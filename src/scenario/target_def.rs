@@ -16,6 +16,8 @@ pub(super) struct TargetDef {
     pub faults: Option<String>,
     /// The embedded emulator's request-rate quotas (`cogbench emulator --quota` syntax).
     pub quota: Option<String>,
+    /// The embedded emulator's Lambda endpoint (`cogbench emulator --lambda-endpoint`).
+    pub lambda_endpoint: Option<String>,
     /// Kind aws: the FIPS endpoint of the region (botocore's `UseFIPS`).
     pub fips: Option<bool>,
     /// Kind aws: the dual-stack (IPv6) endpoint of the region (`UseDualStack`).
@@ -38,6 +40,7 @@ pub(super) struct RawTarget {
     admin_reads: Option<bool>,
     faults: Option<String>,
     quota: Option<String>,
+    lambda_endpoint: Option<String>,
     fips: Option<bool>,
     dual_stack: Option<bool>,
     resend_codes: Option<bool>,
@@ -102,6 +105,13 @@ impl TryFrom<RawTarget> for TargetDef {
                 return Err("`quota` sets request-rate quotas in the embedded emulator; a running one takes `cogbench emulator --quota`".into());
             }
         }
+        if let Some(url) = &r.lambda_endpoint {
+            crate::emulator::check_lambda_endpoint(url)
+                .map_err(|e| format!("lambda_endpoint: {e}"))?;
+            if r.kind.is_some_and(|k| !k.in_process) || r.endpoint.is_some() {
+                return Err("`lambda_endpoint` is the embedded emulator's; a running one takes `cogbench emulator --lambda-endpoint`".into());
+            }
+        }
         if codes.is_some() && r.kind.is_some_and(|k| !k.takes_codes) {
             return Err(
                 "`codes` belongs to kinds endpoint and aws; the other kinds know where their codes are"
@@ -140,6 +150,7 @@ impl TryFrom<RawTarget> for TargetDef {
             admin_reads: r.admin_reads,
             faults: r.faults,
             quota: r.quota,
+            lambda_endpoint: r.lambda_endpoint,
             fips: r.fips,
             dual_stack: r.dual_stack,
             resend_codes: r.resend_codes,

@@ -26,6 +26,7 @@ impl Target {
                             .expect("checked when the scenario loaded"),
                         None => emulator::Quotas::default(),
                     },
+                    lambda_endpoint: plan.target.lambda_endpoint.clone(),
                     ..EmulatorConfig::default()
                 };
                 let running =
