@@ -42,9 +42,7 @@ fn refuse(message: String) -> ApiError {
     ApiError::invalid_parameter(message)
 }
 
-fn shown(text: &str) -> String {
-    crate::term::inline(&text.chars().take(60).collect::<String>())
-}
+use super::quota::shown;
 
 impl PoolTags {
     pub fn parse(tags: Option<&StringMap>) -> Result<Option<PoolTags>, ApiError> {
@@ -128,20 +126,9 @@ impl PoolTags {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::wire::Str;
-    use std::borrow::Cow;
-
-    fn tags(pairs: &[(&'static str, &'static str)]) -> StringMap<'static> {
-        StringMap {
-            entries: pairs
-                .iter()
-                .map(|(k, v)| (Str(Cow::Borrowed(*k)), Str(Cow::Borrowed(*v))))
-                .collect(),
-        }
-    }
 
     fn parse(pairs: &[(&'static str, &'static str)]) -> Result<Option<PoolTags>, ApiError> {
-        PoolTags::parse(Some(&tags(pairs)))
+        PoolTags::parse(Some(&StringMap::of(pairs)))
     }
 
     #[test]

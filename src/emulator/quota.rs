@@ -29,7 +29,7 @@ const MIN_RPS: f64 = 0.001;
 const SHOWN: usize = 40;
 
 /// `text` as an error quotes it: on one line, and cut short.
-fn shown(text: &str) -> String {
+pub(super) fn shown(text: &str) -> String {
     let mut out: String = text.chars().take(SHOWN).collect();
     if text.chars().nth(SHOWN).is_some() {
         out.push('…');

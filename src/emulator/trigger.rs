@@ -391,17 +391,6 @@ fn reference(event: &Value) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::wire::Str;
-    use std::borrow::Cow;
-
-    fn metadata(pairs: &[(&'static str, &'static str)]) -> StringMap<'static> {
-        StringMap {
-            entries: pairs
-                .iter()
-                .map(|(k, v)| (Str(Cow::Borrowed(*k)), Str(Cow::Borrowed(*v))))
-                .collect(),
-        }
-    }
 
     async fn run(arn: &str, m: Option<&StringMap<'_>>) -> Result<(), ApiError> {
         let confirmed = Confirmed {
@@ -421,25 +410,28 @@ mod tests {
     async fn the_reference_trigger_does_what_the_metadata_asks() {
         assert_eq!(run(REF, None).await, Ok(()));
         assert_eq!(
-            run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "succeed")]))).await,
+            run(REF, Some(&StringMap::of(&[(BEHAVIOUR_KEY, "succeed")]))).await,
             Ok(())
         );
-        let e = run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "raise:no thanks")])))
-            .await
-            .unwrap_err();
+        let e = run(
+            REF,
+            Some(&StringMap::of(&[(BEHAVIOUR_KEY, "raise:no thanks")])),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(e.name, names::USER_LAMBDA_VALIDATION);
         assert_eq!(
             e.message.as_deref(),
             Some("PostConfirmation failed with error no thanks.")
         );
-        let e = run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "bad-output")])))
+        let e = run(REF, Some(&StringMap::of(&[(BEHAVIOUR_KEY, "bad-output")])))
             .await
             .unwrap_err();
         assert_eq!(
             (e.name, e.message.as_deref()),
             (names::INVALID_LAMBDA_RESPONSE, Some(INVALID_JSON))
         );
-        let e = run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "fail")])))
+        let e = run(REF, Some(&StringMap::of(&[(BEHAVIOUR_KEY, "fail")])))
             .await
             .unwrap_err();
         assert_eq!(
@@ -449,7 +441,7 @@ mod tests {
                 Some("PostConfirmation invocation failed due to error TooManyRequestsException")
             )
         );
-        let e = run(REF, Some(&metadata(&[(BEHAVIOUR_KEY, "explode\n")])))
+        let e = run(REF, Some(&StringMap::of(&[(BEHAVIOUR_KEY, "explode\n")])))
             .await
             .unwrap_err();
         assert_eq!(e.name, names::USER_LAMBDA_VALIDATION);
@@ -458,7 +450,7 @@ mod tests {
 
     #[tokio::test]
     async fn echo_names_the_metadata_it_received_sorted() {
-        let m = metadata(&[("zeta", "ü 1"), (BEHAVIOUR_KEY, "echo"), ("alpha", "")]);
+        let m = StringMap::of(&[("zeta", "ü 1"), (BEHAVIOUR_KEY, "echo"), ("alpha", "")]);
         let e = run(REF, Some(&m)).await.unwrap_err();
         assert_eq!(
             e.message.as_deref(),

@@ -236,6 +236,19 @@ pub struct StringMap<'a> {
     pub entries: Vec<(Str<'a>, Str<'a>)>,
 }
 
+#[cfg(test)]
+impl StringMap<'static> {
+    /// A map of the given entries, as a request body would give them.
+    pub fn of(pairs: &[(&'static str, &'static str)]) -> StringMap<'static> {
+        StringMap {
+            entries: pairs
+                .iter()
+                .map(|(k, v)| (Str(Cow::Borrowed(*k)), Str(Cow::Borrowed(*v))))
+                .collect(),
+        }
+    }
+}
+
 impl<'de: 'a, 'a> Deserialize<'de> for StringMap<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StringMap<'a>, D::Error> {
         struct V;

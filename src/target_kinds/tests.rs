@@ -33,6 +33,19 @@ type Row = (
     &'static [Capability],
 );
 
+/// What cogbench's emulator can do, embedded or running: everything.
+const EMULATOR_CAN: &[Capability] = &[
+    Provision,
+    ReadCodes,
+    AdminReads,
+    AdvanceClock,
+    ResendCodes,
+    PostConfirmationTrigger,
+    WebAcl,
+    RateQuota,
+    InternalErrorFault,
+];
+
 /// Each kind's code source and capabilities, with users read back, as its file documents.
 #[test]
 fn each_kind_finds_its_codes_and_can_do_what_it_says() {
@@ -45,34 +58,14 @@ fn each_kind_finds_its_codes_and_can_do_what_it_says() {
             None,
             None,
             CodeSource::EmulatorRoute,
-            &[
-                Provision,
-                ReadCodes,
-                AdminReads,
-                AdvanceClock,
-                ResendCodes,
-                PostConfirmationTrigger,
-                WebAcl,
-                RateQuota,
-                InternalErrorFault,
-            ],
+            EMULATOR_CAN,
         ),
         (
             "emulator",
             None,
             None,
             CodeSource::EmulatorRoute,
-            &[
-                Provision,
-                ReadCodes,
-                AdminReads,
-                AdvanceClock,
-                ResendCodes,
-                PostConfirmationTrigger,
-                WebAcl,
-                RateQuota,
-                InternalErrorFault,
-            ],
+            EMULATOR_CAN,
         ),
         (
             "cognito-local",

@@ -34,6 +34,18 @@ async fn confirm_with(
     h.confirm(body).await
 }
 
+/// CreateUserPool with `body` is refused with InvalidParameterException; its text.
+async fn assert_pool_refused(h: &Harness, body: Value) -> String {
+    let r = h.call(Operation::CreateUserPool, body).await;
+    assert_eq!(
+        r.json()["__type"],
+        "InvalidParameterException",
+        "{}",
+        r.text()
+    );
+    r.text()
+}
+
 #[tokio::test]
 async fn the_reference_trigger_answers_each_behaviour_and_the_user_stays_confirmed() {
     let h = Harness::start().await;
@@ -106,23 +118,12 @@ async fn a_function_the_emulator_cannot_run_is_an_unexpected_lambda_error() {
         "PostConfirmation invocation failed due to error AccessDeniedException",
     );
     // The ARN is checked as the model's ArnType.
-    let r = h
-        .call(
-            Operation::CreateUserPool,
-            json!({"PoolName": "p", "LambdaConfig": {"PostConfirmation": "not an arn"}}),
-        )
-        .await;
-    assert_eq!(
-        r.json()["__type"],
-        "InvalidParameterException",
-        "{}",
-        r.text()
-    );
-    assert!(
-        r.text().contains("lambdaConfig.postConfirmation"),
-        "{}",
-        r.text()
-    );
+    let text = assert_pool_refused(
+        &h,
+        json!({"PoolName": "p", "LambdaConfig": {"PostConfirmation": "not an arn"}}),
+    )
+    .await;
+    assert!(text.contains("lambdaConfig.postConfirmation"), "{text}");
 }
 
 #[tokio::test]
@@ -203,18 +204,11 @@ async fn tags_set_a_web_acl_a_quota_and_a_fault_on_their_pool_only() {
     );
     h.assert_user(&faulty.pool, "cy", "UNCONFIRMED", None).await;
 
-    let r = h
-        .call(
-            Operation::CreateUserPool,
-            json!({"PoolName": "p", "UserPoolTags": {"cogbench:quota:user-creatoin": "1"}}),
-        )
-        .await;
-    assert_eq!(
-        r.json()["__type"],
-        "InvalidParameterException",
-        "{}",
-        r.text()
-    );
+    assert_pool_refused(
+        &h,
+        json!({"PoolName": "p", "UserPoolTags": {"cogbench:quota:user-creatoin": "1"}}),
+    )
+    .await;
 }
 
 #[tokio::test]
