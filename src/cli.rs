@@ -5,6 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod examples;
+use examples::*;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cogbench",
@@ -12,7 +15,8 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Load and conformance testing of Amazon Cognito's ConfirmSignUp operation",
     long_about = "Load and conformance testing of Amazon Cognito's ConfirmSignUp operation.\n\n\
         Exit codes: 0 everything held · 1 a threshold or conformance verdict failed · \
-        2 bad input · 3 target unreachable or provisioning failed · 130 interrupted."
+        2 bad input · 3 target unreachable or provisioning failed · 130 interrupted.",
+    after_help = TOP
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -22,11 +26,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario: provision, send the mix, judge every answer, write reports.
+    #[command(after_help = RUN)]
     Run(RunArgs),
     /// Run a scenario's cases against a target (meant for a real pool; any target works) and
     /// write a snapshot of its answers, to judge other targets by (`run --oracle`).
+    #[command(after_help = RECORD)]
     Record(RecordArgs),
     /// Snapshots as oracles: `oracle check SNAPSHOT` holds the catalog against one.
+    #[command(after_help = ORACLE_CHECK)]
     Oracle {
         #[command(subcommand)]
         command: OracleCommand,
@@ -34,31 +41,41 @@ pub enum Command {
     /// Sign N users up in the scenario's existing pool (pool.existing) and list them, with
     /// their codes where the target's code source gives them, in the CSV that
     /// users.from_csv reads.
+    #[command(after_help = PROVISION)]
     Provision(ProvisionArgs),
     /// Run LEFT's catalog against LEFT's target and RIGHT's, and show where the answers differ.
+    #[command(after_help = DIFF)]
     Diff(DiffArgs),
     /// Check scenario files without touching any target.
+    #[command(after_help = VALIDATE)]
     Validate {
-        #[arg(required = true)]
+        /// Scenario files (YAML); each is read with its catalog files and checked as `run`
+        /// would check it. Exit 2 names the first bad line of each.
+        #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
     /// Serve the embedded reference emulator for other tools (Ctrl-C stops it).
+    #[command(long_about = emulator_about(), after_help = EMULATOR)]
     Emulator {
+        /// The port to listen on (0: any free port, printed at start).
         #[arg(long, default_value_t = 9229)]
         port: u16,
+        /// The address to listen on; another than loopback serves the emulator to the network.
         #[arg(long, default_value = "127.0.0.1")]
         host: String,
+        /// The region the emulator answers for: in pool ids and ARNs, and the region a
+        /// signature must be for.
         #[arg(long, default_value = "us-east-1")]
         region: String,
         /// Wrong codes a user may give per hour before LimitExceededException (Cognito: 15;
         /// 0 turns the limit off).
         #[arg(long, default_value_t = 15)]
         attempt_limit: u32,
-        /// Inject faults into `POST /` (stall, delay, error, garbage, only=…: see --help).
         #[arg(
             long,
             value_name = "SPEC",
             value_delimiter = ',',
+            help = crate::faults::short_help(),
             long_help = crate::faults::help()
         )]
         faults: Vec<String>,
@@ -93,13 +110,17 @@ pub enum Command {
     },
     /// Benchmark an endpoint without writing a scenario: one case, N connections, a duration
     /// (closed model, as fast as answers come) or a fixed --rate (open model).
+    #[command(after_help = BENCH)]
     Bench(BenchArgs),
     /// Compare a run with a baseline run, case by case; exit 1 when a limit is passed.
+    #[command(after_help = COMPARE)]
     Compare(CompareArgs),
     /// Merge the runs of a scenario's shards (`run --shard I/N`) into the reports of one run:
     /// counts added, histograms merged, thresholds and verdicts judged again.
+    #[command(after_help = MERGE)]
     Merge(MergeArgs),
     /// Write report formats again from a finished run's summary.json.
+    #[command(after_help = REPORT)]
     Report {
         /// The run's folder (or its summary.json).
         run_dir: PathBuf,
@@ -113,17 +134,42 @@ pub enum Command {
     /// Send one ConfirmSignUp with the AWS CLI's `aws cognito-idp confirm-sign-up` options,
     /// answered as the AWS CLI answers (exit 0, 252 usage, 254 service error, 255 no answer);
     /// `--verdict` adds this request's conformance verdict.
+    #[command(after_help = CONFIRM_SIGN_UP)]
     ConfirmSignUp(crate::awscli::ConfirmArgs),
     /// List the case catalog with spec references.
+    #[command(after_help = CASES)]
     Cases {
+        /// A table (columns lined up; on a terminal, titles wrapped to its width), or JSON
+        /// with each case's checks and note.
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
+    },
+    /// Print a shell's completion script for cogbench (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = COMPLETIONS)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page (roff): cogbench(1), or a command's (`man run` is cogbench-run(1));
+    /// or write every page into a folder.
+    #[command(after_help = MAN)]
+    Man {
+        /// The command whose page to print (`run`, `oracle check` …); none: cogbench(1).
+        #[arg(value_name = "COMMAND", conflicts_with = "output_dir")]
+        command: Vec<String>,
+        /// Write cogbench.1 and a page per command (cogbench-run.1, …) into DIR.
+        #[arg(long, value_name = "DIR")]
+        output_dir: Option<PathBuf>,
     },
 }
 
 /// What `run` and `record` share: the scenario, the target, and how the run goes.
 #[derive(Debug, clap::Args)]
 pub struct RunCommon {
+    /// The scenario file (YAML): its target, pool, users, phases, mix, thresholds and
+    /// reports. `cogbench validate FILE` checks one without running it; the scenarios/ folder
+    /// holds ready ones (smoke.yaml, conformance.yaml, load-mixed.yaml …).
+    #[arg(value_name = "FILE")]
     pub file: PathBuf,
     #[command(flatten)]
     pub target: TargetArgs,
@@ -245,6 +291,7 @@ pub struct RecordArgs {
 pub enum OracleCommand {
     /// Hold the catalog against a snapshot: contradictions (catalog corrections, exit 1),
     /// inferred expectations it confirms, and cases it lacks.
+    #[command(after_help = ORACLE_CHECK)]
     Check(OracleCheckArgs),
 }
 
@@ -255,6 +302,7 @@ pub struct OracleCheckArgs {
     /// Hold this scenario's catalog (with its team catalogs) instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub scenario: Option<PathBuf>,
+    /// What to print: the findings as a table, or as JSON.
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
 }
@@ -370,6 +418,7 @@ pub struct CompareArgs {
     /// Percent the run's throughput may fall (default 10, or the scenario's `compare:`).
     #[arg(long, value_name = "PCT")]
     pub max_throughput_drop: Option<f64>,
+    /// What to print: the comparison as a table, or as JSON.
     #[arg(long, value_enum, default_value_t = Output::Table)]
     pub output: Output,
 }
@@ -416,6 +465,7 @@ pub struct BenchArgs {
     /// After Ctrl-C or SIGTERM, seconds the requests in flight get to finish (default 10).
     #[arg(long, value_name = "SECONDS")]
     pub grace_period: Option<f64>,
+    /// Live display: a bar on a terminal, plain lines in logs, or nothing.
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
     /// Start the load at TIME: RFC 3339 (2026-12-07T02:00:00Z, or with an offset) or

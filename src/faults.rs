@@ -60,6 +60,15 @@ pub const TABLE: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The one-line help of `--faults` (`-h`), naming every fault of [`TABLE`].
+pub fn short_help() -> String {
+    let forms: Vec<&str> = TABLE.iter().map(|(_, form, _)| *form).collect();
+    format!(
+        "Inject faults into `POST /`: {} (--help says what each does)",
+        forms.join(", ")
+    )
+}
+
 /// The help of `--faults`, from [`TABLE`].
 pub fn help() -> String {
     let mut text = String::from(

@@ -72,6 +72,11 @@ fn main() -> ExitCode {
         Command::Oracle { command } => exit::code(commands::oracle(command)),
         Command::Validate { files } => exit::code(commands::validate(&files)),
         Command::Cases { output } => exit::code(commands::cases(output)),
+        Command::Completions { shell } => exit::code(commands::completions(shell)),
+        Command::Man {
+            command,
+            output_dir,
+        } => exit::code(commands::man(&command, output_dir.as_deref())),
         Command::Compare(args) => exit::code(commands::compare(&args)),
         Command::Merge(args) => exit::code(commands::merge(&args)),
         Command::Report {

@@ -53,7 +53,10 @@ and sends nothing.
 One request is sent, never retried. Success prints ConfirmSignUp's output, which is empty: \
 nothing with --output json (as the AWS CLI prints nothing for an empty {}), text and table. \
 A service error prints `An error occurred (<type>) when calling the ConfirmSignUp operation: \
-<message>` on stderr.";
+<message>` on stderr.
+
+Example:
+  cogbench confirm-sign-up --region us-east-1 --client-id 38fjsnc484p94kpqsnet7mpld0 --username jane --confirmation-code 123456 --endpoint-url http://127.0.0.1:9229";
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_long_help = AFTER, args_override_self = true)]

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::cases_table::{self, Row};
 use crate::cases::Catalog;
 use crate::cli::Output;
 use crate::exit::Failure;
@@ -83,30 +84,29 @@ pub fn cases(output: Output) -> Result<i32, Failure> {
             ));
         }
         Output::Table => {
-            let w = catalog.cases.iter().map(|c| c.id.len()).max().unwrap_or(2);
-            outln!(
-                "{:<w$}  {:<10}  {:<34}  {:<26}  title",
-                "id",
-                "confidence",
-                "spec",
-                "needs"
-            );
-            for c in &catalog.cases {
-                let needs: Vec<_> = c
-                    .needs()
-                    .iter()
-                    .chain(c.wants().iter())
-                    .map(|n| n.as_str())
-                    .collect();
-                outln!(
-                    "{:<w$}  {:<10}  {:<34}  {:<26}  {}",
-                    c.id,
-                    c.confidence.as_str(),
-                    c.spec,
-                    needs.join(","),
-                    c.title
-                );
-            }
+            use std::io::IsTerminal;
+            let rows: Vec<Row<'_>> = catalog
+                .cases
+                .iter()
+                .map(|c| Row {
+                    id: &c.id,
+                    confidence: c.confidence.as_str(),
+                    spec: &c.spec,
+                    needs: c
+                        .needs()
+                        .iter()
+                        .chain(c.wants().iter())
+                        .map(|n| n.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    title: &c.title,
+                })
+                .collect();
+            let width = std::io::stdout()
+                .is_terminal()
+                .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                .flatten();
+            crate::term::out(&cases_table::render(&rows, width));
             outln!(
                 "\n{} cases; `cogbench cases --output json` gives what each checks.",
                 catalog.cases.len()
