@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod candidates;
 mod examples;
 use examples::*;
 
@@ -125,7 +126,13 @@ pub enum Command {
         /// The run's folder (or its summary.json).
         run_dir: PathBuf,
         /// json, csv, junit, hlog, html or markdown (repeatable).
-        #[arg(long = "format", value_name = "FORMAT", required = true)]
+        #[arg(
+            long = "format",
+            value_name = "FORMAT",
+            required = true,
+            value_parser = candidates::report_formats(),
+            hide_possible_values = true
+        )]
         formats: Vec<String>,
         /// Write into DIR instead of the run's folder.
         #[arg(long, value_name = "DIR")]
@@ -139,8 +146,8 @@ pub enum Command {
     /// List the case catalog with spec references.
     #[command(after_help = CASES)]
     Cases {
-        /// A table (columns lined up; on a terminal, titles wrapped to its width), or JSON
-        /// with each case's checks and note.
+        /// A table, one line per case with its columns lined up (on a terminal too narrow for
+        /// it, a block per case wrapped to its width), or JSON with each case's checks and note.
         #[arg(long, value_enum, default_value_t = Output::Table)]
         output: Output,
     },
@@ -155,7 +162,12 @@ pub enum Command {
     #[command(after_help = MAN)]
     Man {
         /// The command whose page to print (`run`, `oracle check` …); none: cogbench(1).
-        #[arg(value_name = "COMMAND", conflicts_with = "output_dir")]
+        #[arg(
+            value_name = "COMMAND",
+            conflicts_with = "output_dir",
+            value_parser = candidates::command_words(),
+            hide_possible_values = true
+        )]
         command: Vec<String>,
         /// Write cogbench.1 and a page per command (cogbench-run.1, …) into DIR.
         #[arg(long, value_name = "DIR")]
@@ -192,7 +204,12 @@ pub struct RunCommon {
     #[arg(long, value_enum, default_value_t = ProgressArg::Auto)]
     pub progress: ProgressArg,
     /// Also write this report format: json, csv, junit, hlog, html, markdown (repeatable).
-    #[arg(long = "report", value_name = "FORMAT")]
+    #[arg(
+        long = "report",
+        value_name = "FORMAT",
+        value_parser = candidates::report_formats(),
+        hide_possible_values = true
+    )]
     pub reports: Vec<String>,
     /// After Ctrl-C or SIGTERM, seconds the requests in flight get to finish (default 10); a
     /// second Ctrl-C stops waiting at once.
@@ -232,8 +249,14 @@ pub struct TargetArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// The kind of target at --endpoint-url: emulator, cognito-local, moto or endpoint; or aws
-    /// (a real pool, whose endpoint follows from --region unless --endpoint-url is given).
-    #[arg(long, value_name = "KIND")]
+    /// (a real pool, whose endpoint follows from --region unless --endpoint-url is given); or
+    /// embedded (the emulator in-process, as without --endpoint-url).
+    #[arg(
+        long,
+        value_name = "KIND",
+        value_parser = candidates::target_kinds(),
+        hide_possible_values = true
+    )]
     pub target_kind: Option<String>,
 }
 
@@ -356,7 +379,12 @@ pub struct GlobalArgs {
     pub region: Option<String>,
     /// Accepted for the AWS CLI's sake: cogbench's output has no colour (NO_COLOR is honoured
     /// by the progress display).
-    #[arg(long, value_name = "on|off|auto")]
+    #[arg(
+        long,
+        value_name = "on|off|auto",
+        value_parser = candidates::colors(),
+        hide_possible_values = true
+    )]
     pub color: Option<String>,
     /// Sign nothing and look up no credentials. By default the provisioning and admin calls
     /// (CreateUserPool, CreateUserPoolClient, AdminGetUser, DeleteUserPool) are signed with

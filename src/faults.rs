@@ -69,6 +69,10 @@ pub fn short_help() -> String {
     )
 }
 
+/// Columns of help text a line may take after its indent, so that `--help` on an 80-column
+/// terminal wraps none of them again.
+pub const HELP_WIDTH: usize = 62;
+
 /// The help of `--faults`, from [`TABLE`].
 pub fn help() -> String {
     let mut text = String::from(
@@ -77,13 +81,13 @@ pub fn help() -> String {
          D is a duration with a unit (us, ms, s, m: 250ms, 1.5s); F is a fraction of requests \
          from 0 to 1 (0.01 = 1%).\n\n",
     );
-    let width = TABLE
-        .iter()
-        .map(|(_, form, _)| form.len())
-        .max()
-        .unwrap_or(0);
+    // Wrapped here with a hanging indent: clap's own wrapping would start each continuation
+    // at the margin, under the fault names.
     for (_, form, effect) in TABLE {
-        text.push_str(&format!("  {form:<width$}  {effect}\n"));
+        text.push_str(&format!("  {form}\n"));
+        for line in crate::term::wrap(effect, HELP_WIDTH) {
+            text.push_str(&format!("      {line}\n"));
+        }
     }
     text.push_str(
         "\nstall, then delay, apply to every request. A request then gets at most one of \
@@ -173,7 +177,7 @@ impl Faults {
     /// Parses `NAME=VALUE` items; each item may itself be a comma-separated list.
     pub fn parse<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<Faults, FaultSpecError> {
         let mut faults = Faults::default();
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: Vec<(&str, &str)> = Vec::new();
         for item in items.into_iter().flat_map(|i| i.split(',')) {
             let item = item.trim();
             if item.is_empty() {
@@ -220,10 +224,17 @@ impl Faults {
                     None => unreachable!("TABLE names `{name}` but the parser has no arm for it"),
                 },
             }
-            if seen.contains(&name) {
-                return Err(bad(format!("`{name}` is given twice")));
+            // `status500` and `error` are one fault under two names: the second would replace
+            // the first.
+            let fault = if name == "status500" { "error" } else { name };
+            if let Some(first) = seen.iter().find(|(f, _)| *f == fault) {
+                return Err(bad(if first.1 == name {
+                    format!("`{name}` is given twice")
+                } else {
+                    format!("`{}` and `{name}` are the same fault, given twice", first.1)
+                }));
             }
-            seen.push(name);
+            seen.push((fault, name));
         }
         let total = faults.random_total();
         if total > 1.0 + 1e-9 {
@@ -509,6 +520,10 @@ mod tests {
         assert!(err(&["error=0.1,,hang=0.1"]).starts_with("an empty fault"));
         assert_eq!(err(&["error=0.1", "error=0.2"]), "`error` is given twice");
         assert_eq!(err(&["delay=1s,delay=1s"]), "`delay` is given twice");
+        assert_eq!(
+            err(&["error=0.1,status500=0.2"]),
+            "`error` and `status500` are the same fault, given twice"
+        );
         assert!(err(&["error=0.6,throttle=0.5"]).contains("add up to 1.1"));
     }
 

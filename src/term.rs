@@ -117,6 +117,26 @@ fn escape_unsafe(text: &str, escape: fn(char) -> String) -> String {
         .collect()
 }
 
+/// `text` in lines of at most `width` characters, broken at spaces; a word longer than a line
+/// keeps a line of its own.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// `println!` that never panics: see [`out`].
 #[macro_export]
 macro_rules! outln {
@@ -180,7 +200,15 @@ pub fn redact_url(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{redact_url, wrap};
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_keeps_long_words() {
+        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
+        assert_eq!(wrap("abcdefgh ij", 4), ["abcdefgh", "ij"]);
+        assert_eq!(wrap("", 4), [""]);
+        assert_eq!(wrap("é é é", 3), ["é é", "é"]);
+    }
 
     #[test]
     fn a_url_keeps_everything_but_its_password() {

@@ -25,6 +25,8 @@ import tempfile
 import yaml
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+# Where a step's outcome is kept among its outputs (no real output has this name).
+OUTCOME = " outcome"
 
 
 def fail(why):
@@ -49,6 +51,9 @@ class Runner:
             m = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", ref)
             if m:
                 return outputs.get(m.group(1), {}).get(m.group(2), "")
+            m = re.fullmatch(r"steps\.([\w-]+)\.outcome", ref)
+            if m:
+                return outputs.get(m.group(1), {}).get(OUTCOME, "skipped")
             fail(f"action.yml uses an expression this runner does not know: {ref}")
 
         return re.sub(r"\$\{\{(.*?)\}\}", lambda m: value(m.group(1)), text)
@@ -68,6 +73,9 @@ class Runner:
             return key
 
         python = re.sub(r"(inputs|steps)\.[\w.-]+", name, text)
+        for key in list(values):
+            values[key] = values[key].lower()
+        python = re.sub(r"'[^']*'", lambda m: m.group(0).lower(), python)
         python = python.replace("!cancelled()", "True").replace("&&", " and ").replace("||", " or ")
         return bool(eval(python, {"__builtins__": {}}, values))  # noqa: S307 (checked above)
 
@@ -86,6 +94,11 @@ class Runner:
         log = []
         for step in self.action["runs"]["steps"]:
             name = step["name"]
+            # After a failure GitHub runs only the steps whose condition asks to (the default
+            # condition is success()).
+            if code and "cancelled()" not in str(step.get("if")):
+                log.append(f"skipped (an earlier step failed): {name}")
+                continue
             if not self.condition(step.get("if"), inputs, outputs):
                 log.append(f"skipped (if): {name}")
                 continue
@@ -96,7 +109,7 @@ class Runner:
                     link = os.path.join(root, "bin", "cogbench")
                     if not os.path.exists(link):
                         os.symlink(os.path.abspath(self.binary), link)
-                    outputs[step["id"]] = {"cache-hit": "true"}
+                    outputs[step["id"]] = {"cache-hit": "true", OUTCOME: "success"}
                 log.append(f"not run here ({step['uses']}): {name}")
                 continue
             env = dict(os.environ, PATH=path, GITHUB_OUTPUT=files["output"],
@@ -106,22 +119,40 @@ class Runner:
                 env[k] = self.expression(str(v), inputs, outputs)
             open(files["output"], "w").close()
             r = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                               cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+                               cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+                               errors="replace")
             log.append(f"ran: {name} (exit {r.returncode})\n{r.stdout}{r.stderr}")
             step_outputs = {}
             for line in open(files["output"]):
                 k, _, v = line.rstrip("\n").partition("=")
                 step_outputs[k] = v
+            step_outputs[OUTCOME] = "failure" if r.returncode else "success"
             if "id" in step:
                 outputs[step["id"]] = step_outputs
             for line in open(files["path"]):
                 if line.strip() and line.strip() not in path.split(":"):
                     path = line.strip() + ":" + path
-            if r.returncode:
+            if r.returncode and not code:
                 code = r.returncode
-                break
-        summary = open(files["summary"]).read()
+        summary = open(files["summary"], encoding="utf-8").read()
         return code, outputs, summary, "\n".join(log)
+
+
+def run_step(self, name, env, cwd):
+    """One `run:` step by name, with the environment given; returns the job summary it wrote."""
+    step = next(s for s in self.action["runs"]["steps"] if s["name"] == name)
+    summary = os.path.join(self.work, "summary-one")
+    open(summary, "w").close()
+    r = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                       cwd=cwd, env=dict(os.environ, GITHUB_STEP_SUMMARY=summary, **env),
+                       capture_output=True, text=True, timeout=60)
+    if r.returncode:
+        fail(f"step {name!r} failed: {r.stderr}")
+    # Strict decoding: a cut inside a character fails here.
+    return open(summary, encoding="utf-8").read()
+
+
+Runner.run_step = run_step
 
 
 def main():
@@ -133,7 +164,11 @@ def main():
         runner = Runner(action, binary, work)
         project = os.path.join(work, "project")
         os.makedirs(project)
-        shutil.copy(os.path.join(ROOT, "scenarios", "smoke.yaml"), project)
+        # Every case once, gated on the verdicts only: a latency threshold would make the
+        # action's check depend on how busy the machine is.
+        with open(os.path.join(project, "smoke.yaml"), "w") as f:
+            f.write("name: action-pass\nphases: [{vus: 2, rounds: 1}]\nmix: all\n"
+                    "thresholds: [conformance_failures == 0]\n")
         with open(os.path.join(project, "failing.yaml"), "w") as f:
             f.write("name: action-fail\nphases: [{vus: 1, rounds: 1}]\n"
                     "mix: {unknown-user: 1}\nthresholds: [\"error_rate > 99%\"]\n")
@@ -184,6 +219,40 @@ def main():
         if code != 2 or "install must be cargo or path" not in log:
             fail(f"install: brew was not refused with exit 2\n{log}")
         print("action.py: ok: an unknown install method is refused")
+
+        shutil.copy(os.path.join(project, "smoke.yaml"), os.path.join(project, "-smoke.yaml"))
+        code, _, summary, log = runner.run({"scenario": "-smoke.yaml", "output-dir": "-odd",
+                                            "reports": "hlog\nhtml,, csv", "install": "CARGO"},
+                                           project)
+        written = os.listdir(os.path.join(project, "-odd")) if code == 0 else []
+        if code != 0 or not all(any(f.endswith(e) for f in written) for e in (".hlog", ".html")):
+            fail(f"values starting with '-', reports on several lines with an empty item, or "
+                 f"install in capitals did not run as asked (exit {code}, wrote {written}):\n{log}")
+        print("action.py: ok: values starting with '-', reports on lines with empty items, "
+              "install: CARGO")
+
+        code, _, summary, log = runner.run({"scenario": "smoke.yaml", "output-dir": "out-pass"},
+                                           project)
+        if code != 2 or summary or "is not empty" not in log or "ran: Upload" in log \
+                or "ran: Run the scenario" in log:
+            fail(f"a used output-dir was not refused before the run (exit {code}):\n{log}")
+        code, outputs, _, log = runner.run({"scenario": "smoke.yaml",
+                                            "output-dir": "x\njunit=/etc/passwd"}, project)
+        if code != 2 or "junit" in outputs.get("run", {}):
+            fail(f"an output-dir holding a line break was not refused (exit {code}):\n{log}")
+        print("action.py: ok: a used output-dir and one holding a line break are refused")
+
+        big = os.path.join(project, "big")
+        os.makedirs(big)
+        with open(os.path.join(big, "summary.md"), "w", encoding="utf-8") as f:
+            for _ in range(30000):
+                f.write("| é · ✅ | " + "µ" * 40 + " |\n")
+        summary = runner.run_step("Write the job summary", {"OUTPUT_DIR": "big", "CODE": "0"},
+                                  project)
+        size = len(summary.encode())
+        if not (900_000 < size <= 1024 * 1024) or "summary cut at 1 MB" not in summary:
+            fail(f"a 3 MB summary was not cut below 1 MiB with a note: {size} bytes")
+        print(f"action.py: ok: a 3 MB summary is cut to {size} bytes at a line, valid UTF-8")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

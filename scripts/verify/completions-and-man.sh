@@ -7,7 +7,8 @@
 #   fish   the script is loaded and `complete -C 'cogbench r'` asked
 #   zsh    the script parses (zsh -n); zsh's completion system needs a terminal to be asked
 #   man    every page (`cogbench man --output-dir`) renders with `man -l` and no groff warning;
-#          cogbench-run(1) shows its FILE argument and its example
+#          cogbench-run(1) shows its FILE argument and its examples, each on a line of its own;
+#          no page names a page that is not written (cogbench-help(1))
 #
 # zsh and fish come from Debian's packages when missing. PowerShell is not checked: no Debian
 # package; its script is written by the same generator from the same definition.
@@ -53,6 +54,13 @@ for shell in bash zsh fish powershell; do
   [[ " $got" == *" $shell "* ]] || fail "bash: \`cogbench completions <TAB>\` lacks $shell: '$got'"
 done
 ok "bash: cogbench completions <TAB> → $got"
+got=$(complete_bash cogbench run --target-kind "" | tr '\n' ' ')
+[[ $got == "aws cognito-local embedded emulator endpoint moto " ]] \
+  || fail "bash: \`cogbench run --target-kind <TAB>\` gave '$got'"
+ok "bash: cogbench run --target-kind <TAB> → $got"
+got=$(complete_bash cogbench man o | tr '\n' ' ')
+[[ $got == "oracle " ]] || fail "bash: \`cogbench man o<TAB>\` gave '$got'"
+ok "bash: cogbench man o<TAB> → $got"
 # A path argument leaves COMPREPLY empty, and `complete -o default` has bash complete file names.
 got=$(complete_bash cogbench validate scenarios/smo | tr '\n' ' ')
 [[ -z ${got// /} ]] || fail "bash: \`cogbench validate scenarios/smo<TAB>\` gave words: '$got'"
@@ -94,5 +102,8 @@ commands=$("$bin" --help | awk '/^Commands:/{on=1; next} /^$/{on=0} on && /^  [a
 [[ $pages -gt $commands ]] || fail "man: $pages pages for $commands commands (and cogbench itself)"
 "$bin" man run | MANWIDTH=100 man -l - >"$work/run.txt" 2>/dev/null
 grep -q 'The scenario file (YAML)' "$work/run.txt" || fail "man: cogbench-run(1) does not describe FILE"
-grep -q 'cogbench run scenarios/smoke.yaml' "$work/run.txt" || fail "man: cogbench-run(1) has no example"
+grep -q '^EXAMPLES' "$work/run.txt" || fail "man: cogbench-run(1) has no EXAMPLES section"
+grep -qx '  *cogbench run scenarios/smoke.yaml' "$work/run.txt" \
+  || fail "man: cogbench-run(1)'s example is not set on a line of its own"
+! grep -q 'help(1)' "$work"/man/*.1 2>/dev/null || fail "man: a page names a help page that is not written"
 ok "man: $pages pages render (man -l, no warnings); cogbench-run(1) describes FILE and shows an example"

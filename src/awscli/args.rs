@@ -56,7 +56,9 @@ A service error prints `An error occurred (<type>) when calling the ConfirmSignU
 <message>` on stderr.
 
 Example:
-  cogbench confirm-sign-up --region us-east-1 --client-id 38fjsnc484p94kpqsnet7mpld0 --username jane --confirmation-code 123456 --endpoint-url http://127.0.0.1:9229";
+  cogbench confirm-sign-up --endpoint-url http://127.0.0.1:9229 \\
+      --region us-east-1 --client-id 38fjsnc484p94kpqsnet7mpld0 \\
+      --username jane --confirmation-code 123456";
 
 #[derive(Debug, Clone, clap::Args)]
 #[command(after_long_help = AFTER, args_override_self = true)]

@@ -8,7 +8,7 @@ Examples:
   cogbench run scenarios/smoke.yaml
   cogbench run scenarios/conformance.yaml --report junit --report html
   cogbench emulator --port 9229
-  cogbench completions bash > ~/.local/share/bash-completion/completions/cogbench
+  cogbench cases
 
 `cogbench help COMMAND` (or COMMAND --help) shows a command's options and an example; \
 `cogbench man` prints the manual page.";
@@ -16,8 +16,8 @@ Examples:
 pub const RUN: &str = "\
 Examples:
   cogbench run scenarios/smoke.yaml
-  cogbench run scenarios/conformance.yaml --cases 'member-*,valid-code' --report junit
-  cogbench run scenarios/load-mixed.yaml --endpoint-url http://127.0.0.1:9229 --target-kind emulator";
+  cogbench run scenarios/conformance.yaml --cases 'member-*' --report junit
+  cogbench run scenarios/smoke.yaml --endpoint-url http://127.0.0.1:9229";
 
 pub const RECORD: &str = "\
 Example:
@@ -33,7 +33,7 @@ Example:
 
 pub const DIFF: &str = "\
 Example:
-  cogbench diff scenarios/emulators/cognito-local.yaml scenarios/emulators/moto.yaml --cases 'member-*'";
+  cogbench diff scenarios/smoke.yaml scenarios/emulators/moto.yaml";
 
 pub const VALIDATE: &str = "\
 Example:
@@ -42,7 +42,8 @@ Example:
 pub const EMULATOR: &str = "\
 Examples:
   cogbench emulator --port 9229
-  cogbench emulator --port 9229 --faults error=0.01,delay=5ms@0.1 --quota user-creation=50";
+  cogbench emulator --port 9229 --faults error=0.01,delay=5ms@0.1
+  cogbench emulator --port 9229 --quota user-creation=50";
 
 pub const BENCH: &str = "\
 Example:
@@ -50,7 +51,7 @@ Example:
 
 pub const COMPARE: &str = "\
 Example:
-  cogbench compare reports/load-mixed/BASELINE reports/load-mixed/CURRENT --max-p99-increase 10";
+  cogbench compare BASELINE_DIR CURRENT_DIR --max-p99-increase 10";
 
 pub const MERGE: &str = "\
 Example:
@@ -62,7 +63,9 @@ Example:
 
 pub const CONFIRM_SIGN_UP: &str = "\
 Example:
-  cogbench confirm-sign-up --region us-east-1 --client-id 38fjsnc484p94kpqsnet7mpld0 --username jane --confirmation-code 123456 --endpoint-url http://127.0.0.1:9229";
+  cogbench confirm-sign-up --endpoint-url http://127.0.0.1:9229 \\
+      --region us-east-1 --client-id 38fjsnc484p94kpqsnet7mpld0 \\
+      --username jane --confirmation-code 123456";
 
 pub const CASES: &str = "\
 Examples:
@@ -71,7 +74,7 @@ Examples:
 
 pub const COMPLETIONS: &str = "\
 Examples:
-  cogbench completions bash > ~/.local/share/bash-completion/completions/cogbench
+  cogbench completions bash > /etc/bash_completion.d/cogbench
   cogbench completions zsh > ~/.zfunc/_cogbench
   cogbench completions fish > ~/.config/fish/completions/cogbench.fish";
 
@@ -111,12 +114,26 @@ pub fn emulator_about() -> String {
 mod tests {
     use clap::{CommandFactory, Parser};
 
+    /// Help is indented by nothing and examples by two: at 78 columns none is wrapped on an
+    /// 80-column terminal, where a wrapped half would read as a command of its own.
+    const EXAMPLE_WIDTH: usize = 78;
+
     use crate::cli::Cli;
 
     /// The example lines of a help text: `  cogbench …`, up to a redirection or a pipe, in words
     /// (single quotes group, as a shell's do).
     fn examples(text: &str) -> Vec<Vec<String>> {
-        text.lines()
+        for line in text.lines().filter(|l| l.starts_with("  ")) {
+            assert!(
+                line.chars().count() <= EXAMPLE_WIDTH,
+                "an example line wider than {EXAMPLE_WIDTH} columns is wrapped on an 80-column \
+                 terminal: {line}"
+            );
+        }
+        // A line ending in ` \` goes on, as in a shell.
+        let joined = text.replace(" \\\n", " ");
+        joined
+            .lines()
             .filter_map(|l| l.strip_prefix("  cogbench "))
             .map(|line| {
                 let mut words = vec!["cogbench".to_owned()];

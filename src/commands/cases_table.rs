@@ -68,32 +68,12 @@ fn blocks(rows: &[Row<'_>], width: usize) -> String {
             let _ = write!(facts, " · needs {}", row.needs.replace(',', ", "));
         }
         for text in [facts.as_str(), row.title] {
-            for line in wrap(text, inner) {
+            for line in crate::term::wrap(text, inner) {
                 let _ = writeln!(out, "{INDENT}{line}");
             }
         }
     }
     out
-}
-
-/// `text` in lines of at most `width` characters, broken at spaces; a word longer than a line
-/// keeps a line of its own.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        if !line.is_empty() && chars(&line) + 1 + chars(word) > width {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 #[cfg(test)]
@@ -166,12 +146,5 @@ mod tests {
     #[test]
     fn a_wide_terminal_gets_the_table() {
         assert_eq!(render(&rows(), Some(400)), render(&rows(), None));
-    }
-
-    #[test]
-    fn wrap_breaks_at_spaces_and_keeps_long_words() {
-        assert_eq!(wrap("a bb ccc", 4), ["a bb", "ccc"]);
-        assert_eq!(wrap("abcdefgh ij", 4), ["abcdefgh", "ij"]);
-        assert_eq!(wrap("", 4), [""]);
     }
 }

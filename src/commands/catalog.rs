@@ -102,15 +102,27 @@ pub fn cases(output: Output) -> Result<i32, Failure> {
                     title: &c.title,
                 })
                 .collect();
+            // On a terminal, its width ($COLUMNS first, as clap's help takes it); piped, none,
+            // so that each case stays on one line for grep.
             let width = std::io::stdout()
                 .is_terminal()
-                .then(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                .then(|| {
+                    std::env::var("COLUMNS")
+                        .ok()
+                        .and_then(|c| c.trim().parse::<usize>().ok())
+                        .filter(|w| *w > 0)
+                        .or_else(|| terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)))
+                })
                 .flatten();
             crate::term::out(&cases_table::render(&rows, width));
-            outln!(
-                "\n{} cases; `cogbench cases --output json` gives what each checks.",
+            let footer = format!(
+                "{} cases; `cogbench cases --output json` gives what each checks.",
                 catalog.cases.len()
             );
+            outln!();
+            for line in crate::term::wrap(&footer, width.unwrap_or(usize::MAX)) {
+                outln!("{line}");
+            }
         }
     }
     Ok(0)
