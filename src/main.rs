@@ -72,6 +72,7 @@ fn main() -> ExitCode {
         Command::Oracle { command } => exit::code(commands::oracle(command)),
         Command::Validate { files } => exit::code(commands::validate(&files)),
         Command::Cases { output } => exit::code(commands::cases(output)),
+        Command::Schema { format } => exit::code(commands::schema(format)),
         Command::Compare(args) => exit::code(commands::compare(&args)),
         Command::Merge(args) => exit::code(commands::merge(&args)),
         Command::Report {
