@@ -108,6 +108,39 @@ fn the_checked_in_schema_is_the_one_generated() {
     );
 }
 
+/// The command prints the same bytes, and stops quietly when its reader goes away.
+#[test]
+fn cogbench_schema_scenario_prints_it() {
+    let out = std::process::Command::new(crate::support::bin())
+        .args(["schema", "scenario"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        std::fs::read_to_string(repo(FIXTURE)).unwrap()
+    );
+    let mut child = std::process::Command::new(crate::support::bin())
+        .args(["schema", "scenario"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn every_shipped_scenario_follows_the_schema_and_names_it() {
     let v = validator();
