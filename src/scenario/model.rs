@@ -254,16 +254,17 @@ pub(super) struct UsersDef {
     /// Their emails (default `cb-{run}-{n}@example.com`).
     #[serde(default = "default_email")]
     pub email: Template,
-    /// Their password (default: one generated per run).
+    /// Their password (optional), a secret: `${ENV_VAR}` or `${file:PATH}`.
     pub password: Option<Secret>,
-    /// Users each used once (cases that confirm a user), `auto` by default.
+    /// Single-use UNCONFIRMED users, for the cases that confirm: `auto` (the default) or a
+    /// number.
     #[serde(default = "auto")]
     pub fresh: Count,
-    /// Users confirmed once and sent to again (cases about a confirmed user), `auto` by
-    /// default.
+    /// Users per reusable state, for the cases that change nothing: `auto` (the default) or a
+    /// number.
     #[serde(default = "auto")]
     pub reusable: Count,
-    /// How many requests one reusable user may take (default 10).
+    /// Requests per reusable user (default 10; Cognito allows 15 attempts a user an hour).
     #[serde(default = "default_reuse_limit")]
     pub reuse_limit: ReuseLimit,
     /// Whether a long run's users may be signed up during the load (`false`: all before it).

@@ -365,7 +365,8 @@ pub(super) struct RawPhase {
     stages: Option<Vec<RawStage>>,
     /// iterations: the phase also ends after this long.
     max_duration: Option<Dur>,
-    /// Open model: the most requests in flight (default 1024); a start beyond it is dropped.
+    /// Open model: the most requests in flight (default 1024). Past it, starts wait (the wait
+    /// counts in response time); those never sent before the phase ends are reported dropped.
     max_in_flight: Option<u64>,
 }
 
