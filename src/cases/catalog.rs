@@ -412,7 +412,11 @@ parsed_str!(MessagePattern, "a regex", |p| {
         written: p.to_owned(),
         anchored,
     })
-});
+}, schema: |_| schemars::json_schema!({
+    "type": "string",
+    "format": "regex",
+    "description": "A regular expression (Rust's regex syntax), matched against the whole message.",
+}));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -546,7 +550,7 @@ impl TryFrom<RawExpect> for Expect {
         })
     }
 }
-checked_map!(Expect, RawExpect, "an expectation");
+checked_map!(Expect, RawExpect, "an expectation", schema: |_| not_described("An expectation"));
 
 #[derive(Debug, Clone)]
 pub struct Case {
@@ -714,12 +718,7 @@ struct RawCase {
 impl TryFrom<RawCase> for Case {
     type Error = String;
     fn try_from(r: RawCase) -> Result<Case, String> {
-        if r.id.is_empty()
-            || !r
-                .id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
+        if !is_case_id(&r.id) {
             return Err(format!(
                 "case id `{}` must be letters, digits, `-` or `_`",
                 r.id
@@ -883,7 +882,27 @@ impl TryFrom<RawCase> for Case {
         })
     }
 }
-checked_map!(Case, RawCase, "a case");
+checked_map!(Case, RawCase, "a case", schema: |_| not_described("A case"));
+
+/// The alphabet of case ids, as a pattern (ECMA 262): the scenario schema checks the ids a
+/// scenario names against it (which catalog holds them is for `cogbench validate` to say).
+pub const CASE_ID_PATTERN: &str = "[A-Za-z0-9_-]+";
+
+fn is_case_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// The schema of a part of a catalog file: catalog files have no published schema yet, so
+/// it says only that `cogbench validate` checks it.
+fn not_described(what: &str) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "description": format!("{what} of a catalog file; cogbench validate checks it."),
+    })
+}
 
 #[cfg(test)]
 mod tests;

@@ -163,6 +163,33 @@ fn expand_nested(v: &mut serde_json::Value) -> Result<(), String> {
     Ok(())
 }
 
+/// The placeholders filled at request time, by name (after the `$`).
+const FIELDS: [(&str, Field); 10] = [
+    ("client_id", Field::ClientId),
+    ("username", Field::Username),
+    ("username_upper", Field::UsernameUpper),
+    ("sub", Field::Sub),
+    ("email", Field::Email),
+    ("code", Field::Code),
+    ("old_code", Field::OldCode),
+    ("wrong_code", Field::WrongCode),
+    ("secret_hash", Field::SecretHash),
+    ("wrong_secret_hash", Field::WrongSecretHash),
+];
+
+/// The placeholder that leaves the member out.
+const OMIT: &str = "omit";
+
+/// What a member value given as a string may be, as a pattern (ECMA 262): text not starting
+/// with `$`, `$$…` (a literal `$…`), or one placeholder. Sizes are not in it.
+pub fn string_value_pattern() -> String {
+    let names: Vec<&str> = FIELDS.iter().map(|(n, _)| *n).chain([OMIT]).collect();
+    format!(
+        r"^(?:[^$][\s\S]*|\$\$[\s\S]*|\$(?:{})|\$repeat\([\s\S]*,[\s\S]*\))?$",
+        names.join("|")
+    )
+}
+
 pub(super) fn parse_placeholder(s: &str) -> Result<Value, String> {
     let Some(name) = s.strip_prefix('$') else {
         return Ok(Value::Json(serde_json::Value::String(s.to_owned())));
@@ -170,19 +197,10 @@ pub(super) fn parse_placeholder(s: &str) -> Result<Value, String> {
     if name.starts_with('$') {
         return Ok(Value::Json(serde_json::Value::String(name.to_owned())));
     }
-    let field = match name {
-        "client_id" => Field::ClientId,
-        "username" => Field::Username,
-        "username_upper" => Field::UsernameUpper,
-        "sub" => Field::Sub,
-        "email" => Field::Email,
-        "code" => Field::Code,
-        "old_code" => Field::OldCode,
-        "wrong_code" => Field::WrongCode,
-        "secret_hash" => Field::SecretHash,
-        "wrong_secret_hash" => Field::WrongSecretHash,
-        "omit" => return Ok(Value::Omit),
-        _ => {
+    let field = match FIELDS.iter().find(|(n, _)| *n == name) {
+        Some((_, field)) => *field,
+        None if name == OMIT => return Ok(Value::Omit),
+        None => {
             if let Some(args) = name
                 .strip_prefix("repeat(")
                 .and_then(|a| a.strip_suffix(')'))

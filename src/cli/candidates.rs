@@ -64,6 +64,8 @@ const COMMAND_WORDS: &[&str] = &[
     "record",
     "report",
     "run",
+    "scenario",
+    "schema",
     "validate",
 ];
 

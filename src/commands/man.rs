@@ -110,8 +110,8 @@ fn page(command: clap::Command) -> Result<String, Failure> {
     Ok(roff)
 }
 
-/// The after-help text's paragraphs as roff: `Example:` paragraphs in EXAMPLES, unfilled; the
-/// others in NOTES.
+/// The after-help text's paragraphs as roff: those headed `Example…:` in EXAMPLES, unfilled
+/// (the heading kept when it says more than "Example:"); the others in NOTES.
 fn after_sections(text: &str) -> String {
     let mut examples = String::new();
     let mut notes = String::new();
@@ -122,15 +122,36 @@ fn after_sections(text: &str) -> String {
     {
         let mut lines = paragraph.lines();
         let first = lines.next().unwrap_or_default();
-        if first == "Example:" || first == "Examples:" {
-            examples.push_str(".PP\n.nf\n");
+        if first.starts_with("Example") && first.ends_with(':') {
+            examples.push_str(".PP\n");
+            if first != "Example:" && first != "Examples:" {
+                examples.push_str(&roff_line(first));
+            }
+            examples.push_str(".nf\n");
             for line in lines {
                 examples.push_str(&roff_line(line));
             }
             examples.push_str(".fi\n");
         } else {
+            // Prose is filled; indented lines (a command, a line to copy) are set as they are.
             notes.push_str(".PP\n");
-            notes.push_str(&roff_line(&paragraph.replace('\n', " ")));
+            let mut prose: Vec<&str> = Vec::new();
+            for line in paragraph.lines() {
+                if line.starts_with("  ") {
+                    if !prose.is_empty() {
+                        notes.push_str(&roff_line(&prose.join(" ")));
+                        prose.clear();
+                    }
+                    notes.push_str(".nf\n");
+                    notes.push_str(&roff_line(line));
+                    notes.push_str(".fi\n");
+                } else {
+                    prose.push(line);
+                }
+            }
+            if !prose.is_empty() {
+                notes.push_str(&roff_line(&prose.join(" ")));
+            }
         }
     }
     let mut out = String::new();

@@ -12,6 +12,7 @@ mod oracle;
 mod provision;
 mod reports;
 mod run;
+mod schema;
 
 pub use bench::bench;
 pub use catalog::{cases, validate};
@@ -23,3 +24,4 @@ pub use oracle::oracle;
 pub use provision::provision;
 pub use reports::{compare, merge, report};
 pub use run::{record, run};
+pub use schema::schema;

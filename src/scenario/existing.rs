@@ -5,19 +5,40 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::patterns::PlainText;
 use super::shard::Shard;
 use super::values::Secret;
 use crate::yaml::checked_map;
 
 /// `pool.existing` as written.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawExisting {
+    /// The user pool id, like us-east-1_AbCdEf123.
     id: String,
+    /// The app client id (1 to 128 of A-Z, a-z, 0-9, `_` and `+`).
+    #[schemars(with = "PlainText")]
     client_id: String,
+    /// The app client's secret, when it has one (`${ENV_VAR}` or `${file:PATH}`).
     client_secret: Option<Secret>,
+}
+
+/// The spec's patterns of the ids (ECMA 262), for the scenario schema; the conversion below
+/// checks the same.
+fn refine(schema: &mut schemars::Schema) {
+    super::patterns::refine_property(
+        schema,
+        "id",
+        serde_json::json!({ "pattern": "^[A-Za-z0-9-]+_[A-Za-z0-9]+$", "maxLength": 55 }),
+    );
+    super::patterns::refine_property(
+        schema,
+        "client_id",
+        serde_json::json!({ "pattern": "^[A-Za-z0-9_+]+$", "minLength": 1, "maxLength": 128 }),
+    );
 }
 
 /// The pool and app client a scenario names.
@@ -60,7 +81,8 @@ impl TryFrom<RawExisting> for ExistingPool {
 checked_map!(
     ExistingPool,
     RawExisting,
-    "an existing pool (id, client_id, client_secret)"
+    "an existing pool (id, client_id, client_secret)",
+    refine: refine
 );
 
 /// The spec's character classes: ASCII letters and digits, and the characters of `also`

@@ -5,8 +5,10 @@
 
 use std::cell::RefCell;
 
+use schemars::{JsonSchema, json_schema};
 use serde::{Deserialize, Serialize};
 
+use super::patterns::{self, PlainText};
 use super::phase::Phases;
 use super::plan::PoolPlan;
 use super::target_def::TargetDef;
@@ -30,22 +32,34 @@ pub(super) fn with_known_cases<T>(names: Vec<String>, read: impl FnOnce() -> T) 
     result
 }
 
-#[derive(Deserialize)]
+/// A cogbench scenario: what to run against which target, with which load, and what must
+/// hold. `cogbench validate FILE` checks a scenario fully, without touching any target.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "cogbench scenario")]
 pub(super) struct RawScenario {
     pub name: ScenarioName,
+    /// What the scenario is for, shown in the reports.
+    #[schemars(with = "Option<PlainText>")]
     pub description: Option<String>,
-    /// Catalog files of the team's own (read before the rest, by `scenario::parse`).
+    /// Catalog files of the team's own, relative to the scenario file: their cases join the
+    /// built-in ones (docs/catalog.md).
     #[serde(default)]
     #[allow(dead_code)]
+    #[schemars(with = "Vec<PlainText>")]
     pub catalog: Vec<String>,
+    /// The server the requests go to. Without it: the emulator embedded in cogbench.
     pub target: Option<TargetDef>,
+    /// The user pool cogbench creates for the run (and deletes after), or an existing one.
     #[serde(default)]
     pub pool: PoolPlan,
+    /// The users signed up for the run: how they are named and how many.
     #[serde(default)]
     pub users: UsersDef,
+    /// The HTTP client's connections, timeouts and version.
     #[serde(default)]
     pub http: HttpDef,
+    /// How answers are judged.
     #[serde(default)]
     pub judge: JudgeDef,
     /// Requests in each race case (concurrent-confirm, concurrent-force-alias…); default: the
@@ -55,24 +69,34 @@ pub(super) struct RawScenario {
     /// where a case sets the member itself.
     #[serde(default)]
     pub request: RequestMembers,
+    /// The load, phase after phase: closed (`vus`, virtual users) or open (`arrival_rate`,
+    /// requests per second), or a k6 executor by name.
     pub phases: Phases,
+    /// Which cases the requests are drawn from: `all` (the default: every case, weight 1) or
+    /// a mapping of case id to weight.
     #[serde(default)]
     pub mix: Mix,
+    /// What must hold for the run to pass (exit 0), e.g. `p99 < 50ms`.
     #[serde(default)]
     pub thresholds: Vec<Threshold>,
+    /// Report formats written besides summary.json.
     #[serde(default)]
     pub reports: Vec<ReportName>,
     /// Limits `cogbench compare` applies when this run is the current one.
     #[serde(default)]
     pub compare: CompareDef,
+    /// Retries of throttled (and, if asked, other) answers, as the AWS SDKs' standard mode
+    /// makes them. Off by default: a load tool reports throttling.
     #[serde(default)]
     pub retry: super::retry::RetryPolicy,
 }
 
-#[derive(Deserialize, Default, Clone, Copy)]
+#[derive(Deserialize, JsonSchema, Default, Clone, Copy)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CompareDef {
+    /// How much higher the p99 latency may be than the baseline's, in percent.
     pub max_p99_increase: Option<Percent>,
+    /// How much lower the throughput may be than the baseline's, in percent.
     pub max_throughput_drop: Option<Percent>,
 }
 
@@ -92,9 +116,21 @@ parsed_str!(ScenarioName, "a scenario name", |s| {
         ));
     }
     Ok(ScenarioName(s.to_owned()))
-});
+}, schema: |_| json_schema!({
+    // A plain scalar such as 2026 is read as its text.
+    "type": ["string", "number", "boolean"],
+    "minLength": 1,
+    "maxLength": 64,
+    "pattern": "^[A-Za-z0-9_-][A-Za-z0-9._-]*$",
+    "description": "The scenario's name: 1 to 64 letters, digits, `-`, `_` and `.`, not starting with `.` (it becomes a folder under reports/).",
+}));
 
-parsed_str!(Threshold, "a threshold like `p99 < 50ms`", threshold::parse);
+parsed_str!(
+    Threshold,
+    "a threshold like `p99 < 50ms`",
+    threshold::parse,
+    schema: |_| threshold::schema()
+);
 
 /// Request members by their wire names (PascalCase), with the catalog's placeholder syntax.
 #[derive(Default)]
@@ -104,6 +140,19 @@ visited!(
     RequestMembers,
     deserialize_map(),
     "a mapping of request member (e.g. ClientMetadata) to value",
+    schema: |g| json_schema!({
+        "type": "object",
+        "description": "Members added to every case's request, by their wire names (ClientMetadata, UserContextData, AnalyticsMetadata…), except where a case sets the member itself. Values are JSON; a string may be a placeholder ($username, $code, $omit, $repeat(<text>,<count>)…; $$ for a literal $). The request may take at most 1 MiB.",
+        "propertyNames": g.subschema_for::<MemberName>(),
+        "additionalProperties": {
+            "description": "A member's value: any JSON; a string may be a placeholder.",
+            "anyOf": [
+                { "type": "string", "pattern": crate::cases::string_value_pattern() },
+                { "type": ["object", "array", "number", "boolean", "null"] },
+            ],
+        },
+        "examples": [{ "ClientMetadata": { "source": "cogbench" } }],
+    }),
     {
         fn visit_map<A: serde::de::MapAccess<'de>>(
             self,
@@ -143,7 +192,10 @@ parsed_str!(MemberName, "a request member name", |s| {
         ));
     }
     Ok(MemberName(s.to_owned()))
-});
+}, schema: |_| patterns::string(
+    "^[A-Z][A-Za-z0-9]*$",
+    "A request member by its wire name (PascalCase), e.g. ClientMetadata.",
+));
 
 pub(super) struct CaseName(pub String);
 parsed_str!(CaseName, "a case id", |s| {
@@ -164,6 +216,18 @@ parsed_str!(CaseName, "a case id", |s| {
             ))
         }
     })
+}, schema: |_| {
+    let builtin: Vec<String> = crate::cases::Catalog::builtin()
+        .cases
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    json_schema!({
+        "type": "string",
+        "pattern": format!("^{}$", crate::cases::CASE_ID_PATTERN),
+        "description": "A case id: a built-in one (`cogbench cases` lists them) or one from the scenario's `catalog:` files.",
+        "examples": builtin,
+    })
 });
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -181,24 +245,33 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct UsersDef {
+    /// The usernames of the users signed up (default `cb-{run}-{n}`).
     #[serde(default = "default_username")]
     pub username: Template,
+    /// Their emails (default `cb-{run}-{n}@example.com`).
     #[serde(default = "default_email")]
     pub email: Template,
+    /// Their password (optional), a secret: `${ENV_VAR}` or `${file:PATH}`.
     pub password: Option<Secret>,
+    /// Single-use UNCONFIRMED users, for the cases that confirm: `auto` (the default) or a
+    /// number.
     #[serde(default = "auto")]
     pub fresh: Count,
+    /// Users per reusable state, for the cases that change nothing: `auto` (the default) or a
+    /// number.
     #[serde(default = "auto")]
     pub reusable: Count,
+    /// Requests per reusable user (default 10; Cognito allows 15 attempts a user an hour).
     #[serde(default = "default_reuse_limit")]
     pub reuse_limit: ReuseLimit,
     /// Whether a long run's users may be signed up during the load (`false`: all before it).
     #[serde(default = "yes")]
     pub on_demand: bool,
     /// Users signed up beforehand (existing-pool mode), relative to the scenario file.
+    #[schemars(with = "Option<PlainText>")]
     pub from_csv: Option<String>,
 }
 
@@ -231,11 +304,15 @@ fn default_reuse_limit() -> ReuseLimit {
     ReuseLimit(10)
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct HttpDef {
+    /// Connections the client keeps (default: one per virtual user, or per request in flight
+    /// up to 256).
     pub connections: Option<Connections>,
+    /// How long to wait for a connection.
     pub connect_timeout: Option<Dur>,
+    /// How long to wait for a whole answer.
     pub read_timeout: Option<Dur>,
     #[serde(default)]
     pub version: HttpVersion,
@@ -263,9 +340,18 @@ impl std::str::FromStr for HttpVersion {
     }
 }
 
-#[derive(Deserialize)]
+// Derived, it would say strings only: YAML's `version: 2` and `version: 1.1` are numbers in
+// JSON, and the loader reads them as the version written.
+crate::yaml::json_schema!(HttpVersion, |_| json_schema!({
+    "enum": ["1.1", "2", 1.1, 2],
+    "description": "HTTP/1.1 (the default, what the AWS SDKs speak to Cognito), or 2: HTTP/2 (on http:// endpoints, cleartext HTTP/2 with prior knowledge).",
+}));
+
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct JudgeDef {
+    /// The fraction of responses whose postconditions (the user's state after) are read back
+    /// and checked (default 1: every one).
     #[serde(default = "one")]
     pub postconditions: Fraction,
 }
@@ -284,7 +370,7 @@ fn one() -> Fraction {
 pub(super) struct ReportName(pub crate::scenario::reports::Format);
 parsed_str!(ReportName, "a report format", |s| {
     crate::scenario::reports::Format::parse(s).map(ReportName)
-});
+}, schema: |_| crate::scenario::reports::Format::schema());
 
 /// Which cases the requests are drawn from, and how often.
 #[derive(Default)]
@@ -299,6 +385,30 @@ visited!(
     Mix,
     deserialize_any(),
     "`all` or a mapping of case id to weight",
+    schema: |g| {
+        let weight = g.subschema_for::<Weight>();
+        let case = g.subschema_for::<CaseName>();
+        // The built-in ids as keys too, so an editor completes them; any other id is open,
+        // as `catalog:` files add cases.
+        let builtin: serde_json::Map<String, serde_json::Value> = crate::cases::Catalog::builtin()
+            .cases
+            .into_iter()
+            .map(|c| (c.id, weight.clone().into()))
+            .collect();
+        json_schema!({
+            "description": "Which cases the requests are drawn from: `all` (every case of the catalog, weight 1) or a mapping of case id to weight. Case ids are the catalog's: the built-in ones (`cogbench cases`) and those of the scenario's `catalog:` files; cogbench validate checks they exist.",
+            "anyOf": [
+                { "const": "all" },
+                {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": case,
+                    "properties": builtin,
+                    "additionalProperties": weight,
+                },
+            ],
+        })
+    },
     {
         fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Mix, E> {
             crate::yaml::keyword(s, "all", Mix::All, &self)

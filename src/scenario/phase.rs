@@ -2,8 +2,11 @@
 
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
+use serde_json::{Value, json};
 
+use super::patterns::refine_property;
 use super::shard::Shard;
 use super::values::Dur;
 use crate::yaml::{checked_map, visited};
@@ -268,8 +271,11 @@ impl Shard {
     }
 }
 
-/// The executors, named as k6 names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// The executor, as k6 names it: constant-vus (vus, duration, think_time), iterations (vus,
+/// iterations or rounds, max_duration, think_time), ramping-vus (start_vus, stages,
+/// think_time), constant-arrival-rate (rate, duration, max_in_flight), ramping-arrival-rate
+/// (start_rate, stages, max_in_flight).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 enum Executor {
     ConstantArrivalRate,
@@ -279,31 +285,201 @@ enum Executor {
     Iterations,
 }
 
-#[derive(Deserialize)]
+impl Executor {
+    const ALL: [Executor; 5] = [
+        Executor::ConstantArrivalRate,
+        Executor::RampingArrivalRate,
+        Executor::ConstantVus,
+        Executor::RampingVus,
+        Executor::Iterations,
+    ];
+
+    /// Its name, and the keys it takes (besides `name` and `executor`).
+    fn keys(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Executor::ConstantArrivalRate => (
+                "constant-arrival-rate",
+                &["rate", "arrival_rate", "duration", "max_in_flight"],
+            ),
+            Executor::RampingArrivalRate => (
+                "ramping-arrival-rate",
+                &["start_rate", "stages", "max_in_flight"],
+            ),
+            Executor::ConstantVus => ("constant-vus", &["vus", "duration", "think_time"]),
+            Executor::RampingVus => ("ramping-vus", &["start_vus", "stages", "think_time"]),
+            Executor::Iterations => (
+                "iterations",
+                &["vus", "iterations", "rounds", "max_duration", "think_time"],
+            ),
+        }
+    }
+}
+
+/// The keys of the closed shorthand (`vus:` without an executor).
+const CLOSED_KEYS: [&str; 5] = ["vus", "duration", "iterations", "rounds", "think_time"];
+/// The keys of the open shorthand (`arrival_rate:` without an executor).
+const OPEN_KEYS: [&str; 4] = ["arrival_rate", "ramp_to", "duration", "max_in_flight"];
+
+/// A stage of a ramp: from the previous target (or the start) to this one, over `duration`.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Stage")]
 struct RawStage {
+    /// Requests per second (ramping-arrival-rate) or virtual users (ramping-vus) at the
+    /// stage's end.
     target: f64,
+    /// How long the stage takes (above zero).
     duration: Dur,
 }
 
-#[derive(Deserialize)]
+/// A phase of the load. Closed: `vus` (with `duration`, `iterations` or `rounds`); open:
+/// `arrival_rate` (requests per second, with `duration`); or `executor` and its keys.
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPhase {
+    /// The phase's name in the reports (default phase-1, phase-2…).
+    #[schemars(with = "Option<super::patterns::PlainText>")]
     name: Option<String>,
     executor: Option<Executor>,
+    /// Virtual users, each sending its next request when the previous one is answered.
     vus: Option<u64>,
+    /// How long the phase runs (above zero).
     duration: Option<Dur>,
+    /// Requests in all, shared by the virtual users.
     iterations: Option<u64>,
+    /// Rounds of the mix: each case `weight` times per round.
     rounds: Option<u64>,
+    /// A virtual user's pause between an answer and its next request.
     think_time: Option<Dur>,
+    /// Requests started per second, whatever the answers do (the open model).
     arrival_rate: Option<f64>,
+    /// constant-arrival-rate: requests started per second.
     rate: Option<f64>,
+    /// With `arrival_rate`: the rate at the phase's end, reached linearly.
     ramp_to: Option<f64>,
+    /// ramping-arrival-rate: the rate the first stage starts from (default 0).
     start_rate: Option<f64>,
+    /// ramping-vus: the virtual users the first stage starts from (default 0).
     start_vus: Option<u64>,
+    /// The ramp, stage by stage.
     stages: Option<Vec<RawStage>>,
+    /// iterations: the phase also ends after this long.
     max_duration: Option<Dur>,
+    /// Open model: the most requests in flight (default 1024). Past it, starts wait (the wait
+    /// counts in response time); those never sent before the phase ends are reported dropped.
     max_in_flight: Option<u64>,
+}
+
+/// The total requests of a closed phase that ends by `iterations`.
+const ITERATIONS: std::ops::RangeInclusive<u64> = 1..=1_000_000_000;
+/// The rounds of a closed phase that ends by `rounds`.
+const ROUNDS: std::ops::RangeInclusive<u64> = 1..=1_000_000;
+/// The stages of a ramp.
+const STAGES: std::ops::RangeInclusive<usize> = 1..=1000;
+
+/// A key given (JSON's null is YAML's empty value, which the loader reads as no key).
+fn given(key: &str) -> Value {
+    json!({ "required": [key], "properties": { key: { "not": { "type": "null" } } } })
+}
+
+/// Only `keys` (and `name`, `executor`) given: the others absent or empty.
+fn only(all: &[String], keys: &[&str]) -> Value {
+    let others: serde_json::Map<String, Value> = all
+        .iter()
+        .filter(|k| !keys.contains(&k.as_str()) && !["name", "executor"].contains(&k.as_str()))
+        .map(|k| (k.clone(), json!({ "type": "null" })))
+        .collect();
+    json!({ "properties": others })
+}
+
+/// Exactly one of `keys` given.
+fn one_of(keys: &[&str]) -> Value {
+    json!({ "oneOf": keys.iter().map(|k| given(k)).collect::<Vec<_>>() })
+}
+
+/// The phase's rules, from the tables and bounds the conversion below applies: each key's
+/// range, which keys each executor (or shorthand) takes and needs. Left to cogbench validate:
+/// durations above zero, a ramp that sends nothing, and the users it needs.
+fn refine(schema: &mut schemars::Schema) {
+    let rate = json!({ "exclusiveMinimum": 0, "maximum": MAX_RATE });
+    let whole =
+        |r: std::ops::RangeInclusive<u64>| json!({ "minimum": r.start(), "maximum": r.end() });
+    refine_property(schema, "vus", whole(1..=MAX_VUS));
+    refine_property(schema, "iterations", whole(ITERATIONS));
+    refine_property(schema, "rounds", whole(ROUNDS));
+    refine_property(schema, "max_in_flight", whole(1..=MAX_IN_FLIGHT as u64));
+    refine_property(schema, "start_vus", whole(0..=MAX_VUS));
+    refine_property(
+        schema,
+        "start_rate",
+        json!({ "minimum": 0, "maximum": MAX_RATE }),
+    );
+    refine_property(schema, "rate", rate.clone());
+    refine_property(
+        schema,
+        "ramp_to",
+        json!({ "minimum": 0, "maximum": MAX_RATE }),
+    );
+    let stages = |max: f64| {
+        json!({
+            "minItems": STAGES.start(),
+            "maxItems": STAGES.end(),
+            "items": { "properties": { "target": { "minimum": 0, "maximum": max } } },
+        })
+    };
+    refine_property(schema, "stages", stages(MAX_RATE));
+    let all: Vec<String> = schema
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .expect("a phase has properties")
+        .keys()
+        .cloned()
+        .collect();
+    let mut rules: Vec<Value> = Executor::ALL
+        .iter()
+        .map(|e| {
+            let (label, keys) = e.keys();
+            let needs: Vec<Value> = match e {
+                Executor::ConstantArrivalRate => vec![
+                    given("duration"),
+                    json!({ "anyOf": [
+                        given("rate"),
+                        { "allOf": [given("arrival_rate"), { "properties": { "arrival_rate": rate } }] },
+                    ] }),
+                ],
+                Executor::RampingArrivalRate => vec![given("stages")],
+                Executor::ConstantVus => vec![given("vus"), given("duration")],
+                Executor::RampingVus => vec![
+                    given("stages"),
+                    json!({ "properties": { "stages": stages(MAX_VUS as f64) } }),
+                ],
+                Executor::Iterations => vec![one_of(&["iterations", "rounds"])],
+            };
+            let then: Vec<Value> = [only(&all, keys)].into_iter().chain(needs).collect();
+            json!({
+                "if": { "required": ["executor"], "properties": { "executor": { "const": label } } },
+                "then": { "allOf": then },
+            })
+        })
+        .collect();
+    let closed = json!({ "allOf": [
+        given("vus"),
+        { "not": given("arrival_rate") },
+        only(&all, &CLOSED_KEYS),
+        one_of(&["duration", "iterations", "rounds"]),
+    ] });
+    let open = json!({ "allOf": [
+        given("arrival_rate"),
+        { "not": given("vus") },
+        only(&all, &OPEN_KEYS),
+        given("duration"),
+        { "properties": { "arrival_rate": rate } },
+    ] });
+    rules.push(json!({
+        "if": { "not": given("executor") },
+        "then": { "anyOf": [closed, open] },
+    }));
+    schema.insert("allOf".into(), Value::Array(rules));
 }
 
 const MAX_RATE: f64 = 1_000_000.0;
@@ -365,8 +541,12 @@ fn stages(r: &mut RawPhase, what: &str, max: f64) -> Result<Vec<Stage>, String> 
         .stages
         .take()
         .ok_or_else(|| format!("`{what}` needs `stages`: a list of {{target, duration}}"))?;
-    if raw.is_empty() || raw.len() > 1000 {
-        return Err("stages: 1 to 1000 stages".into());
+    if !STAGES.contains(&raw.len()) {
+        return Err(format!(
+            "stages: {} to {} stages",
+            STAGES.start(),
+            STAGES.end()
+        ));
     }
     raw.into_iter()
         .enumerate()
@@ -406,16 +586,14 @@ impl TryFrom<RawPhase> for Phase {
                     if r.ramp_to.is_some() || r.max_in_flight.is_some() {
                         return Err("`ramp_to` and `max_in_flight` belong to open-model phases (`arrival_rate`)".into());
                     }
-                    if let Some(k) =
-                        r.unexpected(&["vus", "duration", "iterations", "rounds", "think_time"])
-                    {
+                    if let Some(k) = r.unexpected(&CLOSED_KEYS) {
                         return Err(format!("`{k}` does not belong to a `vus` phase"));
                     }
                     let vus = vus_in_range("vus", r.vus.unwrap_or_default())?;
                     let stop = match (r.duration, r.iterations, r.rounds) {
                         (Some(d), None, None) => Stop::Duration(positive(d.0)?),
-                        (None, Some(n), None) if (1..=1_000_000_000).contains(&n) => Stop::Iterations(n),
-                        (None, None, Some(n)) if (1..=1_000_000).contains(&n) => Stop::Rounds(n),
+                        (None, Some(n), None) if ITERATIONS.contains(&n) => Stop::Iterations(n),
+                        (None, None, Some(n)) if ROUNDS.contains(&n) => Stop::Rounds(n),
                         (None, Some(n), None) => return Err(format!("iterations: {n} is outside 1..=1000000000")),
                         (None, None, Some(n)) => return Err(format!("rounds: {n} is outside 1..=1000000")),
                         _ => return Err("a closed phase ends by exactly one of `duration`, `iterations` or `rounds`".into()),
@@ -445,9 +623,7 @@ impl TryFrom<RawPhase> for Phase {
                     if r.iterations.is_some() || r.rounds.is_some() || r.think_time.is_some() {
                         return Err("an open-model phase ends by `duration`; `iterations`, `rounds` and `think_time` are for `vus` phases".into());
                     }
-                    if let Some(k) =
-                        r.unexpected(&["arrival_rate", "ramp_to", "duration", "max_in_flight"])
-                    {
+                    if let Some(k) = r.unexpected(&OPEN_KEYS) {
                         return Err(format!("`{k}` does not belong to an `arrival_rate` phase"));
                     }
                     let duration =
@@ -473,22 +649,7 @@ impl TryFrom<RawPhase> for Phase {
                 }
             },
         };
-        let (label, allowed): (&'static str, &[&str]) = match executor {
-            Executor::ConstantArrivalRate => (
-                "constant-arrival-rate",
-                &["rate", "arrival_rate", "duration", "max_in_flight"],
-            ),
-            Executor::RampingArrivalRate => (
-                "ramping-arrival-rate",
-                &["start_rate", "stages", "max_in_flight"],
-            ),
-            Executor::ConstantVus => ("constant-vus", &["vus", "duration", "think_time"]),
-            Executor::RampingVus => ("ramping-vus", &["start_vus", "stages", "think_time"]),
-            Executor::Iterations => (
-                "iterations",
-                &["vus", "iterations", "rounds", "max_duration", "think_time"],
-            ),
-        };
+        let (label, allowed) = executor.keys();
         if let Some(k) = r.unexpected(allowed) {
             return Err(format!(
                 "`{k}` does not belong to executor {label}; it takes {}",
@@ -564,8 +725,8 @@ impl TryFrom<RawPhase> for Phase {
             }
             Executor::Iterations => {
                 let stop = match (r.iterations, r.rounds) {
-                    (Some(n), None) if (1..=1_000_000_000).contains(&n) => Stop::Iterations(n),
-                    (None, Some(n)) if (1..=1_000_000).contains(&n) => Stop::Rounds(n),
+                    (Some(n), None) if ITERATIONS.contains(&n) => Stop::Iterations(n),
+                    (None, Some(n)) if ROUNDS.contains(&n) => Stop::Rounds(n),
                     (Some(n), None) => {
                         return Err(format!("iterations: {n} is outside 1..=1000000000"));
                     }
@@ -593,7 +754,7 @@ impl TryFrom<RawPhase> for Phase {
         })
     }
 }
-checked_map!(Phase, RawPhase, "a phase");
+checked_map!(Phase, RawPhase, "a phase", refine: refine);
 
 fn positive(d: Duration) -> Result<Duration, String> {
     if d.is_zero() {
@@ -612,8 +773,17 @@ fn check_rate(what: &str, rate: f64) -> Result<(), String> {
     Ok(())
 }
 
+/// The most phases a scenario may have.
+const MAX_PHASES: usize = 100;
+
 pub(super) struct Phases(pub Vec<Phase>);
-visited!(Phases, deserialize_seq(), "a list of phases", {
+visited!(Phases, deserialize_seq(), "a list of phases", schema: |g| serde_json::from_value(json!({
+    "type": "array",
+    "minItems": 1,
+    "maxItems": MAX_PHASES,
+    "items": g.subschema_for::<Phase>(),
+    "examples": [[{ "vus": 8, "duration": "30s" }], [{ "arrival_rate": 100, "duration": "1m" }]],
+})).expect("a schema"), {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Phases, A::Error> {
         let mut phases = Vec::new();
         while let Some(mut p) = seq.next_element::<Phase>()? {
@@ -625,8 +795,10 @@ visited!(Phases, deserialize_seq(), "a list of phases", {
         if phases.is_empty() {
             return Err(serde::de::Error::custom("at least one phase is needed"));
         }
-        if phases.len() > 100 {
-            return Err(serde::de::Error::custom("at most 100 phases"));
+        if phases.len() > MAX_PHASES {
+            return Err(serde::de::Error::custom(format!(
+                "at most {MAX_PHASES} phases"
+            )));
         }
         Ok(Phases(phases))
     }

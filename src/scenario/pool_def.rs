@@ -1,12 +1,15 @@
 //! `pool:` as written: the pool's attributes and clients, or an existing pool. Checked where
 //! it stands, it reads straight into `PoolPlan`, the pool as the plan holds it.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::existing::ExistingPool;
+use super::patterns::{PlainText, refine_property};
 use crate::yaml::checked_map;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+/// A user attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum Attribute {
     #[serde(rename = "email")]
     Email,
@@ -26,7 +29,9 @@ impl Attribute {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+/// How the client answers for a user that does not exist: LEGACY (UserNotFoundException) or
+/// ENABLED (hidden behind a generic answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema, Default)]
 pub enum UserExistenceErrors {
     #[default]
     #[serde(rename = "LEGACY")]
@@ -44,18 +49,21 @@ impl UserExistenceErrors {
     }
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, JsonSchema, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ClientDef {
+    /// PreventUserExistenceErrors of the app client (default LEGACY).
     #[serde(default)]
     pub prevent_user_existence_errors: UserExistenceErrors,
 }
 
-#[derive(Deserialize, Default, Clone)]
+#[derive(Deserialize, JsonSchema, Default, Clone)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ClientsDef {
+    /// The app client without a secret.
     #[serde(default)]
     pub public: ClientDef,
+    /// The app client with a generated secret.
     #[serde(default)]
     pub secret: ClientDef,
 }
@@ -110,31 +118,79 @@ impl Default for PoolPlan {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, JsonSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawPool {
+    /// The pool's name (default: one made of the scenario's name and the run's id), 1 to 128
+    /// characters. Not with `existing`.
+    #[schemars(with = "Option<PlainText>")]
     name: Option<String>,
+    /// AliasAttributes (default [email], unless username_attributes is given); excludes
+    /// username_attributes.
     alias_attributes: Option<Vec<Attribute>>,
+    /// UsernameAttributes: email and phone_number only; excludes alias_attributes.
     #[serde(default)]
     username_attributes: Vec<Attribute>,
+    /// AutoVerifiedAttributes (default [email]); cogbench signs users up with an email only.
     auto_verified_attributes: Option<Vec<Attribute>>,
+    /// UsernameConfiguration.CaseSensitive (default true).
     case_sensitive: Option<bool>,
+    /// The two app clients cogbench creates.
     #[serde(default)]
     clients: ClientsDef,
+    /// Delete the pool when the run ends (default true; an existing pool is never deleted).
     delete_after: Option<bool>,
+    /// Existing-pool mode: a pool cogbench did not create, and its app client; nothing is
+    /// created or deleted there. The users come from users.from_csv.
     existing: Option<super::existing::ExistingPool>,
+}
+
+/// The longest pool name.
+const MAX_NAME: usize = 128;
+
+/// Username attributes can only be these.
+const USERNAME_ATTRIBUTES: [Attribute; 2] = [Attribute::Email, Attribute::PhoneNumber];
+
+/// Attributes verified by code: cogbench signs users up with an email only.
+const VERIFIED_ATTRIBUTES: [Attribute; 1] = [Attribute::Email];
+
+/// What the conversion checks of each key alone; the rules between keys (alias against
+/// username attributes, `existing` against `name` and `delete_after`) are cogbench
+/// validate's.
+fn refine(schema: &mut schemars::Schema) {
+    let names =
+        |attributes: &[Attribute]| -> Vec<&str> { attributes.iter().map(|a| a.as_str()).collect() };
+    refine_property(
+        schema,
+        "name",
+        serde_json::json!({ "minLength": 1, "maxLength": MAX_NAME }),
+    );
+    refine_property(
+        schema,
+        "username_attributes",
+        serde_json::json!({ "items": { "enum": names(&USERNAME_ATTRIBUTES) } }),
+    );
+    refine_property(
+        schema,
+        "auto_verified_attributes",
+        serde_json::json!({
+            "type": ["array", "null"],
+            "items": { "enum": names(&VERIFIED_ATTRIBUTES) },
+        }),
+    );
 }
 
 impl TryFrom<RawPool> for PoolPlan {
     type Error = String;
     fn try_from(r: RawPool) -> Result<PoolPlan, String> {
         if let Some(name) = &r.name
-            && (name.is_empty() || name.len() > 128)
+            && (name.is_empty() || name.len() > MAX_NAME)
         {
-            return Err("pool name: 1 to 128 characters".into());
+            return Err(format!("pool name: 1 to {MAX_NAME} characters"));
         }
         if r.username_attributes
-            .contains(&Attribute::PreferredUsername)
+            .iter()
+            .any(|a| !USERNAME_ATTRIBUTES.contains(a))
         {
             return Err("username_attributes may hold email and phone_number only".into());
         }
@@ -154,7 +210,7 @@ impl TryFrom<RawPool> for PoolPlan {
         if verified.contains(&Attribute::PreferredUsername) {
             return Err("auto_verified_attributes may hold email and phone_number only".into());
         }
-        if verified.contains(&Attribute::PhoneNumber) {
+        if verified.iter().any(|a| !VERIFIED_ATTRIBUTES.contains(a)) {
             return Err("phone_number verification is not supported yet: cogbench signs users up with an email only".into());
         }
         if r.existing.is_some() {
@@ -185,4 +241,4 @@ impl TryFrom<RawPool> for PoolPlan {
         })
     }
 }
-checked_map!(PoolPlan, RawPool, "a pool");
+checked_map!(PoolPlan, RawPool, "a pool", refine: refine);

@@ -42,13 +42,17 @@ impl Format {
         }
     }
 
+    /// Other names a format is read by: the file names of the first version, and `md`.
+    const ALIASES: [(&str, Format); 3] = [
+        ("summary.json", Format::Json),
+        ("latency.csv", Format::Csv),
+        ("md", Format::Markdown),
+    ];
+
     /// Also accepts the file names of the first version (`summary.json`, `latency.csv`).
     pub fn parse(s: &str) -> Result<Format, String> {
-        match s {
-            "summary.json" => return Ok(Format::Json),
-            "latency.csv" => return Ok(Format::Csv),
-            "md" => return Ok(Format::Markdown),
-            _ => {}
+        if let Some((_, format)) = Format::ALIASES.iter().find(|(a, _)| *a == s) {
+            return Ok(*format);
         }
         Format::ALL
             .into_iter()
@@ -59,6 +63,19 @@ impl Format {
                     Format::ALL.map(Format::name).join(", ")
                 )
             })
+    }
+
+    /// The names [`Format::parse`] reads, for the scenario schema.
+    pub(crate) fn schema() -> schemars::Schema {
+        let names: Vec<&str> = Format::ALL
+            .map(Format::name)
+            .into_iter()
+            .chain(Format::ALIASES.map(|(a, _)| a))
+            .collect();
+        schemars::json_schema!({
+            "enum": names,
+            "description": "A report format: json (summary.json, always written), csv (latency.csv and timeline.csv), junit (junit.xml), hlog (HdrHistogram logs per case), html (report.html), markdown (summary.md).",
+        })
     }
 
     /// The files this format writes under fixed names (hlog writes one per case).

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::values::Dur;
@@ -49,6 +50,9 @@ impl RetryPolicy {
     }
 }
 
+/// What is retried: throttling (TooManyRequestsException or HTTP 429), server_errors (HTTP
+/// 500-599), transport_error (transport errors and timeouts: the request may have changed
+/// the target's state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum RetryOn {
@@ -59,21 +63,44 @@ enum RetryOn {
     TransportError,
 }
 
-#[derive(Deserialize)]
+/// Every name serde reads, aliases too (a derived schema leaves serde's aliases out).
+const RETRY_ON_NAMES: [&str; 5] = [
+    "throttling",
+    "throttled",
+    "server_errors",
+    "transport_error",
+    "transport_errors",
+];
+
+crate::yaml::json_schema!(RetryOn, |_| schemars::json_schema!({
+    "enum": RETRY_ON_NAMES,
+    "description": "What is retried: throttling (TooManyRequestsException or HTTP 429; also `throttled`), server_errors (HTTP 500-599), transport_error (transport errors and timeouts, opt-in: the request may have changed the target's state; also `transport_errors`).",
+}));
+
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawRetry {
+    /// Attempts in all, the first included (1: no retries).
+    #[schemars(range(min = *MAX_ATTEMPTS.start(), max = *MAX_ATTEMPTS.end()))]
     max_attempts: u32,
+    /// The first retry waits up to this long (default 50ms); each next one up to twice as
+    /// long, full jitter.
     base_delay: Option<Dur>,
+    /// The longest wait (default 20s), at least base_delay.
     max_delay: Option<Dur>,
+    /// What is retried (default [throttling]).
     on: Option<Vec<RetryOn>>,
 }
+
+/// The attempts a policy may make, the first included.
+const MAX_ATTEMPTS: std::ops::RangeInclusive<u32> = 1..=10;
 
 impl TryFrom<RawRetry> for RetryPolicy {
     type Error = String;
     fn try_from(r: RawRetry) -> Result<RetryPolicy, String> {
-        if !(1..=10).contains(&r.max_attempts) {
+        if !MAX_ATTEMPTS.contains(&r.max_attempts) {
             return Err(format!(
-                "max_attempts: {} is outside 1..=10 (the first attempt counts)",
+                "max_attempts: {} is outside {MAX_ATTEMPTS:?} (the first attempt counts)",
                 r.max_attempts
             ));
         }
@@ -96,12 +123,36 @@ impl TryFrom<RawRetry> for RetryPolicy {
 checked_map!(
     RetryPolicy,
     RawRetry,
-    "a retry policy (max_attempts, base_delay, max_delay, on)"
+    "a retry policy (max_attempts, base_delay, max_delay, on)",
+    refine: |_| {}
 );
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The schema names exactly what serde reads.
+    #[test]
+    fn the_schema_names_every_name_read() {
+        use serde::de::IntoDeserializer;
+        let read = |s: &str| {
+            let d: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+                s.into_deserializer();
+            RetryOn::deserialize(d).ok()
+        };
+        for name in RETRY_ON_NAMES {
+            assert!(read(name).is_some(), "{name}");
+        }
+        let all = [
+            RetryOn::Throttling,
+            RetryOn::ServerErrors,
+            RetryOn::TransportError,
+        ];
+        for on in all {
+            assert!(RETRY_ON_NAMES.iter().any(|n| read(n) == Some(on)), "{on:?}");
+        }
+        assert!(read("throttle").is_none());
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

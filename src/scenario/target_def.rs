@@ -1,7 +1,9 @@
 //! `target:` as written: the kind of server, where it is and where its codes come from.
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 
+use super::patterns::{PlainText, refine_property};
 use crate::target_kinds::{CodeSource, TargetKind};
 use crate::yaml::checked_map;
 
@@ -29,34 +31,91 @@ pub(super) struct TargetDef {
     pub configured: Vec<crate::cases::PoolVariant>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawTarget {
     kind: Option<TargetKind>,
+    /// The target's URL (http:// or https://, without credentials, query or fragment).
+    /// Without it: the embedded emulator, or for kind aws the region's endpoint.
     endpoint: Option<String>,
+    /// The AWS Region, like us-east-1.
+    #[schemars(with = "Option<PlainText>")]
     region: Option<String>,
+    /// cognito-local's working folder (its .cognito/db/ holds the codes).
+    #[schemars(with = "Option<PlainText>")]
     data_dir: Option<String>,
+    /// Where the confirmation codes come from, for kinds endpoint and aws.
     codes: Option<RawCodes>,
+    /// Whether the target answers AdminGetUser, so postconditions can be read back.
     admin_reads: Option<bool>,
+    /// The embedded emulator's fault switches (`cogbench emulator --faults` syntax; not with
+    /// an endpoint).
     faults: Option<String>,
+    /// The embedded emulator's request-rate quotas (`cogbench emulator --quota` syntax,
+    /// CATEGORY=RPS; not with an endpoint).
     quota: Option<String>,
+    /// The embedded emulator's Lambda endpoint (`cogbench emulator --lambda-endpoint`; not with
+    /// an endpoint).
     lambda_endpoint: Option<String>,
+    /// Kind aws: the FIPS endpoint of the region (botocore's `UseFIPS`).
     fips: Option<bool>,
+    /// Kind aws: the dual-stack (IPv6) endpoint of the region (`UseDualStack`).
     dual_stack: Option<bool>,
+    /// Kind aws: the code source answers with the code of the latest ResendConfirmationCode.
     resend_codes: Option<bool>,
+    /// What the owner of the scenario's pool set up there, so that cases needing such a pool
+    /// run in it.
     configured: Option<Vec<String>>,
 }
 
 /// `codes:` of an `endpoint` or `aws` target: exactly one of the forms.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "Codes")]
 struct RawCodes {
+    /// A URL template answering the code: {username} (required), {pool}.
+    #[schemars(regex(pattern = r"\{username\}"))]
     http: Option<String>,
+    /// A command template printing the code: {username} (required), {pool}.
+    #[schemars(regex(pattern = r"\{username\}"))]
     command: Option<String>,
+    /// One code for every user.
+    #[schemars(with = "Option<PlainText>")]
     fixed: Option<String>,
+    /// No code source: the cases that need a code are skipped.
     #[serde(default)]
     none: bool,
 }
+
+/// What the conversion checks of each key alone, where a pattern can say it; the rules
+/// between keys (which kind takes `codes`, `faults`, `fips`…; one form of `codes`) are
+/// cogbench validate's.
+fn refine(schema: &mut schemars::Schema) {
+    // What the URL parser reads as http(s), before the checks of check_endpoint that need
+    // the parsed URL: no query or fragment, at least.
+    let url = serde_json::json!({
+        "pattern": "^[\\u0000-\\u0020]*[Hh][Tt][Tt][Pp][Ss]?:[^?#]*$",
+    });
+    refine_property(schema, "endpoint", url);
+    refine_property(
+        schema,
+        "region",
+        serde_json::json!({ "pattern": format!("^{REGION}$") }),
+    );
+    let configurable: Vec<&str> = crate::cases::PoolVariant::ALL
+        .iter()
+        .filter(|v| crate::cases::PoolVariant::configured(v.as_str()).is_some())
+        .map(|v| v.as_str())
+        .collect();
+    refine_property(
+        schema,
+        "configured",
+        serde_json::json!({ "items": { "enum": configurable } }),
+    );
+}
+
+/// The alphabet of a region name, as a pattern.
+const REGION: &str = "[a-z0-9-]+";
 
 impl TryFrom<RawTarget> for TargetDef {
     type Error = String;
@@ -157,7 +216,7 @@ impl TryFrom<RawTarget> for TargetDef {
         })
     }
 }
-checked_map!(TargetDef, RawTarget, "a target");
+checked_map!(TargetDef, RawTarget, "a target", refine: refine);
 
 pub fn check_endpoint(e: &str) -> Result<(), String> {
     // Quoted as the user would see it, but for a password.
@@ -188,6 +247,7 @@ pub fn check_endpoint(e: &str) -> Result<(), String> {
 }
 
 pub(super) fn check_region(region: &str) -> Result<(), String> {
+    // REGION says the same for the schema.
     if region.is_empty()
         || !region
             .chars()

@@ -90,6 +90,49 @@ impl fmt::Display for Threshold {
     }
 }
 
+/// The statistics of the time metrics, by name.
+const STATS: [(&str, Stat); 7] = [
+    ("p50", Stat::P50),
+    ("p90", Stat::P90),
+    ("p99", Stat::P99),
+    ("p999", Stat::P999),
+    ("p99.9", Stat::P999),
+    ("max", Stat::Max),
+    ("mean", Stat::Mean),
+];
+
+/// The prefix of a service-time statistic (`service_p99`).
+const SERVICE: &str = "service_";
+
+/// The metrics that are not times, by name.
+const OTHERS: [(&str, Metric); 8] = [
+    ("error_rate", Metric::ErrorRate),
+    ("conformance_failures", Metric::ConformanceFailures),
+    ("rps", Metric::Rps),
+    ("requests", Metric::Requests),
+    ("dropped", Metric::Dropped),
+    ("throttled", Metric::Throttled),
+    ("unaccounted", Metric::Unaccounted),
+    ("retries", Metric::Retries),
+];
+
+/// The comparisons, longest first (`<=` before `<`).
+const OPS: [(&str, Op); 6] = [
+    ("<=", Op::Le),
+    (">=", Op::Ge),
+    ("==", Op::Eq),
+    ("!=", Op::Ne),
+    ("<", Op::Lt),
+    (">", Op::Gt),
+];
+
+impl Metric {
+    /// Whether a `{case=…}` selector can narrow it.
+    fn per_case(self) -> bool {
+        !matches!(self, Metric::Rps | Metric::Dropped | Metric::Unaccounted)
+    }
+}
+
 const HELP: &str = "expected `<metric>[{case=<id>}] <op> <value>`, e.g. `p99 < 50ms`, \
 `error_rate < 1%`, `conformance_failures == 0`; metrics: p50 p90 p99 p999 max mean, \
 service_p50 … service_max, error_rate, conformance_failures, rps, requests, dropped, throttled, \
@@ -105,17 +148,10 @@ pub fn parse(text: &str) -> Result<Threshold, String> {
         .map(|i| i + from)
         .ok_or_else(|| format!("`{text}`: no comparison; {HELP}"))?;
     let (lhs, rest) = t.split_at(op_at);
-    let (op, value) = [
-        ("<=", Op::Le),
-        (">=", Op::Ge),
-        ("==", Op::Eq),
-        ("!=", Op::Ne),
-        ("<", Op::Lt),
-        (">", Op::Gt),
-    ]
-    .into_iter()
-    .find_map(|(s, op)| rest.strip_prefix(s).map(|v| (op, v.trim())))
-    .ok_or_else(|| format!("`{text}`: unknown comparison; {HELP}"))?;
+    let (op, value) = OPS
+        .into_iter()
+        .find_map(|(s, op)| rest.strip_prefix(s).map(|v| (op, v.trim())))
+        .ok_or_else(|| format!("`{text}`: unknown comparison; {HELP}"))?;
     let lhs = lhs.trim();
     let (name, case) = match lhs.split_once('{') {
         Some((name, selector)) => {
@@ -129,33 +165,18 @@ pub fn parse(text: &str) -> Result<Threshold, String> {
         }
         None => (lhs, None),
     };
-    let stat = |s: &str| match s {
-        "p50" => Some(Stat::P50),
-        "p90" => Some(Stat::P90),
-        "p99" => Some(Stat::P99),
-        "p999" | "p99.9" => Some(Stat::P999),
-        "max" => Some(Stat::Max),
-        "mean" => Some(Stat::Mean),
-        _ => None,
-    };
+    let stat = |s: &str| STATS.iter().find(|(n, _)| *n == s).map(|(_, stat)| *stat);
     let metric = if let Some(s) = stat(name) {
         Metric::Latency(s)
-    } else if let Some(s) = name.strip_prefix("service_").and_then(stat) {
+    } else if let Some(s) = name.strip_prefix(SERVICE).and_then(stat) {
         Metric::ServiceTime(s)
     } else {
-        match name {
-            "error_rate" => Metric::ErrorRate,
-            "conformance_failures" => Metric::ConformanceFailures,
-            "rps" => Metric::Rps,
-            "requests" => Metric::Requests,
-            "dropped" => Metric::Dropped,
-            "throttled" => Metric::Throttled,
-            "unaccounted" => Metric::Unaccounted,
-            "retries" => Metric::Retries,
-            _ => return Err(format!("`{text}`: unknown metric `{name}`; {HELP}")),
+        match OTHERS.iter().find(|(n, _)| *n == name) {
+            Some((_, metric)) => *metric,
+            None => return Err(format!("`{text}`: unknown metric `{name}`; {HELP}")),
         }
     };
-    if case.is_some() && matches!(metric, Metric::Rps | Metric::Dropped | Metric::Unaccounted) {
+    if case.is_some() && !metric.per_case() {
         return Err(format!("`{text}`: `{name}` is not measured per case"));
     }
     let limit = match metric {
@@ -186,6 +207,62 @@ pub fn parse(text: &str) -> Result<Threshold, String> {
         case,
         op,
         limit,
+    })
+}
+
+/// What [`parse`] accepts, for the scenario schema: one pattern per kind of limit (a
+/// duration for times, a percentage or fraction for error_rate, a number otherwise), built
+/// from the tables `parse` reads. Case ids are the catalog's alphabet; whether the case is in
+/// the mix is `cogbench validate`'s to say.
+pub(super) fn schema() -> schemars::Schema {
+    use super::patterns::{NUMBER, WS, trimmed};
+    let names = |names: &mut dyn Iterator<Item = &str>| {
+        names.map(regex::escape).collect::<Vec<_>>().join("|")
+    };
+    let stats = names(&mut STATS.iter().map(|(n, _)| *n));
+    let times = format!("(?:{SERVICE})?(?:{stats})");
+    let others = |keep: &dyn Fn(Metric) -> bool| {
+        names(&mut OTHERS.iter().filter(|(_, m)| keep(*m)).map(|(n, _)| *n))
+    };
+    let rate = others(&|m| m == Metric::ErrorRate);
+    let counts = others(&|m| m.per_case() && m != Metric::ErrorRate);
+    let whole_only = others(&|m| !m.per_case());
+    let ops = names(&mut OPS.iter().map(|(o, _)| *o));
+    let selector = format!(
+        r"{WS}*\{{{WS}*case={WS}*{id}{WS}*\}}",
+        id = crate::cases::CASE_ID_PATTERN
+    );
+    let duration = super::units::duration_schema();
+    let duration = duration
+        .get("pattern")
+        .and_then(|p| p.as_str())
+        .expect("a duration has a pattern")
+        .trim_start_matches('^')
+        .trim_end_matches('$')
+        .to_owned();
+    let expression = |metric: &str, case: bool, value: &str| {
+        let selector = if case {
+            format!("(?:{selector})?")
+        } else {
+            String::new()
+        };
+        trimmed(&format!(
+            "(?:{metric}){selector}{WS}*(?:{ops}){WS}*(?:{value})"
+        ))
+    };
+    let pattern = |p: String| serde_json::json!({ "pattern": p });
+    schemars::json_schema!({
+        "type": "string",
+        "description": format!(
+            "`<metric>[{{case=<id>}}] <op> <value>`: p99 < 50ms, p99{{case=valid-code}} < 20ms, error_rate < 1%, conformance_failures == 0, rps >= 4500. Times ({times}) take a duration, error_rate a percentage or a fraction, the rest a number; rps, dropped and unaccounted are not measured per case. A case must be in the mix (cogbench validate checks it)."
+        ),
+        "anyOf": [
+            pattern(expression(&times, true, &duration)),
+            pattern(expression(&rate, true, &format!("{NUMBER}(?:{WS}*%)?"))),
+            pattern(expression(&counts, true, NUMBER)),
+            pattern(expression(&whole_only, false, NUMBER)),
+        ],
+        "examples": ["p99 < 50ms", "error_rate < 1%", "conformance_failures == 0"],
     })
 }
 
@@ -229,6 +306,42 @@ mod tests {
             "p99 =< 5ms",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// Every form `parse` accepts the schema accepts, and it refuses those a pattern can tell.
+    #[test]
+    fn the_schema_agrees_with_the_parser() {
+        let schema = serde_json::to_value(schema()).unwrap();
+        let v = jsonschema::validator_for(&schema).unwrap();
+        for good in [
+            "p99 < 50ms",
+            " p99{ case=valid-code } <= 20ms ",
+            "error_rate < 1%",
+            "error_rate<0.5",
+            "error_rate <= 5 %",
+            "conformance_failures == 0",
+            "rps >= 4500",
+            "service_p999 < 1s",
+            "p99.9 != 1.5s",
+            "throttled{case=a} == 0",
+            "retries > 1e3",
+        ] {
+            assert!(parse(good).is_ok(), "{good}");
+            assert!(v.is_valid(&serde_json::json!(good)), "{good}");
+        }
+        for bad in [
+            "p99 50ms",
+            "p98 < 5ms",
+            "p99 < 50",
+            "rps{case=a} > 1",
+            "p99{cas=a} < 1ms",
+            "rps >= lots",
+            "p99 =< 5ms",
+            "error_rate < 1%%",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+            assert!(!v.is_valid(&serde_json::json!(bad)), "{bad}");
         }
     }
 

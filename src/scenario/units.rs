@@ -2,6 +2,40 @@
 
 use std::time::Duration;
 
+/// The units of a duration, and their length in seconds as a ratio (a division by 1e6 is
+/// exact where a multiplication by 1e-6 is not).
+const UNITS: [(&str, f64, f64); 6] = [
+    ("us", 1.0, 1e6),
+    ("µs", 1.0, 1e6),
+    ("ms", 1.0, 1e3),
+    ("s", 1.0, 1.0),
+    ("m", 60.0, 1.0),
+    ("h", 3600.0, 1.0),
+];
+
+/// The longest duration a scenario may give: a week.
+const MAX_SECONDS: f64 = 7.0 * 86_400.0;
+
+/// What [`parse_duration`] accepts, for the scenario schema: a pattern (all but the week's
+/// bound) and a description.
+pub(super) fn duration_schema() -> schemars::Schema {
+    let units: Vec<&str> = UNITS.iter().map(|(u, _, _)| *u).collect();
+    let pattern = super::patterns::trimmed(&format!(
+        r"(?:[0-9]+\.?[0-9]*|\.[0-9]+){ws}*(?:{units})",
+        ws = super::patterns::WS,
+        units = units.join("|")
+    ));
+    let mut schema = super::patterns::string(
+        &pattern,
+        &format!(
+            "A duration: a number and a unit ({}), like 500ms, 10s, 1.5m or 2h; at most a week.",
+            units.join(", ")
+        ),
+    );
+    schema.insert("examples".into(), serde_json::json!(["500ms", "10s", "2m"]));
+    schema
+}
+
 /// Parses `<number><unit>` with unit `us`, `ms`, `s`, `m` or `h`; the number may have a
 /// fraction (`1.5s`). A unit is required: a bare `10` is ambiguous.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -19,15 +53,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(expected());
     }
     let value: f64 = number.parse().map_err(|_| expected())?;
-    let seconds = match unit.trim() {
-        "us" | "µs" => value / 1e6,
-        "ms" => value / 1e3,
-        "s" => value,
-        "m" => value * 60.0,
-        "h" => value * 3600.0,
-        _ => return Err(expected()),
+    let seconds = match UNITS.iter().find(|(u, _, _)| *u == unit.trim()) {
+        Some((_, times, per)) => value * times / per,
+        None => return Err(expected()),
     };
-    if !seconds.is_finite() || seconds > 7.0 * 86_400.0 {
+    if !seconds.is_finite() || seconds > MAX_SECONDS {
         return Err(format!("`{text}` is longer than a week"));
     }
     Ok(Duration::from_secs_f64(seconds))
@@ -68,6 +98,30 @@ mod tests {
     fn rejects_ambiguous_or_malformed() {
         for bad in ["10", "s", "", "10 seconds", "-1s", "1.2.3s", "10d", "1000h"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_schema_pattern_agrees_with_the_parser() {
+        let schema = duration_schema();
+        let pattern = regex::Regex::new(schema.get("pattern").unwrap().as_str().unwrap()).unwrap();
+        for good in ["500ms", "10s", " 2 m ", "1.5s", ".5h", "1.s", "250µs", "0s"] {
+            assert!(parse_duration(good).is_ok(), "{good}");
+            assert!(pattern.is_match(good), "{good}");
+        }
+        for bad in [
+            "10",
+            "s",
+            "",
+            "10 seconds",
+            "-1s",
+            "1.2.3s",
+            "10d",
+            "1e3s",
+            ".",
+        ] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+            assert!(!pattern.is_match(bad), "{bad}");
         }
     }
 

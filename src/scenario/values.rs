@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use schemars::json_schema;
 use serde::Deserialize;
 
+use super::patterns::{self, NUMBER, WS, WS_CHARS};
 use super::units::parse_duration;
 use crate::yaml::{parsed_str, visited};
 
@@ -18,6 +20,14 @@ visited!(
     Percent,
     deserialize_any(),
     "a percentage of 0 or more, like 10% or 10",
+    schema: |_| json_schema!({
+        "description": "A percentage of 0 or more: 10 or \"10%\".",
+        "anyOf": [
+            { "type": "number", "minimum": 0 },
+            { "type": "string", "pattern": patterns::trimmed(&format!("{NUMBER}{WS}*%")) },
+        ],
+        "examples": ["10%"],
+    }),
     {
         fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Percent, E> {
             if n.is_finite() && n >= 0.0 {
@@ -50,10 +60,12 @@ visited!(
 
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Dur(pub Duration);
-parsed_str!(Dur, "a duration like 500ms, 10s or 2m", |s| parse_duration(
-    s
-)
-.map(Dur));
+parsed_str!(
+    Dur,
+    "a duration like 500ms, 10s or 2m",
+    |s| parse_duration(s).map(Dur),
+    schema: |_| super::units::duration_schema()
+);
 
 /// A secret: only ever `${ENV_VAR}` (read from the environment while the scenario loads) or
 /// `${file:PATH}` (a file's content without its trailing newline; PATH relative to the working
@@ -94,7 +106,10 @@ parsed_str!(Secret, "`${ENV_VAR}` or `${file:PATH}`", |s| {
         Ok(_) => Err(format!("environment variable {name} is empty")),
         Err(_) => Err(format!("environment variable {name} is not set")),
     }
-});
+}, schema: |_| patterns::string(
+    r"^\$\{(?:file:[\s\S]+|[A-Za-z0-9_]+)\}$",
+    "A secret, never written here: ${ENV_VAR} (read from the environment while the scenario loads; it must be set and not empty) or ${file:PATH} (a file's content without its trailing newline; PATH relative to the working folder).",
+));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Count {
@@ -106,6 +121,13 @@ visited!(
     Count,
     deserialize_any(),
     "`auto` or a whole number from 1 to {MAX_USERS}",
+    schema: |_| json_schema!({
+        "description": format!("`auto` (sized from the phases and the mix) or a whole number from 1 to {MAX_USERS}."),
+        "anyOf": [
+            { "const": "auto" },
+            { "type": "integer", "minimum": 1, "maximum": MAX_USERS },
+        ],
+    }),
     {
         fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Count, E> {
             crate::yaml::keyword(s, "auto", Count::Auto, &self)
@@ -140,6 +162,15 @@ parsed_str!(Template, "a template containing {n}", |s| {
         return Err(format!("`{s}` must not contain whitespace"));
     }
     Ok(Template(s.to_owned()))
+}, schema: |_| {
+    // Runs of text that is neither whitespace nor a brace, and the two placeholders.
+    let piece = format!(r"(?:[^{{}}{WS_CHARS}]|\{{n\}}|\{{run\}})");
+    let mut schema = patterns::string(
+        &format!(r"^{piece}*\{{n\}}{piece}*$"),
+        "A naming template: {n} (required) is the user's number, {run} a per-run id; no other braces, no whitespace.",
+    );
+    schema.insert("examples".into(), serde_json::json!(["cb-{run}-{n}"]));
+    schema
 });
 
 impl Template {
@@ -148,7 +179,8 @@ impl Template {
     }
 }
 
-/// A whole number checked against its range where it stands, kept as the newtype's integer.
+/// A whole number checked against its range where it stands, kept as the newtype's integer;
+/// its schema is the same range.
 macro_rules! whole_number_in {
     ($ty:ident($inner:ty), $range:expr, $expecting:literal) => {
         impl<'de> Deserialize<'de> for $ty {
@@ -156,6 +188,15 @@ macro_rules! whole_number_in {
                 crate::yaml::whole_number(d, $range, $expecting).map(|n| $ty(n as $inner))
             }
         }
+        crate::yaml::json_schema!($ty, |_| {
+            let range: std::ops::RangeInclusive<u64> = $range;
+            json_schema!({
+                "type": "integer",
+                "minimum": range.start(),
+                "maximum": range.end(),
+                "description": format!("A whole number, {}.", $expecting),
+            })
+        });
     };
 }
 
@@ -190,6 +231,12 @@ visited!(
     Fraction,
     deserialize_f64(),
     "a fraction from 0 (never) to 1 (every response)",
+    schema: |_| json_schema!({
+        "type": "number",
+        "minimum": 0,
+        "maximum": 1,
+        "description": "A fraction from 0 (never) to 1 (every response).",
+    }),
     {
         fn visit_f64<E: serde::de::Error>(self, f: f64) -> Result<Fraction, E> {
             if (0.0..=1.0).contains(&f) {

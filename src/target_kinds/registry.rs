@@ -78,6 +78,10 @@ visited!(
     TargetKind,
     deserialize_enum("TargetKind", &NAMES),
     "enum TargetKind",
+    schema: |_| schemars::json_schema!({
+        "enum": *NAMES,
+        "description": "What kind of server the target is; it decides what cogbench can do there (docs/targets.md). Default: embedded without an endpoint, emulator with one.",
+    }),
     {
         fn visit_enum<A: serde::de::EnumAccess<'de>>(
             self,
@@ -93,7 +97,9 @@ visited!(
 
 /// The variant of a kind read as an enum.
 struct Name(TargetKind);
-visited!(Name, deserialize_identifier(), "variant identifier", {
+visited!(Name, deserialize_identifier(), "variant identifier", schema: |_| {
+    schemars::json_schema!({ "enum": *NAMES })
+}, {
     fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Name, E> {
         find(s)
             .map(Name)
