@@ -23,6 +23,27 @@ pub struct RunInputs {
     pub printing: Printing,
     /// `--write-deviations`: checked writable.
     pub write_deviations: Option<PathBuf>,
+    /// `--metrics-listen` and `--metrics-linger`.
+    pub metrics: Option<MetricsListen>,
+}
+
+/// Where the live metrics are served, and how long the final figures wait for a scrape.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsListen {
+    pub addr: std::net::SocketAddr,
+    pub linger: std::time::Duration,
+}
+
+fn metrics_listen(args: &RunCommon) -> Result<Option<MetricsListen>, Failure> {
+    let Some(addr) = args.metrics_listen else {
+        return Ok(None);
+    };
+    let linger = match &args.metrics_linger {
+        None => crate::live_metrics::DEFAULT_LINGER,
+        Some(d) => crate::scenario::units::parse_duration(d)
+            .map_err(|e| Failure::BadInput(format!("--metrics-linger: {e}")))?,
+    };
+    Ok(Some(MetricsListen { addr, linger }))
 }
 
 /// How the command prints its result.
@@ -95,6 +116,7 @@ pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
         options,
         printing,
         write_deviations: args.write_deviations.clone(),
+        metrics: metrics_listen(&args.common)?,
     })
 }
 
@@ -121,6 +143,7 @@ pub fn record(args: &RecordArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
             debug: args.common.global.debug,
         },
         write_deviations: None,
+        metrics: metrics_listen(&args.common)?,
     })
 }
 
