@@ -281,6 +281,26 @@ fn a_port_in_use_is_bad_input_before_anything_is_sent() {
         std::io::ErrorKind::WouldBlock,
         "the target was reached"
     );
+    // `bench` binds first too.
+    let out = Command::new(bin())
+        .args([
+            "bench",
+            "--endpoint-url",
+            &endpoint,
+            "--output-dir",
+            dir.path().join("bench").to_str().unwrap(),
+            "--metrics-listen",
+            &busy.local_addr().unwrap().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot listen"));
+    assert_eq!(
+        target.accept().map(|_| ()).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock,
+        "bench reached the target"
+    );
     // Not an address: clap's usage error, exit 2 too.
     let out = Command::new(bin())
         .args([

@@ -43,7 +43,10 @@ pub(super) fn debug_answers(outcome: &RunOutcome, printing: &Printing) {
 
 /// `--metrics-listen`: bound before anything is sent, so that a port in use is bad input
 /// (exit 2) and not a run lost at its end; the URL said on stderr.
-fn listen(metrics: Option<MetricsListen>, scenario: &str) -> Result<Option<Endpoint>, Failure> {
+pub(super) fn listen(
+    metrics: Option<MetricsListen>,
+    scenario: &str,
+) -> Result<Option<Endpoint>, Failure> {
     let Some(m) = metrics else {
         return Ok(None);
     };
@@ -53,7 +56,11 @@ fn listen(metrics: Option<MetricsListen>, scenario: &str) -> Result<Option<Endpo
 }
 
 /// After the command's output: the final figures wait for a scrape (`--metrics-linger`).
-async fn linger(endpoint: Option<Endpoint>, metrics: Option<MetricsListen>, i: &Interrupts) {
+pub(super) async fn linger(
+    endpoint: Option<Endpoint>,
+    metrics: Option<MetricsListen>,
+    i: &Interrupts,
+) {
     if let (Some(endpoint), Some(m)) = (endpoint, metrics) {
         endpoint.linger(m.linger, i).await;
     }

@@ -8,7 +8,7 @@ use super::start_at::start_at;
 use super::target::{grace, target_overrides, with_timeouts};
 use crate::awscli::query::Query;
 use crate::cases::Catalog;
-use crate::cli::{Output, PrintArgs, RecordArgs, RunArgs, RunCommon};
+use crate::cli::{MetricsArgs, Output, PrintArgs, RecordArgs, RunArgs, RunCommon};
 use crate::env::Env;
 use crate::exit::Failure;
 use crate::report::export::Format;
@@ -34,7 +34,7 @@ pub struct MetricsListen {
     pub linger: std::time::Duration,
 }
 
-fn metrics_listen(args: &RunCommon) -> Result<Option<MetricsListen>, Failure> {
+pub(super) fn metrics_listen(args: &MetricsArgs) -> Result<Option<MetricsListen>, Failure> {
     let Some(addr) = args.metrics_listen else {
         return Ok(None);
     };
@@ -116,7 +116,7 @@ pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
         options,
         printing,
         write_deviations: args.write_deviations.clone(),
-        metrics: metrics_listen(&args.common)?,
+        metrics: metrics_listen(&args.common.metrics)?,
     })
 }
 
@@ -143,7 +143,7 @@ pub fn record(args: &RecordArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
             debug: args.common.global.debug,
         },
         write_deviations: None,
-        metrics: metrics_listen(&args.common)?,
+        metrics: metrics_listen(&args.common.metrics)?,
     })
 }
 
