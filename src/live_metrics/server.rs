@@ -123,8 +123,18 @@ async fn connection(mut stream: TcpStream, feed: &Feed) {
     };
     let (status, content_type, body, finished, head_only) = match request {
         Request::Metrics { head_only, format } => {
-            let (sample, finished) = feed.sample();
-            let body = render(&sample, format);
+            // Off the runtime's workers: a catalog run's exposition takes milliseconds to
+            // read and render, which would delay the requests on the worker and show up in
+            // their latency.
+            let feed = feed.clone();
+            let Ok((body, finished)) = tokio::task::spawn_blocking(move || {
+                let (sample, finished) = feed.sample();
+                (render(&sample, format), finished)
+            })
+            .await
+            else {
+                return;
+            };
             ("200 OK", format.content_type(), body, finished, head_only)
         }
         Request::NotFound => plain("404 Not Found", "cogbench serves /metrics only\n"),
