@@ -469,6 +469,35 @@ mod served {
         assert!(get.starts_with("HTTP/1.1 200 OK\r\n"));
     }
 
+    /// Idle connections hold at most `MAX_CONNECTIONS` places; one more is closed unanswered,
+    /// and the places come back when they go.
+    #[tokio::test]
+    async fn connections_are_bounded() {
+        use super::super::server::MAX_CONNECTIONS;
+        let e = bind();
+        let addr = e.url()["http://".len()..].replace("/metrics", "");
+        let mut idle = Vec::new();
+        for _ in 0..MAX_CONNECTIONS {
+            let mut c = TcpStream::connect(&addr).await.unwrap();
+            // Half a request head: each holds its place until the head timeout.
+            c.write_all(b"GET /metrics HTTP/1.1\r\n").await.unwrap();
+            idle.push(c);
+        }
+        // Accepted in order, after the idle ones: closed with no answer.
+        let refused = exchange(&e, b"GET /metrics HTTP/1.1\r\n\r\n").await;
+        assert_eq!(refused, "");
+        drop(idle);
+        let mut answered = String::new();
+        for _ in 0..200 {
+            answered = exchange(&e, b"GET /metrics HTTP/1.1\r\n\r\n").await;
+            if !answered.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(answered.starts_with("HTTP/1.1 200 OK"), "{answered}");
+    }
+
     #[tokio::test]
     async fn a_port_in_use_is_refused() {
         let e = bind();
