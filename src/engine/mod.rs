@@ -16,6 +16,7 @@ mod http1;
 pub mod mix;
 mod open;
 mod outcome;
+mod pacing;
 mod phase;
 mod readback;
 mod reqwest_client;
@@ -29,4 +30,5 @@ mod wire;
 
 pub use compiled::Compiled;
 pub use outcome::PhaseOutcome;
+pub use pacing::Pacing;
 pub use runner::Engine;

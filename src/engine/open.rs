@@ -56,6 +56,7 @@ pub(super) async fn run(
         engine.idle_until(start + duration).await;
     }
     let dropped = if engine.stopping() { 0 } else { total - next };
+    engine.pacing.phase_ended(dropped);
     // The rate is measured over the schedule's window, not the drain that follows it.
     let window = if engine.stopping() {
         start.elapsed()
@@ -133,6 +134,7 @@ fn keep_schedule(
         let behind = Instant::now().saturating_duration_since(intended);
         late += u64::from(behind > LATE_AFTER);
         let _ = lag.record(micros(behind));
+        engine.pacing.started(micros(behind), behind > LATE_AFTER);
         let engine = engine.clone();
         let seq = stripe.first_seq + next;
         handle.spawn(async move {

@@ -50,6 +50,8 @@ pub struct Engine {
     pub(super) user_waits_notify: tokio::sync::Notify,
     /// Starts that gave up waiting for a user.
     pub(super) gave_up: std::sync::atomic::AtomicU64,
+    /// The schedule's lag, late and unsent starts, as they happen.
+    pub pacing: super::pacing::Pacing,
 }
 
 impl Engine {
@@ -97,6 +99,7 @@ impl Engine {
             user_waits_over: AtomicBool::new(false),
             user_waits_notify: tokio::sync::Notify::new(),
             gave_up: std::sync::atomic::AtomicU64::new(0),
+            pacing: super::pacing::Pacing::default(),
         }
     }
 
@@ -189,6 +192,13 @@ impl Engine {
         self.sent
             .load(Ordering::Relaxed)
             .saturating_sub(self.recorder.completed.load(Ordering::Relaxed))
+    }
+
+    /// Starts dropped so far, all phases: those that gave up waiting for a user, and the
+    /// open model's unsent ones (counted when their phase ends). At the run's end, the sum of
+    /// the phases' `dropped`.
+    pub fn dropped(&self) -> u64 {
+        self.gave_up.load(Ordering::Relaxed) + self.pacing.unsent()
     }
 
     /// Whether any request ever had a connection to the target.

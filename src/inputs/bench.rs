@@ -2,7 +2,7 @@
 
 use std::time::SystemTime;
 
-use super::run::{Printing, printing};
+use super::run::{MetricsListen, Printing, metrics_listen, printing};
 use super::start_at::start_at;
 use super::target::{grace, target_overrides, with_timeouts};
 use crate::cli::BenchArgs;
@@ -20,6 +20,7 @@ pub enum BenchInputs {
         plan: Box<Plan>,
         options: Box<RunOptions>,
         printing: Printing,
+        metrics: Option<MetricsListen>,
     },
 }
 
@@ -52,5 +53,6 @@ pub fn bench(args: &BenchArgs, env: &dyn Env) -> Result<BenchInputs, Failure> {
         plan: Box::new(plan),
         options: Box::new(options),
         printing,
+        metrics: metrics_listen(&args.metrics)?,
     })
 }

@@ -16,5 +16,5 @@ pub use crate::env::{Env, ProcessEnv};
 pub use bench::{BenchInputs, bench};
 pub use diff::{DiffInputs, diff};
 pub use provision::provision;
-pub use run::{Printing, RunInputs, record, run};
+pub use run::{MetricsListen, Printing, RunInputs, record, run};
 pub use target::target_overrides;

@@ -8,7 +8,7 @@ use super::start_at::start_at;
 use super::target::{grace, target_overrides, with_timeouts};
 use crate::awscli::query::Query;
 use crate::cases::Catalog;
-use crate::cli::{Output, PrintArgs, RecordArgs, RunArgs, RunCommon};
+use crate::cli::{MetricsArgs, Output, PrintArgs, RecordArgs, RunArgs, RunCommon};
 use crate::env::Env;
 use crate::exit::Failure;
 use crate::report::export::Format;
@@ -23,6 +23,27 @@ pub struct RunInputs {
     pub printing: Printing,
     /// `--write-deviations`: checked writable.
     pub write_deviations: Option<PathBuf>,
+    /// `--metrics-listen` and `--metrics-linger`.
+    pub metrics: Option<MetricsListen>,
+}
+
+/// Where the live metrics are served, and how long the final figures wait for a scrape.
+#[derive(Debug, Clone, Copy)]
+pub struct MetricsListen {
+    pub addr: std::net::SocketAddr,
+    pub linger: std::time::Duration,
+}
+
+pub(super) fn metrics_listen(args: &MetricsArgs) -> Result<Option<MetricsListen>, Failure> {
+    let Some(addr) = args.metrics_listen else {
+        return Ok(None);
+    };
+    let linger = match &args.metrics_linger {
+        None => crate::live_metrics::DEFAULT_LINGER,
+        Some(d) => crate::scenario::units::parse_duration(d)
+            .map_err(|e| Failure::BadInput(format!("--metrics-linger: {e}")))?,
+    };
+    Ok(Some(MetricsListen { addr, linger }))
 }
 
 /// How the command prints its result.
@@ -95,6 +116,7 @@ pub fn run(args: &RunArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
         options,
         printing,
         write_deviations: args.write_deviations.clone(),
+        metrics: metrics_listen(&args.common.metrics)?,
     })
 }
 
@@ -121,6 +143,7 @@ pub fn record(args: &RecordArgs, env: &dyn Env) -> Result<RunInputs, Failure> {
             debug: args.common.global.debug,
         },
         write_deviations: None,
+        metrics: metrics_listen(&args.common.metrics)?,
     })
 }
 

@@ -474,6 +474,13 @@ impl Recorder {
             .clone()
     }
 
+    /// What `f` reads of the case's record, under its lock and copying nothing: for a reader
+    /// that takes a few figures now and then (a scrape of the live metrics), so that the
+    /// lock is held only while it reads.
+    pub fn read<T>(&self, case: usize, f: impl FnOnce(&CaseStats) -> T) -> T {
+        f(&self.cases[case].lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     /// The case's response and service-time histograms, without copying the rest of its
     /// record (its timeline grows with the run's length).
     pub fn latencies(&self, case: usize) -> (Histogram<u64>, Histogram<u64>) {
