@@ -18,6 +18,7 @@ use crate::yaml::checked_map;
 #[serde(deny_unknown_fields)]
 pub(super) struct RawExisting {
     /// The user pool id, like us-east-1_AbCdEf123.
+    #[schemars(with = "PlainText")]
     id: String,
     /// The app client id (1 to 128 of A-Z, a-z, 0-9, `_` and `+`).
     #[schemars(with = "PlainText")]

@@ -48,8 +48,24 @@ pub fn refine_property(schema: &mut Schema, key: &str, extra: serde_json::Value)
         .and_then(|p| p.get_mut(key))
         .and_then(|p| p.as_object_mut())
         .unwrap_or_else(|| panic!("the schema has a property `{key}`"));
-    for (k, v) in extra.as_object().expect("an object").clone() {
-        property.insert(k, v);
+    merge(property, extra.as_object().expect("an object"));
+}
+
+/// `extra`'s keys into `into`, mappings merged key by key (so that refining a list's `items`
+/// keeps the `$ref` to its element's schema), anything else replaced.
+fn merge(
+    into: &mut serde_json::Map<String, serde_json::Value>,
+    extra: &serde_json::Map<String, serde_json::Value>,
+) {
+    for (k, v) in extra {
+        match (into.get_mut(k), v) {
+            (Some(serde_json::Value::Object(old)), serde_json::Value::Object(new)) => {
+                merge(old, new)
+            }
+            _ => {
+                into.insert(k.clone(), v.clone());
+            }
+        }
     }
 }
 

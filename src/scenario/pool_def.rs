@@ -184,7 +184,7 @@ impl TryFrom<RawPool> for PoolPlan {
     type Error = String;
     fn try_from(r: RawPool) -> Result<PoolPlan, String> {
         if let Some(name) = &r.name
-            && (name.is_empty() || name.len() > MAX_NAME)
+            && (name.is_empty() || name.chars().count() > MAX_NAME)
         {
             return Err(format!("pool name: 1 to {MAX_NAME} characters"));
         }
