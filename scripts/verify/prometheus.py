@@ -10,7 +10,9 @@ once cogbench has gone) and checks:
 - counters exactly: requests by case and class (cases[].by_class, and their sum
   totals.requests), verdicts (passed_responses, failed_responses), check failures
   (by_check[].failed), retries, requests sent (totals.sent), late and dropped starts
-  (timing.late_starts, timing.dropped);
+  (timing.late_starts, timing.dropped); every case answered in summary.json is scraped;
+- the in-flight gauge's last value against totals.abandoned, and each histogram's
+  _sum/_count against summary.json's mean (within 1 %, rounding);
 - that the last scrape saw the final figures (cogbench_run_finished 1) and that earlier scrapes
   saw the run going (a smaller count of requests sent);
 - quantiles: histogram_quantile(q) of each case's latency and service-time buckets, and of
@@ -79,7 +81,8 @@ def main(argv):
     retries = last("cogbench_retries_total", ["case"])
     ran = {case for case, _ in requests}
     cases = [c for c in summary["cases"] if c["name"] in ran]
-    if not cases or len(cases) != len(ran):
+    answered = {c["name"] for c in summary["cases"] if c["count"] > 0}
+    if not cases or len(cases) != len(ran) or not answered <= ran:
         problems.append(f"cases scraped {sorted(ran)}, in summary.json {[c['name'] for c in summary['cases']]}")
     for c in cases:
         name = c["name"]
@@ -94,14 +97,23 @@ def main(argv):
     same("cogbench_requests_sent_total (totals.sent)", last("cogbench_requests_sent_total", []).get(()), float(totals["sent"]))
     same("cogbench_late_starts_total (timing.late_starts)", last("cogbench_late_starts_total", []).get(()), float(timing["late_starts"]))
     same("cogbench_dropped_starts_total (timing.dropped)", last("cogbench_dropped_starts_total", []).get(()), float(timing["dropped"]))
+    same("cogbench_in_flight_requests at the end (totals.abandoned)", last("cogbench_in_flight_requests", []).get(()), float(totals["abandoned"]))
 
     checked = 0
     for family, field in [("cogbench_latency_seconds", "latency_us"), ("cogbench_service_time_seconds", "service_time_us")]:
         buckets = last(f"{family}_bucket", ["case", "le"])
         bounds = sorted({float(le) for _, le in buckets if le != "+Inf"})
         counts = last(f"{family}_count", ["case"])
+        sums = last(f"{family}_sum", ["case"])
         for c in cases:
             same(f"{family}_count{{case={c['name']}}}", counts.get((c["name"],)), float(c["count"]))
+            # _sum is the HdrHistogram's, as summary.json's mean is: they agree but for
+            # rounding.
+            if c["count"]:
+                mean = sums.get((c["name"],), float("nan")) / c["count"]
+                expected = c[field]["mean"] / 1e6
+                if not abs(mean - expected) <= max(0.01 * expected, 2e-6):
+                    problems.append(f"{family}_sum/_count{{case={c['name']}}}: {mean:.6f} s, summary.json's mean {expected:.6f} s")
         # Each case, and the run (the cases' buckets summed, as a dashboard does).
         targets = [(f'{{case="{c["name"]}"}}', "", c[field], c["name"]) for c in cases]
         targets.append(("", "sum by (le) ", totals[field], "all cases"))

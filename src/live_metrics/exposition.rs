@@ -32,9 +32,12 @@ impl Format {
             accept.split(',').any(|range| {
                 let mut parts = range.split(';').map(str::trim);
                 let media = parts.next().unwrap_or("");
+                // Parameter names are case-insensitive: `Q=0` is a weight too.
                 let zero = parts.any(|p| {
-                    p.strip_prefix("q=")
-                        .is_some_and(|q| q.trim().parse::<f64>().is_ok_and(|q| q <= 0.0))
+                    p.split_once('=').is_some_and(|(name, q)| {
+                        name.trim().eq_ignore_ascii_case("q")
+                            && q.trim().parse::<f64>().is_ok_and(|q| q <= 0.0)
+                    })
                 });
                 media.eq_ignore_ascii_case("application/openmetrics-text") && !zero
             })

@@ -1,21 +1,26 @@
 //! The scrape endpoint: a small HTTP/1.1 server on tokio, written for hostile clients rather
 //! than for features. One request a connection (`Connection: close`); GET and HEAD of
 //! `/metrics` only; the request head bounded in size and in the time it may take to arrive; a
-//! bounded number of connections at once; the answer's write bounded in time, so that a
-//! scraper that never reads holds nothing for long. Nothing a client sends can panic it.
+//! bounded number of connections at once, the oldest idle one closed to let a new one in; the
+//! answer's write bounded in time, so that a scraper that never reads holds nothing for long.
+//! Renders are shared: one at a time, and one a moment old is served again, so that many
+//! scrapers at once cost the run what one does. Nothing a client sends can panic it.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
+use tokio::task::AbortHandle;
 
 use super::exposition::{Format, render};
 use super::feed::Feed;
 
-/// Connections served at once; more are closed as soon as they are accepted. A scraper needs
-/// one; a few more let a person look with curl meanwhile.
+/// Connections served at once. A scraper needs one; a few more let a person look with curl
+/// meanwhile. Past it, a new connection closes the oldest one still sending its request (or
+/// else the oldest): idle connections cannot keep a scraper out.
 pub const MAX_CONNECTIONS: usize = 16;
 /// A request head larger than this is refused (431): a scrape's is a few hundred bytes.
 pub const MAX_HEAD: usize = 8 * 1024;
@@ -23,29 +28,88 @@ pub const MAX_HEAD: usize = 8 * 1024;
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 /// The whole answer must be taken within this.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// A render this young is served again rather than made anew.
+pub const FRESH: Duration = Duration::from_millis(250);
+
+/// A connection being served: whether it is still sending its request head.
+struct Open {
+    abort: AbortHandle,
+    reading: Arc<AtomicBool>,
+}
 
 pub(super) async fn serve(listener: TcpListener, feed: Feed) {
-    let permits = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let renders = Arc::new(Renders::default());
     // Aborting this task (the endpoint dropped) drops the set, which ends every connection.
     let mut connections = tokio::task::JoinSet::new();
+    let mut open: VecDeque<Open> = VecDeque::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    let Ok(permit) = permits.clone().try_acquire_owned() else {
-                        continue;
-                    };
-                    let feed = feed.clone();
-                    connections.spawn(async move {
-                        connection(stream, &feed).await;
-                        drop(permit);
+                    open.retain(|c| !c.abort.is_finished());
+                    if open.len() >= MAX_CONNECTIONS {
+                        let victim = open
+                            .iter()
+                            .position(|c| c.reading.load(Ordering::Relaxed))
+                            .unwrap_or(0);
+                        if let Some(c) = open.remove(victim) {
+                            c.abort.abort();
+                        }
+                    }
+                    let reading = Arc::new(AtomicBool::new(true));
+                    let (feed, renders, flag) = (feed.clone(), renders.clone(), reading.clone());
+                    let abort = connections.spawn(async move {
+                        connection(stream, &feed, &renders, &flag).await;
                     });
+                    open.push_back(Open { abort, reading });
                 }
                 // Out of file descriptors, say: wait rather than spin on the error.
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             },
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
+    }
+}
+
+/// The last render, shared by the connections; its lock also makes renders one at a time.
+#[derive(Default)]
+struct Renders {
+    latest: tokio::sync::Mutex<Option<Rendered>>,
+}
+
+struct Rendered {
+    at: Instant,
+    format: Format,
+    body: Arc<String>,
+    finished: bool,
+}
+
+impl Renders {
+    /// The exposition in `format`: the last one when it is fresh (and final, once the run has
+    /// ended), else a new one, rendered off the runtime's workers.
+    async fn get(&self, feed: &Feed, format: Format) -> Option<(Arc<String>, bool)> {
+        let mut latest = self.latest.lock().await;
+        if let Some(r) = latest.as_ref().filter(|r| {
+            r.format == format && r.at.elapsed() < FRESH && (r.finished || !feed.is_finished())
+        }) {
+            return Some((r.body.clone(), r.finished));
+        }
+        // Off the runtime's workers: a catalog run's exposition takes milliseconds to read and
+        // render, which would delay the requests on the worker and show up in their latency.
+        let feed = feed.clone();
+        let (body, finished) = tokio::task::spawn_blocking(move || {
+            let (sample, finished) = feed.sample();
+            (Arc::new(render(&sample, format)), finished)
+        })
+        .await
+        .ok()?;
+        *latest = Some(Rendered {
+            at: Instant::now(),
+            format,
+            body: body.clone(),
+            finished,
+        });
+        Some((body, finished))
     }
 }
 
@@ -92,6 +156,11 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Request> {
         Err(_) => Some(Request::Bad),
         Ok(httparse::Status::Complete(_)) => {
             let path = req.path.unwrap_or("");
+            // The absolute form (`GET http://host/metrics`), which a server must take too.
+            let path = ["http://", "https://"]
+                .iter()
+                .find_map(|scheme| path.strip_prefix(scheme))
+                .map_or(path, |rest| rest.find('/').map_or("/", |at| &rest[at..]));
             let path = path.split_once('?').map_or(path, |(p, _)| p);
             if path != "/metrics" {
                 return Some(Request::NotFound);
@@ -101,38 +170,33 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Request> {
                 Some("HEAD") => true,
                 _ => return Some(Request::MethodNotAllowed),
             };
-            let accept = req
+            // Accept headers given more than once are one list (RFC 9110 §5.3).
+            let accept: Vec<&str> = req
                 .headers
                 .iter()
-                .find(|h| h.name.eq_ignore_ascii_case("accept"))
-                .and_then(|h| std::str::from_utf8(h.value).ok());
+                .filter(|h| h.name.eq_ignore_ascii_case("accept"))
+                .filter_map(|h| std::str::from_utf8(h.value).ok())
+                .collect();
+            let accept = accept.join(",");
             Some(Request::Metrics {
                 head_only,
-                format: Format::negotiate(accept),
+                format: Format::negotiate((!accept.is_empty()).then_some(accept.as_str())),
             })
         }
     }
 }
 
-async fn connection(mut stream: TcpStream, feed: &Feed) {
+async fn connection(mut stream: TcpStream, feed: &Feed, renders: &Renders, reading: &AtomicBool) {
     let _ = stream.set_nodelay(true);
     let request = match tokio::time::timeout(HEAD_TIMEOUT, read_request(&mut stream)).await {
         Ok(Some(request)) => request,
         // Gone, or too slow: nothing is owed.
         Ok(None) | Err(_) => return,
     };
+    reading.store(false, Ordering::Relaxed);
     let (status, content_type, body, finished, head_only) = match request {
         Request::Metrics { head_only, format } => {
-            // Off the runtime's workers: a catalog run's exposition takes milliseconds to
-            // read and render, which would delay the requests on the worker and show up in
-            // their latency.
-            let feed = feed.clone();
-            let Ok((body, finished)) = tokio::task::spawn_blocking(move || {
-                let (sample, finished) = feed.sample();
-                (render(&sample, format), finished)
-            })
-            .await
-            else {
+            let Some((body, finished)) = renders.get(feed, format).await else {
                 return;
             };
             ("200 OK", format.content_type(), body, finished, head_only)
@@ -163,20 +227,42 @@ async fn connection(mut stream: TcpStream, feed: &Feed) {
         stream.shutdown().await
     };
     let written = matches!(tokio::time::timeout(WRITE_TIMEOUT, write).await, Ok(Ok(())));
-    // The final figures count as scraped once a whole GET answer carrying them went out.
-    if written && finished && !head_only && status.starts_with("200") {
+    // The final figures count as scraped once a whole GET answer carrying them went out and
+    // the scraper closed the connection after it: a written answer may only sit in the
+    // kernel's buffers, and a client that never reads does not close (one that closes
+    // without reading resets the connection instead).
+    if written
+        && finished
+        && !head_only
+        && status.starts_with("200")
+        && tokio::time::timeout(WRITE_TIMEOUT, closed_by_peer(&mut stream))
+            .await
+            .unwrap_or(false)
+    {
         feed.final_read();
+    }
+}
+
+/// Whether the peer ends the connection cleanly (anything it still sends is read and dropped).
+async fn closed_by_peer(stream: &mut TcpStream) -> bool {
+    let mut buf = [0u8; 512];
+    loop {
+        match stream.read(&mut buf).await {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
     }
 }
 
 fn plain(
     status: &'static str,
     body: &'static str,
-) -> (&'static str, &'static str, String, bool, bool) {
+) -> (&'static str, &'static str, Arc<String>, bool, bool) {
     (
         status,
         "text/plain; charset=utf-8",
-        body.to_owned(),
+        Arc::new(body.to_owned()),
         false,
         false,
     )
