@@ -3,6 +3,9 @@
 # (OpenMetrics, as Prometheus asks) while it goes; peak RSS from GNU time, median of RUNS (3).
 # Two runs: a flat load like bench-memory.sh's (2,000 req/s of 6 cases that consume no users,
 # 20 s) and smoke.yaml (all 85 catalog cases: the largest exposition, about 0.7 MB a scrape).
+# Then what scrapers cost the load: the flat load for 10 s with no scraper and with SCRAPERS
+# (8) curl loops scraping back to back, the achieved rate, dropped starts, p50 and p99
+# (medians of RUNS).
 #
 #   scripts/bench-live-metrics.sh
 #   COGBENCH=target/release/cogbench RUNS=5 scripts/bench-live-metrics.sh
@@ -70,3 +73,35 @@ print(f"{tag:>5} cost of --metrics-listen: {med['metrics'] - med['plain']:+.1f} 
       f"({(med['metrics'] / med['plain'] - 1) * 100:+.1f} %)")
 PY
 done
+
+# --- What many scrapers at once cost the load.
+scrapers=${SCRAPERS:-8}
+sed 's/duration: 20s/duration: 10s/' "$out/flat.yaml" >"$out/flat10.yaml"
+for mode in none hammer; do
+  for i in $(seq "$runs"); do
+    p=$(port) pids=()
+    if [[ $mode == hammer ]]; then
+      for _ in $(seq "$scrapers"); do
+        ( while :; do
+            curl -s -o /dev/null -H 'Accept: application/openmetrics-text;version=1.0.0' \
+              "http://127.0.0.1:$p/metrics" || sleep 0.01
+          done ) &
+        pids+=($!)
+      done
+    fi
+    "$COGBENCH" run "$out/flat10.yaml" --progress quiet --output-dir "$out/load-$mode-$i" \
+      --metrics-listen "127.0.0.1:$p" --metrics-linger 0s >/dev/null 2>&1 || true
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+  done
+done
+python3 - "$out" "$runs" "$scrapers" <<'PY'
+import json, statistics, sys
+out, runs, scrapers = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+for mode, label in (("none", "no scraper"), ("hammer", f"{scrapers} scrapers back to back")):
+    rows = [json.load(open(f"{out}/load-{mode}-{i}/summary.json"))["totals"] for i in range(1, runs + 1)]
+    med = lambda f: statistics.median(f(t) for t in rows)
+    print(f"flat 10 s, {label:>26}: {med(lambda t: t['requests_per_second']):.0f} req/s, "
+          f"dropped {med(lambda t: t['dropped']):.0f}, p50 {med(lambda t: t['latency_us']['p50']) / 1000:.2f} ms, "
+          f"p99 {med(lambda t: t['latency_us']['p99']) / 1000:.2f} ms (medians of {runs})")
+PY
