@@ -236,11 +236,13 @@ def main():
         if code != 2 or summary or "is not empty" not in log or "ran: Upload" in log \
                 or "ran: Run the scenario" in log:
             fail(f"a used output-dir was not refused before the run (exit {code}):\n{log}")
-        code, outputs, _, log = runner.run({"scenario": "smoke.yaml",
-                                            "output-dir": "x\njunit=/etc/passwd"}, project)
-        if code != 2 or "junit" in outputs.get("run", {}):
-            fail(f"an output-dir holding a line break was not refused (exit {code}):\n{log}")
-        print("action.py: ok: a used output-dir and one holding a line break are refused")
+        for odd in ("x\njunit=/etc/passwd", "~/rep", " rep", "rep ", "rep*"):
+            code, outputs, _, log = runner.run({"scenario": "smoke.yaml", "output-dir": odd},
+                                               project)
+            if code != 2 or "junit" in outputs.get("run", {}):
+                fail(f"output-dir {odd!r} was not refused before the run (exit {code}):\n{log}")
+        print("action.py: ok: a used output-dir, and ones holding a line break, a pattern, a "
+              "leading ~ or spaces at an end, are refused")
 
         big = os.path.join(project, "big")
         os.makedirs(big)

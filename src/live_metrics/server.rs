@@ -159,7 +159,11 @@ pub(super) fn parse(bytes: &[u8]) -> Option<Request> {
             // The absolute form (`GET http://host/metrics`), which a server must take too.
             let path = ["http://", "https://"]
                 .iter()
-                .find_map(|scheme| path.strip_prefix(scheme))
+                .find_map(|scheme| {
+                    path.get(..scheme.len())
+                        .filter(|p| p.eq_ignore_ascii_case(scheme))
+                        .map(|_| &path[scheme.len()..])
+                })
                 .map_or(path, |rest| rest.find('/').map_or("/", |at| &rest[at..]));
             let path = path.split_once('?').map_or(path, |(p, _)| p);
             if path != "/metrics" {

@@ -523,6 +523,13 @@ mod served {
             Some(Request::NotFound)
         );
         assert_eq!(
+            parse(b"GET HTTP://127.0.0.1:9464/metrics HTTP/1.1\r\n\r\n"),
+            Some(Request::Metrics {
+                head_only: false,
+                format: Format::Prometheus
+            })
+        );
+        assert_eq!(
             Format::negotiate(Some("APPLICATION/OPENMETRICS-TEXT;Q=0")),
             Format::Prometheus
         );
